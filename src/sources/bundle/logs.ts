@@ -1,0 +1,69 @@
+// Logs from bundle files (OTLP/JSON LogsData), loaded once, filtered in memory like a LogQL line filter would.
+import type { LogQuery, LogRecord, LogSet, LogSource, TimeRange } from '../types.js';
+import { looksLikeLogsData, parseLogsData } from '../otlp-logs.js';
+import { BundleFileError, parseJsonDocuments, readMaybeGzip } from './files.js';
+
+export async function loadLogRecords(files: string[], problems: string[]): Promise<LogRecord[]> {
+  const out: LogRecord[] = [];
+  for (const file of files) {
+    try {
+      const text = (await readMaybeGzip(file)).toString('utf8');
+      let skipped = 0;
+      for (const doc of parseJsonDocuments(file, text)) {
+        if (!looksLikeLogsData(doc)) throw new BundleFileError(file, 'not OTLP/JSON LogsData (expected a top-level "resourceLogs" array)');
+        skipped += parseLogsData(doc, out).skipped;
+      }
+      if (skipped) problems.push(`${file}: ${skipped} log record(s) without a timestamp skipped`);
+    } catch (e) {
+      problems.push(e instanceof BundleFileError ? e.message : `${file}: ${(e as Error).message}`);
+    }
+  }
+  out.sort((a, b) => a.timeMs - b.timeMs);
+  return out;
+}
+
+export class BundleLogSource implements LogSource {
+  readonly kind = 'bundle' as const;
+  private loaded?: Promise<LogRecord[]>;
+
+  constructor(
+    private readonly files: string[],
+    private readonly problems: string[],
+  ) {}
+
+  allRecords(): Promise<LogRecord[]> {
+    this.loaded ??= loadLogRecords(this.files, this.problems);
+    return this.loaded;
+  }
+
+  async queryLogs(q: LogQuery): Promise<LogSet> {
+    const all = await this.allRecords();
+    let re: RegExp | undefined;
+    if (q.regex !== undefined) re = new RegExp(q.regex, q.caseInsensitive ? 'i' : '');
+    const ci = q.caseInsensitive === true;
+    const contains = (q.contains ?? []).map((s) => (ci ? s.toLowerCase() : s));
+    const notContains = (q.notContains ?? []).map((s) => (ci ? s.toLowerCase() : s));
+    const traceId = q.traceId?.toLowerCase().padStart(32, '0');
+    const matched: LogRecord[] = [];
+    for (const r of all) {
+      if (r.timeMs < q.range.start || r.timeMs >= q.range.end) continue;
+      if (q.service !== undefined && r.service !== q.service) continue;
+      if (traceId !== undefined && r.traceId !== traceId) continue;
+      if (q.labels && !Object.entries(q.labels).every(([k, v]) => String(r.resource[k] ?? r.attributes[k] ?? '') === v)) continue;
+      const body = ci ? r.body.toLowerCase() : r.body;
+      if (!contains.every((s) => body.includes(s))) continue;
+      if (notContains.some((s) => body.includes(s))) continue;
+      if (re && !re.test(r.body)) continue;
+      matched.push(r);
+    }
+    if (q.direction !== 'forward') matched.reverse();
+    const limit = q.limit ?? matched.length;
+    return { records: matched.slice(0, limit), truncated: matched.length > limit, notes: [] };
+  }
+
+  async services(range: TimeRange): Promise<string[]> {
+    const set = new Set<string>();
+    for (const r of await this.allRecords()) if (r.timeMs >= range.start && r.timeMs < range.end) set.add(r.service);
+    return [...set].sort();
+  }
+}

@@ -1,0 +1,85 @@
+// Traces from bundle files (OTLP/JSON TracesData, .json / .json.gz / JSON Lines), loaded once, queried in memory.
+import type { Span, SpanQuery, TimeRange, TraceSet, TraceSource } from '../types.js';
+import { parseTracesData, looksLikeTracesData, type ParseStats } from '../otlp-traces.js';
+import { BundleFileError, parseJsonDocuments, readMaybeGzip } from './files.js';
+import { spanMatches } from '../../analysis/traces/match.js';
+
+export async function loadSpans(files: string[], problems: string[]): Promise<Span[]> {
+  const spans: Span[] = [];
+  for (const file of files) {
+    try {
+      const text = (await readMaybeGzip(file)).toString('utf8');
+      const docs = parseJsonDocuments(file, text);
+      const stats: ParseStats = { spans: 0, skipped: 0, reasons: new Map() };
+      for (const doc of docs) {
+        if (!looksLikeTracesData(doc)) throw new BundleFileError(file, 'not OTLP/JSON TracesData (expected a top-level "resourceSpans" array)');
+        parseTracesData(doc, spans, stats);
+      }
+      if (stats.skipped) problems.push(`${file}: ${stats.skipped} span(s) skipped (${[...stats.reasons].map(([r, n]) => `${n}× ${r}`).join(', ')})`);
+    } catch (e) {
+      problems.push(e instanceof BundleFileError ? e.message : `${file}: ${(e as Error).message}`);
+    }
+  }
+  return spans;
+}
+
+export class BundleTraceSource implements TraceSource {
+  readonly kind = 'bundle' as const;
+  private loaded?: Promise<{ spans: Span[]; byTrace: Map<string, Span[]> }>;
+
+  constructor(
+    private readonly files: string[],
+    private readonly problems: string[],
+  ) {}
+
+  private load() {
+    this.loaded ??= loadSpans(this.files, this.problems).then((spans) => {
+      spans.sort((a, b) => a.startMs - b.startMs);
+      const byTrace = new Map<string, Span[]>();
+      for (const s of spans) {
+        let list = byTrace.get(s.traceId);
+        if (!list) byTrace.set(s.traceId, (list = []));
+        list.push(s);
+      }
+      return { spans, byTrace };
+    });
+    return this.loaded;
+  }
+
+  /** All spans (for analyses that scan everything, e.g. benchmarks). */
+  async allSpans(): Promise<Span[]> {
+    return (await this.load()).spans;
+  }
+
+  async findTraces(q: SpanQuery): Promise<TraceSet> {
+    const { spans, byTrace } = await this.load();
+    const hit = new Set<string>();
+    for (const s of spans) {
+      if (s.startMs >= q.range.end) break;
+      if (!hit.has(s.traceId) && spanMatches(s, q)) hit.add(s.traceId);
+    }
+    let ids = [...hit];
+    let partial = false;
+    const notes: string[] = [];
+    if (q.limitTraces !== undefined && ids.length > q.limitTraces) {
+      ids = ids.slice(0, q.limitTraces);
+      partial = true;
+      notes.push(`kept the first ${q.limitTraces} of ${hit.size} matching traces`);
+    }
+    const out: Span[] = [];
+    for (const id of ids) out.push(...byTrace.get(id)!);
+    return { spans: out, partial, notes };
+  }
+
+  async getTrace(traceId: string): Promise<Span[] | undefined> {
+    const { byTrace } = await this.load();
+    return byTrace.get(traceId.toLowerCase().padStart(32, '0'));
+  }
+
+  async services(range: TimeRange): Promise<string[]> {
+    const { spans } = await this.load();
+    const set = new Set<string>();
+    for (const s of spans) if (s.startMs < range.end && s.endMs >= range.start) set.add(s.service);
+    return [...set].sort();
+  }
+}

@@ -1,0 +1,30 @@
+// Builds the Sources for a configuration: a bundle when one is given, else the configured live backends.
+import type { Config } from '../config.js';
+import type { Sources } from './types.js';
+import { openBundle } from './bundle/load.js';
+
+export async function createSources(config: Config): Promise<Sources> {
+  if (config.bundle) {
+    const b = await openBundle(config.bundle);
+    if (config.grafana) b.grafana = { url: config.grafana.url, datasources: config.grafana.uids };
+    return b;
+  }
+  const now = Date.now();
+  const sources: Sources = {
+    defaults: { window: { start: now - 3_600_000, end: now } },
+    problems: [],
+    describe: 'live backends',
+    grafana: config.grafana ? { url: config.grafana.url, datasources: config.grafana.uids } : undefined,
+  };
+  // Remote sources register here as their clients land (see src/sources/remote/).
+  return sources;
+}
+
+export function describeMissing(sources: Sources): string[] {
+  const missing: string[] = [];
+  if (!sources.traces) missing.push('traces (set TEMPO_URL, or GRAFANA_URL + GRAFANA_TEMPO_UID, or --bundle DIR)');
+  if (!sources.logs) missing.push('logs (set LOKI_URL, or GRAFANA_URL + GRAFANA_LOKI_UID, or --bundle DIR)');
+  if (!sources.metrics) missing.push('metrics (set PROMETHEUS_URL, or GRAFANA_URL + GRAFANA_PROMETHEUS_UID, or --bundle DIR)');
+  if (!sources.profiles) missing.push('profiles (set PYROSCOPE_URL, or GRAFANA_URL + GRAFANA_PYROSCOPE_UID, or --bundle DIR)');
+  return missing;
+}

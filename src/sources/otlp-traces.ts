@@ -1,0 +1,102 @@
+// OTLP/JSON TracesData → Span records. Accepts OTLP hex ids and Tempo's base64 ids,
+// `scopeSpans` and the legacy `instrumentationLibrarySpans`, `{trace: …}` and `{batches: …}` wrappers.
+import type { Span, SpanStatus } from './types.js';
+import { SPAN_KINDS, attributes, nanosToMs, normaliseId, serviceOf } from './otlp.js';
+
+export interface ParseStats {
+  spans: number;
+  skipped: number;
+  reasons: Map<string, number>;
+}
+
+function statusOf(st: unknown): { status: SpanStatus; message?: string } {
+  if (!st || typeof st !== 'object') return { status: 'unset' };
+  const s = st as { code?: unknown; message?: unknown };
+  const code = s.code;
+  let status: SpanStatus = 'unset';
+  if (code === 2 || code === 'STATUS_CODE_ERROR' || code === 'ERROR') status = 'error';
+  else if (code === 1 || code === 'STATUS_CODE_OK' || code === 'OK') status = 'ok';
+  const message = typeof s.message === 'string' && s.message !== '' ? s.message : undefined;
+  return { status, message };
+}
+
+function kindOf(k: unknown): number {
+  if (typeof k === 'number') return k;
+  if (typeof k === 'string') return SPAN_KINDS[k] ?? 0;
+  return 0;
+}
+
+function resourceSpansOf(doc: unknown): unknown[] {
+  if (!doc || typeof doc !== 'object') return [];
+  const d = doc as Record<string, unknown>;
+  if (Array.isArray(d.resourceSpans)) return d.resourceSpans;
+  if (Array.isArray(d.batches)) return d.batches;
+  if (d.trace && typeof d.trace === 'object') return resourceSpansOf(d.trace);
+  return [];
+}
+
+/** True when a document looks like OTLP TracesData (used to reject wrong files clearly). */
+export function looksLikeTracesData(doc: unknown): boolean {
+  if (!doc || typeof doc !== 'object') return false;
+  const d = doc as Record<string, unknown>;
+  return Array.isArray(d.resourceSpans) || Array.isArray(d.batches) || (typeof d.trace === 'object' && d.trace !== null);
+}
+
+export function parseTracesData(doc: unknown, out: Span[], stats: ParseStats): void {
+  const skip = (why: string) => {
+    stats.skipped++;
+    stats.reasons.set(why, (stats.reasons.get(why) ?? 0) + 1);
+  };
+  for (const rs of resourceSpansOf(doc)) {
+    const r = rs as Record<string, unknown>;
+    const resource = attributes((r.resource as { attributes?: unknown } | undefined)?.attributes);
+    const service = serviceOf(resource);
+    const scopes = (r.scopeSpans ?? r.instrumentationLibrarySpans ?? []) as Array<{ spans?: unknown[] }>;
+    if (!Array.isArray(scopes)) continue;
+    for (const scope of scopes) {
+      if (!scope || !Array.isArray(scope.spans)) continue;
+      for (const raw of scope.spans) {
+        const s = raw as Record<string, unknown>;
+        const traceId = normaliseId(s.traceId, 32);
+        const spanId = normaliseId(s.spanId, 16);
+        if (!traceId || !spanId) {
+          skip('missing or invalid traceId/spanId');
+          continue;
+        }
+        const startMs = nanosToMs(s.startTimeUnixNano);
+        let endMs = nanosToMs(s.endTimeUnixNano);
+        if (startMs === undefined) {
+          skip('missing startTimeUnixNano');
+          continue;
+        }
+        if (endMs === undefined || endMs < startMs) endMs = startMs;
+        const { status, message } = statusOf(s.status);
+        const events = Array.isArray(s.events)
+          ? (s.events as Array<Record<string, unknown>>).map((e) => ({
+              name: typeof e.name === 'string' ? e.name : '',
+              timeMs: nanosToMs(e.timeUnixNano) ?? startMs,
+              attributes: attributes(e.attributes),
+            }))
+          : [];
+        const parent = normaliseId(s.parentSpanId, 16);
+        out.push({
+          traceId,
+          spanId,
+          parentSpanId: parent && parent !== '0000000000000000' ? parent : undefined,
+          service,
+          name: typeof s.name === 'string' ? s.name : '',
+          kind: kindOf(s.kind),
+          startMs,
+          endMs,
+          durationMs: endMs - startMs,
+          status,
+          statusMessage: message,
+          attributes: attributes(s.attributes),
+          resource,
+          events,
+        });
+        stats.spans++;
+      }
+    }
+  }
+}

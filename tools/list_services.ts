@@ -1,0 +1,94 @@
+// list_services: every service seen in any signal, with RED numbers from traces, window vs baseline.
+import { z } from 'zod';
+import { defineTool } from './types.js';
+import { isoRange, rangeSchema, resolveScope, scopeFields } from './common.js';
+import { redBy, type RedStats } from '../src/analysis/traces/red.js';
+import { fmtChange, fmtMs, fmtPct, fmtRate, table } from './format.js';
+import type { TimeRange } from '../src/sources/types.js';
+
+const red = z.object({
+  requests: z.number(),
+  errors: z.number(),
+  rate_per_s: z.number(),
+  error_rate: z.number(),
+  p50_ms: z.number().nullable(),
+  p95_ms: z.number().nullable(),
+});
+
+const serviceRow = z.object({
+  service: z.string(),
+  signals: z.object({ traces: z.boolean(), logs: z.boolean(), metrics: z.boolean(), profiles: z.boolean() }),
+  window: red.optional(),
+  baseline: red.optional(),
+});
+
+function toRed(r: RedStats | undefined): z.infer<typeof red> | undefined {
+  if (!r) return undefined;
+  const n = (v: number) => (Number.isFinite(v) ? Math.round(v * 1000) / 1000 : null);
+  return { requests: r.requests, errors: r.errors, rate_per_s: n(r.ratePerSec) ?? 0, error_rate: n(r.errorRate) ?? 0, p50_ms: n(r.p50Ms), p95_ms: n(r.p95Ms) };
+}
+
+export const listServices = defineTool({
+  name: 'list_services',
+  title: 'List services',
+  description:
+    'Lists every service seen in traces, logs, metrics or profiles for the window, with request rate, error rate and p50/p95 latency from traces, and the same for the baseline. Start here to see what exists and what moved.',
+  input: z.object({ ...scopeFields }),
+  output: z.object({
+    window: rangeSchema,
+    baseline: rangeSchema.optional(),
+    services: z.array(serviceRow),
+  }),
+  annotations: { title: 'List services', readOnlyHint: true, openWorldHint: true },
+  async handler(args, ctx) {
+    const { window, baseline } = resolveScope(args, ctx.sources);
+    const s = ctx.sources;
+    const whole: TimeRange = baseline ? { start: Math.min(window.start, baseline.start), end: Math.max(window.end, baseline.end) } : window;
+    const none: Promise<string[]> = Promise.resolve([]);
+    const [traceSvcs, logSvcs, metricSvcs, profileSvcs] = await Promise.all([
+      s.traces?.services(whole, ctx.signal) ?? none,
+      s.logs?.services(whole, ctx.signal) ?? none,
+      s.metrics ? Promise.all([s.metrics.labelValues('service', whole, ctx.signal), s.metrics.labelValues('job', whole, ctx.signal)]).then((a) => a.flat()) : none,
+      s.profiles?.services(whole, ctx.signal) ?? none,
+    ]);
+    let redWindow = new Map<string, RedStats>();
+    let redBase = new Map<string, RedStats>();
+    if (s.traces) {
+      const set = await s.traces.findTraces({ range: whole }, ctx.signal);
+      redWindow = redBy(set.spans, window, (sp) => sp.service);
+      if (baseline) redBase = redBy(set.spans, baseline, (sp) => sp.service);
+    }
+    const names = [...new Set([...traceSvcs, ...logSvcs, ...metricSvcs, ...profileSvcs])].sort();
+    const services = names.map((name) => ({
+      service: name,
+      signals: { traces: traceSvcs.includes(name), logs: logSvcs.includes(name), metrics: metricSvcs.includes(name), profiles: profileSvcs.includes(name) },
+      window: toRed(redWindow.get(name)),
+      baseline: toRed(redBase.get(name)),
+    }));
+    // Busiest and most erroring first in the text; structured output keeps alphabetical order.
+    const ranked = [...services].sort((a, b) => (b.window?.errors ?? 0) - (a.window?.errors ?? 0) || (b.window?.requests ?? 0) - (a.window?.requests ?? 0));
+    const rows = ranked.map((r) => {
+      const w = redWindow.get(r.service);
+      const b = redBase.get(r.service);
+      const sig = (['traces', 'logs', 'metrics', 'profiles'] as const).filter((k) => r.signals[k]).map((k) => k[0]).join('');
+      return [
+        r.service,
+        sig,
+        w ? fmtRate(w.ratePerSec) + fmtChange(w.ratePerSec, b?.ratePerSec) : '–',
+        w ? fmtPct(w.errorRate) + (b ? ` (was ${fmtPct(b.errorRate)})` : '') : '–',
+        w ? fmtMs(w.p50Ms) : '–',
+        w ? fmtMs(w.p95Ms) + fmtChange(w.p95Ms, b?.p95Ms) : '–',
+      ];
+    });
+    const head = `${services.length} service(s) in ${s.describe}; window ${isoRange(window).start} → ${isoRange(window).end}${baseline ? `, baseline ${isoRange(baseline).start} → ${isoRange(baseline).end}` : ''}. Signals: t=traces l=logs m=metrics p=profiles.`;
+    const tbl = table(['service', 'sig', 'req rate', 'errors', 'p50', 'p95'], rows).split('\n');
+    // One section per 10 rows so the budget cuts whole groups of services.
+    const sections = [head + '\n' + tbl.slice(0, 11).join('\n')];
+    for (let i = 11; i < tbl.length; i += 10) sections.push(tbl.slice(i, i + 10).join('\n'));
+    return {
+      data: { window: isoRange(window), baseline: baseline ? isoRange(baseline) : undefined, services },
+      text: sections,
+      narrow: 'Services are sorted by errors then traffic; pass a smaller window, or use service_red for one service.',
+    };
+  },
+});
