@@ -1,0 +1,57 @@
+// The findings model: what an investigation reports, whatever produced it (playbook or agent).
+export type FindingKind = 'error' | 'latency' | 'hot-function' | 'log-pattern' | 'metric-anomaly' | 'suspect';
+
+export type QueryLanguage = 'promql' | 'logql' | 'traceql' | 'pyroscope';
+
+export interface Evidence {
+  traceIds?: string[];
+  logLines?: string[];
+  /** The native query that reproduces the finding. */
+  query?: { language: QueryLanguage; text: string };
+  link?: string;
+}
+
+export interface SourceLocation {
+  repo: string;
+  path: string;
+  startLine: number;
+  endLine: number;
+  snippet?: string;
+  url?: string;
+  function?: string;
+}
+
+export interface Finding {
+  kind: FindingKind;
+  service: string;
+  /** One line, in English data terms (span names, statements); localised labels come from the report template. */
+  title: string;
+  /** Counts, rates, durations, shares, change vs baseline. Keys are stable identifiers (e.g. `error_spans`). */
+  numbers: Record<string, number | string>;
+  evidence: Evidence;
+  source?: SourceLocation;
+  /** Ids of catalogue hints (src/agent/hints) that this finding triggers. */
+  hints?: string[];
+  /** Relative importance used for ordering (higher first). */
+  score: number;
+  /** Free-form attributes that characterise the finding (e.g. db.statement, exception.type, span name, function). */
+  details?: Record<string, string>;
+}
+
+export interface Report {
+  question: string;
+  lang: string;
+  mode: 'playbook' | 'agent';
+  window: { start: string; end: string };
+  baseline?: { start: string; end: string };
+  /** Ranked suspect services with their score breakdown. */
+  suspects: Array<{ service: string; score: number; parts: Record<string, number>; evidence: string[] }>;
+  findings: Finding[];
+  /** Hints triggered by the findings, resolved from the catalogue in the report language. */
+  hints: Array<{ id: string; title: string; explanation: string; fix: string; findings: number[] }>;
+  /** What could not be done (backend down, signal missing, step timed out). Partial results are reported as partial. */
+  partial: string[];
+  /** Model-written narrative (agent mode only). */
+  narrative?: string;
+  stats: { toolCalls: number; tokens?: number; ms: number; steps?: number };
+}
