@@ -55,3 +55,26 @@ export interface Report {
   narrative?: string;
   stats: { toolCalls: number; tokens?: number; ms: number; steps?: number };
 }
+
+/**
+ * One signal's contribution to the playbook. Each signal area provides one
+ * (src/agent/steps/<signal>.ts); the playbook runs them for the top suspect services.
+ */
+export interface StepContext {
+  sources: import('../sources/types.js').Sources;
+  window: import('../sources/types.js').TimeRange;
+  baseline?: import('../sources/types.js').TimeRange;
+  /** Services to focus on, most suspect first (may be empty: then the step picks by itself). */
+  services: string[];
+  signal: AbortSignal;
+}
+
+export interface StepResult {
+  findings: Finding[];
+  /** What this step could not do (missing signal, backend error), one line each. */
+  partial: string[];
+  /** Tool calls made (for eval statistics). */
+  toolCalls: number;
+}
+
+export type FindingStep = (ctx: StepContext) => Promise<StepResult>;
