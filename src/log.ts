@@ -17,14 +17,11 @@ export const REDACT_PATHS = [
   'config.*.headers',
 ];
 
-export const log = pino(
-  {
-    name: 'queryless',
-    level: process.env.LOG_LEVEL ?? 'info',
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-  },
-  pino.destination({ fd: 2, sync: true }),
-);
+export function makeLogger(destination: pino.DestinationStream, level = process.env.LOG_LEVEL ?? 'info'): pino.Logger {
+  return pino({ name: 'queryless', level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
+}
+
+export const log = makeLogger(pino.destination({ fd: 2, sync: true }));
 
 /** Mask anything that looks like a credential in free text (URLs with userinfo, bearer tokens, known token shapes). */
 export function maskSecrets(text: string): string {

@@ -41,9 +41,10 @@ export function positionOf(text: string, offset: number): string {
 function jsonError(file: string, text: string, e: unknown, lineOffset = 0): BundleFileError {
   const msg = (e as Error).message;
   const m = /position (\d+)/.exec(msg);
+  const atEnd = /end of JSON input/i.test(msg);
   let where = '';
-  if (m) {
-    const pos = positionOf(text, Number(m[1]));
+  if (m || atEnd) {
+    const pos = positionOf(text, m ? Number(m[1]) : text.length);
     where = lineOffset ? pos.replace(/^line (\d+)/, (_, l) => `line ${Number(l) + lineOffset}`) : pos;
   } else if (lineOffset) where = `line ${lineOffset + 1}`;
   return new BundleFileError(file, `invalid JSON${where ? ` at ${where}` : ''}: ${msg}`);
