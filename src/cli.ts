@@ -5,6 +5,7 @@ import { callCommand } from './commands/call.js';
 import { mcpCommand } from './commands/mcp.js';
 import { investigateCommand } from './commands/investigate.js';
 import { evalCommand } from './commands/eval.js';
+import { recordCommand } from './commands/record.js';
 import { maskSecrets } from './log.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; summary: string };
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, Command> = {
   mcp: { run: mcpCommand, summary: 'serve the tools over MCP (stdio by default, --http [host:]port for Streamable HTTP)' },
   call: { run: callCommand, summary: 'run one tool and print its result' },
   eval: { run: evalCommand, summary: 'score investigations on recorded incidents' },
+  record: { run: recordCommand, summary: 'record a live incident window from the backends into a bundle' },
 };
 
 export const MAIN_HELP = `queryless — investigate incidents from metrics, logs, traces and profiles without writing queries.

@@ -1,9 +1,99 @@
-// PLACEHOLDER until the investigation work lands: says clearly what is missing.
+// `queryless investigate "question"`: the playbook alone, or the agent loop when a model is configured.
+// Markdown on stdout (JSON with --json); progress and the mode line on stderr.
+import { parseArgv, UsageError } from './args.js';
+import { setup } from './context.js';
+import { runPlaybook } from '../agent/playbook.js';
+import { runAgent } from '../agent/loop.js';
+import { renderJson, renderMarkdown, tr } from '../agent/report.js';
+import { detectLanguage, normaliseLang, SUPPORTED_LANGS } from '../agent/language.js';
+import { parseTime } from '../util/time.js';
+import type { TimeRange } from '../sources/types.js';
+
+export const INVESTIGATE_HELP = `Usage: queryless investigate "question" [--bundle DIR] [--from T --to T] [--service S] [--lang xx] [--json] [--model NAME]
+
+Answers an incident question with a report: suspects, prevalent errors, slow spans, hot functions,
+their code and what to do — in the language of the question (${SUPPORTED_LANGS.join(', ')}; --lang overrides).
+Times (--from/--to, and times in the question like "since 10:04") are UTC; default: the incident window.
+With OPENAI_API_KEY or OPENAI_BASE_URL set, a model drives the tools from the playbook's findings
+(--model or QUERYLESS_MODEL picks it); otherwise the deterministic playbook runs alone.
+Options: --max-steps N, --time-budget MS (default 120000 agent, 30000 playbook).
+Exit code: 0 on success, 1 on failure, 2 on usage errors.`;
+
+const OWN_FLAGS = ['from', 'to', 'service', 'lang', 'max-steps', 'time-budget', 'baseline-from', 'baseline-to'];
+
 export async function investigateCommand(argv: string[]): Promise<number> {
-  if (argv.includes('--help')) {
-    process.stdout.write('Usage: queryless investigate "question" [--bundle DIR] [--from T --to T] [--service S] [--lang xx] [--json] [--model NAME]\n');
+  const a = parseArgv(argv);
+  if (a.bools.has('help') || a.bools.has('h')) {
+    process.stdout.write(INVESTIGATE_HELP + '\n');
     return 0;
   }
-  process.stderr.write('queryless investigate: the investigation playbook is not built yet (issue: Investigation). Use `queryless call list_services --bundle DIR` meanwhile.\n');
-  return 2;
+  const question = a.positionals.join(' ').trim();
+  if (!question) throw new UsageError('investigate: missing the question, e.g. queryless investigate "why is checkout failing since 10:04?"\n' + INVESTIGATE_HELP);
+  const f = { ...a.flags };
+  const own: Record<string, string | undefined> = {};
+  for (const k of OWN_FLAGS) {
+    own[k] = f[k];
+    delete f[k];
+  }
+  let lang: string | undefined;
+  if (own.lang !== undefined) {
+    lang = normaliseLang(own.lang);
+    if (!lang) throw new UsageError(`investigate: --lang must be one of ${SUPPORTED_LANGS.join(', ')} (got "${own.lang}")`);
+  }
+  const num = (k: string) => {
+    const v = own[k];
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`investigate: --${k} must be a positive number (got "${v}")`);
+    return n;
+  };
+  const maxSteps = num('max-steps');
+  const timeBudgetMs = num('time-budget');
+
+  const { config, sources } = await setup(f);
+  const time = (k: string, fallback: number): number => {
+    const v = own[k];
+    if (v === undefined) return fallback;
+    try {
+      return parseTime(v, sources.defaults.window.end, sources.defaults.incident?.start ?? sources.defaults.window.start);
+    } catch (e) {
+      throw new UsageError(`investigate: --${k}: ${(e as Error).message}`);
+    }
+  };
+  let window: TimeRange | undefined;
+  if (own.from !== undefined || own.to !== undefined) {
+    const def = sources.defaults.incident ?? sources.defaults.window;
+    window = { start: time('from', def.start), end: time('to', def.end) };
+    if (!(window.end > window.start)) throw new UsageError('investigate: --from must be before --to');
+  }
+  let baseline: TimeRange | undefined;
+  if (own['baseline-from'] !== undefined && own['baseline-to'] !== undefined) {
+    baseline = { start: time('baseline-from', 0), end: time('baseline-to', 0) };
+    if (!(baseline.end > baseline.start)) throw new UsageError('investigate: --baseline-from must be before --baseline-to');
+  }
+
+  const ac = new AbortController();
+  const onSigint = () => ac.abort(new Error('interrupted'));
+  process.once('SIGINT', onSigint);
+  try {
+    const reportLang = lang ?? detectLanguage(question);
+    const report = config.model
+      ? await runAgent(sources, question, {
+          model: config.model,
+          lang: reportLang,
+          window,
+          baseline,
+          service: own.service,
+          maxSteps,
+          timeBudgetMs,
+          signal: ac.signal,
+          onProgress: (line) => process.stderr.write(`… ${line}\n`),
+        })
+      : (process.stderr.write(tr(reportLang, 'playbook_only') + '\n'),
+        await runPlaybook(sources, question, { lang: reportLang, window, baseline, service: own.service, signal: ac.signal, timeBudgetMs }));
+    process.stdout.write(a.bools.has('json') ? renderJson(report) + '\n' : renderMarkdown(report));
+    return 0;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
 }

@@ -2,6 +2,8 @@
 import type { Config } from '../config.js';
 import type { Sources } from './types.js';
 import { openBundle } from './bundle/load.js';
+import { createPrometheusSource } from './remote/prometheus.js';
+import { TempoTraceSource } from './remote/tempo.js';
 
 export async function createSources(config: Config): Promise<Sources> {
   if (config.bundle) {
@@ -17,6 +19,8 @@ export async function createSources(config: Config): Promise<Sources> {
     grafana: config.grafana ? { url: config.grafana.url, datasources: config.grafana.uids } : undefined,
   };
   // Remote sources register here as their clients land (see src/sources/remote/).
+  sources.metrics = createPrometheusSource(config.backends.prometheus);
+  if (config.backends.tempo) sources.traces = new TempoTraceSource(config.backends.tempo);
   return sources;
 }
 

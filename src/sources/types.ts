@@ -53,6 +53,8 @@ export interface SpanQuery {
   maxDurationMs?: number;
   /** Attribute equality filters; keys may be prefixed `span.` / `resource.` or bare. */
   attributes?: Record<string, AttrValue>;
+  /** Only spans that carry an error signal: status error, HTTP status >= 500, or an exception event. */
+  errorsOnly?: boolean;
   /** Max traces to return (remote sources sample; bundles return all when undefined). */
   limitTraces?: number;
 }
@@ -65,6 +67,31 @@ export interface TraceSource {
   getTrace(traceId: string, signal?: AbortSignal): Promise<Span[] | undefined>;
   /** Service names seen in the range. */
   services(range: TimeRange, signal?: AbortSignal): Promise<string[]>;
+  /** Raw TraceQL search (remote only): trace summaries with their matching spansets. */
+  search?(traceql: string, range: TimeRange, opts: { limit?: number; spss?: number }, signal?: AbortSignal): Promise<TraceSearchResult>;
+  /** TraceQL metrics range query (remote only); duration-valued results are in seconds, as Tempo returns them. */
+  metricsRange?(traceql: string, range: TimeRange, stepSeconds: number, signal?: AbortSignal): Promise<TraceMetricSeries[]>;
+  /** Attribute names by scope (remote only). */
+  tags?(range: TimeRange, signal?: AbortSignal): Promise<Array<{ scope: string; tags: string[] }>>;
+}
+
+export interface TraceSearchResult {
+  traces: Array<{
+    traceId: string;
+    rootServiceName?: string;
+    rootTraceName?: string;
+    startMs: EpochMs;
+    durationMs: number;
+    spans: Array<{ spanId: string; name?: string; startMs: EpochMs; durationMs: number; attributes: Attributes }>;
+    matched: number;
+  }>;
+  inspectedTraces?: number;
+}
+
+export interface TraceMetricSeries {
+  labels: Record<string, string>;
+  /** [epoch ms, value]; Tempo omits zero values, restored as 0. */
+  points: Array<[EpochMs, number]>;
 }
 
 export interface TraceSet {
@@ -133,12 +160,20 @@ export interface SeriesPoints {
   points: Array<[EpochMs, number]>;
 }
 
+/** Query results; `warnings` carries the backend's warnings/infos (e.g. "results truncated"). */
+export type MetricQueryResult = SeriesPoints[] & { warnings?: string[] };
+
 export interface MetricSource {
   readonly kind: 'bundle' | 'prometheus';
   /** Evaluate PromQL at one instant. Bundles implement the subset our builders render. */
-  instant(promql: string, time: EpochMs, signal?: AbortSignal): Promise<SeriesPoints[]>;
-  range(promql: string, range: TimeRange, stepMs: number, signal?: AbortSignal): Promise<SeriesPoints[]>;
+  instant(promql: string, time: EpochMs, signal?: AbortSignal): Promise<MetricQueryResult>;
+  /** Range query at start + k*step (Prometheus query_range semantics, both ends inclusive). */
+  range(promql: string, range: TimeRange, stepMs: number, signal?: AbortSignal): Promise<MetricQueryResult>;
   metadata(signal?: AbortSignal): Promise<MetricMetadata[]>;
+  /** Metric names (values of __name__) seen in the range. */
+  metricNames?(range: TimeRange, signal?: AbortSignal): Promise<string[]>;
+  /** Server version (remote), for semantics that changed between Prometheus releases. */
+  buildInfo?(signal?: AbortSignal): Promise<{ version: string } | undefined>;
   /** Series label sets matching a selector (e.g. `{service="checkout"}`) within the range. */
   series(match: string, range: TimeRange, signal?: AbortSignal): Promise<Array<Record<string, string>>>;
   labelValues(label: string, range: TimeRange, signal?: AbortSignal): Promise<string[]>;

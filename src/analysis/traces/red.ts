@@ -1,7 +1,8 @@
 // RED per service (and per operation): rate, errors, duration quantiles of entry spans.
+// Rates divide by the seconds actually covered by span data in the range, not the nominal range.
 import type { Span, TimeRange } from '../../sources/types.js';
 import { quantileSorted } from '../../util/stats.js';
-import { indexById, isEntrySpan, isFailed } from './requests.js';
+import { coverage, isEntryGivenParent, isFailed } from './requests.js';
 
 export interface RedStats {
   requests: number;
@@ -28,13 +29,33 @@ export function redStats(durations: number[], errors: number, seconds: number): 
   };
 }
 
+/** Entry-span flags for a span list (parent looked up within the same trace). */
+export function entryFlags(spans: Span[]): Uint8Array {
+  const ids = new Map<string, Span>();
+  for (const s of spans) ids.set(s.traceId + s.spanId, s);
+  const out = new Uint8Array(spans.length);
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i]!;
+    const p = s.parentSpanId ? ids.get(s.traceId + s.parentSpanId) : undefined;
+    out[i] = isEntryGivenParent(s, p) ? 1 : 0;
+  }
+  return out;
+}
+
+export interface RedResult {
+  groups: Map<string, RedStats>;
+  /** Seconds covered by data in the range (the rate denominator). */
+  coveredSeconds: number;
+  rangeSeconds: number;
+}
+
 /** Groups entry spans starting in the range by a key and computes RED for each group. */
-export function redBy(spans: Span[], range: TimeRange, key: (s: Span) => string | undefined): Map<string, RedStats> {
-  const byId = indexById(spans);
+export function redGroups(spans: Span[], range: TimeRange, key: (s: Span) => string | undefined, entries: Uint8Array = entryFlags(spans)): RedResult {
   const groups = new Map<string, { d: number[]; e: number }>();
-  for (const s of spans) {
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i]!;
     if (s.startMs < range.start || s.startMs >= range.end) continue;
-    if (!isEntrySpan(s, byId)) continue;
+    if (!entries[i]) continue;
     const k = key(s);
     if (k === undefined) continue;
     let g = groups.get(k);
@@ -42,8 +63,42 @@ export function redBy(spans: Span[], range: TimeRange, key: (s: Span) => string 
     g.d.push(s.durationMs);
     if (isFailed(s)) g.e++;
   }
-  const seconds = (range.end - range.start) / 1000;
+  const cov = coverage(spans, range);
   const out = new Map<string, RedStats>();
-  for (const [k, g] of groups) out.set(k, redStats(g.d, g.e, seconds));
-  return out;
+  for (const [k, g] of groups) out.set(k, redStats(g.d, g.e, cov.seconds));
+  return { groups: out, coveredSeconds: cov.seconds, rangeSeconds: cov.rangeSeconds };
+}
+
+/** Backwards-compatible form used by list_services. */
+export function redBy(spans: Span[], range: TimeRange, key: (s: Span) => string | undefined): Map<string, RedStats> {
+  return redGroups(spans, range, key).groups;
+}
+
+export interface RedRow {
+  key: string;
+  window?: RedStats;
+  baseline?: RedStats;
+  /** Ranking score: how much this group moved (errors, latency, rate), 0 when unchanged. */
+  change: number;
+}
+
+/** Window vs baseline per key, ranked by change: new errors first, then latency growth, then rate change. */
+export function compareRed(win: Map<string, RedStats>, base: Map<string, RedStats> | undefined): RedRow[] {
+  const keys = new Set([...win.keys(), ...(base?.keys() ?? [])]);
+  const rows: RedRow[] = [];
+  for (const key of keys) {
+    const w = win.get(key);
+    const b = base?.get(key);
+    let change = 0;
+    if (w && b) {
+      const dErr = Math.max(0, w.errorRate - b.errorRate);
+      const lat = b.p90Ms > 0 ? Math.log2(Math.max(w.p90Ms, 1e-3) / Math.max(b.p90Ms, 1e-3)) : 0;
+      const rate = b.ratePerSec > 0 ? Math.abs(Math.log2(Math.max(w.ratePerSec, 1e-6) / b.ratePerSec)) : 0;
+      change = dErr * 10 + Math.max(0, lat) + 0.25 * rate;
+    } else if (w) change = w.errorRate * 10 + 0.5;
+    else if (b) change = 0.5;
+    rows.push({ key, window: w, baseline: b, change });
+  }
+  rows.sort((a, b) => b.change - a.change || (b.window?.requests ?? 0) - (a.window?.requests ?? 0));
+  return rows;
 }

@@ -1,5 +1,125 @@
-// PLACEHOLDER — replaced by the metrics work (OpenMetrics parser + PromQL evaluator).
-import type { MetricSource } from '../types.js';
-export function createBundleMetricSource(_files: string[], _problems: string[]): MetricSource | undefined {
-  return undefined;
+// Metrics from bundle files (OpenMetrics text with timestamps, what promtool backfills), evaluated
+// in memory with the same PromQL the remote source sends to Prometheus.
+import type { MetricMetadata, MetricQueryResult, MetricSource, TimeRange } from '../types.js';
+import { readMaybeGzip } from './files.js';
+import { MetricStoreBuilder, familyOf, type MetricStore } from './openmetrics.js';
+import { Evaluator, MODERN_SEMANTICS, valueToSeries, type Semantics } from '../../analysis/metrics/eval.js';
+import { parsePromQL, type Expr, type Matcher } from '../../query/promql.js';
+
+export class BundleMetricSource implements MetricSource {
+  readonly kind = 'bundle' as const;
+  private loaded?: Promise<MetricStore>;
+  private parsed = new Map<string, Expr>();
+
+  constructor(
+    private readonly files: string[],
+    private readonly problems: string[],
+    readonly semantics: Semantics = MODERN_SEMANTICS,
+    /** Preloaded store (tests, benchmarks). */
+    store?: MetricStore,
+  ) {
+    if (store) this.loaded = Promise.resolve(store);
+  }
+
+  store(): Promise<MetricStore> {
+    this.loaded ??= (async () => {
+      const b = new MetricStoreBuilder();
+      for (const file of this.files) {
+        try {
+          const text = (await readMaybeGzip(file)).toString('utf8');
+          this.problems.push(...b.add(file, text));
+        } catch (e) {
+          this.problems.push(`${file}: ${(e as Error).message}`);
+        }
+      }
+      return b.finish();
+    })();
+    return this.loaded;
+  }
+
+  private expr(promql: string): Expr {
+    let e = this.parsed.get(promql);
+    if (!e) {
+      e = parsePromQL(promql);
+      this.parsed.set(promql, e);
+    }
+    return e;
+  }
+
+  async instant(promql: string, time: number): Promise<MetricQueryResult> {
+    const e = this.expr(promql);
+    const ev = new Evaluator(await this.store(), this.semantics);
+    return valueToSeries(ev.instant(e, time), time);
+  }
+
+  async range(promql: string, range: TimeRange, stepMs: number): Promise<MetricQueryResult> {
+    const e = this.expr(promql);
+    if ((range.end - range.start) / stepMs > 11_000) throw new Error(`too many points per series (${Math.ceil((range.end - range.start) / stepMs)} > 11000): raise the step`);
+    const ev = new Evaluator(await this.store(), this.semantics);
+    return ev.range(e, range.start, range.end, stepMs);
+  }
+
+  async metadata(): Promise<MetricMetadata[]> {
+    const st = await this.store();
+    return [...st.families.values()];
+  }
+
+  async metricNames(range: TimeRange): Promise<string[]> {
+    const st = await this.store();
+    const out: string[] = [];
+    for (const [name, list] of st.byName) if (list.some((s) => overlaps(s.t, range))) out.push(name);
+    return out.sort();
+  }
+
+  async series(match: string, range: TimeRange): Promise<Array<Record<string, string>>> {
+    const e = this.expr(match);
+    if (e.type !== 'selector') throw new Error(`series() needs a selector such as {service="checkout"}, got ${match}`);
+    const st = await this.store();
+    const cands = e.name !== undefined ? (st.byName.get(e.name) ?? []) : st.series;
+    const tests = e.matchers.map(matcherTest);
+    return cands.filter((s) => overlaps(s.t, range) && tests.every((t) => t(s.labels))).map((s) => s.labels);
+  }
+
+  async labelValues(label: string, range: TimeRange): Promise<string[]> {
+    const st = await this.store();
+    const vals = new Set<string>();
+    for (const s of st.series) {
+      const v = s.labels[label];
+      if (v !== undefined && v !== '' && overlaps(s.t, range)) vals.add(v);
+    }
+    return [...vals].sort();
+  }
+
+  /** Metadata of the family a sample name belongs to (e.g. x_bucket → histogram x). */
+  async familyOf(name: string): Promise<MetricMetadata | undefined> {
+    return familyOf(name, (await this.store()).families);
+  }
+}
+
+function overlaps(t: Float64Array, r: TimeRange): boolean {
+  if (t.length === 0) return false;
+  // Lookback: a sample up to 5 minutes before the range still shows in it.
+  return t[t.length - 1]! >= r.start - 300_000 && t[0]! <= r.end;
+}
+
+function matcherTest(m: Matcher): (l: Record<string, string>) => boolean {
+  const re = m.op === '=~' || m.op === '!~' ? new RegExp(`^(?:${m.value})$`, 's') : undefined;
+  return (l) => {
+    const v = l[m.label] ?? '';
+    switch (m.op) {
+      case '=':
+        return v === m.value;
+      case '!=':
+        return v !== m.value;
+      case '=~':
+        return re!.test(v);
+      case '!~':
+        return !re!.test(v);
+    }
+  };
+}
+
+export function createBundleMetricSource(files: string[], problems: string[], semantics?: Semantics): BundleMetricSource | undefined {
+  if (files.length === 0) return undefined;
+  return new BundleMetricSource(files, problems, semantics);
 }

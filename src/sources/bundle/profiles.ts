@@ -1,5 +1,218 @@
-// PLACEHOLDER — replaced by the profiles work (pprof decoding, merge per service/type/window).
-import type { ProfileSource } from '../types.js';
-export function createBundleProfileSource(_dir: string, _problems: string[]): ProfileSource | undefined {
-  return undefined;
+// Bundle profiles: pprof files (raw or gzipped) under `profiles/<service>/`. The folder names the
+// service unless the samples carry a `service_name` label; time and duration come from the profile
+// itself; the type from its sample types. An optional `profiles/index.yaml` can give service, type,
+// time, duration and labels per file for producers that do not set them. A corrupt file becomes a
+// problem naming it; the rest stays usable.
+import { readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import YAML from 'yaml';
+import type { ProfileSource, ProfileTypeInfo, StackProfile, TimeRange } from '../types.js';
+import { decodePprof, type ParsedProfile } from '../../analysis/profiles/pprof.js';
+import { profileTypeIds, typeInfo } from '../../analysis/profiles/types.js';
+import { StackMerger } from '../../analysis/profiles/merge.js';
+import { parseDuration } from '../../util/time.js';
+
+interface IndexEntry {
+  file: string;
+  service?: string;
+  type?: string;
+  timeMs?: number;
+  durationMs?: number;
+  labels?: Record<string, string>;
+}
+
+export interface BundleProfile {
+  file: string;
+  /** Service from the folder or the index; samples with a `service_name` label override it. */
+  service: string;
+  timeMs?: number;
+  durationMs?: number;
+  typeIds: string[];
+  parsed: ParsedProfile;
+  /** Services named by `service_name` sample labels (empty when none carry it). */
+  labelServices: Set<string>;
+  labels: Record<string, string>;
+}
+
+const SKIP = /(^\.|^index\.ya?ml$|\.(md|txt|json|ya?ml)$|^LICENSE)/i;
+
+function toMs(v: unknown): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === 'number') return v > 1e15 ? v / 1e6 : v > 1e11 ? v : v * 1000;
+  const t = Date.parse(String(v));
+  return Number.isNaN(t) ? undefined : t;
+}
+
+function durMs(v: unknown): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number') return v * 1000; // seconds
+  try {
+    return parseDuration(String(v));
+  } catch {
+    return undefined;
+  }
+}
+
+async function loadIndex(dir: string, problems: string[]): Promise<Map<string, IndexEntry>> {
+  const out = new Map<string, IndexEntry>();
+  const file = path.join(dir, 'index.yaml');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return out;
+  }
+  let doc: unknown;
+  try {
+    doc = YAML.parse(text);
+  } catch (e) {
+    problems.push(`${file}: invalid YAML (${(e as Error).message.split('\n')[0]}); ignoring the index`);
+    return out;
+  }
+  const list = Array.isArray(doc) ? doc : Array.isArray((doc as { profiles?: unknown })?.profiles) ? (doc as { profiles: unknown[] }).profiles : undefined;
+  if (!list) {
+    problems.push(`${file}: expected a list of entries (or {profiles: [...]}) with file, service, type, start, duration; ignoring the index`);
+    return out;
+  }
+  for (const [i, raw] of list.entries()) {
+    const e = raw as Record<string, unknown>;
+    if (!e || typeof e.file !== 'string') {
+      problems.push(`${file}: entry ${i + 1} has no "file"; skipped`);
+      continue;
+    }
+    out.set(path.normalize(e.file), {
+      file: e.file,
+      service: typeof e.service === 'string' ? e.service : undefined,
+      type: typeof e.type === 'string' ? e.type : undefined,
+      timeMs: toMs(e.start ?? e.time ?? e.timestamp),
+      durationMs: durMs(e.duration) ?? (typeof e.duration_ms === 'number' ? e.duration_ms : undefined),
+      labels: e.labels && typeof e.labels === 'object' ? Object.fromEntries(Object.entries(e.labels as object).map(([k, v]) => [k, String(v)])) : undefined,
+    });
+  }
+  return out;
+}
+
+async function walk(dir: string, rel = ''): Promise<string[]> {
+  const out: string[] = [];
+  let names: string[];
+  try {
+    names = (await readdir(path.join(dir, rel))).sort();
+  } catch {
+    return out;
+  }
+  for (const n of names) {
+    if (SKIP.test(n)) continue;
+    const r = rel ? path.join(rel, n) : n;
+    const st = await stat(path.join(dir, r));
+    if (st.isDirectory()) out.push(...(await walk(dir, r)));
+    else if (st.isFile()) out.push(r);
+  }
+  return out;
+}
+
+export class BundleProfileSource implements ProfileSource {
+  readonly kind = 'bundle' as const;
+  private loading?: Promise<BundleProfile[]>;
+
+  constructor(
+    readonly dir: string,
+    private readonly problems: string[],
+  ) {}
+
+  /** All decoded profiles (loaded once). */
+  profiles(): Promise<BundleProfile[]> {
+    this.loading ??= this.load();
+    return this.loading;
+  }
+
+  private async load(): Promise<BundleProfile[]> {
+    const index = await loadIndex(this.dir, this.problems);
+    const files = await walk(this.dir);
+    const out: BundleProfile[] = [];
+    for (const rel of files) {
+      const full = path.join(this.dir, rel);
+      const idx = index.get(path.normalize(rel));
+      let parsed: ParsedProfile;
+      try {
+        parsed = decodePprof(await readFile(full), full);
+      } catch (e) {
+        this.problems.push((e as Error).message);
+        continue;
+      }
+      const segs = rel.split(path.sep);
+      const folder = segs.length > 1 ? segs[0]! : undefined;
+      const labelServices = new Set<string>();
+      for (const s of parsed.samples) {
+        const sn = s.labels?.service_name;
+        if (sn) labelServices.add(sn);
+      }
+      const service = idx?.service ?? idx?.labels?.service_name ?? folder ?? [...labelServices][0];
+      if (!service) {
+        this.problems.push(`${full}: no service (put it under profiles/<service>/, add a service_name label, or list it in profiles/index.yaml); skipped`);
+        continue;
+      }
+      const timeMs = parsed.timeMs ?? idx?.timeMs;
+      const durationMs = parsed.durationMs ?? idx?.durationMs;
+      if (timeMs === undefined) this.problems.push(`${full}: no time in the profile or in profiles/index.yaml; it is counted in every window`);
+      let typeIds = profileTypeIds(parsed, `${idx?.type ?? ''} ${rel}`);
+      if (idx?.type && idx.type.split(':').length === 5 && parsed.sampleTypes.length === 1) typeIds = [idx.type];
+      out.push({ file: full, service, timeMs, durationMs, typeIds, parsed, labelServices, labels: idx?.labels ?? {} });
+    }
+    return out;
+  }
+
+  private inRange(p: BundleProfile, r: TimeRange): boolean {
+    if (p.timeMs === undefined) return true;
+    const end = p.timeMs + (p.durationMs ?? 0);
+    return p.durationMs ? p.timeMs < r.end && end > r.start : p.timeMs >= r.start && p.timeMs < r.end;
+  }
+
+  /** Which services a profile covers: the label services when samples carry them (plus the folder for unlabelled samples). */
+  private servicesOf(p: BundleProfile): string[] {
+    if (!p.labelServices.size) return [p.service];
+    const unlabelled = p.parsed.samples.some((s) => !s.labels?.service_name);
+    return unlabelled ? [...new Set([...p.labelServices, p.service])] : [...p.labelServices];
+  }
+
+  async profileTypes(service: string | undefined, range: TimeRange): Promise<Array<ProfileTypeInfo & { services: string[] }>> {
+    const acc = new Map<string, Set<string>>();
+    for (const p of await this.profiles()) {
+      if (!this.inRange(p, range)) continue;
+      const svcs = this.servicesOf(p).filter((s) => service === undefined || s === service);
+      if (!svcs.length) continue;
+      p.typeIds.forEach((id, i) => {
+        // Sample types that are all zero in this profile (e.g. .NET exception counts) are not offered.
+        if (!p.parsed.samples.some((s) => s.values[i] !== 0)) return;
+        let set = acc.get(id);
+        if (!set) acc.set(id, (set = new Set()));
+        for (const s of svcs) set.add(s);
+      });
+    }
+    return [...acc.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([id, s]) => ({ ...typeInfo(id), services: [...s].sort() }));
+  }
+
+  async mergedProfile(service: string, typeId: string, range: TimeRange): Promise<StackProfile | undefined> {
+    const merger = new StackMerger();
+    for (const p of await this.profiles()) {
+      if (!this.inRange(p, range)) continue;
+      const idx = p.typeIds.indexOf(typeId);
+      if (idx < 0) continue;
+      if (!this.servicesOf(p).includes(service)) continue;
+      const keep = p.labelServices.size ? (l: Record<string, string> | undefined) => (l?.service_name ?? p.service) === service : undefined;
+      merger.add(p.parsed, idx, keep);
+    }
+    if (merger.count === 0) return undefined;
+    return merger.result(typeInfo(typeId), service, range);
+  }
+
+  async services(range: TimeRange): Promise<string[]> {
+    const s = new Set<string>();
+    for (const p of await this.profiles()) if (this.inRange(p, range)) for (const x of this.servicesOf(p)) s.add(x);
+    return [...s].sort();
+  }
+}
+
+export function createBundleProfileSource(dir: string, problems: string[]): ProfileSource | undefined {
+  return new BundleProfileSource(dir, problems);
 }

@@ -1,0 +1,54 @@
+// Locale-aware formatting for reports: numbers, durations, shares, changes and dates through Intl.
+import { localeOf } from './language.js';
+
+export function formatDate(ms: number | string, lang: string): string {
+  const d = typeof ms === 'string' ? new Date(ms) : new Date(ms);
+  if (Number.isNaN(d.getTime())) return String(ms);
+  return `${new Intl.DateTimeFormat(localeOf(lang), { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' }).format(d)} UTC`;
+}
+
+export function formatDuration(ms: number, lang: string): string {
+  const loc = localeOf(lang);
+  if (!Number.isFinite(ms)) return '–';
+  if (Math.abs(ms) >= 60_000) return new Intl.NumberFormat(loc, { style: 'unit', unit: 'minute', maximumFractionDigits: 1 }).format(ms / 60_000);
+  if (Math.abs(ms) >= 1000) return new Intl.NumberFormat(loc, { style: 'unit', unit: 'second', maximumFractionDigits: 2 }).format(ms / 1000);
+  return new Intl.NumberFormat(loc, { style: 'unit', unit: 'millisecond', maximumFractionDigits: ms < 10 ? 2 : 0 }).format(ms);
+}
+
+export function formatPercent(fraction: number, lang: string, signed = false): string {
+  if (!Number.isFinite(fraction)) return '–';
+  return new Intl.NumberFormat(localeOf(lang), {
+    style: 'percent',
+    maximumFractionDigits: Math.abs(fraction) < 0.1 ? 1 : 0,
+    signDisplay: signed ? 'exceptZero' : 'auto',
+  }).format(fraction);
+}
+
+export function formatNumber(v: number, lang: string, digits = 2): string {
+  if (!Number.isFinite(v)) return '–';
+  return new Intl.NumberFormat(localeOf(lang), { maximumFractionDigits: Math.abs(v) >= 100 ? 0 : digits }).format(v);
+}
+
+/**
+ * Format a finding number by the convention of its key: `*_ms` durations, `*_rate`/`*_share`/`*_ratio`
+ * fractions, `*_pct` percents, `change*` relative changes, `*_bytes` sizes, else plain numbers.
+ */
+export function formatKeyed(key: string, v: number | string, lang: string): string {
+  if (typeof v === 'string') return v;
+  if (/(^|_)ms($|_)/.test(key)) return formatDuration(v, lang);
+  if (/(^|_)seconds?($|_)/.test(key)) return formatDuration(v * 1000, lang);
+  if (/(^|_)change($|_)/.test(key)) return formatPercent(v, lang, true);
+  if (/(^|_)pct($|_)/.test(key)) return formatPercent(v / 100, lang);
+  if (/(^|_)(rate|share|ratio|fraction)($|_)/.test(key) && Math.abs(v) <= 1.5 && !/per_s/.test(key)) return formatPercent(v, lang);
+  if (/(^|_)bytes($|_)/.test(key)) {
+    const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
+    let i = 0;
+    let x = v;
+    while (Math.abs(x) >= 1024 && i < units.length - 1) {
+      x /= 1024;
+      i++;
+    }
+    return new Intl.NumberFormat(localeOf(lang), { style: 'unit', unit: units[i], maximumFractionDigits: 1 }).format(x);
+  }
+  return formatNumber(v, lang);
+}

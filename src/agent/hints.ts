@@ -1,0 +1,106 @@
+// Optimisation hints: the catalogue (prompts/hints.yaml) is data; this module validates it and matches
+// its triggers against findings. A finding can trigger several hints; the report lists each hint once
+// with the findings that triggered it, in the report language.
+import YAML from 'yaml';
+import { z } from 'zod';
+import type { Finding, FindingKind, Report } from './findings.js';
+import { readPrompt } from './assets.js';
+import { SUPPORTED_LANGS } from './language.js';
+
+const text = z.object({ title: z.string().min(1), explanation: z.string().min(1), fix: z.string().min(1) });
+const trigger = z.object({
+  kinds: z.array(z.enum(['error', 'latency', 'hot-function', 'log-pattern', 'metric-anomaly', 'suspect'])).optional(),
+  any: z.array(z.string()).optional(),
+  all: z.array(z.string()).optional(),
+  numbers: z.record(z.string(), z.object({ min: z.number().optional(), max: z.number().optional() })).optional(),
+});
+const hintSchema = z.object({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  triggers: z.array(trigger).min(1),
+  text: z.object(Object.fromEntries(SUPPORTED_LANGS.map((l) => [l, text])) as Record<(typeof SUPPORTED_LANGS)[number], typeof text>),
+});
+export type HintDef = z.infer<typeof hintSchema>;
+
+interface CompiledTrigger {
+  kinds?: FindingKind[];
+  any?: RegExp[];
+  all?: RegExp[];
+  numbers?: Record<string, { min?: number; max?: number }>;
+}
+export interface CompiledHint {
+  def: HintDef;
+  triggers: CompiledTrigger[];
+}
+
+let catalogue: CompiledHint[] | undefined;
+
+/** Parse and validate a catalogue text (YAML list); throws with the offending entry named. */
+export function compileCatalogue(yamlText: string): CompiledHint[] {
+  const parsed = z.array(hintSchema).safeParse(YAML.parse(yamlText));
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    throw new Error(`hint catalogue invalid at ${i.path.join('.')}: ${i.message}`);
+  }
+  const re = (s: string) => new RegExp(s, 'i');
+  return parsed.data.map((def) => ({
+    def,
+    triggers: def.triggers.map((t) => ({ kinds: t.kinds, any: t.any?.map(re), all: t.all?.map(re), numbers: t.numbers })),
+  }));
+}
+
+export function loadCatalogue(): CompiledHint[] {
+  catalogue ??= compileCatalogue(readPrompt('hints.yaml'));
+  return catalogue;
+}
+
+/** Everything a trigger may look at, as one text. */
+function findingText(f: Finding): string {
+  const parts = [f.title, ...Object.entries(f.details ?? {}).map(([k, v]) => `${k}=${v}`), ...(f.evidence.logLines ?? [])];
+  if (f.source) parts.push(f.source.function ?? '', f.source.path, f.source.snippet ?? '');
+  return parts.join('\n');
+}
+
+function triggerMatches(t: CompiledTrigger, f: Finding, text: string): boolean {
+  if (t.kinds && !t.kinds.includes(f.kind)) return false;
+  if (t.any && !t.any.some((r) => r.test(text))) return false;
+  if (t.all && !t.all.every((r) => r.test(text))) return false;
+  if (t.numbers) {
+    for (const [k, b] of Object.entries(t.numbers)) {
+      const v = Number(f.numbers[k]);
+      if (!Number.isFinite(v)) return false;
+      if (b.min !== undefined && v < b.min) return false;
+      if (b.max !== undefined && v > b.max) return false;
+    }
+  }
+  return !!(t.any || t.all || t.numbers);
+}
+
+/** Ids of the hints a finding triggers, in catalogue order. */
+export function hintsFor(f: Finding, cat: CompiledHint[] = loadCatalogue()): string[] {
+  const text = findingText(f);
+  return cat.filter((h) => h.triggers.some((t) => triggerMatches(t, f, text))).map((h) => h.def.id);
+}
+
+/**
+ * Annotate findings with the hints they trigger and resolve the hints in the report language.
+ * Hints are ordered by the best score among their findings.
+ */
+export function resolveHints(findings: Finding[], lang: string, cat: CompiledHint[] = loadCatalogue()): Report['hints'] {
+  const byId = new Map<string, { findings: number[]; best: number }>();
+  findings.forEach((f, i) => {
+    const ids = [...new Set([...(f.hints ?? []), ...hintsFor(f, cat)])];
+    f.hints = ids.length ? ids : undefined;
+    for (const id of ids) {
+      const e = byId.get(id) ?? { findings: [], best: -Infinity };
+      e.findings.push(i);
+      e.best = Math.max(e.best, f.score);
+      byId.set(id, e);
+    }
+  });
+  const l = (SUPPORTED_LANGS as readonly string[]).includes(lang) ? (lang as (typeof SUPPORTED_LANGS)[number]) : 'en';
+  return [...byId]
+    .map(([id, e]) => ({ id, e, def: cat.find((h) => h.def.id === id)?.def }))
+    .filter((x) => x.def)
+    .sort((a, b) => b.e.best - a.e.best)
+    .map(({ id, e, def }) => ({ id, ...def!.text[l], findings: e.findings }));
+}

@@ -1,0 +1,204 @@
+// The deterministic investigation (DESIGN.md "Investigation"): scope → suspects → the signal steps for
+// the top suspects, in parallel and each bounded in time → source lookup → hints → report.
+// A step that fails or runs out of time becomes a line in `partial`; the report is still produced.
+import type { Finding, Report, StepResult } from './findings.js';
+import type { Sources, TimeRange } from '../sources/types.js';
+import { rankSuspects, type SuspectsResult } from '../analysis/suspects.js';
+import { steps as registeredSteps, type NamedStep } from './steps/index.js';
+import { resolveHints } from './hints.js';
+import { detectLanguage, normaliseLang } from './language.js';
+import { resolveInvestigationScope } from './scope.js';
+import { log } from '../log.js';
+
+export interface PlaybookOptions {
+  lang?: string;
+  window?: TimeRange;
+  baseline?: TimeRange;
+  service?: string;
+  signal?: AbortSignal;
+  timeBudgetMs?: number;
+}
+
+const DEFAULT_BUDGET_MS = 30_000;
+/** How many suspect services the signal steps look at. */
+const TOP_SUSPECTS = 3;
+
+class StepTimeout extends Error {}
+
+/** Run a promise-returning task with a deadline; the task's signal is aborted when the deadline passes. */
+async function bounded<T>(name: string, ms: number, parent: AbortSignal | undefined, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const onAbort = () => ac.abort(parent?.reason);
+  parent?.addEventListener('abort', onAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      task(ac.signal),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          ac.abort(new StepTimeout(name));
+          reject(new StepTimeout(`${name}: no answer within ${Math.round(ms)} ms`));
+        }, Math.max(1, ms));
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    parent?.removeEventListener('abort', onAbort);
+  }
+}
+
+function iso(r: TimeRange): { start: string; end: string } {
+  return { start: new Date(r.start).toISOString(), end: new Date(r.end).toISOString() };
+}
+
+function esc(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+}
+
+/** A finding for a suspect service, used when no signal step produced anything about it. */
+function suspectFinding(s: SuspectsResult['suspects'][number], sources: Sources): Finding {
+  const query = sources.traces
+    ? { language: 'traceql' as const, text: `{ resource.service.name = "${esc(s.service)}" }` }
+    : sources.logs
+      ? { language: 'logql' as const, text: `{service_name="${esc(s.service)}"} |~ "(?i)(error|warn|exception)"` }
+      : undefined;
+  return {
+    kind: 'suspect',
+    service: s.service,
+    title: s.evidence[0] ?? `moved most vs baseline (score ${s.score})`,
+    numbers: { score: s.score, ...s.parts },
+    evidence: { query, logLines: s.evidence.slice(1, 4) },
+    score: s.score,
+    details: Object.fromEntries(s.evidence.slice(0, 4).map((e, i) => [`evidence_${i + 1}`, e])),
+  };
+}
+
+/** Source lookup for code-level findings that came without a location (hot functions, erroring code). */
+async function addSourceLocations(findings: Finding[], sources: Sources, signal: AbortSignal): Promise<void> {
+  const code = sources.code;
+  if (!code) return;
+  await Promise.all(
+    findings
+      .filter((f) => !f.source && (f.kind === 'hot-function' || f.kind === 'error') && (f.details?.function ?? (f.kind === 'hot-function' ? f.title : undefined)))
+      .slice(0, 5)
+      .map(async (f) => {
+        const fn = f.details?.function ?? f.title;
+        try {
+          const hits = await code.findFunction(f.service, fn, signal);
+          const hit = hits[0];
+          if (!hit) return;
+          const lines = hit.file.text.split('\n');
+          const start = hit.line;
+          const end = Math.min(lines.length, start + 12);
+          f.source = { repo: hit.file.repo, path: hit.file.path, startLine: start, endLine: end, snippet: lines.slice(start - 1, end).join('\n'), url: hit.file.url, function: fn };
+        } catch (e) {
+          log.debug({ err: (e as Error).message, fn }, 'source lookup failed');
+        }
+      }),
+  );
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Map<string, Finding>();
+  for (const f of findings) {
+    const k = `${f.kind}\u0000${f.service}\u0000${f.title}`;
+    const prev = seen.get(k);
+    if (!prev || f.score > prev.score) seen.set(k, f);
+  }
+  return [...seen.values()];
+}
+
+/** The playbook with an explicit list of steps (tests and benchmarks inject their own). */
+export async function runPlaybookWithSteps(
+  stepList: NamedStep[],
+  sources: Sources,
+  question: string,
+  opts: PlaybookOptions = {},
+): Promise<Report & { scopeFrom: string; suspectsDetail: SuspectsResult | undefined }> {
+  const t0 = performance.now();
+  const budget = opts.timeBudgetMs ?? DEFAULT_BUDGET_MS;
+  const deadline = t0 + budget;
+  const remaining = () => Math.max(1, deadline - performance.now());
+  const lang = normaliseLang(opts.lang) ?? detectLanguage(question);
+  const scope = resolveInvestigationScope(sources, question, opts);
+  const window = scope.window;
+  const baseline = scope.baseline ?? { start: window.start - (window.end - window.start), end: window.start };
+  const partial: string[] = [...sources.problems.slice(0, 5)];
+  let toolCalls = 0;
+
+  // Suspects: bounded to half of the budget so the steps always get their turn.
+  let suspects: SuspectsResult | undefined;
+  try {
+    suspects = await bounded('suspects', remaining() / 2, opts.signal, (signal) => rankSuspects(sources, window, baseline, { signal }));
+    toolCalls++;
+    partial.push(...suspects.partial.filter((p) => !/^(traces|logs|metrics|profiles): no \w+ source$/.test(p)));
+  } catch (e) {
+    if (opts.signal?.aborted) throw e;
+    partial.push(`suspects: ${(e as Error).message}`);
+  }
+  const ranked = suspects?.suspects.map((s) => s.service) ?? [];
+  const services = opts.service ? [opts.service, ...ranked.filter((s) => s !== opts.service)].slice(0, TOP_SUSPECTS) : ranked.slice(0, TOP_SUSPECTS);
+
+  // Signal steps, in parallel, each bounded by what is left of the budget.
+  const findings: Finding[] = [];
+  const stepBudget = remaining();
+  const results = await Promise.all(
+    stepList.map(async (st): Promise<StepResult> => {
+      try {
+        return await bounded(st.name, stepBudget, opts.signal, (signal) => st.run({ sources, window, baseline, services, signal }));
+      } catch (e) {
+        if (opts.signal?.aborted) throw e;
+        return { findings: [], partial: [`${st.name}: ${(e as Error).message}`], toolCalls: 0 };
+      }
+    }),
+  );
+  for (const r of results) {
+    findings.push(...r.findings);
+    partial.push(...r.partial);
+    toolCalls += r.toolCalls;
+  }
+  const present = new Set(stepList.map((s) => s.name));
+  for (const sig of ['traces', 'logs', 'metrics', 'profiles'] as const) {
+    if (sources[sig] && !present.has(sig)) partial.push(`${sig}: this build has no ${sig} step; only the suspect ranking used this signal`);
+  }
+
+  // Suspects no step spoke about still appear, with their evidence.
+  const covered = new Set(findings.map((f) => f.service));
+  for (const s of suspects?.suspects.slice(0, TOP_SUSPECTS) ?? []) {
+    if (!covered.has(s.service) && s.score > 0) findings.push(suspectFinding(s, sources));
+  }
+
+  try {
+    await bounded('source lookup', Math.min(remaining(), 5000), opts.signal, (signal) => addSourceLocations(findings, sources, signal));
+  } catch (e) {
+    if (opts.signal?.aborted) throw e;
+    partial.push(`source lookup: ${(e as Error).message}`);
+  }
+
+  const kindRank: Record<Finding['kind'], number> = { error: 0, latency: 1, 'hot-function': 2, 'log-pattern': 3, 'metric-anomaly': 4, suspect: 5 };
+  const ordered = dedupe(findings).sort((a, b) => kindRank[a.kind] - kindRank[b.kind] || b.score - a.score);
+  const hints = resolveHints(ordered, lang);
+  return {
+    question,
+    lang,
+    mode: 'playbook',
+    window: iso(window),
+    baseline: iso(baseline),
+    suspects: (suspects?.suspects ?? []).slice(0, 10).map((s) => ({ service: s.service, score: s.score, parts: s.parts, evidence: s.evidence })),
+    findings: ordered,
+    hints,
+    partial: [...new Set(partial)],
+    stats: { toolCalls, ms: Math.round(performance.now() - t0) },
+    scopeFrom: scope.from,
+    suspectsDetail: suspects,
+  };
+}
+
+export async function runPlaybook(
+  sources: Sources,
+  question: string,
+  opts?: { lang?: string; window?: TimeRange; baseline?: TimeRange; service?: string; signal?: AbortSignal; timeBudgetMs?: number },
+): Promise<Report> {
+  const { scopeFrom: _s, suspectsDetail: _d, ...report } = await runPlaybookWithSteps(registeredSteps, sources, question, opts);
+  return report;
+}

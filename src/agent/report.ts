@@ -1,0 +1,162 @@
+// Report rendering: Markdown through the Handlebars template prompts/report.md.hbs with strings from
+// prompts/i18n/<lang>.json and Intl formatting; JSON for machines. Telemetry text (titles, log lines,
+// snippets) is untrusted: it is escaped for Markdown tables/inline code and never interpreted.
+import Handlebars from 'handlebars';
+import type { Finding, Report } from './findings.js';
+import { readPrompt } from './assets.js';
+import { formatDate, formatDuration, formatKeyed, formatNumber } from './format.js';
+import { isSupportedLang } from './language.js';
+
+type Strings = Record<string, unknown> & { numbers: Record<string, string> };
+
+const stringsCache = new Map<string, Strings>();
+
+export function strings(lang: string): Strings {
+  const l = isSupportedLang(lang) ? lang : 'en';
+  let s = stringsCache.get(l);
+  if (!s) {
+    const en = JSON.parse(readPrompt('i18n/en.json')) as Strings;
+    const own = l === 'en' ? en : (JSON.parse(readPrompt(`i18n/${l}.json`)) as Strings);
+    s = { ...en, ...own, numbers: { ...en.numbers, ...own.numbers } };
+    stringsCache.set(l, s);
+  }
+  return s;
+}
+
+/** A localised string with `{name}` placeholders filled. */
+export function tr(lang: string, key: string, vars: Record<string, string | number> = {}): string {
+  const v = strings(lang)[key];
+  const text = typeof v === 'string' ? v : key;
+  return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? `{${k}}`));
+}
+
+let template: Handlebars.TemplateDelegate | undefined;
+function reportTemplate(): Handlebars.TemplateDelegate {
+  template ??= Handlebars.compile(readPrompt('report.md.hbs'), { noEscape: true, strict: false }); // Markdown, not HTML: view values are escaped by md()/code()/fence()
+  return template;
+}
+
+/** Escape text for inline use in Markdown (tables, emphasis); keeps it readable. */
+function md(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|').replace(/`/g, 'ˋ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Text inside a fenced block: a fence in telemetry text must not close ours. */
+function fence(text: string): string {
+  return text.replace(/```/g, 'ˋˋˋ');
+}
+
+function code(text: string): string {
+  return '`' + text.replace(/`/g, 'ˋ').replace(/\r?\n/g, ' ') + '`';
+}
+
+const KIND_ORDER: Finding['kind'][] = ['error', 'latency', 'hot-function', 'log-pattern', 'metric-anomaly', 'suspect'];
+
+const LANG_OF_EXT: Record<string, string> = { go: 'go', java: 'java', py: 'python', js: 'javascript', ts: 'typescript', rb: 'ruby', rs: 'rust', cs: 'csharp', kt: 'kotlin', php: 'php', cpp: 'cpp', c: 'c' };
+
+function numbersLine(f: Finding, lang: string): string {
+  const labels = strings(lang).numbers;
+  const entries = Object.entries(f.numbers).filter(([, v]) => v !== undefined && v !== null && v !== '');
+  if (!entries.length) return '';
+  return entries.map(([k, v]) => `- ${labels[k] ?? k.replace(/_/g, ' ')}: **${md(formatKeyed(k, v, lang))}**`).join('\n');
+}
+
+function summaryText(f: Finding, lang: string): string {
+  const n = f.numbers;
+  const bits: string[] = [];
+  const count = n.count ?? n.error_spans ?? n.errors;
+  if (typeof count === 'number') bits.push(`${formatNumber(count, lang)} ×`);
+  for (const k of ['p95_ms', 'duration_ms', 'self_ms']) {
+    if (typeof n[k] === 'number') {
+      bits.push(formatDuration(n[k] as number, lang));
+      break;
+    }
+  }
+  for (const k of ['self_share', 'total_share', 'share', 'share_of_errors']) {
+    if (typeof n[k] === 'number') {
+      bits.push(`${strings(lang).numbers[k] ?? k} ${formatKeyed(k, n[k]!, lang)}`);
+      break;
+    }
+  }
+  const where = f.source ? ` — ${code(`${f.source.path}:${f.source.startLine}-${f.source.endLine}`)}` : '';
+  return `${code(f.service)} ${md(f.title)}${bits.length ? ` (${bits.join(', ')})` : ''}${where}`;
+}
+
+/** The view model the template renders. */
+export function reportView(report: Report): Record<string, unknown> {
+  const lang = isSupportedLang(report.lang) ? report.lang : 'en';
+  const hintTitle = new Map(report.hints.map((h) => [h.id, h.title]));
+  const indexOf = new Map(report.findings.map((f, i) => [f, i + 1]));
+  const groups = KIND_ORDER.map((kind) => ({
+    heading: tr(lang, `kind_${kind}`),
+    items: report.findings
+      .filter((f) => f.kind === kind)
+      .map((f) => {
+        const ext = f.source?.path.split('.').pop() ?? '';
+        const details = Object.entries(f.details ?? {})
+          .filter(([, v]) => v !== undefined && v !== '')
+          .slice(0, 8)
+          .map(([k, v]) => `${md(k)}=${code(String(v).slice(0, 200))}`)
+          .join(', ');
+        return {
+          n: indexOf.get(f),
+          service: f.service.replace(/`/g, 'ˋ'),
+          title: md(f.title),
+          numbers: numbersLine(f, lang),
+          details,
+          source: f.source ? { ...f.source, repo: md(f.source.repo), path: md(f.source.path), function: f.source.function ? md(f.source.function) : undefined, snippet: f.source.snippet ? fence(f.source.snippet) : undefined, lang: LANG_OF_EXT[ext] ?? '' } : undefined,
+          traceIds: f.evidence.traceIds?.slice(0, 3).map(code).join(', '),
+          logLines: f.evidence.logLines?.slice(0, 3).map((l) => l.replace(/`/g, 'ˋ').replace(/\r?\n/g, ' ').slice(0, 300)),
+          query: f.evidence.query ? { language: f.evidence.query.language, text: fence(f.evidence.query.text) } : undefined,
+          link: f.evidence.link,
+          hintTitles: (f.hints ?? []).map((h) => hintTitle.get(h) ?? h).join('; '),
+        };
+      }),
+  })).filter((g) => g.items.length);
+  const summary: Array<{ label: string; text: string }> = [];
+  const first = (k: Finding['kind']) => report.findings.filter((f) => f.kind === k).sort((a, b) => b.score - a.score)[0];
+  if (report.suspects[0]) summary.push({ label: tr(lang, 'summary_suspect'), text: `${code(report.suspects[0].service)} (${formatNumber(report.suspects[0].score, lang)})` });
+  const e = first('error');
+  if (e) summary.push({ label: tr(lang, 'summary_error'), text: summaryText(e, lang) });
+  const l = first('latency');
+  if (l) summary.push({ label: tr(lang, 'summary_latency'), text: summaryText(l, lang) });
+  const h = first('hot-function');
+  if (h) summary.push({ label: tr(lang, 'summary_hot'), text: summaryText(h, lang) });
+  const tokens = report.stats.tokens !== undefined ? `; ${tr(lang, 'stats_agent', { steps: report.stats.steps ?? 0, tokens: formatNumber(report.stats.tokens, lang) })}` : '';
+  return {
+    question: md(report.question),
+    window: report.window,
+    baseline: report.baseline,
+    modeLine: report.mode === 'agent' ? tr(lang, 'mode_agent') : tr(lang, 'mode_playbook'),
+    summary,
+    narrative: report.narrative, // model text rendered as Markdown (it is ours to show, not to execute)
+    suspects: report.suspects.slice(0, 5).map((s, i) => ({
+      rank: i + 1,
+      service: s.service.replace(/`/g, 'ˋ'),
+      score: formatNumber(s.score, lang),
+      parts: Object.entries(s.parts)
+        .map(([k, v]) => `${k} ${formatNumber(v, lang)}`)
+        .join(', '),
+      evidence: s.evidence.slice(0, 2).map(md).join('<br>'),
+    })),
+    groups,
+    hints: report.hints.map((hh) => ({ ...hh, findingRefs: hh.findings.map((i) => `#${i + 1}`).join(', ') })),
+    partial: report.partial,
+    statsLine: tr(lang, 'stats', { tools: report.stats.toolCalls, ms: formatDuration(report.stats.ms, lang) }) + tokens,
+  };
+}
+
+export function renderMarkdown(report: Report): string {
+  const lang = isSupportedLang(report.lang) ? report.lang : 'en';
+  const out = reportTemplate()(reportView(report), {
+    helpers: {
+      t: (key: string) => tr(lang, key),
+      date: (v: string | number) => formatDate(v, lang),
+    },
+  });
+  return out.replace(/\n{3,}/g, '\n\n');
+}
+
+export function renderJson(report: Report): string {
+  return JSON.stringify(report, null, 2);
+}

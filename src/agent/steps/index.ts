@@ -1,0 +1,10 @@
+// The signal steps the playbook runs for the top suspects (one per signal area, src/agent/steps/<signal>.ts).
+// Add a step here when its file lands; the playbook reports a missing signal step as partial.
+import type { FindingStep } from '../findings.js';
+
+export interface NamedStep {
+  name: 'traces' | 'logs' | 'metrics' | 'profiles';
+  run: FindingStep;
+}
+
+export const steps: NamedStep[] = [];

@@ -1,0 +1,324 @@
+// A streaming, memory-bounded log template miner (Drain family, written for Queryless).
+//
+// 1. Each line is masked (tokenize.ts): numbers, ids, paths… become `<*>`. Lines of one template are
+//    then usually identical, so an exact map from masked key to a *leaf* groups most lines in O(1).
+// 2. A new key is first matched against existing templates of the same length whose wildcard
+//    positions accept it (what Drain's parse tree does), so variables learnt earlier absorb new values.
+// 3. A merge pass over templates (not lines) joins templates of the same length that differ in a
+//    single position when that position behaves like a variable: it already holds a wildcard in one
+//    of them, or it takes many distinct words while everything else stays equal (user names, hosts).
+//    Two or three distinct words in one slot (Accepted/Failed) are kept apart: they are usually
+//    different events. The pass runs periodically and at the end; it is union-find over leaves, so
+//    lines already assigned follow their leaf into the merged cluster.
+// Memory is bounded: at most `maxLeaves` distinct keys (further unseen keys go to an overflow
+// cluster) and `maxSamples` sample lines per cluster.
+import { WILDCARD, maskKey } from './tokenize.js';
+
+export interface MinerOptions {
+  /** Distinct masked keys kept (default 50,000). */
+  maxLeaves?: number;
+  /** Sample lines kept per cluster (default 3). */
+  maxSamples?: number;
+  /** Distinct words at one position that make it a variable when the rest of the template is equal (default 4). */
+  variableCardinality?: number;
+  /** Run the merge pass after this many new leaves (default 2,000). */
+  mergeEvery?: number;
+}
+
+interface Leaf {
+  tokens: string[];
+  parent: number;
+  count: number;
+  samples: string[];
+}
+
+export interface MinedCluster {
+  /** Stable id within one miner (the root leaf id). */
+  id: number;
+  tokens: string[];
+  /** Template with `<*>` for variables. */
+  template: string;
+  /** Loki pattern syntax (`<_>` for variables), usable in `|> "…"`. */
+  pattern: string;
+  count: number;
+  samples: string[];
+}
+
+export const OVERFLOW_ID = -1;
+
+function isWild(tok: string): boolean {
+  return tok.includes(WILDCARD);
+}
+
+function isPunct(tok: string): boolean {
+  return !/[\p{L}\p{N}]/u.test(tok);
+}
+
+export function toLokiPattern(tokens: string[]): string {
+  return tokens.map((t) => t.split(WILDCARD).join('<_>')).join(' ');
+}
+
+export class PatternMiner {
+  private readonly leaves: Leaf[] = [];
+  private readonly byKey = new Map<string, number>();
+  /** Roots with at least one wildcard, indexed by `${length}` for matching unseen keys. */
+  private wildRoots = new Map<number, number[]>();
+  private newSinceMerge = 0;
+  private overflowCount = 0;
+  private overflowSamples: string[] = [];
+  readonly maxLeaves: number;
+  readonly maxSamples: number;
+  readonly variableCardinality: number;
+  readonly mergeEvery: number;
+  lines = 0;
+
+  constructor(opts: MinerOptions = {}) {
+    this.maxLeaves = opts.maxLeaves ?? 50_000;
+    this.maxSamples = opts.maxSamples ?? 3;
+    this.variableCardinality = opts.variableCardinality ?? 4;
+    this.mergeEvery = opts.mergeEvery ?? 2_000;
+  }
+
+  /** Adds one line; returns its leaf id (resolve the final cluster with `clusterOf` after `finish`). */
+  add(line: string): number {
+    this.lines++;
+    const key = maskKey(line);
+    let id = this.byKey.get(key);
+    if (id !== undefined) {
+      this.bump(id, line);
+      return id;
+    }
+    const tokens = key === '' ? [] : key.split(' ');
+    const matched = this.matchWildRoot(tokens);
+    if (matched !== undefined) {
+      if (this.byKey.size < this.maxLeaves) this.byKey.set(key, matched);
+      this.bump(matched, line);
+      return matched;
+    }
+    if (this.leaves.length >= this.maxLeaves) {
+      this.mergePass();
+      const again = this.matchWildRoot(tokens);
+      if (again !== undefined) {
+        this.bump(again, line);
+        return again;
+      }
+      this.overflowCount++;
+      if (this.overflowSamples.length < this.maxSamples) this.overflowSamples.push(line);
+      return OVERFLOW_ID;
+    }
+    id = this.leaves.length;
+    this.leaves.push({ tokens, parent: id, count: 0, samples: [] });
+    this.byKey.set(key, id);
+    this.bump(id, line);
+    if (tokens.some(isWild)) this.indexWild(id);
+    if (++this.newSinceMerge >= this.mergeEvery) this.mergePass();
+    return id;
+  }
+
+  private bump(id: number, line: string): void {
+    const root = this.leaves[this.find(id)]!;
+    root.count++;
+    if (root.samples.length < this.maxSamples) root.samples.push(line.length > 1000 ? line.slice(0, 1000) + '…' : line);
+  }
+
+  find(id: number): number {
+    if (id < 0) return id;
+    let r = id;
+    while (this.leaves[r]!.parent !== r) r = this.leaves[r]!.parent;
+    // Path compression.
+    while (this.leaves[id]!.parent !== r) {
+      const next = this.leaves[id]!.parent;
+      this.leaves[id]!.parent = r;
+      id = next;
+    }
+    return r;
+  }
+
+  /** The cluster id (root) of a leaf id returned by `add`. */
+  clusterOf(leafId: number): number {
+    return this.find(leafId);
+  }
+
+  private indexWild(root: number): void {
+    const len = this.leaves[root]!.tokens.length;
+    let list = this.wildRoots.get(len);
+    if (!list) this.wildRoots.set(len, (list = []));
+    list.push(root);
+  }
+
+  /** Finds a root template of the same length whose constants equal the tokens and whose wildcards accept them. */
+  private matchWildRoot(tokens: string[]): number | undefined {
+    const list = this.wildRoots.get(tokens.length);
+    if (!list) return undefined;
+    let best: number | undefined;
+    let bestConst = -1;
+    for (const r of list) {
+      const leaf = this.leaves[r]!;
+      if (leaf.parent !== r) continue;
+      const t = leaf.tokens;
+      let ok = true;
+      let consts = 0;
+      for (let i = 0; i < t.length; i++) {
+        const a = t[i]!;
+        if (a === tokens[i]) {
+          if (!isWild(a)) consts++;
+          continue;
+        }
+        if (a === WILDCARD) continue;
+        if (isWild(a) && matchesPartial(a, tokens[i]!)) continue;
+        ok = false;
+        break;
+      }
+      // Prefer the most specific template; require at least one shared constant word.
+      if (ok && consts > bestConst && consts > 0) {
+        best = r;
+        bestConst = consts;
+      }
+    }
+    return best;
+  }
+
+  private union(into: number, other: number): void {
+    const a = this.leaves[into]!;
+    const b = this.leaves[other]!;
+    b.parent = into;
+    a.count += b.count;
+    if (a.samples.length < this.maxSamples) a.samples.push(...b.samples.slice(0, this.maxSamples - a.samples.length));
+    b.samples = [];
+  }
+
+  /** Joins templates that differ in one variable-like position; repeats until stable. */
+  mergePass(): void {
+    this.newSinceMerge = 0;
+    const byLen = new Map<number, number[]>();
+    for (let i = 0; i < this.leaves.length; i++) {
+      if (this.leaves[i]!.parent !== i) continue;
+      const len = this.leaves[i]!.tokens.length;
+      let l = byLen.get(len);
+      if (!l) byLen.set(len, (l = []));
+      l.push(i);
+    }
+    for (const [len, rootsInit] of byLen) {
+      if (len < 2 || rootsInit.length < 2) continue;
+      let roots = rootsInit;
+      let changed = true;
+      while (changed) {
+        changed = false;
+        // Prefix/suffix hashes of every root so that "all tokens but p" is an O(1) key.
+        const pre = new Map<number, Int32Array>();
+        const suf = new Map<number, Int32Array>();
+        for (const r of roots) {
+          const t = this.leaves[r]!.tokens;
+          const a = new Int32Array(len + 1);
+          const b = new Int32Array(len + 1);
+          for (let i = 0; i < len; i++) a[i + 1] = Math.imul(a[i]! ^ 0x5bd1e995, 0x01000193) ^ hashToken(t[i]!);
+          for (let i = len - 1; i >= 0; i--) b[i] = Math.imul(b[i + 1]! ^ 0x27d4eb2f, 0x01000193) ^ hashToken(t[i]!);
+          pre.set(r, a);
+          suf.set(r, b);
+        }
+        for (let p = 0; p < len; p++) {
+          const groups = new Map<number, number[]>();
+          for (const r of roots) {
+            if (this.leaves[r]!.parent !== r) continue;
+            const key = (pre.get(r)![p]! >>> 0) * 2097152 + (suf.get(r)![p + 1]! & 0x1fffff);
+            let g = groups.get(key);
+            if (!g) groups.set(key, (g = []));
+            g.push(r);
+          }
+          let merged = false;
+          for (const gAll of groups.values()) {
+            if (gAll.length < 2) continue;
+            const first = this.leaves[gAll[0]!]!.tokens;
+            // Hash collisions: keep only the members equal to the first outside p.
+            const g = gAll.filter((r) => {
+              const t = this.leaves[r]!.tokens;
+              for (let i = 0; i < len; i++) if (i !== p && t[i] !== first[i]) return false;
+              return true;
+            });
+            if (g.length < 2) continue;
+            // The rest of the template must keep at least one real word, else "<*> started" / "<*> stopped" collapse.
+            let words = 0;
+            for (let i = 0; i < len; i++) if (i !== p && !isWild(first[i]!) && !isPunct(first[i]!)) words++;
+            if (words === 0) continue;
+            const values = new Set<string>();
+            for (const r of g) values.add(this.leaves[r]!.tokens[p]!);
+            // A wildcard at p is evidence when it accepts the other values (`<*>`, or `key=<*>` vs `key=x`).
+            const wilds = [...values].filter(isWild);
+            const wild = wilds.length > 0 && [...values].every((v) => isWild(v) ? true : wilds.some((w) => matchesPartial(w, v)));
+            // The first word of a message names the event (Drain's assumption): only wildcard evidence merges it.
+            if (!wild && (p === 0 || values.size < this.variableCardinality)) continue;
+            if (wild && wilds.length > 1 && !wilds.every((w) => w === WILDCARD || wilds.every((x) => x === w))) continue;
+            const into = g[0]!;
+            this.leaves[into]!.tokens = [...first];
+            this.leaves[into]!.tokens[p] = WILDCARD;
+            for (let k = 1; k < g.length; k++) this.union(into, g[k]!);
+            merged = true;
+          }
+          if (merged) {
+            changed = true;
+            roots = roots.filter((r) => this.leaves[r]!.parent === r);
+            // Merged templates changed at p: refresh their hashes.
+            for (const r of roots) {
+              const t = this.leaves[r]!.tokens;
+              const a = pre.get(r)!;
+              const b = suf.get(r)!;
+              for (let i = 0; i < len; i++) a[i + 1] = Math.imul(a[i]! ^ 0x5bd1e995, 0x01000193) ^ hashToken(t[i]!);
+              for (let i = len - 1; i >= 0; i--) b[i] = Math.imul(b[i + 1]! ^ 0x27d4eb2f, 0x01000193) ^ hashToken(t[i]!);
+            }
+          }
+        }
+      }
+    }
+    // Rebuild the wildcard index over current roots.
+    this.wildRoots = new Map();
+    for (let i = 0; i < this.leaves.length; i++) {
+      const l = this.leaves[i]!;
+      if (l.parent === i && l.tokens.some(isWild)) this.indexWild(i);
+    }
+  }
+
+  /** Runs the final merge pass. Call before reading clusters. */
+  finish(): void {
+    this.mergePass();
+  }
+
+  clusters(): MinedCluster[] {
+    const out: MinedCluster[] = [];
+    for (let i = 0; i < this.leaves.length; i++) {
+      const l = this.leaves[i]!;
+      if (l.parent !== i) continue;
+      out.push({ id: i, tokens: l.tokens, template: l.tokens.join(' '), pattern: toLokiPattern(l.tokens), count: l.count, samples: l.samples });
+    }
+    if (this.overflowCount > 0) {
+      out.push({ id: OVERFLOW_ID, tokens: [WILDCARD], template: WILDCARD, pattern: '<_>', count: this.overflowCount, samples: this.overflowSamples });
+    }
+    return out.sort((a, b) => b.count - a.count);
+  }
+
+  get clusterCount(): number {
+    let n = 0;
+    for (let i = 0; i < this.leaves.length; i++) if (this.leaves[i]!.parent === i) n++;
+    return n + (this.overflowCount > 0 ? 1 : 0);
+  }
+}
+
+function hashToken(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/** `uid=<*>` accepts `uid=<*>`-shaped tokens: the constant parts must appear in order. */
+function matchesPartial(template: string, tok: string): boolean {
+  const parts = template.split(WILDCARD);
+  if (!tok.startsWith(parts[0]!)) return false;
+  let pos = parts[0]!.length;
+  for (let i = 1; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (i === parts.length - 1) return tok.endsWith(part) && tok.length - part.length >= pos;
+    const at = tok.indexOf(part, pos);
+    if (at < 0) return false;
+    pos = at + part.length;
+  }
+  return true;
+}

@@ -1,0 +1,806 @@
+// PromQL evaluator over bundle samples, with Prometheus' real semantics: lookback for instant selectors,
+// range windows, rate/increase/delta extrapolation and counter resets (promql/functions.go
+// extrapolatedRate), irate/idelta, *_over_time, histogram_quantile over classic buckets (promql/quantile.go),
+// aggregations by/without, topk/bottomk/quantile, and binary operators with vector matching.
+// Differences between Prometheus majors are explicit `Semantics` so parity tests can match the server.
+import type { Aggregation, Binary, Call, Expr, Matcher, MatrixSelector, VectorSelector } from '../../query/promql.js';
+import type { MetricStore, StoredSeries } from '../../sources/bundle/openmetrics.js';
+import type { SeriesPoints } from '../../sources/types.js';
+
+export type Labels = Record<string, string>;
+export interface Sample {
+  labels: Labels;
+  value: number;
+}
+export type Value = { kind: 'vector'; samples: Sample[] } | { kind: 'scalar'; value: number } | { kind: 'string'; value: string };
+
+export interface Semantics {
+  /** Prometheus ≥3: range windows and lookback are left-open (t-range, t]; 2.x: closed [t-range, t]. */
+  leftOpen: boolean;
+  /** Prometheus <2.51: counter zero-point clamp applied before the extrapolation threshold test. */
+  legacyExtrapolation: boolean;
+  /** Prometheus ≥2.46: histogram_quantile ignores bucket deltas below 1e-12 relative (float noise). */
+  smallDeltaFix: boolean;
+  lookbackMs: number;
+}
+
+export const MODERN_SEMANTICS: Semantics = { leftOpen: true, legacyExtrapolation: false, smallDeltaFix: true, lookbackMs: 300_000 };
+
+/** Semantics of a given Prometheus version string (e.g. "2.42.0+ds", "3.5.0"). */
+export function semanticsForVersion(version: string): Semantics {
+  const m = /^v?(\d+)\.(\d+)/.exec(version.trim());
+  if (!m) return MODERN_SEMANTICS;
+  const major = Number(m[1]);
+  const minor = Number(m[2]);
+  const atLeast = (a: number, b: number) => major > a || (major === a && minor >= b);
+  return { leftOpen: major >= 3, legacyExtrapolation: !atLeast(2, 51), smallDeltaFix: atLeast(2, 46), lookbackMs: 300_000 };
+}
+
+export class EvalError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EvalError';
+  }
+}
+
+const ARITH = new Set(['+', '-', '*', '/', '%', '^', 'atan2']);
+const COMPARE = new Set(['==', '!=', '>', '<', '>=', '<=']);
+
+/** Evaluation state for one query: selector match caches and per-series cursors for ascending steps. */
+interface Ctx {
+  matches: Map<VectorSelector, StoredSeries[]>;
+  cursors: Map<object, Int32Array>;
+}
+
+const noNameCache = new WeakMap<Labels, Labels>();
+function dropName(l: Labels): Labels {
+  if (!('__name__' in l)) return l;
+  let c = noNameCache.get(l);
+  if (!c) {
+    c = { ...l };
+    delete c.__name__;
+    noNameCache.set(l, c);
+  }
+  return c;
+}
+
+const keyCache = new WeakMap<Labels, string>();
+export function labelsKey(l: Labels): string {
+  let k = keyCache.get(l);
+  if (k === undefined) {
+    k = '';
+    for (const n of Object.keys(l).sort()) k += `${n}\xff${l[n]}\xfe`;
+    keyCache.set(l, k);
+  }
+  return k;
+}
+
+function compileMatcher(m: Matcher): (v: string) => boolean {
+  switch (m.op) {
+    case '=':
+      return (v) => v === m.value;
+    case '!=':
+      return (v) => v !== m.value;
+    case '=~': {
+      const r = anchored(m.value);
+      return (v) => r.test(v);
+    }
+    case '!~': {
+      const r = anchored(m.value);
+      return (v) => !r.test(v);
+    }
+  }
+}
+
+function anchored(re: string): RegExp {
+  try {
+    return new RegExp(`^(?:${re})$`, 's');
+  } catch (e) {
+    throw new EvalError(`invalid regular expression "${re}": ${(e as Error).message}`);
+  }
+}
+
+/** First index i ≥ 0 with t[i] > x (strict) or t[i] ≥ x, searching from a hint (steps ascend). */
+function seek(t: Float64Array, x: number, strict: boolean, hint: number): number {
+  const n = t.length;
+  const before = (i: number) => (strict ? t[i]! <= x : t[i]! < x);
+  let lo = 0;
+  let hi = n;
+  if (hint > 0 && hint <= n && before(hint - 1)) {
+    // Gallop forward from the hint: usually the answer is within a few samples.
+    lo = hint;
+    let step = 1;
+    while (lo + step < n && before(lo + step)) {
+      lo += step;
+      step *= 2;
+    }
+    hi = Math.min(n, lo + step + 1);
+    if (lo < n && !before(lo)) return lo;
+  }
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (before(mid)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export class Evaluator {
+  constructor(
+    readonly store: MetricStore,
+    readonly sem: Semantics = MODERN_SEMANTICS,
+  ) {}
+
+  instant(expr: Expr, tMs: number): Value {
+    return this.eval(expr, tMs, this.newCtx());
+  }
+
+  /** Range query: evaluates at start + k*step ≤ end, like Prometheus' query_range. */
+  range(expr: Expr, startMs: number, endMs: number, stepMs: number): SeriesPoints[] {
+    if (!(stepMs > 0)) throw new EvalError('step must be positive');
+    const ctx = this.newCtx();
+    const out = new Map<string, SeriesPoints>();
+    for (let t = startMs; t <= endMs; t += stepMs) {
+      const v = this.eval(expr, t, ctx);
+      if (v.kind === 'scalar') {
+        let s = out.get('');
+        if (!s) out.set('', (s = { labels: {}, points: [] }));
+        s.points.push([t, v.value]);
+      } else if (v.kind === 'vector') {
+        for (const smp of v.samples) {
+          const k = labelsKey(smp.labels);
+          let s = out.get(k);
+          if (!s) out.set(k, (s = { labels: smp.labels, points: [] }));
+          s.points.push([t, smp.value]);
+        }
+      } else throw new EvalError('range queries cannot return strings');
+    }
+    return [...out.values()];
+  }
+
+  private newCtx(): Ctx {
+    return { matches: new Map(), cursors: new Map() };
+  }
+
+  private match(sel: VectorSelector, ctx: Ctx): StoredSeries[] {
+    let m = ctx.matches.get(sel);
+    if (m) return m;
+    const preds = sel.matchers.map((x) => ({ label: x.label, test: compileMatcher(x) }));
+    let candidates: StoredSeries[];
+    if (sel.name !== undefined) candidates = this.store.byName.get(sel.name) ?? [];
+    else candidates = this.store.series;
+    m = candidates.filter((s) => preds.every((p) => p.test(s.labels[p.label] ?? '')));
+    ctx.matches.set(sel, m);
+    return m;
+  }
+
+  private cursor(node: object, n: number, ctx: Ctx): Int32Array {
+    let c = ctx.cursors.get(node);
+    if (!c || c.length !== n) ctx.cursors.set(node, (c = new Int32Array(n)));
+    return c;
+  }
+
+  private eval(e: Expr, t: number, ctx: Ctx): Value {
+    switch (e.type) {
+      case 'number':
+        return { kind: 'scalar', value: e.value };
+      case 'string':
+        return { kind: 'string', value: e.value };
+      case 'paren':
+        return this.eval(e.expr, t, ctx);
+      case 'selector':
+        return { kind: 'vector', samples: this.selectInstant(e, t, ctx) };
+      case 'matrix':
+        throw new EvalError(`a range vector (${e.selector.name ?? 'selector'}[…]) cannot be the result of a query here; wrap it in a function such as rate() or avg_over_time()`);
+      case 'subquery':
+        throw new EvalError('subqueries (expr[range:step]) are not supported on bundles; use a range query instead');
+      case 'unary': {
+        const v = this.eval(e.expr, t, ctx);
+        if (e.op === '+') return v;
+        if (v.kind === 'scalar') return { kind: 'scalar', value: -v.value };
+        if (v.kind === 'vector') return { kind: 'vector', samples: v.samples.map((s) => ({ labels: dropName(s.labels), value: -s.value })) };
+        throw new EvalError('unary minus on a string');
+      }
+      case 'call':
+        return this.call(e, t, ctx);
+      case 'agg':
+        return this.aggregate(e, t, ctx);
+      case 'binary':
+        return this.binary(e, t, ctx);
+    }
+  }
+
+  private selectInstant(sel: VectorSelector, t: number, ctx: Ctx): Sample[] {
+    if (sel.atMs !== undefined) t = sel.atMs;
+    const ref = t - (sel.offsetMs ?? 0);
+    const series = this.match(sel, ctx);
+    const cur = this.cursor(sel, series.length, ctx);
+    const out: Sample[] = [];
+    const floor = ref - this.sem.lookbackMs;
+    for (let i = 0; i < series.length; i++) {
+      const s = series[i]!;
+      const j = seek(s.t, ref, true, cur[i]!) - 1; // last sample with t ≤ ref
+      cur[i] = j + 1;
+      if (j < 0) continue;
+      const ts = s.t[j]!;
+      if (this.sem.leftOpen ? ts <= floor : ts < floor) continue;
+      out.push({ labels: s.labels, value: s.v[j]! });
+    }
+    return out;
+  }
+
+  /** Calls fn(series, firstIndex, lastIndex) for every matching series with samples in the window. */
+  private windows(m: MatrixSelector, t: number, ctx: Ctx, fn: (s: StoredSeries, a: number, b: number, rangeStart: number, rangeEnd: number) => number | undefined): Sample[] {
+    const sel = m.selector;
+    if (sel.atMs !== undefined) t = sel.atMs;
+    const hi = t - (sel.offsetMs ?? 0);
+    const lo = hi - m.rangeMs;
+    const series = this.match(sel, ctx);
+    const cur = this.cursor(m, series.length, ctx);
+    const out: Sample[] = [];
+    const strictLo = this.sem.leftOpen;
+    for (let i = 0; i < series.length; i++) {
+      const s = series[i]!;
+      const a = seek(s.t, lo, strictLo, cur[i]!);
+      cur[i] = a;
+      const b = seek(s.t, hi, true, a) - 1;
+      if (b < a) continue;
+      const v = fn(s, a, b, lo, hi);
+      if (v !== undefined) out.push({ labels: dropName(s.labels), value: v });
+    }
+    return out;
+  }
+
+  private extrapolatedRate(m: MatrixSelector, t: number, ctx: Ctx, isCounter: boolean, isRate: boolean): Sample[] {
+    const sem = this.sem;
+    const rangeSec = m.rangeMs / 1000;
+    return this.windows(m, t, ctx, (s, a, b, rangeStart, rangeEnd) => {
+      if (b - a < 1) return undefined;
+      const v = s.v;
+      const firstT = s.t[a]!;
+      const lastT = s.t[b]!;
+      let result = v[b]! - v[a]!;
+      if (isCounter) {
+        // Counter resets: add back the value before each drop, in order (as Prometheus does).
+        const r = s.resets;
+        let k = seekInt(r, a + 1);
+        for (; k < r.length && r[k]! <= b; k++) result += v[r[k]! - 1]!;
+      }
+      const numMinusOne = b - a;
+      let durationToStart = (firstT - rangeStart) / 1000;
+      let durationToEnd = (rangeEnd - lastT) / 1000;
+      const sampledInterval = (lastT - firstT) / 1000;
+      const avgBetween = sampledInterval / numMinusOne;
+      const threshold = avgBetween * 1.1;
+      let extrapolateTo = sampledInterval;
+      if (sem.legacyExtrapolation) {
+        if (isCounter && result > 0 && v[a]! >= 0) {
+          const durationToZero = sampledInterval * (v[a]! / result);
+          if (durationToZero < durationToStart) durationToStart = durationToZero;
+        }
+        extrapolateTo += durationToStart < threshold ? durationToStart : avgBetween / 2;
+        extrapolateTo += durationToEnd < threshold ? durationToEnd : avgBetween / 2;
+        result = result * (extrapolateTo / sampledInterval);
+        if (isRate) result = result / rangeSec;
+        return result;
+      }
+      if (durationToStart >= threshold) durationToStart = avgBetween / 2;
+      if (isCounter && result > 0 && v[a]! >= 0) {
+        const durationToZero = sampledInterval * (v[a]! / result);
+        if (durationToZero < durationToStart) durationToStart = durationToZero;
+      }
+      extrapolateTo += durationToStart;
+      if (durationToEnd >= threshold) durationToEnd = avgBetween / 2;
+      extrapolateTo += durationToEnd;
+      let factor = extrapolateTo / sampledInterval;
+      if (isRate) factor /= rangeSec;
+      return result * factor;
+    });
+  }
+
+  private instantValue(m: MatrixSelector, t: number, ctx: Ctx, isRate: boolean): Sample[] {
+    return this.windows(m, t, ctx, (s, a, b) => {
+      if (b - a < 1) return undefined;
+      const last = s.v[b]!;
+      const prev = s.v[b - 1]!;
+      let r = isRate && last < prev ? last : last - prev;
+      const dt = s.t[b]! - s.t[b - 1]!;
+      if (dt === 0) return undefined;
+      if (isRate) r /= dt / 1000;
+      return r;
+    });
+  }
+
+  private overTime(fn: string, m: MatrixSelector, t: number, ctx: Ctx): Sample[] {
+    return this.windows(m, t, ctx, (s, a, b) => {
+      const v = s.v;
+      switch (fn) {
+        case 'avg_over_time': {
+          let sum = 0;
+          let c = 0;
+          for (let i = a; i <= b; i++) {
+            // Kahan summation, as Prometheus ≥2.50 does; matches plain means to ~1e-16.
+            const y = v[i]! - c;
+            const tt = sum + y;
+            c = tt - sum - y;
+            sum = tt;
+          }
+          return sum / (b - a + 1);
+        }
+        case 'sum_over_time': {
+          let sum = 0;
+          for (let i = a; i <= b; i++) sum += v[i]!;
+          return sum;
+        }
+        case 'max_over_time': {
+          let mx = v[a]!;
+          for (let i = a; i <= b; i++) if (v[i]! > mx || Number.isNaN(mx)) mx = v[i]!;
+          return mx;
+        }
+        case 'min_over_time': {
+          let mn = v[a]!;
+          for (let i = a; i <= b; i++) if (v[i]! < mn || Number.isNaN(mn)) mn = v[i]!;
+          return mn;
+        }
+        case 'count_over_time':
+          return b - a + 1;
+        case 'last_over_time':
+          return v[b]!;
+        case 'present_over_time':
+          return 1;
+        case 'stddev_over_time':
+        case 'stdvar_over_time': {
+          let mean = 0;
+          let m2 = 0;
+          let n = 0;
+          for (let i = a; i <= b; i++) {
+            n++;
+            const d = v[i]! - mean;
+            mean += d / n;
+            m2 += d * (v[i]! - mean);
+          }
+          const variance = m2 / n;
+          return fn === 'stdvar_over_time' ? variance : Math.sqrt(variance);
+        }
+      }
+      return undefined;
+    });
+  }
+
+  private call(e: Call, t: number, ctx: Ctx): Value {
+    const f = e.func;
+    const matrixArg = (i = 0): MatrixSelector => {
+      const a = e.args[i];
+      if (!a || a.type !== 'matrix') throw new EvalError(`${f}() expects a range vector such as ${f}(metric[5m])`);
+      return a;
+    };
+    const vec = (samples: Sample[]): Value => ({ kind: 'vector', samples });
+    switch (f) {
+      case 'rate':
+        return vec(this.extrapolatedRate(matrixArg(), t, ctx, true, true));
+      case 'increase':
+        return vec(this.extrapolatedRate(matrixArg(), t, ctx, true, false));
+      case 'delta':
+        return vec(this.extrapolatedRate(matrixArg(), t, ctx, false, false));
+      case 'irate':
+        return vec(this.instantValue(matrixArg(), t, ctx, true));
+      case 'idelta':
+        return vec(this.instantValue(matrixArg(), t, ctx, false));
+      case 'avg_over_time':
+      case 'sum_over_time':
+      case 'max_over_time':
+      case 'min_over_time':
+      case 'count_over_time':
+      case 'last_over_time':
+      case 'present_over_time':
+      case 'stddev_over_time':
+      case 'stdvar_over_time':
+        return vec(this.overTime(f, matrixArg(), t, ctx));
+      case 'histogram_quantile': {
+        const q = this.scalarArg(e, 0, t, ctx);
+        const v = this.vectorArg(e, 1, t, ctx);
+        return vec(histogramQuantile(q, v, this.sem.smallDeltaFix));
+      }
+      case 'time':
+        return { kind: 'scalar', value: t / 1000 };
+      case 'vector':
+        return vec([{ labels: {}, value: this.scalarArg(e, 0, t, ctx) }]);
+      case 'scalar': {
+        const v = this.vectorArg(e, 0, t, ctx);
+        return { kind: 'scalar', value: v.length === 1 ? v[0]!.value : NaN };
+      }
+      case 'abs':
+      case 'ceil':
+      case 'floor':
+      case 'exp':
+      case 'ln':
+      case 'log2':
+      case 'log10':
+      case 'sqrt':
+      case 'round': {
+        const fn: (x: number) => number =
+          f === 'abs' ? Math.abs : f === 'ceil' ? Math.ceil : f === 'floor' ? Math.floor : f === 'exp' ? Math.exp : f === 'ln' ? Math.log : f === 'log2' ? Math.log2 : f === 'log10' ? Math.log10 : f === 'sqrt' ? Math.sqrt : (x) => Math.floor(x + 0.5);
+        return vec(this.vectorArg(e, 0, t, ctx).map((s) => ({ labels: dropName(s.labels), value: fn(s.value) })));
+      }
+      case 'clamp_min':
+      case 'clamp_max': {
+        const lim = this.scalarArg(e, 1, t, ctx);
+        const fn = f === 'clamp_min' ? (x: number) => Math.max(x, lim) : (x: number) => Math.min(x, lim);
+        return vec(this.vectorArg(e, 0, t, ctx).map((s) => ({ labels: dropName(s.labels), value: fn(s.value) })));
+      }
+      default:
+        throw new EvalError(`function ${f}() is not supported on bundles (supported: rate, increase, irate, delta, idelta, *_over_time, histogram_quantile, abs, clamp_min/max, time, vector, scalar); run it against a live Prometheus`);
+    }
+  }
+
+  private scalarArg(e: Call, i: number, t: number, ctx: Ctx): number {
+    const a = e.args[i];
+    if (!a) throw new EvalError(`${e.func}() is missing argument ${i + 1}`);
+    const v = this.eval(a, t, ctx);
+    if (v.kind !== 'scalar') throw new EvalError(`${e.func}() expects a number as argument ${i + 1}`);
+    return v.value;
+  }
+
+  private vectorArg(e: Call, i: number, t: number, ctx: Ctx): Sample[] {
+    const a = e.args[i];
+    if (!a) throw new EvalError(`${e.func}() is missing argument ${i + 1}`);
+    const v = this.eval(a, t, ctx);
+    if (v.kind !== 'vector') throw new EvalError(`${e.func}() expects an instant vector as argument ${i + 1}`);
+    return v.samples;
+  }
+
+  private aggregate(e: Aggregation, t: number, ctx: Ctx): Value {
+    const v = this.eval(e.expr, t, ctx);
+    if (v.kind !== 'vector') throw new EvalError(`${e.op}() expects an instant vector`);
+    let param: number | undefined;
+    if (e.param) {
+      const p = this.eval(e.param, t, ctx);
+      if (p.kind !== 'scalar') throw new EvalError(`${e.op}() expects a number as its first argument`);
+      param = p.value;
+    }
+    const groups = new Map<string, { labels: Labels; samples: Sample[] }>();
+    const by = e.by;
+    const without = e.without ? new Set([...e.without, '__name__']) : undefined;
+    for (const s of v.samples) {
+      let key: string;
+      let labels: Labels;
+      if (by) {
+        key = '';
+        labels = {};
+        for (const l of by) {
+          const val = s.labels[l];
+          key += `${val ?? ''}\xff`;
+          if (val !== undefined && val !== '') labels[l] = val;
+        }
+      } else if (without) {
+        labels = {};
+        for (const [k, val] of Object.entries(s.labels)) if (!without.has(k)) labels[k] = val;
+        key = labelsKey(labels);
+      } else {
+        key = '';
+        labels = {};
+      }
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { labels, samples: [] }));
+      g.samples.push(s);
+    }
+    const out: Sample[] = [];
+    for (const g of groups.values()) {
+      const xs = g.samples;
+      switch (e.op) {
+        case 'sum': {
+          let sum = 0;
+          for (const s of xs) sum += s.value;
+          out.push({ labels: g.labels, value: sum });
+          break;
+        }
+        case 'avg': {
+          let sum = 0;
+          for (const s of xs) sum += s.value;
+          out.push({ labels: g.labels, value: sum / xs.length });
+          break;
+        }
+        case 'min':
+        case 'max': {
+          let m = xs[0]!.value;
+          for (const s of xs) if ((e.op === 'max' ? s.value > m : s.value < m) || Number.isNaN(m)) m = s.value;
+          out.push({ labels: g.labels, value: m });
+          break;
+        }
+        case 'count':
+          out.push({ labels: g.labels, value: xs.length });
+          break;
+        case 'group':
+          out.push({ labels: g.labels, value: 1 });
+          break;
+        case 'stddev':
+        case 'stdvar': {
+          let mean = 0;
+          let m2 = 0;
+          let n = 0;
+          for (const s of xs) {
+            n++;
+            const d = s.value - mean;
+            mean += d / n;
+            m2 += d * (s.value - mean);
+          }
+          out.push({ labels: g.labels, value: e.op === 'stdvar' ? m2 / n : Math.sqrt(m2 / n) });
+          break;
+        }
+        case 'quantile':
+          out.push({ labels: g.labels, value: quantileOf(param ?? NaN, xs.map((s) => s.value)) });
+          break;
+        case 'topk':
+        case 'bottomk': {
+          const k = Math.floor(param ?? 0);
+          if (k < 1) break;
+          // NaN ranks last in both directions, as in Prometheus.
+          const sorted = [...xs].sort((a, b) => {
+            if (Number.isNaN(a.value)) return Number.isNaN(b.value) ? 0 : 1;
+            if (Number.isNaN(b.value)) return -1;
+            return e.op === 'topk' ? b.value - a.value : a.value - b.value;
+          });
+          out.push(...sorted.slice(0, k));
+          break;
+        }
+        default:
+          throw new EvalError(`aggregation ${e.op} is not supported on bundles`);
+      }
+    }
+    return { kind: 'vector', samples: out };
+  }
+
+  private binary(e: Binary, t: number, ctx: Ctx): Value {
+    const l = this.eval(e.lhs, t, ctx);
+    const r = this.eval(e.rhs, t, ctx);
+    const op = e.op;
+    if (l.kind === 'string' || r.kind === 'string') throw new EvalError(`operator ${op} is not defined on strings`);
+    const isCmp = COMPARE.has(op);
+    if (l.kind === 'scalar' && r.kind === 'scalar') {
+      if (isCmp && !e.bool) throw new EvalError('comparisons between scalars must use the bool modifier');
+      return { kind: 'scalar', value: applyOp(op, l.value, r.value, isCmp) };
+    }
+    if (op === 'and' || op === 'or' || op === 'unless') {
+      if (l.kind !== 'vector' || r.kind !== 'vector') throw new EvalError(`set operator ${op} needs instant vectors on both sides`);
+      return { kind: 'vector', samples: setOp(op, l.samples, r.samples, e) };
+    }
+    if (l.kind === 'vector' && r.kind === 'scalar') return { kind: 'vector', samples: vectorScalar(op, l.samples, r.value, false, !!e.bool) };
+    if (l.kind === 'scalar' && r.kind === 'vector') return { kind: 'vector', samples: vectorScalar(op, r.samples, l.value, true, !!e.bool) };
+    if (l.kind === 'vector' && r.kind === 'vector') return { kind: 'vector', samples: vectorVector(op, l.samples, r.samples, e) };
+    throw new EvalError(`unsupported operands for ${op}`);
+  }
+}
+
+function seekInt(a: Int32Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function applyOp(op: string, a: number, b: number, isCmp: boolean): number {
+  switch (op) {
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    case '/':
+      return a / b;
+    case '%':
+      return a % b;
+    case '^':
+      return a ** b;
+    case 'atan2':
+      return Math.atan2(a, b);
+    case '==':
+      return a === b ? 1 : 0;
+    case '!=':
+      return a !== b ? 1 : 0;
+    case '>':
+      return a > b ? 1 : 0;
+    case '<':
+      return a < b ? 1 : 0;
+    case '>=':
+      return a >= b ? 1 : 0;
+    case '<=':
+      return a <= b ? 1 : 0;
+  }
+  void isCmp;
+  throw new EvalError(`unknown operator ${op}`);
+}
+
+function vectorScalar(op: string, xs: Sample[], s: number, scalarLeft: boolean, bool: boolean): Sample[] {
+  const out: Sample[] = [];
+  const isCmp = COMPARE.has(op);
+  for (const x of xs) {
+    const [a, b] = scalarLeft ? [s, x.value] : [x.value, s];
+    const v = applyOp(op, a, b, isCmp);
+    if (isCmp) {
+      if (bool) out.push({ labels: dropName(x.labels), value: v });
+      else if (v === 1) out.push({ labels: x.labels, value: x.value });
+    } else out.push({ labels: dropName(x.labels), value: v });
+  }
+  return out;
+}
+
+function signature(l: Labels, e: Binary): string {
+  const m = e.matching;
+  let k = '';
+  if (m?.on) {
+    for (const n of [...m.labels].sort()) k += `${n}\xff${l[n] ?? ''}\xfe`;
+    return k;
+  }
+  const ignore = new Set(['__name__', ...(m?.labels ?? [])]);
+  for (const n of Object.keys(l).sort()) if (!ignore.has(n)) k += `${n}\xff${l[n]}\xfe`;
+  return k;
+}
+
+function vectorVector(op: string, ls: Sample[], rs: Sample[], e: Binary): Sample[] {
+  const card = e.matching?.card;
+  const isCmp = COMPARE.has(op);
+  // With group_right the right side is the "many" side: swap roles and remember it.
+  const many = card === 'group_right' ? rs : ls;
+  const one = card === 'group_right' ? ls : rs;
+  const oneBySig = new Map<string, Sample>();
+  for (const s of one) {
+    const k = signature(s.labels, e);
+    if (oneBySig.has(k)) throw new EvalError(`found duplicate series for the match group on the ${card === 'group_right' ? 'left' : 'right'} side of ${op}; use on()/ignoring() or aggregate first`);
+    oneBySig.set(k, s);
+  }
+  const seen = new Set<string>();
+  const out: Sample[] = [];
+  for (const s of many) {
+    const k = signature(s.labels, e);
+    const o = oneBySig.get(k);
+    if (!o) continue;
+    if (!card) {
+      if (seen.has(k)) throw new EvalError(`multiple matches for labels on the left side of ${op}: many-to-one matching must be explicit (group_left/group_right)`);
+      seen.add(k);
+    }
+    const [a, b] = card === 'group_right' ? [o.value, s.value] : [s.value, o.value];
+    const v = applyOp(op, a, b, isCmp);
+    if (isCmp && !e.bool && v !== 1) continue;
+    let labels: Labels = { ...s.labels };
+    if (ARITH.has(op) || e.bool) delete labels.__name__;
+    if (!card) {
+      if (e.matching?.on) {
+        const keep: Labels = {};
+        for (const n of e.matching.labels) if (labels[n] !== undefined) keep[n] = labels[n]!;
+        labels = keep;
+      } else for (const n of e.matching?.labels ?? []) delete labels[n];
+    } else for (const n of e.matching?.include ?? []) {
+      const val = o.labels[n];
+      if (val !== undefined && val !== '') labels[n] = val;
+      else delete labels[n];
+    }
+    out.push({ labels, value: isCmp && !e.bool ? (card === 'group_right' ? o.value : s.value) : v });
+  }
+  return out;
+}
+
+function setOp(op: 'and' | 'or' | 'unless', ls: Sample[], rs: Sample[], e: Binary): Sample[] {
+  const rsigs = new Set(rs.map((s) => signature(s.labels, e)));
+  if (op === 'and') return ls.filter((s) => rsigs.has(signature(s.labels, e)));
+  if (op === 'unless') return ls.filter((s) => !rsigs.has(signature(s.labels, e)));
+  const lsigs = new Set(ls.map((s) => signature(s.labels, e)));
+  return [...ls, ...rs.filter((s) => !lsigs.has(signature(s.labels, e)))];
+}
+
+function quantileOf(q: number, values: number[]): number {
+  if (values.length === 0 || Number.isNaN(q)) return NaN;
+  if (q < 0) return -Infinity;
+  if (q > 1) return Infinity;
+  const s = [...values].sort((a, b) => a - b);
+  const n = s.length;
+  const rank = q * (n - 1);
+  const lo = Math.max(0, Math.floor(rank));
+  const hi = Math.min(n - 1, lo + 1);
+  const w = rank - Math.floor(rank);
+  return s[lo]! * (1 - w) + s[hi]! * w;
+}
+
+/** histogram_quantile over classic buckets (series carrying `le`), grouped by the other labels. */
+export function histogramQuantile(q: number, samples: Sample[], smallDeltaFix: boolean): Sample[] {
+  const groups = new Map<string, { labels: Labels; buckets: Array<{ ub: number; count: number }> }>();
+  for (const s of samples) {
+    const le = s.labels.le;
+    if (le === undefined) continue;
+    const ub = parseLe(le);
+    if (ub === undefined) continue;
+    const labels: Labels = {};
+    for (const [k, v] of Object.entries(s.labels)) if (k !== 'le' && k !== '__name__') labels[k] = v;
+    const key = labelsKey(labels);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { labels, buckets: [] }));
+    g.buckets.push({ ub, count: s.value });
+  }
+  const out: Sample[] = [];
+  for (const g of groups.values()) out.push({ labels: g.labels, value: bucketQuantile(q, g.buckets, smallDeltaFix) });
+  return out;
+}
+
+function parseLe(le: string): number | undefined {
+  const t = le.trim();
+  if (t === '+Inf' || t === 'Inf' || t === '+inf' || t === 'inf') return Infinity;
+  if (t === '-Inf' || t === '-inf') return -Infinity;
+  if (t === 'NaN') return NaN;
+  const v = Number(t);
+  return t === '' || Number.isNaN(v) ? undefined : v;
+}
+
+/** Prometheus' bucketQuantile (promql/quantile.go), including coalescing and the monotonicity fix. */
+export function bucketQuantile(q: number, input: Array<{ ub: number; count: number }>, smallDeltaFix = true): number {
+  if (Number.isNaN(q)) return NaN;
+  if (q < 0) return -Infinity;
+  if (q > 1) return Infinity;
+  const sorted = [...input].sort((a, b) => a.ub - b.ub);
+  if (sorted.length === 0 || sorted[sorted.length - 1]!.ub !== Infinity) return NaN;
+  // Coalesce buckets with the same upper bound.
+  const buckets: Array<{ ub: number; count: number }> = [];
+  for (const b of sorted) {
+    const last = buckets[buckets.length - 1];
+    if (last && last.ub === b.ub) last.count += b.count;
+    else buckets.push({ ub: b.ub, count: b.count });
+  }
+  // Ensure monotonic cumulative counts (rate() of buckets scraped at slightly different times can dip).
+  let prev = buckets[0]!.count;
+  for (let i = 1; i < buckets.length; i++) {
+    const curr = buckets[i]!.count;
+    if (curr === prev) continue;
+    if (smallDeltaFix && almostEqual(prev, curr, 1e-12)) {
+      buckets[i]!.count = prev;
+      continue;
+    }
+    if (curr < prev) {
+      buckets[i]!.count = prev;
+      continue;
+    }
+    prev = curr;
+  }
+  if (buckets.length < 2) return NaN;
+  const observations = buckets[buckets.length - 1]!.count;
+  if (observations === 0) return NaN;
+  let rank = q * observations;
+  // sort.Search over all but the +Inf bucket.
+  let lo = 0;
+  let hi = buckets.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (buckets[mid]!.count >= rank) hi = mid;
+    else lo = mid + 1;
+  }
+  const b = lo;
+  if (b === buckets.length - 1) return buckets[buckets.length - 2]!.ub;
+  if (b === 0 && buckets[0]!.ub <= 0) return buckets[0]!.ub;
+  let bucketStart = 0;
+  const bucketEnd = buckets[b]!.ub;
+  let count = buckets[b]!.count;
+  if (b > 0) {
+    bucketStart = buckets[b - 1]!.ub;
+    count -= buckets[b - 1]!.count;
+    rank -= buckets[b - 1]!.count;
+  }
+  return bucketStart + (bucketEnd - bucketStart) * (rank / count);
+}
+
+const MIN_NORMAL = 2.2250738585072014e-308;
+function almostEqual(a: number, b: number, eps: number): boolean {
+  if (a === b) return true;
+  const absSum = Math.abs(a) + Math.abs(b);
+  const diff = Math.abs(a - b);
+  if (a === 0 || b === 0 || absSum < MIN_NORMAL) return diff < eps * MIN_NORMAL;
+  return diff / Math.min(absSum, Number.MAX_VALUE) < eps;
+}
+
+/** Instant result as SeriesPoints (one point per series; scalars as one unlabeled series). */
+export function valueToSeries(v: Value, t: number): SeriesPoints[] {
+  if (v.kind === 'scalar') return [{ labels: {}, points: [[t, v.value]] }];
+  if (v.kind === 'string') throw new EvalError('string results are not supported');
+  return v.samples.map((s) => ({ labels: s.labels, points: [[t, s.value]] }));
+}

@@ -1,0 +1,40 @@
+// One analysis shared by the hot_functions tool and the playbook step: top functions (pprof-style),
+// the user-code view with runtime costs attributed to callers, top call paths, and the diff vs the
+// baseline per second.
+import type { StackProfile } from '../../sources/types.js';
+import { coveredSeconds, diffProfiles, type ProfileDiff } from './diff.js';
+import { topFunctions, topPaths, userFunctions, type CallPath, type FunctionStat, type TopResult, type UserFunctionStat } from './top.js';
+
+export interface HotAnalysis {
+  total: number;
+  seconds: number;
+  top: TopResult;
+  flat: FunctionStat[];
+  cum: FunctionStat[];
+  user: UserFunctionStat[];
+  paths: CallPath[];
+  diff?: ProfileDiff;
+  baselineTotal?: number;
+  baselineSeconds?: number;
+}
+
+export function analyzeHot(window: StackProfile, baseline: StackProfile | undefined, limit = 10): HotAnalysis {
+  const top = topFunctions(window);
+  const cum = [...top.functions].sort((a, b) => Math.abs(b.cum) - Math.abs(a.cum) || (a.name < b.name ? -1 : 1)).slice(0, limit);
+  const out: HotAnalysis = {
+    total: top.total,
+    seconds: coveredSeconds(window),
+    top,
+    flat: top.functions.slice(0, limit),
+    cum,
+    user: userFunctions(window, top, limit),
+    paths: topPaths(window, top, Math.min(limit, 8)),
+  };
+  if (baseline && baseline.stacks.length) {
+    const bt = topFunctions(baseline);
+    out.diff = diffProfiles(window, baseline, { limit, windowTop: top, baseTop: bt });
+    out.baselineTotal = bt.total;
+    out.baselineSeconds = coveredSeconds(baseline);
+  }
+  return out;
+}

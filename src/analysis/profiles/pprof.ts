@@ -1,0 +1,236 @@
+// pprof decoding: binary protobuf (raw or gzipped, via the maintained `pprof-format` library) and
+// Pyroscope's protojson rendering of the same message, into one small in-memory model.
+// Frames follow pprof's own rules so our numbers agree with `go tool pprof`: a location's lines are
+// inlined frames (first = innermost), and a sample's first location is the leaf.
+import { gunzipSync } from 'node:zlib';
+import { Profile } from 'pprof-format';
+import type { Frame } from '../../sources/types.js';
+
+export class ProfileDecodeError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+    this.name = 'ProfileDecodeError';
+  }
+}
+
+export interface ValueTypeName {
+  type: string;
+  unit: string;
+}
+
+export interface ParsedSample {
+  /** Frames root first, leaf last (the StackProfile convention). */
+  frames: Frame[];
+  values: number[];
+  /** String labels only (numeric labels are not needed for grouping). */
+  labels?: Record<string, string>;
+}
+
+export interface ParsedProfile {
+  sampleTypes: ValueTypeName[];
+  periodType?: ValueTypeName;
+  period: number;
+  defaultSampleType?: string;
+  /** Epoch ms of the profile start; undefined when the producer did not set it. */
+  timeMs?: number;
+  durationMs?: number;
+  samples: ParsedSample[];
+  comments: string[];
+}
+
+const num = (v: number | bigint | string | undefined): number => (v === undefined ? 0 : typeof v === 'number' ? v : Number(v));
+
+function isGzip(b: Uint8Array): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
+/**
+ * Decode a pprof file's bytes. `file` names it in errors. Rejects empty, truncated and non-pprof
+ * input with a message saying what was wrong (protobuf decoders happily read garbage as fields,
+ * so we also check the result looks like a profile).
+ */
+export function decodePprof(bytes: Uint8Array, file = '(profile)'): ParsedProfile {
+  if (bytes.length === 0) throw new ProfileDecodeError(file, 'empty file, not a pprof profile');
+  let raw = bytes;
+  if (isGzip(bytes)) {
+    try {
+      raw = gunzipSync(bytes);
+    } catch (e) {
+      throw new ProfileDecodeError(file, `corrupt or truncated gzip data (${(e as Error).message})`);
+    }
+  } else if (bytes[0] === 0x7b /* { */) {
+    try {
+      return fromProtoJson(JSON.parse(Buffer.from(bytes).toString('utf8')) as ProtoJsonProfile, file);
+    } catch (e) {
+      if (e instanceof ProfileDecodeError) throw e;
+      throw new ProfileDecodeError(file, `not a pprof profile (JSON that does not parse: ${(e as Error).message})`);
+    }
+  }
+  let p: Profile;
+  try {
+    p = Profile.decode(raw);
+  } catch (e) {
+    throw new ProfileDecodeError(file, `not a pprof profile or truncated (${(e as Error).message})`);
+  }
+  return fromPprofFormat(p, file);
+}
+
+function fromPprofFormat(p: Profile, file: string): ParsedProfile {
+  const strings = p.stringTable.strings;
+  const str = (i: number | bigint | undefined): string => {
+    const s = strings[num(i)];
+    return s ?? '';
+  };
+  if (strings.length === 0 || strings[0] !== '' || p.sampleType.length === 0) {
+    throw new ProfileDecodeError(file, 'not a pprof profile (no sample types or string table; is the file truncated or another format?)');
+  }
+  const fnById = new Map<number, { name: string; file: string }>();
+  for (const f of p.function) fnById.set(num(f.id), { name: str(f.name), file: str(f.filename) });
+  for (const [i, s] of strings.entries()) if (s === undefined) throw new ProfileDecodeError(file, `corrupt string table at ${i}`);
+  const locFrames = new Map<number, Frame[]>();
+  for (const loc of p.location) {
+    locFrames.set(num(loc.id), locationFrames(num(loc.address), loc.line.map((l) => ({ fn: fnById.get(num(l.functionId)), line: num(l.line) }))));
+  }
+  return build(
+    {
+      sampleTypes: p.sampleType.map((t) => ({ type: str(t.type), unit: str(t.unit) })),
+      periodType: p.periodType ? { type: str(p.periodType.type), unit: str(p.periodType.unit) } : undefined,
+      period: num(p.period),
+      defaultSampleType: num(p.defaultSampleType) ? str(p.defaultSampleType) : undefined,
+      timeNanos: num(p.timeNanos),
+      durationNanos: num(p.durationNanos),
+      comments: p.comment.map(str),
+    },
+    p.sample.map((s) => ({
+      locs: s.locationId.map(num),
+      values: s.value.map(num),
+      labels: s.label.length ? s.label.filter((l) => num(l.str) !== 0).map((l) => [str(l.key), str(l.str)] as [string, string]) : undefined,
+    })),
+    locFrames,
+    file,
+  );
+}
+
+/** A location's frames root-first. pprof lists inlined lines innermost first. */
+function locationFrames(address: number, lines: Array<{ fn: { name: string; file: string } | undefined; line: number }>): Frame[] {
+  if (lines.length === 0) {
+    // Unsymbolized: pprof names such nodes by address.
+    return [{ function: `0x${address.toString(16).padStart(16, '0')}` }];
+  }
+  const out: Frame[] = [];
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i]!;
+    const f: Frame = { function: l.fn?.name || '(unknown)' };
+    if (l.fn?.file) f.file = l.fn.file;
+    if (l.line > 0) f.line = l.line;
+    out.push(f);
+  }
+  return out;
+}
+
+interface Header {
+  sampleTypes: ValueTypeName[];
+  periodType?: ValueTypeName;
+  period: number;
+  defaultSampleType?: string;
+  timeNanos: number;
+  durationNanos: number;
+  comments: string[];
+}
+
+function build(h: Header, raw: Array<{ locs: number[]; values: number[]; labels?: Array<[string, string]> }>, locFrames: Map<number, Frame[]>, file: string): ParsedProfile {
+  const samples: ParsedSample[] = [];
+  // Identical location lists share one frames array (stacks repeat a lot across samples).
+  const stackCache = new Map<string, Frame[]>();
+  for (const s of raw) {
+    if (s.values.length !== h.sampleTypes.length) {
+      throw new ProfileDecodeError(file, `corrupt profile: a sample has ${s.values.length} values for ${h.sampleTypes.length} sample types`);
+    }
+    const key = s.locs.join(',');
+    let frames = stackCache.get(key);
+    if (!frames) {
+      frames = [];
+      for (let i = s.locs.length - 1; i >= 0; i--) {
+        const lf = locFrames.get(s.locs[i]!);
+        if (!lf) throw new ProfileDecodeError(file, `corrupt profile: a sample refers to missing location ${s.locs[i]}`);
+        for (const f of lf) frames.push(f);
+      }
+      stackCache.set(key, frames);
+    }
+    const sample: ParsedSample = { frames, values: s.values };
+    if (s.labels?.length) sample.labels = Object.fromEntries(s.labels);
+    samples.push(sample);
+  }
+  return {
+    sampleTypes: h.sampleTypes,
+    periodType: h.periodType,
+    period: h.period,
+    defaultSampleType: h.defaultSampleType,
+    timeMs: h.timeNanos ? h.timeNanos / 1e6 : undefined,
+    durationMs: h.durationNanos ? h.durationNanos / 1e6 : undefined,
+    samples,
+    comments: h.comments,
+  };
+}
+
+// ---------------------------------------------------------------- protojson (Pyroscope SelectMergeProfile)
+
+type Str = string | number;
+export interface ProtoJsonProfile {
+  sampleType?: Array<{ type?: Str; unit?: Str }>;
+  sample?: Array<{ locationId?: Str[]; value?: Str[]; label?: Array<{ key?: Str; str?: Str; num?: Str }> }>;
+  location?: Array<{ id?: Str; mappingId?: Str; address?: Str; line?: Array<{ functionId?: Str; line?: Str }> }>;
+  function?: Array<{ id?: Str; name?: Str; systemName?: Str; filename?: Str; startLine?: Str }>;
+  stringTable?: string[];
+  timeNanos?: Str;
+  durationNanos?: Str;
+  periodType?: { type?: Str; unit?: Str };
+  period?: Str;
+  comment?: Str[];
+  defaultSampleType?: Str;
+}
+
+/** Pyroscope answers SelectMergeProfile with protojson: int64 as strings, zero values omitted. */
+export function fromProtoJson(j: ProtoJsonProfile, file = '(profile)'): ParsedProfile {
+  if (!j || typeof j !== 'object' || !Array.isArray(j.stringTable)) throw new ProfileDecodeError(file, 'not a pprof profile (no stringTable)');
+  const strings = j.stringTable;
+  const str = (i: Str | undefined) => strings[Number(i ?? 0)] ?? '';
+  const fnById = new Map<number, { name: string; file: string }>();
+  for (const f of j.function ?? []) fnById.set(Number(f.id ?? 0), { name: str(f.name), file: str(f.filename) });
+  const locFrames = new Map<number, Frame[]>();
+  for (const loc of j.location ?? []) {
+    locFrames.set(Number(loc.id ?? 0), locationFrames(Number(loc.address ?? 0), (loc.line ?? []).map((l) => ({ fn: fnById.get(Number(l.functionId ?? 0)), line: Number(l.line ?? 0) }))));
+  }
+  const sampleTypes = (j.sampleType ?? []).map((t) => ({ type: str(t.type), unit: str(t.unit) }));
+  if (!sampleTypes.length) throw new ProfileDecodeError(file, 'not a pprof profile (no sample types)');
+  return build(
+    {
+      sampleTypes,
+      periodType: j.periodType ? { type: str(j.periodType.type), unit: str(j.periodType.unit) } : undefined,
+      period: Number(j.period ?? 0),
+      defaultSampleType: j.defaultSampleType ? str(j.defaultSampleType) : undefined,
+      timeNanos: Number(j.timeNanos ?? 0),
+      durationNanos: Number(j.durationNanos ?? 0),
+      comments: (j.comment ?? []).map(str),
+    },
+    (j.sample ?? []).map((s) => ({
+      locs: (s.locationId ?? []).map(Number),
+      values: sampleTypes.map((_, i) => Number(s.value?.[i] ?? 0)),
+      labels: s.label?.filter((l) => l.str !== undefined && Number(l.str) !== 0).map((l) => [str(l.key), str(l.str)] as [string, string]),
+    })),
+    locFrames,
+    file,
+  );
+}
+
+/** pprof's default sample index: the default_sample_type when set, else the last sample type. */
+export function defaultSampleIndex(p: ParsedProfile): number {
+  if (p.defaultSampleType) {
+    const i = p.sampleTypes.findIndex((t) => t.type === p.defaultSampleType);
+    if (i >= 0) return i;
+  }
+  return p.sampleTypes.length - 1;
+}

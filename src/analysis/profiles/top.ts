@@ -1,0 +1,175 @@
+// Hot functions of a merged profile: flat (self) and cum (total) per function, the way
+// `go tool pprof -top` counts them (functions merged by name, cum counted once per sample even under
+// recursion), plus what pprof does not give: runtime/library self time attributed to the user-code
+// caller that caused it, the cause families under each user function, and the top call paths.
+import type { Frame, StackProfile } from '../../sources/types.js';
+import { causesOf, frameKind, type FrameKind } from './classify.js';
+
+export interface FunctionStat {
+  name: string;
+  kind: FrameKind;
+  /** First file seen for the function, and the smallest line seen (near its definition). */
+  file?: string;
+  line?: number;
+  flat: number;
+  cum: number;
+}
+
+export interface UserFunctionStat extends FunctionStat {
+  /** Own self time plus the self time of runtime/library frames it called (nearest user caller wins). */
+  attributed: number;
+  /** Cost under this function by cause family (lock, gc, regexp, json, syscall…), from attributed stacks. */
+  causes: Record<string, number>;
+  /** The non-user frames directly under it that received the most attributed cost. */
+  via: Array<{ name: string; value: number }>;
+  /** Most common chain of user-code callers (outermost first). */
+  callers: string[];
+}
+
+export interface CallPath {
+  /** Compressed path root→leaf: user frames plus the last non-user frames at the leaf. */
+  frames: string[];
+  value: number;
+}
+
+export interface TopResult {
+  total: number;
+  functions: FunctionStat[];
+  /** Index by name for lookups. */
+  byName: Map<string, FunctionStat>;
+}
+
+interface Acc extends FunctionStat {
+  stamp: number;
+}
+
+/** Flat and cum per function name; sorted by flat desc then name (pprof's FlatNameOrder). */
+export function topFunctions(p: Pick<StackProfile, 'stacks'>): TopResult {
+  const byName = new Map<string, Acc>();
+  let total = 0;
+  const kinds = new Map<string, FrameKind>();
+  let stamp = 0;
+  for (const s of p.stacks) {
+    stamp++;
+    const v = s.value;
+    if (v === 0) continue;
+    total += Math.abs(v);
+    const frames = s.frames;
+    for (let i = frames.length - 1; i >= 0; i--) {
+      const f = frames[i]!;
+      let a = byName.get(f.function);
+      if (!a) {
+        let k = kinds.get(f.function);
+        if (!k) {
+          k = frameKind(f);
+          kinds.set(f.function, k);
+        }
+        a = { name: f.function, kind: k, flat: 0, cum: 0, stamp: 0, file: f.file, line: f.line };
+        byName.set(f.function, a);
+      } else if (f.line !== undefined && (a.line === undefined || f.line < a.line) && (a.file === undefined || a.file === f.file)) {
+        a.line = f.line;
+        a.file ??= f.file;
+      }
+      if (i === frames.length - 1) a.flat += v;
+      if (a.stamp !== stamp) {
+        a.stamp = stamp;
+        a.cum += v;
+      }
+    }
+  }
+  const functions: FunctionStat[] = [...byName.values()].map(({ stamp: _s, ...f }) => f);
+  functions.sort(flatOrder);
+  return { total, functions, byName: new Map(functions.map((f) => [f.name, f])) };
+}
+
+export const flatOrder = (a: FunctionStat, b: FunctionStat) => Math.abs(b.flat) - Math.abs(a.flat) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || Math.abs(b.cum) - Math.abs(a.cum);
+export const cumOrder = (a: FunctionStat, b: FunctionStat) => Math.abs(b.cum) - Math.abs(a.cum) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || Math.abs(b.flat) - Math.abs(a.flat);
+
+/**
+ * User-code view: each sample's value goes to the nearest user frame at or above the leaf, so a
+ * function that spends its time in `sync.(*Mutex).Lock` or `runtime.mallocgc` carries that cost.
+ * Samples with no user frame at all stay with their leaf (GC workers, idle runtime).
+ */
+export function userFunctions(p: Pick<StackProfile, 'stacks'>, top: TopResult, limit = 20): UserFunctionStat[] {
+  const acc = new Map<string, { attributed: number; causes: Map<string, number>; via: Map<string, number>; callers: Map<string, number> }>();
+  const causeCache = new Map<string, string[]>();
+  const kindOf = (f: Frame): FrameKind => top.byName.get(f.function)?.kind ?? frameKind(f);
+  for (const s of p.stacks) {
+    const frames = s.frames;
+    if (!frames.length || s.value === 0) continue;
+    let u = frames.length - 1;
+    while (u >= 0 && kindOf(frames[u]!) !== 'user') u--;
+    const owner = u >= 0 ? u : frames.length - 1;
+    const name = frames[owner]!.function;
+    let a = acc.get(name);
+    if (!a) acc.set(name, (a = { attributed: 0, causes: new Map(), via: new Map(), callers: new Map() }));
+    a.attributed += s.value;
+    // Cause families present between the owner and the leaf (inclusive of the leaf).
+    const seen = new Set<string>();
+    for (let i = owner + (u >= 0 ? 1 : 0); i < frames.length; i++) {
+      const fn = frames[i]!.function;
+      let cs = causeCache.get(fn);
+      if (!cs) causeCache.set(fn, (cs = causesOf(fn)));
+      for (const c of cs) seen.add(c);
+    }
+    for (const c of seen) a.causes.set(c, (a.causes.get(c) ?? 0) + s.value);
+    if (u >= 0 && owner < frames.length - 1) {
+      const via = frames[owner + 1]!.function;
+      a.via.set(via, (a.via.get(via) ?? 0) + s.value);
+    }
+    const callers: string[] = [];
+    for (let i = 0; i < owner; i++) if (kindOf(frames[i]!) === 'user' && frames[i]!.function !== callers[callers.length - 1]) callers.push(frames[i]!.function);
+    const key = callers.slice(-4).join('\u0000');
+    a.callers.set(key, (a.callers.get(key) ?? 0) + s.value);
+  }
+  const out: UserFunctionStat[] = [];
+  for (const [name, a] of acc) {
+    const f = top.byName.get(name);
+    if (!f) continue;
+    const best = [...a.callers.entries()].sort((x, y) => y[1] - x[1])[0];
+    out.push({
+      ...f,
+      attributed: a.attributed,
+      causes: Object.fromEntries([...a.causes.entries()].sort((x, y) => y[1] - x[1])),
+      via: [...a.via.entries()].sort((x, y) => y[1] - x[1]).slice(0, 3).map(([n, value]) => ({ name: n, value })),
+      callers: best && best[0] ? best[0].split('\u0000') : [],
+    });
+  }
+  out.sort((x, y) => y.attributed - x.attributed || (x.name < y.name ? -1 : 1));
+  return out.slice(0, limit);
+}
+
+/** Top call paths, compressed to what a reader needs: user frames and the hot non-user tail. */
+export function topPaths(p: Pick<StackProfile, 'stacks'>, top: TopResult, limit = 5, tail = 2): CallPath[] {
+  const acc = new Map<string, CallPath>();
+  for (const s of p.stacks) {
+    if (!s.frames.length || s.value === 0) continue;
+    const frames = s.frames;
+    let lastUser = -1;
+    for (let i = frames.length - 1; i >= 0; i--) {
+      if ((top.byName.get(frames[i]!.function)?.kind ?? 'user') === 'user') {
+        lastUser = i;
+        break;
+      }
+    }
+    const kept: string[] = [];
+    for (let i = 0; i < frames.length; i++) {
+      const fn = frames[i]!.function;
+      const isUser = (top.byName.get(fn)?.kind ?? 'user') === 'user';
+      const inTail = i > lastUser && i >= Math.max(lastUser + 1, frames.length - tail);
+      const nearUser = i === lastUser + 1 && lastUser >= 0;
+      if ((isUser || inTail || nearUser || lastUser < 0 && i >= frames.length - tail - 1) && kept[kept.length - 1] !== fn) kept.push(fn);
+    }
+    const key = kept.join('\u0000');
+    const cur = acc.get(key);
+    if (cur) cur.value += s.value;
+    else acc.set(key, { frames: kept, value: s.value });
+  }
+  return [...acc.values()].sort((a, b) => b.value - a.value).slice(0, limit);
+}
+
+/** A short display name: drop the import path, keep package.Receiver.Method. */
+export function shortName(fn: string): string {
+  const slash = fn.lastIndexOf('/', fn.indexOf('(') >= 0 ? fn.indexOf('(') : fn.length);
+  return slash >= 0 ? fn.slice(slash + 1) : fn;
+}

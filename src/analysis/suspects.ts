@@ -1,0 +1,688 @@
+// Cross-signal ranking of services for a time window vs its baseline ("who moved, and who moved first").
+//
+// Each signal that exists contributes raw per-service measurements (traces: own errors, self time,
+// call-structure changes; logs: error/warn counts, new error templates; metrics: per-service gauges and
+// counters; profiles: total growth). Every measurement is turned into a robust score by comparing the
+// services with each other (median/MAD across services), so one noisy family cannot dominate and no
+// threshold depends on a dataset's units. Parts are shown so the ranking can be argued with.
+//
+// Causality: errors and latency propagate from callees to callers. Trace features are computed on what
+// a service does *itself* (self time, errors whose children did not fail, calls that stop right after a
+// callee answered), and the final score discounts a caller by what its callees already explain.
+import type { LogRecord, MetricSource, Sources, Span, TimeRange } from '../sources/types.js';
+import { median } from '../util/stats.js';
+
+export interface Suspect {
+  service: string;
+  /** Combined score (sum of parts after the causality discount). */
+  score: number;
+  /** Score parts by signal feature (robust z-like values, ≥ 0), before the discount. */
+  parts: Record<string, number>;
+  /** Human-readable evidence lines, strongest first. */
+  evidence: string[];
+  /** Raw measurements behind the parts. */
+  raw: Record<string, number>;
+  /** Callee services that explain part of this service's movement (causality discount). */
+  explainedBy?: string[];
+}
+
+export interface SuspectsResult {
+  window: TimeRange;
+  baseline: TimeRange;
+  suspects: Suspect[];
+  /** Signals that contributed. */
+  signals: { traces: boolean; logs: boolean; metrics: boolean; profiles: boolean };
+  /** What could not be used, one line each. */
+  partial: string[];
+  /** Caller → callee service edges seen in traces (count of calls). */
+  callGraph: Array<{ caller: string; callee: string; calls: number }>;
+}
+
+export interface SuspectOptions {
+  signal?: AbortSignal;
+  /** Cap on log records read per range from a remote source. */
+  logLimit?: number;
+  /** Cap on traces read from a remote source. */
+  traceLimit?: number;
+  /** Max metric families compared (remote sources make one range query per family and range). */
+  maxMetricFamilies?: number;
+}
+
+/** Feature weights: how much one unit of robust score of each feature counts. */
+const WEIGHTS: Record<string, number> = {
+  own_errors: 1.2,
+  new_error_kinds: 0.8,
+  self_time: 1.0,
+  structure: 0.9,
+  log_errors: 0.8,
+  new_log_errors: 0.9,
+  metrics: 0.5,
+  profile_growth: 0.6,
+};
+
+/** Robust score cap so one extreme feature cannot swamp the others. */
+const CAP = 8;
+
+// ------------------------------------------------------------------------------------------ helpers
+
+function inRange(t: number, r: TimeRange): boolean {
+  return t >= r.start && t < r.end;
+}
+
+function seconds(r: TimeRange): number {
+  return Math.max(1e-3, (r.end - r.start) / 1000);
+}
+
+/** Poisson surprise of a count in the window given the baseline count scaled to the window length. */
+function poissonZ(countW: number, countB: number, ratio: number): number {
+  const expected = countB * ratio;
+  return (countW - expected) / Math.sqrt(expected + 1);
+}
+
+/**
+ * Robust cross-service normalisation: (x − median) / (1.4826·MAD), floored by a scale that depends on
+ * the spread of the values themselves, so a feature where most services sit at 0 still ranks the few
+ * that moved. Negative results are clipped (moving "better" is not suspicious).
+ */
+export function robustScores(values: Map<string, number>, minScale = 1e-6): Map<string, number> {
+  const xs = [...values.values()].filter((v) => Number.isFinite(v));
+  const out = new Map<string, number>();
+  if (xs.length === 0) return out;
+  const med = median(xs);
+  const mad = median(xs.map((v) => Math.abs(v - med))) * 1.4826;
+  const maxDev = Math.max(...xs.map((v) => Math.abs(v - med)));
+  // With most services at the median (MAD = 0), scale by a fraction of the largest deviation instead.
+  const scale = Math.max(mad, maxDev / CAP, minScale);
+  for (const [k, v] of values) {
+    if (!Number.isFinite(v)) continue;
+    const z = (v - med) / scale;
+    if (z > 0) out.set(k, Math.min(CAP, z));
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------ traces
+
+const spanKey = (s: Span) => `${s.traceId}:${s.spanId}`;
+
+function isErrorSpan(s: Span): boolean {
+  if (s.status === 'error') return true;
+  const code = Number(s.attributes['http.response.status_code'] ?? s.attributes['http.status_code']);
+  if (Number.isFinite(code) && code >= 500 && (s.kind === 2 || s.kind === 5)) return true;
+  return s.events.some((e) => e.name === 'exception');
+}
+
+function errorKind(s: Span): string {
+  const ev = s.events.find((e) => e.name === 'exception');
+  const type = ev?.attributes['exception.type'] ?? s.attributes['exception.type'] ?? s.attributes['error.type'];
+  const msg = String(ev?.attributes['exception.message'] ?? s.statusMessage ?? '')
+    .replace(/[0-9a-f]{8,}/gi, '<id>')
+    .replace(/\d+/g, '<n>')
+    .slice(0, 120);
+  return `${s.name} | ${type ?? ''} | ${msg}`;
+}
+
+interface TraceFeatures {
+  own: Map<string, { errW: number; errB: number; spansW: number; spansB: number; newKinds: Set<string>; topKind?: string }>;
+  selfShift: Map<string, number>;
+  selfDetail: Map<string, { op: string; before: number; after: number; n: number }>;
+  structure: Map<string, number>;
+  structureDetail: Map<string, { op: string; share: number; blamedBy: string }>;
+  edges: Map<string, number>;
+}
+
+/** Self time of each span: its duration minus the union of its children's intervals (clipped to it). */
+function selfTimes(spans: Span[], children: Map<string, Span[]>): Map<Span, number> {
+  const out = new Map<Span, number>();
+  for (const s of spans) {
+    const kids = children.get(spanKey(s));
+    if (!kids || kids.length === 0) {
+      out.set(s, Math.max(0, s.durationMs));
+      continue;
+    }
+    const iv = kids.map((c) => [Math.max(s.startMs, c.startMs), Math.min(s.endMs, c.endMs)] as [number, number]).filter(([a, b]) => b > a);
+    iv.sort((a, b) => a[0] - b[0]);
+    let covered = 0;
+    let curS = -Infinity;
+    let curE = -Infinity;
+    for (const [a, b] of iv) {
+      if (a > curE) {
+        if (curE > curS) covered += curE - curS;
+        curS = a;
+        curE = b;
+      } else curE = Math.max(curE, b);
+    }
+    if (curE > curS) covered += curE - curS;
+    out.set(s, Math.max(0, s.durationMs - covered));
+  }
+  return out;
+}
+
+export function traceFeatures(spans: Span[], window: TimeRange, baseline: TimeRange): TraceFeatures {
+  const byId = new Map<string, Span>();
+  for (const s of spans) byId.set(spanKey(s), s);
+  const children = new Map<string, Span[]>();
+  const edges = new Map<string, number>();
+  for (const s of spans) {
+    if (!s.parentSpanId) continue;
+    const pk = `${s.traceId}:${s.parentSpanId}`;
+    let l = children.get(pk);
+    if (!l) children.set(pk, (l = []));
+    l.push(s);
+    const p = byId.get(pk);
+    if (p && p.service !== s.service) {
+      const e = `${p.service}\u0000${s.service}`;
+      edges.set(e, (edges.get(e) ?? 0) + 1);
+    }
+  }
+  const self = selfTimes(spans, children);
+
+  // Own errors: an error span none of whose children failed (the error starts here).
+  const own: TraceFeatures['own'] = new Map();
+  const kindsB = new Map<string, Set<string>>();
+  const kindCountW = new Map<string, Map<string, number>>();
+  const getOwn = (svc: string) => {
+    let o = own.get(svc);
+    if (!o) own.set(svc, (o = { errW: 0, errB: 0, spansW: 0, spansB: 0, newKinds: new Set() }));
+    return o;
+  };
+  for (const s of spans) {
+    const inW = inRange(s.startMs, window);
+    const inB = !inW && inRange(s.startMs, baseline);
+    if (!inW && !inB) continue;
+    const o = getOwn(s.service);
+    if (inW) o.spansW++;
+    else o.spansB++;
+    if (!isErrorSpan(s)) continue;
+    const kids = children.get(spanKey(s)) ?? [];
+    if (kids.some(isErrorSpan)) continue;
+    const kind = errorKind(s);
+    if (inW) {
+      o.errW++;
+      let m = kindCountW.get(s.service);
+      if (!m) kindCountW.set(s.service, (m = new Map()));
+      m.set(kind, (m.get(kind) ?? 0) + 1);
+    } else {
+      o.errB++;
+      let k = kindsB.get(s.service);
+      if (!k) kindsB.set(s.service, (k = new Set()));
+      k.add(kind);
+    }
+  }
+  for (const [svc, m] of kindCountW) {
+    const o = own.get(svc)!;
+    const before = kindsB.get(svc) ?? new Set();
+    let best = 0;
+    for (const [k, n] of m) {
+      if (!before.has(k)) o.newKinds.add(k);
+      if (n > best) {
+        best = n;
+        o.topKind = k;
+      }
+    }
+  }
+
+  // Self-time shift per operation, weighted by the operation's window traffic.
+  const opStats = new Map<string, { svc: string; op: string; b: number[]; w: number[] }>();
+  for (const s of spans) {
+    const inW = inRange(s.startMs, window);
+    const inB = !inW && inRange(s.startMs, baseline);
+    if (!inW && !inB) continue;
+    const key = `${s.service}\u0000${s.name}`;
+    let st = opStats.get(key);
+    if (!st) opStats.set(key, (st = { svc: s.service, op: s.name, b: [], w: [] }));
+    (inW ? st.w : st.b).push(self.get(s) ?? 0);
+  }
+  const selfAcc = new Map<string, { num: number; den: number }>();
+  const selfDetail: TraceFeatures['selfDetail'] = new Map();
+  for (const st of opStats.values()) {
+    if (st.b.length < 3 || st.w.length < 3) continue;
+    const mb = median(st.b);
+    const mw = median(st.w);
+    const meanB = st.b.reduce((a, v) => a + v, 0) / st.b.length;
+    const meanW = st.w.reduce((a, v) => a + v, 0) / st.w.length;
+    // Log ratio of the larger of median and mean (a slow tail counts, one outlier alone does not much).
+    const before = Math.max(mb, meanB * 0.5);
+    const after = Math.max(mw, meanW * 0.5);
+    const shift = Math.log((after + 1) / (before + 1));
+    // Extra milliseconds spent per second of window, so hot operations weigh more than rare ones.
+    const extraMsPerSec = (Math.max(0, after - before) * st.w.length) / seconds(window);
+    const weightShift = Math.max(0, shift) * Math.log1p(extraMsPerSec);
+    const acc = selfAcc.get(st.svc) ?? { num: 0, den: 0 };
+    acc.num = Math.max(acc.num, weightShift);
+    selfAcc.set(st.svc, acc);
+    const d = selfDetail.get(st.svc);
+    if (weightShift > 0 && (!d || weightShift > (d as { w?: number }).w!)) {
+      selfDetail.set(st.svc, Object.assign({ op: st.op, before, after, n: st.w.length }, { w: weightShift }));
+    }
+  }
+  const selfShift = new Map<string, number>();
+  for (const [svc, a] of selfAcc) selfShift.set(svc, a.num);
+
+  // Call structure: the set of child operations under each span of an operation. A window span whose
+  // child set is a strict subset of the baseline's usual set stopped early: blame the last child that
+  // answered before the stop (its answer made the caller give up), else the span's own service.
+  const sig = (s: Span) =>
+    [...new Set((children.get(spanKey(s)) ?? []).map((c) => `${c.service}:${c.name}`))].sort().join('|');
+  const baseSigs = new Map<string, Map<string, number>>();
+  for (const s of spans) {
+    if (!inRange(s.startMs, baseline) || inRange(s.startMs, window)) continue;
+    const op = `${s.service}\u0000${s.name}`;
+    let m = baseSigs.get(op);
+    if (!m) baseSigs.set(op, (m = new Map()));
+    const k = sig(s);
+    m.set(k, (m.get(k) ?? 0) + 1);
+  }
+  const blame = new Map<string, number>();
+  const blameDetail = new Map<string, { op: string; n: number; by: string }>();
+  const opWindowCount = new Map<string, number>();
+  for (const s of spans) {
+    if (!inRange(s.startMs, window)) continue;
+    const op = `${s.service}\u0000${s.name}`;
+    opWindowCount.set(op, (opWindowCount.get(op) ?? 0) + 1);
+    const m = baseSigs.get(op);
+    if (!m) continue;
+    let total = 0;
+    for (const n of m.values()) total += n;
+    if (total < 3) continue;
+    const k = sig(s);
+    if ((m.get(k) ?? 0) / total >= 0.02) continue; // a known shape
+    // Unusual shape. Fewer children than a usual shape → truncated after the last child.
+    const mine = new Set(k ? k.split('|') : []);
+    let truncated = false;
+    for (const [bk, n] of m) {
+      if (n / total < 0.1) continue;
+      const theirs = bk ? bk.split('|') : [];
+      if (theirs.length > mine.size && [...mine].every((c) => theirs.includes(c))) {
+        truncated = true;
+        break;
+      }
+    }
+    const kids = (children.get(spanKey(s)) ?? []).slice().sort((a, b) => a.endMs - b.endMs);
+    const last = kids[kids.length - 1];
+    const target = truncated && last && last.service !== s.service ? last.service : s.service;
+    blame.set(target, (blame.get(target) ?? 0) + 1);
+    const d = blameDetail.get(target) ?? { op: truncated && last ? last.name : s.name, n: 0, by: `${s.service} ${s.name}` };
+    d.n++;
+    blameDetail.set(target, d);
+  }
+  const structure = new Map<string, number>();
+  const structureDetail: TraceFeatures['structureDetail'] = new Map();
+  for (const [svc, n] of blame) {
+    // Unusual shapes per second of window, compressed: a handful is noise, dozens are a pattern.
+    structure.set(svc, Math.log1p(n) * Math.min(1, n / 3));
+    const d = blameDetail.get(svc)!;
+    structureDetail.set(svc, { op: d.op, share: d.n, blamedBy: d.by });
+  }
+  void opWindowCount;
+  return { own, selfShift, selfDetail, structure, structureDetail, edges };
+}
+
+// ------------------------------------------------------------------------------------------ logs
+
+const LEVEL_RE = /\b(FATAL|CRITICAL|SEVERE|ERROR|ERR|WARN|WARNING|PANIC)\b|\blevel["=:\s]+"?(error|err|warn|warning|fatal|critical|panic)\b/i;
+
+/** Log level from the severity fields, else from a level token near the start of the line. */
+export function logLevel(r: LogRecord): 'error' | 'warn' | 'other' {
+  if (r.severityNumber !== undefined && r.severityNumber > 0) {
+    if (r.severityNumber >= 17) return 'error';
+    if (r.severityNumber >= 13) return 'warn';
+    return 'other';
+  }
+  const text = r.severityText ?? r.attributes['level'] ?? r.attributes['detected_level'];
+  const head = text !== undefined ? String(text) : r.body.slice(0, 160);
+  const m = LEVEL_RE.exec(head);
+  if (!m) return 'other';
+  const lvl = (m[1] ?? m[2] ?? '').toUpperCase();
+  return lvl.startsWith('WARN') ? 'warn' : 'error';
+}
+
+/** A cheap template: variable tokens (ids, numbers, hex, quoted values) masked. */
+export function logTemplate(body: string): string {
+  return body
+    .slice(0, 400)
+    .replace(/^\s*\S*\d{2}:\d{2}:\d{2}\S*\s+/, '') // leading timestamp
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<uuid>')
+    .replace(/\b[0-9a-f]{12,}\b/gi, '<hex>')
+    .replace(/"[^"]{0,200}"/g, '"<str>"')
+    .replace(/[-+]?\d+(\.\d+)?/g, '<n>')
+    .replace(/\s+/g, ' ')
+    .slice(0, 200);
+}
+
+interface LogFeatures {
+  errZ: Map<string, number>;
+  newErr: Map<string, number>;
+  detail: Map<string, { errW: number; errB: number; warnW: number; topNew?: string; topNewCount?: number }>;
+}
+
+export function logFeatures(records: LogRecord[], window: TimeRange, baseline: TimeRange): LogFeatures {
+  const ratio = seconds(window) / seconds(baseline);
+  const per = new Map<string, { errW: number; errB: number; warnW: number; warnB: number; tplB: Set<string>; newW: Map<string, number> }>();
+  const get = (svc: string) => {
+    let v = per.get(svc);
+    if (!v) per.set(svc, (v = { errW: 0, errB: 0, warnW: 0, warnB: 0, tplB: new Set(), newW: new Map() }));
+    return v;
+  };
+  // Baseline templates first, so window lines can be judged new.
+  for (const r of records) {
+    if (!inRange(r.timeMs, baseline) || inRange(r.timeMs, window)) continue;
+    const v = get(r.service);
+    const lvl = logLevel(r);
+    if (lvl === 'error') v.errB++;
+    else if (lvl === 'warn') v.warnB++;
+    v.tplB.add(logTemplate(r.body));
+  }
+  for (const r of records) {
+    if (!inRange(r.timeMs, window)) continue;
+    const v = get(r.service);
+    const lvl = logLevel(r);
+    if (lvl === 'other') continue;
+    if (lvl === 'error') v.errW++;
+    else v.warnW++;
+    const t = logTemplate(r.body);
+    if (!v.tplB.has(t)) v.newW.set(t, (v.newW.get(t) ?? 0) + 1);
+  }
+  const errZ = new Map<string, number>();
+  const newErr = new Map<string, number>();
+  const detail: LogFeatures['detail'] = new Map();
+  for (const [svc, v] of per) {
+    // Errors weigh fully, warnings a quarter.
+    errZ.set(svc, Math.max(0, poissonZ(v.errW + v.warnW / 4, v.errB + v.warnB / 4, ratio)));
+    let n = 0;
+    let top: string | undefined;
+    let topN = 0;
+    for (const [t, c] of v.newW) {
+      n += c;
+      if (c > topN) {
+        topN = c;
+        top = t;
+      }
+    }
+    newErr.set(svc, Math.log1p(n));
+    detail.set(svc, { errW: v.errW, errB: v.errB, warnW: v.warnW, topNew: top, topNewCount: topN || undefined });
+  }
+  return { errZ, newErr, detail };
+}
+
+// ------------------------------------------------------------------------------------------ metrics
+
+const SERVICE_LABELS = ['service', 'service_name', 'job', 'app', 'container'];
+
+/** Families most telling about a service's health come first when the family count is capped. */
+const FAMILY_PRIORITY = /cpu|latency|duration|error|fail|memory|mem_|gc|pool|thread|saturation|queue|restart/i;
+
+export async function metricFeatures(
+  metrics: MetricSource,
+  window: TimeRange,
+  baseline: TimeRange,
+  opts: { signal?: AbortSignal; maxFamilies: number },
+): Promise<{ score: Map<string, number>; detail: Map<string, { family: string; before: number; after: number; z: number }>; query: Map<string, string>; notes: string[] }> {
+  const notes: string[] = [];
+  const meta = await metrics.metadata(opts.signal);
+  const fams = meta
+    .filter((m) => m.type === 'gauge' || m.type === 'counter' || m.type === 'unknown')
+    .sort((a, b) => Number(FAMILY_PRIORITY.test(b.name)) - Number(FAMILY_PRIORITY.test(a.name)) || a.name.localeCompare(b.name));
+  if (fams.length > opts.maxFamilies) notes.push(`metrics: compared ${opts.maxFamilies} of ${fams.length} families`);
+  const whole: TimeRange = { start: Math.min(window.start, baseline.start), end: Math.max(window.end, baseline.end) };
+  const span = whole.end - whole.start;
+  const step = Math.max(15_000, Math.round(span / 120 / 15_000) * 15_000);
+  const score = new Map<string, number>();
+  const detail = new Map<string, { family: string; before: number; after: number; z: number }>();
+  const query = new Map<string, string>();
+  await Promise.all(
+    fams.slice(0, opts.maxFamilies).map(async (fam) => {
+      const rangeWin = `${Math.max(1, Math.round((step * 4) / 60_000))}m`;
+      const q = fam.type === 'counter' ? `rate(${fam.name}[${rangeWin}])` : fam.name;
+      let series;
+      try {
+        series = await metrics.range(q, whole, step, opts.signal);
+      } catch (e) {
+        notes.push(`metrics: ${q} failed (${(e as Error).message})`);
+        return;
+      }
+      // Per service: the largest standardised shift among its series (pods, routes…).
+      const shift = new Map<string, { d: number; before: number; after: number }>();
+      for (const s of series) {
+        const label = SERVICE_LABELS.find((l) => s.labels[l]);
+        if (!label) continue;
+        const svc = s.labels[label]!;
+        const b: number[] = [];
+        const w: number[] = [];
+        for (const [t, v] of s.points) {
+          if (!Number.isFinite(v)) continue;
+          if (inRange(t, window)) w.push(v);
+          else if (inRange(t, baseline)) b.push(v);
+        }
+        if (b.length === 0 || w.length === 0) continue;
+        const mb = b.reduce((a, v) => a + v, 0) / b.length;
+        const mw = w.reduce((a, v) => a + v, 0) / w.length;
+        const sd = Math.sqrt(b.reduce((a, v) => a + (v - mb) ** 2, 0) / b.length);
+        // Relative shift, damped by the baseline's own noise.
+        const d = Math.abs(mw - mb) / (sd + 0.1 * Math.abs(mb) + 1e-9);
+        const cur = shift.get(svc);
+        if (!cur || d > cur.d) shift.set(svc, { d, before: mb, after: mw });
+      }
+      if (shift.size < 2) return;
+      // Normalise across services: a family where everything moved (load change) says little.
+      const z = robustScores(new Map([...shift].map(([k, v]) => [k, Math.log1p(v.d)])));
+      for (const [svc, zv] of z) {
+        if (zv > (score.get(svc) ?? 0)) {
+          score.set(svc, zv);
+          const v = shift.get(svc)!;
+          detail.set(svc, { family: fam.name, before: v.before, after: v.after, z: zv });
+          query.set(svc, q);
+        }
+      }
+    }),
+  );
+  return { score, detail, query, notes };
+}
+
+// ------------------------------------------------------------------------------------------ profiles
+
+async function profileFeatures(sources: Sources, window: TimeRange, baseline: TimeRange, signal?: AbortSignal) {
+  const growth = new Map<string, number>();
+  const detail = new Map<string, { type: string; before: number; after: number }>();
+  const p = sources.profiles!;
+  const whole: TimeRange = { start: Math.min(window.start, baseline.start), end: Math.max(window.end, baseline.end) };
+  const types = await p.profileTypes(undefined, whole, signal);
+  // CPU-like types first: they say where time goes.
+  const pick = types.find((t) => /cpu|samples|wall/i.test(t.id)) ?? types[0];
+  if (!pick) return { growth, detail };
+  const total = (sp: { stacks: Array<{ value: number }>; durationMs: number } | undefined) =>
+    sp ? sp.stacks.reduce((a, s) => a + s.value, 0) / Math.max(1, sp.durationMs / 1000) : 0;
+  await Promise.all(
+    pick.services.map(async (svc) => {
+      const [w, b] = await Promise.all([p.mergedProfile(svc, pick.id, window, signal), p.mergedProfile(svc, pick.id, baseline, signal)]);
+      if (!w || !b) return;
+      const tw = total(w);
+      const tb = total(b);
+      growth.set(svc, Math.max(0, Math.log((tw + 1e-9) / (tb + 1e-9))));
+      detail.set(svc, { type: pick.id, before: tb, after: tw });
+    }),
+  );
+  return { growth, detail };
+}
+
+// ------------------------------------------------------------------------------------------ ranking
+
+function fmt(n: number, d = 1): string {
+  return Number.isFinite(n) ? (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(d)) : '–';
+}
+
+export async function rankSuspects(sources: Sources, window: TimeRange, baseline: TimeRange, opts: SuspectOptions = {}): Promise<SuspectsResult> {
+  const partial: string[] = [];
+  const signals = { traces: false, logs: false, metrics: false, profiles: false };
+  const parts = new Map<string, Map<string, number>>(); // feature → service → robust score
+  const raw = new Map<string, Record<string, number>>();
+  const evidence = new Map<string, Array<[number, string]>>();
+  const services = new Set<string>();
+  const addRaw = (svc: string, k: string, v: number) => {
+    services.add(svc);
+    const r = raw.get(svc) ?? {};
+    r[k] = Math.round(v * 1000) / 1000;
+    raw.set(svc, r);
+  };
+  const addEvidence = (svc: string, weight: number, line: string) => {
+    const l = evidence.get(svc) ?? [];
+    l.push([weight, line]);
+    evidence.set(svc, l);
+  };
+  const whole: TimeRange = { start: Math.min(window.start, baseline.start), end: Math.max(window.end, baseline.end) };
+  let edges = new Map<string, number>();
+
+  const tracesTask = async () => {
+    if (!sources.traces) return partial.push('traces: no trace source');
+    const set = await sources.traces.findTraces({ range: whole, limitTraces: opts.traceLimit }, opts.signal);
+    if (set.partial) partial.push(`traces: sampled (${set.notes.join('; ')})`);
+    if (set.spans.length === 0) return partial.push('traces: no spans in the window or baseline');
+    signals.traces = true;
+    const f = traceFeatures(set.spans, window, baseline);
+    edges = f.edges;
+    const ownErr = new Map<string, number>();
+    const newKinds = new Map<string, number>();
+    const ratio = seconds(window) / seconds(baseline);
+    for (const [svc, o] of f.own) {
+      services.add(svc);
+      // Own error *rate* surprise: error counts scaled by the traffic change.
+      const traffic = o.spansB > 0 ? o.spansW / (o.spansB * ratio) : 1;
+      const z = Math.max(0, poissonZ(o.errW, o.errB, ratio * traffic));
+      ownErr.set(svc, Math.log1p(z));
+      newKinds.set(svc, Math.log1p(o.newKinds.size > 0 ? o.errW : 0) * Math.min(1, o.newKinds.size));
+      addRaw(svc, 'own_error_spans', o.errW);
+      addRaw(svc, 'own_error_spans_baseline', o.errB);
+      if (o.errW > 0 && z > 1) addEvidence(svc, z, `${o.errW} error span(s) starting here (baseline ${o.errB})${o.topKind ? `: ${o.topKind}` : ''}${o.newKinds.size ? ` — ${o.newKinds.size} new error kind(s)` : ''}`);
+    }
+    parts.set('own_errors', robustScores(ownErr));
+    parts.set('new_error_kinds', robustScores(newKinds));
+    parts.set('self_time', robustScores(f.selfShift));
+    for (const [svc, d] of f.selfDetail) {
+      addRaw(svc, 'self_ms_before', d.before);
+      addRaw(svc, 'self_ms_after', d.after);
+      addEvidence(svc, Math.log((d.after + 1) / (d.before + 1)) * 3, `self time of "${d.op}" ${fmt(d.before)} ms → ${fmt(d.after)} ms (median, ${d.n} spans)`);
+    }
+    parts.set('structure', robustScores(f.structure));
+    for (const [svc, d] of f.structureDetail) {
+      addRaw(svc, 'unusual_call_shapes', d.share);
+      addEvidence(svc, Math.log1p(d.share), `${d.share} request(s) took an unusual path right after "${d.op}" (seen from ${d.blamedBy})`);
+    }
+  };
+
+  const logsTask = async () => {
+    if (!sources.logs) return partial.push('logs: no log source');
+    const limit = opts.logLimit ?? 20_000;
+    const [w, b] = await Promise.all([
+      sources.logs.queryLogs({ range: window, limit, direction: 'forward' }, opts.signal),
+      sources.logs.queryLogs({ range: baseline, limit, direction: 'forward' }, opts.signal),
+    ]);
+    if (w.truncated || b.truncated) partial.push(`logs: read the first ${limit} lines per range only`);
+    const records = [...b.records, ...w.records];
+    if (records.length === 0) return partial.push('logs: no lines in the window or baseline');
+    signals.logs = true;
+    const f = logFeatures(records, window, baseline);
+    parts.set('log_errors', robustScores(new Map([...f.errZ].map(([k, v]) => [k, Math.log1p(v)]))));
+    parts.set('new_log_errors', robustScores(f.newErr));
+    for (const [svc, d] of f.detail) {
+      addRaw(svc, 'error_lines', d.errW);
+      addRaw(svc, 'error_lines_baseline', d.errB);
+      addRaw(svc, 'warn_lines', d.warnW);
+      if (d.errW > d.errB) addEvidence(svc, Math.log1p(d.errW - d.errB), `${d.errW} error line(s) in the window (baseline ${d.errB})`);
+      if (d.topNew) addEvidence(svc, Math.log1p(d.topNewCount ?? 0) + 0.5, `new error/warn pattern ×${d.topNewCount}: ${d.topNew.slice(0, 140)}`);
+    }
+  };
+
+  const metricsTask = async () => {
+    if (!sources.metrics) return partial.push('metrics: no metric source');
+    const m = await metricFeatures(sources.metrics, window, baseline, { signal: opts.signal, maxFamilies: opts.maxMetricFamilies ?? 40 });
+    partial.push(...m.notes);
+    if (m.detail.size === 0) return partial.push('metrics: no per-service series moved or none carry a service label');
+    signals.metrics = true;
+    parts.set('metrics', m.score);
+    for (const [svc, d] of m.detail) {
+      addRaw(svc, `metric:${d.family}`, d.after);
+      addEvidence(svc, d.z / 2, `${d.family} ${fmt(d.before, 3)} → ${fmt(d.after, 3)} (query: ${m.query.get(svc)})`);
+    }
+  };
+
+  const profilesTask = async () => {
+    if (!sources.profiles) return partial.push('profiles: no profile source');
+    const p = await profileFeatures(sources, window, baseline, opts.signal);
+    if (p.growth.size === 0) return partial.push('profiles: no profiles for both the window and the baseline');
+    signals.profiles = true;
+    parts.set('profile_growth', robustScores(p.growth, 0.1));
+    for (const [svc, d] of p.detail) {
+      addRaw(svc, 'profile_per_s', d.after);
+      addRaw(svc, 'profile_per_s_baseline', d.before);
+      if (d.after > d.before * 1.1) addEvidence(svc, Math.log(d.after / Math.max(d.before, 1e-9)), `profile ${d.type.split(':')[0]} ${fmt(d.before)} → ${fmt(d.after)} per second`);
+    }
+  };
+
+  const guard = (name: string, t: () => Promise<unknown>) =>
+    t().catch((e: unknown) => {
+      if (opts.signal?.aborted) throw e;
+      partial.push(`${name}: ${(e as Error).message}`);
+    });
+  await Promise.all([guard('traces', tracesTask), guard('logs', logsTask), guard('metrics', metricsTask), guard('profiles', profilesTask)]);
+
+  // Combine.
+  const base = new Map<string, { total: number; parts: Record<string, number> }>();
+  for (const svc of services) {
+    const p: Record<string, number> = {};
+    let total = 0;
+    for (const [feat, m] of parts) {
+      const v = m.get(svc);
+      if (v === undefined || v <= 0) continue;
+      const wv = v * (WEIGHTS[feat] ?? 1);
+      p[feat] = Math.round(wv * 100) / 100;
+      total += wv;
+    }
+    base.set(svc, { total, parts: p });
+  }
+
+  // Causality discount: a caller's movement is partly explained by a callee that moved at least as much.
+  const callees = new Map<string, Map<string, number>>();
+  for (const [k, n] of edges) {
+    const [caller, callee] = k.split('\u0000') as [string, string];
+    let m = callees.get(caller);
+    if (!m) callees.set(caller, (m = new Map()));
+    m.set(callee, n);
+  }
+  const descendants = (svc: string): Set<string> => {
+    const seen = new Set<string>();
+    const stack = [svc];
+    while (stack.length) {
+      const cur = stack.pop()!;
+      for (const c of callees.get(cur)?.keys() ?? []) {
+        if (c !== svc && !seen.has(c)) {
+          seen.add(c);
+          stack.push(c);
+        }
+      }
+    }
+    return seen;
+  };
+  const suspects: Suspect[] = [];
+  for (const [svc, b] of base) {
+    if (b.total <= 0) continue;
+    let explained = 0;
+    const by: string[] = [];
+    for (const d of descendants(svc)) {
+      const t = base.get(d)?.total ?? 0;
+      if (t <= 0) continue;
+      const share = Math.min(1, t / b.total);
+      if (share >= 0.5) by.push(d);
+      explained = Math.max(explained, share);
+    }
+    // Keep at least 40% of a caller's own score: callers can be guilty too.
+    const score = b.total * (1 - 0.6 * explained);
+    const ev = (evidence.get(svc) ?? []).sort((a, c) => c[0] - a[0]).map(([, l]) => l);
+    suspects.push({ service: svc, score: Math.round(score * 100) / 100, parts: b.parts, evidence: ev.slice(0, 6), raw: raw.get(svc) ?? {}, explainedBy: by.length ? by : undefined });
+  }
+  suspects.sort((a, b) => b.score - a.score || a.service.localeCompare(b.service));
+  const callGraph = [...edges].map(([k, calls]) => {
+    const [caller, callee] = k.split('\u0000') as [string, string];
+    return { caller, callee, calls };
+  });
+  return { window, baseline, suspects, signals, partial, callGraph };
+}

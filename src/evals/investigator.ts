@@ -1,0 +1,55 @@
+// The investigators an eval runs: the deterministic playbook and the agent loop (src/agent/*).
+// They are loaded when a case runs, so the eval harness builds and its own tests run even while the
+// investigation modules are missing or broken; a missing one fails the case with a clear message.
+import type { Report } from '../agent/findings.js';
+import type { Sources, TimeRange } from '../sources/types.js';
+
+export interface ModelSettings {
+  apiKey?: string;
+  baseUrl?: string;
+  name: string;
+}
+
+export interface InvestigateOptions {
+  lang?: string;
+  window?: TimeRange;
+  baseline?: TimeRange;
+  service?: string;
+  signal?: AbortSignal;
+  timeBudgetMs?: number;
+}
+
+export type PlaybookFn = (sources: Sources, question: string, opts?: InvestigateOptions) => Promise<Report>;
+export type AgentFn = (
+  sources: Sources,
+  question: string,
+  opts: InvestigateOptions & { model: ModelSettings; maxSteps?: number; maxTokens?: number; onProgress?: (line: string) => void },
+) => Promise<Report>;
+
+export class InvestigatorMissing extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvestigatorMissing';
+  }
+}
+
+// Specifiers held in variables: TypeScript does not resolve them at build time (the modules are
+// written concurrently by the investigation work), Node and vitest resolve them at run time.
+const PLAYBOOK_MODULE = '../agent/playbook.js';
+const AGENT_MODULE = '../agent/loop.js';
+
+async function load<T>(spec: string, exportName: string, what: string): Promise<T> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(spec)) as Record<string, unknown>;
+  } catch (e) {
+    const msg = (e as Error).message;
+    throw new InvestigatorMissing(`${what} could not be loaded (${spec.replace('../', 'src/').replace(/\.js$/, '.ts')}): ${msg.split('\n')[0]}`);
+  }
+  const fn = mod[exportName];
+  if (typeof fn !== 'function') throw new InvestigatorMissing(`${what}: ${spec} does not export a function ${exportName}()`);
+  return fn as T;
+}
+
+export const loadPlaybook = () => load<PlaybookFn>(PLAYBOOK_MODULE, 'runPlaybook', 'the deterministic playbook');
+export const loadAgent = () => load<AgentFn>(AGENT_MODULE, 'runAgent', 'the agent loop');

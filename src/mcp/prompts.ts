@@ -1,0 +1,171 @@
+// MCP prompts: `investigate-incident` tells a chat client's model how to drive the tools.
+// The text lives in prompts/investigate-incident.hbs; the procedure names only tools that are served.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import { z } from 'zod';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
+import type { Sources, TimeRange } from '../sources/types.js';
+import { log } from '../log.js';
+
+export const INVESTIGATE_PROMPT = 'investigate-incident';
+
+interface StepTool {
+  name: string;
+  purpose: string;
+}
+interface Step {
+  title: string;
+  tools: StepTool[];
+}
+
+/** The investigation procedure, in order. Tools not served are left out of the rendered prompt. */
+export const PROCEDURE: Step[] = [
+  {
+    title: 'Orient: what moved, and where',
+    tools: [
+      { name: 'list_services', purpose: 'every service with its request rate, error rate and latency, window vs baseline.' },
+      { name: 'rank_suspects', purpose: 'services ranked by how much their signals changed against the baseline; pick the top suspect.' },
+    ],
+  },
+  {
+    title: 'Characterise the symptom in the suspect service',
+    tools: [
+      { name: 'find_prevalent_errors', purpose: 'for errors: which operation fails, with which exception and message, for what share of requests.' },
+      { name: 'find_slow_spans', purpose: 'for latency: which span (query, call) adds the time, against the baseline.' },
+      { name: 'compare_attributes', purpose: 'what the failing or slow requests share that the others do not (version, pod, route, client flag…).' },
+      { name: 'log_patterns', purpose: 'log patterns that appeared or grew since the baseline, with sample lines and trace ids.' },
+    ],
+  },
+  {
+    title: 'Go down to the code',
+    tools: [{ name: 'hot_functions', purpose: 'the functions burning CPU (or waiting on locks) in the suspect service, and how that changed vs the baseline.' }],
+  },
+  {
+    title: 'Read the source',
+    tools: [{ name: 'lookup_source', purpose: 'the file and lines behind the span, query or function found above.' }],
+  },
+  {
+    title: 'Explain',
+    tools: [{ name: 'explain', purpose: 'a plain explanation of a finding or a native query, to support the answer.' }],
+  },
+];
+
+export interface InvestigateArgs {
+  question: string;
+  service?: string;
+  from?: string;
+  to?: string;
+  language?: string;
+}
+
+let compiled: Handlebars.TemplateDelegate | undefined;
+
+/** prompts/ sits at the package root: two levels above src/mcp, three above dist/src/mcp. */
+function templatePath(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = path.join(dir, 'prompts', `${INVESTIGATE_PROMPT}.hbs`);
+    if (existsSync(candidate)) return candidate;
+    dir = path.dirname(dir);
+  }
+  throw new Error(`prompt template prompts/${INVESTIGATE_PROMPT}.hbs not found above ${fileURLToPath(import.meta.url)}`);
+}
+
+function template(): Handlebars.TemplateDelegate {
+  // noEscape: the output is plain text for a model, not HTML.
+  compiled ??= Handlebars.compile(readFileSync(templatePath(), 'utf8'), { noEscape: true, strict: false });
+  return compiled;
+}
+
+/** Renders the investigation prompt for the tools actually served. */
+export function renderInvestigatePrompt(args: InvestigateArgs, servedTools: string[]): string {
+  const served = new Set(servedTools);
+  const steps = PROCEDURE.map((s) => ({ ...s, tools: s.tools.filter((t) => served.has(t.name)) }))
+    .filter((s) => s.tools.length > 0)
+    .map((s, i) => ({ ...s, number: i + 1 }));
+  const named = new Set(PROCEDURE.flatMap((s) => s.tools.map((t) => t.name)));
+  const others = servedTools.filter((n) => !named.has(n));
+  const clean = (v: string | undefined) => (v && v.trim() ? v.trim() : undefined);
+  const from = clean(args.from);
+  const to = clean(args.to);
+  return template()({
+    question: args.question.trim(),
+    service: clean(args.service),
+    from,
+    to,
+    hasRange: Boolean(from || to),
+    language: clean(args.language),
+    steps,
+    others,
+  }).replace(/\n{3,}/g, '\n\n');
+}
+
+// Languages offered when a client completes the `language` argument (any other value is accepted too).
+const LANGUAGES: Array<[code: string, names: string[]]> = [
+  ['en', ['English']],
+  ['fr', ['French', 'Français']],
+  ['de', ['German', 'Deutsch']],
+  ['es', ['Spanish', 'Español']],
+  ['it', ['Italian', 'Italiano']],
+  ['pt', ['Portuguese', 'Português']],
+  ['nl', ['Dutch', 'Nederlands']],
+  ['pl', ['Polish', 'Polski']],
+  ['ja', ['Japanese', '日本語']],
+  ['zh', ['Chinese', '中文']],
+  ['ko', ['Korean', '한국어']],
+];
+
+export function completeLanguage(prefix: string): string[] {
+  const p = prefix.trim().toLowerCase();
+  return LANGUAGES.filter(([code, names]) => code.startsWith(p) || names.some((n) => n.toLowerCase().startsWith(p))).map(([code]) => code);
+}
+
+/** Every service any signal knows over the default window and baseline, for argument completion. */
+async function knownServices(sources: Sources): Promise<string[]> {
+  const d = sources.defaults;
+  const ranges = [d.window, d.baseline, d.incident].filter((r): r is TimeRange => r !== undefined);
+  const whole: TimeRange = { start: Math.min(...ranges.map((r) => r.start)), end: Math.max(...ranges.map((r) => r.end)) };
+  // Completion has no cancellation of its own; bound it so a slow backend cannot hold it open.
+  const signal = AbortSignal.timeout(15_000);
+  const lists = await Promise.all([
+    sources.traces?.services(whole, signal),
+    sources.logs?.services(whole, signal),
+    sources.profiles?.services(whole, signal),
+    sources.metrics?.labelValues('service', whole, signal),
+  ].map((p) => (p ?? Promise.resolve([])).catch((e: unknown) => {
+    log.debug({ err: (e as Error).message }, 'service completion: a source failed');
+    return [] as string[];
+  })));
+  return [...new Set(lists.flat())].sort();
+}
+
+export function registerPrompts(server: McpServer, servedTools: string[], sources: Sources): void {
+  let services: Promise<string[]> | undefined;
+  const completeService = async (prefix: string) => {
+    services ??= knownServices(sources);
+    const all = await services;
+    const p = prefix.toLowerCase();
+    return [...all.filter((s) => s.toLowerCase().startsWith(p)), ...all.filter((s) => !s.toLowerCase().startsWith(p) && s.toLowerCase().includes(p))];
+  };
+  server.registerPrompt(
+    INVESTIGATE_PROMPT,
+    {
+      title: 'Investigate an incident',
+      description: 'How to investigate an incident question with the Queryless tools, step by step, citing the query behind each claim and answering in the asker’s language.',
+      argsSchema: {
+        question: z.string().min(1).describe('The question about the incident, in any language (e.g. "Why are checkouts failing since 10:00?").'),
+        service: completable(z.string().optional().describe('A service the question is about, if known.'), (v) => completeService(v ?? '')),
+        from: z.string().optional().describe('Start of the time range: RFC 3339, "now-1h" or "10:04" (UTC).'),
+        to: z.string().optional().describe('End of the time range (same formats).'),
+        language: completable(z.string().optional().describe('Language of the answer (e.g. "fr", "French"); default: the language of the question.'), (v) => completeLanguage(v ?? '')),
+      },
+    },
+    (args) => ({
+      description: `Investigate: ${args.question.slice(0, 80)}`,
+      messages: [{ role: 'user', content: { type: 'text', text: renderInvestigatePrompt(args, servedTools) } }],
+    }),
+  );
+}

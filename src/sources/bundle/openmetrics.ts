@@ -1,0 +1,314 @@
+// OpenMetrics / Prometheus text exposition parser for bundles: timestamped samples into columnar series.
+// Hand-written scanner (no regex per line) so large files load at disk speed. A malformed line becomes a
+// problem naming the file and line number; the rest of the file is kept.
+import type { MetricMetadata, MetricType } from '../types.js';
+
+export interface StoredSeries {
+  /** Canonical key: name + sorted labels. */
+  key: string;
+  name: string;
+  /** All labels including __name__. */
+  labels: Record<string, string>;
+  /** Sample timestamps in epoch ms (integer, as Prometheus stores them), ascending. */
+  t: Float64Array;
+  v: Float64Array;
+  /** Indexes i (>0) where v[i] < v[i-1]: counter resets, precomputed for rate/increase. */
+  resets: Int32Array;
+}
+
+export interface MetricStore {
+  series: StoredSeries[];
+  byName: Map<string, StoredSeries[]>;
+  /** Families declared by `# TYPE`/`# HELP`/`# UNIT`, keyed by family name. */
+  families: Map<string, MetricMetadata>;
+  sampleCount: number;
+  minT: number;
+  maxT: number;
+  bytes: number;
+}
+
+const TYPES = new Set<MetricType>(['counter', 'gauge', 'histogram', 'gaugehistogram', 'summary', 'info', 'stateset', 'unknown']);
+/** Sample-name suffixes that belong to a family of another name (OpenMetrics §"Suffixes"). */
+const FAMILY_SUFFIXES = ['_total', '_created', '_bucket', '_count', '_sum', '_gcount', '_gsum', '_info'];
+
+interface Builder {
+  key: string;
+  name: string;
+  labels: Record<string, string>;
+  t: number[];
+  v: number[];
+  sorted: boolean;
+}
+
+export class OpenMetricsError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    message: string,
+  ) {
+    super(`${file}: line ${line}: ${message}`);
+    this.name = 'OpenMetricsError';
+  }
+}
+
+/** Accumulates several files into one store. */
+export class MetricStoreBuilder {
+  private byRaw = new Map<string, Builder>();
+  private byKey = new Map<string, Builder>();
+  private families = new Map<string, MetricMetadata>();
+  private bytes = 0;
+  /** Errors per file beyond this count are summarised in one line. */
+  maxErrorsPerFile = 5;
+
+  /** Parses one file's text; returns the problems found (each naming the file and line). */
+  add(file: string, text: string): string[] {
+    this.bytes += text.length;
+    const problems: string[] = [];
+    let errors = 0;
+    let missingTs = 0;
+    const fail = (line: number, msg: string) => {
+      errors++;
+      if (errors <= this.maxErrorsPerFile) problems.push(new OpenMetricsError(file, line, msg).message);
+    };
+    const len = text.length;
+    let pos = 0;
+    let lineNo = 0;
+    while (pos < len) {
+      let end = text.indexOf('\n', pos);
+      if (end < 0) end = len;
+      lineNo++;
+      const start = pos;
+      pos = end + 1;
+      let stop = end;
+      if (stop > start && text.charCodeAt(stop - 1) === 13) stop--; // CRLF
+      if (stop === start) continue;
+      const c0 = text.charCodeAt(start);
+      if (c0 === 35 /* # */) {
+        if (text.startsWith('# EOF', start) && stop - start === 5) break;
+        this.comment(text.slice(start, stop), lineNo, fail);
+        continue;
+      }
+      const r = this.sample(text, start, stop);
+      if (typeof r === 'string') fail(lineNo, r);
+      else if (r === false) missingTs++;
+    }
+    if (errors > this.maxErrorsPerFile) problems.push(`${file}: ${errors - this.maxErrorsPerFile} more malformed line(s) skipped`);
+    if (missingTs) problems.push(`${file}: ${missingTs} sample(s) without a timestamp skipped (bundle metrics need timestamps)`);
+    return problems;
+  }
+
+  private comment(line: string, lineNo: number, fail: (l: number, m: string) => void): void {
+    const m = /^#\s+(TYPE|HELP|UNIT)\s+(\S+)(?:\s+(.*))?$/.exec(line);
+    if (!m) return; // free comments are allowed in the Prometheus text format
+    const [, kind, name, rest = ''] = m;
+    const fam = this.families.get(name!) ?? { name: name!, type: 'unknown' as MetricType };
+    if (kind === 'TYPE') {
+      const t = rest.trim() as MetricType;
+      if (!TYPES.has(t)) {
+        fail(lineNo, `unknown metric type "${rest.trim()}" for ${name} (expected one of ${[...TYPES].join(', ')})`);
+        return;
+      }
+      fam.type = t;
+    } else if (kind === 'HELP') fam.help = unescapeText(rest);
+    else fam.unit = rest.trim() || undefined;
+    this.families.set(name!, fam);
+  }
+
+  /** Parses one sample line. Returns an error message, false when the timestamp is missing, true when stored. */
+  private sample(text: string, start: number, stop: number): string | boolean {
+    // Metric name (or `{` for UTF-8 quoted names, which we reject clearly).
+    let i = start;
+    while (i < stop) {
+      const c = text.charCodeAt(i);
+      if (c === 123 /* { */ || c === 32 || c === 9) break;
+      i++;
+    }
+    if (i === start) return 'sample line without a metric name';
+    const name = text.slice(start, i);
+    let seriesEnd = i;
+    if (i < stop && text.charCodeAt(i) === 123) {
+      // Skip the label block, honouring quotes and escapes.
+      let j = i + 1;
+      let inStr = false;
+      while (j < stop) {
+        const c = text.charCodeAt(j);
+        if (inStr) {
+          if (c === 92) j++;
+          else if (c === 34) inStr = false;
+        } else if (c === 34) inStr = true;
+        else if (c === 125 /* } */) break;
+        j++;
+      }
+      if (j >= stop) return `unterminated label set in "${text.slice(start, Math.min(stop, start + 80))}"`;
+      seriesEnd = j + 1;
+    }
+    const raw = text.slice(start, seriesEnd);
+    // Value and optional timestamp; an exemplar (` # {…} v [ts]`) may follow.
+    let k = seriesEnd;
+    while (k < stop && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
+    let ve = k;
+    while (ve < stop && text.charCodeAt(ve) !== 32 && text.charCodeAt(ve) !== 9) ve++;
+    if (ve === k) return `missing value for ${raw}`;
+    const value = parseValue(text.slice(k, ve));
+    if (value === undefined) return `invalid value "${text.slice(k, ve)}" for ${raw}`;
+    let ts = ve;
+    while (ts < stop && (text.charCodeAt(ts) === 32 || text.charCodeAt(ts) === 9)) ts++;
+    let te = ts;
+    while (te < stop && text.charCodeAt(te) !== 32 && text.charCodeAt(te) !== 9) te++;
+    if (te === ts || text.charCodeAt(ts) === 35 /* exemplar without timestamp */) return false;
+    const tsText = text.slice(ts, te);
+    const seconds = Number(tsText);
+    if (!Number.isFinite(seconds) || tsText.trim() === '') return `invalid timestamp "${tsText}" for ${raw}`;
+    // Prometheus' OpenMetrics parser: int64(ts * 1000), i.e. truncation to milliseconds.
+    const tMs = Math.trunc(seconds * 1000);
+    let b = this.byRaw.get(raw);
+    if (!b) {
+      const labels = parseLabels(text, i, seriesEnd, name);
+      if (typeof labels === 'string') return labels;
+      const key = seriesKey(labels);
+      b = this.byKey.get(key);
+      if (!b) {
+        b = { key, name, labels, t: [], v: [], sorted: true };
+        this.byKey.set(key, b);
+      }
+      this.byRaw.set(raw, b);
+    }
+    const n = b.t.length;
+    if (n > 0 && tMs <= b.t[n - 1]!) b.sorted = false;
+    b.t.push(tMs);
+    b.v.push(value);
+    return true;
+  }
+
+  finish(): MetricStore {
+    const series: StoredSeries[] = [];
+    const byName = new Map<string, StoredSeries[]>();
+    let sampleCount = 0;
+    let minT = Infinity;
+    let maxT = -Infinity;
+    for (const b of this.byKey.values()) {
+      let t: Float64Array = Float64Array.from(b.t);
+      let v: Float64Array = Float64Array.from(b.v);
+      if (!b.sorted) [t, v] = sortDedupe(t, v);
+      const resets: number[] = [];
+      for (let i = 1; i < v.length; i++) if (v[i]! < v[i - 1]!) resets.push(i);
+      const s: StoredSeries = { key: b.key, name: b.name, labels: b.labels, t, v, resets: Int32Array.from(resets) };
+      series.push(s);
+      let list = byName.get(s.name);
+      if (!list) byName.set(s.name, (list = []));
+      list.push(s);
+      sampleCount += t.length;
+      if (t.length) {
+        minT = Math.min(minT, t[0]!);
+        maxT = Math.max(maxT, t[t.length - 1]!);
+      }
+    }
+    return { series, byName, families: this.families, sampleCount, minT, maxT, bytes: this.bytes };
+  }
+}
+
+/** The family a sample name belongs to, given the declared families. */
+export function familyOf(name: string, families: Map<string, MetricMetadata>): MetricMetadata | undefined {
+  const direct = families.get(name);
+  if (direct) return direct;
+  for (const suf of FAMILY_SUFFIXES) {
+    if (name.endsWith(suf)) {
+      const f = families.get(name.slice(0, -suf.length));
+      if (f) return f;
+    }
+  }
+  return undefined;
+}
+
+function parseValue(s: string): number | undefined {
+  switch (s) {
+    case '+Inf':
+    case 'Inf':
+    case '+inf':
+    case 'inf':
+      return Infinity;
+    case '-Inf':
+    case '-inf':
+      return -Infinity;
+    case 'NaN':
+    case 'nan':
+      return NaN;
+  }
+  const v = Number(s);
+  return Number.isNaN(v) ? undefined : v;
+}
+
+/** Parses `{a="x",b="y"}` between [from, to) (from at `{` or at the end of the name). */
+function parseLabels(text: string, from: number, to: number, name: string): Record<string, string> | string {
+  const labels: Record<string, string> = { __name__: name };
+  if (from >= to || text.charCodeAt(from) !== 123) return labels;
+  let i = from + 1;
+  const end = to - 1; // position of `}`
+  while (i < end) {
+    while (i < end && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 44)) i++;
+    if (i >= end) break;
+    const ls = i;
+    while (i < end && text.charCodeAt(i) !== 61 && text.charCodeAt(i) !== 32) i++;
+    const lname = text.slice(ls, i);
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(lname)) return `invalid label name "${lname}" in ${text.slice(from - name.length, to)}`;
+    while (i < end && text.charCodeAt(i) === 32) i++;
+    if (text.charCodeAt(i) !== 61) return `expected "=" after label ${lname}`;
+    i++;
+    while (i < end && text.charCodeAt(i) === 32) i++;
+    if (text.charCodeAt(i) !== 34) return `expected a quoted value for label ${lname}`;
+    i++;
+    let val = '';
+    let seg = i;
+    while (i < end && text.charCodeAt(i) !== 34) {
+      if (text.charCodeAt(i) === 92) {
+        val += text.slice(seg, i);
+        const n = text[i + 1];
+        val += n === 'n' ? '\n' : n === '\\' ? '\\' : n === '"' ? '"' : `\\${n ?? ''}`;
+        i += 2;
+        seg = i;
+        continue;
+      }
+      i++;
+    }
+    if (i >= end) return `unterminated value for label ${lname}`;
+    val += text.slice(seg, i);
+    i++;
+    if (lname in labels && lname !== '__name__') return `duplicate label ${lname}`;
+    labels[lname] = val;
+  }
+  return labels;
+}
+
+function unescapeText(s: string): string {
+  return s.replace(/\\(n|\\|")/g, (_, c: string) => (c === 'n' ? '\n' : c));
+}
+
+/** Canonical series key: labels sorted by name. */
+export function seriesKey(labels: Record<string, string>): string {
+  const names = Object.keys(labels).sort();
+  let k = '';
+  for (const n of names) k += `${n}\xff${labels[n]}\xfe`;
+  return k;
+}
+
+/** Sorts samples by time; for duplicate timestamps the last written value wins. */
+function sortDedupe(t: Float64Array, v: Float64Array): [Float64Array, Float64Array] {
+  const idx = Array.from(t.keys()).sort((a, b) => t[a]! - t[b]! || a - b);
+  const ot: number[] = [];
+  const ov: number[] = [];
+  for (const i of idx) {
+    if (ot.length && ot[ot.length - 1] === t[i]) ov[ov.length - 1] = v[i]!;
+    else {
+      ot.push(t[i]!);
+      ov.push(v[i]!);
+    }
+  }
+  return [Float64Array.from(ot), Float64Array.from(ov)];
+}
+
+/** Convenience: parse one text into a store. */
+export function parseOpenMetrics(text: string, file = '<text>'): { store: MetricStore; problems: string[] } {
+  const b = new MetricStoreBuilder();
+  const problems = b.add(file, text);
+  return { store: b.finish(), problems };
+}

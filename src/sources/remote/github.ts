@@ -1,0 +1,247 @@
+// GitHub as a code source, through Octokit: file contents at a ref (paths from stack traces are
+// resolved against the repository tree by longest common suffix), and code search to find where a
+// function is defined when only its name is known. Repository per service from GITHUB_REPOS, else
+// GITHUB_OWNER/GITHUB_REPO, else Pyroscope's service_repository/service_git_ref labels.
+// Rate limits (403/429 with x-ratelimit-* headers) become a clear error with the reset time.
+import { Octokit } from '@octokit/rest';
+import type { CodeSource, SourceFile } from '../types.js';
+import { definitionPatterns, likelyExtensions, parseSymbol } from '../../analysis/profiles/symbols.js';
+import { commonSuffixSegments } from '../bundle/source.js';
+
+/** A code lookup that could not be done: what was wrong and what to do. */
+export class CodeSourceError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'CodeSourceError';
+  }
+}
+
+export interface RepoRef {
+  owner: string;
+  repo: string;
+  ref?: string;
+  /** Path prefix of the service inside the repository (Pyroscope's service_root_path). */
+  rootPath?: string;
+}
+
+export interface GitHubOptions {
+  token?: string;
+  apiUrl?: string;
+  owner?: string;
+  repo?: string;
+  ref?: string;
+  /** service → owner/repo */
+  repos?: Record<string, string>;
+  /** Last resort: ask the profiles backend (service_repository / service_git_ref labels). */
+  resolveRepo?: (service: string, signal?: AbortSignal) => Promise<{ repository: string; ref?: string; rootPath?: string } | undefined>;
+}
+
+const LANGUAGE: Record<string, string> = { go: 'go', java: 'java', kt: 'kotlin', py: 'python', rb: 'ruby', rs: 'rust', cs: 'csharp', js: 'javascript', ts: 'typescript', scala: 'scala', php: 'php' };
+
+/** `https://github.com/acme/ride`, `git@github.com:acme/ride.git`, `github.com/acme/ride`, `acme/ride` → owner/repo. */
+export function parseRepository(text: string): { owner: string; repo: string } | undefined {
+  const t = text.trim().replace(/\.git$/, '').replace(/\/+$/, '');
+  const m = /(?:github\.com[/:])?([\w.-]+)\/([\w.-]+)$/.exec(t.replace(/^https?:\/\//, ''));
+  if (!m) return undefined;
+  return { owner: m[1]!, repo: m[2]! };
+}
+
+interface OctokitError {
+  status?: number;
+  message?: string;
+  response?: { headers?: Record<string, string | undefined>; data?: unknown };
+}
+
+export class GitHubCodeSource implements CodeSource {
+  readonly kind = 'github' as const;
+  readonly octokit: Octokit;
+  private readonly trees = new Map<string, Promise<string[] | undefined>>();
+  private readonly repoCache = new Map<string, Promise<RepoRef>>();
+
+  constructor(private readonly opts: GitHubOptions) {
+    this.octokit = new Octokit({
+      auth: opts.token,
+      baseUrl: opts.apiUrl ?? 'https://api.github.com',
+      userAgent: 'queryless',
+      request: { retries: 0 },
+      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+    });
+  }
+
+  /** The repository holding a service's code, or a CodeSourceError saying how to configure one. */
+  repoFor(service: string | undefined, signal?: AbortSignal): Promise<RepoRef> {
+    const key = service ?? '';
+    let p = this.repoCache.get(key);
+    if (!p) {
+      p = this.resolve(service, signal);
+      this.repoCache.set(key, p);
+      p.catch(() => this.repoCache.delete(key));
+    }
+    return p;
+  }
+
+  private async resolve(service: string | undefined, signal?: AbortSignal): Promise<RepoRef> {
+    const mapped = service ? this.opts.repos?.[service] : undefined;
+    if (mapped) {
+      const r = parseRepository(mapped);
+      if (r) return { ...r, ref: this.opts.ref };
+    }
+    if (this.opts.owner && this.opts.repo) return { owner: this.opts.owner, repo: this.opts.repo, ref: this.opts.ref };
+    if (service && this.opts.resolveRepo) {
+      const hit = await this.opts.resolveRepo(service, signal).catch(() => undefined);
+      const r = hit ? parseRepository(hit.repository) : undefined;
+      if (r) return { ...r, ref: hit!.ref ?? this.opts.ref, rootPath: hit!.rootPath };
+    }
+    throw new CodeSourceError(
+      `no GitHub repository is configured${service ? ` for service "${service}"` : ''}.`,
+      'set GITHUB_REPOS=service=owner/repo[,…] (or GITHUB_OWNER and GITHUB_REPO), or label profiles with service_repository and service_git_ref.',
+    );
+  }
+
+  /** Maps Octokit failures onto clear errors; 404 → undefined. */
+  private async call<T>(what: string, f: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await f();
+    } catch (e) {
+      const err = e as OctokitError;
+      const h = err.response?.headers ?? {};
+      const status = err.status;
+      if (status === 404) return undefined;
+      const remaining = h['x-ratelimit-remaining'];
+      const msg = String((err.response?.data as { message?: string } | undefined)?.message ?? err.message ?? '');
+      if ((status === 403 || status === 429) && (remaining === '0' || /rate limit/i.test(msg))) {
+        const reset = Number(h['x-ratelimit-reset']);
+        const retryAfter = Number(h['retry-after']);
+        const when = Number.isFinite(reset) && reset > 0 ? `resets at ${new Date(reset * 1000).toISOString()}` : Number.isFinite(retryAfter) && retryAfter > 0 ? `retry after ${retryAfter}s` : 'wait at least a minute';
+        const resource = h['x-ratelimit-resource'] ? ` (${h['x-ratelimit-resource']} bucket, limit ${h['x-ratelimit-limit'] ?? '?'})` : '';
+        throw new CodeSourceError(
+          `GitHub rate limit exceeded while ${what}${resource}; ${when}.`,
+          this.opts.token ? 'wait for the reset, or use a token with a higher limit.' : 'set GITHUB_TOKEN: unauthenticated requests are limited to 60 per hour.',
+        );
+      }
+      if (status === 401) throw new CodeSourceError(`GitHub rejected the token while ${what} (HTTP 401: ${msg}).`, 'check GITHUB_TOKEN (expired or revoked?).');
+      if (status === 403) throw new CodeSourceError(`GitHub denied access while ${what} (HTTP 403: ${msg}).`, 'check that GITHUB_TOKEN can read the repository.');
+      if (status === 422) throw new CodeSourceError(`GitHub could not run the request while ${what} (HTTP 422: ${msg}).`, 'check the repository name in GITHUB_REPOS and that the token can read it.');
+      if (status) throw new CodeSourceError(`GitHub answered HTTP ${status} while ${what}: ${msg}`);
+      throw new CodeSourceError(`GitHub unreachable while ${what}: ${(e as Error).message}`, 'check network access to api.github.com (or GITHUB_API_URL).');
+    }
+  }
+
+  /** Every blob path of the repository at the ref (one request), or undefined when truncated/unavailable. */
+  private tree(r: RepoRef, signal?: AbortSignal): Promise<string[] | undefined> {
+    const key = `${r.owner}/${r.repo}@${r.ref ?? 'HEAD'}`;
+    let t = this.trees.get(key);
+    if (!t) {
+      t = this.call(`listing ${key}`, async () => {
+        const res = await this.octokit.rest.git.getTree({ owner: r.owner, repo: r.repo, tree_sha: r.ref ?? 'HEAD', recursive: '1', request: { signal } });
+        if (res.data.truncated) return undefined;
+        return res.data.tree.filter((e) => e.type === 'blob' && e.path).map((e) => e.path!);
+      });
+      this.trees.set(key, t);
+      t.catch(() => this.trees.delete(key));
+    }
+    return t;
+  }
+
+  private async content(r: RepoRef, path: string, signal?: AbortSignal): Promise<SourceFile | undefined> {
+    const res = await this.call(`reading ${r.owner}/${r.repo}/${path}`, () =>
+      this.octokit.rest.repos.getContent({ owner: r.owner, repo: r.repo, path, ...(r.ref ? { ref: r.ref } : {}), request: { signal } }),
+    );
+    if (!res) return undefined;
+    const d = res.data as { type?: string; encoding?: string; content?: string; path?: string; html_url?: string | null; sha?: string };
+    if (Array.isArray(d) || d.type !== 'file') return undefined;
+    let text: string;
+    if (d.encoding === 'base64' && d.content !== undefined) text = Buffer.from(d.content, 'base64').toString('utf8');
+    else {
+      // Files over 1 MB come without content: ask for the raw media type.
+      const raw = await this.call(`reading ${path} (raw)`, () =>
+        this.octokit.rest.repos.getContent({ owner: r.owner, repo: r.repo, path, ...(r.ref ? { ref: r.ref } : {}), mediaType: { format: 'raw' }, request: { signal } }),
+      );
+      if (!raw) return undefined;
+      text = String(raw.data as unknown);
+    }
+    return { repo: `${r.owner}/${r.repo}`, path: d.path ?? path, ref: r.ref, text, url: d.html_url ?? undefined };
+  }
+
+  /** Candidate repository paths for a path from a stack trace, most specific first. */
+  private candidates(r: RepoRef, p: string): string[] {
+    let x = p.replace(/\\/g, '/').replace(/^\/+/, '');
+    // Module-qualified paths (`github.com/acme/ride/internal/x.go`) and -trimpath forms.
+    const prefix = `github.com/${r.owner}/${r.repo}/`;
+    const i = x.indexOf(prefix);
+    if (i >= 0) x = x.slice(i + prefix.length).replace(/^v\d+\//, '');
+    const segs = x.split('/').filter(Boolean);
+    const out: string[] = [];
+    for (let k = 0; k < segs.length && out.length < 12; k++) {
+      const tail = segs.slice(k).join('/');
+      if (r.rootPath) out.push(`${r.rootPath.replace(/\/+$/, '')}/${tail}`);
+      out.push(tail);
+    }
+    return [...new Set(out)];
+  }
+
+  async readFile(service: string | undefined, p: string, signal?: AbortSignal): Promise<SourceFile | undefined> {
+    const r = await this.repoFor(service, signal);
+    // Dependencies from the module cache are not in the service repository.
+    if (/\/pkg\/mod\/|@v\d/.test(p)) return undefined;
+    const tree = await this.tree(r, signal).catch((e) => {
+      if (e instanceof CodeSourceError && /rate limit/.test(e.message)) throw e;
+      return undefined;
+    });
+    if (tree) {
+      let best: string | undefined;
+      let score = 0;
+      for (const f of tree) {
+        const s = commonSuffixSegments(f, p);
+        if (s > score || (s === score && s > 0 && best && f.length < best.length)) {
+          best = f;
+          score = s;
+        }
+      }
+      return best ? this.content(r, best, signal) : undefined;
+    }
+    for (const c of this.candidates(r, p)) {
+      const f = await this.content(r, c, signal);
+      if (f) return f;
+    }
+    return undefined;
+  }
+
+  async findFunction(service: string | undefined, functionName: string, signal?: AbortSignal): Promise<Array<{ file: SourceFile; line: number }>> {
+    const r = await this.repoFor(service, signal);
+    if (!this.opts.token) {
+      throw new CodeSourceError('GitHub code search needs authentication, and no token is configured.', 'set GITHUB_TOKEN (a token that can read the repository), or pass the file path (file=… or location=file:line) instead of only the function name.');
+    }
+    const sym = parseSymbol(functionName);
+    const exts = likelyExtensions(functionName);
+    const lang = exts.length ? LANGUAGE[exts[0]!] : undefined;
+    // Code search ignores punctuation: search the bare words (`Lookup LoginCache`), not `(*LoginCache).Lookup`.
+    const words = [sym.func, sym.owner].filter(Boolean).join(' ');
+    const base = `${words} repo:${r.owner}/${r.repo}${lang ? ` language:${lang}` : ''}`;
+    const queries = sym.dir ? [`${base} path:${sym.dir}`, base] : [base];
+    const out: Array<{ file: SourceFile; line: number }> = [];
+    for (const q of queries) {
+      const res = await this.call(`searching code (${q})`, () => this.octokit.rest.search.code({ q, per_page: 10, request: { signal } }));
+      const items = res?.data.items ?? [];
+      for (const item of items.slice(0, 5)) {
+        const ref = r.ref ?? /[?&]ref=([^&]+)/.exec(item.url)?.[1];
+        const file = await this.content({ ...r, ref }, item.path, signal);
+        if (!file) continue;
+        const ext = item.path.slice(item.path.lastIndexOf('.') + 1).toLowerCase();
+        const patterns = definitionPatterns(ext, sym);
+        const lines = file.text.split('\n');
+        const idx = lines.findIndex((l) => l.includes(sym.func) && patterns.some((re) => re.test(l)));
+        if (idx >= 0) out.push({ file, line: idx + 1 });
+      }
+      if (out.length) break;
+    }
+    return out;
+  }
+}
+
+export function createGitHubCodeSource(opts: GitHubOptions): GitHubCodeSource {
+  return new GitHubCodeSource(opts);
+}

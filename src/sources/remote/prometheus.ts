@@ -1,0 +1,178 @@
+// Prometheus HTTP API client (API.md §1): direct Prometheus, Mimir (`/prometheus` prefix + X-Scope-OrgID from
+// the config headers) or Grafana's datasource proxy — all through Config.backends.prometheus.url.
+// PromQL is validated locally before any request, so a typo never costs a round trip.
+import type { BackendConfig } from '../../config.js';
+import { BackendError, HttpClient, type RequestOptions } from '../../http.js';
+import type { MetricMetadata, MetricQueryResult, MetricSource, MetricType, SeriesPoints, TimeRange } from '../types.js';
+import { parsePromQL } from '../../query/promql.js';
+
+interface Envelope<T> {
+  status: 'success' | 'error';
+  data?: T;
+  errorType?: string;
+  error?: string;
+  warnings?: string[];
+  infos?: string[];
+}
+
+type PromValue = [number, string];
+interface QueryData {
+  resultType: 'vector' | 'matrix' | 'scalar' | 'string';
+  result: unknown;
+}
+
+/** Query strings longer than this go in a POST form body (URLs have practical limits around 8 KiB). */
+const POST_THRESHOLD = 1500;
+const sec = (ms: number) => (ms / 1000).toFixed(3);
+
+export class PrometheusSource implements MetricSource {
+  readonly kind = 'prometheus' as const;
+  private readonly http: HttpClient;
+  /** '' or '/prometheus' once a Mimir base without the prefix answered 404. */
+  private prefix = '';
+  private prefixProbed = false;
+
+  constructor(readonly cfg: BackendConfig) {
+    this.http = new HttpClient(cfg);
+  }
+
+  private async call<T>(path: string, params: Record<string, string | string[] | undefined>, signal?: AbortSignal, postable = false): Promise<Envelope<T>> {
+    const size = Object.values(params).reduce((n, v) => n + (Array.isArray(v) ? v.join('').length : (v?.length ?? 0)), 0);
+    const opts: RequestOptions = { signal };
+    // Grafana's proxy only allows POST on query/query_range/series/labels; Prometheus accepts both.
+    if (postable && size > POST_THRESHOLD) {
+      opts.method = 'POST';
+      opts.form = params;
+    } else opts.query = params;
+    let env: Envelope<T>;
+    try {
+      env = await this.http.json<Envelope<T>>(`${this.prefix}${path}`, opts);
+    } catch (e) {
+      // A Mimir base URL without its /prometheus prefix answers 404 on /api/v1/*: retry once with it.
+      if (e instanceof BackendError && e.status === 404 && !this.prefixProbed && !this.cfg.url.endsWith('/prometheus') && !this.cfg.viaGrafana) {
+        this.prefixProbed = true;
+        this.prefix = '/prometheus';
+        try {
+          return await this.call<T>(path, params, signal, postable);
+        } catch (e2) {
+          this.prefix = '';
+          throw e2 instanceof BackendError && e2.status === 404 ? e : e2;
+        }
+      }
+      throw e;
+    }
+    this.prefixProbed = true;
+    if (env.status !== 'success') {
+      throw new BackendError('prometheus', undefined, `prometheus ${env.errorType ?? 'error'}: ${env.error ?? 'unknown error'}`, env.errorType === 'bad_data' ? 'check the PromQL and parameters' : undefined);
+    }
+    return env;
+  }
+
+  private validate(promql: string): void {
+    parsePromQL(promql); // throws PromQLParseError with the column
+  }
+
+  async instant(promql: string, time: number, signal?: AbortSignal): Promise<MetricQueryResult> {
+    this.validate(promql);
+    const env = await this.call<QueryData>('/api/v1/query', { query: promql, time: sec(time) }, signal, true);
+    return withWarnings(decodeResult(env.data!), env);
+  }
+
+  async range(promql: string, range: TimeRange, stepMs: number, signal?: AbortSignal): Promise<MetricQueryResult> {
+    this.validate(promql);
+    const points = Math.floor((range.end - range.start) / stepMs);
+    if (points > 11_000) throw new BackendError('prometheus', 400, `range query would return ${points} points per series (Prometheus caps at 11,000)`, 'raise the step or narrow the time range');
+    const env = await this.call<QueryData>('/api/v1/query_range', { query: promql, start: sec(range.start), end: sec(range.end), step: String(stepMs / 1000) }, signal, true);
+    return withWarnings(decodeResult(env.data!), env);
+  }
+
+  async metadata(signal?: AbortSignal): Promise<MetricMetadata[]> {
+    const env = await this.call<Record<string, Array<{ type: string; help?: string; unit?: string }>>>('/api/v1/metadata', {}, signal);
+    const out: MetricMetadata[] = [];
+    for (const [name, entries] of Object.entries(env.data ?? {})) {
+      const e = entries[0];
+      if (!e) continue;
+      out.push({ name, type: (e.type || 'unknown') as MetricType, help: e.help || undefined, unit: e.unit || undefined });
+    }
+    return out;
+  }
+
+  async metricNames(range: TimeRange, signal?: AbortSignal): Promise<string[]> {
+    return this.labelValues('__name__', range, signal);
+  }
+
+  async series(match: string, range: TimeRange, signal?: AbortSignal): Promise<Array<Record<string, string>>> {
+    this.validate(match);
+    const env = await this.call<Array<Record<string, string>>>('/api/v1/series', { 'match[]': [match], start: sec(range.start), end: sec(range.end) }, signal, true);
+    return env.data ?? [];
+  }
+
+  async labelNames(range: TimeRange, match?: string, signal?: AbortSignal): Promise<string[]> {
+    const env = await this.call<string[]>('/api/v1/labels', { start: sec(range.start), end: sec(range.end), 'match[]': match ? [match] : undefined }, signal, true);
+    return env.data ?? [];
+  }
+
+  async labelValues(label: string, range: TimeRange, signal?: AbortSignal): Promise<string[]> {
+    const env = await this.call<string[]>(`/api/v1/label/${encodeURIComponent(escapeLabelName(label))}/values`, { start: sec(range.start), end: sec(range.end) }, signal);
+    return env.data ?? [];
+  }
+
+  async buildInfo(signal?: AbortSignal): Promise<{ version: string } | undefined> {
+    try {
+      const env = await this.call<{ version: string }>('/api/v1/status/buildinfo', {}, signal);
+      return env.data;
+    } catch (e) {
+      // Mimir and some proxies do not serve buildinfo: semantics then default to the modern ones.
+      if (e instanceof BackendError && (e.status === 404 || e.status === 400)) return undefined;
+      throw e;
+    }
+  }
+}
+
+/** UTF-8 label names in the URL path are escaped as `U__…` (API.md §1.6). */
+export function escapeLabelName(name: string): string {
+  if (/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) return name;
+  let out = 'U__';
+  for (const ch of name) {
+    if (/[a-zA-Z0-9:]/.test(ch)) out += ch;
+    else if (ch === '_') out += '__';
+    else out += `_${ch.codePointAt(0)!.toString(16)}_`;
+  }
+  return out;
+}
+
+function withWarnings(r: SeriesPoints[], env: Envelope<unknown>): MetricQueryResult {
+  const out = r as MetricQueryResult;
+  const w = [...(env.warnings ?? []), ...(env.infos ?? [])];
+  if (w.length) out.warnings = w;
+  return out;
+}
+
+const num = (s: string) => Number(s); // "NaN", "+Inf" and "-Inf" parse with Number()
+
+export function decodeResult(d: QueryData): SeriesPoints[] {
+  switch (d.resultType) {
+    case 'scalar': {
+      const [t, v] = d.result as PromValue;
+      return [{ labels: {}, points: [[t * 1000, num(v)]] }];
+    }
+    case 'vector':
+      return (d.result as Array<{ metric: Record<string, string>; value?: PromValue; histogram?: [number, { count: string; sum: string }] }>).map((s) => {
+        if (s.value) return { labels: s.metric, points: [[Math.round(s.value[0] * 1000), num(s.value[1])]] };
+        // Native histograms: expose their count (a float view); callers use histogram_quantile for shape.
+        const [t, h] = s.histogram!;
+        return { labels: s.metric, points: [[Math.round(t * 1000), num(h.count)]] };
+      });
+    case 'matrix':
+      return (d.result as Array<{ metric: Record<string, string>; values?: PromValue[]; histograms?: Array<[number, { count: string }]> }>).map((s) => ({
+        labels: s.metric,
+        points: [...(s.values ?? []).map(([t, v]): [number, number] => [Math.round(t * 1000), num(v)]), ...(s.histograms ?? []).map(([t, h]): [number, number] => [Math.round(t * 1000), num(h.count)])].sort((a, b) => a[0] - b[0]),
+      }));
+    case 'string':
+      throw new BackendError('prometheus', undefined, 'the query returned a string; use a numeric expression');
+  }
+}
+
+export function createPrometheusSource(cfg: BackendConfig | undefined): PrometheusSource | undefined {
+  return cfg ? new PrometheusSource(cfg) : undefined;
+}

@@ -1,0 +1,157 @@
+// Tempo over HTTP (directly or through Grafana's datasource proxy): TraceQL search, trace by id
+// (v2 with v1 fallback), tag values, TraceQL metrics. Analyses need whole traces, so findTraces
+// searches for matching trace ids and then fetches a bounded sample of full traces (like Traces Drilldown).
+import type { BackendConfig } from '../../config.js';
+import { BackendError, HttpClient } from '../../http.js';
+import type { Span, SpanQuery, TimeRange, TraceMetricSeries, TraceSearchResult, TraceSet, TraceSource } from '../types.js';
+import { parseTracesData, type ParseStats } from '../otlp-traces.js';
+import { attributes, nanosToMs } from '../otlp.js';
+import { traceqlForQuery } from '../../query/traceql.js';
+
+export const DEFAULT_TRACE_SAMPLE = 200;
+const FETCH_CONCURRENCY = 8;
+
+interface SearchResponse {
+  traces?: Array<{
+    traceID?: string;
+    rootServiceName?: string;
+    rootTraceName?: string;
+    startTimeUnixNano?: string;
+    durationMs?: number;
+    spanSet?: { spans?: RawSearchSpan[]; matched?: number };
+    spanSets?: Array<{ spans?: RawSearchSpan[]; matched?: number }>;
+  }>;
+  metrics?: { inspectedTraces?: number | string };
+}
+
+interface RawSearchSpan {
+  spanID?: string;
+  name?: string;
+  startTimeUnixNano?: string;
+  durationNanos?: string | number;
+  attributes?: unknown;
+}
+
+/** Tempo search/tags take uint32 unix seconds (ms or ns are rejected with 400). */
+export const toTempoSeconds = (ms: number): number => Math.floor(ms / 1000);
+const ceilSeconds = (ms: number): number => Math.ceil(ms / 1000);
+
+/** Search returns trace ids with leading zeros trimmed: pad to 32 hex. */
+export const padTraceId = (id: string): string => id.toLowerCase().padStart(32, '0');
+
+export class TempoTraceSource implements TraceSource {
+  readonly kind = 'tempo' as const;
+  private readonly http: HttpClient;
+
+  constructor(readonly cfg: BackendConfig, private readonly sampleSize = DEFAULT_TRACE_SAMPLE) {
+    this.http = new HttpClient(cfg);
+  }
+
+  async search(traceql: string, range: TimeRange, opts: { limit?: number; spss?: number } = {}, signal?: AbortSignal): Promise<TraceSearchResult> {
+    const res = await this.http.json<SearchResponse>('/api/search', {
+      query: { q: traceql, start: toTempoSeconds(range.start), end: Math.max(ceilSeconds(range.end), toTempoSeconds(range.start) + 1), limit: opts.limit ?? 20, spss: opts.spss ?? 3 },
+      signal,
+    });
+    const traces = (res.traces ?? []).map((t) => {
+      const sets = t.spanSets ?? (t.spanSet ? [t.spanSet] : []);
+      const spans = sets.flatMap((set) =>
+        (set.spans ?? []).map((s) => {
+          const start = nanosToMs(s.startTimeUnixNano) ?? 0;
+          return { spanId: (s.spanID ?? '').toLowerCase().padStart(16, '0'), name: s.name, startMs: start, durationMs: Number(s.durationNanos ?? 0) / 1e6, attributes: attributes(s.attributes) };
+        }),
+      );
+      return {
+        traceId: padTraceId(t.traceID ?? ''),
+        rootServiceName: t.rootServiceName,
+        rootTraceName: t.rootTraceName,
+        startMs: nanosToMs(t.startTimeUnixNano) ?? 0,
+        durationMs: Number(t.durationMs ?? 0),
+        spans,
+        matched: sets.reduce((n, s) => n + Number(s.matched ?? 0), 0),
+      };
+    });
+    const inspected = res.metrics?.inspectedTraces;
+    return { traces, inspectedTraces: inspected === undefined ? undefined : Number(inspected) };
+  }
+
+  async findTraces(q: SpanQuery, signal?: AbortSignal): Promise<TraceSet> {
+    const limit = q.limitTraces ?? this.sampleSize;
+    const traceql = traceqlForQuery(q);
+    const found = await this.search(traceql, q.range, { limit, spss: 1 }, signal);
+    const ids = [...new Set(found.traces.map((t) => t.traceId))];
+    const notes: string[] = [];
+    const partial = ids.length >= limit;
+    if (partial) notes.push(`sampled ${ids.length} traces matching ${traceql} (Tempo search limit ${limit}); figures are over this sample`);
+    const spans: Span[] = [];
+    let missing = 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < ids.length) {
+        const id = ids[next++]!;
+        const t = await this.getTrace(id, signal, q.range);
+        if (t) for (const s of t) spans.push(s);
+        else missing++;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, ids.length) }, worker));
+    if (missing) notes.push(`${missing} trace(s) listed by search could not be fetched`);
+    return { spans, partial, notes };
+  }
+
+  /** Fetches one trace; v2 endpoint first, v1 when the server predates v2. Undefined when not found. */
+  async getTrace(traceId: string, signal?: AbortSignal, range?: TimeRange): Promise<Span[] | undefined> {
+    if (!/^[0-9a-fA-F]{1,32}$/.test(traceId)) throw new BackendError('tempo', undefined, `invalid trace id "${traceId.slice(0, 40)}": expected up to 32 hex characters`);
+    const id = padTraceId(traceId);
+    const query = range ? { start: toTempoSeconds(range.start) - 3600, end: ceilSeconds(range.end) + 3600 } : undefined;
+    let body: unknown;
+    try {
+      body = await this.http.json<unknown>(`/api/v2/traces/${id}`, { query, signal });
+    } catch (e) {
+      if (!(e instanceof BackendError) || e.status !== 404) throw e;
+      if (/trace not found/i.test(e.message)) return undefined;
+      // 404 without "trace not found": an older Tempo without the v2 endpoint.
+      try {
+        body = await this.http.json<unknown>(`/api/traces/${id}`, { query, signal });
+      } catch (e2) {
+        if (e2 instanceof BackendError && e2.status === 404) return undefined;
+        throw e2;
+      }
+    }
+    const spans: Span[] = [];
+    const stats: ParseStats = { spans: 0, skipped: 0, reasons: new Map() };
+    parseTracesData(body, spans, stats);
+    return spans.length ? spans : undefined;
+  }
+
+  async services(range: TimeRange, signal?: AbortSignal): Promise<string[]> {
+    const res = await this.http.json<{ tagValues?: Array<{ type?: string; value?: string } | string> }>('/api/v2/search/tag/resource.service.name/values', {
+      query: { start: toTempoSeconds(range.start), end: ceilSeconds(range.end) },
+      signal,
+    });
+    return [...new Set((res.tagValues ?? []).map((v) => (typeof v === 'string' ? v : String(v.value ?? ''))).filter(Boolean))].sort();
+  }
+
+  async tags(range: TimeRange, signal?: AbortSignal): Promise<Array<{ scope: string; tags: string[] }>> {
+    const res = await this.http.json<{ scopes?: Array<{ name: string; tags?: string[] }> }>('/api/v2/search/tags', {
+      query: { start: toTempoSeconds(range.start), end: ceilSeconds(range.end) },
+      signal,
+    });
+    return (res.scopes ?? []).map((s) => ({ scope: s.name, tags: s.tags ?? [] }));
+  }
+
+  async metricsRange(traceql: string, range: TimeRange, stepSeconds: number, signal?: AbortSignal): Promise<TraceMetricSeries[]> {
+    const res = await this.http.json<{ series?: Array<{ labels?: Array<{ key: string; value?: Record<string, unknown> }>; samples?: Array<{ timestampMs?: string; value?: number }> }> }>(
+      '/api/metrics/query_range',
+      { query: { q: traceql, start: toTempoSeconds(range.start), end: ceilSeconds(range.end), step: `${Math.max(1, Math.round(stepSeconds))}s` }, signal },
+    );
+    return (res.series ?? []).map((s) => {
+      const labels: Record<string, string> = {};
+      for (const l of s.labels ?? []) {
+        const v = l.value ?? {};
+        const x = v.stringValue ?? v.intValue ?? v.doubleValue ?? v.boolValue;
+        labels[l.key] = x === undefined ? '' : String(x);
+      }
+      return { labels, points: (s.samples ?? []).map((p) => [Number(p.timestampMs ?? 0), Number(p.value ?? 0)] as [number, number]) };
+    });
+  }
+}

@@ -1,0 +1,70 @@
+// investigate: runs the deterministic playbook and returns its findings (structured) so a chat client's
+// model can explain them. The text answer is the Markdown report in the question's language.
+import { z } from 'zod';
+import { defineTool, ToolError } from './types.js';
+import { resolveScope, scopeFields } from './common.js';
+import { runPlaybook } from '../src/agent/playbook.js';
+import { renderMarkdown } from '../src/agent/report.js';
+import { normaliseLang, SUPPORTED_LANGS } from '../src/agent/language.js';
+
+const finding = z.object({
+  kind: z.enum(['error', 'latency', 'hot-function', 'log-pattern', 'metric-anomaly', 'suspect']),
+  service: z.string(),
+  title: z.string(),
+  numbers: z.record(z.string(), z.union([z.number(), z.string()])),
+  evidence: z.object({
+    traceIds: z.array(z.string()).optional(),
+    logLines: z.array(z.string()).optional(),
+    query: z.object({ language: z.enum(['promql', 'logql', 'traceql', 'pyroscope']), text: z.string() }).optional(),
+    link: z.string().optional(),
+  }),
+  source: z
+    .object({ repo: z.string(), path: z.string(), startLine: z.number(), endLine: z.number(), snippet: z.string().optional(), url: z.string().optional(), function: z.string().optional() })
+    .optional(),
+  hints: z.array(z.string()).optional(),
+  score: z.number(),
+  details: z.record(z.string(), z.string()).optional(),
+});
+
+export const investigateTool = defineTool({
+  name: 'investigate',
+  title: 'Investigate an incident',
+  description:
+    'Runs the whole deterministic investigation for a question: suspect services, prevalent errors, slow spans, hot functions with their code, log patterns and metric anomalies, each with its native query, plus optimisation hints — in the language of the question. Returns structured findings to explain.',
+  input: z.object({
+    question: z.string().min(3).describe('The incident question, in any of en/fr/es/de (e.g. "why is checkout failing since 10:04?").'),
+    service: z.string().optional().describe('Focus on this service first.'),
+    lang: z.string().optional().describe(`Report language (${SUPPORTED_LANGS.join(', ')}); default: detected from the question.`),
+    ...scopeFields,
+  }),
+  output: z.object({
+    lang: z.string(),
+    window: z.object({ start: z.string(), end: z.string() }),
+    baseline: z.object({ start: z.string(), end: z.string() }).optional(),
+    suspects: z.array(z.object({ service: z.string(), score: z.number(), parts: z.record(z.string(), z.number()), evidence: z.array(z.string()) })),
+    findings: z.array(finding),
+    hints: z.array(z.object({ id: z.string(), title: z.string(), explanation: z.string(), fix: z.string(), findings: z.array(z.number()) })),
+    partial: z.array(z.string()),
+  }),
+  annotations: { title: 'Investigate an incident', readOnlyHint: true, openWorldHint: true },
+  async handler(args, ctx) {
+    if (args.lang !== undefined && !normaliseLang(args.lang)) throw new ToolError(`lang must be one of ${SUPPORTED_LANGS.join(', ')} (got "${args.lang}")`);
+    const explicit = args.from || args.to || args.baseline_from || args.baseline_to;
+    const scope = explicit ? resolveScope(args, ctx.sources) : undefined;
+    const report = await runPlaybook(ctx.sources, args.question, {
+      lang: args.lang,
+      window: scope?.window,
+      baseline: scope?.baseline,
+      service: args.service,
+      signal: ctx.signal,
+    });
+    const md = renderMarkdown(report);
+    // Sections split on second-level headings so the budget cuts whole parts, summary first.
+    const sections = md.split(/\n(?=## )/);
+    return {
+      data: { lang: report.lang, window: report.window, baseline: report.baseline, suspects: report.suspects, findings: report.findings, hints: report.hints, partial: report.partial },
+      text: sections,
+      narrow: 'Pass `service` to focus, or a narrower from/to.',
+    };
+  },
+});

@@ -1,0 +1,68 @@
+// rank_suspects: which services moved most in the window vs its baseline, across every signal that exists.
+import { z } from 'zod';
+import { defineTool } from './types.js';
+import { isoRange, rangeSchema, resolveScope, scopeFields } from './common.js';
+import { rankSuspects } from '../src/analysis/suspects.js';
+import { table } from './format.js';
+import { traceqlExploreLink } from '../src/links.js';
+
+const suspectRow = z.object({
+  service: z.string(),
+  score: z.number(),
+  parts: z.record(z.string(), z.number()).describe('Score parts by feature (robust z-like, weighted), before the causality discount'),
+  evidence: z.array(z.string()),
+  explained_by: z.array(z.string()).optional().describe('Callees that moved as much: part of this service’s movement is theirs'),
+  query: z.string().describe('TraceQL that shows this service’s spans in the window'),
+  link: z.string().optional(),
+});
+
+export const rankSuspectsTool = defineTool({
+  name: 'rank_suspects',
+  title: 'Rank suspect services',
+  description:
+    'Ranks services by how much they moved in the window vs the baseline, combining every signal available: traces (errors that start in the service, self-time shift, requests that stop right after calling it), logs (error/warn surge, new error patterns), metrics (per-service gauges/counters vs baseline, normalised across services) and profiles (growth). Callers are discounted when a callee explains their movement. Use it first to know where to look.',
+  input: z.object({
+    ...scopeFields,
+    limit: z.number().int().min(1).max(50).optional().describe('How many services to list (default 10).'),
+  }),
+  output: z.object({
+    window: rangeSchema,
+    baseline: rangeSchema,
+    signals: z.object({ traces: z.boolean(), logs: z.boolean(), metrics: z.boolean(), profiles: z.boolean() }),
+    suspects: z.array(suspectRow),
+    partial: z.array(z.string()),
+  }),
+  annotations: { title: 'Rank suspect services', readOnlyHint: true, openWorldHint: true },
+  async handler(args, ctx) {
+    const { window, baseline: b } = resolveScope(args, ctx.sources);
+    const baseline = b ?? { start: window.start - (window.end - window.start), end: window.start };
+    const res = await rankSuspects(ctx.sources, window, baseline, { signal: ctx.signal });
+    const limit = args.limit ?? 10;
+    const rows = res.suspects.slice(0, limit).map((s) => {
+      const query = `{ resource.service.name = "${s.service.replace(/"/g, '\\"')}" }`;
+      return {
+        service: s.service,
+        score: s.score,
+        parts: s.parts,
+        evidence: s.evidence,
+        explained_by: s.explainedBy,
+        query,
+        link: traceqlExploreLink(ctx.sources.grafana, window, query),
+      };
+    });
+    const used = (Object.keys(res.signals) as Array<keyof typeof res.signals>).filter((k) => res.signals[k]);
+    const head = `${res.suspects.length} service(s) moved; window ${isoRange(window).start} → ${isoRange(window).end} vs baseline ${isoRange(baseline).start} → ${isoRange(baseline).end}; signals used: ${used.join(', ') || 'none'}.`;
+    const tbl = table(
+      ['#', 'service', 'score', 'parts'],
+      rows.map((r, i) => [String(i + 1), r.service, r.score.toFixed(2), Object.entries(r.parts).map(([k, v]) => `${k}=${v}`).join(' ') + (r.explained_by ? ` (callee ${r.explained_by.join(',')} explains part)` : '')]),
+    );
+    const sections = [head + '\n' + tbl];
+    for (const r of rows.slice(0, 5)) sections.push(`${r.service}:\n${r.evidence.map((e) => `  - ${e}`).join('\n')}\n  query: ${r.query}`);
+    if (res.partial.length) sections.push(`partial: ${res.partial.join('; ')}`);
+    return {
+      data: { window: isoRange(window), baseline: isoRange(baseline), signals: res.signals, suspects: rows, partial: res.partial },
+      text: sections,
+      narrow: 'Lower `limit`, or narrow the window to the incident start.',
+    };
+  },
+});
