@@ -9,7 +9,7 @@ import { simulate } from './demo/simulate.js';
 import { tracesJsonLines, logsJsonLines } from './demo/otlp.js';
 import { openMetrics } from './demo/metrics.js';
 import { cpuProfiles } from './demo/profiles.js';
-import { incidentYaml } from './demo/incident.js';
+import { bundleReadme, incidentYaml } from './demo/incident.js';
 import { SOURCE_FILES } from './demo/gosource.js';
 import { ID } from './demo/scenario.js';
 
@@ -47,16 +47,15 @@ export async function generateDemo(dir: string): Promise<DemoSummary> {
   await put('metrics/metrics.om.gz', gzip(openMetrics(sim)));
   for (const p of cpuProfiles(sim)) await put(`profiles/${p.service}/${p.name}`, gzip(p.data));
   for (const f of SOURCE_FILES) await put(`source/${f.service}/${f.path}`, f.text);
+  const counts = { spans: sim.spans.length, traces: new Set(sim.spans.map((s) => s.traceId)).size, logs: sim.logs.length, profiles: files.filter((f) => f.path.startsWith('profiles/')).length };
+  await put('README.md', bundleReadme(counts));
 
   await rm(target, { recursive: true, force: true });
   await mkdir(path.dirname(target), { recursive: true });
   await rename(tmp, target);
   return {
     dir: target,
-    spans: sim.spans.length,
-    traces: new Set(sim.spans.map((s) => s.traceId)).size,
-    logs: sim.logs.length,
-    profiles: files.filter((f) => f.path.startsWith('profiles/')).length,
+    ...counts,
     files,
   };
 }

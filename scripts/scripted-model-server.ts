@@ -27,6 +27,7 @@ interface ChatRequest {
   model?: string;
   messages?: ChatMessage[];
   tools?: ToolSpec[];
+  tool_choice?: unknown;
   stream?: boolean;
   stream_options?: { include_usage?: boolean };
 }
@@ -79,6 +80,35 @@ function servicesIn(content: string): string[] {
   return out;
 }
 
+const LANGUAGE_NAMES: Array<[RegExp, string]> = [
+  [/\bAnswer in (French|français)/i, 'fr'],
+  [/\bAnswer in (Spanish|español)/i, 'es'],
+  [/\bAnswer in (German|Deutsch)/i, 'de'],
+  [/\bAnswer in English/i, 'en'],
+];
+
+/** The answer language: what the system prompt asks for, else a guess from the question line. */
+function answerLang(messages: ChatMessage[]): string {
+  const system = messages.filter((m) => m.role === 'system').map((m) => text(m.content)).join('\n');
+  for (const [re, lang] of LANGUAGE_NAMES) if (re.test(system)) return lang;
+  const user = text(messages.find((m) => m.role === 'user')?.content);
+  const line = user.split('\n').find((l) => /^question\s*:/i.test(l)) ?? user.split('\n')[0] ?? '';
+  return guessLang(line.replace(/^question\s*:/i, ''));
+}
+
+/** Suspects the agent put in its first message (a JSON digest of the playbook), if any. */
+function suspectsInPrompt(messages: ChatMessage[]): string[] {
+  const user = text(messages.find((m) => m.role === 'user')?.content);
+  const m = /<playbook>\s*([\s\S]*?)\s*<\/playbook>/.exec(user);
+  if (!m) return [];
+  try {
+    const j = JSON.parse(m[1]!) as { suspects?: Array<{ service?: string }> };
+    return (j.suspects ?? []).map((s) => s.service).filter((s): s is string => typeof s === 'string');
+  } catch {
+    return [];
+  }
+}
+
 function topSuspect(messages: ChatMessage[], callNames: Map<string, string>): string | undefined {
   const results = messages.filter((m) => m.role === 'tool');
   const byTool = (name: string) => results.find((m) => callNames.get(m.tool_call_id ?? '') === name);
@@ -91,12 +121,12 @@ function topSuspect(messages: ChatMessage[], callNames: Map<string, string>): st
     const first = listed.map((s) => ({ s, i: ranking.indexOf(s) })).filter((x) => x.i >= 0).sort((a, b) => a.i - b.i)[0];
     if (first) return first.s;
   }
-  return listed[0];
+  return suspectsInPrompt(messages)[0] ?? listed[0];
 }
 
 const OVERVIEW = ['list_services', 'rank_suspects'];
 // Tools that need an id or a raw query, or re-run the whole investigation: not part of the script.
-const NOT_SCRIPTED = /^(query_|get_trace|investigate|search_|read_|get_file|find_function)/;
+const NOT_SCRIPTED = /^(query_|get_trace|investigate|lookup_source|search_|read_|get_file|find_function)/;
 
 interface Decision {
   toolCalls?: Array<{ name: string; args: Record<string, unknown> }>;
@@ -109,16 +139,17 @@ export function decide(req: ChatRequest): Decision {
   const turns = messages.filter((m) => m.role === 'assistant' && m.tool_calls?.length).length;
   const callNames = new Map<string, string>();
   for (const m of messages) for (const c of m.tool_calls ?? []) callNames.set(c.id, c.function.name);
-  const question = text(messages.find((m) => m.role === 'user')?.content);
-  const lang = guessLang(question.split('\n').slice(0, 3).join(' '));
+  const lang = answerLang(messages);
   const has = (n: string) => tools.some((t) => t.name === n);
+  // Forced final answer (budget exhausted): no more tools.
+  const noTools = req.tool_choice === 'none' || tools.length === 0;
 
-  if (turns === 0) {
+  if (turns === 0 && !noTools) {
     const calls = OVERVIEW.filter(has).map((name) => ({ name, args: {} }));
     if (calls.length) return { toolCalls: calls };
   }
   const suspect = topSuspect(messages, callNames);
-  if (turns <= 1 && suspect) {
+  if (turns <= 1 && suspect && !noTools) {
     const calls = tools
       .filter((t) => !OVERVIEW.includes(t.name) && !NOT_SCRIPTED.test(t.name))
       .filter((t) => t.parameters?.properties && 'service' in t.parameters.properties)

@@ -37,6 +37,7 @@ export const compareAttributesTool = defineTool({
         values: z.array(z.object({ value: z.string(), selection_share: z.number(), baseline_share: z.number(), diff: z.number() })),
       }),
     ),
+    implied: z.array(z.object({ attribute: z.string(), score: z.number(), top_value: z.string(), selection_share: z.number(), baseline_share: z.number() })).describe('Attributes that restate the selection (status, error codes, filter keys), not ranked.'),
     skipped: z.array(z.string()),
     query: z.string(),
     link: z.string().optional(),
@@ -84,6 +85,7 @@ export const compareAttributesTool = defineTool({
         .join('; ');
       sections.push(`${i + 1}. ${a.attribute} (Δ ${fmtPct(a.score, 0)}, ${a.distinct_values} values): ${vals}`);
     });
+    if (res.implied.length) sections.push(`restating the selection (not ranked): ${res.implied.slice(0, 6).map((a) => `${a.attribute}=${short(a.values[0]!.value, 40)} ${fmtPct(a.values[0]!.selection, 0)} vs ${fmtPct(a.values[0]!.baseline, 0)}`).join('; ')}`);
     if (res.skipped.length) sections.push(`skipped (ids/high cardinality): ${res.skipped.slice(0, 10).join(', ')}${res.skipped.length > 10 ? ` +${res.skipped.length - 10}` : ''}`);
     return {
       data: {
@@ -95,6 +97,7 @@ export const compareAttributesTool = defineTool({
         selection_requests: res.selectionRequests,
         baseline_requests: res.baselineRequests,
         attributes,
+        implied: res.implied.map((a) => ({ attribute: a.attribute, score: r3(a.score)!, top_value: a.values[0]!.value, selection_share: r3(a.values[0]!.selection)!, baseline_share: r3(a.values[0]!.baseline)! })),
         skipped: res.skipped,
         query,
         link: traceLink(ctx, window, query, { service: args.service, metric: selection.kind === 'errors' ? 'errors' : 'duration', actionView: 'comparison' }),

@@ -14,6 +14,7 @@ const groupSchema = z.object({
   statement: z.string().optional(),
   route: z.string().optional(),
   db_system: z.string().optional(),
+  wait_from: z.string().optional().describe('For client-wait groups: the calling service.'),
   share_of_latency: z.number(),
   critical_ms_per_request: z.number(),
   critical_ms_per_span: z.number(),
@@ -28,7 +29,11 @@ const groupSchema = z.object({
   link: z.string().optional(),
 });
 
-export function slowGroupTraceQL(g: Pick<SlowGroup, 'service' | 'name' | 'detail' | 'detailKind'>, minDurationMs?: number): string {
+export function slowGroupTraceQL(g: Pick<SlowGroup, 'service' | 'name' | 'detail' | 'detailKind' | 'caller' | 'callerSpan' | 'calleeSpan'>, minDurationMs?: number): string {
+  if (g.detailKind === 'wait' && g.caller && g.callerSpan && g.calleeSpan) {
+    // The caller's client span whose child is the callee's entry span.
+    return renderTraceQL({ spansets: [and(serviceIs(g.caller), cond(intrinsic('name'), '=', g.callerSpan)), and(serviceIs(g.service), cond(intrinsic('name'), '=', g.calleeSpan))], ops: ['>'] });
+  }
   const items: Cond[] = [serviceIs(g.service), cond(intrinsic('name'), '=', g.name)];
   if (g.detail && g.detailKind === 'http.route') items.push(cond(spanAttr('http.route'), '=', g.detail));
   if (minDurationMs !== undefined && minDurationMs > 0) items.push(cond(intrinsic('duration'), '>=', { durationMs: Math.round(minDurationMs * 1000) / 1000 }));
@@ -59,7 +64,18 @@ export const findSlowSpansTool = defineTool({
     p90_ms: z.number().nullable(),
     baseline_p50_ms: z.number().optional(),
     baseline_p90_ms: z.number().optional(),
-    services: z.array(z.object({ service: z.string(), share_of_latency: z.number(), added_ms_per_request: z.number().optional() })),
+    services: z.array(
+      z.object({
+        service: z.string(),
+        share_of_latency: z.number(),
+        added_ms_per_request: z.number().optional(),
+        own_ms_per_call: z.number().optional(),
+        baseline_own_ms_per_call: z.number().optional(),
+        slowdown_factor: z.number().optional().describe('Typical ratio of own work per call, window vs baseline (2 = twice as slow).'),
+        calls: z.number(),
+        baseline_calls: z.number(),
+      }),
+    ),
     groups: z.array(groupSchema),
     query: z.string(),
     link: z.string().optional(),
@@ -83,6 +99,7 @@ export const findSlowSpansTool = defineTool({
         statement: g.detailKind === 'db.statement' ? g.detail : undefined,
         route: g.detailKind === 'http.route' ? g.detail : undefined,
         db_system: g.dbSystem,
+        wait_from: g.caller,
         share_of_latency: r3(g.share)!,
         critical_ms_per_request: r3(g.perRequestMs)!,
         critical_ms_per_span: r3(g.perOccurrenceMs)!,
@@ -104,13 +121,19 @@ export const findSlowSpansTool = defineTool({
       mode === 'slow'
         ? `Slow requests ${isoRange(window).start} → ${isoRange(window).end}${args.service ? ` through ${args.service}` : ''}: ${res.measuredRequests} of ${res.windowRequests} requests ≥ ${fmtMs(res.thresholdMs ?? 0)} (p50 ${fmtMs(res.p50Ms)}, p90 ${fmtMs(res.p90Ms)}${res.baselineP90Ms !== undefined ? `; baseline p50 ${fmtMs(res.baselineP50Ms!)}, p90 ${fmtMs(res.baselineP90Ms)}` : ''}). Time = self time on the critical path.`
         : `Window vs baseline${args.service ? ` through ${args.service}` : ''}: ${res.windowRequests} requests (p50 ${fmtMs(res.p50Ms)}, p90 ${fmtMs(res.p90Ms)}) vs ${res.baselineRequests} baseline requests (p50 ${fmtMs(res.baselineP50Ms ?? NaN)}, p90 ${fmtMs(res.baselineP90Ms ?? NaN)}). Ranked by critical-path self time added per request.`;
-    const svcLine = `services: ${res.services
-      .slice(0, 5)
-      .map((s) => (mode === 'baseline' ? `${s.service} ${(s.addedMsPerRequest ?? 0) >= 0 ? '+' : ''}${fmtMs(s.addedMsPerRequest ?? 0)}/req` : `${s.service} ${fmtPct(s.share)}`))
-      .join(', ')}`;
+    const svcLine =
+      mode === 'baseline'
+        ? `services whose own work per call slowed most (self time of their spans per entry, client waits attributed to the callee): ${res.services
+            .slice(0, 5)
+            .map((s) => `${s.service} ×${s.slowdown === undefined ? '?' : (2 ** s.slowdown).toFixed(2)} (${fmtMs(s.baselineOwnMsPerCall ?? NaN)} → ${fmtMs(s.ownMsPerCall ?? NaN)}/call, ${s.calls} calls; ${(s.addedMsPerRequest ?? 0) >= 0 ? '+' : ''}${fmtMs(s.addedMsPerRequest ?? 0)}/req)`)
+            .join(', ')}`
+        : `services by share of slow-request latency: ${res.services
+            .slice(0, 5)
+            .map((s) => `${s.service} ${fmtPct(s.share)}`)
+            .join(', ')}`;
     const sections = [`${head}\n${svcLine}\nTraceQL: ${rootQuery}`];
     groups.forEach((g, i) => {
-      const what = g.statement ? `  ${short(g.statement, 140)}` : g.route ? `  route ${g.route}` : '';
+      const what = g.statement ? `  ${short(g.statement, 140)}` : g.route ? `  route ${g.route}` : g.wait_from ? `  (wait in ${g.wait_from}'s client span outside the callee's span: network/queueing)` : '';
       const vs =
         g.baseline_ms_per_span !== undefined || g.added_ms_per_request !== undefined
           ? `; baseline ${fmtMs(g.baseline_ms_per_request ?? 0)}/req, ${fmtMs(g.baseline_ms_per_span ?? 0)}/span${g.added_ms_per_request !== undefined ? `; added ${g.added_ms_per_request >= 0 ? '+' : ''}${fmtMs(g.added_ms_per_request)}/req` : ''}`
@@ -137,7 +160,16 @@ export const findSlowSpansTool = defineTool({
         p90_ms: n(res.p90Ms),
         baseline_p50_ms: r3(res.baselineP50Ms),
         baseline_p90_ms: r3(res.baselineP90Ms),
-        services: res.services.slice(0, 10).map((s) => ({ service: s.service, share_of_latency: r3(s.share)!, added_ms_per_request: r3(s.addedMsPerRequest) })),
+        services: res.services.slice(0, 10).map((s) => ({
+          service: s.service,
+          share_of_latency: r3(s.share)!,
+          added_ms_per_request: r3(s.addedMsPerRequest),
+          own_ms_per_call: r3(s.ownMsPerCall),
+          baseline_own_ms_per_call: r3(s.baselineOwnMsPerCall),
+          slowdown_factor: s.slowdown === undefined ? undefined : r3(2 ** s.slowdown),
+          calls: s.calls,
+          baseline_calls: s.baselineCalls,
+        })),
         groups,
         query: rootQuery,
         link: traceLink(ctx, window, rootQuery, { service: args.service, metric: 'duration', actionView: 'breakdown' }),

@@ -15,6 +15,10 @@ import { findSlowSpansTool } from './find_slow_spans.js';
 import { compareAttributesTool } from './compare_attributes.js';
 import { getTraceTool } from './get_trace.js';
 import { queryTempoTool } from './query_tempo.js';
+import { logPatterns } from './log_patterns.js';
+import { searchLogs } from './search_logs.js';
+import { logFields } from './log_fields.js';
+import { queryLoki } from './query_loki.js';
 
 export const tools: ToolDef[] = [
   listServices as unknown as ToolDef,
@@ -31,7 +35,11 @@ export const tools: ToolDef[] = [
   findSlowSpansTool as unknown as ToolDef,
   compareAttributesTool as unknown as ToolDef,
   getTraceTool as unknown as ToolDef,
-  queryTempoTool as unknown as ToolDef];
+  queryTempoTool as unknown as ToolDef,
+  logPatterns as unknown as ToolDef,
+  searchLogs as unknown as ToolDef,
+  logFields as unknown as ToolDef,
+  queryLoki as unknown as ToolDef];
 
 export function findTool(name: string): ToolDef | undefined {
   return tools.find((t) => t.name === name);

@@ -93,7 +93,7 @@ export const queryPrometheus = defineTool({
     return {
       data: {
         query: args.query,
-        kind: args.instant ? 'instant' : 'range',
+        kind: (args.instant ? 'instant' : 'range') as 'instant' | 'range',
         window: isoRange(window),
         step_seconds: stepMs ? stepMs / 1000 : undefined,
         series_count: res.length,

@@ -645,6 +645,62 @@ func (h *CatalogHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 `;
 
+const CATALOG_LRU = `// Package cache is a small LRU of rendered category pages.
+package cache
+
+import (
+	"container/list"
+	"sync"
+)
+
+type entry struct {
+	key  string
+	body []byte
+}
+
+// LRU keeps the most recently used category pages.
+type LRU struct {
+	mu    sync.Mutex
+	max   int
+	ll    *list.List
+	items map[string]*list.Element
+}
+
+// New returns an LRU holding up to max pages.
+func New(max int) *LRU {
+	return &LRU{max: max, ll: list.New(), items: make(map[string]*list.Element)}
+}
+
+// Get returns the cached page of key.
+func (c *LRU) Get(key string) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.items[key]
+	if !ok {
+		return nil, false
+	}
+	c.ll.MoveToFront(el)
+	return el.Value.(*entry).body, true
+}
+
+// Put stores a page, evicting the least recently used one when full.
+func (c *LRU) Put(key string, body []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[key]; ok {
+		el.Value.(*entry).body = body
+		c.ll.MoveToFront(el)
+		return
+	}
+	c.items[key] = c.ll.PushFront(&entry{key: key, body: body})
+	if c.ll.Len() > c.max {
+		last := c.ll.Back()
+		c.ll.Remove(last)
+		delete(c.items, last.Value.(*entry).key)
+	}
+}
+`;
+
 const CATALOG_PRODUCTS = `// Package products reads the product catalogue.
 package products
 
@@ -705,6 +761,7 @@ export const SOURCE_FILES: SourceFile[] = [
   { service: 'checkout', path: 'internal/orders/repository.go', text: CHECKOUT_REPO },
   { service: 'catalog', path: 'internal/api/catalog_handler.go', text: CATALOG_HANDLER },
   { service: 'catalog', path: 'internal/products/store.go', text: CATALOG_PRODUCTS },
+  { service: 'catalog', path: 'internal/cache/lru.go', text: CATALOG_LRU },
 ];
 
 function file(service: string, path: string): SourceFile {
@@ -715,6 +772,14 @@ function file(service: string, path: string): SourceFile {
 
 /** 1-based line of the first line containing marker (after the line containing `after`, if given). */
 export function lineOf(service: string, path: string, marker: string, after?: string): number {
+  const key = `${service}\u0000${path}\u0000${marker}\u0000${after ?? ''}`;
+  let line = lineCache.get(key);
+  if (line === undefined) lineCache.set(key, (line = findLine(service, path, marker, after)));
+  return line;
+}
+const lineCache = new Map<string, number>();
+
+function findLine(service: string, path: string, marker: string, after?: string): number {
   const lines = file(service, path).text.split('\n');
   let from = 0;
   if (after !== undefined) {

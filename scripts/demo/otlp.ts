@@ -66,7 +66,8 @@ const podOrder = (a: Pod, b: Pod): number => PODS.indexOf(a) - PODS.indexOf(b);
 function spanJson(s: SimSpan): Record<string, unknown> {
   const out: Record<string, unknown> = { traceId: s.traceId, spanId: s.spanId };
   if (s.parentSpanId) out.parentSpanId = s.parentSpanId;
-  out.flags = 257;
+  // W3C sampled flag, plus "parent is remote" (0x300) on server spans continuing a caller's trace.
+  out.flags = s.kind === 2 && s.parentSpanId ? 0x301 : 0x101;
   out.name = s.name;
   out.kind = s.kind;
   out.startTimeUnixNano = nanos(s.startUs);

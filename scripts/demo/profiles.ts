@@ -216,7 +216,7 @@ function stacksFor(service: string): Record<string, [Frame[], number][]> {
   const H = (call: string): Frame => U('catalog', 'internal/api/catalog_handler.go', 'internal/api.(*CatalogHandler).ServeHTTP', HDECL, call);
   const by = (call: string): Frame => U('catalog', 'internal/products/store.go', 'internal/products.(*Store).ByCategory', 'func (s *Store) ByCategory', call);
   const normal: [Frame[], number][] = [
-    [[...HTTP_PREFIX, H('h.Cache.Get(category)'), F('github.com/acme/catalog/internal/cache.(*LRU).Get', 'github.com/acme/catalog/internal/cache/lru.go', 41, 36), F('container/list.(*List).MoveToFront', 'container/list/list.go', 185, 181)], 2],
+    [[...HTTP_PREFIX, H('h.Cache.Get(category)'), U('catalog', 'internal/cache/lru.go', 'internal/cache.(*LRU).Get', 'func (c *LRU) Get', 'c.ll.MoveToFront(el)'), F('container/list.(*List).MoveToFront', 'container/list/list.go', 185, 181)], 2],
     [[...HTTP_PREFIX, H('h.Products.ByCategory(ctx, category, 50)'), by('s.db.QueryContext(ctx, byCategory'), ...SQL_QUERYROW.slice(1), ...PQ_SEND], 3],
     [[...HTTP_PREFIX, H('h.Products.ByCategory(ctx, category, 50)'), by('rows.Scan(&p.ID'), F('database/sql.(*Rows).Scan', 'database/sql/sql.go', 3331, 3296), F('database/sql.convertAssignRows', 'database/sql/convert.go', 234, 219)], 3],
     [[...HTTP_PREFIX, H('h.Products.ByCategory(ctx, category, 50)'), by('rows.Next()'), F('database/sql.(*Rows).Next', 'database/sql/sql.go', 3011, 2993), F('database/sql.withLock', 'database/sql/sql.go', 3530, 3526), F('database/sql.(*Rows).Next.func1', 'database/sql/sql.go', 3012, 3011), F('database/sql.(*Rows).nextLocked', 'database/sql/sql.go', 3043, 3030), F('github.com/lib/pq.(*rows).Next', 'github.com/lib/pq@v1.10.9/conn.go', 1429, 1394), ...PQ_RECV.slice(2)], 3],
@@ -305,14 +305,16 @@ export function cpuProfiles(sim: Simulation): ProfileFile[] {
   for (const service of PROFILED_SERVICES) {
     const stacks = stacksFor(service);
     for (const pod of PODS.filter((p) => p.service === service)) {
-      const work = sim.cpu.filter((w) => w.pod === pod);
+      const work = sim.cpu.filter((w) => w.pod === pod).sort((a, b) => a.ms - b.ms);
+      let wi = 0;
       for (let minute = WINDOW.start; minute < WINDOW.end; minute += 60_000) {
         // The profiler agent starts a 10 s CPU profile 20 s into each minute.
         const start = minute + 20_000;
         const end = start + PROFILE_SECONDS * 1000;
         if (!podUp(pod, start) || !podUp(pod, end - 1)) continue;
         const byKind = new Map<string, number>();
-        for (const w of work) if (w.ms >= start && w.ms < end) byKind.set(w.kind, (byKind.get(w.kind) ?? 0) + w.seconds);
+        while (wi < work.length && work[wi]!.ms < start) wi++;
+        for (let j = wi; j < work.length && work[j]!.ms < end; j++) byKind.set(work[j]!.kind, (byKind.get(work[j]!.kind) ?? 0) + work[j]!.seconds);
         const counts = new Map<Frame[], number>();
         for (const [kind, seconds] of [...byKind.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
           const set = stacks[kind];

@@ -303,7 +303,7 @@ export function simulate(): Simulation {
     const sctx = { traceId: ctx.traceId, parentSpanId: server.spanId };
     let t = startUs + rng.lognormal(0.15, 0.3) * US;
     // Rare slow query in the baseline too (autovacuum on rides): the real fault must win by impact.
-    const slowRide = rng.chance(0.0035);
+    const slowRide = rng.chance(0.006);
     const rideQ = dbSpan(pod, sctx, Math.round(t), (slowRide ? rng.uniform(210, 320) : rng.lognormal(1.6, 0.3)) * US, 'SELECT FROM rides', 'rides', 'SELECT', SQL.ride);
     t = rideQ.endUs + 0.03 * US;
     if (slowRide) {

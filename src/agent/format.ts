@@ -36,7 +36,7 @@ export function formatNumber(v: number, lang: string, digits = 2): string {
 export function formatKeyed(key: string, v: number | string, lang: string): string {
   if (typeof v === 'string') return v;
   if (/(^|_)ms($|_)/.test(key)) return formatDuration(v, lang);
-  if (/(^|_)seconds?($|_)/.test(key)) return formatDuration(v * 1000, lang);
+  if (/(^|_)seconds?($|_)/.test(key) && !/per_seconds?/.test(key)) return formatDuration(v * 1000, lang);
   if (/(^|_)change($|_)/.test(key)) return formatPercent(v, lang, true);
   if (/(^|_)pct($|_)/.test(key)) return formatPercent(v / 100, lang);
   if (/(^|_)(rate|share|ratio|fraction)($|_)/.test(key) && Math.abs(v) <= 1.5 && !/per_s/.test(key)) return formatPercent(v, lang);

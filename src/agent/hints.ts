@@ -61,7 +61,8 @@ function findingText(f: Finding): string {
 }
 
 function triggerMatches(t: CompiledTrigger, f: Finding, text: string): boolean {
-  if (t.kinds && !t.kinds.includes(f.kind)) return false;
+  // A suspect finding summarises every signal of its service, so it may trigger any kind's hint.
+  if (t.kinds && f.kind !== 'suspect' && !t.kinds.includes(f.kind)) return false;
   if (t.any && !t.any.some((r) => r.test(text))) return false;
   if (t.all && !t.all.every((r) => r.test(text))) return false;
   if (t.numbers) {

@@ -36,8 +36,9 @@ async function bounded<T>(name: string, ms: number, parent: AbortSignal | undefi
       task(ac.signal),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          ac.abort(new StepTimeout(name));
+          // Reject before aborting, so the timeout (not the task's reaction to the abort) is what is reported.
           reject(new StepTimeout(`${name}: no answer within ${Math.round(ms)} ms`));
+          ac.abort(new StepTimeout(name));
         }, Math.max(1, ms));
       }),
     ]);
@@ -134,7 +135,7 @@ export async function runPlaybookWithSteps(
     partial.push(...suspects.partial.filter((p) => !/^(traces|logs|metrics|profiles): no \w+ source$/.test(p)));
   } catch (e) {
     if (opts.signal?.aborted) throw e;
-    partial.push(`suspects: ${(e as Error).message}`);
+    partial.push(e instanceof StepTimeout ? (e as Error).message : `suspects: ${(e as Error).message}`);
   }
   const ranked = suspects?.suspects.map((s) => s.service) ?? [];
   const services = opts.service ? [opts.service, ...ranked.filter((s) => s !== opts.service)].slice(0, TOP_SUSPECTS) : ranked.slice(0, TOP_SUSPECTS);
@@ -148,7 +149,8 @@ export async function runPlaybookWithSteps(
         return await bounded(st.name, stepBudget, opts.signal, (signal) => st.run({ sources, window, baseline, services, signal }));
       } catch (e) {
         if (opts.signal?.aborted) throw e;
-        return { findings: [], partial: [`${st.name}: ${(e as Error).message}`], toolCalls: 0 };
+        const msg = (e as Error).message;
+        return { findings: [], partial: [e instanceof StepTimeout ? msg : `${st.name}: ${msg}`], toolCalls: 0 };
       }
     }),
   );
@@ -172,7 +174,7 @@ export async function runPlaybookWithSteps(
     await bounded('source lookup', Math.min(remaining(), 5000), opts.signal, (signal) => addSourceLocations(findings, sources, signal));
   } catch (e) {
     if (opts.signal?.aborted) throw e;
-    partial.push(`source lookup: ${(e as Error).message}`);
+    partial.push(e instanceof StepTimeout ? (e as Error).message : `source lookup: ${(e as Error).message}`);
   }
 
   const kindRank: Record<Finding['kind'], number> = { error: 0, latency: 1, 'hot-function': 2, 'log-pattern': 3, 'metric-anomaly': 4, suspect: 5 };

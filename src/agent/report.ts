@@ -56,9 +56,15 @@ const LANG_OF_EXT: Record<string, string> = { go: 'go', java: 'java', py: 'pytho
 
 function numbersLine(f: Finding, lang: string): string {
   const labels = strings(lang).numbers;
-  const entries = Object.entries(f.numbers).filter(([, v]) => v !== undefined && v !== null && v !== '');
+  // A `<key>_text` string is the producer's own rendering of `<key>` (e.g. "0.215 cores"): show it instead.
+  const entries = Object.entries(f.numbers).filter(([k, v]) => v !== undefined && v !== null && v !== '' && !(k.endsWith('_text') && k.slice(0, -5) in f.numbers));
   if (!entries.length) return '';
-  return entries.map(([k, v]) => `- ${labels[k] ?? k.replace(/_/g, ' ')}: **${md(formatKeyed(k, v, lang))}**`).join('\n');
+  return entries
+    .map(([k, v]) => {
+      const text = f.numbers[`${k}_text`];
+      return `- ${labels[k] ?? k.replace(/_/g, ' ')}: **${md(typeof text === 'string' ? text : formatKeyed(k, v, lang))}**`;
+    })
+    .join('\n');
 }
 
 function summaryText(f: Finding, lang: string): string {

@@ -38,7 +38,8 @@ export function timesFromQuestion(question: string, sources: Sources): { window?
   const m = SINCE.exec(question);
   if (m) {
     const s = clockOn(day, m[1]!, m[2]);
-    if (s !== undefined && s < end) return { window: { start: s, end } };
+    // A time outside the data (another day or time zone) says nothing about it: keep the defaults.
+    if (s !== undefined && s < end && s >= d.window.start) return { window: { start: s, end } };
   }
   const l = LAST.exec(question);
   if (l) {

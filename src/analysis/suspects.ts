@@ -103,8 +103,6 @@ export function robustScores(values: Map<string, number>, minScale = 1e-6): Map<
 
 // ------------------------------------------------------------------------------------------ traces
 
-const spanKey = (s: Span) => `${s.traceId}:${s.spanId}`;
-
 function isErrorSpan(s: Span): boolean {
   if (s.status === 'error') return true;
   const code = Number(s.attributes['http.response.status_code'] ?? s.attributes['http.status_code']);
@@ -132,15 +130,20 @@ interface TraceFeatures {
 }
 
 /** Self time of each span: its duration minus the union of its children's intervals (clipped to it). */
-function selfTimes(spans: Span[], children: Map<string, Span[]>): Map<Span, number> {
+function selfTimes(spans: Span[], children: Map<Span, Span[]>): Map<Span, number> {
   const out = new Map<Span, number>();
   for (const s of spans) {
-    const kids = children.get(spanKey(s));
+    const kids = children.get(s);
     if (!kids || kids.length === 0) {
       out.set(s, Math.max(0, s.durationMs));
       continue;
     }
-    const iv = kids.map((c) => [Math.max(s.startMs, c.startMs), Math.min(s.endMs, c.endMs)] as [number, number]).filter(([a, b]) => b > a);
+    const iv: Array<[number, number]> = [];
+    for (const c of kids) {
+      const a = Math.max(s.startMs, c.startMs);
+      const b = Math.min(s.endMs, c.endMs);
+      if (b > a) iv.push([a, b]);
+    }
     iv.sort((a, b) => a[0] - b[0]);
     let covered = 0;
     let curS = -Infinity;
@@ -150,7 +153,7 @@ function selfTimes(spans: Span[], children: Map<string, Span[]>): Map<Span, numb
         if (curE > curS) covered += curE - curS;
         curS = a;
         curE = b;
-      } else curE = Math.max(curE, b);
+      } else if (b > curE) curE = b;
     }
     if (curE > curS) covered += curE - curS;
     out.set(s, Math.max(0, s.durationMs - covered));
@@ -159,18 +162,23 @@ function selfTimes(spans: Span[], children: Map<string, Span[]>): Map<Span, numb
 }
 
 export function traceFeatures(spans: Span[], window: TimeRange, baseline: TimeRange): TraceFeatures {
-  const byId = new Map<string, Span>();
-  for (const s of spans) byId.set(spanKey(s), s);
-  const children = new Map<string, Span[]>();
+  // Index by trace then span id: one small map per trace keeps keys short and avoids string building.
+  const byTrace = new Map<string, Map<string, Span>>();
+  for (const s of spans) {
+    let m = byTrace.get(s.traceId);
+    if (!m) byTrace.set(s.traceId, (m = new Map()));
+    m.set(s.spanId, s);
+  }
+  const children = new Map<Span, Span[]>();
   const edges = new Map<string, number>();
   for (const s of spans) {
     if (!s.parentSpanId) continue;
-    const pk = `${s.traceId}:${s.parentSpanId}`;
-    let l = children.get(pk);
-    if (!l) children.set(pk, (l = []));
+    const p = byTrace.get(s.traceId)!.get(s.parentSpanId);
+    if (!p) continue;
+    let l = children.get(p);
+    if (!l) children.set(p, (l = []));
     l.push(s);
-    const p = byId.get(pk);
-    if (p && p.service !== s.service) {
+    if (p.service !== s.service) {
       const e = `${p.service}\u0000${s.service}`;
       edges.set(e, (edges.get(e) ?? 0) + 1);
     }
@@ -194,7 +202,7 @@ export function traceFeatures(spans: Span[], window: TimeRange, baseline: TimeRa
     if (inW) o.spansW++;
     else o.spansB++;
     if (!isErrorSpan(s)) continue;
-    const kids = children.get(spanKey(s)) ?? [];
+    const kids = children.get(s) ?? [];
     if (kids.some(isErrorSpan)) continue;
     const kind = errorKind(s);
     if (inW) {
@@ -262,8 +270,17 @@ export function traceFeatures(spans: Span[], window: TimeRange, baseline: TimeRa
   // Call structure: the set of child operations under each span of an operation. A window span whose
   // child set is a strict subset of the baseline's usual set stopped early: blame the last child that
   // answered before the stop (its answer made the caller give up), else the span's own service.
-  const sig = (s: Span) =>
-    [...new Set((children.get(spanKey(s)) ?? []).map((c) => `${c.service}:${c.name}`))].sort().join('|');
+  const opName = new Map<Span, string>();
+  const opOf = (s: Span) => {
+    let k = opName.get(s);
+    if (k === undefined) opName.set(s, (k = `${s.service}:${s.name}`));
+    return k;
+  };
+  const sig = (s: Span) => {
+    const kids = children.get(s);
+    if (!kids) return '';
+    return [...new Set(kids.map(opOf))].sort().join('|');
+  };
   const baseSigs = new Map<string, Map<string, number>>();
   for (const s of spans) {
     if (!inRange(s.startMs, baseline) || inRange(s.startMs, window)) continue;
@@ -274,6 +291,7 @@ export function traceFeatures(spans: Span[], window: TimeRange, baseline: TimeRa
     m.set(k, (m.get(k) ?? 0) + 1);
   }
   const blame = new Map<string, number>();
+  const shapeCache = new Map<string, Set<string>>();
   const blameDetail = new Map<string, { op: string; n: number; by: string }>();
   const opWindowCount = new Map<string, number>();
   for (const s of spans) {
@@ -288,17 +306,18 @@ export function traceFeatures(spans: Span[], window: TimeRange, baseline: TimeRa
     const k = sig(s);
     if ((m.get(k) ?? 0) / total >= 0.02) continue; // a known shape
     // Unusual shape. Fewer children than a usual shape → truncated after the last child.
-    const mine = new Set(k ? k.split('|') : []);
+    const mine = k ? k.split('|') : [];
     let truncated = false;
     for (const [bk, n] of m) {
       if (n / total < 0.1) continue;
-      const theirs = bk ? bk.split('|') : [];
-      if (theirs.length > mine.size && [...mine].every((c) => theirs.includes(c))) {
+      let theirs = shapeCache.get(bk);
+      if (!theirs) shapeCache.set(bk, (theirs = new Set(bk ? bk.split('|') : [])));
+      if (theirs.size > mine.length && mine.every((c) => theirs!.has(c))) {
         truncated = true;
         break;
       }
     }
-    const kids = (children.get(spanKey(s)) ?? []).slice().sort((a, b) => a.endMs - b.endMs);
+    const kids = (children.get(s) ?? []).slice().sort((a, b) => a.endMs - b.endMs);
     const last = kids[kids.length - 1];
     const target = truncated && last && last.service !== s.service ? last.service : s.service;
     blame.set(target, (blame.get(target) ?? 0) + 1);
@@ -358,10 +377,10 @@ interface LogFeatures {
 
 export function logFeatures(records: LogRecord[], window: TimeRange, baseline: TimeRange): LogFeatures {
   const ratio = seconds(window) / seconds(baseline);
-  const per = new Map<string, { errW: number; errB: number; warnW: number; warnB: number; tplB: Set<string>; newW: Map<string, number> }>();
+  const per = new Map<string, { errW: number; errB: number; warnW: number; warnB: number; tplB: Set<string>; newW: Map<string, number>; example: Map<string, string> }>();
   const get = (svc: string) => {
     let v = per.get(svc);
-    if (!v) per.set(svc, (v = { errW: 0, errB: 0, warnW: 0, warnB: 0, tplB: new Set(), newW: new Map() }));
+    if (!v) per.set(svc, (v = { errW: 0, errB: 0, warnW: 0, warnB: 0, tplB: new Set(), newW: new Map(), example: new Map() }));
     return v;
   };
   // Baseline templates first, so window lines can be judged new.
@@ -381,7 +400,10 @@ export function logFeatures(records: LogRecord[], window: TimeRange, baseline: T
     if (lvl === 'error') v.errW++;
     else v.warnW++;
     const t = logTemplate(r.body);
-    if (!v.tplB.has(t)) v.newW.set(t, (v.newW.get(t) ?? 0) + 1);
+    if (!v.tplB.has(t)) {
+      v.newW.set(t, (v.newW.get(t) ?? 0) + 1);
+      if (!v.example.has(t)) v.example.set(t, r.body.replace(/\s+/g, ' ').slice(0, 240));
+    }
   }
   const errZ = new Map<string, number>();
   const newErr = new Map<string, number>();
@@ -400,7 +422,7 @@ export function logFeatures(records: LogRecord[], window: TimeRange, baseline: T
       }
     }
     newErr.set(svc, Math.log1p(n));
-    detail.set(svc, { errW: v.errW, errB: v.errB, warnW: v.warnW, topNew: top, topNewCount: topN || undefined });
+    detail.set(svc, { errW: v.errW, errB: v.errB, warnW: v.warnW, topNew: top ? v.example.get(top) : undefined, topNewCount: topN || undefined });
   }
   return { errZ, newErr, detail };
 }
@@ -588,7 +610,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
       addRaw(svc, 'error_lines_baseline', d.errB);
       addRaw(svc, 'warn_lines', d.warnW);
       if (d.errW > d.errB) addEvidence(svc, Math.log1p(d.errW - d.errB), `${d.errW} error line(s) in the window (baseline ${d.errB})`);
-      if (d.topNew) addEvidence(svc, Math.log1p(d.topNewCount ?? 0) + 0.5, `new error/warn pattern ×${d.topNewCount}: ${d.topNew.slice(0, 140)}`);
+      if (d.topNew) addEvidence(svc, Math.log1p(d.topNewCount ?? 0) + 0.5, `new error/warn pattern ×${d.topNewCount}, e.g. ${d.topNew.slice(0, 200)}`);
     }
   };
 

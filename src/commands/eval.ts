@@ -48,7 +48,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     process.stdout.write(EVAL_HELP + '\n');
     return 0;
   }
-  if (a.positionals.length === 0) throw new UsageError('eval: give at least one PATH (a bundle, a folder of bundles, or a suite .yaml).\n\n' + EVAL_HELP);
+  if (a.positionals.length === 0) throw new UsageError('give at least one PATH (a bundle, a folder of bundles, or a suite .yaml).\n\n' + EVAL_HELP);
   const f = { ...a.flags };
   const take = (k: string) => {
     const v = f[k];

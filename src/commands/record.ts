@@ -48,7 +48,7 @@ export async function recordCommand(argv: string[]): Promise<number> {
   const out = take('o') ?? take('out') ?? a.positionals[0];
   const from = take('from');
   const to = take('to');
-  if (!from || !to || !out) throw new UsageError('record: --from, --to and -o DIR are required.\n\n' + RECORD_HELP);
+  if (!from || !to || !out) throw new UsageError('--from, --to and -o DIR are required.\n\n' + RECORD_HELP);
   const time = (v: string, name: string) => {
     try {
       return parseTime(v);
@@ -71,11 +71,11 @@ export async function recordCommand(argv: string[]): Promise<number> {
     maxBytes: intFlag(take('max-bytes'), 'max-bytes'),
     stepSeconds: intFlag(take('step'), 'step'),
   };
-  if (!(opts.to > opts.from)) throw new UsageError('record: --to must be after --from');
-  if (opts.baselineFrom !== undefined && !(opts.baselineFrom < opts.from)) throw new UsageError('record: --baseline-from must be before --from');
-  if (existsSync(out) && readdirSync(out).length && !a.bools.has('force')) throw new UsageError(`record: ${out} is not empty; choose a new folder or pass --force`);
+  if (!(opts.to > opts.from)) throw new UsageError('--to must be after --from');
+  if (opts.baselineFrom !== undefined && !(opts.baselineFrom < opts.from)) throw new UsageError('--baseline-from must be before --from');
+  if (existsSync(out) && readdirSync(out).length && !a.bools.has('force')) throw new UsageError(`${out} is not empty; choose a new folder or pass --force`);
   const config = loadConfig(process.env, f);
-  if (!Object.keys(config.backends).length) throw new UsageError('record: no live backend configured; set PROMETHEUS_URL, LOKI_URL, TEMPO_URL and/or PYROSCOPE_URL (or GRAFANA_URL with datasource UIDs)');
+  if (!Object.keys(config.backends).length) throw new UsageError('no live backend configured; set PROMETHEUS_URL, LOKI_URL, TEMPO_URL and/or PYROSCOPE_URL (or GRAFANA_URL with datasource UIDs)');
   const ac = new AbortController();
   const onSig = () => ac.abort();
   process.once('SIGINT', onSig);

@@ -31,6 +31,8 @@ export interface RecordOptions {
   maxProfileTypes?: number;
   maxBytes?: number;
   stepSeconds?: number;
+  /** Lines per Loki request (default 5000, Loki's usual max_entries_limit_per_query). */
+  logPageSize?: number;
   signal?: AbortSignal;
   onProgress?: (line: string) => void;
 }
@@ -221,7 +223,7 @@ async function recordLogs(client: HttpClient, range: TimeRange, opts: RecordOpti
     return;
   }
   const selectors = opts.services?.length ? opts.services.map((s) => `{${svcLabel}=${JSON.stringify(s)}}`) : [`{${svcLabel}=~".+"}`];
-  const page = 5000;
+  const page = opts.logPageSize ?? 5000;
   // stream key → resource and records
   const streams = new Map<string, { stream: Record<string, string>; records: Json[] }>();
   let total = 0;

@@ -142,6 +142,16 @@ async function knownServices(sources: Sources): Promise<string[]> {
   return [...new Set(lists.flat())].sort();
 }
 
+/**
+ * An optional string argument with completion. The SDK looks for the completer on the inner type
+ * when it declares the capability and on the field itself when it answers, so both carry it.
+ */
+function optionalCompletable(description: string, complete: (prefix: string) => string[] | Promise<string[]>) {
+  const cb = (v: string | undefined) => complete(v ?? '');
+  const inner = completable(z.string().describe(description), cb);
+  return completable(inner.optional().describe(description), cb);
+}
+
 export function registerPrompts(server: McpServer, servedTools: string[], sources: Sources): void {
   let services: Promise<string[]> | undefined;
   const completeService = async (prefix: string) => {
@@ -157,10 +167,10 @@ export function registerPrompts(server: McpServer, servedTools: string[], source
       description: 'How to investigate an incident question with the Queryless tools, step by step, citing the query behind each claim and answering in the asker’s language.',
       argsSchema: {
         question: z.string().min(1).describe('The question about the incident, in any language (e.g. "Why are checkouts failing since 10:00?").'),
-        service: completable(z.string().optional().describe('A service the question is about, if known.'), (v) => completeService(v ?? '')),
+        service: optionalCompletable('A service the question is about, if known.', completeService),
         from: z.string().optional().describe('Start of the time range: RFC 3339, "now-1h" or "10:04" (UTC).'),
         to: z.string().optional().describe('End of the time range (same formats).'),
-        language: completable(z.string().optional().describe('Language of the answer (e.g. "fr", "French"); default: the language of the question.'), (v) => completeLanguage(v ?? '')),
+        language: optionalCompletable('Language of the answer (e.g. "fr", "French"); default: the language of the question.', completeLanguage),
       },
     },
     (args) => ({

@@ -13,7 +13,10 @@ export interface LogQLQuery {
   /** Pattern filters (`|> "a <_> b" or "c <_>"` / `!> "…"`). */
   patternInclude?: string[];
   patternExclude?: string[];
-  parser?: 'json' | 'logfmt';
+  /** Parsers, in order (`| json | logfmt` tries both, like Logs Drilldown). */
+  parsers?: Array<'json' | 'logfmt'>;
+  /** Drop parser error labels so lines that one parser cannot read are kept. */
+  dropParseErrors?: boolean;
   /** Label filters after the parser (structured metadata like detected_level, parsed fields). */
   labelFilters?: Array<{ name: string; op: LabelOp; value: string | number }>;
 }
@@ -55,7 +58,8 @@ export function renderLogQL(q: LogQLQuery): string {
   }
   if (q.patternInclude?.length) s += ` |> ${q.patternInclude.map(quote).join(' or ')}`;
   for (const p of q.patternExclude ?? []) s += ` !> ${quote(p)}`;
-  if (q.parser) s += ` | ${q.parser}`;
+  for (const p of q.parsers ?? []) s += ` | ${p}`;
+  if (q.dropParseErrors) s += ' | drop __error__, __error_details__';
   for (const f of q.labelFilters ?? []) {
     const name = sanitizeLabelName(f.name);
     s += typeof f.value === 'number' ? ` | ${name}${f.op}${f.value}` : ` | ${name}${f.op}${quote(f.value)}`;

@@ -4,11 +4,16 @@ import type { Sources } from './types.js';
 import { openBundle } from './bundle/load.js';
 import { createPrometheusSource } from './remote/prometheus.js';
 import { TempoTraceSource } from './remote/tempo.js';
+import { createPyroscopeSource } from './remote/pyroscope.js';
+import { githubFromConfig } from './remote/github.js';
+import { LokiLogSource } from './remote/loki.js';
 
 export async function createSources(config: Config): Promise<Sources> {
   if (config.bundle) {
     const b = await openBundle(config.bundle);
     if (config.grafana) b.grafana = { url: config.grafana.url, datasources: config.grafana.uids };
+    // A bundle without a source/ tree can still read code from GitHub when a token or repositories are configured.
+    if (!b.code && (config.github.token || Object.keys(config.github.repos).length || config.github.repo)) b.code = githubFromConfig(config.github, undefined, b.defaults.window, b.incident.repositories);
     return b;
   }
   const now = Date.now();
@@ -21,6 +26,9 @@ export async function createSources(config: Config): Promise<Sources> {
   // Remote sources register here as their clients land (see src/sources/remote/).
   sources.metrics = createPrometheusSource(config.backends.prometheus);
   if (config.backends.tempo) sources.traces = new TempoTraceSource(config.backends.tempo);
+  if (config.backends.loki) sources.logs = new LokiLogSource(config.backends.loki);
+  sources.profiles = createPyroscopeSource(config.backends.pyroscope);
+  sources.code = githubFromConfig(config.github, sources.profiles, sources.defaults.window);
   return sources;
 }
 

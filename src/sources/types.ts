@@ -210,6 +210,8 @@ export interface ProfileSource {
   /** Merge all profiles of a service and type over the range; undefined when none. */
   mergedProfile(service: string, typeId: string, range: TimeRange, signal?: AbortSignal): Promise<StackProfile | undefined>;
   services(range: TimeRange, signal?: AbortSignal): Promise<string[]>;
+  /** Where a service's code lives, from `service_repository`/`service_git_ref`/`service_root_path` labels (Pyroscope). */
+  repository?(service: string, range: TimeRange, signal?: AbortSignal): Promise<{ repository: string; ref?: string; rootPath?: string } | undefined>;
 }
 
 // ---------------------------------------------------------------- source code

@@ -14,6 +14,7 @@ export interface ExtractedField {
 }
 
 const MAX_FIELDS_PER_LINE = 64;
+const SERVICE_KEYS = new Set(['service.name', 'service_name']);
 
 /** Flattens a parsed JSON value into `a_b_c` keys (LogQL json parser naming). */
 function flattenJson(v: unknown, prefix: string, out: Map<string, ExtractedField>, depth: number): void {
@@ -48,6 +49,8 @@ export function parseLogfmt(line: string): Map<string, string> | undefined {
 export function extractFields(r: LogRecord): Map<string, ExtractedField> {
   const out = new Map<string, ExtractedField>();
   for (const [k, v] of Object.entries(r.attributes)) if (out.size < MAX_FIELDS_PER_LINE) out.set(k, { value: String(v), parser: 'attribute' });
+  // Resource attributes (Loki: stream labels / structured metadata) except the service name the query selects on.
+  for (const [k, v] of Object.entries(r.resource)) if (!SERVICE_KEYS.has(k) && !out.has(k) && out.size < MAX_FIELDS_PER_LINE) out.set(k, { value: String(v), parser: 'resource' });
   const body = r.body;
   const t = body.trimStart();
   if (t.startsWith('{') && body.length < 65_536) {
@@ -213,7 +216,11 @@ export function fieldStats(records: LogRecord[], window: TimeRange, baseline: Ti
     const shift = baseline && a.baseCount > 0 && a.count > 0 ? values.reduce((s, v) => s + Math.abs(v.shareChange), 0) / 2 : 0;
     // Presence change also counts: a field that appears only now (or vanished) moved.
     const presence = baseline && bTotal > 0 && wTotal > 0 ? Math.abs(a.count / wTotal - a.baseCount / bTotal) : 0;
-    values.sort((x, y) => Math.abs(y.shareChange) - Math.abs(x.shareChange) || y.count - x.count);
+    // High-cardinality identifiers (ids, timestamps): every value is "new", so list the busiest, not the most changed.
+    const card = a.values.size;
+    const idLike = card > 20 && card > 0.3 * total;
+    if (idLike) values.sort((x, y) => y.count - x.count);
+    else values.sort((x, y) => Math.abs(y.shareChange) - Math.abs(x.shareChange) || y.count - x.count);
     let numeric: FieldStat['numeric'];
     if (type !== 'string' && type !== 'boolean' && a.nums.length) {
       const s = [...a.nums].sort((x, y) => x - y);
@@ -235,9 +242,6 @@ export function fieldStats(records: LogRecord[], window: TimeRange, baseline: Ti
       const ref = Math.max(Math.abs(numeric.baselineP95), Math.abs(numeric.baselineP50), 1e-9);
       numShift = Math.min(1, Math.abs(numeric.p95 - numeric.baselineP95) / ref / 2);
     }
-    // High-cardinality identifiers (ids, timestamps) always "move": damp them so they do not crowd the top.
-    const card = a.values.size;
-    const idLike = card > 50 && card > 0.5 * total;
     out.push({
       name,
       type,

@@ -177,6 +177,34 @@ export function maskKey(line: string): string {
           }
           pieces++;
           if (v) varPieces++;
+          if (c === 61 && i + 1 < n) {
+            // key=value: an unquoted value runs to the end of the token (timestamps, ip:port, a/b) and is one variable.
+            const q = line.charCodeAt(i + 1);
+            if (q !== 34 && q !== 39 && q !== 32 && !(q <= 13 && q >= 9) && q !== 44) {
+              let j = i + 1;
+              while (j < n) {
+                const d = line.charCodeAt(j);
+                if (d === 32 || (d <= 13 && d >= 9) || d === 44 || d === 41 || d === 93 || d === 125 || d === 59) break;
+                j++;
+              }
+              if (pieces < vars.length) {
+                starts[pieces] = i + 1;
+                ends[pieces] = j;
+                vars[pieces] = 1;
+              }
+              pieces++;
+              varPieces++;
+              i = j;
+              c = i < n ? line.charCodeAt(i) : 32;
+              pieceStart = i;
+              afterEquals = false;
+              digit = false;
+              slashes = 0;
+              dots = 0;
+              hexOnly = true;
+              continue;
+            }
+          }
           afterEquals = c === 61;
         } else afterEquals = false;
         if (end) break;

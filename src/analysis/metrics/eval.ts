@@ -50,6 +50,7 @@ const COMPARE = new Set(['==', '!=', '>', '<', '>=', '<=']);
 interface Ctx {
   matches: Map<VectorSelector, StoredSeries[]>;
   cursors: Map<object, Int32Array>;
+  groupMemo: Map<Aggregation, { byInput: WeakMap<Labels, { key: string; labels: Labels }>; byKey: Map<string, Labels> }>;
 }
 
 const noNameCache = new WeakMap<Labels, Labels>();
@@ -159,7 +160,7 @@ export class Evaluator {
   }
 
   private newCtx(): Ctx {
-    return { matches: new Map(), cursors: new Map() };
+    return { matches: new Map(), cursors: new Map(), groupMemo: new Map() };
   }
 
   private match(sel: VectorSelector, ctx: Ctx): StoredSeries[] {
@@ -461,25 +462,38 @@ export class Evaluator {
     const groups = new Map<string, { labels: Labels; samples: Sample[] }>();
     const by = e.by;
     const without = e.without ? new Set([...e.without, '__name__']) : undefined;
+    // Input label objects are stable across steps (series labels, cached derivations), so the group of
+    // each is computed once per query; group label objects are stable too (keys for later caches).
+    let memo = ctx.groupMemo.get(e);
+    if (!memo) ctx.groupMemo.set(e, (memo = { byInput: new WeakMap(), byKey: new Map() }));
     for (const s of v.samples) {
-      let key: string;
-      let labels: Labels;
-      if (by) {
-        key = '';
-        labels = {};
-        for (const l of by) {
-          const val = s.labels[l];
-          key += `${val ?? ''}\xff`;
-          if (val !== undefined && val !== '') labels[l] = val;
+      let gi = memo.byInput.get(s.labels);
+      if (!gi) {
+        let key: string;
+        let labels: Labels;
+        if (by) {
+          key = '';
+          labels = {};
+          for (const l of by) {
+            const val = s.labels[l];
+            key += `${val ?? ''}\xff`;
+            if (val !== undefined && val !== '') labels[l] = val;
+          }
+        } else if (without) {
+          labels = {};
+          for (const [k, val] of Object.entries(s.labels)) if (!without.has(k)) labels[k] = val;
+          key = labelsKey(labels);
+        } else {
+          key = '';
+          labels = {};
         }
-      } else if (without) {
-        labels = {};
-        for (const [k, val] of Object.entries(s.labels)) if (!without.has(k)) labels[k] = val;
-        key = labelsKey(labels);
-      } else {
-        key = '';
-        labels = {};
+        const stable = memo.byKey.get(key);
+        if (stable) labels = stable;
+        else memo.byKey.set(key, labels);
+        gi = { key, labels };
+        memo.byInput.set(s.labels, gi);
       }
+      const { key, labels } = gi;
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { labels, samples: [] }));
       g.samples.push(s);
@@ -709,13 +723,9 @@ function quantileOf(q: number, values: number[]): number {
 export function histogramQuantile(q: number, samples: Sample[], smallDeltaFix: boolean): Sample[] {
   const groups = new Map<string, { labels: Labels; buckets: Array<{ ub: number; count: number }> }>();
   for (const s of samples) {
-    const le = s.labels.le;
-    if (le === undefined) continue;
-    const ub = parseLe(le);
-    if (ub === undefined) continue;
-    const labels: Labels = {};
-    for (const [k, v] of Object.entries(s.labels)) if (k !== 'le' && k !== '__name__') labels[k] = v;
-    const key = labelsKey(labels);
+    const info = bucketInfo(s.labels);
+    if (!info) continue;
+    const { ub, labels, key } = info;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { labels, buckets: [] }));
     g.buckets.push({ ub, count: s.value });
@@ -723,6 +733,23 @@ export function histogramQuantile(q: number, samples: Sample[], smallDeltaFix: b
   const out: Sample[] = [];
   for (const g of groups.values()) out.push({ labels: g.labels, value: bucketQuantile(q, g.buckets, smallDeltaFix) });
   return out;
+}
+
+// Per label-set cache of (upper bound, labels without le, group key): range queries reuse label objects.
+const bucketCache = new WeakMap<Labels, { ub: number; labels: Labels; key: string } | null>();
+function bucketInfo(l: Labels): { ub: number; labels: Labels; key: string } | undefined {
+  let c = bucketCache.get(l);
+  if (c === undefined) {
+    const ub = l.le === undefined ? undefined : parseLe(l.le);
+    if (ub === undefined) c = null;
+    else {
+      const labels: Labels = {};
+      for (const [k, v] of Object.entries(l)) if (k !== 'le' && k !== '__name__') labels[k] = v;
+      c = { ub, labels, key: labelsKey(labels) };
+    }
+    bucketCache.set(l, c);
+  }
+  return c ?? undefined;
 }
 
 function parseLe(le: string): number | undefined {

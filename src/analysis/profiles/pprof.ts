@@ -69,6 +69,8 @@ export function decodePprof(bytes: Uint8Array, file = '(profile)'): ParsedProfil
       throw new ProfileDecodeError(file, `not a pprof profile (JSON that does not parse: ${(e as Error).message})`);
     }
   }
+  const wire = checkWireFormat(raw);
+  if (wire) throw new ProfileDecodeError(file, `not a pprof profile or truncated (${wire})`);
   let p: Profile;
   try {
     p = Profile.decode(raw);
@@ -78,11 +80,55 @@ export function decodePprof(bytes: Uint8Array, file = '(profile)'): ParsedProfil
   return fromPprofFormat(p, file);
 }
 
+/**
+ * Walks the top-level protobuf fields and checks every one is complete. pprof-format decodes a
+ * truncated buffer without complaint (it stops at the end), where `go tool pprof` reports an error;
+ * this restores that check. Returns what is wrong, or undefined when the framing is sound.
+ */
+export function checkWireFormat(b: Uint8Array): string | undefined {
+  let i = 0;
+  const varint = (): number | undefined => {
+    let v = 0;
+    let mul = 1;
+    for (let n = 0; n < 10; n++) {
+      if (i >= b.length) return undefined;
+      const byte = b[i++]!;
+      v += (byte & 0x7f) * mul;
+      if (byte < 0x80) return v;
+      mul *= 128;
+    }
+    return undefined;
+  };
+  while (i < b.length) {
+    const at = i;
+    const key = varint();
+    if (key === undefined) return `field key cut at byte ${at}`;
+    const field = Math.floor(key / 8);
+    const wt = key % 8;
+    if (field < 1 || field > 14) return `unexpected field ${field} at byte ${at}`;
+    if (wt === 0) {
+      if (varint() === undefined) return `value of field ${field} cut at byte ${at}`;
+    } else if (wt === 2) {
+      const len = varint();
+      if (len === undefined || i + len > b.length) return `field ${field} at byte ${at} runs past the end (${b.length} bytes)`;
+      i += len;
+    } else if (wt === 1) {
+      i += 8;
+      if (i > b.length) return `field ${field} cut at byte ${at}`;
+    } else if (wt === 5) {
+      i += 4;
+      if (i > b.length) return `field ${field} cut at byte ${at}`;
+    } else return `invalid wire type ${wt} at byte ${at}`;
+  }
+  return undefined;
+}
+
 function fromPprofFormat(p: Profile, file: string): ParsedProfile {
   const strings = p.stringTable.strings;
   const str = (i: number | bigint | undefined): string => {
     const s = strings[num(i)];
-    return s ?? '';
+    if (s === undefined) throw new ProfileDecodeError(file, `corrupt profile: string index ${num(i)} beyond the string table (${strings.length} entries); truncated file?`);
+    return s;
   };
   if (strings.length === 0 || strings[0] !== '' || p.sampleType.length === 0) {
     throw new ProfileDecodeError(file, 'not a pprof profile (no sample types or string table; is the file truncated or another format?)');

@@ -62,15 +62,21 @@ export function snippetLines(text: string, start: number, end: number, costs?: M
   return out;
 }
 
-/** Renders `  42 │ code` with an optional cost column. */
+/** Renders `  42 │ code` with optional self/total cost columns (blank where a line has no samples). */
 export function renderSnippet(rows: SnippetLine[], fmt?: (v: number) => string, mark?: number): string {
   const width = String(rows[rows.length - 1]?.line ?? 0).length;
   const hasCosts = !!fmt && rows.some((r) => r.cum !== undefined);
-  const costW = hasCosts ? Math.max(...rows.map((r) => (r.cum !== undefined ? `${fmt!(r.flat ?? 0)} ${fmt!(r.cum)}`.length : 0)), 9) : 0;
-  return rows
-    .map((r) => {
-      const cost = hasCosts ? (r.cum !== undefined ? `${fmt!(r.flat ?? 0)} ${fmt!(r.cum)}` : '').padStart(costW) + ' ' : '';
-      return `${cost}${r.line === mark ? '>' : ' '}${String(r.line).padStart(width)} │ ${r.text}`;
-    })
-    .join('\n');
+  const cell = (r: SnippetLine, k: 'flat' | 'cum') => (r.cum !== undefined && fmt ? (r[k] ? fmt(r[k]!) : '.') : '');
+  const fw = hasCosts ? Math.max(4, ...rows.map((r) => cell(r, 'flat').length)) : 0;
+  const cw = hasCosts ? Math.max(5, ...rows.map((r) => cell(r, 'cum').length)) : 0;
+  const header = hasCosts ? `${'self'.padStart(fw)} ${'total'.padStart(cw)}\n` : '';
+  return (
+    header +
+    rows
+      .map((r) => {
+        const cost = hasCosts ? `${cell(r, 'flat').padStart(fw)} ${cell(r, 'cum').padStart(cw)} ` : '';
+        return `${cost}${r.line === mark ? '>' : ' '}${String(r.line).padStart(width)} │ ${r.text}`;
+      })
+      .join('\n')
+  );
 }

@@ -43,8 +43,13 @@ export interface CompareResult {
   baselineRequests: number;
   thresholdMs?: number;
   attributes: AttributeDiff[];
+  /** Attributes that merely restate the selection (status, error codes, the filter keys), kept apart. */
+  implied: AttributeDiff[];
   skipped: string[];
 }
+
+/** Attributes that restate an error selection rather than explain it. */
+const ERROR_IMPLIED = /^(status|span\.error\.type|span\.http\.(response\.)?status_code|span\.otel\.status_code|span\.otel\.status_description|span\.rpc\.grpc\.status_code|span\.db\.response\.status_code|span\.error|span\.exception\..*)$/;
 
 /** Attributes that identify one request or one instant carry no comparison signal. */
 const SKIP_KEY = /(^|[._])(id|uuid|guid|ids)$|trace_?id|span_?id|request_?id|session|timestamp|(^|[._])time$|\.start$|message_id|thread\.id|process\.pid|http\.url$|url\.full$|db\.statement$|db\.query\.text$|exception\.stacktrace$/i;
@@ -221,6 +226,9 @@ export function compareAttributes(spans: Span[], opts: CompareOptions): CompareR
     list.push({ value: table.pairValue[p]!, selection: sa, baseline: sb, diff: sa - sb });
   }
   const attributes: AttributeDiff[] = [];
+  const implied: AttributeDiff[] = [];
+  const filterKeys = new Set(selection.kind === 'filter' ? Object.keys(selection.query.attributes ?? {}).flatMap((k) => (k.includes('.') && (k.startsWith('span.') || k.startsWith('resource.')) ? [k] : [`span.${k}`, `resource.${k}`, k])) : []);
+  const isImplied = (name: string) => (selection.kind === 'errors' && ERROR_IMPLIED.test(name)) || filterKeys.has(name);
   const skipped = [...skippedKeys];
   const totalUnits = selN + baseN;
   for (const [k, list] of byKey) {
@@ -231,10 +239,15 @@ export function compareAttributes(spans: Span[], opts: CompareOptions): CompareR
       continue;
     }
     list.sort((x, y) => Math.abs(y.diff) - Math.abs(x.diff));
-    attributes.push({ attribute: name, score: Math.abs(list[0]!.diff), values: list.slice(0, opts.topValues ?? 5), distinctValues: list.length });
+    // "What do the selected requests have in common?": a value over-represented in the selection answers
+    // it; a value merely rarer in the selection (the requests that are not selected) counts half.
+    let score = 0;
+    for (const v of list) score = Math.max(score, v.diff > 0 ? v.diff : -v.diff / 2);
+    (isImplied(name) ? implied : attributes).push({ attribute: name, score, values: list.slice(0, opts.topValues ?? 5), distinctValues: list.length });
   }
   attributes.sort((a, b) => b.score - a.score || a.attribute.localeCompare(b.attribute));
-  return { selectionRequests: selN, baselineRequests: baseN, thresholdMs: threshold, attributes, skipped };
+  implied.sort((a, b) => b.score - a.score || a.attribute.localeCompare(b.attribute));
+  return { selectionRequests: selN, baselineRequests: baseN, thresholdMs: threshold, attributes, implied, skipped };
 }
 
 const KIND = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];

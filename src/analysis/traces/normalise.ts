@@ -16,7 +16,10 @@ const RULES: Array<[RegExp, string]> = [
 /** Mask variable parts of an error message. Quoted strings that look like identifiers are kept (constraint names). */
 export function normaliseMessage(text: string, maxLen = 240): string {
   let t = text.length > 2000 ? text.slice(0, 2000) : text;
+  // HTTP status codes are part of the error's identity, not a variable: protect them from the number rule.
+  t = t.replace(/\b(HTTP|status|code)([ :=]+)([1-5]\d\d)\b/gi, (_, a: string, sep: string, c: string) => `${a}${sep}\u0001${[...c].map((d) => String.fromCharCode(106 + Number(d))).join('')}`);
   for (const [re, rep] of RULES) t = t.replace(re, rep);
+  t = t.replace(/\u0001([j-s]{3})/g, (_, c: string) => [...c].map((x) => String(x.charCodeAt(0) - 106)).join(''));
   // Single-quoted literals are values (`'abc123'`); double-quoted are usually names (constraints, columns).
   t = t.replace(/'[^']*'/g, "'<v>'");
   t = t.replace(/\s+/g, ' ').trim();

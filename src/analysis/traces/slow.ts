@@ -7,7 +7,8 @@
 //    weighted by how often it occurs per request in the window: the latency it added to an average request.
 import type { Span, TimeRange } from '../../sources/types.js';
 import { quantileSorted } from '../../util/stats.js';
-import { buildTree, criticalSelf, groupTraces, type TraceTree } from './tree.js';
+import { buildTree, criticalSelf, groupTraces, selfTimes, type TraceTree } from './tree.js';
+import { isEntryGivenParent } from './requests.js';
 import { normaliseRoute, normaliseStatement } from './normalise.js';
 import { routeOf, statementOf } from './errors.js';
 
@@ -17,7 +18,11 @@ export interface SlowGroup {
   name: string;
   /** Normalised statement or route, when the spans carry one. */
   detail?: string;
-  detailKind?: 'db.statement' | 'http.route';
+  detailKind?: 'db.statement' | 'http.route' | 'wait';
+  /** For 'wait' groups: the calling service whose client span waited outside the callee's server span. */
+  caller?: string;
+  callerSpan?: string;
+  calleeSpan?: string;
   dbSystem?: string;
   /** Spans of the group in the measured requests. */
   spans: number;
@@ -44,8 +49,8 @@ export interface SlowGroup {
 export interface SlowAnalysis {
   mode: 'slow' | 'baseline';
   groups: SlowGroup[];
-  /** Per-service totals of the ranking measure (share in slow mode, added ms in baseline mode). */
-  services: Array<{ service: string; criticalMs: number; addedMsPerRequest?: number; share: number }>;
+  /** Per-service figures; in baseline mode ranked by the slowdown of the service's own work per call. */
+  services: ServiceSlowdown[];
   thresholdMs?: number;
   windowRequests: number;
   /** Requests measured: the slow ones (slow mode) or all window requests (baseline mode). */
@@ -56,6 +61,20 @@ export interface SlowAnalysis {
   p90Ms: number;
   baselineP50Ms?: number;
   baselineP90Ms?: number;
+}
+
+export interface ServiceSlowdown {
+  service: string;
+  criticalMs: number;
+  share: number;
+  addedMsPerRequest?: number;
+  /** Own work per call (self time of the service's spans per entry, plus waits attributed to it), window. */
+  ownMsPerCall?: number;
+  baselineOwnMsPerCall?: number;
+  /** Weighted mean over the service's operations of log2((window+1ms)/(baseline+1ms)) of own work per call. */
+  slowdown?: number;
+  calls: number;
+  baselineCalls: number;
 }
 
 export interface SlowOptions {
@@ -98,7 +117,7 @@ interface Acc {
 function collectRequests(byTrace: Map<string, Span[]>, range: TimeRange, service?: string): Req[] {
   const out: Req[] = [];
   for (const [id, spans] of byTrace) {
-    // Cheap pre-check before building the tree: the earliest span must start in the range.
+    // Cheap pre-check before building the tree: the earliest span must start near the range.
     let first = Infinity;
     for (let i = 0; i < spans.length; i++) if (spans[i]!.startMs < first) first = spans[i]!.startMs;
     if (first < range.start - 3_600_000 || first >= range.end) continue;
@@ -111,35 +130,78 @@ function collectRequests(byTrace: Map<string, Span[]>, range: TimeRange, service
   return out;
 }
 
+/**
+ * The child in another service that a span waits on (its latest-finishing remote child), or -1.
+ * Self time of such a span (a client call) is the time the request spent outside the callee's server
+ * span: network and the callee's accept/queueing time. A starved callee shows up there, so that time
+ * is attributed to the callee rather than to the caller.
+ */
+function remoteCallee(t: TraceTree, i: number): number {
+  const svc = t.spans[i]!.service;
+  for (let k = t.childOff[i]!; k < t.childOff[i + 1]!; k++) {
+    const c = t.childIdx[k]!;
+    if (t.spans[c]!.service !== svc) return c;
+  }
+  return -1;
+}
+
+interface KeyInfo {
+  key: string;
+  service: string;
+  name: string;
+  detail?: string;
+  detailKind?: SlowGroup['detailKind'];
+  caller?: string;
+  callerSpan?: string;
+  calleeSpan?: string;
+}
+
+function keyOf(t: TraceTree, i: number, cache: Map<string, KeyInfo>): KeyInfo {
+  const s = t.spans[i]!;
+  const callee = remoteCallee(t, i);
+  if (callee >= 0) {
+    const c = t.spans[callee]!;
+    const ck = `${c.service}\u0001wait\u0001${s.service}\u0001${s.name}\u0001${c.name}`;
+    let info = cache.get(ck);
+    if (!info) cache.set(ck, (info = { key: ck, service: c.service, name: `${s.name} → ${c.name}`, detailKind: 'wait', caller: s.service, callerSpan: s.name, calleeSpan: c.name, detail: `time in ${s.service}'s client span outside ${c.service}'s span (network, queueing before the callee starts)` }));
+    return info;
+  }
+  const hasDetail = s.attributes['db.statement'] !== undefined || s.attributes['db.query.text'] !== undefined || s.attributes['http.route'] !== undefined || s.attributes['url.template'] !== undefined || s.attributes['url.path'] !== undefined;
+  if (hasDetail) {
+    const k = slowKeyOf(s);
+    return { key: k.key, service: s.service, name: s.name, detail: k.detail, detailKind: k.detailKind };
+  }
+  const ck = `${s.service}\u0001${s.name}`;
+  let info = cache.get(ck);
+  if (!info) cache.set(ck, (info = { key: ck, service: s.service, name: s.name }));
+  return info;
+}
+
 /** Accumulates critical self time per group over a set of requests. */
 function accumulate(reqs: Req[], nEx: number): Map<string, Acc> {
   const groups = new Map<string, Acc>();
-  const keyCache = new Map<string, ReturnType<typeof slowKeyOf>>();
+  const cache = new Map<string, KeyInfo>();
+  const best = new Map<string, Array<[number, string]>>();
   for (let r = 0; r < reqs.length; r++) {
     const t = reqs[r]!.tree;
     const crit = criticalSelf(t);
+    const per = nEx > 0 ? new Map<string, number>() : undefined;
     for (let i = 0; i < t.spans.length; i++) {
       const s = t.spans[i]!;
-      // Key by (service, name) first; only spans with statements/routes need the slower path.
-      let k: ReturnType<typeof slowKeyOf>;
-      const hasDetail = s.attributes['db.statement'] !== undefined || s.attributes['db.query.text'] !== undefined || s.attributes['http.route'] !== undefined || s.attributes['url.template'] !== undefined || s.attributes['url.path'] !== undefined;
-      if (hasDetail) k = slowKeyOf(s);
-      else {
-        const ck = `${s.service}\u0001${s.name}`;
-        let c = keyCache.get(ck);
-        if (!c) keyCache.set(ck, (c = { key: ck }));
-        k = c;
-      }
+      const k = keyOf(t, i, cache);
       let acc = groups.get(k.key);
       if (!acc) {
         const sys = s.attributes['db.system.name'] ?? s.attributes['db.system'];
         acc = {
           g: {
             key: k.key,
-            service: s.service,
-            name: s.name,
+            service: k.service,
+            name: k.name,
             detail: k.detail,
             detailKind: k.detailKind,
+            caller: k.caller,
+            callerSpan: k.callerSpan,
+            calleeSpan: k.calleeSpan,
             dbSystem: sys === undefined ? undefined : String(sys),
             spans: 0,
             traces: 0,
@@ -163,23 +225,10 @@ function accumulate(reqs: Req[], nEx: number): Map<string, Acc> {
         acc.lastTrace = r;
         acc.g.traces++;
       }
+      if (per && c > 0) per.set(k.key, (per.get(k.key) ?? 0) + c);
     }
-  }
-  // Examples: the requests where the group owned the most time.
-  if (nEx > 0) {
-    for (const acc of groups.values()) acc.g.examples = [];
-    const best = new Map<string, Array<[number, string]>>();
-    for (let r = 0; r < reqs.length; r++) {
-      const t = reqs[r]!.tree;
-      if (t.spans.length > 5000) continue; // examples from huge traces are not worth a second pass
-      const crit = criticalSelf(t);
-      const per = new Map<string, number>();
-      for (let i = 0; i < t.spans.length; i++) {
-        if (crit[i]! <= 0) continue;
-        const s = t.spans[i]!;
-        const key = slowKeyOf(s).key;
-        per.set(key, (per.get(key) ?? 0) + crit[i]!);
-      }
+    // Examples: the requests where the group owned the most time (bounded list per group).
+    if (per) {
       for (const [key, v] of per) {
         let list = best.get(key);
         if (!list) best.set(key, (list = []));
@@ -190,12 +239,50 @@ function accumulate(reqs: Req[], nEx: number): Map<string, Acc> {
         }
       }
     }
-    for (const [key, list] of best) {
-      const acc = groups.get(key);
-      if (acc) acc.g.examples = list.sort((a, b) => b[0] - a[0]).slice(0, nEx).map((x) => x[1]);
-    }
+  }
+  for (const [key, list] of best) {
+    const acc = groups.get(key);
+    if (acc) acc.g.examples = list.sort((a, b) => b[0] - a[0]).slice(0, nEx).map((x) => x[1]);
   }
   return groups;
+}
+
+/**
+ * Own work per call of each (service, entry operation): the self time of the service's spans under
+ * one entry span, plus the client waits attributed to it as callee. Lists of per-call values.
+ */
+function ownWorkPerCall(reqs: Req[]): Map<string, { service: string; values: number[] }> {
+  const out = new Map<string, { service: string; values: number[] }>();
+  for (const { tree: t } of reqs) {
+    const n = t.spans.length;
+    const self = selfTimes(t);
+    const entryOf = new Int32Array(n).fill(-1);
+    const own = new Float64Array(n);
+    const stack = [...t.roots];
+    const order: number[] = [];
+    while (stack.length) {
+      const i = stack.pop()!;
+      order.push(i);
+      const p = t.parent[i]!;
+      const s = t.spans[i]!;
+      const entry = p < 0 || isEntryGivenParent(s, t.spans[p]) || t.spans[p]!.service !== s.service;
+      entryOf[i] = entry ? i : entryOf[p]!;
+      for (let k = t.childOff[i]!; k < t.childOff[i + 1]!; k++) stack.push(t.childIdx[k]!);
+    }
+    for (const i of order) {
+      const callee = remoteCallee(t, i);
+      own[callee >= 0 ? callee : entryOf[i]!] += self[i]!;
+    }
+    for (const i of order) {
+      if (entryOf[i] !== i) continue;
+      const s = t.spans[i]!;
+      const key = `${s.service}\u0001${s.name}`;
+      let e = out.get(key);
+      if (!e) out.set(key, (e = { service: s.service, values: [] }));
+      e.values.push(own[i]!);
+    }
+  }
+  return out;
 }
 
 function mean(a: number[]): number {
@@ -217,6 +304,38 @@ function trimmedMean(a: number[]): number {
   return t / keep;
 }
 
+/**
+ * Per-service slowdown of own work: for each entry operation seen at least twice on both sides,
+ * log2((window + 1 ms) / (baseline + 1 ms)) of the trimmed mean own work per call; averaged over the
+ * service's operations weighted by √(window calls). Ratios make a rarely-called but starved service
+ * (CPU contention multiplies all its own time) stand out against busy services whose absolute time
+ * moved with the traffic mix; the 1 ms floor keeps sub-millisecond jitter from looking like a slowdown.
+ */
+function serviceSlowdowns(win: Req[], base: Req[]): Map<string, { slowdown?: number; own: number; baseOwn: number; calls: number; baseCalls: number }> {
+  const w = ownWorkPerCall(win);
+  const b = ownWorkPerCall(base);
+  const acc = new Map<string, { num: number; den: number; ownSum: number; baseSum: number; calls: number; baseCalls: number }>();
+  for (const [key, wl] of w) {
+    let a = acc.get(wl.service);
+    if (!a) acc.set(wl.service, (a = { num: 0, den: 0, ownSum: 0, baseSum: 0, calls: 0, baseCalls: 0 }));
+    a.calls += wl.values.length;
+    a.ownSum += wl.values.reduce((x, y) => x + y, 0);
+    const bl = b.get(key);
+    if (bl) {
+      a.baseCalls += bl.values.length;
+      a.baseSum += bl.values.reduce((x, y) => x + y, 0);
+    }
+    if (!bl || bl.values.length < 2 || wl.values.length < 2) continue;
+    const lr = Math.log2((trimmedMean(wl.values) + 1) / (trimmedMean(bl.values) + 1));
+    const weight = Math.sqrt(wl.values.length);
+    a.num += lr * weight;
+    a.den += weight;
+  }
+  const out = new Map<string, { slowdown?: number; own: number; baseOwn: number; calls: number; baseCalls: number }>();
+  for (const [svc, a] of acc) out.set(svc, { slowdown: a.den > 0 ? a.num / a.den : undefined, own: a.calls ? a.ownSum / a.calls : 0, baseOwn: a.baseCalls ? a.baseSum / a.baseCalls : 0, calls: a.calls, baseCalls: a.baseCalls });
+  return out;
+}
+
 export function findSlowSpans(spans: Span[], opts: SlowOptions): SlowAnalysis {
   const mode = opts.mode ?? 'slow';
   const nEx = opts.examples ?? 3;
@@ -234,7 +353,7 @@ export function findSlowSpans(spans: Span[], opts: SlowOptions): SlowAnalysis {
   const measuredLatency = measured.reduce((t, r) => t + r.durationMs, 0);
   const groups = accumulate(measured, nEx);
   const bgroups = base.length ? accumulate(base, 0) : undefined;
-  // Per-occurrence figures over all window requests, for baseline comparison in slow mode too.
+  // Per-occurrence figures over all window requests, for the baseline comparison in slow mode too.
   const allWin = mode === 'slow' && bgroups ? accumulate(win, 0) : groups;
   const out: SlowGroup[] = [];
   for (const acc of groups.values()) {
@@ -257,15 +376,28 @@ export function findSlowSpans(spans: Span[], opts: SlowOptions): SlowAnalysis {
   }
   if (mode === 'baseline') out.sort((a, b) => (b.addedMsPerRequest ?? 0) - (a.addedMsPerRequest ?? 0));
   else out.sort((a, b) => b.criticalMs - a.criticalMs);
-  const svc = new Map<string, { service: string; criticalMs: number; addedMsPerRequest?: number; share: number }>();
+  const svc = new Map<string, ServiceSlowdown>();
   for (const g of out) {
     let s = svc.get(g.service);
-    if (!s) svc.set(g.service, (s = { service: g.service, criticalMs: 0, share: 0, addedMsPerRequest: g.addedMsPerRequest === undefined ? undefined : 0 }));
+    if (!s) svc.set(g.service, (s = { service: g.service, criticalMs: 0, share: 0, calls: 0, baselineCalls: 0, addedMsPerRequest: g.addedMsPerRequest === undefined ? undefined : 0 }));
     s.criticalMs += g.criticalMs;
     s.share += g.share;
     if (g.addedMsPerRequest !== undefined) s.addedMsPerRequest = (s.addedMsPerRequest ?? 0) + g.addedMsPerRequest;
   }
-  const services = [...svc.values()].sort((a, b) => (mode === 'baseline' ? (b.addedMsPerRequest ?? 0) - (a.addedMsPerRequest ?? 0) : b.criticalMs - a.criticalMs));
+  if (base.length) {
+    for (const [service, sd] of serviceSlowdowns(win, base)) {
+      let s = svc.get(service);
+      if (!s) svc.set(service, (s = { service, criticalMs: 0, share: 0, calls: 0, baselineCalls: 0 }));
+      s.slowdown = sd.slowdown;
+      s.ownMsPerCall = sd.own;
+      s.baselineOwnMsPerCall = sd.baseOwn;
+      s.calls = sd.calls;
+      s.baselineCalls = sd.baseCalls;
+    }
+  }
+  const services = [...svc.values()].sort((a, b) =>
+    mode === 'baseline' ? (b.slowdown ?? -Infinity) - (a.slowdown ?? -Infinity) || (b.addedMsPerRequest ?? 0) - (a.addedMsPerRequest ?? 0) : b.criticalMs - a.criticalMs,
+  );
   return {
     mode,
     groups: out,

@@ -245,3 +245,24 @@ export class GitHubCodeSource implements CodeSource {
 export function createGitHubCodeSource(opts: GitHubOptions): GitHubCodeSource {
   return new GitHubCodeSource(opts);
 }
+
+/**
+ * GitHub code source from the configuration. Always built for live backends so that lookups can say
+ * precisely what is missing (token, repository); repositories can also come from the profiles backend.
+ */
+export function githubFromConfig(
+  gh: import('../../config.js').Config['github'],
+  profiles: import('../types.js').ProfileSource | undefined,
+  window: import('../types.js').TimeRange,
+  extraRepos: Record<string, string> = {},
+): GitHubCodeSource {
+  return new GitHubCodeSource({
+    token: gh.token,
+    apiUrl: gh.apiUrl,
+    owner: gh.owner,
+    repo: gh.repo,
+    ref: gh.ref,
+    repos: { ...extraRepos, ...gh.repos },
+    resolveRepo: profiles?.repository ? (service, signal) => profiles.repository!(service, window, signal) : undefined,
+  });
+}

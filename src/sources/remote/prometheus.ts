@@ -148,7 +148,8 @@ function withWarnings(r: SeriesPoints[], env: Envelope<unknown>): MetricQueryRes
   return out;
 }
 
-const num = (s: string) => Number(s); // "NaN", "+Inf" and "-Inf" parse with Number()
+/** Sample values are strings; Number() reads "NaN" and "-Inf"-less forms, but not "+Inf"/"Inf"/"-Inf". */
+const num = (s: string) => (s === '+Inf' || s === 'Inf' ? Infinity : s === '-Inf' ? -Infinity : Number(s));
 
 export function decodeResult(d: QueryData): SeriesPoints[] {
   switch (d.resultType) {

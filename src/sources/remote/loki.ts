@@ -1,0 +1,259 @@
+// Loki HTTP API client (direct or through Grafana's datasource proxy) and the LogSource over it.
+// Shapes follow Loki's API (reference/API.md §2): nanosecond timestamps in and out for streams,
+// seconds for matrix/vector and patterns, text/plain errors, endpoints without envelope for
+// detected_fields/detected_labels. Truncation is detected by asking for limit+1 lines.
+import type { BackendConfig } from '../../config.js';
+import { BackendError, HttpClient } from '../../http.js';
+import type { Attributes, LogQuery, LogRecord, LogSet, LogSource, SeriesPoints, TimeRange } from '../types.js';
+import { renderLogQL, serviceSelector, type LogQLQuery } from '../../query/logql.js';
+
+export interface LokiEntry {
+  /** Nanoseconds since epoch, as Loki sent it (string keeps full precision). */
+  tsNs: string;
+  timeMs: number;
+  line: string;
+  structuredMetadata?: Record<string, string>;
+  parsed?: Record<string, string>;
+}
+
+export interface LokiStream {
+  labels: Record<string, string>;
+  entries: LokiEntry[];
+}
+
+export interface LokiQueryResult {
+  resultType: 'streams' | 'matrix' | 'vector' | 'scalar';
+  streams: LokiStream[];
+  series: SeriesPoints[];
+  warnings: string[];
+}
+
+export interface LokiPattern {
+  pattern: string;
+  level?: string;
+  /** [unix seconds, count] */
+  samples: Array<[number, number]>;
+}
+
+export interface LokiDetectedField {
+  label: string;
+  type: string;
+  cardinality: number;
+  parsers: string[] | null;
+  jsonPath?: string[];
+}
+
+/** ms epoch → Loki nanosecond string (integers with > 10 digits are read as ns). */
+export function toNs(ms: number): string {
+  return (BigInt(Math.floor(ms)) * 1_000_000n + BigInt(Math.round((ms - Math.floor(ms)) * 1e6))).toString();
+}
+
+export function nsToMs(ns: string): number {
+  if (ns.length <= 6) return Number(ns) / 1e6;
+  return Number(ns.slice(0, -6)) + Number(ns.slice(-6)) / 1e6;
+}
+
+const TRACE_KEYS = ['trace_id', 'traceID', 'traceId', 'traceid', 'TraceId'];
+const SPAN_KEYS = ['span_id', 'spanID', 'spanId', 'spanid', 'SpanId'];
+const SERVICE_KEYS = ['service_name', 'service', 'app', 'application', 'app_name', 'name', 'container', 'job'];
+
+type Envelope<T> = { status: string; data: T; warnings?: string[] };
+
+export class LokiClient {
+  readonly http: HttpClient;
+
+  constructor(readonly cfg: BackendConfig) {
+    this.http = new HttpClient(cfg);
+  }
+
+  private range(r: TimeRange): { start: string; end: string } {
+    return { start: toNs(r.start), end: toNs(r.end) };
+  }
+
+  /** GET /loki/api/v1/query_range with structured metadata kept apart (categorize-labels). */
+  async queryRange(expr: string, r: TimeRange, opts: { limit?: number; direction?: 'backward' | 'forward'; stepSec?: number } = {}, signal?: AbortSignal): Promise<LokiQueryResult> {
+    const body = await this.http.json<Envelope<{ resultType: string; result: unknown[]; encodingFlags?: string[] }>>('/loki/api/v1/query_range', {
+      query: { query: expr, ...this.range(r), limit: opts.limit, direction: opts.direction, step: opts.stepSec !== undefined ? `${opts.stepSec}s` : undefined },
+      headers: { 'X-Loki-Response-Encoding-Flags': 'categorize-labels' },
+      signal,
+    });
+    return parseQueryData(body);
+  }
+
+  /** GET /loki/api/v1/query (instant; metric queries only). */
+  async query(expr: string, timeMs: number, signal?: AbortSignal): Promise<LokiQueryResult> {
+    const body = await this.http.json<Envelope<{ resultType: string; result: unknown[] }>>('/loki/api/v1/query', { query: { query: expr, time: toNs(timeMs) }, signal });
+    return parseQueryData(body);
+  }
+
+  async labels(r: TimeRange, selector?: string, signal?: AbortSignal): Promise<string[]> {
+    const b = await this.http.json<Envelope<string[] | null>>('/loki/api/v1/labels', { query: { ...this.range(r), query: selector }, signal });
+    return b.data ?? [];
+  }
+
+  async labelValues(name: string, r: TimeRange, selector?: string, signal?: AbortSignal): Promise<string[]> {
+    const b = await this.http.json<Envelope<string[] | null>>(`/loki/api/v1/label/${encodeURIComponent(name)}/values`, { query: { ...this.range(r), query: selector }, signal });
+    return b.data ?? [];
+  }
+
+  async series(match: string[], r: TimeRange, signal?: AbortSignal): Promise<Array<Record<string, string>>> {
+    const b = await this.http.json<Envelope<Array<Record<string, string>> | null>>('/loki/api/v1/series', { query: { 'match[]': match, ...this.range(r) }, signal });
+    return b.data ?? [];
+  }
+
+  /** Bytes per label set (query-frontend answers Prometheus-shaped; a bare querier answers `volumes`). */
+  async volume(selector: string, r: TimeRange, opts: { limit?: number; targetLabels?: string[]; aggregateBy?: 'series' | 'labels' } = {}, signal?: AbortSignal): Promise<Array<{ labels: Record<string, string>; bytes: number }>> {
+    const b = await this.http.json<Envelope<{ resultType: string; result: Array<{ metric: Record<string, string>; value?: [number, string]; values?: Array<[number, string]> }> }> & { volumes?: Array<{ name: string; volume: number }> }>('/loki/api/v1/index/volume', {
+      query: { query: selector, ...this.range(r), limit: opts.limit, targetLabels: opts.targetLabels?.join(','), aggregateBy: opts.aggregateBy },
+      signal,
+    });
+    if (Array.isArray(b.volumes)) return b.volumes.map((v) => ({ labels: parseSelectorLabels(v.name), bytes: v.volume }));
+    return (b.data?.result ?? []).map((s) => ({ labels: s.metric, bytes: s.value ? Number(s.value[1]) : (s.values ?? []).reduce((x, v) => x + Number(v[1]), 0) }));
+  }
+
+  /** Loki's own patterns (pattern ingester). Undefined when the endpoint is not there (404) or disabled. */
+  async patterns(selector: string, r: TimeRange, stepSec: number | undefined, signal?: AbortSignal): Promise<LokiPattern[] | undefined> {
+    try {
+      const b = await this.http.json<Envelope<Array<{ pattern: string; level?: string; samples: Array<[number, number]> }> | null>>('/loki/api/v1/patterns', {
+        query: { query: selector, ...this.range(r), step: stepSec !== undefined ? `${stepSec}s` : undefined },
+        signal,
+        retries: 0,
+      });
+      return (b.data ?? []).map((p) => ({ pattern: p.pattern, level: p.level, samples: p.samples ?? [] }));
+    } catch (e) {
+      if (e instanceof BackendError && (e.status === 404 || e.status === 400 || e.status === 501)) return undefined;
+      throw e;
+    }
+  }
+
+  async detectedFields(selector: string, r: TimeRange, opts: { lineLimit?: number; limit?: number } = {}, signal?: AbortSignal): Promise<LokiDetectedField[] | undefined> {
+    try {
+      const b = await this.http.json<{ fields?: LokiDetectedField[] | null }>('/loki/api/v1/detected_fields', { query: { query: selector, ...this.range(r), line_limit: opts.lineLimit, limit: opts.limit }, signal, retries: 0 });
+      return b.fields ?? [];
+    } catch (e) {
+      if (e instanceof BackendError && (e.status === 404 || e.status === 501)) return undefined;
+      throw e;
+    }
+  }
+
+  async detectedFieldValues(name: string, selector: string, r: TimeRange, signal?: AbortSignal): Promise<string[] | undefined> {
+    try {
+      const b = await this.http.json<{ values?: string[] | null }>(`/loki/api/v1/detected_field/${encodeURIComponent(name)}/values`, { query: { query: selector, ...this.range(r) }, signal, retries: 0 });
+      return b.values ?? [];
+    } catch (e) {
+      if (e instanceof BackendError && (e.status === 404 || e.status === 501)) return undefined;
+      throw e;
+    }
+  }
+
+  async detectedLabels(selector: string | undefined, r: TimeRange, signal?: AbortSignal): Promise<Array<{ label: string; cardinality: number }> | undefined> {
+    try {
+      const b = await this.http.json<{ detectedLabels?: Array<{ label: string; cardinality?: number }> | null }>('/loki/api/v1/detected_labels', { query: { query: selector, ...this.range(r) }, signal, retries: 0 });
+      return (b.detectedLabels ?? []).map((l) => ({ label: l.label, cardinality: l.cardinality ?? 0 }));
+    } catch (e) {
+      if (e instanceof BackendError && (e.status === 404 || e.status === 501)) return undefined;
+      throw e;
+    }
+  }
+}
+
+/** `{a="b", c="d"}` → {a: b, c: d} (volume answers name series this way). */
+export function parseSelectorLabels(s: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of s.matchAll(/([A-Za-z_][\w]*)\s*=\s*"((?:[^"\\]|\\.)*)"/g)) out[m[1]!] = m[2]!.replace(/\\(.)/g, '$1');
+  return out;
+}
+
+function parseQueryData(body: Envelope<{ resultType: string; result: unknown[] }>): LokiQueryResult {
+  const d = body.data ?? { resultType: 'streams', result: [] };
+  const out: LokiQueryResult = { resultType: d.resultType as LokiQueryResult['resultType'], streams: [], series: [], warnings: body.warnings ?? [] };
+  if (d.resultType === 'streams') {
+    for (const s of d.result as Array<{ stream: Record<string, string>; values: Array<[string, string, { structuredMetadata?: Record<string, string>; parsed?: Record<string, string> }?]> }>) {
+      out.streams.push({
+        labels: s.stream ?? {},
+        entries: (s.values ?? []).map((v) => ({ tsNs: v[0], timeMs: nsToMs(v[0]), line: v[1], structuredMetadata: v[2]?.structuredMetadata, parsed: v[2]?.parsed })),
+      });
+    }
+  } else if (d.resultType === 'matrix') {
+    for (const s of d.result as Array<{ metric: Record<string, string>; values: Array<[number, string]> }>) {
+      out.series.push({ labels: s.metric ?? {}, points: (s.values ?? []).map(([t, v]) => [t * 1000, Number(v)]) });
+    }
+  } else if (d.resultType === 'vector') {
+    for (const s of d.result as Array<{ metric: Record<string, string>; value: [number, string] }>) {
+      out.series.push({ labels: s.metric ?? {}, points: [[s.value[0] * 1000, Number(s.value[1])]] });
+    }
+  } else if (d.resultType === 'scalar') {
+    const v = d.result as unknown as [number, string];
+    out.series.push({ labels: {}, points: [[v[0] * 1000, Number(v[1])]] });
+  }
+  return out;
+}
+
+/** Turns Loki streams into LogRecords, newest or oldest first. */
+export function streamsToRecords(streams: LokiStream[], direction: 'backward' | 'forward' = 'backward'): LogRecord[] {
+  const out: LogRecord[] = [];
+  for (const s of streams) {
+    const service = SERVICE_KEYS.map((k) => s.labels[k]).find((v) => v) ?? 'unknown_service';
+    for (const e of s.entries) {
+      const attributes: Attributes = { ...(e.structuredMetadata ?? {}), ...(e.parsed ?? {}) };
+      const traceId = TRACE_KEYS.map((k) => attributes[k] ?? s.labels[k]).find((v) => v !== undefined);
+      const spanId = SPAN_KEYS.map((k) => attributes[k] ?? s.labels[k]).find((v) => v !== undefined);
+      const sevNum = attributes.severity_number !== undefined ? Number(attributes.severity_number) : undefined;
+      out.push({
+        timeMs: e.timeMs,
+        service,
+        body: e.line,
+        severityText: typeof attributes.severity_text === 'string' ? attributes.severity_text : undefined,
+        severityNumber: sevNum && Number.isFinite(sevNum) ? sevNum : undefined,
+        attributes,
+        resource: s.labels,
+        traceId: traceId !== undefined ? String(traceId).toLowerCase() : undefined,
+        spanId: spanId !== undefined ? String(spanId).toLowerCase() : undefined,
+      });
+    }
+  }
+  out.sort((a, b) => (direction === 'forward' ? a.timeMs - b.timeMs : b.timeMs - a.timeMs));
+  return out;
+}
+
+/** The LogQL a LogQuery renders to. */
+export function logQueryToLogQL(q: LogQuery): LogQLQuery {
+  const lineFilters: NonNullable<LogQLQuery['lineFilters']> = [];
+  for (const c of q.contains ?? []) lineFilters.push({ op: '|=', value: c, caseInsensitive: q.caseInsensitive });
+  for (const c of q.notContains ?? []) lineFilters.push({ op: '!=', value: c, caseInsensitive: q.caseInsensitive });
+  if (q.regex !== undefined) lineFilters.push({ op: '|~', value: q.regex, caseInsensitive: q.caseInsensitive });
+  if (q.traceId) lineFilters.push({ op: '|=', value: q.traceId });
+  return { selector: serviceSelector(q.service, q.labels), lineFilters };
+}
+
+export const LOKI_MAX_LINES = 5000;
+
+export class LokiLogSource implements LogSource {
+  readonly kind = 'loki' as const;
+  readonly client: LokiClient;
+
+  constructor(cfg: BackendConfig) {
+    this.client = new LokiClient(cfg);
+  }
+
+  async queryLogs(q: LogQuery, signal?: AbortSignal): Promise<LogSet> {
+    const limit = Math.min(q.limit ?? 1000, LOKI_MAX_LINES);
+    // Loki cannot filter on trace id as a label in general: a line filter finds it in the text; structured metadata
+    // trace ids are matched after the fetch.
+    const expr = renderLogQL(logQueryToLogQL(q));
+    return this.fetch(expr, q.range, limit, q.direction ?? 'backward', signal);
+  }
+
+  /** Runs a log query asking for limit+1 lines, so truncation is known. */
+  async fetch(expr: string, range: TimeRange, limit: number, direction: 'backward' | 'forward', signal?: AbortSignal): Promise<LogSet> {
+    const res = await this.client.queryRange(expr, range, { limit: limit + 1, direction }, signal);
+    if (res.resultType !== 'streams') throw new BackendError('loki', 200, `expected a log query, got a ${res.resultType} result for ${expr}`);
+    const records = streamsToRecords(res.streams, direction);
+    const truncated = records.length > limit;
+    return { records: records.slice(0, limit), truncated, notes: [...res.warnings, ...(truncated ? [`Loki returned more than ${limit} lines; the oldest/newest were left out (narrow the window or add filters)`] : [])] };
+  }
+
+  async services(range: TimeRange, signal?: AbortSignal): Promise<string[]> {
+    return (await this.client.labelValues('service_name', range, undefined, signal)).sort();
+  }
+}

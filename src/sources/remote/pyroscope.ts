@@ -1,0 +1,154 @@
+// Grafana Pyroscope (direct or through Grafana's datasource proxy) over its Connect API
+// (`/querier.v1.QuerierService/<Method>`, protojson, millisecond timestamps, int64 as strings) with the
+// legacy `/pyroscope/render` API as a last resort. Merged profiles come as pprof (SelectMergeProfile,
+// which keeps file and line numbers for per-line costs), else as a flame graph (SelectMergeStacktraces).
+import { BackendError, HttpClient } from '../../http.js';
+import type { ProfileSource, ProfileTypeInfo, StackProfile, TimeRange } from '../types.js';
+import { fromProtoJson, type ProtoJsonProfile } from '../../analysis/profiles/pprof.js';
+import { StackMerger } from '../../analysis/profiles/merge.js';
+import { flamegraphStacks } from '../../analysis/profiles/flamegraph.js';
+import { parseProfileTypeId, typeInfo } from '../../analysis/profiles/types.js';
+import { renderLabelSelector, renderProfileQuery } from '../../query/pyroscope.js';
+
+const SERVICE_LABEL = 'service_name';
+const PROFILE_TYPE_LABEL = '__profile_type__';
+
+interface ProfileTypesResponse {
+  profileTypes?: Array<{ ID?: string; name?: string; sampleType?: string; sampleUnit?: string; periodType?: string; periodUnit?: string }>;
+}
+interface SeriesResponse {
+  labelsSet?: Array<{ labels?: Array<{ name?: string; value?: string }> }>;
+}
+interface NamesResponse {
+  names?: string[];
+}
+interface FlamegraphResponse {
+  flamegraph?: { names?: string[]; levels?: Array<{ values?: string[] }>; total?: string; maxSelf?: string };
+}
+interface RenderResponse {
+  flamebearer?: { names?: string[]; levels?: number[][]; numTicks?: number };
+  metadata?: { units?: string; sampleRate?: number };
+}
+
+/** Errors after which another API flavour is worth trying (endpoint absent or method unimplemented). */
+function unsupported(e: unknown): boolean {
+  return e instanceof BackendError && (e.status === 404 || e.status === 405 || e.status === 501 || /unimplemented/i.test(e.message));
+}
+
+export class PyroscopeProfileSource implements ProfileSource {
+  readonly kind = 'pyroscope' as const;
+  /** Max flame-graph nodes asked for; Pyroscope folds the rest into "other". */
+  maxNodes = 16384;
+
+  constructor(private readonly http: HttpClient) {}
+
+  private rpc<T>(method: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
+    return this.http.json<T>(`/querier.v1.QuerierService/${method}`, { method: 'POST', json: body, signal, headers: { 'Connect-Protocol-Version': '1' } });
+  }
+
+  private ms(r: TimeRange) {
+    return { start: Math.floor(r.start), end: Math.ceil(r.end) };
+  }
+
+  async profileTypes(service: string | undefined, range: TimeRange, signal?: AbortSignal): Promise<Array<ProfileTypeInfo & { services: string[] }>> {
+    try {
+      const res = await this.rpc<SeriesResponse>(
+        'Series',
+        { matchers: service !== undefined ? [renderLabelSelector({ service })] : [], labelNames: [PROFILE_TYPE_LABEL, SERVICE_LABEL], ...this.ms(range) },
+        signal,
+      );
+      const acc = new Map<string, Set<string>>();
+      for (const set of res.labelsSet ?? []) {
+        const labels = new Map((set.labels ?? []).map((l) => [l.name ?? '', l.value ?? '']));
+        const id = labels.get(PROFILE_TYPE_LABEL);
+        if (!id || !parseProfileTypeId(id)) continue;
+        const svc = labels.get(SERVICE_LABEL);
+        if (service !== undefined && svc !== service) continue;
+        let s = acc.get(id);
+        if (!s) acc.set(id, (s = new Set()));
+        if (svc) s.add(svc);
+      }
+      return [...acc.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([id, s]) => ({ ...typeInfo(id), services: [...s].sort() }));
+    } catch (e) {
+      if (!unsupported(e)) throw e;
+    }
+    // Older servers: the global list of types, without the per-service breakdown.
+    const res = await this.rpc<ProfileTypesResponse>('ProfileTypes', this.ms(range), signal);
+    return (res.profileTypes ?? [])
+      .map((t) => t.ID ?? [t.name, t.sampleType, t.sampleUnit, t.periodType, t.periodUnit].join(':'))
+      .filter((id) => !!parseProfileTypeId(id))
+      .sort()
+      .map((id) => ({ ...typeInfo(id), services: service ? [service] : [] }));
+  }
+
+  async mergedProfile(service: string, typeId: string, range: TimeRange, signal?: AbortSignal): Promise<StackProfile | undefined> {
+    const labelSelector = renderLabelSelector({ service });
+    const req = { profileTypeID: typeId, labelSelector, ...this.ms(range) };
+    const result = (stacks: StackProfile['stacks']): StackProfile | undefined =>
+      stacks.length ? { type: typeInfo(typeId), service, range, durationMs: range.end - range.start, stacks } : undefined;
+    try {
+      const j = await this.rpc<ProtoJsonProfile>('SelectMergeProfile', { ...req, maxNodes: this.maxNodes }, signal);
+      if (!j.stringTable || !j.sample?.length) return undefined;
+      const parsed = fromProtoJson(j, `pyroscope SelectMergeProfile ${typeId}`);
+      const want = parseProfileTypeId(typeId)!;
+      const idx = Math.max(0, parsed.sampleTypes.findIndex((t) => t.type === want.sampleType && t.unit === want.sampleUnit));
+      const m = new StackMerger();
+      m.add({ ...parsed, durationMs: undefined }, idx);
+      return result(m.result(typeInfo(typeId), service, range).stacks);
+    } catch (e) {
+      if (!unsupported(e)) throw e;
+    }
+    try {
+      const fg = await this.rpc<FlamegraphResponse>('SelectMergeStacktraces', { ...req, maxNodes: this.maxNodes }, signal);
+      return result(flamegraphStacks(fg.flamegraph?.names ?? [], fg.flamegraph?.levels ?? []));
+    } catch (e) {
+      if (!unsupported(e)) throw e;
+    }
+    return this.render(service, typeId, range, signal);
+  }
+
+  /** Legacy render API (`/pyroscope/render`), flamebearer JSON. */
+  async render(service: string, typeId: string, range: TimeRange, signal?: AbortSignal): Promise<StackProfile | undefined> {
+    const r = this.ms(range);
+    const res = await this.http.json<RenderResponse>('/pyroscope/render', {
+      query: { query: renderProfileQuery(typeId, { service }), from: r.start, until: r.end, format: 'json', maxNodes: this.maxNodes },
+      signal,
+    });
+    const fb = res.flamebearer;
+    if (!fb?.names?.length || !fb.levels?.length) return undefined;
+    let stacks = flamegraphStacks(fb.names, fb.levels);
+    // OG-style CPU answers count samples at `sampleRate` Hz; convert to the type's nanoseconds.
+    const unit = parseProfileTypeId(typeId)?.sampleUnit;
+    const rate = res.metadata?.sampleRate;
+    if (unit === 'nanoseconds' && res.metadata?.units === 'samples' && rate && rate > 0 && rate !== 1e9) {
+      const k = 1e9 / rate;
+      stacks = stacks.map((s) => ({ frames: s.frames, value: s.value * k }));
+    }
+    if (!stacks.length) return undefined;
+    return { type: typeInfo(typeId), service, range, durationMs: range.end - range.start, stacks };
+  }
+
+  async services(range: TimeRange, signal?: AbortSignal): Promise<string[]> {
+    const res = await this.rpc<NamesResponse>('LabelValues', { name: SERVICE_LABEL, ...this.ms(range) }, signal);
+    return [...new Set(res.names ?? [])].sort();
+  }
+
+  async labelNames(service: string | undefined, range: TimeRange, signal?: AbortSignal): Promise<string[]> {
+    const res = await this.rpc<NamesResponse>('LabelNames', { matchers: service !== undefined ? [renderLabelSelector({ service })] : [], ...this.ms(range) }, signal);
+    return res.names ?? [];
+  }
+
+  async repository(service: string, range: TimeRange, signal?: AbortSignal): Promise<{ repository: string; ref?: string; rootPath?: string } | undefined> {
+    const matchers = [renderLabelSelector({ service })];
+    const value = async (name: string) => (await this.rpc<NamesResponse>('LabelValues', { name, matchers, ...this.ms(range) }, signal)).names?.[0];
+    const repository = await value('service_repository');
+    if (!repository) return undefined;
+    const [ref, rootPath] = await Promise.all([value('service_git_ref'), value('service_root_path')]);
+    return { repository, ref, rootPath };
+  }
+}
+
+/** The Pyroscope source for a configured backend (direct URL or Grafana datasource proxy), if any. */
+export function createPyroscopeSource(cfg: import('../../config.js').BackendConfig | undefined): PyroscopeProfileSource | undefined {
+  return cfg ? new PyroscopeProfileSource(new HttpClient(cfg)) : undefined;
+}
