@@ -6,6 +6,7 @@ import { mcpCommand } from './commands/mcp.js';
 import { investigateCommand } from './commands/investigate.js';
 import { evalCommand } from './commands/eval.js';
 import { recordCommand } from './commands/record.js';
+import { patternsCommand } from './commands/patterns.js';
 import { maskSecrets } from './log.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; summary: string };
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, Command> = {
   call: { run: callCommand, summary: 'run one tool and print its result' },
   eval: { run: evalCommand, summary: 'score investigations on recorded incidents' },
   record: { run: recordCommand, summary: 'record a live incident window from the backends into a bundle' },
+  patterns: { run: patternsCommand, summary: 'mine log patterns from plain log files or stdin (--json: counts and line numbers)' },
 };
 
 export const MAIN_HELP = `queryless — investigate incidents from metrics, logs, traces and profiles without writing queries.

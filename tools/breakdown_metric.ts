@@ -6,7 +6,7 @@ import { defineTool, ToolError } from './types.js';
 import { isoRange, rangeSchema, resolveScope, scopeFields } from './common.js';
 import { breakdownQueries } from '../src/analysis/metrics/defaults.js';
 import { chooseStep, fmtValue, rankGroups, type GroupScore } from '../src/analysis/metrics/summarize.js';
-import { findFamilyOrThrow, loadFamilies, mapQueryError, parseLabelFilter, requireMetrics } from './metrics_shared.js';
+import { findFamilyOrThrow, loadFamilies, mapQueryError, parseLabelFilter, requireMetrics, warmedBaseline } from './metrics_shared.js';
 import { parseDuration } from '../src/util/time.js';
 import { re, render, selector, type Matcher } from '../src/query/promql.js';
 import { metricsDrilldownLink, promqlExploreLink } from '../src/links.js';
@@ -60,7 +60,8 @@ export async function breakdownByLabel(
       const qs = [...new Set(res.map((s) => Number(s.labels.quantile)))].filter(Number.isFinite).sort((a, b) => b - a);
       if (qs.length) res = Object.assign(res.filter((s) => Number(s.labels.quantile) === qs[0]), { warnings: res.warnings });
     }
-    const ranked = rankGroups(res, opts.window, opts.baseline, (v) => fmtValue(v, q.unit), `${label} values`);
+    const base = warmedBaseline(src, opts.baseline, opts.rateWindowMs, q.promql.includes('rate('));
+    const ranked = rankGroups(res, opts.window, base, (v) => fmtValue(v, q.unit), `${label} values`);
     for (const g of ranked) {
       const value = g.group[label] ?? '(none)';
       const prev = byGroup.get(value);
@@ -166,7 +167,7 @@ export const breakdownMetric = defineTool({
       })),
       link: metricsDrilldownLink(ctx.sources.grafana, full, fam.sampleNames[0]!, { groupBy: r.label }),
     }));
-    const head = `${fam.name} (${fam.kind}) broken down by ${results.map((r) => r.label).join(', ')}; window ${isoRange(window).start} → ${isoRange(window).end}${baseline ? ` vs baseline ${isoRange(baseline).start} → ${isoRange(baseline).end}` : ''}. Score = mean of |z| for change vs own baseline noise, change vs other values, level vs other values.`;
+    const head = `${fam.name} (${fam.kind}) broken down by ${results.map((r) => r.label).join(', ')}; window ${isoRange(window).start} → ${isoRange(window).end}${baseline ? ` vs baseline ${isoRange(baseline).start} → ${isoRange(baseline).end}` : ''}. Score = weighted mean of capped |z|: change vs own baseline noise, change vs the other values (log ratio), level vs the others (half weight).`;
     const sections = [head];
     for (const r of results) {
       const rows = r.groups.slice(0, limit).map((g, i) => [String(i + 1), g.value, g.score.toFixed(1), g.sparkline, g.explain]);

@@ -6,7 +6,7 @@ import { defineTool, ToolError } from './types.js';
 import { isoRange, rangeSchema, resolveScope, scopeFields } from './common.js';
 import { defaultQueries } from '../src/analysis/metrics/defaults.js';
 import { chooseStep, fmtLabels, fmtValue, summarizeSeries } from '../src/analysis/metrics/summarize.js';
-import { findFamilyOrThrow, loadFamilies, mapQueryError, parseLabelFilter, requireMetrics } from './metrics_shared.js';
+import { findFamilyOrThrow, loadFamilies, mapQueryError, parseLabelFilter, requireMetrics, warmedBaseline } from './metrics_shared.js';
 import { parseDuration } from '../src/util/time.js';
 import { metricsDrilldownLink, promqlExploreLink } from '../src/links.js';
 
@@ -98,7 +98,8 @@ export const exploreMetric = defineTool({
         }
         continue;
       }
-      const sums = result.map((s) => summarizeSeries(s, window, baseline)).sort((a, b) => (b.avg || 0) - (a.avg || 0));
+      const base = warmedBaseline(src, baseline, rateWindowMs, q.promql.includes('rate('));
+      const sums = result.map((s) => summarizeSeries(s, window, base)).sort((a, b) => (b.avg || 0) - (a.avg || 0));
       const series = sums.map((s) => ({
         labels: s.labels,
         min: n(s.min)!,

@@ -32,6 +32,7 @@ const fieldRow = z.object({
   baseline_count: z.number(),
   cardinality: z.number(),
   shift: z.number().describe('0 = same value mix as the baseline, 1 = entirely different'),
+  score: z.number().describe('how surprising the most-changed value (or numeric move) is; fields are sorted by it'),
   values: z.array(valueRow),
   numeric: z.object({ min: z.number(), avg: z.number(), p50: z.number(), p95: z.number(), max: z.number(), baseline_p50: z.number().optional(), baseline_p95: z.number().optional(), unit: z.string().optional() }).optional(),
   query: z.string(),
@@ -111,6 +112,7 @@ export const logFields = defineTool({
         baseline_count: f.baselineCount,
         cardinality: f.cardinality,
         shift: r4(f.shift),
+        score: f.score,
         values: f.values.map((v) => ({
           value: v.value.length > 200 ? v.value.slice(0, 200) + '…' : v.value,
           count: v.count,

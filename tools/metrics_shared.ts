@@ -50,3 +50,13 @@ export function mapQueryError(e: unknown): never {
 export function unitSuffix(unit?: string): string {
   return unit ? ` (${unit})` : '';
 }
+
+/**
+ * Bundles hold no samples before their window: a rate() over the first `rateWindow` of it sees a partial
+ * range and reads low, which would fake a rise vs baseline. Skip that warm-up part of the baseline.
+ */
+export function warmedBaseline(src: MetricSource, baseline: TimeRange | undefined, rateWindowMs: number, usesRate: boolean): TimeRange | undefined {
+  if (!baseline || !usesRate || src.kind !== 'bundle') return baseline;
+  const start = Math.min(baseline.start + rateWindowMs, baseline.end - (baseline.end - baseline.start) / 2);
+  return { start, end: baseline.end };
+}

@@ -54,8 +54,10 @@ const WEIGHTS: Record<string, number> = {
   new_error_kinds: 0.8,
   self_time: 1.0,
   structure: 0.9,
-  log_errors: 0.8,
-  new_log_errors: 0.9,
+  log_errors: 0.6,
+  first_log_errors: 1.0,
+  new_log_errors: 0.8,
+  log_shift: 0.4,
   metrics: 0.5,
   profile_growth: 0.6,
 };
@@ -80,19 +82,20 @@ function poissonZ(countW: number, countB: number, ratio: number): number {
 }
 
 /**
- * Robust cross-service normalisation: (x − median) / (1.4826·MAD), floored by a scale that depends on
- * the spread of the values themselves, so a feature where most services sit at 0 still ranks the few
- * that moved. Negative results are clipped (moving "better" is not suspicious).
+ * Robust cross-service normalisation: (x − median) / max(1.4826·MAD, minScale). Features are z-like
+ * per service (vs its own baseline); subtracting the median across services removes what moved
+ * everywhere (a load change), and the MAD scales by how much services usually disagree.
+ * Negative results are clipped (moving "better" is not suspicious).
  */
-export function robustScores(values: Map<string, number>, minScale = 1e-6): Map<string, number> {
+export function robustScores(values: Map<string, number>, minScale = 1): Map<string, number> {
   const xs = [...values.values()].filter((v) => Number.isFinite(v));
   const out = new Map<string, number>();
   if (xs.length === 0) return out;
   const med = median(xs);
   const mad = median(xs.map((v) => Math.abs(v - med))) * 1.4826;
-  const maxDev = Math.max(...xs.map((v) => Math.abs(v - med)));
-  // With most services at the median (MAD = 0), scale by a fraction of the largest deviation instead.
-  const scale = Math.max(mad, maxDev / CAP, minScale);
+  // The floor keeps a feature where most services sit at 0 (MAD = 0) in its own units (z-like values),
+  // so noise in a quiet feature is not blown up to the cap.
+  const scale = Math.max(mad, minScale);
   for (const [k, v] of values) {
     if (!Number.isFinite(v)) continue;
     const z = (v - med) / scale;
@@ -243,26 +246,35 @@ export function traceFeatures(spans: Span[], window: TimeRange, baseline: TimeRa
   }
   const selfAcc = new Map<string, { num: number; den: number }>();
   const selfDetail: TraceFeatures['selfDetail'] = new Map();
+  const logStats = (xs: number[]) => {
+    const l = xs.map((v) => Math.log1p(v));
+    const m = l.reduce((a, v) => a + v, 0) / l.length;
+    const v = l.reduce((a, x) => a + (x - m) ** 2, 0) / Math.max(1, l.length - 1);
+    return { m, v };
+  };
   for (const st of opStats.values()) {
     if (st.b.length < 3 || st.w.length < 3) continue;
     const mb = median(st.b);
     const mw = median(st.w);
     const meanB = st.b.reduce((a, v) => a + v, 0) / st.b.length;
     const meanW = st.w.reduce((a, v) => a + v, 0) / st.w.length;
-    // Log ratio of the larger of median and mean (a slow tail counts, one outlier alone does not much).
+    // Typical self time: the larger of median and half the mean (a slow tail counts, one outlier does not).
     const before = Math.max(mb, meanB * 0.5);
     const after = Math.max(mw, meanW * 0.5);
-    const shift = Math.log((after + 1) / (before + 1));
-    // Extra milliseconds spent per second of window, so hot operations weigh more than rare ones.
-    const extraMsPerSec = (Math.max(0, after - before) * st.w.length) / seconds(window);
-    const weightShift = Math.max(0, shift) * Math.log1p(extraMsPerSec);
+    // Statistical significance: Welch's t on log(1 + self ms). Practical significance: at least +20%
+    // and +0.5 ms, so large operations with a tiny shift do not rank.
+    const lb = logStats(st.b);
+    const lw = logStats(st.w);
+    const t = (lw.m - lb.m) / Math.sqrt(lb.v / st.b.length + lw.v / st.w.length + 1e-6);
+    const effect = Math.log((after + 1) / (before + 1));
+    if (!(effect > Math.log(1.2) && after - before > 0.5 && t > 0)) continue;
+    // Cap t by the effect size so thousands of spans with a modest shift do not outweigh a big one.
+    const z = Math.min(t, 2 + 8 * effect);
     const acc = selfAcc.get(st.svc) ?? { num: 0, den: 0 };
-    acc.num = Math.max(acc.num, weightShift);
+    acc.num = Math.max(acc.num, z);
     selfAcc.set(st.svc, acc);
-    const d = selfDetail.get(st.svc);
-    if (weightShift > 0 && (!d || weightShift > (d as { w?: number }).w!)) {
-      selfDetail.set(st.svc, Object.assign({ op: st.op, before, after, n: st.w.length }, { w: weightShift }));
-    }
+    const d = selfDetail.get(st.svc) as ({ w?: number } & { op: string }) | undefined;
+    if (!d || z > d.w!) selfDetail.set(st.svc, Object.assign({ op: st.op, before, after, n: st.w.length }, { w: z }));
   }
   const selfShift = new Map<string, number>();
   for (const [svc, a] of selfAcc) selfShift.set(svc, a.num);
@@ -290,50 +302,57 @@ export function traceFeatures(spans: Span[], window: TimeRange, baseline: TimeRa
     const k = sig(s);
     m.set(k, (m.get(k) ?? 0) + 1);
   }
-  const blame = new Map<string, number>();
   const shapeCache = new Map<string, Set<string>>();
   const blameDetail = new Map<string, { op: string; n: number; by: string }>();
-  const opWindowCount = new Map<string, number>();
-  for (const s of spans) {
-    if (!inRange(s.startMs, window)) continue;
-    const op = `${s.service}\u0000${s.name}`;
-    opWindowCount.set(op, (opWindowCount.get(op) ?? 0) + 1);
-    const m = baseSigs.get(op);
-    if (!m) continue;
-    let total = 0;
-    for (const n of m.values()) total += n;
-    if (total < 3) continue;
-    const k = sig(s);
-    if ((m.get(k) ?? 0) / total >= 0.02) continue; // a known shape
-    // Unusual shape. Fewer children than a usual shape → truncated after the last child.
-    const mine = k ? k.split('|') : [];
-    let truncated = false;
-    for (const [bk, n] of m) {
-      if (n / total < 0.1) continue;
-      let theirs = shapeCache.get(bk);
-      if (!theirs) shapeCache.set(bk, (theirs = new Set(bk ? bk.split('|') : [])));
-      if (theirs.size > mine.length && mine.every((c) => theirs!.has(c))) {
-        truncated = true;
-        break;
+  /** Blame unusual shapes of spans in a range; in the baseline a span's own shape is left out of the counts. */
+  const blameIn = (range: TimeRange, leaveOneOut: boolean, detail: boolean): Map<string, number> => {
+    const blame = new Map<string, number>();
+    for (const s of spans) {
+      if (!inRange(s.startMs, range) || (leaveOneOut && inRange(s.startMs, window))) continue;
+      const op = `${s.service}\u0000${s.name}`;
+      const m = baseSigs.get(op);
+      if (!m) continue;
+      let total = 0;
+      for (const n of m.values()) total += n;
+      const k = sig(s);
+      const own = leaveOneOut ? 1 : 0;
+      if (total - own < 3) continue;
+      if (((m.get(k) ?? 0) - own) / (total - own) >= 0.02) continue; // a known shape
+      // Unusual shape. Fewer children than a usual shape → truncated after the last child.
+      const mine = k ? k.split('|') : [];
+      let truncated = false;
+      for (const [bk, n] of m) {
+        if (n / total < 0.1) continue;
+        let theirs = shapeCache.get(bk);
+        if (!theirs) shapeCache.set(bk, (theirs = new Set(bk ? bk.split('|') : [])));
+        if (theirs.size > mine.length && mine.every((c) => theirs!.has(c))) {
+          truncated = true;
+          break;
+        }
+      }
+      const kids = (children.get(s) ?? []).slice().sort((a, b) => a.endMs - b.endMs);
+      const last = kids[kids.length - 1];
+      const target = truncated && last && last.service !== s.service ? last.service : s.service;
+      blame.set(target, (blame.get(target) ?? 0) + 1);
+      if (detail) {
+        const d = blameDetail.get(target) ?? { op: truncated && last ? last.name : s.name, n: 0, by: `${s.service} ${s.name}` };
+        d.n++;
+        blameDetail.set(target, d);
       }
     }
-    const kids = (children.get(s) ?? []).slice().sort((a, b) => a.endMs - b.endMs);
-    const last = kids[kids.length - 1];
-    const target = truncated && last && last.service !== s.service ? last.service : s.service;
-    blame.set(target, (blame.get(target) ?? 0) + 1);
-    const d = blameDetail.get(target) ?? { op: truncated && last ? last.name : s.name, n: 0, by: `${s.service} ${s.name}` };
-    d.n++;
-    blameDetail.set(target, d);
-  }
+    return blame;
+  };
+  const blameW = blameIn(window, false, true);
+  const blameB = blameIn(baseline, true, false);
+  const ratio = seconds(window) / seconds(baseline);
   const structure = new Map<string, number>();
   const structureDetail: TraceFeatures['structureDetail'] = new Map();
-  for (const [svc, n] of blame) {
-    // Unusual shapes per second of window, compressed: a handful is noise, dozens are a pattern.
-    structure.set(svc, Math.log1p(n) * Math.min(1, n / 3));
+  for (const [svc, n] of blameW) {
+    // Poisson surprise vs the rate of unusual shapes the baseline itself has.
+    structure.set(svc, Math.max(0, poissonZ(n, blameB.get(svc) ?? 0, ratio)));
     const d = blameDetail.get(svc)!;
     structureDetail.set(svc, { op: d.op, share: d.n, blamedBy: d.by });
   }
-  void opWindowCount;
   return { own, selfShift, selfDetail, structure, structureDetail, edges };
 }
 
@@ -371,16 +390,23 @@ export function logTemplate(body: string): string {
 
 interface LogFeatures {
   errZ: Map<string, number>;
+  /** Per trace, the service whose error/warn line came first: where a failure starts (z vs baseline). */
+  firstErr: Map<string, number>;
+  /** Shift of the service's template mix vs baseline (chi-square as a z). */
+  shift: Map<string, number>;
   newErr: Map<string, number>;
   detail: Map<string, { errW: number; errB: number; warnW: number; topNew?: string; topNewCount?: number }>;
 }
 
 export function logFeatures(records: LogRecord[], window: TimeRange, baseline: TimeRange): LogFeatures {
   const ratio = seconds(window) / seconds(baseline);
-  const per = new Map<string, { errW: number; errB: number; warnW: number; warnB: number; tplB: Set<string>; newW: Map<string, number>; example: Map<string, string> }>();
+  const per = new Map<string, { errW: number; errB: number; warnW: number; warnB: number; tplB: Set<string>; newW: Map<string, number>; example: Map<string, string>; countB: Map<string, number>; countW: Map<string, number> }>();
+  // Earliest error/warn line per trace, per range.
+  const firstW = new Map<string, LogRecord>();
+  const firstB = new Map<string, LogRecord>();
   const get = (svc: string) => {
     let v = per.get(svc);
-    if (!v) per.set(svc, (v = { errW: 0, errB: 0, warnW: 0, warnB: 0, tplB: new Set(), newW: new Map(), example: new Map() }));
+    if (!v) per.set(svc, (v = { errW: 0, errB: 0, warnW: 0, warnB: 0, tplB: new Set(), newW: new Map(), example: new Map(), countB: new Map(), countW: new Map() }));
     return v;
   };
   // Baseline templates first, so window lines can be judged new.
@@ -390,16 +416,27 @@ export function logFeatures(records: LogRecord[], window: TimeRange, baseline: T
     const lvl = logLevel(r);
     if (lvl === 'error') v.errB++;
     else if (lvl === 'warn') v.warnB++;
-    v.tplB.add(logTemplate(r.body));
+    const t = logTemplate(r.body);
+    v.tplB.add(t);
+    v.countB.set(t, (v.countB.get(t) ?? 0) + 1);
+    if (lvl !== 'other' && r.traceId) {
+      const prev = firstB.get(r.traceId);
+      if (!prev || r.timeMs < prev.timeMs) firstB.set(r.traceId, r);
+    }
   }
   for (const r of records) {
     if (!inRange(r.timeMs, window)) continue;
     const v = get(r.service);
     const lvl = logLevel(r);
+    const t = logTemplate(r.body);
+    v.countW.set(t, (v.countW.get(t) ?? 0) + 1);
     if (lvl === 'other') continue;
     if (lvl === 'error') v.errW++;
     else v.warnW++;
-    const t = logTemplate(r.body);
+    if (r.traceId) {
+      const prev = firstW.get(r.traceId);
+      if (!prev || r.timeMs < prev.timeMs) firstW.set(r.traceId, r);
+    }
     if (!v.tplB.has(t)) {
       v.newW.set(t, (v.newW.get(t) ?? 0) + 1);
       if (!v.example.has(t)) v.example.set(t, r.body.replace(/\s+/g, ' ').slice(0, 240));
@@ -407,6 +444,16 @@ export function logFeatures(records: LogRecord[], window: TimeRange, baseline: T
   }
   const errZ = new Map<string, number>();
   const newErr = new Map<string, number>();
+  const firstErr = new Map<string, number>();
+  const shift = new Map<string, number>();
+  const firstCount = (m: Map<string, LogRecord>) => {
+    const c = new Map<string, number>();
+    for (const r of m.values()) c.set(r.service, (c.get(r.service) ?? 0) + 1);
+    return c;
+  };
+  const fw = firstCount(firstW);
+  const fb = firstCount(firstB);
+  for (const [svc, n] of fw) firstErr.set(svc, Math.max(0, poissonZ(n, fb.get(svc) ?? 0, ratio)));
   const detail: LogFeatures['detail'] = new Map();
   for (const [svc, v] of per) {
     // Errors weigh fully, warnings a quarter.
@@ -421,10 +468,26 @@ export function logFeatures(records: LogRecord[], window: TimeRange, baseline: T
         top = t;
       }
     }
-    newErr.set(svc, Math.log1p(n));
+    newErr.set(svc, Math.sqrt(n));
+    // Template mix: expected window counts from the baseline mix scaled to the window's volume.
+    let nb = 0;
+    let nw = 0;
+    for (const c of v.countB.values()) nb += c;
+    for (const c of v.countW.values()) nw += c;
+    if (nb >= 20 && nw >= 20) {
+      let chi = 0;
+      let k = 0;
+      for (const t of new Set([...v.countB.keys(), ...v.countW.keys()])) {
+        const exp = ((v.countB.get(t) ?? 0) * nw) / nb;
+        const obs = v.countW.get(t) ?? 0;
+        chi += (obs - exp) ** 2 / (exp + 1);
+        k++;
+      }
+      shift.set(svc, (chi - k) / Math.sqrt(2 * k));
+    }
     detail.set(svc, { errW: v.errW, errB: v.errB, warnW: v.warnW, topNew: top ? v.example.get(top) : undefined, topNewCount: topN || undefined });
   }
-  return { errZ, newErr, detail };
+  return { errZ, firstErr, shift, newErr, detail };
 }
 
 // ------------------------------------------------------------------------------------------ metrics
@@ -452,6 +515,7 @@ export async function metricFeatures(
   const score = new Map<string, number>();
   const detail = new Map<string, { family: string; before: number; after: number; z: number }>();
   const query = new Map<string, string>();
+  const perService = new Map<string, Array<{ family: string; before: number; after: number; z: number; q: string }>>();
   await Promise.all(
     fams.slice(0, opts.maxFamilies).map(async (fam) => {
       const rangeWin = `${Math.max(1, Math.round((step * 4) / 60_000))}m`;
@@ -463,7 +527,12 @@ export async function metricFeatures(
         notes.push(`metrics: ${q} failed (${(e as Error).message})`);
         return;
       }
-      // Per service: the largest standardised shift among its series (pods, routes…).
+      // Per service: the largest standardised shift among its series (pods, routes…). The noise floor
+      // includes a share of the family's typical level, so near-zero series do not explode.
+      const levels = series
+        .flatMap((s) => s.points.filter(([t]) => inRange(t, baseline)).map(([, v]) => Math.abs(v)))
+        .filter((v) => Number.isFinite(v) && v > 0);
+      const familyLevel = levels.length ? median(levels) : 0;
       const shift = new Map<string, { d: number; before: number; after: number }>();
       for (const s of series) {
         const label = SERVICE_LABELS.find((l) => s.labels[l]);
@@ -481,23 +550,30 @@ export async function metricFeatures(
         const mw = w.reduce((a, v) => a + v, 0) / w.length;
         const sd = Math.sqrt(b.reduce((a, v) => a + (v - mb) ** 2, 0) / b.length);
         // Relative shift, damped by the baseline's own noise.
-        const d = Math.abs(mw - mb) / (sd + 0.1 * Math.abs(mb) + 1e-9);
+        const d = Math.min(100, Math.abs(mw - mb) / (sd + 0.1 * Math.abs(mb) + 0.05 * familyLevel + 1e-9));
         const cur = shift.get(svc);
         if (!cur || d > cur.d) shift.set(svc, { d, before: mb, after: mw });
       }
       if (shift.size < 2) return;
       // Normalise across services: a family where everything moved (load change) says little.
-      const z = robustScores(new Map([...shift].map(([k, v]) => [k, Math.log1p(v.d)])));
+      const z = robustScores(new Map([...shift].map(([k, v]) => [k, Math.log1p(v.d)])), 0.25);
       for (const [svc, zv] of z) {
-        if (zv > (score.get(svc) ?? 0)) {
-          score.set(svc, zv);
-          const v = shift.get(svc)!;
-          detail.set(svc, { family: fam.name, before: v.before, after: v.after, z: zv });
-          query.set(svc, q);
-        }
+        let l = perService.get(svc);
+        if (!l) perService.set(svc, (l = []));
+        const v = shift.get(svc)!;
+        l.push({ family: fam.name, before: v.before, after: v.after, z: zv, q });
       }
     }),
   );
+  // A service is suspect when several of its families move together (CPU, latency, traffic…), not when
+  // one of two dozen families happens to be noisy: score = mean of its three largest family scores.
+  for (const [svc, l] of perService) {
+    l.sort((a, b) => b.z - a.z);
+    const top = l.slice(0, 3);
+    score.set(svc, top.reduce((a, x) => a + x.z, 0) / 3);
+    detail.set(svc, { family: top[0]!.family, before: top[0]!.before, after: top[0]!.after, z: top[0]!.z });
+    query.set(svc, top[0]!.q);
+  }
   return { score, detail, query, notes };
 }
 
@@ -570,8 +646,8 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
       // Own error *rate* surprise: error counts scaled by the traffic change.
       const traffic = o.spansB > 0 ? o.spansW / (o.spansB * ratio) : 1;
       const z = Math.max(0, poissonZ(o.errW, o.errB, ratio * traffic));
-      ownErr.set(svc, Math.log1p(z));
-      newKinds.set(svc, Math.log1p(o.newKinds.size > 0 ? o.errW : 0) * Math.min(1, o.newKinds.size));
+      ownErr.set(svc, z);
+      newKinds.set(svc, o.newKinds.size > 0 ? Math.sqrt(o.errW) : 0);
       addRaw(svc, 'own_error_spans', o.errW);
       addRaw(svc, 'own_error_spans_baseline', o.errB);
       if (o.errW > 0 && z > 1) addEvidence(svc, z, `${o.errW} error span(s) starting here (baseline ${o.errB})${o.topKind ? `: ${o.topKind}` : ''}${o.newKinds.size ? ` — ${o.newKinds.size} new error kind(s)` : ''}`);
@@ -603,7 +679,9 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     if (records.length === 0) return partial.push('logs: no lines in the window or baseline');
     signals.logs = true;
     const f = logFeatures(records, window, baseline);
-    parts.set('log_errors', robustScores(new Map([...f.errZ].map(([k, v]) => [k, Math.log1p(v)]))));
+    parts.set('log_errors', robustScores(f.errZ));
+    parts.set('first_log_errors', robustScores(f.firstErr));
+    parts.set('log_shift', robustScores(f.shift));
     parts.set('new_log_errors', robustScores(f.newErr));
     for (const [svc, d] of f.detail) {
       addRaw(svc, 'error_lines', d.errW);

@@ -29,6 +29,14 @@ Requests with another Host or Origin get 403 (DNS-rebinding protection).
 Backends are configured as for every command (see .env.example); 'queryless --help' lists them.
 Stops cleanly on SIGINT/SIGTERM (exit 0), and in stdio mode when stdin closes.`;
 
+/**
+ * After a clean close nothing should hold the event loop; if a stray handle (a backend socket,
+ * a pending timer in a source) still does, leave anyway a moment later with the same exit code.
+ */
+function exitSoon(code: number): void {
+  setTimeout(() => process.exit(code), 3000).unref();
+}
+
 /** Resolves on the first SIGINT/SIGTERM, then stops listening for them. */
 function untilSignal(): { promise: Promise<NodeJS.Signals>; dispose: () => void } {
   let dispose = () => {};
@@ -82,7 +90,9 @@ export async function mcpCommand(argv: string[]): Promise<number> {
     log.info({ url: running.url, source: sources.describe, auth: config.http.token ? 'bearer token' : 'none' }, 'queryless MCP server listening');
     const sig = await stop.promise;
     log.info({ signal: sig }, 'shutting down the MCP server');
+    stop.dispose();
     await running.close();
+    exitSoon(0);
     return 0;
   }
 
@@ -102,5 +112,6 @@ export async function mcpCommand(argv: string[]): Promise<number> {
   // Nothing else should keep the process alive; stdin may still be referenced by the transport.
   process.stdin.pause();
   process.stdin.unref?.();
+  exitSoon(0);
   return 0;
 }

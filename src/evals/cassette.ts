@@ -236,8 +236,9 @@ export function startReplay(c: Cassette, opts: { strict?: boolean } = {}): Repla
       if (!headers['content-type']) headers['content-type'] = typeof exp.response === 'string' ? 'text/plain' : 'application/json';
       return [exp.status, typeof exp.response === 'string' ? exp.response : JSON.stringify(exp.response), headers];
     };
-  scope.post(() => true).reply(handler('POST'));
-  scope.get(() => true).reply(handler('GET'));
+  const interceptors = [scope.post(() => true), scope.get(() => true)];
+  interceptors[0]!.reply(handler('POST'));
+  interceptors[1]!.reply(handler('GET'));
   const noMatch = (req: { method?: string; href?: string; path?: string; options?: { href?: string } }) => {
     issues.push({ request: n + 1, kind: 'extra', message: `unexpected request outside the cassette: ${req.method ?? ''} ${req.href ?? req.options?.href ?? req.path ?? ''}` });
   };
@@ -247,8 +248,9 @@ export function startReplay(c: Cassette, opts: { strict?: boolean } = {}): Repla
     issues,
     done() {
       nock.emitter.removeListener('no match', noMatch);
+      // Remove only this replay's interceptors: other nock users in the same process keep theirs.
       scope.persist(false);
-      nock.cleanAll();
+      for (const i of interceptors) nock.removeInterceptor(i);
       nock.enableNetConnect();
       if (n < c.exchanges.length) issues.push({ request: n + 1, kind: 'unused', message: `${c.exchanges.length - n} recorded request(s) were not made (recorded ${c.exchanges.length}, replayed ${n}): the agent stopped earlier than when recorded` });
       return issues;

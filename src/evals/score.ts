@@ -47,7 +47,7 @@ export const FAULT_KINDS: Array<{ test: RegExp; kinds: FindingKind[]; hints: Reg
   },
   {
     test: /return|wrong_?value|corrupt|data/,
-    kinds: ['error', 'log-pattern', 'latency'],
+    kinds: ['error', 'log-pattern'],
     hints: /error|retry|validation/,
     why: 'a wrong return value fails a later step (errors in callers) or changes what gets logged',
   },

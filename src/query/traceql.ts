@@ -76,8 +76,11 @@ export function renderField(f: Field): string {
 }
 
 export function quote(s: string): string {
-  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}"`;
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f]/;
 
 /** Escape regex metacharacters so a literal can be used inside `=~`. */
 export function regexEscape(s: string): string {
@@ -104,7 +107,15 @@ function renderValue(v: Value): string {
 }
 
 function renderItem(x: Cond | Spanset): string {
-  if ('field' in x) return `${renderField(x.field)} ${x.op} ${renderValue(x.value)}`;
+  if ('field' in x) {
+    // Control characters (multi-line statements) have no escape every TraceQL parser accepts: match
+    // them with a regex where each becomes \s, so the query stays valid and still selects the value.
+    if (typeof x.value === 'string' && CONTROL.test(x.value) && (x.op === '=' || x.op === '!=')) {
+      const re = regexEscape(x.value).replace(/[\u0000-\u001f]/g, '\\s');
+      return `${renderField(x.field)} ${x.op === '=' ? '=~' : '!~'} ${quote(re)}`;
+    }
+    return `${renderField(x.field)} ${x.op} ${renderValue(x.value)}`;
+  }
   if (x.items.length === 0) return 'true';
   const inner = x.items.map(renderItem).join(` ${x.join} `);
   return x.items.length > 1 ? `(${inner})` : inner;

@@ -202,6 +202,8 @@ export interface Frame {
   function: string;
   file?: string;
   line?: number;
+  /** Process-wide interned id of `function` (src/analysis/profiles/intern.ts); lets analyses use arrays instead of string maps. */
+  fid?: number;
 }
 
 export interface ProfileSource {

@@ -74,7 +74,7 @@ describe('scripted model server', () => {
 });
 
 describe('model cassettes', () => {
-  it('records the exchanges with the model, then replays them with no server and the same outcome', async () => {
+  it('records the exchanges with the model, then replays them with no server and the same outcome', { timeout: 600_000 }, async () => {
     const model = { baseUrl: server.url, apiKey: 'sk-test-not-a-real-key-000000', name: 'scripted' };
     const rec = new ModelRecorder(server.url);
     rec.start();
@@ -107,7 +107,7 @@ describe('model cassettes', () => {
     expect(replayed.called).toEqual(live.called);
   });
 
-  it('reports which request diverged and what differed, and that recorded requests went unused', async () => {
+  it('reports which request diverged and what differed, and that recorded requests went unused', { timeout: 600_000 }, async () => {
     const file = cassetteFile(dir, 'demo-checkout', 'fr');
     const replay = startReplay(await readCassette(file));
     let err: Error | undefined;

@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { recordBundle, renderRecordSummary, tempoTraceToOtlp } from '../../src/evals/record.js';
 import { openBundle } from '../../src/sources/bundle/load.js';
+import { recordCommand } from '../../src/commands/record.js';
 import { runTool } from '../../tools/run.js';
 import { findTool } from '../../tools/index.js';
 
@@ -159,10 +160,11 @@ function mockBackends() {
     .get('/loki/api/v1/query_range')
     .query(true)
     .reply(function (uri) {
-      expect(this.req.headers['x-loki-response-encoding-flags']).toBe('categorize-labels');
       const q = new URL(uri, 'http://x').searchParams;
-      expect(q.get('direction')).toBe('forward');
-      expect(q.get('start')).toMatch(/^\d{19}$/); // nanoseconds
+      // What the recorder must send (a wrong request gets Loki's 400, which the test then sees).
+      if (this.req.headers['x-loki-response-encoding-flags'] !== 'categorize-labels') return [400, 'expected categorize-labels'];
+      if (q.get('direction') !== 'forward') return [400, 'expected direction=forward'];
+      if (!/^\d{19}$/.test(q.get('start') ?? '')) return [400, 'expected nanosecond start'];
       const start = BigInt(q.get('start')!);
       const end = BigInt(q.get('end')!);
       const limit = Number(q.get('limit'));
@@ -192,8 +194,10 @@ function mockBackends() {
     .post('/api/v1/series')
     .reply((_uri, body) => {
       const p = new URLSearchParams(String(body));
-      expect(p.getAll('match[]')).toEqual(['{__name__=~".+"}']);
-      return [200, { status: 'success', data: promSeries.map((s) => s.labels) }];
+      const sel = p.getAll('match[]').map((m) => (m === '{__name__=~".+"}' ? {} : /^\{(\w+)="([^"]+)"\}$/.exec(m)));
+      if (sel.some((m) => m === null)) return [400, { status: 'error', errorType: 'bad_data', error: `unexpected match[] ${p.getAll('match[]')}` }];
+      const hit = promSeries.filter((s) => sel.some((m) => Array.isArray(m) ? (s.labels as Record<string, string>)[m[1]!] === m[2] : true));
+      return [200, { status: 'success', data: hit.map((s) => s.labels) }];
     })
     .get('/api/v1/metadata')
     .reply(200, { status: 'success', data: promMeta })
@@ -217,8 +221,7 @@ function mockBackends() {
     .post('/querier.v1.QuerierService/SelectMergeProfile')
     .reply((_uri, body) => {
       const b = (typeof body === 'string' ? JSON.parse(body) : body) as { profileTypeID: string; labelSelector: string; start: number; end: number };
-      expect(b.profileTypeID).toBe(PROFILE_TYPE);
-      expect(b.labelSelector).toBe('{service_name="checkout"}');
+      if (b.profileTypeID !== PROFILE_TYPE || b.labelSelector !== '{service_name="checkout"}') return [400, { code: 'invalid_argument', message: `unexpected ${b.profileTypeID} ${b.labelSelector}` }];
       return [200, pprofJson(b.start, b.end)];
     });
 }
@@ -335,5 +338,18 @@ describe('queryless record', () => {
     expect(by.prometheus!.notes[0]).toMatch(/PROMETHEUS_URL/);
     const b = await openBundle(dir);
     expect(b.incident.window).toEqual({ start: FROM, end: TO });
+  });
+
+  it('the CLI command records with flags for the backends and refuses a non-empty folder', async () => {
+    mockBackends();
+    const dir = path.join(out, 'cli');
+    const args = ['--from', '2025-06-03T10:00:00Z', '--to', '2025-06-03T10:05:00Z', '--baseline-from', '2025-06-03T09:55:00Z', '--services', 'checkout', '-o', dir, '--quiet', '--tempo-url', 'http://tempo.test', '--loki-url', 'http://loki.test', '--prometheus-url', 'http://prom.test', '--pyroscope-url', 'http://pyro.test'];
+    expect(await recordCommand(args)).toBe(0);
+    const b = await openBundle(dir);
+    const set = await b.traces!.findTraces({ range: b.defaults.window });
+    expect(new Set(set.spans.map((s) => s.service))).toEqual(new Set(['frontend', 'checkout'])); // whole traces through checkout
+    const logs = await b.logs!.queryLogs({ range: b.defaults.window, limit: 1000 });
+    expect(new Set(logs.records.map((r) => r.service))).toEqual(new Set(['checkout']));
+    await expect(recordCommand(args)).rejects.toThrow(/not empty/);
   });
 });

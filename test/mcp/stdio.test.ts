@@ -114,15 +114,17 @@ describe('queryless mcp process lifecycle', () => {
 
   for (const how of ['stdin closed', 'SIGTERM', 'SIGINT'] as const) {
     it(`exits 0 when ${how}`, async () => {
-      const child = spawn(process.execPath, [CLI, 'mcp', '--bundle', MINI_BUNDLE], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+      const child = spawn(process.execPath, [CLI, 'mcp', '--bundle', MINI_BUNDLE], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'debug' } });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       // Talk to it first, so the signal lands on a serving process.
       child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }) + '\n');
       const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
       expect(JSON.parse(chunk.toString().split('\n')[0]!)).toMatchObject({ id: 1, result: {} });
       if (how === 'stdin closed') child.stdin.end();
       else child.kill(how);
-      const [code] = (await once(child, 'exit')) as [number | null];
-      expect(code).toBe(0);
+      const [code, signal] = (await once(child, 'close')) as [number | null, string | null];
+      expect({ code, signal }, stderr).toEqual({ code: 0, signal: null });
     });
   }
 
@@ -130,7 +132,7 @@ describe('queryless mcp process lifecycle', () => {
     const child = spawn(process.execPath, [CLI, 'mcp', '--help'], { cwd: ROOT });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    const [code] = (await once(child, 'exit')) as [number];
+    const [code] = (await once(child, 'close')) as [number];
     expect(code).toBe(0);
     expect(out).toMatch(/--http \[HOST:\]PORT/);
     expect(out).toMatch(/QUERYLESS_HTTP_TOKEN/);
@@ -140,7 +142,7 @@ describe('queryless mcp process lifecycle', () => {
     const child = spawn(process.execPath, [CLI, 'mcp', '--http', 'localhost:notaport', '--bundle', MINI_BUNDLE], { cwd: ROOT });
     let err = '';
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const [code] = (await once(child, 'exit')) as [number];
+    const [code] = (await once(child, 'close')) as [number];
     expect(code).toBe(2);
     expect(err).toMatch(/--http expects \[host:\]port/);
   });

@@ -42,7 +42,7 @@ describe('pprof decoding', () => {
       expect(p.timeMs).toBe(1_748_944_000_000);
       expect(p.durationMs).toBe(10_000);
       expect(p.samples[1]!.frames.map((f) => f.function)).toEqual(['runtime.goexit', handler.fn, lookup.fn, lock.fn, sema.fn]);
-      expect(p.samples[0]!.frames.at(-1)).toEqual({ function: lookup.fn, file: lookup.file, line: 41 });
+      expect(p.samples[0]!.frames.at(-1)).toMatchObject({ function: lookup.fn, file: lookup.file, line: 41 });
       expect(defaultSampleIndex(p)).toBe(1);
       expect(profileTypeIds(p)).toEqual(['process_cpu:samples:count:cpu:nanoseconds', 'process_cpu:cpu:nanoseconds:cpu:nanoseconds']);
     }

@@ -119,7 +119,7 @@ describe('Pyroscope profile source', () => {
     expect(p!.stacks.reduce((s, x) => s + x.value, 0)).toBe(1_400_000_000);
     expect(p!.durationMs).toBe(range.end - range.start);
     const hot = p!.stacks.find((s) => s.value === 900_000_000)!;
-    expect(hot.frames.at(-1)).toEqual({ function: 'github.com/acme/ride/internal/driver.(*LoginCache).Lookup', file: 'github.com/acme/ride/internal/driver/login_cache.go', line: 41 });
+    expect(hot.frames.at(-1)).toMatchObject({ function: 'github.com/acme/ride/internal/driver.(*LoginCache).Lookup', file: 'github.com/acme/ride/internal/driver/login_cache.go', line: 41 });
     expect(hot.frames[0]!.function).toBe('runtime.goexit');
   });
 

@@ -41,7 +41,8 @@ function errorFinding(g: ErrorGroup, spans: Span[], ctx: StepContext): Finding {
   const items: Cond[] = [serviceIs(g.service), cond(intrinsic('name'), '=', g.spanName)];
   const query = renderTraceQL({ spansets: [and(...items, errorCondition())] });
   const details: Record<string, string> = { ...g.details, path: g.path.map((p) => `${p.service}: ${p.name}`).join(' → ') };
-  const sep = separating(spans, ctx.window, g.service, { kind: 'errors' });
+  // Requests into the erroring service that hit this very error, vs its other requests.
+  const sep = separating(spans, ctx.window, g.service, { kind: 'filter', query: { service: g.service, spanName: g.spanName, errorsOnly: true } });
   if (sep) details.separating_attribute = sep;
   for (const [k, v] of Object.entries(g.common).slice(0, 5)) if (!(k in details)) details[k] = v;
   const numbers: Record<string, number | string> = {

@@ -4,6 +4,7 @@
 // value mix moved the most come first.
 import type { AttrValue, LogRecord, TimeRange } from '../../sources/types.js';
 import { quantile } from '../../util/stats.js';
+import { poissonSurprise } from './shift.js';
 
 export type FieldType = 'string' | 'int' | 'float' | 'boolean' | 'duration' | 'bytes';
 export type FieldParser = 'json' | 'logfmt' | 'attribute' | 'resource';
@@ -112,6 +113,8 @@ export interface FieldValueStat {
   shareChange: number;
   /** Window rate / baseline rate (Infinity when the value is new). */
   change: number;
+  /** -log10 P(count this far from the baseline rate), Poisson, up or down. */
+  surprise: number;
 }
 
 export interface FieldStat {
@@ -127,6 +130,8 @@ export interface FieldStat {
   numeric?: { min: number; avg: number; p50: number; p95: number; max: number; baselineP50?: number; baselineP95?: number; unit?: string };
   /** How much the field's value mix moved vs baseline (0 = same; ~1 = entirely different). */
   shift: number;
+  /** Ranking score: the most surprising value change (or numeric move); fields are sorted by it. */
+  score: number;
 }
 
 interface Acc {
@@ -210,6 +215,7 @@ export function fieldStats(records: LogRecord[], window: TimeRange, baseline: Ti
         baselineRatePerSec: bRate,
         shareChange: c.w / wDen - (baseline && a.baseCount > 0 ? c.b / bDen : c.w / wDen),
         change: bRate > 0 ? rate / bRate : c.w > 0 ? Infinity : 0,
+        surprise: baseline && bTotal > 0 ? Math.max(poissonSurprise(c.w, ((c.b + 0.5) / bSec) * wSec), 0.5 * poissonSurprise(c.b, ((c.w + 0.5) / wSec) * bSec)) : 0,
       };
     });
     // Total variation distance between the window and baseline value mixes.
@@ -220,7 +226,7 @@ export function fieldStats(records: LogRecord[], window: TimeRange, baseline: Ti
     const card = a.values.size;
     const idLike = card > 20 && card > 0.3 * total;
     if (idLike) values.sort((x, y) => y.count - x.count);
-    else values.sort((x, y) => Math.abs(y.shareChange) - Math.abs(x.shareChange) || y.count - x.count);
+    else values.sort((x, y) => y.surprise - x.surprise || y.count - x.count);
     let numeric: FieldStat['numeric'];
     if (type !== 'string' && type !== 'boolean' && a.nums.length) {
       const s = [...a.nums].sort((x, y) => x - y);
@@ -242,8 +248,16 @@ export function fieldStats(records: LogRecord[], window: TimeRange, baseline: Ti
       const ref = Math.max(Math.abs(numeric.baselineP95), Math.abs(numeric.baselineP50), 1e-9);
       numShift = Math.min(1, Math.abs(numeric.p95 - numeric.baselineP95) / ref / 2);
     }
+    // Score: the most surprising value (capped), or how far a numeric field's p95 moved (log2 ratio);
+    // identifiers only by presence (every id is "new").
+    let score: number;
+    if (!baseline || bTotal === 0) score = 0;
+    else if (numeric && numeric.baselineP95 !== undefined && numeric.baselineP95 > 0 && numeric.p95 > 0) score = Math.min(20, 5 * Math.abs(Math.log2(numeric.p95 / numeric.baselineP95)));
+    else if (idLike) score = Math.min(20, poissonSurprise(a.count, ((a.baseCount + 0.5) / bSec) * wSec));
+    else score = Math.min(20, values.reduce((m, v) => Math.max(m, v.surprise), 0));
     out.push({
       name,
+      score: Math.round(score * 1000) / 1000,
       type,
       parsers: [...a.parsers],
       count: a.count,
@@ -254,5 +268,5 @@ export function fieldStats(records: LogRecord[], window: TimeRange, baseline: Ti
       shift: idLike ? Math.max(numShift, presence) : Math.max(type === 'string' || type === 'boolean' ? shift : numShift, presence),
     });
   }
-  return out.sort((x, y) => y.shift - x.shift || y.count - x.count);
+  return out.sort((x, y) => y.score - x.score || y.shift - x.shift || y.count - x.count);
 }

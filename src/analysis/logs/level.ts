@@ -158,6 +158,7 @@ export function levelFromBody(body: string): string {
   }
   const g = GLOG.exec(t);
   if (g) return LETTER[g[1]!]!;
+  if (t.startsWith('panic: ') || t.startsWith('fatal error: ')) return 'fatal';
   if (STACK.test(head)) return 'error';
   const lower = head.toLowerCase();
   const w = WORDS.exec(lower);

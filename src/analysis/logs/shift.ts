@@ -82,6 +82,7 @@ interface Acc {
   w: number;
   b: number;
   levels: Map<string, number>;
+  baseLevels: Map<string, number>;
   first?: number;
   last?: number;
   series: number[];
@@ -119,11 +120,16 @@ export function patternShift(records: LogRecord[], window: TimeRange, baseline: 
       const r = recs[i]!;
       const cid = miner.clusterOf(leaves[i]!);
       let a = accs.get(cid);
-      if (!a) accs.set(cid, (a = { cluster: cid, w: 0, b: 0, levels: new Map(), series: new Array<number>(buckets).fill(0), samples: [], errorSamples: [], traceIds: [] }));
+      if (!a) accs.set(cid, (a = { cluster: cid, w: 0, b: 0, levels: new Map(), baseLevels: new Map(), series: new Array<number>(buckets).fill(0), samples: [], errorSamples: [], traceIds: [] }));
       const inW = r.timeMs >= window.start && r.timeMs < window.end;
       if (!inW) {
         a.b++;
         bTotal++;
+        // Levels of baseline lines only matter for patterns absent from the window (gone).
+        if (a.w === 0 && a.b <= 20) {
+          const lvl = detectLevel(r);
+          a.baseLevels.set(lvl, (a.baseLevels.get(lvl) ?? 0) + 1);
+        }
         continue;
       }
       wTotal++;
@@ -145,6 +151,7 @@ export function patternShift(records: LogRecord[], window: TimeRange, baseline: 
       if (!c) continue;
       let level = 'unknown';
       let best = 0;
+      if (a.w === 0) for (const [l, n] of a.baseLevels) if (n > best) [level, best] = [l, n];
       for (const [l, n] of a.levels) if (n > best || (n === best && levelWeight(l) > levelWeight(level))) [level, best] = [l, n];
       // A pattern with some error lines is at least as severe as its errors when they are a real share.
       for (const [l, n] of a.levels) if (isErrorish(l) && n >= 0.2 * a.w && levelWeight(l) > levelWeight(level)) level = l;

@@ -132,12 +132,23 @@ function onlyPunctAndWildcards(tok: string): boolean {
 
 const outTokens: string[] = [];
 
+// JSON keys whose string value is the message itself (kept as words); other string values are variables.
+const MESSAGE_KEYS = new Set(['msg', 'message', 'event', 'error', 'err', 'exception', 'reason', 'log', 'body']);
+const JSON_STRING = /"([^"\\]{1,64})"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+
+/** In a JSON line, replaces string values of non-message keys by <*> (values may hold spaces: user agents, names). */
+export function maskJsonStrings(line: string): string {
+  if (line.length > MAX_LINE_CHARS) line = line.slice(0, MAX_LINE_CHARS);
+  return line.replace(JSON_STRING, (m: string, key: string, value: string) => (value === '' || MESSAGE_KEYS.has(key.toLowerCase()) ? m : `"${key}":"${WILDCARD}"`));
+}
+
 /**
  * The masked key of a line: masked tokens joined by single spaces. One pass over the characters
  * (this is the miner's hot loop): whitespace splits tokens, delimiters split pieces, each piece is
  * classified as it is scanned.
  */
 export function maskKey(line: string): string {
+  if (line.charCodeAt(0) === 123 /* { */) line = maskJsonStrings(line);
   const tokens = outTokens;
   tokens.length = 0;
   const n = Math.min(line.length, MAX_LINE_CHARS);

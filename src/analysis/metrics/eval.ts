@@ -3,7 +3,7 @@
 // extrapolatedRate), irate/idelta, *_over_time, histogram_quantile over classic buckets (promql/quantile.go),
 // aggregations by/without, topk/bottomk/quantile, and binary operators with vector matching.
 // Differences between Prometheus majors are explicit `Semantics` so parity tests can match the server.
-import type { Aggregation, Binary, Call, Expr, Matcher, MatrixSelector, VectorSelector } from '../../query/promql.js';
+import type { Aggregation, Binary, Call, Expr, Matcher, MatrixSelector, NumberLit, VectorSelector } from '../../query/promql.js';
 import type { MetricStore, StoredSeries } from '../../sources/bundle/openmetrics.js';
 import type { SeriesPoints } from '../../sources/types.js';
 
@@ -43,6 +43,46 @@ export class EvalError extends Error {
   }
 }
 
+interface Column {
+  labels: Labels;
+  v: Float64Array;
+  /** 1 where the series has a value at that step (a NaN value is still a value). */
+  has: Uint8Array;
+}
+
+/** Group key and stable group labels of an aggregation for one input label set. */
+const groupMemo = new WeakMap<Aggregation, WeakMap<Labels, { key: string; labels: Labels }>>();
+const groupLabelsByKey = new WeakMap<Aggregation, Map<string, Labels>>();
+function groupOf(e: Aggregation, l: Labels): { key: string; labels: Labels } {
+  let memo = groupMemo.get(e);
+  if (!memo) groupMemo.set(e, (memo = new WeakMap()));
+  let gi = memo.get(l);
+  if (gi) return gi;
+  let key = '';
+  let labels: Labels = {};
+  if (e.by) {
+    for (const n of e.by) {
+      const val = l[n];
+      key += `${val ?? ''}\xff`;
+      if (val !== undefined && val !== '') labels[n] = val;
+    }
+  } else if (e.without) {
+    const drop = new Set([...e.without, '__name__']);
+    for (const [k, val] of Object.entries(l)) if (!drop.has(k)) labels[k] = val;
+    key = labelsKey(labels);
+  }
+  let byKey = groupLabelsByKey.get(e);
+  if (!byKey) groupLabelsByKey.set(e, (byKey = new Map()));
+  const stable = byKey.get(key);
+  if (stable) labels = stable;
+  else byKey.set(key, labels);
+  gi = { key, labels };
+  memo.set(l, gi);
+  return gi;
+}
+
+type WinFn = (s: StoredSeries, a: number, b: number, rangeStart: number, rangeEnd: number) => number | undefined;
+const RANGE_FUNCS = new Set(['rate', 'increase', 'delta', 'irate', 'idelta', 'avg_over_time', 'sum_over_time', 'max_over_time', 'min_over_time', 'count_over_time', 'last_over_time', 'present_over_time', 'stddev_over_time', 'stdvar_over_time']);
 const ARITH = new Set(['+', '-', '*', '/', '%', '^', 'atan2']);
 const COMPARE = new Set(['==', '!=', '>', '<', '>=', '<=']);
 
@@ -141,6 +181,21 @@ export class Evaluator {
     if (!(stepMs > 0)) throw new EvalError('step must be positive');
     const ctx = this.newCtx();
     const out = new Map<string, SeriesPoints>();
+    const steps: number[] = [];
+    for (let t = startMs; t <= endMs; t += stepMs) steps.push(t);
+    // Series-major evaluation for the shapes our builders render (selectors, range functions, simple
+    // aggregations, histogram_quantile, scalar arithmetic): one pass per series instead of per step.
+    const cols = this.columns(expr, steps, ctx);
+    if (cols) {
+      for (const c of cols) {
+        const k = labelsKey(c.labels);
+        let sp = out.get(k);
+        if (!sp) out.set(k, (sp = { labels: c.labels, points: [] }));
+        for (let i = 0; i < steps.length; i++) if (c.has[i]) sp.points.push([steps[i]!, c.v[i]!]);
+      }
+      for (const sp of out.values()) sp.points.sort((a, b) => a[0] - b[0]);
+      return [...out.values()].filter((sp) => sp.points.length > 0);
+    }
     for (let t = startMs; t <= endMs; t += stepMs) {
       const v = this.eval(expr, t, ctx);
       if (v.kind === 'scalar') {
@@ -157,6 +212,168 @@ export class Evaluator {
       } else throw new EvalError('range queries cannot return strings');
     }
     return [...out.values()];
+  }
+
+  private columns(e: Expr, steps: number[], ctx: Ctx): Column[] | undefined {
+    const n = steps.length;
+    switch (e.type) {
+      case 'paren':
+        return this.columns(e.expr, steps, ctx);
+      case 'selector': {
+        if (e.atMs !== undefined) return undefined;
+        const off = e.offsetMs ?? 0;
+        const lb = this.sem.lookbackMs;
+        const leftOpen = this.sem.leftOpen;
+        const out: Column[] = [];
+        for (const s of this.match(e, ctx)) {
+          const v = new Float64Array(n);
+          const has = new Uint8Array(n);
+          const t = s.t;
+          let j = 0;
+          let any = false;
+          for (let k = 0; k < n; k++) {
+            const ref = steps[k]! - off;
+            while (j < t.length && t[j]! <= ref) j++;
+            const i = j - 1;
+            if (i < 0) continue;
+            const floor = ref - lb;
+            if (leftOpen ? t[i]! <= floor : t[i]! < floor) continue;
+            v[k] = s.v[i]!;
+            has[k] = 1;
+            any = true;
+          }
+          if (any) out.push({ labels: s.labels, v, has });
+        }
+        return out;
+      }
+      case 'call': {
+        if (RANGE_FUNCS.has(e.func)) {
+          const m = e.args[0];
+          if (!m || m.type !== 'matrix' || m.selector.atMs !== undefined || e.args.length !== 1) return undefined;
+          const fn = this.winFn(e.func, m)!;
+          const off = m.selector.offsetMs ?? 0;
+          const strict = this.sem.leftOpen;
+          const out: Column[] = [];
+          for (const s of this.match(m.selector, ctx)) {
+            const v = new Float64Array(n);
+            const has = new Uint8Array(n);
+            const t = s.t;
+            const len = t.length;
+            let a = 0;
+            let b = 0;
+            let any = false;
+            for (let k = 0; k < n; k++) {
+              const hi = steps[k]! - off;
+              const lo = hi - m.rangeMs;
+              while (a < len && (strict ? t[a]! <= lo : t[a]! < lo)) a++;
+              if (b < a) b = a;
+              while (b < len && t[b]! <= hi) b++;
+              if (b - 1 < a) continue;
+              const r = fn(s, a, b - 1, lo, hi);
+              if (r === undefined) continue;
+              v[k] = r;
+              has[k] = 1;
+              any = true;
+            }
+            if (any) out.push({ labels: dropName(s.labels), v, has });
+          }
+          return out;
+        }
+        if (e.func === 'histogram_quantile') {
+          const qa = e.args[0];
+          if (!qa || qa.type !== 'number' || !e.args[1]) return undefined;
+          const inner = this.columns(e.args[1], steps, ctx);
+          if (!inner) return undefined;
+          const groups = new Map<string, { labels: Labels; cols: Array<{ ub: number; c: Column }> }>();
+          for (const c of inner) {
+            const info = bucketInfo(c.labels);
+            if (!info) continue;
+            let g = groups.get(info.key);
+            if (!g) groups.set(info.key, (g = { labels: info.labels, cols: [] }));
+            g.cols.push({ ub: info.ub, c });
+          }
+          const out: Column[] = [];
+          for (const g of groups.values()) {
+            const v = new Float64Array(n);
+            const has = new Uint8Array(n);
+            for (let k = 0; k < n; k++) {
+              const buckets: Array<{ ub: number; count: number }> = [];
+              for (const { ub, c } of g.cols) if (c.has[k]) buckets.push({ ub, count: c.v[k]! });
+              if (!buckets.length) continue;
+              v[k] = bucketQuantile(qa.value, buckets, this.sem.smallDeltaFix);
+              has[k] = 1;
+            }
+            out.push({ labels: g.labels, v, has });
+          }
+          return out;
+        }
+        return undefined;
+      }
+      case 'agg': {
+        if (e.param || !['sum', 'avg', 'min', 'max', 'count', 'group'].includes(e.op)) return undefined;
+        const inner = this.columns(e.expr, steps, ctx);
+        if (!inner) return undefined;
+        const groups = new Map<string, { labels: Labels; cols: Column[] }>();
+        for (const c of inner) {
+          const gi = groupOf(e, c.labels);
+          let g = groups.get(gi.key);
+          if (!g) groups.set(gi.key, (g = { labels: gi.labels, cols: [] }));
+          g.cols.push(c);
+        }
+        const out: Column[] = [];
+        for (const g of groups.values()) {
+          const v = new Float64Array(n);
+          const has = new Uint8Array(n);
+          for (let k = 0; k < n; k++) {
+            let cnt = 0;
+            let acc = 0;
+            for (const c of g.cols) {
+              if (!c.has[k]) continue;
+              const x = c.v[k]!;
+              if (cnt === 0) acc = e.op === 'sum' || e.op === 'avg' ? 0 : x;
+              cnt++;
+              // Same arithmetic, in the same (series) order, as the per-step path.
+              if (e.op === 'sum' || e.op === 'avg') acc += x;
+              else if (e.op === 'max') {
+                if (x > acc || Number.isNaN(acc)) acc = x;
+              } else if (e.op === 'min') {
+                if (x < acc || Number.isNaN(acc)) acc = x;
+              }
+            }
+            if (!cnt) continue;
+            v[k] = e.op === 'avg' ? acc / cnt : e.op === 'count' ? cnt : e.op === 'group' ? 1 : acc;
+            has[k] = 1;
+          }
+          out.push({ labels: g.labels, v, has });
+        }
+        return out;
+      }
+      case 'binary': {
+        const lNum = e.lhs.type === 'number';
+        const rNum = e.rhs.type === 'number';
+        if (lNum === rNum || ['and', 'or', 'unless'].includes(e.op)) return undefined;
+        const scalar = (lNum ? e.lhs : e.rhs) as NumberLit;
+        const inner = this.columns(lNum ? e.rhs : e.lhs, steps, ctx);
+        if (!inner) return undefined;
+        const isCmp = COMPARE.has(e.op);
+        return inner.map((c) => {
+          const v = new Float64Array(n);
+          const has = new Uint8Array(n);
+          for (let k = 0; k < n; k++) {
+            if (!c.has[k]) continue;
+            const r = lNum ? applyOp(e.op, scalar.value, c.v[k]!, isCmp) : applyOp(e.op, c.v[k]!, scalar.value, isCmp);
+            if (isCmp && !e.bool) {
+              if (r !== 1) continue;
+              v[k] = c.v[k]!;
+            } else v[k] = r;
+            has[k] = 1;
+          }
+          return { labels: isCmp && !e.bool ? c.labels : dropName(c.labels), v, has };
+        });
+      }
+      default:
+        return undefined;
+    }
   }
 
   private newCtx(): Ctx {
@@ -231,7 +448,7 @@ export class Evaluator {
   }
 
   /** Calls fn(series, firstIndex, lastIndex) for every matching series with samples in the window. */
-  private windows(m: MatrixSelector, t: number, ctx: Ctx, fn: (s: StoredSeries, a: number, b: number, rangeStart: number, rangeEnd: number) => number | undefined): Sample[] {
+  private windows(m: MatrixSelector, t: number, ctx: Ctx, fn: WinFn): Sample[] {
     const sel = m.selector;
     if (sel.atMs !== undefined) t = sel.atMs;
     const hi = t - (sel.offsetMs ?? 0);
@@ -252,10 +469,10 @@ export class Evaluator {
     return out;
   }
 
-  private extrapolatedRate(m: MatrixSelector, t: number, ctx: Ctx, isCounter: boolean, isRate: boolean): Sample[] {
+  private extrapolatedRate(m: MatrixSelector, isCounter: boolean, isRate: boolean): WinFn {
     const sem = this.sem;
     const rangeSec = m.rangeMs / 1000;
-    return this.windows(m, t, ctx, (s, a, b, rangeStart, rangeEnd) => {
+    return (s, a, b, rangeStart, rangeEnd) => {
       if (b - a < 1) return undefined;
       const v = s.v;
       const firstT = s.t[a]!;
@@ -296,11 +513,11 @@ export class Evaluator {
       let factor = extrapolateTo / sampledInterval;
       if (isRate) factor /= rangeSec;
       return result * factor;
-    });
+    };
   }
 
-  private instantValue(m: MatrixSelector, t: number, ctx: Ctx, isRate: boolean): Sample[] {
-    return this.windows(m, t, ctx, (s, a, b) => {
+  private instantValue(isRate: boolean): WinFn {
+    return (s, a, b) => {
       if (b - a < 1) return undefined;
       const last = s.v[b]!;
       const prev = s.v[b - 1]!;
@@ -309,11 +526,11 @@ export class Evaluator {
       if (dt === 0) return undefined;
       if (isRate) r /= dt / 1000;
       return r;
-    });
+    };
   }
 
-  private overTime(fn: string, m: MatrixSelector, t: number, ctx: Ctx): Sample[] {
-    return this.windows(m, t, ctx, (s, a, b) => {
+  private overTime(fn: string): WinFn {
+    return (s, a, b) => {
       const v = s.v;
       switch (fn) {
         case 'avg_over_time': {
@@ -365,7 +582,34 @@ export class Evaluator {
         }
       }
       return undefined;
-    });
+    };
+  }
+
+  /** The per-window function of a range-vector function, or undefined when `f` is not one. */
+  private winFn(f: string, m: MatrixSelector): WinFn | undefined {
+    switch (f) {
+      case 'rate':
+        return this.extrapolatedRate(m, true, true);
+      case 'increase':
+        return this.extrapolatedRate(m, true, false);
+      case 'delta':
+        return this.extrapolatedRate(m, false, false);
+      case 'irate':
+        return this.instantValue(true);
+      case 'idelta':
+        return this.instantValue(false);
+      case 'avg_over_time':
+      case 'sum_over_time':
+      case 'max_over_time':
+      case 'min_over_time':
+      case 'count_over_time':
+      case 'last_over_time':
+      case 'present_over_time':
+      case 'stddev_over_time':
+      case 'stdvar_over_time':
+        return this.overTime(f);
+    }
+    return undefined;
   }
 
   private call(e: Call, t: number, ctx: Ctx): Value {
@@ -376,27 +620,11 @@ export class Evaluator {
       return a;
     };
     const vec = (samples: Sample[]): Value => ({ kind: 'vector', samples });
+    if (RANGE_FUNCS.has(f)) {
+      const m = matrixArg();
+      return vec(this.windows(m, t, ctx, this.winFn(f, m)!));
+    }
     switch (f) {
-      case 'rate':
-        return vec(this.extrapolatedRate(matrixArg(), t, ctx, true, true));
-      case 'increase':
-        return vec(this.extrapolatedRate(matrixArg(), t, ctx, true, false));
-      case 'delta':
-        return vec(this.extrapolatedRate(matrixArg(), t, ctx, false, false));
-      case 'irate':
-        return vec(this.instantValue(matrixArg(), t, ctx, true));
-      case 'idelta':
-        return vec(this.instantValue(matrixArg(), t, ctx, false));
-      case 'avg_over_time':
-      case 'sum_over_time':
-      case 'max_over_time':
-      case 'min_over_time':
-      case 'count_over_time':
-      case 'last_over_time':
-      case 'present_over_time':
-      case 'stddev_over_time':
-      case 'stdvar_over_time':
-        return vec(this.overTime(f, matrixArg(), t, ctx));
       case 'histogram_quantile': {
         const q = this.scalarArg(e, 0, t, ctx);
         const v = this.vectorArg(e, 1, t, ctx);

@@ -134,8 +134,8 @@ function robustZ(values: number[]): number[] {
 const cap = (x: number, c = 20) => Math.max(-c, Math.min(c, x));
 
 /**
- * Ranks the groups of a breakdown. Score = mean of three capped |z|: change vs own baseline noise,
- * change compared with the other groups, and window level compared with the other groups.
+ * Ranks the groups of a breakdown. Score = weighted mean of three capped |z|: change vs own baseline
+ * noise (1), change as a log ratio compared with the other groups (1), window level vs the others (½).
  */
 export function rankGroups(series: SeriesPoints[], window: TimeRange, baseline: TimeRange | undefined, fmt: (v: number) => string, groupNoun = 'groups'): GroupScore[] {
   const rows = series.map((s) => {
@@ -153,12 +153,18 @@ export function rankGroups(series: SeriesPoints[], window: TimeRange, baseline: 
     const spark = sparkline(s.points.filter(([t]) => t >= (baseline?.start ?? window.start) && t <= window.end).map(([, v]) => v), 12);
     return { group: s.labels, window: wAvg, baseline: bAvg, change, zSelf, spark };
   });
-  const deltas = robustZ(rows.map((r) => (r.baseline !== undefined ? r.window - r.baseline : r.window)));
+  // Changes are compared across groups as log ratios, so a busy group's large absolute delta does not
+  // outrank a small group that doubled; eps (5% of the typical level) keeps tiny baselines from exploding.
+  const finiteLevels = rows.flatMap((r) => [r.window, r.baseline ?? NaN]).filter((v) => Number.isFinite(v)).map(Math.abs);
+  const eps = 0.05 * (finiteLevels.length ? median(finiteLevels) : 0) + 1e-12;
+  const logRatios = rows.map((r) => (Number.isFinite(r.window) ? Math.log((Math.abs(r.window) + eps) / (Math.abs(r.baseline ?? 0) + eps)) : NaN));
+  const deltas = baseline ? robustZ(logRatios) : rows.map(() => 0);
   const levels = robustZ(rows.map((r) => r.window));
   const out: GroupScore[] = rows.map((r, i) => {
     const zCross = deltas[i]!;
     const zLevel = levels[i]!;
-    const score = (Math.abs(cap(r.zSelf)) + Math.abs(cap(zCross)) + Math.abs(cap(zLevel))) / 3;
+    // Level differences are a property of the system (a busy route), not of the incident: half weight.
+    const score = (Math.abs(cap(r.zSelf)) + Math.abs(cap(zCross)) + 0.5 * Math.abs(cap(zLevel))) / 2.5;
     const parts: string[] = [];
     if (r.baseline !== undefined) {
       const ch = r.change === Infinity ? 'new' : `${r.change! >= 0 ? '+' : ''}${(r.change! * 100).toFixed(0)}%`;

@@ -3,6 +3,7 @@
 // [xOffsetDelta, total, self, nameIndex]; x is absolute after accumulating deltas, and a node's parent
 // is the node one level up whose [x, x+total) contains it.
 import type { Frame } from '../../sources/types.js';
+import { functionId } from './intern.js';
 
 interface Node {
   x: number;
@@ -17,7 +18,7 @@ export function flamegraphStacks(names: string[], levels: Array<Array<number | s
   let prev: Node[] = [];
   const framesOf = (n: Node): Frame[] => {
     const out: Frame[] = [];
-    for (let c: Node | undefined = n; c; c = c.parent) out.push({ function: c.name });
+    for (let c: Node | undefined = n; c; c = c.parent) out.push({ function: c.name, fid: functionId(c.name) });
     out.reverse();
     return out;
   };

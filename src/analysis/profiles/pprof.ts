@@ -5,6 +5,7 @@
 import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
 import type { Frame } from '../../sources/types.js';
+import { functionId } from './intern.js';
 
 export class ProfileDecodeError extends Error {
   constructor(
@@ -41,7 +42,7 @@ export interface ParsedProfile {
   comments: string[];
 }
 
-const num = (v: number | bigint | string | undefined): number => (v === undefined ? 0 : typeof v === 'number' ? v : Number(v));
+const num = (v: number | bigint | string | undefined): number => (typeof v === 'number' ? v : v === undefined ? 0 : Number(v));
 
 function isGzip(b: Uint8Array): boolean {
   return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
@@ -125,7 +126,7 @@ export function checkWireFormat(b: Uint8Array): string | undefined {
 
 function fromPprofFormat(p: Profile, file: string): ParsedProfile {
   const strings = p.stringTable.strings;
-  const str = (i: number | bigint | undefined): string => {
+  const str = (i: Num | undefined): string => {
     const s = strings[num(i)];
     if (s === undefined) throw new ProfileDecodeError(file, `corrupt profile: string index ${num(i)} beyond the string table (${strings.length} entries); truncated file?`);
     return s;
@@ -150,12 +151,9 @@ function fromPprofFormat(p: Profile, file: string): ParsedProfile {
       durationNanos: num(p.durationNanos),
       comments: p.comment.map(str),
     },
-    p.sample.map((s) => ({
-      locs: s.locationId.map(num),
-      values: s.value.map(num),
-      labels: s.label.length ? s.label.filter((l) => num(l.str) !== 0).map((l) => [str(l.key), str(l.str)] as [string, string]) : undefined,
-    })),
+    p.sample,
     locFrames,
+    str,
     file,
   );
 }
@@ -164,12 +162,14 @@ function fromPprofFormat(p: Profile, file: string): ParsedProfile {
 function locationFrames(address: number, lines: Array<{ fn: { name: string; file: string } | undefined; line: number }>): Frame[] {
   if (lines.length === 0) {
     // Unsymbolized: pprof names such nodes by address.
-    return [{ function: `0x${address.toString(16).padStart(16, '0')}` }];
+    const name = `0x${address.toString(16).padStart(16, '0')}`;
+    return [{ function: name, fid: functionId(name) }];
   }
   const out: Frame[] = [];
   for (let i = lines.length - 1; i >= 0; i--) {
     const l = lines[i]!;
-    const f: Frame = { function: l.fn?.name || '(unknown)' };
+    const name = l.fn?.name || '(unknown)';
+    const f: Frame = { function: name, fid: functionId(name) };
     if (l.fn?.file) f.file = l.fn.file;
     if (l.line > 0) f.line = l.line;
     out.push(f);
@@ -187,28 +187,75 @@ interface Header {
   comments: string[];
 }
 
-function build(h: Header, raw: Array<{ locs: number[]; values: number[]; labels?: Array<[string, string]> }>, locFrames: Map<number, Frame[]>, file: string): ParsedProfile {
-  const samples: ParsedSample[] = [];
-  // Identical location lists share one frames array (stacks repeat a lot across samples).
-  const stackCache = new Map<string, Frame[]>();
-  for (const s of raw) {
-    if (s.values.length !== h.sampleTypes.length) {
-      throw new ProfileDecodeError(file, `corrupt profile: a sample has ${s.values.length} values for ${h.sampleTypes.length} sample types`);
+type Num = number | bigint | string;
+interface RawSample {
+  locationId?: Num[];
+  value?: Num[];
+  label?: Array<{ key?: Num; str?: Num }>;
+}
+
+function build(h: Header, raw: RawSample[], locFrames: Map<number, Frame[]>, str: (i: Num | undefined) => string, file: string): ParsedProfile {
+  const samples: ParsedSample[] = new Array(raw.length);
+  const nTypes = h.sampleTypes.length;
+  // Location ids are usually dense (1..N): index an array instead of a map.
+  let maxId = 0;
+  for (const id of locFrames.keys()) if (id > maxId) maxId = id;
+  const byId: Array<Frame[] | undefined> = maxId <= 4 * locFrames.size + 16 ? new Array(maxId + 1) : [];
+  if (byId.length) for (const [id, fr] of locFrames) byId[id] = fr;
+  const loc = byId.length ? (id: number) => byId[id] : (id: number) => locFrames.get(id);
+  // Identical location lists share one frames array (stacks repeat across samples with different
+  // labels). Found through a numeric hash of the ids, verified element by element: no per-sample
+  // string keys or trie nodes to allocate.
+  const buckets = new Map<number, Array<{ ids: number[]; frames: Frame[] }>>();
+  for (let k = 0; k < raw.length; k++) {
+    const s = raw[k]!;
+    const rawIds = s.locationId ?? [];
+    const rawValues = s.value ?? [];
+    if (rawValues.length !== nTypes) {
+      throw new ProfileDecodeError(file, `corrupt profile: a sample has ${rawValues.length} values for ${nTypes} sample types`);
     }
-    const key = s.locs.join(',');
-    let frames = stackCache.get(key);
+    const n = rawIds.length;
+    const ids = new Array<number>(n);
+    let h = n;
+    for (let i = 0; i < n; i++) {
+      const id = num(rawIds[i]);
+      ids[i] = id;
+      h = (Math.imul(h, 31) + id) | 0;
+    }
+    let bucket = buckets.get(h);
+    let frames: Frame[] | undefined;
+    if (bucket) {
+      for (const e of bucket) {
+        if (e.ids.length !== n) continue;
+        let same = true;
+        for (let i = 0; i < n; i++) if (e.ids[i] !== ids[i]) { same = false; break; }
+        if (same) { frames = e.frames; break; }
+      }
+    } else buckets.set(h, (bucket = []));
     if (!frames) {
       frames = [];
-      for (let i = s.locs.length - 1; i >= 0; i--) {
-        const lf = locFrames.get(s.locs[i]!);
-        if (!lf) throw new ProfileDecodeError(file, `corrupt profile: a sample refers to missing location ${s.locs[i]}`);
-        for (const f of lf) frames.push(f);
+      for (let i = n - 1; i >= 0; i--) {
+        const lf = loc(ids[i]!);
+        if (!lf) throw new ProfileDecodeError(file, `corrupt profile: a sample refers to missing location ${ids[i]}`);
+        for (let j = 0; j < lf.length; j++) frames.push(lf[j]!);
       }
-      stackCache.set(key, frames);
+      bucket.push({ ids, frames });
     }
-    const sample: ParsedSample = { frames, values: s.values };
-    if (s.labels?.length) sample.labels = Object.fromEntries(s.labels);
-    samples.push(sample);
+    const values = new Array<number>(nTypes);
+    for (let i = 0; i < nTypes; i++) values[i] = num(rawValues[i]);
+    const sample: ParsedSample = { frames, values };
+    const labels = s.label;
+    if (labels && labels.length) {
+      const out: Record<string, string> = {};
+      let any = false;
+      for (const l of labels) {
+        if (!l.str || num(l.str) === 0) continue;
+        out[str(l.key)] = str(l.str);
+        any = true;
+      }
+      if (any) sample.labels = out;
+    }
+    samples[k] = sample;
   }
   return {
     sampleTypes: h.sampleTypes,
@@ -243,7 +290,7 @@ export interface ProtoJsonProfile {
 export function fromProtoJson(j: ProtoJsonProfile, file = '(profile)'): ParsedProfile {
   if (!j || typeof j !== 'object' || !Array.isArray(j.stringTable)) throw new ProfileDecodeError(file, 'not a pprof profile (no stringTable)');
   const strings = j.stringTable;
-  const str = (i: Str | undefined) => strings[Number(i ?? 0)] ?? '';
+  const str = (i: Num | undefined) => strings[Number(i ?? 0)] ?? '';
   const fnById = new Map<number, { name: string; file: string }>();
   for (const f of j.function ?? []) fnById.set(Number(f.id ?? 0), { name: str(f.name), file: str(f.filename) });
   const locFrames = new Map<number, Frame[]>();
@@ -262,12 +309,10 @@ export function fromProtoJson(j: ProtoJsonProfile, file = '(profile)'): ParsedPr
       durationNanos: Number(j.durationNanos ?? 0),
       comments: (j.comment ?? []).map(str),
     },
-    (j.sample ?? []).map((s) => ({
-      locs: (s.locationId ?? []).map(Number),
-      values: sampleTypes.map((_, i) => Number(s.value?.[i] ?? 0)),
-      labels: s.label?.filter((l) => l.str !== undefined && Number(l.str) !== 0).map((l) => [str(l.key), str(l.str)] as [string, string]),
-    })),
+    // protojson omits zero values: pad missing values so every sample has one per type.
+    (j.sample ?? []).map((s) => ({ locationId: s.locationId, value: sampleTypes.map((_, i) => s.value?.[i] ?? 0), label: s.label })),
     locFrames,
+    str,
     file,
   );
 }

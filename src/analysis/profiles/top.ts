@@ -4,6 +4,7 @@
 // caller that caused it, the cause families under each user function, and the top call paths.
 import type { Frame, StackProfile } from '../../sources/types.js';
 import { causesOf, frameKind, type FrameKind } from './classify.js';
+import { functionId, internedCount } from './intern.js';
 
 export interface FunctionStat {
   name: string;
@@ -39,45 +40,76 @@ export interface TopResult {
   byName: Map<string, FunctionStat>;
 }
 
-interface Acc extends FunctionStat {
-  stamp: number;
-}
+// Kinds are a pure function of the name (and first file seen); cached per interned id across calls.
+const kindCache: Array<FrameKind | undefined> = [];
 
 /** Flat and cum per function name; sorted by flat desc then name (pprof's FlatNameOrder). */
 export function topFunctions(p: Pick<StackProfile, 'stacks'>): TopResult {
-  const byName = new Map<string, Acc>();
+  // Per-function accumulators in typed arrays indexed by the interned function id.
+  let size = Math.max(1024, internedCount() + 64);
+  let flat = new Float64Array(size);
+  let cum = new Float64Array(size);
+  let stamp = new Int32Array(size);
+  let first: Array<Frame | undefined> = new Array(size);
+  let minLine = new Int32Array(size);
+  const seen: number[] = [];
   let total = 0;
-  const kinds = new Map<string, FrameKind>();
-  let stamp = 0;
+  let st = 0;
+  const grow = (need: number) => {
+    const n = Math.max(need + 1, size * 2);
+    const f2 = new Float64Array(n);
+    f2.set(flat);
+    flat = f2;
+    const c2 = new Float64Array(n);
+    c2.set(cum);
+    cum = c2;
+    const s2 = new Int32Array(n);
+    s2.set(stamp);
+    stamp = s2;
+    const m2 = new Int32Array(n);
+    m2.set(minLine);
+    minLine = m2;
+    first.length = n;
+    size = n;
+  };
   for (const s of p.stacks) {
-    stamp++;
+    st++;
     const v = s.value;
     if (v === 0) continue;
     total += Math.abs(v);
     const frames = s.frames;
-    for (let i = frames.length - 1; i >= 0; i--) {
+    const leaf = frames.length - 1;
+    for (let i = leaf; i >= 0; i--) {
       const f = frames[i]!;
-      let a = byName.get(f.function);
-      if (!a) {
-        let k = kinds.get(f.function);
-        if (!k) {
-          k = frameKind(f);
-          kinds.set(f.function, k);
-        }
-        a = { name: f.function, kind: k, flat: 0, cum: 0, stamp: 0, file: f.file, line: f.line };
-        byName.set(f.function, a);
-      } else if (f.line !== undefined && (a.line === undefined || f.line < a.line) && (a.file === undefined || a.file === f.file)) {
-        a.line = f.line;
-        a.file ??= f.file;
+      let id = f.fid;
+      if (id === undefined) id = f.fid = functionId(f.function);
+      if (id >= size) grow(id);
+      const fr = first[id];
+      if (fr === undefined) {
+        first[id] = f;
+        minLine[id] = f.line ?? 0;
+        seen.push(id);
+      } else if (f.line !== undefined && (minLine[id] === 0 || f.line < minLine[id]!) && (fr.file === undefined || fr.file === f.file)) {
+        minLine[id] = f.line;
       }
-      if (i === frames.length - 1) a.flat += v;
-      if (a.stamp !== stamp) {
-        a.stamp = stamp;
-        a.cum += v;
+      if (i === leaf) flat[id] += v;
+      if (stamp[id] !== st) {
+        stamp[id] = st;
+        cum[id] += v;
       }
     }
   }
-  const functions: FunctionStat[] = [...byName.values()].map(({ stamp: _s, ...f }) => f);
+  const functions: FunctionStat[] = new Array(seen.length);
+  for (let k = 0; k < seen.length; k++) {
+    const id = seen[k]!;
+    const f = first[id]!;
+    let kind = kindCache[id];
+    if (kind === undefined) kind = kindCache[id] = frameKind(f);
+    const row: FunctionStat = { name: f.function, kind, flat: flat[id]!, cum: cum[id]! };
+    if (f.file !== undefined) row.file = f.file;
+    if (minLine[id]) row.line = minLine[id];
+    functions[k] = row;
+  }
   functions.sort(flatOrder);
   return { total, functions, byName: new Map(functions.map((f) => [f.name, f])) };
 }

@@ -228,7 +228,8 @@ export function compareAttributes(spans: Span[], opts: CompareOptions): CompareR
   const attributes: AttributeDiff[] = [];
   const implied: AttributeDiff[] = [];
   const filterKeys = new Set(selection.kind === 'filter' ? Object.keys(selection.query.attributes ?? {}).flatMap((k) => (k.includes('.') && (k.startsWith('span.') || k.startsWith('resource.')) ? [k] : [`span.${k}`, `resource.${k}`, k])) : []);
-  const isImplied = (name: string) => (selection.kind === 'errors' && ERROR_IMPLIED.test(name)) || filterKeys.has(name);
+  const errorish = selection.kind === 'errors' || (selection.kind === 'filter' && selection.query.errorsOnly === true);
+  const isImplied = (name: string) => (errorish && ERROR_IMPLIED.test(name)) || filterKeys.has(name);
   const skipped = [...skippedKeys];
   const totalUnits = selN + baseN;
   for (const [k, list] of byKey) {

@@ -114,13 +114,14 @@ export function traceView(traceId: string, spans: Span[], maxLines = 60): TraceV
   };
 
   // Displayed list via an explicit stack of frames (iterative: deep traces cannot overflow).
+  // Stops one line past the budget: the caller only needs to know that it did not fit.
   const render = (pruned: boolean): { nodes: TraceViewNode[]; hidden: number } => {
     const nodes: TraceViewNode[] = [];
     type Frame = { i: number; d: number } | { more: number; d: number; like: number };
     const stack: Frame[] = [];
     const rootsSorted = [...t.roots].sort((a, b) => spans[b]!.startMs - spans[a]!.startMs);
     for (const r of rootsSorted) stack.push({ i: r, d: 0 });
-    while (stack.length) {
+    while (stack.length && nodes.length <= maxLines) {
       const f = stack.pop()!;
       if ('more' in f) {
         const s = spans[f.like]!;
@@ -156,7 +157,10 @@ export function traceView(traceId: string, spans: Span[], maxLines = 60): TraceV
   let r = render(false);
   if (r.nodes.length > maxLines) r = render(true);
   if (r.nodes.length > maxLines) {
-    r = { nodes: r.nodes.slice(0, maxLines), hidden: r.hidden + r.nodes.slice(maxLines).filter((x) => x.spanId).length };
+    const nodes = r.nodes.slice(0, maxLines);
+    let shown = 0;
+    for (const x of nodes) if (x.spanId) shown++;
+    r = { nodes, hidden: n - shown };
   }
   const lines = r.nodes.map((x) => {
     const mark = `${x.critical ? '*' : ' '}${x.error ? '✖' : ' '}`;

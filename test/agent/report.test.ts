@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { renderJson, renderMarkdown } from '../../src/agent/report.js';
+import { formatKeyed } from '../../src/agent/format.js';
+import type { Report } from '../../src/agent/findings.js';
+import { resolveHints } from '../../src/agent/hints.js';
+
+function report(lang: string): Report {
+  const findings: Report['findings'] = [
+    {
+      kind: 'error',
+      service: 'checkout',
+      title: 'INSERT INTO orders: pq: duplicate key value violates unique constraint "orders_pkey"',
+      numbers: { count: 1234, share_of_errors: 0.873, error_rate: 0.21 },
+      evidence: { traceIds: ['4bf92f3577b34da6a3ce929d0e0e4736'], query: { language: 'traceql', text: '{ resource.service.name = "checkout" && status = error }' }, link: 'http://grafana.test/explore?x=1' },
+      score: 10,
+    },
+    {
+      kind: 'latency',
+      service: 'ride',
+      title: 'SELECT driver_id FROM car_login WHERE car_id = $1',
+      numbers: { p95_ms: 1534.5, p95_ms_baseline: 4.2, change: 364.4 },
+      evidence: { query: { language: 'traceql', text: '{ name = "SELECT car_login" }' } },
+      source: { repo: 'acme/ride', path: 'internal/store/login.go', startLine: 40, endLine: 52, snippet: 'rows, err := db.Query(`SELECT ...`)\n```\nfake fence', function: 'store.FindLogin' },
+      score: 8,
+    },
+  ];
+  const hints = resolveHints(findings, lang);
+  return {
+    question: 'q | with a pipe',
+    lang,
+    mode: 'playbook',
+    window: { start: '2025-06-03T10:04:00.000Z', end: '2025-06-03T10:20:00.000Z' },
+    baseline: { start: '2025-06-03T09:50:00.000Z', end: '2025-06-03T10:04:00.000Z' },
+    suspects: [{ service: 'checkout', score: 12.5, parts: { own_errors: 9.6 }, evidence: ['83 error span(s) | pipe'] }],
+    findings,
+    hints,
+    partial: ['metrics: no metric source'],
+    stats: { toolCalls: 4, ms: 321 },
+  };
+}
+
+describe('report rendering', () => {
+  it('renders French with French numbers, dates, labels and hints', () => {
+    const md = renderMarkdown(report('fr'));
+    expect(md).toContain("# Enquête sur l'incident");
+    expect(md).toContain('3 juin 2025');
+    expect(md).toMatch(/1\u202f234|1\u00a0234|1 234/); // French thousands separator
+    expect(md).toMatch(/87\s?%/);
+    expect(md).toMatch(/1,53\s?s/);
+    expect(md).toContain('Violation de clé unique');
+    expect(md).toContain("Requête lente filtrant");
+    expect(md).toContain('{ resource.service.name = "checkout" && status = error }');
+    expect(md).toContain('[Ouvrir dans Grafana](http://grafana.test/explore?x=1)');
+    expect(md).toContain('`acme/ride/internal/store/login.go` lignes 40–52');
+    // Telemetry text cannot break the layout: pipes escaped in tables, fences neutralised in snippets.
+    expect(md).toContain('83 error span(s) \\| pipe');
+    expect(md).not.toMatch(/\n```\nfake fence/);
+  });
+  it('renders English and German with their own formats', () => {
+    const en = renderMarkdown(report('en'));
+    expect(en).toContain('# Incident investigation');
+    expect(en).toContain('3 Jun 2025');
+    expect(en).toContain('1,234');
+    expect(en).toMatch(/\+36,440%/);
+    const de = renderMarkdown(report('de'));
+    expect(de).toContain('Verletzung eines eindeutigen Schlüssels');
+    expect(de).toContain('1.234');
+  });
+  it('formats keyed numbers by convention', () => {
+    expect(formatKeyed('p95_ms', 12.345, 'en')).toBe('12 ms');
+    expect(formatKeyed('self_share', 0.5, 'es')).toMatch(/50\s?%/);
+    expect(formatKeyed('per_second', 3.5, 'en')).toBe('3.5');
+    expect(formatKeyed('duration_seconds', 90, 'en')).toBe('1.5 mins'); // Intl's en-GB short unit
+  });
+  it('renders JSON', () => {
+    expect(JSON.parse(renderJson(report('es'))).hints[0].title).toMatch(/clave única/);
+  });
+});
