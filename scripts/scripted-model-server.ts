@@ -118,7 +118,9 @@ function topSuspect(messages: ChatMessage[], callNames: Map<string, string>): st
     const named = servicesIn(ranking);
     if (named.length && (listed.length === 0 || listed.includes(named[0]!))) return named[0];
     // Text ranking: the known service mentioned first.
-    const first = listed.map((s) => ({ s, i: ranking.indexOf(s) })).filter((x) => x.i >= 0).sort((a, b) => a.i - b.i)[0];
+    // Whole-name matches only ("ride" must not match inside "override").
+    const at = (name: string) => new RegExp(`(^|[^\\w.-])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w.-])`).exec(ranking)?.index ?? -1;
+    const first = listed.map((s) => ({ s, i: at(s) })).filter((x) => x.i >= 0).sort((a, b) => a.i - b.i)[0];
     if (first) return first.s;
   }
   return suspectsInPrompt(messages)[0] ?? listed[0];

@@ -138,7 +138,7 @@ export const hotFunctions = defineTool({
       file: f.file,
       line: f.line,
     });
-    const grewChange = new Map(a.diff?.grew.map((g) => [g.name, g]) ?? []);
+    const grewChange = a.diff?.byName ?? new Map();
     const diffRowOf = (d: NonNullable<typeof a.diff>['grew'][number]) => {
       const now = d.kind === 'user' ? d.attributedPerSec : d.flatPerSec;
       const before = d.kind === 'user' ? d.basePerSecAttributed : d.basePerSecFlat;
@@ -188,11 +188,11 @@ export const hotFunctions = defineTool({
         .map(([k, v]) => `${causeLabel(k)} ${fmtPct(v / u.attributed, 0)}`)
         .join(', ');
       return [
-        shortName(u.name),
+        shortName(u.name) + (u.kind === 'user' ? '' : ` [${u.kind}, no user caller]`),
         fmtPct(share(u.attributed)),
         fmtPct(share(u.flat)),
         fmtPct(share(u.cum)),
-        g ? (Number.isFinite(g.change) ? `${g.change >= 0 ? '+' : ''}${(g.change * 100).toFixed(0)}%` : 'new') : a.diff ? '=' : '',
+        g ? (Number.isFinite(g.change) ? (Math.abs(g.change) < 0.005 ? '=' : `${g.change >= 0 ? '+' : ''}${(g.change * 100).toFixed(0)}%`) : 'new') : a.diff ? '=' : '',
         causes || (u.via[0] ? `via ${shortName(u.via[0].name)}` : ''),
       ];
     });

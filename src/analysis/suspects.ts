@@ -164,10 +164,12 @@ function selfTimes(spans: Span[], children: Map<Span, Span[]>): Map<Span, number
   return out;
 }
 
-export function traceFeatures(spans: Span[], window: TimeRange, baseline: TimeRange): TraceFeatures {
+export function traceFeatures(allSpans: Span[], window: TimeRange, baseline: TimeRange): TraceFeatures {
+  // Only spans starting in the window or the baseline count (their parents may lie outside: kept for the tree).
+  const spans = allSpans.filter((s) => inRange(s.startMs, window) || inRange(s.startMs, baseline));
   // Index by trace then span id: one small map per trace keeps keys short and avoids string building.
   const byTrace = new Map<string, Map<string, Span>>();
-  for (const s of spans) {
+  for (const s of allSpans) {
     let m = byTrace.get(s.traceId);
     if (!m) byTrace.set(s.traceId, (m = new Map()));
     m.set(s.spanId, s);
@@ -187,6 +189,13 @@ export function traceFeatures(spans: Span[], window: TimeRange, baseline: TimeRa
     }
   }
   const self = selfTimes(spans, children);
+  // Operation keys, built once per span (they are used by several passes).
+  const opName = new Map<Span, string>();
+  const opOf = (s: Span) => {
+    let k = opName.get(s);
+    if (k === undefined) opName.set(s, (k = `${s.service}\u0000${s.name}`));
+    return k;
+  };
 
   // Own errors: an error span none of whose children failed (the error starts here).
   const own: TraceFeatures['own'] = new Map();
@@ -239,7 +248,7 @@ export function traceFeatures(spans: Span[], window: TimeRange, baseline: TimeRa
     const inW = inRange(s.startMs, window);
     const inB = !inW && inRange(s.startMs, baseline);
     if (!inW && !inB) continue;
-    const key = `${s.service}\u0000${s.name}`;
+    const key = opOf(s);
     let st = opStats.get(key);
     if (!st) opStats.set(key, (st = { svc: s.service, op: s.name, b: [], w: [] }));
     (inW ? st.w : st.b).push(self.get(s) ?? 0);
@@ -282,21 +291,19 @@ export function traceFeatures(spans: Span[], window: TimeRange, baseline: TimeRa
   // Call structure: the set of child operations under each span of an operation. A window span whose
   // child set is a strict subset of the baseline's usual set stopped early: blame the last child that
   // answered before the stop (its answer made the caller give up), else the span's own service.
-  const opName = new Map<Span, string>();
-  const opOf = (s: Span) => {
-    let k = opName.get(s);
-    if (k === undefined) opName.set(s, (k = `${s.service}:${s.name}`));
-    return k;
-  };
+  const sigCache = new Map<Span, string>();
   const sig = (s: Span) => {
+    let k = sigCache.get(s);
+    if (k !== undefined) return k;
     const kids = children.get(s);
-    if (!kids) return '';
-    return [...new Set(kids.map(opOf))].sort().join('|');
+    k = kids ? [...new Set(kids.map(opOf))].sort().join('|') : '';
+    sigCache.set(s, k);
+    return k;
   };
   const baseSigs = new Map<string, Map<string, number>>();
   for (const s of spans) {
     if (!inRange(s.startMs, baseline) || inRange(s.startMs, window)) continue;
-    const op = `${s.service}\u0000${s.name}`;
+    const op = opOf(s);
     let m = baseSigs.get(op);
     if (!m) baseSigs.set(op, (m = new Map()));
     const k = sig(s);
@@ -309,7 +316,7 @@ export function traceFeatures(spans: Span[], window: TimeRange, baseline: TimeRa
     const blame = new Map<string, number>();
     for (const s of spans) {
       if (!inRange(s.startMs, range) || (leaveOneOut && inRange(s.startMs, window))) continue;
-      const op = `${s.service}\u0000${s.name}`;
+      const op = opOf(s);
       const m = baseSigs.get(op);
       if (!m) continue;
       let total = 0;
@@ -375,16 +382,15 @@ export function logLevel(r: LogRecord): 'error' | 'warn' | 'other' {
   return lvl.startsWith('WARN') ? 'warn' : 'error';
 }
 
-/** A cheap template: variable tokens (ids, numbers, hex, quoted values) masked. */
+/** Variable tokens: uuids, long hex ids, numbers (one alternation, one pass). */
+const VARIABLE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b[0-9a-f]{12,}\b|\d+(?:\.\d+)?/gi;
+
+/** A cheap template: the line's head with variable tokens (ids, numbers) masked. */
 export function logTemplate(body: string): string {
   return body
-    .slice(0, 400)
+    .slice(0, 240)
     .replace(/^\s*\S*\d{2}:\d{2}:\d{2}\S*\s+/, '') // leading timestamp
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<uuid>')
-    .replace(/\b[0-9a-f]{12,}\b/gi, '<hex>')
-    .replace(/"[^"]{0,200}"/g, '"<str>"')
-    .replace(/[-+]?\d+(\.\d+)?/g, '<n>')
-    .replace(/\s+/g, ' ')
+    .replace(VARIABLE, '<*>')
     .slice(0, 200);
 }
 

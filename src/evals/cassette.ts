@@ -166,8 +166,10 @@ function diffJson(a: unknown, b: unknown, at: string, out: Diff[], limit = 50): 
   }
 }
 
-/** Text-only differences: wording of tool results, user and system messages (not the conversation's shape). */
+/** Text-only differences: wording of tool results, user and system messages, tool descriptions (not the conversation's shape). */
 function isDrift(d: Diff, expected: unknown): boolean {
+  // Tool descriptions (and their parameters' descriptions) are prompt text too.
+  if (/^tools\[\d+\]\.function\.(description|parameters\..*\.description)$/.test(d.path)) return true;
   const m = /^messages\[(\d+)\]\.content(\[\d+\]\.text)?$/.exec(d.path);
   if (!m) return false;
   const msg = (expected as { messages?: Array<{ role?: string }> })?.messages?.[Number(m[1])];
@@ -179,6 +181,16 @@ const show = (v: unknown) => {
   return s.length > 160 ? `${s.slice(0, 157)}…` : s;
 };
 
+/** Where two long texts part: the character offset and a window of each around it. */
+function showStringDiff(a: string, b: string): string {
+  if (a.length <= 120 && b.length <= 120) return `recorded ${show(a)}, got ${show(b)}`;
+  let p = 0;
+  while (p < a.length && p < b.length && a[p] === b[p]) p++;
+  const from = Math.max(0, p - 30);
+  const cut = (s: string) => `${from > 0 ? '…' : ''}${s.slice(from, p + 70)}${s.length > p + 70 ? '…' : ''}`;
+  return `differs from character ${p}: recorded ${JSON.stringify(cut(a))}, got ${JSON.stringify(cut(b))}`;
+}
+
 export function compareRequest(exp: Exchange, method: string, pathQuery: string, body: unknown): { mismatch: string[]; drift: string[] } {
   const mismatch: string[] = [];
   const drift: string[] = [];
@@ -187,7 +199,7 @@ export function compareRequest(exp: Exchange, method: string, pathQuery: string,
   const diffs: Diff[] = [];
   diffJson(exp.request, body, '', diffs);
   for (const d of diffs) {
-    const line = `${d.path}: recorded ${show(d.expected)}, got ${show(d.actual)}`;
+    const line = typeof d.expected === 'string' && typeof d.actual === 'string' ? `${d.path}: ${showStringDiff(d.expected, d.actual)}` : `${d.path}: recorded ${show(d.expected)}, got ${show(d.actual)}`;
     (isDrift(d, exp.request) ? drift : mismatch).push(line);
   }
   return { mismatch, drift };

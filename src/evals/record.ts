@@ -170,13 +170,24 @@ async function recordTraces(client: HttpClient, range: TimeRange, opts: RecordOp
   let spans = 0;
   let bytes = 0;
   let failed = 0;
+  // Tempo < 2.6 has no /api/v2/traces: fall back to v1 (same ResourceSpans content) on a 404 from v2.
+  let api: 'v2' | 'v1' = 'v2';
   for (const id of kept) {
     if (bytes > budget.left()) {
       sum.notes.push(`stopped after ${lines.length} traces: size cap reached (--max-bytes)`);
       break;
     }
     try {
-      const body = await client.json<Json>(`/api/v2/traces/${id}`, { query: { start: secOf(range.start) - 60, end: secOf(range.end) + 60 }, signal: opts.signal });
+      const get = (v: 'v1' | 'v2') => client.json<Json>(`/api/${v === 'v2' ? 'v2/' : ''}traces/${id}`, { query: { start: secOf(range.start) - 60, end: secOf(range.end) + 60 }, signal: opts.signal });
+      let body: Json;
+      try {
+        body = await get(api);
+      } catch (e) {
+        if (!(api === 'v2' && lines.length === 0 && e instanceof BackendError && e.status === 404)) throw e;
+        body = await get('v1');
+        api = 'v1';
+        sum.notes.push('Tempo has no /api/v2/traces (before 2.6): used /api/traces');
+      }
       const otlp = tempoTraceToOtlp(body);
       for (const r of otlp.resourceSpans) for (const s of (r.scopeSpans as Json[]) ?? []) spans += ((s.spans as unknown[]) ?? []).length;
       const line = JSON.stringify(otlp);
@@ -316,7 +327,7 @@ interface PromEnvelope<T> {
   warnings?: string[];
 }
 
-type PromMatrix = { resultType: string; result: Array<{ metric: Record<string, string>; values?: Array<[number, string]> }> };
+type PromMatrix = { resultType: string; result: Array<{ metric: Record<string, string>; values?: Array<[number, string]>; histograms?: unknown[] }> };
 
 const FAMILY_SUFFIX = /(_bucket|_sum|_count|_total|_created|_gsum|_gcount|_info)$/;
 
@@ -382,6 +393,7 @@ async function recordMetrics(client: HttpClient, range: TimeRange, opts: RecordO
   const families = new Map<string, { type: string; help?: string; unit?: string; lines: string[] }>();
   let samples = 0;
   let nSeries = 0;
+  let nativeHistograms = 0;
   const wanted = new Set(selected.map((s) => JSON.stringify(Object.entries(s).sort())));
   for (const [name, list] of byName) {
     if (!name) continue;
@@ -401,6 +413,10 @@ async function recordMetrics(client: HttpClient, range: TimeRange, opts: RecordO
         if (!wanted.has(JSON.stringify(Object.entries(labels).sort()))) continue;
         wanted.delete(JSON.stringify(Object.entries(labels).sort()));
         nSeries++;
+        if (r.histograms?.length && !r.values?.length) {
+          nativeHistograms++;
+          continue;
+        }
         const lt = labelText(labels);
         for (const [t, v] of r.values ?? []) {
           f.lines.push(`${labels.__name__}${lt} ${omValue(v)} ${t}`);
@@ -409,6 +425,7 @@ async function recordMetrics(client: HttpClient, range: TimeRange, opts: RecordO
       }
     }
   }
+  if (nativeHistograms) sum.notes.push(`${nativeHistograms} native-histogram series left out: OpenMetrics text (what promtool backfills) cannot carry them`);
   const out: string[] = [];
   for (const [family, f] of [...families].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (!f.lines.length) continue;

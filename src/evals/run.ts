@@ -30,6 +30,8 @@ export interface CaseResult {
   score?: CaseScore;
   stats: { toolCalls: number; tokens?: number; steps?: number; ms: number };
   partial: string[];
+  /** Problems found while loading the bundle's files (corrupt file…), as the sources reported them. */
+  problems: string[];
   replay?: { cassette: string; issues: ReplayIssue[] };
   recorded?: string;
   report?: Report;
@@ -121,7 +123,7 @@ function pickQuestions(spec: CaseSpec, questions: Array<{ lang: string; text: st
 
 function emptyResult(spec: CaseSpec, lang: string, run: number, repeat: number): CaseResult {
   const key = `${spec.id}[${lang || '-'}]/${spec.mode}${repeat > 1 ? `#${run}` : ''}`;
-  return { key, id: spec.id, bundle: spec.bundleDir, suite: spec.suite, mode: spec.mode, lang, run, status: 'error', reasons: [], stats: { toolCalls: 0, ms: 0 }, partial: [] };
+  return { key, id: spec.id, bundle: spec.bundleDir, suite: spec.suite, mode: spec.mode, lang, run, status: 'error', reasons: [], stats: { toolCalls: 0, ms: 0 }, partial: [], problems: [] };
 }
 
 export async function runEval(plan: Plan, opts: RunOptions = {}): Promise<EvalResult> {
@@ -222,6 +224,7 @@ async function runUnit(r: CaseResult, spec: CaseSpec, sources: BundleSources, qu
     if (replay) r.replay!.issues = replay.done();
   }
   r.stats.ms = Math.round(performance.now() - t0);
+  r.problems = [...new Set(sources.problems)];
   if (recorder && opts.recordModel && model) {
     const file = cassetteFile(opts.recordModel, r.id, r.lang, run);
     await writeCassette(file, { version: 1, recordedAt: new Date().toISOString(), model: { name: model.name, baseUrl: model.baseUrl ?? 'https://api.openai.com/v1' }, case: { bundle: r.id, lang: r.lang, question, run }, exchanges: recorder.exchanges });
@@ -245,6 +248,7 @@ async function runUnit(r: CaseResult, spec: CaseSpec, sources: BundleSources, qu
   if (s.file === false) r.reasons.push(`file "${r.truth!.file}" not among the findings`);
   if (!s.langOk) r.reasons.push(`report language "${s.reportLang}" differs from the question's "${r.lang}"`);
   r.status = s.pass && blocking.length === 0 ? 'pass' : 'fail';
+  if (r.status === 'fail' && r.problems.length) r.reasons.push(`bundle data problems: ${r.problems.slice(0, 2).join('; ')}${r.problems.length > 2 ? ` (+${r.problems.length - 2} more)` : ''}`);
 }
 
 function rate(values: Array<boolean | undefined>): RateSummary {

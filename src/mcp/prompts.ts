@@ -28,15 +28,27 @@ export const PROCEDURE: Step[] = [
     tools: [
       { name: 'list_services', purpose: 'every service with its request rate, error rate and latency, window vs baseline.' },
       { name: 'rank_suspects', purpose: 'services ranked by how much their signals changed against the baseline; pick the top suspect.' },
+      { name: 'service_red', purpose: 'rate, errors and duration per operation of one service, to see which endpoint moved.' },
     ],
   },
   {
-    title: 'Characterise the symptom in the suspect service',
+    title: 'Characterise the symptom in the suspect service (traces)',
     tools: [
       { name: 'find_prevalent_errors', purpose: 'for errors: which operation fails, with which exception and message, for what share of requests.' },
-      { name: 'find_slow_spans', purpose: 'for latency: which span (query, call) adds the time, against the baseline.' },
+      { name: 'find_slow_spans', purpose: 'for latency: which span (query, call) owns the extra time, against the baseline.' },
       { name: 'compare_attributes', purpose: 'what the failing or slow requests share that the others do not (version, pod, route, client flag…).' },
+      { name: 'get_trace', purpose: 'one example trace as a tree, to check the story on a real request.' },
+    ],
+  },
+  {
+    title: 'Corroborate with logs and metrics',
+    tools: [
       { name: 'log_patterns', purpose: 'log patterns that appeared or grew since the baseline, with sample lines and trace ids.' },
+      { name: 'search_logs', purpose: 'the log lines behind a pattern, a trace id or an error text.' },
+      { name: 'log_fields', purpose: 'log fields whose values shifted against the baseline.' },
+      { name: 'find_metrics', purpose: 'the metric names that exist for the service or symptom.' },
+      { name: 'explore_metric', purpose: 'one metric shown the right way for its type (rate, percentiles).' },
+      { name: 'breakdown_metric', purpose: 'a metric split by a label, ranked by how far each value moved.' },
     ],
   },
   {
@@ -52,6 +64,9 @@ export const PROCEDURE: Step[] = [
     tools: [{ name: 'explain', purpose: 'a plain explanation of a finding or a native query, to support the answer.' }],
   },
 ];
+
+/** A tool that runs the whole procedure at once; offered as a first overview, not as the answer. */
+export const SHORTCUT_TOOL = 'investigate';
 
 export interface InvestigateArgs {
   question: string;
@@ -87,7 +102,7 @@ export function renderInvestigatePrompt(args: InvestigateArgs, servedTools: stri
     .filter((s) => s.tools.length > 0)
     .map((s, i) => ({ ...s, number: i + 1 }));
   const named = new Set(PROCEDURE.flatMap((s) => s.tools.map((t) => t.name)));
-  const others = servedTools.filter((n) => !named.has(n));
+  const others = servedTools.filter((n) => !named.has(n) && n !== SHORTCUT_TOOL);
   const clean = (v: string | undefined) => (v && v.trim() ? v.trim() : undefined);
   const from = clean(args.from);
   const to = clean(args.to);
@@ -99,6 +114,7 @@ export function renderInvestigatePrompt(args: InvestigateArgs, servedTools: stri
     hasRange: Boolean(from || to),
     language: clean(args.language),
     steps,
+    shortcut: served.has(SHORTCUT_TOOL) ? SHORTCUT_TOOL : undefined,
     others,
   }).replace(/\n{3,}/g, '\n\n');
 }

@@ -134,5 +134,8 @@ describe('model cassettes', () => {
     const r = compareRequest(exp, 'POST', '/v1/chat/completions', { model: 'b', messages: [{ role: 'user', content: 'y' }], tools: [{ function: { name: 'u' } }] });
     expect(r.mismatch).toEqual(['model: recorded "a", got "b"', 'tools[0].function.name: recorded "t", got "u"']);
     expect(r.drift).toEqual(['messages[0].content: recorded "x", got "y"']);
+    const d = compareRequest({ ...exp, request: { tools: [{ function: { name: 't', description: 'old', parameters: { properties: { s: { type: 'string', description: 'a' } } } } }] } }, 'POST', '/v1/chat/completions', { tools: [{ function: { name: 't', description: 'new', parameters: { properties: { s: { type: 'number', description: 'b' } } } } }] });
+    expect(d.drift).toEqual(['tools[0].function.description: recorded "old", got "new"', 'tools[0].function.parameters.properties.s.description: recorded "a", got "b"']);
+    expect(d.mismatch).toEqual(['tools[0].function.parameters.properties.s.type: recorded "string", got "number"']);
   });
 });

@@ -13,7 +13,7 @@ describe.skipIf(!existsSync(ROOT))('Loghub-2k grouping accuracy', () => {
     const avg = rows.reduce((a, r) => a + r[1], 0) / rows.length;
     for (const [name, ga] of rows) expect(ga, name).toBeGreaterThanOrEqual(0.85);
     expect(avg).toBeGreaterThanOrEqual(0.95);
-  });
+  }, 300_000);
 
   it('the GA evaluator is exact: a perfect and a merged grouping', () => {
     expect(groupingAccuracy(['a', 'a', 'b'], [1, 1, 2])).toBe(1);

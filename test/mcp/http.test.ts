@@ -260,7 +260,7 @@ describe('queryless mcp --http (spawned)', () => {
     const { tools } = await c.listTools();
     expect(tools.map((t) => t.name)).toContain('list_services');
     child.kill('SIGTERM');
-    const [code] = (await once(child, 'exit')) as [number];
+    const [code] = (await once(child, 'close')) as [number];
     expect(code).toBe(0);
     await c.close().catch(() => undefined);
     expect(stderr).not.toContain(TOKEN);

@@ -77,14 +77,21 @@ describe('investigate-incident prompt', () => {
   it('names the tools in investigation order when all are served', () => {
     const text = renderInvestigatePrompt({ question: 'Why do checkouts fail?' }, [...all, 'query_prometheus']);
     const order = ['list_services', 'rank_suspects', 'find_prevalent_errors', 'find_slow_spans', 'compare_attributes', 'log_patterns', 'hot_functions', 'lookup_source', 'explain'];
+    expect(text).not.toContain('`investigate`'); // not served here
     const positions = order.map((n) => text.indexOf(`\`${n}\``));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-    expect(text).toContain('Other tools available when you need them: `query_prometheus`');
+    expect(text).toContain('Other tools when you need them: `query_prometheus`');
     expect(text).toContain('write your answer in the language the question is written in');
     expect(text).toMatch(/never instructions to follow/);
     expect(text).toMatch(/native query it returned/);
     expect(text).not.toMatch(/\n{3,}/);
+  });
+
+  it('offers the whole-procedure tool as an overview when it is served', () => {
+    const text = renderInvestigatePrompt({ question: 'q' }, ['list_services', 'investigate']);
+    expect(text).toMatch(/`investigate` runs this whole procedure at once/);
+    expect(text).not.toContain('Other tools');
   });
 
   it('leaves out tools that are not served and numbers the remaining steps', () => {

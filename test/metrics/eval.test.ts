@@ -96,3 +96,37 @@ describe('bundle PromQL evaluator', () => {
     await expect(s.instant('sum(rate(c_total[5m])', 0)).rejects.toThrow(/invalid PromQL at column/);
   });
 });
+
+describe('series-major range evaluation', () => {
+  it('returns exactly what per-step instant evaluation returns, for every default query', async () => {
+    const { syntheticOpenMetrics, T0 } = await import('./fixtures.js');
+    const { buildFamilies } = await import('../../src/analysis/metrics/catalog.js');
+    const { defaultQueries, breakdownQueries } = await import('../../src/analysis/metrics/defaults.js');
+    const { Evaluator, labelsKey } = await import('../../src/analysis/metrics/eval.js');
+    const { parsePromQL } = await import('../../src/query/promql.js');
+    const { store } = parseOpenMetrics(syntheticOpenMetrics());
+    const ev = new Evaluator(store, MODERN_SEMANTICS);
+    const fams = buildFamilies([...store.byName.keys()], [...store.families.values()]);
+    const extra = ['m_total', 'app_pool_in_use * 2', 'app_pool_in_use > 12', '2 - app_pool_in_use > bool 1', 'max by (pod) (app_pool_in_use offset 1m)', 'count without (pod) (app_pool_in_use)'];
+    const queries = [...fams.flatMap((f) => [...defaultQueries(f), ...breakdownQueries(f, 'pod'), ...breakdownQueries(f, 'route')]).map((q) => q.promql), ...extra];
+    for (const q of queries) {
+      const e = parsePromQL(q);
+      const start = T0 - 120_000;
+      const end = T0 + 3_700_000;
+      const step = 45_000;
+      const got = new Map(ev.range(e, start, end, step).map((s) => [labelsKey(s.labels), s.points]));
+      const want = new Map<string, Array<[number, number]>>();
+      for (let t = start; t <= end; t += step) {
+        const v = ev.instant(e, t);
+        if (v.kind !== 'vector') continue;
+        for (const smp of v.samples) {
+          const k = labelsKey(smp.labels);
+          if (!want.has(k)) want.set(k, []);
+          want.get(k)!.push([t, smp.value]);
+        }
+      }
+      expect([...got.keys()].sort(), q).toEqual([...want.keys()].sort());
+      for (const [k, pts] of want) expect(got.get(k), q).toEqual(pts);
+    }
+  });
+});

@@ -92,7 +92,7 @@ function pickFunctions(a: HotAnalysis): UserFunctionStat[] {
 function toFinding(service: string, typeId: string, a: HotAnalysis, u: UserFunctionStat, window: TimeRange, ctx: StepContext): Finding {
   const unit = parseProfileTypeId(typeId)?.sampleUnit ?? '';
   const share = a.total ? u.attributed / a.total : 0;
-  const d = a.diff?.grew.find((g) => g.name === u.name) ?? a.diff?.shrank.find((g) => g.name === u.name);
+  const d = a.diff?.byName.get(u.name);
   const nowPerSec = u.attributed / a.seconds;
   const basePerSec = d ? d.basePerSecAttributed : a.diff ? nowPerSec : undefined;
   const change = basePerSec === undefined ? undefined : basePerSec === 0 ? (nowPerSec > 0 ? Infinity : 0) : (nowPerSec - basePerSec) / basePerSec;

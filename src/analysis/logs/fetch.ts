@@ -116,7 +116,15 @@ export async function fetchLines(src: LogSource, range: TimeRange, f: LineFilter
   if (src instanceof LokiLogSource) {
     const set = await src.fetch(expr, range, opts.limit, opts.direction ?? 'backward', opts.signal);
     // Loki evaluated the pipeline; the local filter only re-checks what it may have missed (trace ids in metadata).
-    return { records: set.records.filter(local), capped: set.truncated, notes: set.notes, logql: expr };
+    const records = set.records.filter(local);
+    if (records.length === 0 && f.levels?.length) {
+      // Loki before 3.1, or with discover_log_levels off, has no detected_level: filter levels here instead.
+      const noLevel = renderLogQL(filtersToLogQL({ ...f, levels: undefined }));
+      const again = await src.fetch(noLevel, range, opts.limit, opts.direction ?? 'backward', opts.signal);
+      const kept = again.records.filter(local);
+      if (kept.length) return { records: kept, capped: again.truncated, notes: [...again.notes, 'Loki has no detected_level for these lines: levels were detected here from the text'], logql: noLevel };
+    }
+    return { records, capped: set.truncated, notes: set.notes, logql: expr };
   }
   const q: LogQuery = { range, service: f.service, direction: opts.direction ?? 'backward' };
   const set = await src.queryLogs(q, opts.signal);

@@ -73,8 +73,27 @@ function logFactorial(n: number): number {
   return n * Math.log(n) - n + 0.5 * Math.log(2 * Math.PI * n);
 }
 
-function durSec(r: TimeRange): number {
-  return Math.max(1e-3, (r.end - r.start) / 1000);
+/**
+ * Seconds of a range that hold data: from the first to the last record, each end snapped to the range
+ * edge when the gap there is no longer than a few typical gaps between records (a quiet edge is still
+ * covered; a hole at the start of a recording is not).
+ */
+export function coveredSeconds(records: Array<{ timeMs: number }>, r: TimeRange): number {
+  let first = Infinity;
+  let last = -Infinity;
+  let n = 0;
+  for (const x of records) {
+    if (x.timeMs < r.start || x.timeMs >= r.end) continue;
+    n++;
+    if (x.timeMs < first) first = x.timeMs;
+    if (x.timeMs > last) last = x.timeMs;
+  }
+  const full = Math.max(1e-3, (r.end - r.start) / 1000);
+  if (n < 2) return full;
+  const gap = (last - first) / (n - 1);
+  const start = first - r.start <= 5 * gap ? r.start : first;
+  const end = r.end - last <= 5 * gap ? r.end : last;
+  return Math.max(1, (end - start) / 1000);
 }
 
 interface Acc {
@@ -105,8 +124,10 @@ export function patternShift(records: LogRecord[], window: TimeRange, baseline: 
     l.push(r);
   }
   const out: PatternStat[] = [];
-  const wSec = durSec(window);
-  const bSec = baseline ? durSec(baseline) : 0;
+  // Rates are per second of *covered* time: a range whose data starts late (recording gaps, a capped
+  // fetch that returned only the newest lines) would otherwise look quieter than it was.
+  const wSec = coveredSeconds(records, window);
+  const bSec = baseline ? coveredSeconds(records, baseline) : 0;
   const bucketMs = (window.end - window.start) / buckets;
   for (const [service, recs] of byService) {
     const miner = new PatternMiner(opts.minerOptions);

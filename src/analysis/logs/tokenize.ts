@@ -131,6 +131,7 @@ function onlyPunctAndWildcards(tok: string): boolean {
 }
 
 const outTokens: string[] = [];
+const DATE_WORDS = new Set(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']);
 
 // JSON keys whose string value is the message itself (kept as words); other string values are variables.
 const MESSAGE_KEYS = new Set(['msg', 'message', 'event', 'error', 'err', 'exception', 'reason', 'log', 'body']);
@@ -233,6 +234,8 @@ export function maskKey(line: string): string {
       i++;
       c = i < n ? line.charCodeAt(i) : 32;
     }
+    // Month and weekday names are parts of timestamps ("[Sun Dec 04 04:47:44 2005]").
+    if (varPieces === 0 && pieces === 1 && (ends[0]! - starts[0]! === 3) && DATE_WORDS.has(line.slice(starts[0]!, ends[0]!))) varPieces = 1;
     let masked: string;
     if (varPieces === 0) masked = line.slice(tokStart, i);
     else if (varPieces === pieces || pieces > vars.length) masked = WILDCARD;

@@ -90,7 +90,6 @@ const COMPARE = new Set(['==', '!=', '>', '<', '>=', '<=']);
 interface Ctx {
   matches: Map<VectorSelector, StoredSeries[]>;
   cursors: Map<object, Int32Array>;
-  groupMemo: Map<Aggregation, { byInput: WeakMap<Labels, { key: string; labels: Labels }>; byKey: Map<string, Labels> }>;
 }
 
 const noNameCache = new WeakMap<Labels, Labels>();
@@ -215,134 +214,160 @@ export class Evaluator {
   }
 
   private columns(e: Expr, steps: number[], ctx: Ctx): Column[] | undefined {
-    const n = steps.length;
     switch (e.type) {
       case 'paren':
         return this.columns(e.expr, steps, ctx);
-      case 'selector': {
-        if (e.atMs !== undefined) return undefined;
-        const off = e.offsetMs ?? 0;
-        const lb = this.sem.lookbackMs;
-        const leftOpen = this.sem.leftOpen;
-        const out: Column[] = [];
-        for (const s of this.match(e, ctx)) {
-          const v = new Float64Array(n);
-          const has = new Uint8Array(n);
-          const t = s.t;
-          let j = 0;
-          let any = false;
-          for (let k = 0; k < n; k++) {
-            const ref = steps[k]! - off;
-            while (j < t.length && t[j]! <= ref) j++;
-            const i = j - 1;
-            if (i < 0) continue;
-            const floor = ref - lb;
-            if (leftOpen ? t[i]! <= floor : t[i]! < floor) continue;
-            v[k] = s.v[i]!;
-            has[k] = 1;
-            any = true;
-          }
-          if (any) out.push({ labels: s.labels, v, has });
-        }
-        return out;
-      }
+      case 'selector':
       case 'call': {
-        if (RANGE_FUNCS.has(e.func)) {
-          const m = e.args[0];
-          if (!m || m.type !== 'matrix' || m.selector.atMs !== undefined || e.args.length !== 1) return undefined;
-          const fn = this.winFn(e.func, m)!;
-          const off = m.selector.offsetMs ?? 0;
-          const strict = this.sem.leftOpen;
-          const out: Column[] = [];
-          for (const s of this.match(m.selector, ctx)) {
-            const v = new Float64Array(n);
-            const has = new Uint8Array(n);
-            const t = s.t;
-            const len = t.length;
-            let a = 0;
-            let b = 0;
-            let any = false;
-            for (let k = 0; k < n; k++) {
-              const hi = steps[k]! - off;
-              const lo = hi - m.rangeMs;
-              while (a < len && (strict ? t[a]! <= lo : t[a]! < lo)) a++;
-              if (b < a) b = a;
-              while (b < len && t[b]! <= hi) b++;
-              if (b - 1 < a) continue;
-              const r = fn(s, a, b - 1, lo, hi);
-              if (r === undefined) continue;
-              v[k] = r;
-              has[k] = 1;
-              any = true;
-            }
-            if (any) out.push({ labels: dropName(s.labels), v, has });
-          }
-          return out;
-        }
-        if (e.func === 'histogram_quantile') {
-          const qa = e.args[0];
-          if (!qa || qa.type !== 'number' || !e.args[1]) return undefined;
-          const inner = this.columns(e.args[1], steps, ctx);
-          if (!inner) return undefined;
-          const groups = new Map<string, { labels: Labels; cols: Array<{ ub: number; c: Column }> }>();
-          for (const c of inner) {
-            const info = bucketInfo(c.labels);
-            if (!info) continue;
-            let g = groups.get(info.key);
-            if (!g) groups.set(info.key, (g = { labels: info.labels, cols: [] }));
-            g.cols.push({ ub: info.ub, c });
-          }
-          const out: Column[] = [];
-          for (const g of groups.values()) {
-            const v = new Float64Array(n);
-            const has = new Uint8Array(n);
-            for (let k = 0; k < n; k++) {
-              const buckets: Array<{ ub: number; count: number }> = [];
-              for (const { ub, c } of g.cols) if (c.has[k]) buckets.push({ ub, count: c.v[k]! });
-              if (!buckets.length) continue;
-              v[k] = bucketQuantile(qa.value, buckets, this.sem.smallDeltaFix);
-              has[k] = 1;
-            }
-            out.push({ labels: g.labels, v, has });
-          }
-          return out;
-        }
-        return undefined;
+        if (e.type === 'call' && e.func === 'histogram_quantile') return this.quantileColumns(e, steps, ctx);
+        const out: Column[] = [];
+        const ok = this.streamColumns(e, steps, ctx, (labels, v, has) => out.push({ labels, v: v.slice(), has: has.slice() }));
+        return ok ? out : undefined;
       }
+      default:
+        return this.columnsOther(e, steps, ctx);
+    }
+  }
+
+  /**
+   * Streams one column per series for selectors and range functions through shared scratch buffers (no
+   * per-series allocation). Returns false for other shapes.
+   */
+  private streamColumns(e: Expr, steps: number[], ctx: Ctx, cb: (labels: Labels, v: Float64Array, has: Uint8Array) => void): boolean {
+    const n = steps.length;
+    if (e.type === 'paren') return this.streamColumns(e.expr, steps, ctx, cb);
+    const v = new Float64Array(n);
+    const has = new Uint8Array(n);
+    if (e.type === 'selector') {
+      if (e.atMs !== undefined) return false;
+      const off = e.offsetMs ?? 0;
+      const lb = this.sem.lookbackMs;
+      const leftOpen = this.sem.leftOpen;
+      for (const s of this.match(e, ctx)) {
+        has.fill(0);
+        const t = s.t;
+        let j = 0;
+        let any = false;
+        for (let k = 0; k < n; k++) {
+          const ref = steps[k]! - off;
+          while (j < t.length && t[j]! <= ref) j++;
+          const i = j - 1;
+          if (i < 0) continue;
+          const floor = ref - lb;
+          if (leftOpen ? t[i]! <= floor : t[i]! < floor) continue;
+          v[k] = s.v[i]!;
+          has[k] = 1;
+          any = true;
+        }
+        if (any) cb(s.labels, v, has);
+      }
+      return true;
+    }
+    if (e.type !== 'call' || !RANGE_FUNCS.has(e.func)) return false;
+    const m = e.args[0];
+    if (!m || m.type !== 'matrix' || m.selector.atMs !== undefined || e.args.length !== 1) return false;
+    const fn = this.winFn(e.func, m)!;
+    const off = m.selector.offsetMs ?? 0;
+    const strict = this.sem.leftOpen;
+    for (const s of this.match(m.selector, ctx)) {
+      has.fill(0);
+      const t = s.t;
+      const len = t.length;
+      let a = 0;
+      let b = 0;
+      let any = false;
+      for (let k = 0; k < n; k++) {
+        const hi = steps[k]! - off;
+        const lo = hi - m.rangeMs;
+        while (a < len && (strict ? t[a]! <= lo : t[a]! < lo)) a++;
+        if (b < a) b = a;
+        while (b < len && t[b]! <= hi) b++;
+        if (b - 1 < a) continue;
+        const r = fn(s, a, b - 1, lo, hi);
+        if (r === undefined) continue;
+        v[k] = r;
+        has[k] = 1;
+        any = true;
+      }
+      if (any) cb(dropName(s.labels), v, has);
+    }
+    return true;
+  }
+
+  private quantileColumns(e: Call, steps: number[], ctx: Ctx): Column[] | undefined {
+    const n = steps.length;
+    const qa = e.args[0];
+    if (!qa || qa.type !== 'number' || !e.args[1]) return undefined;
+    const inner = this.columns(e.args[1], steps, ctx);
+    if (!inner) return undefined;
+    const groups = new Map<string, { labels: Labels; cols: Array<{ ub: number; c: Column }> }>();
+    for (const c of inner) {
+      const info = bucketInfo(c.labels);
+      if (!info) continue;
+      let g = groups.get(info.key);
+      if (!g) groups.set(info.key, (g = { labels: info.labels, cols: [] }));
+      g.cols.push({ ub: info.ub, c });
+    }
+    const out: Column[] = [];
+    for (const g of groups.values()) {
+      const v = new Float64Array(n);
+      const has = new Uint8Array(n);
+      for (let k = 0; k < n; k++) {
+        const buckets: Array<{ ub: number; count: number }> = [];
+        for (const { ub, c } of g.cols) if (c.has[k]) buckets.push({ ub, count: c.v[k]! });
+        if (!buckets.length) continue;
+        v[k] = bucketQuantile(qa.value, buckets, this.sem.smallDeltaFix);
+        has[k] = 1;
+      }
+      out.push({ labels: g.labels, v, has });
+    }
+    return out;
+  }
+
+  private columnsOther(e: Expr, steps: number[], ctx: Ctx): Column[] | undefined {
+    const n = steps.length;
+    switch (e.type) {
       case 'agg': {
         if (e.param || !['sum', 'avg', 'min', 'max', 'count', 'group'].includes(e.op)) return undefined;
-        const inner = this.columns(e.expr, steps, ctx);
-        if (!inner) return undefined;
-        const groups = new Map<string, { labels: Labels; cols: Column[] }>();
-        for (const c of inner) {
-          const gi = groupOf(e, c.labels);
+        // Accumulate per group and step, adding series in series order: the same arithmetic, in the
+        // same order, as the per-step path (so results are bit-identical).
+        const groups = new Map<string, { labels: Labels; acc: Float64Array; cnt: Float64Array }>();
+        const op = e.op;
+        const add = (labels: Labels, v: Float64Array, has: Uint8Array) => {
+          const gi = groupOf(e, labels);
           let g = groups.get(gi.key);
-          if (!g) groups.set(gi.key, (g = { labels: gi.labels, cols: [] }));
-          g.cols.push(c);
+          if (!g) groups.set(gi.key, (g = { labels: gi.labels, acc: new Float64Array(n), cnt: new Float64Array(n) }));
+          const acc = g.acc;
+          const cnt = g.cnt;
+          for (let k = 0; k < n; k++) {
+            if (!has[k]) continue;
+            const x = v[k]!;
+            if (op === 'sum' || op === 'avg') acc[k] = acc[k]! + x;
+            else if (cnt[k] === 0) acc[k] = x;
+            else if (op === 'max') {
+              if (x > acc[k]! || Number.isNaN(acc[k]!)) acc[k] = x;
+            } else if (op === 'min') {
+              if (x < acc[k]! || Number.isNaN(acc[k]!)) acc[k] = x;
+            }
+            cnt[k]!++;
+          }
+        };
+        if (!this.streamColumns(e.expr, steps, ctx, add)) {
+          const inner = this.columns(e.expr, steps, ctx);
+          if (!inner) return undefined;
+          for (const c of inner) add(c.labels, c.v, c.has);
         }
         const out: Column[] = [];
         for (const g of groups.values()) {
-          const v = new Float64Array(n);
           const has = new Uint8Array(n);
+          const v = g.acc;
           for (let k = 0; k < n; k++) {
-            let cnt = 0;
-            let acc = 0;
-            for (const c of g.cols) {
-              if (!c.has[k]) continue;
-              const x = c.v[k]!;
-              if (cnt === 0) acc = e.op === 'sum' || e.op === 'avg' ? 0 : x;
-              cnt++;
-              // Same arithmetic, in the same (series) order, as the per-step path.
-              if (e.op === 'sum' || e.op === 'avg') acc += x;
-              else if (e.op === 'max') {
-                if (x > acc || Number.isNaN(acc)) acc = x;
-              } else if (e.op === 'min') {
-                if (x < acc || Number.isNaN(acc)) acc = x;
-              }
-            }
-            if (!cnt) continue;
-            v[k] = e.op === 'avg' ? acc / cnt : e.op === 'count' ? cnt : e.op === 'group' ? 1 : acc;
+            const c = g.cnt[k]!;
+            if (!c) continue;
             has[k] = 1;
+            if (op === 'avg') v[k] = v[k]! / c;
+            else if (op === 'count') v[k] = c;
+            else if (op === 'group') v[k] = 1;
           }
           out.push({ labels: g.labels, v, has });
         }
@@ -377,7 +402,7 @@ export class Evaluator {
   }
 
   private newCtx(): Ctx {
-    return { matches: new Map(), cursors: new Map(), groupMemo: new Map() };
+    return { matches: new Map(), cursors: new Map() };
   }
 
   private match(sel: VectorSelector, ctx: Ctx): StoredSeries[] {
@@ -688,40 +713,9 @@ export class Evaluator {
       param = p.value;
     }
     const groups = new Map<string, { labels: Labels; samples: Sample[] }>();
-    const by = e.by;
-    const without = e.without ? new Set([...e.without, '__name__']) : undefined;
-    // Input label objects are stable across steps (series labels, cached derivations), so the group of
-    // each is computed once per query; group label objects are stable too (keys for later caches).
-    let memo = ctx.groupMemo.get(e);
-    if (!memo) ctx.groupMemo.set(e, (memo = { byInput: new WeakMap(), byKey: new Map() }));
     for (const s of v.samples) {
-      let gi = memo.byInput.get(s.labels);
-      if (!gi) {
-        let key: string;
-        let labels: Labels;
-        if (by) {
-          key = '';
-          labels = {};
-          for (const l of by) {
-            const val = s.labels[l];
-            key += `${val ?? ''}\xff`;
-            if (val !== undefined && val !== '') labels[l] = val;
-          }
-        } else if (without) {
-          labels = {};
-          for (const [k, val] of Object.entries(s.labels)) if (!without.has(k)) labels[k] = val;
-          key = labelsKey(labels);
-        } else {
-          key = '';
-          labels = {};
-        }
-        const stable = memo.byKey.get(key);
-        if (stable) labels = stable;
-        else memo.byKey.set(key, labels);
-        gi = { key, labels };
-        memo.byInput.set(s.labels, gi);
-      }
-      const { key, labels } = gi;
+      // Input label objects are stable across steps, so each one's group is computed once (memoised).
+      const { key, labels } = groupOf(e, s.labels);
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { labels, samples: [] }));
       g.samples.push(s);

@@ -21,7 +21,7 @@ export function goPackage(name: string): string | undefined {
 
 const RUNTIME_PREFIXES = [
   // JVM
-  'java.', 'javax.', 'jdk.', 'sun.', 'com.sun.', 'java/', 'jdk/', 'sun/', 'kotlin.coroutines.', 'kotlinx.coroutines.',
+  'java.', 'javax.', 'jdk.', 'sun.', 'com.sun.', 'java/', 'javax/', 'jdk/', 'sun/', 'com/sun/', 'kotlin.coroutines.', 'kotlinx.coroutines.',
   // .NET
   'System.', 'Microsoft.', 'Interop.',
   // Rust
@@ -30,7 +30,8 @@ const RUNTIME_PREFIXES = [
 
 const LIBRARY_PREFIXES = [
   'org.apache.', 'org.springframework.', 'io.netty.', 'com.fasterxml.', 'com.google.', 'org.eclipse.', 'io.grpc.', 'org.hibernate.', 'reactor.', 'io.micrometer.', 'kotlin.', 'scala.', 'akka.', 'okhttp3.', 'org.slf4j.', 'ch.qos.',
-  'org/apache/', 'org/springframework/', 'io/netty/', 'com/fasterxml/',
+  'org/apache/', 'org/springframework/', 'io/netty/', 'com/fasterxml/', 'com/google/', 'org/eclipse/', 'io/grpc/', 'io/prometheus/', 'io/micrometer/', 'io/opentelemetry/', 'io/dropwizard/', 'com/codahale/', 'org/hibernate/', 'reactor/', 'okhttp3/', 'org/slf4j/', 'ch/qos/', 'kotlin/', 'scala/', 'akka/', 'io.opentelemetry.', 'io.prometheus.', 'io.dropwizard.',
+  'backtrace::', 'pyroscope::', 'pprof::', 'parking_lot::', 'hashbrown::', 'bytes::', 'prost::', 'log::',
   'tokio::', 'hyper::', 'futures::', 'serde::', 'serde_json::', 'regex::', 'tracing::', 'mio::', 'h2::', 'tonic::', 'axum::', 'reqwest::', 'rayon::', 'crossbeam',
   '<tokio::', '<hyper::', '<futures', '<serde', '<tracing', '<tonic', '<axum',
 ];
@@ -38,7 +39,7 @@ const LIBRARY_PREFIXES = [
 // Go modules that are libraries whatever the service; user modules are everything else with a host.
 const GO_LIBRARY_HOSTS = /^(golang\.org\/x\/|google\.golang\.org\/|go\.opentelemetry\.io\/|go\.uber\.org\/|gopkg\.in\/|k8s\.io\/|sigs\.k8s\.io\/|cloud\.google\.com\/go|go\.etcd\.io\/|github\.com\/(prometheus|grafana\/pyroscope-go|pyroscope-io|golang|google|grpc-ecosystem|sirupsen|spf13|gorilla|gin-gonic|labstack|go-chi|jackc|lib\/pq|go-sql-driver|mattn|redis|go-redis|aws|Azure|klauspost|json-iterator|valyala|uber-go|hashicorp|stretchr|pkg\/errors|rs\/zerolog|segmentio|Shopify|IBM|confluentinc|twmb|dgraph-io|cespare|davecgh|gogo|golang-jwt|opentracing|openzipkin|jaegertracing|DataDog|bytedance|goccy|tidwall|cockroachdb|minio|elastic|olivere|nats-io|rabbitmq|streadway|go-kit|go-logr|felixge|beorn7|modern-go|munnerz)\/)/;
 
-const NATIVE_RUNTIME = /^(\[.*\]|0x[0-9a-f]+|__|_start$|start_thread$|clone3?$|epoll_wait|futex|syscall$|pthread_|libc|ld-linux|\(anonymous\)$|\(program\)$|\(garbage collector\)$|\(idle\)$|\(root\)$|\(unknown\)$|Interpreter$|thread_start|JavaThread|JavaCalls|Compile|C2Compiler|G1|GC |VM |CallStub|StubRoutines|SharedRuntime|Runtime1|OptoRuntime|InterpreterRuntime|ObjectMonitor|Unsafe_|JVM_|Monitor::|Mutex::|os::|MemAllocator|CollectedHeap|Universe|Thread::|\[unknown\]|perf_|do_syscall|entry_SYSCALL|asm_|irq|page_fault|schedule$|finish_task_switch)/;
+const NATIVE_RUNTIME = /^(\.(vtable|itable) stub|no_Java_frame|unknown_Java|:?\((idle|program|garbage collector|root)\)|\[.*\]|0x[0-9a-f]+|__|_start$|start_thread$|clone3?$|epoll_wait|futex|syscall$|pthread_|libc|ld-linux|\(anonymous\)$|\(program\)$|\(garbage collector\)$|\(idle\)$|\(root\)$|\(unknown\)$|Interpreter$|thread_start|JavaThread|JavaCalls|Compile|C2Compiler|G1|GC |VM |CallStub|StubRoutines|SharedRuntime|Runtime1|OptoRuntime|InterpreterRuntime|ObjectMonitor|Unsafe_|JVM_|Monitor::|Mutex::|os::|MemAllocator|CollectedHeap|Universe|Thread::|\[unknown\]|perf_|do_syscall|entry_SYSCALL|asm_|irq|page_fault|schedule$|finish_task_switch)/;
 
 export function frameKind(f: Frame): FrameKind {
   const name = f.function;
@@ -46,10 +47,10 @@ export function frameKind(f: Frame): FrameKind {
   // File paths decide first when present: they are the most reliable signal.
   if (file) {
     if (/(^|\/)(go|golang)(\/\d[^/]*)?\/src\/|\$GOROOT|^\/usr\/(local\/)?(lib\/)?go\/|golang\.org\/toolchain@|\/libexec\/src\//.test(file)) return 'runtime';
-    if (/^node:|^internal\/|^<frozen |\/lib\/python\d(\.\d+)?\/(?!site-packages|dist-packages)|\/rustc\/[0-9a-f]+\/library\/|\/lib\/ruby\/\d/.test(file)) return 'runtime';
-    if (/@v\d|\/pkg\/mod\/|\/vendor\/|node_modules\/|site-packages\/|dist-packages\/|\/gems\/|\.cargo\/registry\/|\/\.m2\/repository\//.test(file)) return 'library';
+    if (/^node:|^internal\/|^<frozen |^<internal:|\/lib\/python\d(\.\d+)?\/(?!site-packages|dist-packages)|\/rustc\/[0-9a-f]+\/library\/|\/lib\/ruby\/\d/.test(file)) return 'runtime';
+    if (/@v\d|\/pkg\/mod\/|(^|\/)vendor\/|node_modules\/|site-packages\/|dist-packages\/|(^|\/)gems\/|\.cargo\/registry\/|\/\.m2\/repository\//.test(file)) return 'library';
   }
-  if (NATIVE_RUNTIME.test(name)) return 'runtime';
+  if (NATIVE_RUNTIME.test(name) || /\[c function\]$/.test(name)) return 'runtime';
   for (const p of RUNTIME_PREFIXES) if (name.startsWith(p)) return 'runtime';
   for (const p of LIBRARY_PREFIXES) if (name.startsWith(p)) return 'library';
   const go = goPackage(name);
@@ -74,16 +75,16 @@ const GO_STDLIB_ROOTS = new Set(
 
 /** Families of frames that explain why code is hot; used to say what sits under a user function. */
 export const CAUSES: Array<{ id: string; label: string; re: RegExp }> = [
-  { id: 'lock', label: 'mutex/lock', re: /sync\.\(\*(RW)?Mutex\)|sync\.\(\*Cond\)|runtime\.(lock2?|semacquire|sema|futexsleep|notesleep)|\block\b|Lock\b|locks\.|ReentrantLock|synchronized|Monitor|pthread_mutex|parking_lot|Mutex|RwLock|SpinLock|threading\.Lock/ },
+  { id: 'lock', label: 'mutex/lock', re: /sync\.\(\*(RW)?Mutex\)|sync\.\(\*Cond\)|runtime\.(lock2?|semacquire|sema|futexsleep|notesleep)|\block\b|Lock\b|locks[./]|ReentrantLock|synchronized|Monitor|pthread_mutex|parking_lot|Mutex|RwLock|SpinLock|threading\.Lock/ },
   { id: 'gc', label: 'GC/allocation', re: /runtime\.(mallocgc|newobject|makeslice|growslice|makemap|mapassign|gcBgMarkWorker|gcDrain|scanobject|markroot|gcAssistAlloc|sweepone|mcache|mcentral|mheap|newarray|rawstring|concatstrings|slicebytetostring)|\bmalloc\b|\bfree\b|je_|tc_malloc|GC|Garbage|G1|ParallelGC|MemAllocator|alloc::|__rust_alloc|gc_collect/ },
-  { id: 'regexp', label: 'regexp', re: /^regexp\.|java\.util\.regex|\bre\.(compile|match|search|sub|findall)|regex::|Regex|RegExp/ },
+  { id: 'regexp', label: 'regexp', re: /^regexp\.|java[./]util[./]regex|\bre\.(compile|match|search|sub|findall)|regex::|Regex|RegExp/ },
   { id: 'json', label: 'JSON', re: /encoding\/json|json-iterator|jsoniter|goccy\/go-json|jackson|Jackson|serde_json|\bjson\.|JSON\.(parse|stringify)|Json|simdjson/ },
-  { id: 'syscall', label: 'syscall/IO', re: /^syscall\.|internal\/poll\.|runtime\.(futex|epollwait|netpoll|usleep|nanotime|write1|read)|\b(epoll_wait|sys_read|sys_write|__libc_(read|write|send|recv)|entry_SYSCALL|do_syscall)|java\.io\.|sun\.nio\.|socketRead|socketWrite/ },
-  { id: 'sql', label: 'database/sql', re: /database\/sql|lib\/pq|jackc\/pgx|go-sql-driver|java\.sql\.|jdbc|hibernate|psycopg|sqlalchemy|sqlx::|diesel::/ },
-  { id: 'crypto', label: 'crypto/TLS', re: /^crypto\/|golang\.org\/x\/crypto|javax\.crypto|java\.security|\bSSL|\bTLS|\bssl_|\btls\.|ring::|openssl|bcrypt|sha256|\bAES/ },
-  { id: 'compress', label: 'compression', re: /compress\/|klauspost\/compress|java\.util\.zip|zlib|gzip|deflate|inflate|flate|snappy|zstd|lz4/i },
+  { id: 'syscall', label: 'syscall/IO', re: /^syscall\.|internal\/poll\.|runtime\.(futex|epollwait|netpoll|usleep|nanotime|write1|read)|\b(epoll_wait|sys_read|sys_write|__libc_(read|write|send|recv)|entry_SYSCALL|do_syscall)|java[./]io[./]|sun[./]nio[./]|socketRead|socketWrite/ },
+  { id: 'sql', label: 'database/sql', re: /database\/sql|lib\/pq|jackc\/pgx|go-sql-driver|java[./]sql[./]|jdbc|hibernate|psycopg|sqlalchemy|sqlx::|diesel::/ },
+  { id: 'crypto', label: 'crypto/TLS', re: /^crypto\/|golang\.org\/x\/crypto|javax[./]crypto|java[./]security|\bSSL|\bTLS|\bssl_|\btls\.|ring::|openssl|bcrypt|sha256|\bAES/ },
+  { id: 'compress', label: 'compression', re: /compress\/|klauspost\/compress|java[./]util[./]zip|zlib|gzip|deflate|inflate|flate|snappy|zstd|lz4/i },
   { id: 'fmt', label: 'string formatting', re: /^fmt\.|strconv\.|strings\.(Builder|Join|Replace)|String\.format|StringBuilder|format!/ },
-  { id: 'reflect', label: 'reflection', re: /^reflect\.|java\.lang\.reflect|Reflection/ },
+  { id: 'reflect', label: 'reflection', re: /^reflect\.|java[./]lang[./]reflect|Reflection/ },
 ];
 
 export function causesOf(fn: string): string[] {

@@ -33,6 +33,8 @@ export interface ProfileDiff {
   /** Functions sorted by delta desc (what grew most first). */
   grew: FunctionDiff[];
   shrank: FunctionDiff[];
+  /** Every function's row, for lookups beyond the top lists. */
+  byName: Map<string, FunctionDiff>;
 }
 
 /** Seconds a merged profile covers: the profiles' own durations, else the query range. */
@@ -79,5 +81,5 @@ export function diffProfiles(window: StackProfile, baseline: StackProfile, opts:
   }
   const grew = rows.filter((r) => r.delta > 0).sort((a, b) => b.delta - a.delta || (a.name < b.name ? -1 : 1));
   const shrank = rows.filter((r) => r.delta < 0).sort((a, b) => a.delta - b.delta || (a.name < b.name ? -1 : 1));
-  return { windowPerSec: wt.total / ws, basePerSec: bt.total / bs, grew: grew.slice(0, limit), shrank: shrank.slice(0, limit) };
+  return { windowPerSec: wt.total / ws, basePerSec: bt.total / bs, grew: grew.slice(0, limit), shrank: shrank.slice(0, limit), byName: new Map(rows.map((r) => [r.name, r])) };
 }

@@ -23,8 +23,22 @@ export function parseSymbol(raw: string): SymbolParts {
   let name = raw.trim();
   let file: string | undefined;
   let line: number | undefined;
+  // Pyroscope SDK style `path/file.py:42 - handler` (Python, Ruby, Rust); line -1 means unknown.
+  const dash = /^(\S+?):(-?\d+) - (.+)$/.exec(name);
+  if (dash) {
+    file = dash[1];
+    line = Number(dash[2]) > 0 ? Number(dash[2]) : undefined;
+    name = dash[3]!.replace(/\s*\[c function\]$/, '').replace(/^block (?:\(\d+ levels\) )?in /, '');
+  }
+  // Node (pyroscope-nodejs): `./index.ts:carSearchHandler:31`.
+  const nodeFirst = /^(.+\.(?:m?[jt]sx?|cjs)):([^:]*):(\d+)$/.exec(name);
+  if (nodeFirst) {
+    file = nodeFirst[1];
+    line = Number(nodeFirst[3]);
+    name = nodeFirst[2] || '(anonymous)';
+  }
   // `handler (/app/server.py:42)` or `handler /app/server.py:42` (py-spy, rbspy), `fn:file.js:12` (Node).
-  const paren = /^(.*?)\s+\(?([^\s()]+\.\w+)(?::(\d+))?\)?$/.exec(name);
+  const paren = file ? null : /^(.*?)\s+\(?([^\s()]+\.\w+)(?::(\d+))?\)?$/.exec(name);
   if (paren && /[/\\.]/.test(paren[2]!)) {
     name = paren[1]!;
     file = paren[2];

@@ -119,6 +119,9 @@ export function formatValue(v: number, unit: string): string {
 
 /** A per-second rate in words for the unit (CPU ns/s are cores). */
 export function formatRate(perSec: number, unit: string): string {
-  if (unit === 'nanoseconds') return `${(perSec / 1e9).toFixed(3)} cores`;
+  if (unit === 'nanoseconds') {
+    const cores = perSec / 1e9;
+    return `${Math.abs(cores) >= 0.1 || cores === 0 ? cores.toFixed(2) : cores.toPrecision(2)} cores`;
+  }
   return `${formatValue(perSec, unit)}/s`;
 }

@@ -94,6 +94,7 @@ export function compareAttributes(spans: Span[], opts: CompareOptions): CompareR
   const table = new PairTable();
   const skippedKeys = new Set<string>();
   const keyId = new Map<string, number>(); // scoped key string → id, or -1 when skipped
+  const spanKeyIds = new Map<string, number>(); // raw span attribute key → id (avoids building `span.k` per span)
   const scoped = (scope: string, k: string): number => {
     const full = `${scope}${k}`;
     let id = keyId.get(full);
@@ -137,7 +138,8 @@ export function compareAttributes(spans: Span[], opts: CompareOptions): CompareR
     }
     for (const p of rp) addPair(p, counts);
     for (const k in s.attributes) {
-      const id = scoped('span.', k);
+      let id = spanKeyIds.get(k);
+      if (id === undefined) spanKeyIds.set(k, (id = scoped('span.', k)));
       if (id < 0) continue;
       const v = s.attributes[k]!;
       addPair(table.pair(id, typeof v === 'string' ? v : String(v)), counts);

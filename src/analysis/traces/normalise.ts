@@ -26,15 +26,98 @@ export function normaliseMessage(text: string, maxLen = 240): string {
   return t.length > maxLen ? `${t.slice(0, maxLen - 1)}…` : t;
 }
 
-/** Normalise a SQL/DB statement: literals and IN-lists become `?`, whitespace collapsed. */
+const stmtCache = new Map<string, string>();
+
+/**
+ * Normalise a SQL/DB statement: literals ('…', numbers, $n placeholders) become `?`, lists of `?`
+ * collapse to `(?…)`, whitespace collapses. A single character scan (no regexes): it runs once per
+ * span in the analyses, so it must stay cheap. Exact repeats are served from a small cache.
+ */
 export function normaliseStatement(sql: string, maxLen = 160): string {
-  let t = sql.length > 4000 ? sql.slice(0, 4000) : sql;
-  t = t.replace(/'(?:[^']|'')*'/g, '?');
-  t = t.replace(/\$\d+/g, '?');
-  t = t.replace(/(?<![A-Za-z_])[-+]?\d+(?:\.\d+)?(?![A-Za-z_])/g, '?');
-  t = t.replace(/\(\s*\?(?:\s*,\s*\?)+\s*\)/g, '(?…)');
-  t = t.replace(/\s+/g, ' ').trim();
-  return t.length > maxLen ? `${t.slice(0, maxLen - 1)}…` : t;
+  const hit = stmtCache.get(sql);
+  if (hit !== undefined) return hit.length > maxLen ? `${hit.slice(0, maxLen - 1)}…` : hit;
+  const src = sql.length > 4000 ? sql.slice(0, 4000) : sql;
+  // Copy unchanged runs with slice(); only replacements build new pieces.
+  const parts: string[] = [];
+  let run = 0;
+  let i = 0;
+  const n = src.length;
+  const flush = (to: number) => {
+    if (to > run) parts.push(src.slice(run, to));
+  };
+  while (i < n) {
+    const c = src.charCodeAt(i);
+    if (c === 39) {
+      // '…' with '' escapes
+      flush(i);
+      i++;
+      while (i < n) {
+        if (src.charCodeAt(i) === 39) {
+          if (src.charCodeAt(i + 1) === 39) i += 2;
+          else break;
+        } else i++;
+      }
+      i++;
+      parts.push('?');
+      run = i;
+      continue;
+    }
+    if (c === 36 && isDigit(src.charCodeAt(i + 1))) {
+      flush(i);
+      i++;
+      while (i < n && isDigit(src.charCodeAt(i))) i++;
+      parts.push('?');
+      run = i;
+      continue;
+    }
+    if (isDigit(c) && (i === 0 || !isWord(src.charCodeAt(i - 1)))) {
+      let j = i;
+      while (j < n && (isDigit(src.charCodeAt(j)) || src.charCodeAt(j) === 46)) j++;
+      if (j >= n || !isWord(src.charCodeAt(j))) {
+        // A sign directly before the number belongs to the literal when it follows an operator or a separator.
+        let from = i;
+        const prev = src.charCodeAt(i - 1);
+        if ((prev === 45 || prev === 43) && i - 1 >= run) {
+          const before = i >= 2 ? src.charCodeAt(i - 2) : 32;
+          if (before === 32 || before === 40 || before === 44 || before === 61 || before === 60 || before === 62) from = i - 1;
+        }
+        flush(from);
+        parts.push('?');
+        i = j;
+        run = i;
+        continue;
+      }
+      i = j;
+      continue;
+    }
+    if (c === 32 || c === 9 || c === 10 || c === 13) {
+      let j = i + 1;
+      while (j < n && (src.charCodeAt(j) === 32 || src.charCodeAt(j) === 9 || src.charCodeAt(j) === 10 || src.charCodeAt(j) === 13)) j++;
+      if (c !== 32 || j > i + 1) {
+        flush(i);
+        parts.push(' ');
+        run = j;
+      }
+      i = j;
+      continue;
+    }
+    i++;
+  }
+  flush(n);
+  let out = parts.length === 1 ? parts[0]! : parts.join('');
+  out = out.trim();
+  if (out.includes('?,')) out = out.replace(/\(\s*\?(?:\s*,\s*\?)+\s*\)/g, '(?…)');
+  if (stmtCache.size > 5000) stmtCache.clear();
+  stmtCache.set(sql, out);
+  return out.length > maxLen ? `${out.slice(0, maxLen - 1)}…` : out;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isWord(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
 
 /** Normalise a URL path or route: ids and numbers become `{id}`. */

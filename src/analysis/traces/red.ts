@@ -3,6 +3,7 @@
 import type { Span, TimeRange } from '../../sources/types.js';
 import { quantileSorted } from '../../util/stats.js';
 import { coverage, isEntryGivenParent, isFailed } from './requests.js';
+import { groupTraces, parentIndex } from './tree.js';
 
 export interface RedStats {
   requests: number;
@@ -29,19 +30,6 @@ export function redStats(durations: number[], errors: number, seconds: number): 
   };
 }
 
-/** Entry-span flags for a span list (parent looked up within the same trace). */
-export function entryFlags(spans: Span[]): Uint8Array {
-  const ids = new Map<string, Span>();
-  for (const s of spans) ids.set(s.traceId + s.spanId, s);
-  const out = new Uint8Array(spans.length);
-  for (let i = 0; i < spans.length; i++) {
-    const s = spans[i]!;
-    const p = s.parentSpanId ? ids.get(s.traceId + s.parentSpanId) : undefined;
-    out[i] = isEntryGivenParent(s, p) ? 1 : 0;
-  }
-  return out;
-}
-
 export interface RedResult {
   groups: Map<string, RedStats>;
   /** Seconds covered by data in the range (the rate denominator). */
@@ -50,18 +38,26 @@ export interface RedResult {
 }
 
 /** Groups entry spans starting in the range by a key and computes RED for each group. */
-export function redGroups(spans: Span[], range: TimeRange, key: (s: Span) => string | undefined, entries: Uint8Array = entryFlags(spans)): RedResult {
+export function redGroups(spans: Span[], range: TimeRange, key: (s: Span) => string | undefined): RedResult {
   const groups = new Map<string, { d: number[]; e: number }>();
-  for (let i = 0; i < spans.length; i++) {
-    const s = spans[i]!;
-    if (s.startMs < range.start || s.startMs >= range.end) continue;
-    if (!entries[i]) continue;
-    const k = key(s);
-    if (k === undefined) continue;
-    let g = groups.get(k);
-    if (!g) groups.set(k, (g = { d: [], e: 0 }));
-    g.d.push(s.durationMs);
-    if (isFailed(s)) g.e++;
+  for (const list of groupTraces(spans).values()) {
+    let parent: Int32Array | undefined;
+    for (let k = 0; k < list.length; k++) {
+      const s = list[k]!;
+      if (s.startMs < range.start || s.startMs >= range.end) continue;
+      // Parent links only when needed (server/consumer spans are entries whatever their parent).
+      if (s.kind !== 2 && s.kind !== 5) {
+        parent ??= parentIndex(list);
+        const p = parent[k]!;
+        if (!isEntryGivenParent(s, p >= 0 ? list[p] : undefined)) continue;
+      }
+      const kk = key(s);
+      if (kk === undefined) continue;
+      let g = groups.get(kk);
+      if (!g) groups.set(kk, (g = { d: [], e: 0 }));
+      g.d.push(s.durationMs);
+      if (isFailed(s)) g.e++;
+    }
   }
   const cov = coverage(spans, range);
   const out = new Map<string, RedStats>();

@@ -156,43 +156,75 @@ interface KeyInfo {
   calleeSpan?: string;
 }
 
-function keyOf(t: TraceTree, i: number, cache: Map<string, KeyInfo>): KeyInfo {
-  const s = t.spans[i]!;
-  const callee = remoteCallee(t, i);
-  if (callee >= 0) {
-    const c = t.spans[callee]!;
-    const ck = `${c.service}\u0001wait\u0001${s.service}\u0001${s.name}\u0001${c.name}`;
-    let info = cache.get(ck);
-    if (!info) cache.set(ck, (info = { key: ck, service: c.service, name: `${s.name} → ${c.name}`, detailKind: 'wait', caller: s.service, callerSpan: s.name, calleeSpan: c.name, detail: `time in ${s.service}'s client span outside ${c.service}'s span (network, queueing before the callee starts)` }));
-    return info;
+/** Group keys interned to small integers; the common (service, name) case needs no string building. */
+class KeyTable {
+  infos: KeyInfo[] = [];
+  private ids = new Map<string, number>();
+  private plain = new Map<string, Map<string, number>>();
+  id(info: KeyInfo): number {
+    let id = this.ids.get(info.key);
+    if (id === undefined) {
+      id = this.infos.length;
+      this.infos.push(info);
+      this.ids.set(info.key, id);
+    }
+    return id;
   }
-  const hasDetail = s.attributes['db.statement'] !== undefined || s.attributes['db.query.text'] !== undefined || s.attributes['http.route'] !== undefined || s.attributes['url.template'] !== undefined || s.attributes['url.path'] !== undefined;
-  if (hasDetail) {
-    const k = slowKeyOf(s);
-    return { key: k.key, service: s.service, name: s.name, detail: k.detail, detailKind: k.detailKind };
+  keyOf(t: TraceTree, i: number): number {
+    const s = t.spans[i]!;
+    const callee = remoteCallee(t, i);
+    if (callee >= 0) {
+      const c = t.spans[callee]!;
+      const ck = `${c.service}\u0001wait\u0001${s.service}\u0001${s.name}\u0001${c.name}`;
+      const id = this.ids.get(ck);
+      if (id !== undefined) return id;
+      return this.id({ key: ck, service: c.service, name: `${s.name} → ${c.name}`, detailKind: 'wait', caller: s.service, callerSpan: s.name, calleeSpan: c.name, detail: `time in ${s.service}'s client span outside ${c.service}'s span (network, queueing before the callee starts)` });
+    }
+    const a = s.attributes;
+    if (a['db.statement'] !== undefined || a['db.query.text'] !== undefined || a['http.route'] !== undefined || a['url.template'] !== undefined || a['url.path'] !== undefined) {
+      const k = slowKeyOf(s);
+      const id = this.ids.get(k.key);
+      if (id !== undefined) return id;
+      return this.id({ key: k.key, service: s.service, name: s.name, detail: k.detail, detailKind: k.detailKind });
+    }
+    let byName = this.plain.get(s.service);
+    if (!byName) this.plain.set(s.service, (byName = new Map()));
+    let id = byName.get(s.name);
+    if (id === undefined) byName.set(s.name, (id = this.id({ key: `${s.service}\u0001${s.name}`, service: s.service, name: s.name })));
+    return id;
   }
-  const ck = `${s.service}\u0001${s.name}`;
-  let info = cache.get(ck);
-  if (!info) cache.set(ck, (info = { key: ck, service: s.service, name: s.name }));
-  return info;
 }
 
-/** Accumulates critical self time per group over a set of requests. */
-function accumulate(reqs: Req[], nEx: number): Map<string, Acc> {
-  const groups = new Map<string, Acc>();
-  const cache = new Map<string, KeyInfo>();
-  const best = new Map<string, Array<[number, string]>>();
+/** A request with its critical self times and group ids computed once, reused by every accumulation. */
+interface Prepared extends Req {
+  crit: Float64Array;
+  keys: Int32Array;
+}
+
+function prepare(reqs: Req[], table: KeyTable): Prepared[] {
+  return reqs.map((r) => {
+    const t = r.tree;
+    const keys = new Int32Array(t.spans.length);
+    for (let i = 0; i < keys.length; i++) keys[i] = table.keyOf(t, i);
+    return { ...r, crit: criticalSelf(t), keys };
+  });
+}
+
+/** Accumulates critical self time per group over a set of prepared requests. */
+function accumulate(reqs: Prepared[], table: KeyTable, nEx: number): Map<string, Acc> {
+  const byId: Array<Acc | undefined> = [];
+  const best = new Map<number, Array<[number, string]>>();
   for (let r = 0; r < reqs.length; r++) {
-    const t = reqs[r]!.tree;
-    const crit = criticalSelf(t);
-    const per = nEx > 0 ? new Map<string, number>() : undefined;
-    for (let i = 0; i < t.spans.length; i++) {
-      const s = t.spans[i]!;
-      const k = keyOf(t, i, cache);
-      let acc = groups.get(k.key);
+    const { tree: t, crit, keys } = reqs[r]!;
+    const per = nEx > 0 ? new Map<number, number>() : undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const id = keys[i]!;
+      let acc = byId[id];
       if (!acc) {
+        const k = table.infos[id]!;
+        const s = t.spans[i]!;
         const sys = s.attributes['db.system.name'] ?? s.attributes['db.system'];
-        acc = {
+        acc = byId[id] = {
           g: {
             key: k.key,
             service: k.service,
@@ -202,7 +234,7 @@ function accumulate(reqs: Req[], nEx: number): Map<string, Acc> {
             caller: k.caller,
             callerSpan: k.callerSpan,
             calleeSpan: k.calleeSpan,
-            dbSystem: sys === undefined ? undefined : String(sys),
+            dbSystem: sys === undefined || k.detailKind === 'wait' ? undefined : String(sys),
             spans: 0,
             traces: 0,
             criticalMs: 0,
@@ -215,7 +247,6 @@ function accumulate(reqs: Req[], nEx: number): Map<string, Acc> {
           occ: [],
           lastTrace: -1,
         };
-        groups.set(k.key, acc);
       }
       const c = crit[i]!;
       acc.g.spans++;
@@ -225,13 +256,13 @@ function accumulate(reqs: Req[], nEx: number): Map<string, Acc> {
         acc.lastTrace = r;
         acc.g.traces++;
       }
-      if (per && c > 0) per.set(k.key, (per.get(k.key) ?? 0) + c);
+      if (per && c > 0) per.set(id, (per.get(id) ?? 0) + c);
     }
     // Examples: the requests where the group owned the most time (bounded list per group).
     if (per) {
-      for (const [key, v] of per) {
-        let list = best.get(key);
-        if (!list) best.set(key, (list = []));
+      for (const [id, v] of per) {
+        let list = best.get(id);
+        if (!list) best.set(id, (list = []));
         list.push([v, t.traceId]);
         if (list.length > 4 * nEx) {
           list.sort((a, b) => b[0] - a[0]);
@@ -240,11 +271,13 @@ function accumulate(reqs: Req[], nEx: number): Map<string, Acc> {
       }
     }
   }
-  for (const [key, list] of best) {
-    const acc = groups.get(key);
+  for (const [id, list] of best) {
+    const acc = byId[id];
     if (acc) acc.g.examples = list.sort((a, b) => b[0] - a[0]).slice(0, nEx).map((x) => x[1]);
   }
-  return groups;
+  const out = new Map<string, Acc>();
+  for (const acc of byId) if (acc) out.set(acc.g.key, acc);
+  return out;
 }
 
 /**
@@ -351,10 +384,14 @@ export function findSlowSpans(spans: Span[], opts: SlowOptions): SlowAnalysis {
     measured = win.filter((r) => r.durationMs >= threshold!);
   } else measured = win;
   const measuredLatency = measured.reduce((t, r) => t + r.durationMs, 0);
-  const groups = accumulate(measured, nEx);
-  const bgroups = base.length ? accumulate(base, 0) : undefined;
+  const table = new KeyTable();
+  const pwin = prepare(win, table);
+  const pbase = prepare(base, table);
+  const pmeasured = mode === 'slow' ? pwin.filter((r) => r.durationMs >= threshold!) : pwin;
+  const groups = accumulate(pmeasured, table, nEx);
+  const bgroups = base.length ? accumulate(pbase, table, 0) : undefined;
   // Per-occurrence figures over all window requests, for the baseline comparison in slow mode too.
-  const allWin = mode === 'slow' && bgroups ? accumulate(win, 0) : groups;
+  const allWin = mode === 'slow' && bgroups ? accumulate(pwin, table, 0) : groups;
   const out: SlowGroup[] = [];
   for (const acc of groups.values()) {
     const g = acc.g;
@@ -384,7 +421,8 @@ export function findSlowSpans(spans: Span[], opts: SlowOptions): SlowAnalysis {
     s.share += g.share;
     if (g.addedMsPerRequest !== undefined) s.addedMsPerRequest = (s.addedMsPerRequest ?? 0) + g.addedMsPerRequest;
   }
-  if (base.length) {
+  // Own-work slowdown per service: the root-cause view of baseline mode.
+  if (base.length && mode === 'baseline') {
     for (const [service, sd] of serviceSlowdowns(win, base)) {
       let s = svc.get(service);
       if (!s) svc.set(service, (s = { service, criticalMs: 0, share: 0, calls: 0, baselineCalls: 0 }));

@@ -29,21 +29,45 @@ export function groupTraces(spans: Span[]): Map<string, Span[]> {
   return m;
 }
 
-export function buildTree(traceId: string, spans: Span[]): TraceTree {
+/**
+ * Index of each span's parent within the trace (-1 for roots and orphans). Small traces use a linear
+ * scan: cheaper than building a hash map for a dozen ids.
+ */
+export function parentIndex(spans: Span[]): Int32Array {
   const n = spans.length;
+  const parent = new Int32Array(n).fill(-1);
+  if (n <= 24) {
+    for (let i = 0; i < n; i++) {
+      const p = spans[i]!.parentSpanId;
+      if (p === undefined) continue;
+      for (let j = 0; j < n; j++) {
+        if (j !== i && spans[j]!.spanId === p) {
+          parent[i] = j;
+          break;
+        }
+      }
+    }
+    return parent;
+  }
   const pos = new Map<string, number>();
   for (let i = 0; i < n; i++) pos.set(spans[i]!.spanId, i);
-  const parent = new Int32Array(n).fill(-1);
-  const counts = new Int32Array(n + 1);
-  const roots: number[] = [];
   for (let i = 0; i < n; i++) {
     const p = spans[i]!.parentSpanId;
     const j = p === undefined ? undefined : pos.get(p);
-    if (j === undefined || j === i) roots.push(i);
-    else {
-      parent[i] = j;
-      counts[j]++;
-    }
+    if (j !== undefined && j !== i) parent[i] = j;
+  }
+  return parent;
+}
+
+export function buildTree(traceId: string, spans: Span[]): TraceTree {
+  const n = spans.length;
+  const parent = parentIndex(spans);
+  const counts = new Int32Array(n + 1);
+  const roots: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const j = parent[i]!;
+    if (j < 0) roots.push(i);
+    else counts[j]++;
   }
   // A cycle (corrupt data) would leave spans unreachable from any root; they are simply not walked.
   const childOff = new Int32Array(n + 1);

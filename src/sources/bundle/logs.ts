@@ -39,7 +39,13 @@ export class BundleLogSource implements LogSource {
   async queryLogs(q: LogQuery): Promise<LogSet> {
     const all = await this.allRecords();
     let re: RegExp | undefined;
-    if (q.regex !== undefined) re = new RegExp(q.regex, q.caseInsensitive ? 'i' : '');
+    if (q.regex !== undefined) {
+      try {
+        re = new RegExp(q.regex, q.caseInsensitive ? 'i' : '');
+      } catch (e) {
+        throw new Error(`invalid regex ${JSON.stringify(q.regex)}: ${(e as Error).message}`);
+      }
+    }
     const ci = q.caseInsensitive === true;
     const contains = (q.contains ?? []).map((s) => (ci ? s.toLowerCase() : s));
     const notContains = (q.notContains ?? []).map((s) => (ci ? s.toLowerCase() : s));

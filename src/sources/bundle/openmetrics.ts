@@ -57,6 +57,8 @@ export class MetricStoreBuilder {
   private byKey = new Map<string, Builder>();
   private families = new Map<string, MetricMetadata>();
   private bytes = 0;
+  private prev: Builder | undefined;
+  private prevRaw = '';
   /** Errors per file beyond this count are summarised in one line. */
   maxErrorsPerFile = 5;
 
@@ -142,26 +144,32 @@ export class MetricStoreBuilder {
       if (j >= stop) return `unterminated label set in "${text.slice(start, Math.min(stop, start + 80))}"`;
       seriesEnd = j + 1;
     }
-    const raw = text.slice(start, seriesEnd);
+    // Consecutive lines usually belong to the same series: compare in place before slicing and hashing.
+    const prev = this.prev;
+    const sameAsPrev = prev !== undefined && this.prevRaw.length === seriesEnd - start && text.startsWith(this.prevRaw, start);
+    const raw = sameAsPrev ? this.prevRaw : text.slice(start, seriesEnd);
     // Value and optional timestamp; an exemplar (` # {…} v [ts]`) may follow.
     let k = seriesEnd;
     while (k < stop && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
     let ve = k;
     while (ve < stop && text.charCodeAt(ve) !== 32 && text.charCodeAt(ve) !== 9) ve++;
     if (ve === k) return `missing value for ${raw}`;
-    const value = parseValue(text.slice(k, ve));
+    const value = fastDecimal(text, k, ve) ?? parseValue(text.slice(k, ve));
     if (value === undefined) return `invalid value "${text.slice(k, ve)}" for ${raw}`;
     let ts = ve;
     while (ts < stop && (text.charCodeAt(ts) === 32 || text.charCodeAt(ts) === 9)) ts++;
     let te = ts;
     while (te < stop && text.charCodeAt(te) !== 32 && text.charCodeAt(te) !== 9) te++;
     if (te === ts || text.charCodeAt(ts) === 35 /* exemplar without timestamp */) return false;
-    const tsText = text.slice(ts, te);
-    const seconds = Number(tsText);
-    if (!Number.isFinite(seconds) || tsText.trim() === '') return `invalid timestamp "${tsText}" for ${raw}`;
+    let seconds = fastDecimal(text, ts, te);
+    if (seconds === undefined) {
+      const tsText = text.slice(ts, te);
+      seconds = Number(tsText);
+      if (!Number.isFinite(seconds) || tsText.trim() === '') return `invalid timestamp "${tsText}" for ${raw}`;
+    }
     // Prometheus' OpenMetrics parser: int64(ts * 1000), i.e. truncation to milliseconds.
     const tMs = Math.trunc(seconds * 1000);
-    let b = this.byRaw.get(raw);
+    let b = sameAsPrev ? prev : this.byRaw.get(raw);
     if (!b) {
       const labels = parseLabels(text, i, seriesEnd, name);
       if (typeof labels === 'string') return labels;
@@ -173,6 +181,8 @@ export class MetricStoreBuilder {
       }
       this.byRaw.set(raw, b);
     }
+    this.prev = b;
+    this.prevRaw = raw;
     const n = b.t.length;
     if (n > 0 && tMs <= b.t[n - 1]!) b.sorted = false;
     b.t.push(tMs);
@@ -218,6 +228,41 @@ export function familyOf(name: string, families: Map<string, MetricMetadata>): M
     }
   }
   return undefined;
+}
+
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/**
+ * Exact fast path for plain decimals ("123", "-0.25", "1700000000.123"): with at most 15 significant
+ * digits and 22 fraction digits, integer / 10^k is correctly rounded, i.e. identical to Number(text)
+ * (Clinger's fast path). Anything else (exponents, Inf, NaN, long mantissas) returns undefined.
+ */
+function fastDecimal(text: string, from: number, to: number): number | undefined {
+  let i = from;
+  let neg = false;
+  const c0 = text.charCodeAt(i);
+  if (c0 === 45 || c0 === 43) {
+    neg = c0 === 45;
+    i++;
+  }
+  if (i >= to) return undefined;
+  let mant = 0;
+  let digits = 0;
+  let frac = -1;
+  let sig = 0;
+  for (; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      mant = mant * 10 + (c - 48);
+      digits++;
+      if (mant > 0) sig++;
+      if (frac >= 0) frac++;
+    } else if (c === 46 && frac < 0) frac = 0;
+    else return undefined;
+  }
+  if (digits === 0 || sig > 15 || frac > 22) return undefined;
+  const v = frac > 0 ? mant / POW10[frac]! : mant;
+  return neg ? -v : v;
 }
 
 function parseValue(s: string): number | undefined {
