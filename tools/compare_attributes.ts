@@ -63,7 +63,15 @@ export const compareAttributesTool = defineTool({
       selection = { kind: 'slow', minDurationMs: args.min_duration_ms };
       selSpanset = and();
     }
-    const fetched = await fetchSpans(ctx, against === 'baseline' && baseline ? [window, baseline] : [window], args.service ? { service: args.service } : {});
+    const ranges = against === 'baseline' && baseline ? [window, baseline] : [window];
+    const fetched = await fetchSpans(ctx, ranges, args.service ? { service: args.service } : {});
+    if (ctx.sources.traces?.kind !== 'bundle' && selection.kind !== 'slow') {
+      // A bounded remote sample may hold few selected requests: add a sample of the selection itself.
+      const extra = await fetchSpans(ctx, [window], selection.kind === 'errors' ? { service: args.service, errorsOnly: true } : { ...selection.query, service: args.service });
+      const seen = new Set(fetched.spans.map((s) => s.traceId + s.spanId));
+      for (const s of extra.spans) if (!seen.has(s.traceId + s.spanId)) fetched.spans.push(s);
+      fetched.notes.push(...extra.notes, 'remote: the selection was sampled separately from the rest, so shares compare samples, not totals');
+    }
     const res = compareAttributes(fetched.spans, { window, baseline, against, selection, service: args.service });
     if (selection.kind === 'slow' && res.thresholdMs !== undefined) selSpanset = and(cond(intrinsic(args.service ? 'duration' : 'traceDuration'), '>=', { durationMs: Math.round(res.thresholdMs) }));
     const query = renderTraceQL({ spansets: [args.service ? and(...svc, selSpanset) : selSpanset] });

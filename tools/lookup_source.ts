@@ -10,7 +10,7 @@ import { BackendError } from '../src/http.js';
 import { defaultProfileType, formatValue, parseProfileTypeId, resolveProfileType } from '../src/analysis/profiles/types.js';
 import { functionMatches, lineCosts, type LineCost } from '../src/analysis/profiles/lines.js';
 import { topFunctions } from '../src/analysis/profiles/top.js';
-import { definitionPatterns, parseLocation, parseSymbol } from '../src/analysis/profiles/symbols.js';
+import { definitionPatterns, enclosingFunction, parseLocation, parseSymbol } from '../src/analysis/profiles/symbols.js';
 import { functionExtent, renderSnippet, snippetLines } from '../src/analysis/profiles/snippet.js';
 import { commonSuffixSegments } from '../src/sources/bundle/source.js';
 import { renderProfileQuery } from '../src/query/pyroscope.js';
@@ -114,6 +114,16 @@ export const lookupSource = defineTool({
       throw new ToolError(`${what} not found in ${code.kind === 'bundle' ? "the bundle's source/ tree" : 'the repository'}${service ? ` for service "${service}"` : ''}.`, 'check the service name, or pass a path suffix (file=…) or a shorter function name.');
     }
 
+    // A bare file:line: name the function around it, so the snippet shows the whole function.
+    let enclosing: string | undefined;
+    if (!fn && line !== undefined) {
+      const e = enclosingFunction(src.text, line, src.path);
+      if (e && functionExtent(src.text, e.line, src.path, 200) >= line) {
+        enclosing = e.name;
+        defLine = e.line;
+      }
+    }
+
     // Line costs for this file (the profile's path may be a build path: match by suffix).
     let costs: LineCost[] = [];
     if (profile) {
@@ -131,7 +141,8 @@ export const lookupSource = defineTool({
     if (defLine !== undefined) {
       start = defLine;
       end = functionExtent(src.text, defLine, src.path, 80);
-      if (line !== undefined && (line < start || line > end)) {
+      // A long function around a given line: show the line with its context rather than the whole body.
+      if (line !== undefined && (line < start || line > end || (enclosing && end - start > 4 * context + 1))) {
         start = Math.max(1, line - context);
         end = Math.min(nLines, line + context);
       }
@@ -159,7 +170,7 @@ export const lookupSource = defineTool({
       .map((c) => ({ line: c.line, self: c.flat, total: c.cum, total_share: total ? Math.round((c.cum / total) * 1e4) / 1e4 : 0 }));
     const query = typeId && service ? renderProfileQuery(typeId, { service }) : undefined;
 
-    const head = `${src.repo}:${src.path}${src.ref ? `@${src.ref}` : ''} lines ${start}–${end}${fn ? ` · ${fn}` : ''}${defLine ? ` (defined at line ${defLine})` : ''}${url ? `\n${url}` : ''}`;
+    const head = `${src.repo}:${src.path}${src.ref ? `@${src.ref}` : ''} lines ${start}–${end}${fn ? ` · ${fn}` : enclosing ? ` · in ${enclosing}()` : ''}${defLine ? ` (defined at line ${defLine})` : ''}${url ? `\n${url}` : ''}`;
     const costNote = costs.length
       ? `per-line cost from ${typeId} (${isoRange(profile!.range).start} → ${isoRange(profile!.range).end}); columns: self total. Hottest lines: ${lineCostsOut
           .slice(0, 5)
@@ -176,7 +187,7 @@ export const lookupSource = defineTool({
         path: src.path,
         ref: src.ref,
         url,
-        function: fn,
+        function: fn ?? enclosing,
         start_line: start,
         end_line: end,
         definition_line: defLine,

@@ -7,12 +7,13 @@
 #   4. stops the server (SIGTERM, expects a clean exit 0) and exits non-zero on any unexpected
 #      failure, stale baseline entry, or a must-pass scenario listed as expected to fail.
 # Environment: CONFORMANCE_VERSION, CONFORMANCE_NODE_VERSION, CONFORMANCE_PREFIX (install dir),
-# CONFORMANCE_BUNDLE (default: test/fixtures/mini-bundle), CONFORMANCE_OUT (results dir).
+# CONFORMANCE_BUNDLE (default: test/fixtures/mini-bundle), CONFORMANCE_OUT (results dir),
+# CONFORMANCE_BASELINE (default: .ci/conformance/expected-failures.yml), CONFORMANCE_BUILD=0 (skip tsc).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HERE="$ROOT/.ci/conformance"
-BASELINE="$HERE/expected-failures.yml"
+BASELINE="${CONFORMANCE_BASELINE:-$HERE/expected-failures.yml}"
 SUITE_VERSION="${CONFORMANCE_VERSION:-0.1.16}"
 NODE_MAJOR="${CONFORMANCE_NODE_VERSION:-22}"
 PREFIX="${CONFORMANCE_PREFIX:-${TMPDIR:-/tmp}/queryless-conformance-$SUITE_VERSION}"

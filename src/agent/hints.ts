@@ -12,7 +12,7 @@ const trigger = z.object({
   kinds: z.array(z.enum(['error', 'latency', 'hot-function', 'log-pattern', 'metric-anomaly', 'suspect'])).optional(),
   any: z.array(z.string()).optional(),
   all: z.array(z.string()).optional(),
-  numbers: z.record(z.string(), z.object({ min: z.number().optional(), max: z.number().optional() })).optional(),
+  numbers: z.record(z.string(), z.object({ min: z.number().optional(), max: z.number().optional(), ifPresent: z.boolean().optional() })).optional(),
 });
 const hintSchema = z.object({
   id: z.string().regex(/^[a-z0-9-]+$/),
@@ -25,7 +25,7 @@ interface CompiledTrigger {
   kinds?: FindingKind[];
   any?: RegExp[];
   all?: RegExp[];
-  numbers?: Record<string, { min?: number; max?: number }>;
+  numbers?: Record<string, { min?: number; max?: number; ifPresent?: boolean }>;
 }
 export interface CompiledHint {
   def: HintDef;
@@ -68,7 +68,10 @@ function triggerMatches(t: CompiledTrigger, f: Finding, text: string): boolean {
   if (t.numbers) {
     for (const [k, b] of Object.entries(t.numbers)) {
       const v = Number(f.numbers[k]);
-      if (!Number.isFinite(v)) return false;
+      if (!Number.isFinite(v)) {
+        if (b.ifPresent) continue; // a bound on an optional number (e.g. change vs baseline)
+        return false;
+      }
       if (b.min !== undefined && v < b.min) return false;
       if (b.max !== undefined && v > b.max) return false;
     }

@@ -165,9 +165,11 @@ export async function runPlaybookWithSteps(
   }
 
   // Suspects no step spoke about still appear, with their evidence.
+  // (Only those that moved comparably to the top one: a faint third suspect is noise, not a finding.)
   const covered = new Set(findings.map((f) => f.service));
+  const topScore = suspects?.suspects[0]?.score ?? 0;
   for (const s of suspects?.suspects.slice(0, TOP_SUSPECTS) ?? []) {
-    if (!covered.has(s.service) && s.score > 0) findings.push(suspectFinding(s, sources));
+    if (!covered.has(s.service) && s.score > 0 && s.score >= 0.25 * topScore) findings.push(suspectFinding(s, sources));
   }
 
   try {

@@ -618,7 +618,8 @@ function fmt(n: number, d = 1): string {
 export async function rankSuspects(sources: Sources, window: TimeRange, baseline: TimeRange, opts: SuspectOptions = {}): Promise<SuspectsResult> {
   const partial: string[] = [];
   const signals = { traces: false, logs: false, metrics: false, profiles: false };
-  const parts = new Map<string, Map<string, number>>(); // feature → service → robust score
+  // feature → service → raw z-like value; normalised across *all* services once every signal is in.
+  const rawParts = new Map<string, { values: Map<string, number>; minScale: number }>();
   const raw = new Map<string, Record<string, number>>();
   const evidence = new Map<string, Array<[number, string]>>();
   const services = new Set<string>();
@@ -658,15 +659,15 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
       addRaw(svc, 'own_error_spans_baseline', o.errB);
       if (o.errW > 0 && z > 1) addEvidence(svc, z, `${o.errW} error span(s) starting here (baseline ${o.errB})${o.topKind ? `: ${o.topKind}` : ''}${o.newKinds.size ? ` — ${o.newKinds.size} new error kind(s)` : ''}`);
     }
-    parts.set('own_errors', robustScores(ownErr));
-    parts.set('new_error_kinds', robustScores(newKinds));
-    parts.set('self_time', robustScores(f.selfShift));
+    rawParts.set('own_errors', { values: ownErr, minScale: 1 });
+    rawParts.set('new_error_kinds', { values: newKinds, minScale: 1 });
+    rawParts.set('self_time', { values: f.selfShift, minScale: 1 });
     for (const [svc, d] of f.selfDetail) {
       addRaw(svc, 'self_ms_before', d.before);
       addRaw(svc, 'self_ms_after', d.after);
       addEvidence(svc, Math.log((d.after + 1) / (d.before + 1)) * 3, `self time of "${d.op}" ${fmt(d.before)} ms → ${fmt(d.after)} ms (median, ${d.n} spans)`);
     }
-    parts.set('structure', robustScores(f.structure));
+    rawParts.set('structure', { values: f.structure, minScale: 1 });
     for (const [svc, d] of f.structureDetail) {
       addRaw(svc, 'unusual_call_shapes', d.share);
       addEvidence(svc, Math.log1p(d.share), `${d.share} request(s) took an unusual path right after "${d.op}" (seen from ${d.blamedBy})`);
@@ -685,10 +686,10 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     if (records.length === 0) return partial.push('logs: no lines in the window or baseline');
     signals.logs = true;
     const f = logFeatures(records, window, baseline);
-    parts.set('log_errors', robustScores(f.errZ));
-    parts.set('first_log_errors', robustScores(f.firstErr));
-    parts.set('log_shift', robustScores(f.shift));
-    parts.set('new_log_errors', robustScores(f.newErr));
+    rawParts.set('log_errors', { values: f.errZ, minScale: 1 });
+    rawParts.set('first_log_errors', { values: f.firstErr, minScale: 1 });
+    rawParts.set('log_shift', { values: f.shift, minScale: 1 });
+    rawParts.set('new_log_errors', { values: f.newErr, minScale: 1 });
     for (const [svc, d] of f.detail) {
       addRaw(svc, 'error_lines', d.errW);
       addRaw(svc, 'error_lines_baseline', d.errB);
@@ -704,7 +705,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     partial.push(...m.notes);
     if (m.detail.size === 0) return partial.push('metrics: no per-service series moved or none carry a service label');
     signals.metrics = true;
-    parts.set('metrics', m.score);
+    rawParts.set('metrics', { values: m.score, minScale: 0 }); // already normalised across services per family
     for (const [svc, d] of m.detail) {
       addRaw(svc, `metric:${d.family}`, d.after);
       addEvidence(svc, d.z / 2, `${d.family} ${fmt(d.before, 3)} → ${fmt(d.after, 3)} (query: ${m.query.get(svc)})`);
@@ -716,7 +717,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     const p = await profileFeatures(sources, window, baseline, opts.signal);
     if (p.growth.size === 0) return partial.push('profiles: no profiles for both the window and the baseline');
     signals.profiles = true;
-    parts.set('profile_growth', robustScores(p.growth, 0.1));
+    rawParts.set('profile_growth', { values: p.growth, minScale: 0.1 });
     for (const [svc, d] of p.detail) {
       addRaw(svc, 'profile_per_s', d.after);
       addRaw(svc, 'profile_per_s_baseline', d.before);
@@ -730,6 +731,19 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
       partial.push(`${name}: ${(e as Error).message}`);
     });
   await Promise.all([guard('traces', tracesTask), guard('logs', logsTask), guard('metrics', metricsTask), guard('profiles', profilesTask)]);
+
+  // Normalise each feature across every service seen in any signal (a service without a value did not move: 0).
+  const parts = new Map<string, Map<string, number>>();
+  for (const [feat, { values, minScale }] of rawParts) {
+    if (minScale === 0) {
+      parts.set(feat, values);
+      continue;
+    }
+    const all = new Map<string, number>();
+    for (const svc of services) all.set(svc, Math.max(0, values.get(svc) ?? 0));
+    for (const [svc, v] of values) all.set(svc, Math.max(0, v));
+    parts.set(feat, robustScores(all, minScale));
+  }
 
   // Combine.
   const base = new Map<string, { total: number; parts: Record<string, number> }>();

@@ -35,6 +35,7 @@ export function renderTable(res: EvalResult): string {
   const out = [table(rows), ''];
   const reasons = res.cases.filter((r) => r.status !== 'pass' && r.reasons.length);
   for (const r of reasons) out.push(`${r.status.padEnd(5)} ${r.key}: ${r.reasons.join(' | ')}`);
+  for (const r of res.cases.filter((c) => c.status === 'pass' && c.reasons.length)) out.push(`note  ${r.key}: ${r.reasons.join(' | ')}`);
   for (const r of res.cases) for (const i of r.replay?.issues.filter((x) => x.kind === 'drift') ?? []) out.push(`drift ${r.key}: ${i.message}`);
   for (const s of res.skippedPaths) out.push(`skipped ${s.path}: ${s.reason}`);
   if (reasons.length || res.skippedPaths.length) out.push('');

@@ -8,7 +8,7 @@ import { openBundle, type BundleSources } from '../sources/bundle/load.js';
 import { mean } from '../util/stats.js';
 import { cassetteFile, findCassette, ModelRecorder, readCassette, startReplay, writeCassette, type ReplayIssue } from './cassette.js';
 import { loadAgent, loadPlaybook, type AgentFn, type ModelSettings, type PlaybookFn } from './investigator.js';
-import { baseLang, scoreReport, type CaseScore, type Truth } from './score.js';
+import { baseLang, DEFAULT_REQUIRE, scoreReport, type CaseScore, type Check, type Truth } from './score.js';
 import type { CaseSpec, EvalMode, Plan, Thresholds } from './suite.js';
 
 export type CaseStatus = 'pass' | 'fail' | 'skip' | 'error';
@@ -239,14 +239,16 @@ async function runUnit(r: CaseResult, spec: CaseSpec, sources: BundleSources, qu
   r.stats = { toolCalls: report.stats?.toolCalls ?? 0, tokens: report.stats?.tokens, steps: report.stats?.steps, ms: r.stats.ms };
   r.partial = report.partial ?? [];
   if (opts.keepReports !== false) r.report = report;
-  r.score = scoreReport(report, r.truth!, r.lang);
+  r.score = scoreReport(report, r.truth!, r.lang, spec.require);
   const s = r.score;
-  if (!s.top1) r.reasons.push(s.rank ? `root-cause service ${r.truth!.service} ranked #${s.rank} (top: ${s.ranked.slice(0, 3).join(', ')})` : `root-cause service ${r.truth!.service} not among the suspects (top: ${s.ranked.slice(0, 3).join(', ') || 'none'})`);
-  if (s.kindMatch === false) r.reasons.push(`fault "${r.truth!.fault}" expects ${s.expectedKinds.join('/')} findings on ${r.truth!.service}; none found`);
-  if (s.span === false) r.reasons.push(`span "${r.truth!.span}" not among the findings`);
-  if (s.function === false) r.reasons.push(`function "${r.truth!.function}" not among the findings`);
-  if (s.file === false) r.reasons.push(`file "${r.truth!.file}" not among the findings`);
-  if (!s.langOk) r.reasons.push(`report language "${s.reportLang}" differs from the question's "${r.lang}"`);
+  const req = (c: Check) => (spec.require ?? DEFAULT_REQUIRE).includes(c);
+  const note = (c: Check) => (req(c) ? '' : ' (not required)');
+  if (!s.top1) r.reasons.push((s.rank ? `root-cause service ${r.truth!.service} ranked #${s.rank} (top: ${s.ranked.slice(0, 3).join(', ')})` : `root-cause service ${r.truth!.service} not among the suspects (top: ${s.ranked.slice(0, 3).join(', ') || 'none'})`) + note('top1'));
+  if (s.kindMatch === false) r.reasons.push(`fault "${r.truth!.fault}" expects ${s.expectedKinds.join('/')} findings on ${r.truth!.service}; none found${note('kind')}`);
+  if (s.span === false) r.reasons.push(`span "${r.truth!.span}" not among the findings${note('span')}`);
+  if (s.function === false) r.reasons.push(`function "${r.truth!.function}" not among the findings${note('function')}`);
+  if (s.file === false) r.reasons.push(`file "${r.truth!.file}" not among the findings${note('file')}`);
+  if (!s.langOk) r.reasons.push(`report language "${s.reportLang}" differs from the question's "${r.lang}"${note('lang')}`);
   r.status = s.pass && blocking.length === 0 ? 'pass' : 'fail';
   if (r.status === 'fail' && r.problems.length) r.reasons.push(`bundle data problems: ${r.problems.slice(0, 2).join('; ')}${r.problems.length > 2 ? ` (+${r.problems.length - 2} more)` : ''}`);
 }

@@ -27,7 +27,7 @@ export interface CaseScore {
   /** Report language equals the question language. */
   langOk: boolean;
   reportLang: string;
-  /** Pass = top-1 hit, right language, and no applicable check failed (kind, span, function, file). */
+  /** Pass = every required check holds (default: top-1, fault kind, language, span, function, file; see DEFAULT_REQUIRE). */
   pass: boolean;
 }
 
@@ -121,7 +121,18 @@ export function baseLang(l: string | undefined): string {
   return (l ?? '').toLowerCase().split(/[-_]/)[0] ?? '';
 }
 
-export function scoreReport(report: Report, truth: Truth, questionLang: string): CaseScore {
+/** Checks a case can require to pass. Applicable checks only: a truth without `span` cannot fail `span`. */
+export const CHECKS = ['top1', 'top3', 'kind', 'lang', 'span', 'function', 'file'] as const;
+export type Check = (typeof CHECKS)[number];
+/** Default: the root cause first, in the question's language, with every applicable detail found. */
+export const DEFAULT_REQUIRE: Check[] = ['top1', 'kind', 'lang', 'span', 'function', 'file'];
+
+export function passes(s: Omit<CaseScore, 'pass'>, require: readonly Check[] = DEFAULT_REQUIRE): boolean {
+  const value: Record<Check, boolean | undefined> = { top1: s.top1, top3: s.top3, kind: s.kindMatch, lang: s.langOk, span: s.span, function: s.function, file: s.file };
+  return require.every((c) => value[c] !== false);
+}
+
+export function scoreReport(report: Report, truth: Truth, questionLang: string, require: readonly Check[] = DEFAULT_REQUIRE): CaseScore {
   const ranked = rankedServices(report);
   const idx = ranked.findIndex((s) => norm(s) === norm(truth.service));
   const rank = idx >= 0 ? idx + 1 : undefined;
@@ -140,6 +151,6 @@ export function scoreReport(report: Report, truth: Truth, questionLang: string):
   const file = truth.file ? appears(report, truth.file, true) : undefined;
   const langOk = baseLang(report.lang) === baseLang(questionLang);
   const top1 = rank === 1;
-  const pass = top1 && langOk && kindMatch !== false && span !== false && fn !== false && file !== false;
-  return { ranked, rank, top1, top3: rank !== undefined && rank <= 3, kindMatch, expectedKinds: expected?.kinds ?? [], span, function: fn, file, langOk, reportLang: report.lang, pass };
+  const base = { ranked, rank, top1, top3: rank !== undefined && rank <= 3, kindMatch, expectedKinds: expected?.kinds ?? [], span, function: fn, file, langOk, reportLang: report.lang };
+  return { ...base, pass: passes(base, require) };
 }

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { CHECKS, type Check } from './score.js';
 
 export type EvalMode = 'playbook' | 'agent';
 
@@ -27,6 +28,8 @@ export interface CaseSpec {
   suite?: string;
   /** Cassette folder for agent replay (from the suite or --replay). */
   replay?: string;
+  /** Checks a case must pass (suite `require`); default DEFAULT_REQUIRE. */
+  require?: Check[];
 }
 
 export interface Plan {
@@ -48,6 +51,8 @@ const suiteSchema = z.object({
   thresholds: z
     .object({ top1: z.number().min(0).max(1).optional(), top3: z.number().min(0).max(1).optional(), kind: z.number().min(0).max(1).optional(), lang: z.number().min(0).max(1).optional(), pass: z.number().min(0).max(1).optional() })
     .default({}),
+  /** Checks a case must pass (the others are still scored and reported). */
+  require: z.array(z.enum(CHECKS)).optional(),
   /** Opt-in data (e.g. ../shared/datasets): missing bundles skip the suite cleanly instead of failing. */
   optional: z.boolean().default(false),
 });
@@ -109,7 +114,7 @@ export async function loadSuite(file: string): Promise<SuiteFile> {
   }
   const parsed = suiteSchema.safeParse(doc);
   if (!parsed.success) {
-    throw new SuiteError(`suite ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}. Expected keys: bundles (list), langs, modes, replay, thresholds, optional.`);
+    throw new SuiteError(`suite ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}. Expected keys: bundles (list), langs, modes, replay, thresholds, require, optional.`);
   }
   return parsed.data;
 }
@@ -151,7 +156,7 @@ export async function planEval(paths: string[], opts: PlanOptions = {}): Promise
           }
           throw new SuiteError(`suite ${p}: bundle path "${entry}" (resolved to ${dir}) holds no bundle (no incident.yaml)`);
         }
-        for (const b of bundles) for (const mode of modes) plan.cases.push({ id: caseId(b), bundleDir: b, langs, mode, suite: name, replay: mode === 'agent' ? replay : undefined });
+        for (const b of bundles) for (const mode of modes) plan.cases.push({ id: caseId(b), bundleDir: b, langs, mode, suite: name, replay: mode === 'agent' ? replay : undefined, require: suite.require });
       }
       continue;
     }

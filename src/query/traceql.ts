@@ -144,6 +144,24 @@ export function renderTraceQL(q: TraceQLQuery): string {
   return text;
 }
 
+/**
+ * A regex matching the statements a normalised statement stands for: literals (`?`) and collapsed
+ * lists (`(?…)`) become wildcards; a truncated statement (`…` at the end) matches any continuation.
+ */
+export function statementRegex(normalised: string): string {
+  let text = normalised;
+  const truncated = text.endsWith('…');
+  if (truncated) text = text.slice(0, -1);
+  const parts = text.split(/(\(\?…\)|\?)/);
+  let re = '';
+  for (const p of parts) {
+    if (p === '(?…)') re += '\\(.*\\)';
+    else if (p === '?') re += '.+';
+    else re += regexEscape(p).replace(/ /g, '\\s+');
+  }
+  return truncated ? `${re}.*` : re;
+}
+
 // ------------------------------------------------------------------ intent → TraceQL
 
 /** The conditions that mark an error span: status, HTTP 5xx, or a recorded exception. */

@@ -20,6 +20,30 @@ function statusOf(st: unknown): { status: SpanStatus; message?: string } {
   return { status, message };
 }
 
+/** Lowercase hex of exactly `len` characters: the common OTLP/JSON case, checked without a regex. */
+function isHexOfLength(id: string, len: number): boolean {
+  if (id.length !== len) return false;
+  for (let i = 0; i < len; i++) {
+    const c = id.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
+const fastId = (id: unknown, len: number): string | undefined => (typeof id === 'string' && isHexOfLength(id, len) ? id : normaliseId(id, len));
+
+/** Unix nanoseconds → epoch ms; the common 19-digit string case without a regex. */
+function fastNanos(v: unknown): number | undefined {
+  if (typeof v === 'string' && v.length > 6 && v.length <= 20) {
+    for (let i = 0; i < v.length; i++) {
+      const c = v.charCodeAt(i);
+      if (c < 48 || c > 57) return nanosToMs(v);
+    }
+    return Number(v.slice(0, -6)) + Number(v.slice(-6)) / 1e6;
+  }
+  return nanosToMs(v);
+}
+
 function kindOf(k: unknown): number {
   if (typeof k === 'number') return k;
   if (typeof k === 'string') return SPAN_KINDS[k] ?? 0;
@@ -57,28 +81,28 @@ export function parseTracesData(doc: unknown, out: Span[], stats: ParseStats): v
       if (!scope || !Array.isArray(scope.spans)) continue;
       for (const raw of scope.spans) {
         const s = raw as Record<string, unknown>;
-        const traceId = normaliseId(s.traceId, 32);
-        const spanId = normaliseId(s.spanId, 16);
+        const traceId = fastId(s.traceId, 32);
+        const spanId = fastId(s.spanId, 16);
         if (!traceId || !spanId) {
           skip('missing or invalid traceId/spanId');
           continue;
         }
-        const startMs = nanosToMs(s.startTimeUnixNano);
-        let endMs = nanosToMs(s.endTimeUnixNano);
+        const startMs = fastNanos(s.startTimeUnixNano);
+        let endMs = fastNanos(s.endTimeUnixNano);
         if (startMs === undefined) {
           skip('missing startTimeUnixNano');
           continue;
         }
         if (endMs === undefined || endMs < startMs) endMs = startMs;
         const { status, message } = statusOf(s.status);
-        const events = Array.isArray(s.events)
+        const events = Array.isArray(s.events) && s.events.length > 0
           ? (s.events as Array<Record<string, unknown>>).map((e) => ({
               name: typeof e.name === 'string' ? e.name : '',
               timeMs: nanosToMs(e.timeUnixNano) ?? startMs,
               attributes: attributes(e.attributes),
             }))
           : [];
-        const parent = normaliseId(s.parentSpanId, 16);
+        const parent = s.parentSpanId === undefined || s.parentSpanId === '' ? undefined : fastId(s.parentSpanId, 16);
         out.push({
           traceId,
           spanId,

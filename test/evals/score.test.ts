@@ -55,6 +55,13 @@ describe('scoreReport', () => {
     expect(scoreReport(r2, { service: 'ts-food-service', fault: 'cpu_contention' }, 'en').kindMatch).toBe(true);
   });
 
+  it('passes on the required checks only when a suite narrows them', () => {
+    const r = report({ suspects: [{ service: 'checkout', score: 1, parts: {}, evidence: [] }], findings: [finding({ kind: 'error', service: 'checkout', title: 'INSERT INTO orders failed' })] });
+    expect(scoreReport(r, truth, 'en').pass).toBe(false); // function and file not found
+    const s = scoreReport(r, truth, 'en', ['top1', 'kind', 'lang', 'span']);
+    expect(s).toMatchObject({ pass: true, function: false, file: false });
+  });
+
   it('maps fault types to finding kinds by symptom family', () => {
     expect(expectedFor('exception')?.kinds).toContain('error');
     expect(expectedFor('duplicate-key')?.kinds).toContain('error');

@@ -189,6 +189,22 @@ describe('log tools over Loki', () => {
     expect(d.link).toMatch(/grafana\.test\/explore/);
   });
 
+  it('levels fall back to local detection when Loki has no detected_level', async () => {
+    nock(LOKI)
+      .get('/loki/api/v1/query_range')
+      .query((q) => String(q.query).includes('detected_level'))
+      .reply(200, { status: 'success', data: { resultType: 'streams', result: [], stats } });
+    nock(LOKI)
+      .get('/loki/api/v1/query_range')
+      .query((q) => q.query === '{service_name="api"}')
+      .reply(200, { status: 'success', data: { resultType: 'streams', result: [{ stream: { service_name: 'api' }, values: [[ns(T0 + 2000), 'ERROR db down'], [ns(T0 + 1000), 'INFO all good']] }], stats } });
+    const res = await runTool(findTool('search_logs')!, { service: 'api', level: ['error'] }, ctx());
+    const d = res.structured as { matched: number; lines: Array<{ line: string }>; notes: string[]; query: string };
+    expect(d.lines.map((l) => l.line)).toEqual(['ERROR db down']);
+    expect(d.query).toBe('{service_name="api"}');
+    expect(d.notes.join(' ')).toMatch(/no detected_level/);
+  });
+
   it('Loki errors (text/plain) become clear tool errors naming the backend and status', async () => {
     nock(LOKI)
       .get('/loki/api/v1/query_range')

@@ -119,7 +119,11 @@ describe('queryless mcp process lifecycle', () => {
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       // Talk to it first, so the signal lands on a serving process.
       child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }) + '\n');
-      const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
+      // Fail with the server's stderr, not a timeout, if it dies before answering.
+      const chunk = await new Promise<Buffer>((resolve, reject) => {
+        child.stdout.once('data', resolve);
+        child.once('close', (code) => reject(new Error(`server exited (${code}) before answering ping: ${stderr}`)));
+      });
       expect(JSON.parse(chunk.toString().split('\n')[0]!)).toMatchObject({ id: 1, result: {} });
       if (how === 'stdin closed') child.stdin.end();
       else child.kill(how);

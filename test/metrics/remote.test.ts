@@ -106,3 +106,25 @@ describe('Prometheus HTTP client', () => {
     expect(await s.buildInfo()).toMatchObject({ version: '2.13.1' });
   });
 });
+
+describe('query_prometheus against a live Prometheus (nock)', () => {
+  it('summarises big results: series count, top-k by value, label cardinalities, warnings', async () => {
+    const { runTool } = await import('../../tools/run.js');
+    const { findTool } = await import('../../tools/index.js');
+    const result = Array.from({ length: 300 }, (_, i) => ({ metric: { __name__: 'up', instance: `host-${i}:9100`, job: i % 2 ? 'node' : 'api' }, value: [1700000000, String(i)] }));
+    nock('http://prom.test')
+      .get('/api/v1/query')
+      .query((q) => q.query === 'up' && q.time === '1700000000.000')
+      .reply(200, { status: 'success', data: { resultType: 'vector', result }, warnings: ['PromQL warning: something'] });
+    const sources = { metrics: new PrometheusSource(cfg('http://prom.test')), defaults: { window: { start: 1699996400000, end: 1700000000000 } }, problems: [], describe: 'live backends' };
+    const r = await runTool(findTool('query_prometheus')!, { query: 'up', instant: true, top: 5 }, { sources, signal: new AbortController().signal, progress: () => {}, budgetTokens: 2000 });
+    expect(r.isError).toBe(false);
+    const d = r.structured as { series_count: number; series: Array<{ labels: Record<string, string>; last: number }>; label_cardinality: Record<string, number>; warnings: string[] };
+    expect(d.series_count).toBe(300);
+    expect(d.series[0]!.last).toBe(299);
+    expect(d.label_cardinality).toEqual({ __name__: 1, instance: 300, job: 2 });
+    expect(d.warnings).toEqual(['PromQL warning: something']);
+    expect(r.text).toMatch(/^Backend warnings: PromQL warning: something\n300 series \(instant\)/);
+    expect(r.text).toMatch(/instance=300, job=2/);
+  });
+});

@@ -82,3 +82,25 @@ describe('metric tools on a bundle', () => {
     expect(bad.text).toMatch(/invalid PromQL at column/);
   });
 });
+
+describe('metrics playbook step', () => {
+  it('reports resource metrics moving vs baseline, with PromQL and an Explore link', async () => {
+    const { metricsStep } = await import('../../src/agent/steps/metrics.js');
+    const s = sources();
+    const r = await metricsStep({ sources: s, window: s.defaults.incident!, baseline: s.defaults.baseline, services: ['checkout'], signal: new AbortController().signal });
+    expect(r.partial).toEqual([]);
+    const pool = r.findings.find((f) => f.details?.metric === 'app_pool_in_use');
+    expect(pool).toMatchObject({ kind: 'metric-anomaly', service: 'checkout' });
+    expect(pool!.evidence.query).toEqual({ language: 'promql', text: 'avg(app_pool_in_use{service="checkout"})' });
+    expect(pool!.evidence.link).toMatch(/^http:\/\/grafana\.test\/explore/);
+    expect(Number(pool!.numbers.window)).toBeGreaterThan(Number(pool!.numbers.baseline));
+  });
+
+  it('says what it could not do when there is no metrics source', async () => {
+    const { metricsStep } = await import('../../src/agent/steps/metrics.js');
+    const s = { ...sources(), metrics: undefined };
+    const r = await metricsStep({ sources: s, window: s.defaults.window, services: [], signal: new AbortController().signal });
+    expect(r.findings).toEqual([]);
+    expect(r.partial).toEqual(['metrics: no metrics source']);
+  });
+});

@@ -62,7 +62,8 @@ export class PatternMiner {
   private readonly leaves: Leaf[] = [];
   private readonly byKey = new Map<string, number>();
   /** Roots with at least one wildcard, indexed by `${length}` for matching unseen keys. */
-  private wildRoots = new Map<number, number[]>();
+  /** Roots with a wildcard, by `length|first token` (first token `*` when it is itself variable). */
+  private wildRoots = new Map<string, number[]>();
   private newSinceMerge = 0;
   private overflowCount = 0;
   private overflowSamples: string[] = [];
@@ -140,19 +141,21 @@ export class PatternMiner {
   }
 
   private indexWild(root: number): void {
-    const len = this.leaves[root]!.tokens.length;
-    let list = this.wildRoots.get(len);
-    if (!list) this.wildRoots.set(len, (list = []));
+    const t = this.leaves[root]!.tokens;
+    const key = `${t.length}|${t.length && !isWild(t[0]!) ? t[0] : '*'}`;
+    let list = this.wildRoots.get(key);
+    if (!list) this.wildRoots.set(key, (list = []));
     list.push(root);
   }
 
   /** Finds a root template of the same length whose constants equal the tokens and whose wildcards accept them. */
   private matchWildRoot(tokens: string[]): number | undefined {
-    const list = this.wildRoots.get(tokens.length);
-    if (!list) return undefined;
+    const a = this.wildRoots.get(`${tokens.length}|${tokens[0] ?? '*'}`);
+    const b = this.wildRoots.get(`${tokens.length}|*`);
+    if (!a && !b) return undefined;
     let best: number | undefined;
     let bestConst = -1;
-    for (const r of list) {
+    for (const r of a && b ? [...a, ...b] : (a ?? b)!) {
       const leaf = this.leaves[r]!;
       if (leaf.parent !== r) continue;
       const t = leaf.tokens;

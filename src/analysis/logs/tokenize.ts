@@ -131,6 +131,16 @@ function onlyPunctAndWildcards(tok: string): boolean {
 }
 
 const outTokens: string[] = [];
+// Character classes for ASCII: 0 other, 1 whitespace, 2 delimiter, 3 digit, 4 slash, 5 dot, 6 hex letter.
+const CLS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  if (c === 32 || (c >= 9 && c <= 13)) CLS[c] = 1;
+  else if (DELIM[c] === 1) CLS[c] = 2;
+  else if (c >= 48 && c <= 57) CLS[c] = 3;
+  else if (c === 47 || c === 92) CLS[c] = 4;
+  else if (c === 46) CLS[c] = 5;
+  else if ((c >= 97 && c <= 102) || (c >= 65 && c <= 70)) CLS[c] = 6;
+}
 const DATE_WORDS = new Set(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']);
 
 // JSON keys whose string value is the message itself (kept as words); other string values are variables.
@@ -171,8 +181,10 @@ export function maskKey(line: string): string {
     let dots = 0;
     let hexOnly = true;
     for (;;) {
-      const end = i >= n || c === 32 || (c <= 13 && c >= 9);
-      if (end || (c < 128 && DELIM[c] === 1)) {
+      // One table lookup classifies the character (this loop is the miner's hot spot).
+      const k = i >= n ? 1 : c < 128 ? CLS[c]! : 0;
+      const end = k === 1;
+      if (k === 1 || k === 2) {
         if (i > pieceStart) {
           const len = i - pieceStart;
           const v =
@@ -225,12 +237,12 @@ export function maskKey(line: string): string {
         slashes = 0;
         dots = 0;
         hexOnly = true;
-      } else if (c >= 48 && c <= 57) digit = true;
-      else if (c === 47 || c === 92) slashes++;
-      else if (c === 46) {
+      } else if (k === 3) digit = true;
+      else if (k === 4) slashes++;
+      else if (k === 5) {
         dots++;
         hexOnly = false;
-      } else if (hexOnly && !((c >= 97 && c <= 102) || (c >= 65 && c <= 70))) hexOnly = false;
+      } else if (k === 0) hexOnly = false;
       i++;
       c = i < n ? line.charCodeAt(i) : 32;
     }

@@ -47,6 +47,11 @@ export function buildFamilies(names: string[], metadata: MetricMetadata[]): Metr
   }
   for (const n of names) {
     if (claimed.has(n)) continue;
+    // OpenMetrics `_created` series carry a counter's creation time, not a metric of their own.
+    if (n.endsWith('_created')) {
+      const base = n.slice(0, -8);
+      if (meta.has(base) || present.has(`${base}_total`) || bases.has(base)) continue;
+    }
     const m = meta.get(n) ?? meta.get(n.replace(/_(total|info)$/, ''));
     out.push({ name: n, ...classify(n, m), help: m?.help, unit: m?.unit, declaredType: m?.type, sampleNames: [n] });
   }

@@ -164,3 +164,30 @@ export function parseLocation(text: string): { file: string; line?: number; func
   if (plain) return { file: plain[1]!, line: plain[2] ? Number(plain[2]) : undefined };
   return undefined;
 }
+
+// Definition lines of any function, per language, capturing the name (for a bare file:line).
+const ANY_DEFINITION: Record<string, RegExp> = {
+  go: /^func\s*(?:\([^)]*\)\s*)?(\w+)\s*[[(]/,
+  py: /^\s*(?:async\s+)?def\s+(\w+)\s*\(/,
+  rb: /^\s*def\s+(?:self\.)?(\w+[?!]?)/,
+  rs: /^\s*(?:pub(?:\([^)]*\))?\s+)?(?:const\s+)?(?:async\s+)?(?:unsafe\s+)?fn\s+(\w+)/,
+  js: /^\s*(?:export\s+)?(?:default\s+)?(?:async\s+)?function\s*\*?\s*(\w+)|^\s*(?:export\s+)?(?:const|let)\s+(\w+)\s*=\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*=>)|^\s*(?:(?:public|private|protected|static|async)\s+)*(\w+)\s*\([^)]*\)\s*(?::[^{]+)?\{\s*$/,
+  java: /^\s*(?:@\w+\s+)*(?:(?:public|private|protected|static|final|synchronized|abstract)\s+)+[\w<>[\], ?.]+\s+(\w+)\s*\([^;]*$/,
+  cs: /^\s*(?:\[[^\]]*\]\s*)*(?:(?:public|private|protected|internal|static|virtual|override|async|sealed)\s+)+[\w<>[\],? .]+\s+(\w+)\s*(?:<[^>]*>)?\s*\([^;]*$/,
+};
+const EXT_FAMILY: Record<string, string> = { go: 'go', py: 'py', rb: 'rb', rs: 'rs', js: 'js', mjs: 'js', cjs: 'js', jsx: 'js', ts: 'js', tsx: 'js', mts: 'js', java: 'java', kt: 'java', scala: 'java', cs: 'cs' };
+const JS_KEYWORDS = new Set(['if', 'for', 'while', 'switch', 'catch', 'function', 'return', 'else']);
+
+/** The function whose definition most closely precedes `line` (1-based): its name and definition line. */
+export function enclosingFunction(text: string, line: number, path: string): { name: string; line: number } | undefined {
+  const fam = EXT_FAMILY[path.slice(path.lastIndexOf('.') + 1).toLowerCase()];
+  const re = fam ? ANY_DEFINITION[fam] : undefined;
+  if (!re) return undefined;
+  const lines = text.split('\n');
+  for (let i = Math.min(line, lines.length) - 1; i >= 0; i--) {
+    const m = re.exec(lines[i]!);
+    const name = m?.slice(1).find(Boolean);
+    if (name && !JS_KEYWORDS.has(name)) return { name, line: i + 1 };
+  }
+  return undefined;
+}

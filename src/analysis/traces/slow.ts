@@ -19,6 +19,8 @@ export interface SlowGroup {
   /** Normalised statement or route, when the spans carry one. */
   detail?: string;
   detailKind?: 'db.statement' | 'http.route' | 'wait';
+  /** The span attribute holding the statement (db.query.text or db.statement). */
+  detailAttr?: string;
   /** For 'wait' groups: the calling service whose client span waited outside the callee's server span. */
   caller?: string;
   callerSpan?: string;
@@ -91,11 +93,12 @@ export interface SlowOptions {
 }
 
 /** Group key parts of a span; cached per span object is not needed: statements are normalised once per group occurrence. */
-export function slowKeyOf(s: Span): { key: string; detail?: string; detailKind?: 'db.statement' | 'http.route' } {
+export function slowKeyOf(s: Span): { key: string; detail?: string; detailKind?: 'db.statement' | 'http.route'; detailAttr?: string } {
   const st = statementOf(s);
   if (st !== undefined) {
     const d = normaliseStatement(st);
-    return { key: `${s.service}\u0001${s.name}\u0001${d}`, detail: d, detailKind: 'db.statement' };
+    const attr = s.attributes['db.query.text'] !== undefined ? 'db.query.text' : 'db.statement';
+    return { key: `${s.service}\u0001${s.name}\u0001${d}`, detail: d, detailKind: 'db.statement', detailAttr: attr };
   }
   const r = s.attributes['http.route'] ?? s.attributes['url.template'];
   const route = r !== undefined ? String(r) : s.attributes['url.path'] !== undefined ? normaliseRoute(String(s.attributes['url.path'])) : undefined;
@@ -151,6 +154,7 @@ interface KeyInfo {
   name: string;
   detail?: string;
   detailKind?: SlowGroup['detailKind'];
+  detailAttr?: string;
   caller?: string;
   callerSpan?: string;
   calleeSpan?: string;
@@ -185,7 +189,7 @@ class KeyTable {
       const k = slowKeyOf(s);
       const id = this.ids.get(k.key);
       if (id !== undefined) return id;
-      return this.id({ key: k.key, service: s.service, name: s.name, detail: k.detail, detailKind: k.detailKind });
+      return this.id({ key: k.key, service: s.service, name: s.name, detail: k.detail, detailKind: k.detailKind, detailAttr: k.detailAttr });
     }
     let byName = this.plain.get(s.service);
     if (!byName) this.plain.set(s.service, (byName = new Map()));
@@ -231,6 +235,7 @@ function accumulate(reqs: Prepared[], table: KeyTable, nEx: number): Map<string,
             name: k.name,
             detail: k.detail,
             detailKind: k.detailKind,
+            detailAttr: k.detailAttr,
             caller: k.caller,
             callerSpan: k.callerSpan,
             calleeSpan: k.calleeSpan,

@@ -70,7 +70,8 @@ export class PyroscopeProfileSource implements ProfileSource {
       }
       return [...acc.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([id, s]) => ({ ...typeInfo(id), services: [...s].sort() }));
     } catch (e) {
-      if (!unsupported(e)) throw e;
+      // Older servers lack Series, some reject an empty matcher list: fall back to the global type list.
+      if (!unsupported(e) && !(e instanceof BackendError && e.status === 400)) throw e;
     }
     // Older servers: the global list of types, without the per-service breakdown.
     const res = await this.rpc<ProfileTypesResponse>('ProfileTypes', this.ms(range), signal);
