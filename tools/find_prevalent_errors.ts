@@ -3,8 +3,11 @@ import { z } from 'zod';
 import { defineTool } from './types.js';
 import { isoRange, rangeSchema, resolveScope, scopeFields } from './common.js';
 import { fetchSpans, r3, serviceField, short, traceLink } from './traces_common.js';
-import { findPrevalentErrors, type ErrorGroup } from '../src/analysis/traces/errors.js';
-import { and, cond, errorCondition, intrinsic, renderTraceQL, serviceIs, spanAttr, type Cond, type Spanset } from '../src/query/traceql.js';
+import { findPrevalentErrors } from '../src/analysis/traces/errors.js';
+import { errorGroupTraceQL } from '../src/analysis/traces/queries.js';
+
+export { errorGroupTraceQL };
+import { and, errorCondition, renderTraceQL, serviceIs } from '../src/query/traceql.js';
 import { fmtPct, fmtRate } from './format.js';
 
 const groupSchema = z.object({
@@ -31,13 +34,6 @@ const groupSchema = z.object({
   link: z.string().optional(),
 });
 
-/** The TraceQL selecting one group's error spans. */
-export function errorGroupTraceQL(g: Pick<ErrorGroup, 'service' | 'spanName' | 'details'>): string {
-  const items: Array<Cond | Spanset> = [serviceIs(g.service), cond(intrinsic('name'), '=', g.spanName), errorCondition()];
-  const st = g.details['db.statement'];
-  if (st && !st.endsWith('…') && !st.includes('?')) items.push(cond(spanAttr('db.statement'), '=', st));
-  return renderTraceQL({ spansets: [and(...items)] });
-}
 
 export const findPrevalentErrorsTool = defineTool({
   name: 'find_prevalent_errors',

@@ -4,8 +4,11 @@ import { z } from 'zod';
 import { defineTool, ToolError } from './types.js';
 import { isoRange, rangeSchema, resolveScope, scopeFields } from './common.js';
 import { fetchSpans, r3, serviceField, short, traceLink } from './traces_common.js';
-import { findSlowSpans, type SlowGroup } from '../src/analysis/traces/slow.js';
-import { and, cond, intrinsic, renderTraceQL, serviceIs, spanAttr, statementRegex, type Cond } from '../src/query/traceql.js';
+import { findSlowSpans } from '../src/analysis/traces/slow.js';
+import { and, cond, intrinsic, renderTraceQL, serviceIs } from '../src/query/traceql.js';
+import { slowGroupTraceQL } from '../src/analysis/traces/queries.js';
+
+export { slowGroupTraceQL };
 import { fmtMs, fmtPct } from './format.js';
 
 const groupSchema = z.object({
@@ -29,17 +32,6 @@ const groupSchema = z.object({
   link: z.string().optional(),
 });
 
-export function slowGroupTraceQL(g: Pick<SlowGroup, 'service' | 'name' | 'detail' | 'detailKind' | 'detailAttr' | 'caller' | 'callerSpan' | 'calleeSpan'>, minDurationMs?: number): string {
-  if (g.detailKind === 'wait' && g.caller && g.callerSpan && g.calleeSpan) {
-    // The caller's client span whose child is the callee's entry span.
-    return renderTraceQL({ spansets: [and(serviceIs(g.caller), cond(intrinsic('name'), '=', g.callerSpan)), and(serviceIs(g.service), cond(intrinsic('name'), '=', g.calleeSpan))], ops: ['>'] });
-  }
-  const items: Cond[] = [serviceIs(g.service), cond(intrinsic('name'), '=', g.name)];
-  if (g.detail && g.detailKind === 'http.route') items.push(cond(spanAttr('http.route'), '=', g.detail));
-  if (g.detail && g.detailKind === 'db.statement') items.push(cond(spanAttr(g.detailAttr ?? 'db.statement'), '=~', statementRegex(g.detail)));
-  if (minDurationMs !== undefined && minDurationMs > 0) items.push(cond(intrinsic('duration'), '>=', { durationMs: Math.round(minDurationMs * 1000) / 1000 }));
-  return renderTraceQL({ spansets: [and(...items)] });
-}
 
 export const findSlowSpansTool = defineTool({
   name: 'find_slow_spans',

@@ -154,7 +154,7 @@ export const lookupSource = defineTool({
       end = Math.min(nLines, 2 * context + 1);
     }
     const hot = costs.filter((c) => c.cum > 0).map((c) => c.line);
-    if (hot.length && defLine !== undefined) {
+    if (hot.length && defLine !== undefined && !enclosing) {
       start = Math.max(1, Math.min(start, ...hot.filter((l) => l >= defLine! - 2)));
       end = Math.min(nLines, Math.max(end, ...hot.filter((l) => l <= defLine! + 200)));
     }

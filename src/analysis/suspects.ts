@@ -49,7 +49,7 @@ export interface SuspectOptions {
 }
 
 /** Feature weights: how much one unit of robust score of each feature counts. */
-const WEIGHTS: Record<string, number> = {
+const WEIGHTS: Record<string, number> = process.env.QL_SUSPECT_WEIGHTS ? JSON.parse(process.env.QL_SUSPECT_WEIGHTS) : {
   own_errors: 1.2,
   new_error_kinds: 0.8,
   self_time: 1.0,
@@ -76,9 +76,30 @@ function seconds(r: TimeRange): number {
 }
 
 /** Poisson surprise of a count in the window given the baseline count scaled to the window length. */
-function poissonZ(countW: number, countB: number, ratio: number): number {
+function poissonZ(countW: number, countB: number, ratio: number, dispersion = 1): number {
   const expected = countB * ratio;
-  return (countW - expected) / Math.sqrt(expected + 1);
+  // Overdispersed counts (bursty logs) vary more than Poisson: scale the variance by var/mean.
+  return (countW - expected) / Math.sqrt(expected * Math.max(1, dispersion) + 1);
+}
+
+/** Bucket length for dispersion estimates: ten buckets over the baseline, at least 5 s. */
+function bucketMs(baseline: TimeRange): number {
+  return Math.max(5000, (baseline.end - baseline.start) / 10);
+}
+
+/** var/mean of per-bucket counts over the baseline (1 = Poisson-like; more = bursty). */
+function dispersionOf(times: number[], baseline: TimeRange): number {
+  const size = bucketMs(baseline);
+  const n = Math.max(1, Math.floor((baseline.end - baseline.start) / size));
+  if (n < 3 || times.length === 0) return 1;
+  const counts = new Array<number>(n).fill(0);
+  for (const t of times) {
+    const i = Math.floor((t - baseline.start) / size);
+    if (i >= 0 && i < n) counts[i]!++;
+  }
+  const m = counts.reduce((a, v) => a + v, 0) / n;
+  const v = counts.reduce((a, x) => a + (x - m) ** 2, 0) / (n - 1);
+  return m > 0 ? Math.max(1, v / m) : 1;
 }
 
 /**
@@ -406,13 +427,13 @@ interface LogFeatures {
 
 export function logFeatures(records: LogRecord[], window: TimeRange, baseline: TimeRange): LogFeatures {
   const ratio = seconds(window) / seconds(baseline);
-  const per = new Map<string, { errW: number; errB: number; warnW: number; warnB: number; tplB: Set<string>; newW: Map<string, number>; example: Map<string, string>; countB: Map<string, number>; countW: Map<string, number> }>();
+  const per = new Map<string, { errW: number; errB: number; warnW: number; warnB: number; tplB: Set<string>; newW: Map<string, number>; example: Map<string, string>; countB: Map<string, number>; countW: Map<string, number>; timesB: number[] }>();
   // Earliest error/warn line per trace, per range.
   const firstW = new Map<string, LogRecord>();
   const firstB = new Map<string, LogRecord>();
   const get = (svc: string) => {
     let v = per.get(svc);
-    if (!v) per.set(svc, (v = { errW: 0, errB: 0, warnW: 0, warnB: 0, tplB: new Set(), newW: new Map(), example: new Map(), countB: new Map(), countW: new Map() }));
+    if (!v) per.set(svc, (v = { errW: 0, errB: 0, warnW: 0, warnB: 0, tplB: new Set(), newW: new Map(), example: new Map(), countB: new Map(), countW: new Map(), timesB: [] }));
     return v;
   };
   // Baseline templates first, so window lines can be judged new.
@@ -422,6 +443,7 @@ export function logFeatures(records: LogRecord[], window: TimeRange, baseline: T
     const lvl = logLevel(r);
     if (lvl === 'error') v.errB++;
     else if (lvl === 'warn') v.warnB++;
+    if (lvl !== 'other') v.timesB.push(r.timeMs);
     const t = logTemplate(r.body);
     v.tplB.add(t);
     v.countB.set(t, (v.countB.get(t) ?? 0) + 1);
@@ -463,7 +485,7 @@ export function logFeatures(records: LogRecord[], window: TimeRange, baseline: T
   const detail: LogFeatures['detail'] = new Map();
   for (const [svc, v] of per) {
     // Errors weigh fully, warnings a quarter.
-    errZ.set(svc, Math.max(0, poissonZ(v.errW + v.warnW / 4, v.errB + v.warnB / 4, ratio)));
+    errZ.set(svc, Math.max(0, poissonZ(v.errW + v.warnW / 4, v.errB + v.warnB / 4, ratio, dispersionOf(v.timesB, baseline))));
     let n = 0;
     let top: string | undefined;
     let topN = 0;

@@ -222,6 +222,7 @@ export function startReplay(c: Cassette, opts: { strict?: boolean } = {}): Repla
   const base = new URL(c.model.baseUrl);
   const issues: ReplayIssue[] = [];
   let n = 0;
+  const seenDrift = new Set<string>();
   nock.disableNetConnect();
   const scope = nock(base.origin).persist();
   const handler = (method: string) =>
@@ -234,8 +235,11 @@ export function startReplay(c: Cassette, opts: { strict?: boolean } = {}): Repla
         issues.push({ request: k + 1, kind: 'extra', message: msg });
         return [400, { error: { message: `cassette: ${msg}`, type: 'cassette_mismatch' } }, { 'content-type': 'application/json' }];
       }
-      const { mismatch, drift } = compareRequest(exp, method, uri, body);
-      if (drift.length) issues.push({ request: k + 1, kind: opts.strict ? 'mismatch' : 'drift', message: `request ${k + 1} (${method} ${uri}): text differs from the recording in ${drift.length} place(s): ${drift.slice(0, 3).join('; ')}` });
+      const { mismatch, drift: allDrift } = compareRequest(exp, method, uri, body);
+      // Messages accumulate: a drifted message shows again in every later request; report it once.
+      const drift = allDrift.filter((d) => !seenDrift.has(d));
+      for (const d of drift) seenDrift.add(d);
+      if (drift.length) issues.push({ request: k + 1, kind: opts.strict ? 'mismatch' : 'drift', message: `request ${k + 1} (${method} ${uri}): text differs from the recording in ${drift.length} new place(s): ${drift.slice(0, 3).join('; ')}` });
       if (mismatch.length) {
         const msg = `request ${k + 1} (${method} ${uri}) does not match the recording: ${mismatch.slice(0, 5).join('; ')}${mismatch.length > 5 ? ` (+${mismatch.length - 5} more)` : ''}`;
         issues.push({ request: k + 1, kind: 'mismatch', message: msg });

@@ -186,8 +186,12 @@ describe('lookup_source on a bundle', () => {
     const r = await call(lookupSource, { service: 'ride', location: '/build/ride/internal/driver/login_cache.go:15', context: 2 });
     expect(r.isError).toBe(false);
     const d = r.structured as any;
-    expect([d.path, d.start_line, d.end_line]).toEqual(['internal/driver/login_cache.go', 13, 17]);
+    // A short enclosing function is shown whole; the given line is marked.
+    expect([d.path, d.function, d.start_line, d.end_line]).toEqual(['internal/driver/login_cache.go', 'Lookup', 11, 20]);
     expect(r.text).toMatch(/>15 │/);
+    expect(r.text).toMatch(/in Lookup\(\)/);
+    const far = await call(lookupSource, { service: 'ride', location: 'internal/driver/login_cache.go:3', context: 1 });
+    expect([(far.structured as any).start_line, (far.structured as any).end_line]).toEqual([2, 4]);
   });
 
   it('says what is missing', async () => {

@@ -6,7 +6,8 @@ import type { Span, TimeRange } from '../../sources/types.js';
 import { findPrevalentErrors, type ErrorGroup } from '../../analysis/traces/errors.js';
 import { findSlowSpans, type SlowGroup } from '../../analysis/traces/slow.js';
 import { compareAttributes, type Selection } from '../../analysis/traces/compare.js';
-import { and, cond, errorCondition, intrinsic, renderTraceQL, serviceIs, spanAttr, type Cond } from '../../query/traceql.js';
+import { and, renderTraceQL, serviceIs } from '../../query/traceql.js';
+import { errorGroupTraceQL, slowGroupTraceQL } from '../../analysis/traces/queries.js';
 import { tracesDrilldownLink, traceqlExploreLink } from '../../links.js';
 import type { GrafanaLinkConfig } from '../../sources/types.js';
 
@@ -38,8 +39,7 @@ function separating(spans: Span[], window: TimeRange, service: string, selection
 }
 
 function errorFinding(g: ErrorGroup, spans: Span[], ctx: StepContext): Finding {
-  const items: Cond[] = [serviceIs(g.service), cond(intrinsic('name'), '=', g.spanName)];
-  const query = renderTraceQL({ spansets: [and(...items, errorCondition())] });
+  const query = errorGroupTraceQL(g);
   const details: Record<string, string> = { ...g.details, path: g.path.map((p) => `${p.service}: ${p.name}`).join(' → ') };
   // Requests into the erroring service that hit this very error, vs its other requests.
   const sep = separating(spans, ctx.window, g.service, { kind: 'filter', query: { service: g.service, spanName: g.spanName, errorsOnly: true } });
@@ -71,9 +71,7 @@ function errorFinding(g: ErrorGroup, spans: Span[], ctx: StepContext): Finding {
 }
 
 function latencyFinding(g: SlowGroup, spans: Span[], ctx: StepContext, threshold: number | undefined): Finding {
-  const items: Cond[] = g.detailKind === 'wait' && g.caller && g.callerSpan ? [serviceIs(g.caller), cond(intrinsic('name'), '=', g.callerSpan)] : [serviceIs(g.service), cond(intrinsic('name'), '=', g.name)];
-  if (g.detailKind === 'http.route' && g.detail) items.push(cond(spanAttr('http.route'), '=', g.detail));
-  const query = renderTraceQL({ spansets: [and(...items)] });
+  const query = slowGroupTraceQL(g);
   const details: Record<string, string> = { 'span.name': g.name };
   if (g.detailKind === 'db.statement' && g.detail) details['db.statement'] = g.detail;
   if (g.detailKind === 'http.route' && g.detail) details['http.route'] = g.detail;
