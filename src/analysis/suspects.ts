@@ -48,17 +48,18 @@ export interface SuspectOptions {
   maxMetricFamilies?: number;
 }
 
-/** Feature weights: how much one unit of robust score of each feature counts. */
-const WEIGHTS: Record<string, number> = process.env.QL_SUSPECT_WEIGHTS ? JSON.parse(process.env.QL_SUSPECT_WEIGHTS) : {
+/** Feature weights: direct evidence (own errors, self time, first error in a trace) counts most; broad
+ * shifts (template mix, metrics, call shapes) move with the load too, so they count less. */
+const WEIGHTS: Record<string, number> = {
   own_errors: 1.2,
   new_error_kinds: 0.8,
   self_time: 1.0,
-  structure: 0.9,
+  structure: 0.3,
   log_errors: 0.6,
   first_log_errors: 1.0,
-  new_log_errors: 0.8,
-  log_shift: 0.4,
-  metrics: 0.5,
+  new_log_errors: 0.5,
+  log_shift: 0.2,
+  metrics: 0.3,
   profile_growth: 0.6,
 };
 
