@@ -6,7 +6,8 @@ import { isoRange, rangeSchema, resolveScope, scopeFields } from './common.js';
 import { fmtRate } from './format.js';
 import { fieldStats } from '../src/analysis/logs/fields.js';
 import { fetchLines, FilterError, type LineFilters } from '../src/analysis/logs/fetch.js';
-import { renderLogQL, serviceSelector } from '../src/query/logql.js';
+import { escapeRegex, renderLogQL, serviceSelector } from '../src/query/logql.js';
+import { WILDCARD } from '../src/analysis/logs/tokenize.js';
 import { logqlExploreLink, logsDrilldownLink } from '../src/links.js';
 import { LokiLogSource } from '../src/sources/remote/loki.js';
 import { BackendError } from '../src/http.js';
@@ -37,6 +38,11 @@ const fieldRow = z.object({
   numeric: z.object({ min: z.number(), avg: z.number(), p50: z.number(), p95: z.number(), max: z.number(), baseline_p50: z.number().optional(), baseline_p95: z.number().optional(), unit: z.string().optional() }).optional(),
   query: z.string(),
 });
+
+/** A template value (`failed order <*>`) as a regex for a label filter; whitespace was normalised when mining. */
+function templateRegex(t: string): string {
+  return t.split(WILDCARD).map((p) => p.split(/\s+/).map(escapeRegex).join('\\s+')).join('.*');
+}
 
 const r4 = (v: number) => Math.round(v * 10000) / 10000;
 
@@ -102,7 +108,7 @@ export const logFields = defineTool({
         selector: serviceSelector(args.service),
         parsers: f.parsers.includes('json') ? ['json'] : f.parsers.includes('logfmt') ? ['logfmt'] : undefined,
         dropParseErrors: f.parsers.includes('json') || f.parsers.includes('logfmt'),
-        labelFilters: top ? [{ name: f.name, op: '=', value: top.value }] : [],
+        labelFilters: top ? [top.value.includes(WILDCARD) ? { name: f.name, op: '=~', value: templateRegex(top.value) } : { name: f.name, op: '=', value: top.value }] : [],
       });
       return {
         name: f.name,

@@ -38,7 +38,8 @@ function reportTemplate(): Handlebars.TemplateDelegate {
 
 /** Escape text for inline use in Markdown (tables, emphasis); keeps it readable. */
 function md(text: string): string {
-  return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|').replace(/`/g, 'ˋ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  // Only what could open an HTML tag is escaped; placeholders such as <_> or <*> stay readable.
+  return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|').replace(/`/g, 'ˋ').replace(/<(?=[A-Za-z!/?])/g, '&lt;');
 }
 
 /** Text inside a fenced block: a fence in telemetry text must not close ours. */

@@ -189,19 +189,15 @@ function selfTimes(spans: Span[], children: Map<Span, Span[]>): Map<Span, number
 export function traceFeatures(allSpans: Span[], window: TimeRange, baseline: TimeRange): TraceFeatures {
   // Only spans starting in the window or the baseline count (their parents may lie outside: kept for the tree).
   const spans = allSpans.filter((s) => inRange(s.startMs, window) || inRange(s.startMs, baseline));
-  // Index by trace then span id: one small map per trace keeps keys short and avoids string building.
-  const byTrace = new Map<string, Map<string, Span>>();
-  for (const s of allSpans) {
-    let m = byTrace.get(s.traceId);
-    if (!m) byTrace.set(s.traceId, (m = new Map()));
-    m.set(s.spanId, s);
-  }
+  // Index by span id (64-bit random ids: the trace id is checked on lookup instead of building keys).
+  const bySpanId = new Map<string, Span>();
+  for (const s of allSpans) bySpanId.set(s.spanId, s);
   const children = new Map<Span, Span[]>();
   const edges = new Map<string, number>();
   for (const s of spans) {
     if (!s.parentSpanId) continue;
-    const p = byTrace.get(s.traceId)!.get(s.parentSpanId);
-    if (!p) continue;
+    const p = bySpanId.get(s.parentSpanId);
+    if (!p || p.traceId !== s.traceId) continue;
     let l = children.get(p);
     if (!l) children.set(p, (l = []));
     l.push(s);

@@ -28,7 +28,7 @@ export async function investigateCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const question = a.positionals.join(' ').trim();
-  if (!question) throw new UsageError('investigate: missing the question, e.g. queryless investigate "why is checkout failing since 10:04?"\n' + INVESTIGATE_HELP);
+  if (!question) throw new UsageError('missing the question, e.g. queryless investigate "why is checkout failing since 10:04?"\n' + INVESTIGATE_HELP);
   const f = { ...a.flags };
   const own: Record<string, string | undefined> = {};
   for (const k of OWN_FLAGS) {
@@ -38,13 +38,13 @@ export async function investigateCommand(argv: string[]): Promise<number> {
   let lang: string | undefined;
   if (own.lang !== undefined) {
     lang = normaliseLang(own.lang);
-    if (!lang) throw new UsageError(`investigate: --lang must be one of ${SUPPORTED_LANGS.join(', ')} (got "${own.lang}")`);
+    if (!lang) throw new UsageError(`--lang must be one of ${SUPPORTED_LANGS.join(', ')} (got "${own.lang}")`);
   }
   const num = (k: string) => {
     const v = own[k];
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`investigate: --${k} must be a positive number (got "${v}")`);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${k} must be a positive number (got "${v}")`);
     return n;
   };
   const maxSteps = num('max-steps');
@@ -57,19 +57,19 @@ export async function investigateCommand(argv: string[]): Promise<number> {
     try {
       return parseTime(v, sources.defaults.window.end, sources.defaults.incident?.start ?? sources.defaults.window.start);
     } catch (e) {
-      throw new UsageError(`investigate: --${k}: ${(e as Error).message}`);
+      throw new UsageError(`--${k}: ${(e as Error).message}`);
     }
   };
   let window: TimeRange | undefined;
   if (own.from !== undefined || own.to !== undefined) {
     const def = sources.defaults.incident ?? sources.defaults.window;
     window = { start: time('from', def.start), end: time('to', def.end) };
-    if (!(window.end > window.start)) throw new UsageError('investigate: --from must be before --to');
+    if (!(window.end > window.start)) throw new UsageError('--from must be before --to');
   }
   let baseline: TimeRange | undefined;
   if (own['baseline-from'] !== undefined && own['baseline-to'] !== undefined) {
     baseline = { start: time('baseline-from', 0), end: time('baseline-to', 0) };
-    if (!(baseline.end > baseline.start)) throw new UsageError('investigate: --baseline-from must be before --baseline-to');
+    if (!(baseline.end > baseline.start)) throw new UsageError('--baseline-from must be before --baseline-to');
   }
 
   const ac = new AbortController();

@@ -33,10 +33,15 @@ export class InvestigatorMissing extends Error {
   }
 }
 
-// Specifiers held in variables: TypeScript does not resolve them at build time (the modules are
-// written concurrently by the investigation work), Node and vitest resolve them at run time.
+// Loaded lazily by specifier so a broken investigation module fails the cases that need it (with its
+// error) instead of the whole eval command; the type-only imports below still hold the signatures to
+// the contract at build time.
 const PLAYBOOK_MODULE = '../agent/playbook.js';
 const AGENT_MODULE = '../agent/loop.js';
+type PlaybookModule = typeof import('../agent/playbook.js');
+type AgentModule = typeof import('../agent/loop.js');
+export const playbookContract: (f: PlaybookModule['runPlaybook']) => PlaybookFn = (f) => f;
+export const agentContract: (f: AgentModule['runAgent']) => AgentFn = (f) => f;
 
 async function load<T>(spec: string, exportName: string, what: string): Promise<T> {
   let mod: Record<string, unknown>;

@@ -72,6 +72,13 @@ describe('report rendering', () => {
     expect(formatKeyed('per_second', 3.5, 'en')).toBe('3.5');
     expect(formatKeyed('duration_seconds', 90, 'en')).toBe('1.5 mins'); // Intl's en-GB short unit
   });
+  it('neutralises HTML in telemetry text but keeps placeholders readable', () => {
+    const r = report('en');
+    r.findings[0]!.title = 'msg=<_> user=<*> <img src=x onerror=alert(1)>';
+    const md = renderMarkdown(r);
+    expect(md).toContain('msg=<_> user=<*> &lt;img src=x onerror=alert(1)>');
+    expect(md).not.toContain('<img');
+  });
   it('renders JSON', () => {
     expect(JSON.parse(renderJson(report('es'))).hints[0].title).toMatch(/clave única/);
   });

@@ -113,8 +113,13 @@ describe('search_logs', () => {
 describe('log_fields', () => {
   it('puts the field whose values moved first, with rates and change', async () => {
     const res = await runTool(findTool('log_fields')!, { service: 'api', limit: 20 }, ctx());
-    const d = res.structured as { fields: Array<{ name: string; shift: number; values: Array<{ value: string; change: number | null; count: number }>; numeric?: { p95: number } }> };
+    const d = res.structured as { fields: Array<{ name: string; shift: number; query: string; values: Array<{ value: string; change: number | null; count: number }>; numeric?: { p95: number } }> };
     const names = d.fields.map((f) => f.name);
+    for (const f of d.fields) expect(logqlErrors(f.query), f.query).toEqual([]);
+    // Message values are counted by template: the new error message is one value with all its lines.
+    const msg = d.fields.find((f) => f.name === 'msg')!;
+    expect(msg.values[0]).toMatchObject({ value: 'failed to save order <*> deadlock detected on table orders', change: null });
+    expect(msg.values[0]!.count).toBeGreaterThan(10);
     expect(names).toContain('region');
     const level = d.fields.find((f) => f.name === 'level')!;
     expect(level.values.find((v) => v.value === 'error')!.change).toBeNull();

@@ -62,7 +62,7 @@ function errorFinding(g: ErrorGroup, spans: Span[], ctx: StepContext): Finding {
   return {
     kind: 'error',
     service: g.service,
-    title: `${g.service} · ${g.spanName}: ${g.message}`,
+    title: `${g.spanName}: ${g.message}`,
     numbers,
     evidence: { traceIds: g.examples, query: { language: 'traceql', text: query }, link: link(ctx.sources.grafana, ctx.window, query, g.service, 'errors') },
     score: round(Math.min(1, 0.3 + 0.4 * Math.min(1, g.shareOfRequests * 10) + 0.3 * growth) * (g.rootFailures > 0 ? 1 : 0.7)),
@@ -95,7 +95,7 @@ function latencyFinding(g: SlowGroup, spans: Span[], ctx: StepContext, threshold
   return {
     kind: 'latency',
     service: g.service,
-    title: `${g.service} · ${g.name}${g.detailKind === 'db.statement' && g.detail ? ` (${g.detail.slice(0, 100)})` : ''}: ${Math.round(g.share * 100)}% of slow-request time on the critical path`,
+    title: `${g.name}${g.detailKind === 'db.statement' && g.detail ? ` (${g.detail.slice(0, 100)})` : ''}: ${Math.round(g.share * 100)}% of slow-request time on the critical path`,
     numbers,
     evidence: { traceIds: g.examples, query: { language: 'traceql', text: query }, link: link(ctx.sources.grafana, ctx.window, query, g.service, 'duration') },
     score: round(Math.min(1, g.share) * (0.4 + 0.6 * growth)),
@@ -159,7 +159,7 @@ export const tracesStep: FindingStep = async (ctx: StepContext): Promise<StepRes
         out.findings.push({
           kind: 'latency',
           service: top.service,
-          title: `${top.service}: own work per call ${factor.toFixed(1)}× slower than the baseline (${round(top.baselineOwnMsPerCall ?? 0, 1)} → ${round(top.ownMsPerCall ?? 0, 1)} ms/call)`,
+          title: `own work per call ${factor.toFixed(1)}× slower than the baseline (${round(top.baselineOwnMsPerCall ?? 0, 1)} → ${round(top.ownMsPerCall ?? 0, 1)} ms/call)`,
           numbers: {
             slowdown_factor: round(factor, 2),
             own_ms_per_call: round(top.ownMsPerCall ?? 0, 1),

@@ -5,6 +5,12 @@
 import type { AttrValue, LogRecord, TimeRange } from '../../sources/types.js';
 import { quantile } from '../../util/stats.js';
 import { poissonSurprise } from './shift.js';
+import { maskKey, WILDCARD } from './tokenize.js';
+
+function templateOf(v: string): string {
+  const k = maskKey(v);
+  return k.includes(WILDCARD) ? k : v;
+}
 
 export type FieldType = 'string' | 'int' | 'float' | 'boolean' | 'duration' | 'bytes';
 export type FieldParser = 'json' | 'logfmt' | 'attribute' | 'resource';
@@ -176,10 +182,13 @@ export function fieldStats(records: LogRecord[], window: TimeRange, baseline: Ti
       a.parsers.add(f.parser);
       if (inW) a.count++;
       else a.baseCount++;
-      let v = a.values.get(f.value);
+      // Message-like values (text with spaces) are counted by their template, so "failed order 123" and
+      // "failed order 456" are one value whose rate can move; single-word values (versions, ids, codes) stay exact.
+      const key = t === 'string' && /\s/.test(f.value) ? templateOf(f.value) : f.value;
+      let v = a.values.get(key);
       if (!v) {
         if (a.values.size >= MAX_VALUES_TRACKED) a.overflow = true;
-        else a.values.set(f.value, (v = { w: 0, b: 0 }));
+        else a.values.set(key, (v = { w: 0, b: 0 }));
       }
       if (v) {
         if (inW) v.w++;

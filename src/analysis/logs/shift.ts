@@ -129,6 +129,7 @@ export function patternShift(records: LogRecord[], window: TimeRange, baseline: 
   const wSec = coveredSeconds(records, window);
   const bSec = baseline ? coveredSeconds(records, baseline) : 0;
   const bucketMs = (window.end - window.start) / buckets;
+  const anyBaseline = !!baseline && records.some((r) => r.timeMs >= baseline.start && r.timeMs < baseline.end);
   for (const [service, recs] of byService) {
     const miner = new PatternMiner(opts.minerOptions);
     const leaves = recs.map((r) => miner.add(r.body));
@@ -165,8 +166,9 @@ export function patternShift(records: LogRecord[], window: TimeRange, baseline: 
       if (isErrorish(lvl) && a.errorSamples.length < nSamples && !a.errorSamples.includes(body)) a.errorSamples.push(body);
       if (r.traceId && a.traceIds.length < 5 && !a.traceIds.includes(r.traceId)) a.traceIds.push(r.traceId);
     }
-    // The baseline only counts when the service logged in it at all.
-    const hasBaseline = !!baseline && bTotal > 0;
+    // The baseline counts when it holds data at all: this service's lines, or (when several services
+    // are analysed together) other services' lines — then a service silent before is really new.
+    const hasBaseline = !!baseline && (bTotal > 0 || anyBaseline);
     for (const a of accs.values()) {
       const c = clusters.get(a.cluster);
       if (!c) continue;

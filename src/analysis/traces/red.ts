@@ -41,7 +41,7 @@ export interface RedResult {
 export function redGroups(spans: Span[], range: TimeRange, key: (s: Span) => string | undefined): RedResult {
   const groups = new Map<string, { d: number[]; e: number }>();
   for (const list of groupTraces(spans).values()) {
-    let parent: Int32Array | undefined;
+    let parent: number[] | undefined;
     for (let k = 0; k < list.length; k++) {
       const s = list[k]!;
       if (s.startMs < range.start || s.startMs >= range.end) continue;

@@ -201,14 +201,14 @@ class KeyTable {
 
 /** A request with its critical self times and group ids computed once, reused by every accumulation. */
 interface Prepared extends Req {
-  crit: Float64Array;
-  keys: Int32Array;
+  crit: number[];
+  keys: number[];
 }
 
 function prepare(reqs: Req[], table: KeyTable): Prepared[] {
   return reqs.map((r) => {
     const t = r.tree;
-    const keys = new Int32Array(t.spans.length);
+    const keys: number[] = new Array<number>(t.spans.length);
     for (let i = 0; i < keys.length; i++) keys[i] = table.keyOf(t, i);
     return { ...r, crit: criticalSelf(t), keys };
   });

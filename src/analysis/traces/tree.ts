@@ -8,10 +8,10 @@ export interface TraceTree {
   traceId: string;
   spans: Span[];
   /** Index of the parent span in `spans`, -1 for roots and orphans. */
-  parent: Int32Array;
+  parent: Int32Array | number[];
   /** Children of i: childIdx[childOff[i] .. childOff[i+1]), sorted by end time, latest first. */
-  childOff: Int32Array;
-  childIdx: Int32Array;
+  childOff: Int32Array | number[];
+  childIdx: Int32Array | number[];
   /** Roots and orphans; `root` is the request root (earliest start, then longest). */
   roots: number[];
   root: number;
@@ -33,9 +33,10 @@ export function groupTraces(spans: Span[]): Map<string, Span[]> {
  * Index of each span's parent within the trace (-1 for roots and orphans). Small traces use a linear
  * scan: cheaper than building a hash map for a dozen ids.
  */
-export function parentIndex(spans: Span[]): Int32Array {
+export function parentIndex(spans: Span[]): number[] {
   const n = spans.length;
-  const parent = new Int32Array(n).fill(-1);
+  // Plain arrays: per-trace typed arrays would each need an off-heap backing store (slow to allocate, GC pressure).
+  const parent: number[] = new Array<number>(n).fill(-1);
   if (n <= 24) {
     for (let i = 0; i < n; i++) {
       const p = spans[i]!.parentSpanId;
@@ -62,7 +63,7 @@ export function parentIndex(spans: Span[]): Int32Array {
 export function buildTree(traceId: string, spans: Span[]): TraceTree {
   const n = spans.length;
   const parent = parentIndex(spans);
-  const counts = new Int32Array(n + 1);
+  const counts: number[] = new Array<number>(n + 1).fill(0);
   const roots: number[] = [];
   for (let i = 0; i < n; i++) {
     const j = parent[i]!;
@@ -70,10 +71,10 @@ export function buildTree(traceId: string, spans: Span[]): TraceTree {
     else counts[j]++;
   }
   // A cycle (corrupt data) would leave spans unreachable from any root; they are simply not walked.
-  const childOff = new Int32Array(n + 1);
+  const childOff: number[] = new Array<number>(n + 1).fill(0);
   for (let i = 0; i < n; i++) childOff[i + 1] = childOff[i]! + counts[i]!;
   const fill = childOff.slice(0, n);
-  const childIdx = new Int32Array(Math.max(0, childOff[n]!));
+  const childIdx: number[] = new Array<number>(Math.max(0, childOff[n]!)).fill(0);
   for (let i = 0; i < n; i++) {
     const p = parent[i]!;
     if (p >= 0) childIdx[fill[p]!++] = i;
@@ -84,8 +85,8 @@ export function buildTree(traceId: string, spans: Span[]): TraceTree {
     const b = childOff[p + 1]!;
     if (b - a < 2) continue;
     if (b - a > 32) {
-      const seg = Array.from(childIdx.subarray(a, b)).sort((x, y) => spans[y]!.endMs - spans[x]!.endMs);
-      childIdx.set(seg, a);
+      const seg = childIdx.slice(a, b).sort((x, y) => spans[y]!.endMs - spans[x]!.endMs);
+      for (let k = 0; k < seg.length; k++) childIdx[a + k] = seg[k]!;
       continue;
     }
     for (let i = a + 1; i < b; i++) {
@@ -116,9 +117,9 @@ export function buildTree(traceId: string, spans: Span[]): TraceTree {
  * the cursor is on the path; the gaps between such children are the span's own time. Parallel
  * children that overlap an already-critical one are off the path. The values sum to the root's duration.
  */
-export function criticalSelf(t: TraceTree): Float64Array {
+export function criticalSelf(t: TraceTree): number[] {
   const { spans, childOff, childIdx } = t;
-  const out = new Float64Array(spans.length);
+  const out: number[] = new Array<number>(spans.length).fill(0);
   if (spans.length === 0) return out;
   // Stack frames: span index, clamped start, clamped end.
   const stackI: number[] = [t.root];
@@ -152,9 +153,9 @@ export function criticalSelf(t: TraceTree): Float64Array {
 }
 
 /** Self time of every span (ms): its duration minus the union of its children's clamped intervals. */
-export function selfTimes(t: TraceTree): Float64Array {
+export function selfTimes(t: TraceTree): number[] {
   const { spans, childOff, childIdx } = t;
-  const out = new Float64Array(spans.length);
+  const out: number[] = new Array<number>(spans.length).fill(0);
   for (let i = 0; i < spans.length; i++) {
     const s = spans[i]!.startMs;
     const e = spans[i]!.endMs;
@@ -193,7 +194,7 @@ export function dfsOrder(t: TraceTree, from: number[] = t.roots): Array<{ i: num
     seen[i] = 1;
     out.push({ i, depth: d });
     // childIdx is end-desc; push in an order that pops children by start asc.
-    const kids = Array.from(t.childIdx.subarray(t.childOff[i]!, t.childOff[i + 1]!)).sort((a, b) => t.spans[b]!.startMs - t.spans[a]!.startMs);
+    const kids = Array.from(t.childIdx.slice(t.childOff[i]!, t.childOff[i + 1]!)).sort((a, b) => t.spans[b]!.startMs - t.spans[a]!.startMs);
     for (const c of kids) stack.push([c, d + 1]);
   }
   return out;

@@ -130,7 +130,7 @@ export function traceView(traceId: string, spans: Span[], maxLines = 60): TraceV
       }
       const { i, d } = f;
       nodes.push(node(i, d));
-      let kids = Array.from(t.childIdx.subarray(t.childOff[i]!, t.childOff[i + 1]!)).sort((a, b) => spans[a]!.startMs - spans[b]!.startMs);
+      let kids = Array.from(t.childIdx.slice(t.childOff[i]!, t.childOff[i + 1]!)).sort((a, b) => spans[a]!.startMs - spans[b]!.startMs);
       if (pruned) kids = kids.filter((c) => important[c]);
       const frames: Frame[] = [];
       for (let k = 0; k < kids.length; ) {
