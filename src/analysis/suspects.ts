@@ -11,6 +11,9 @@
 // callee answered), and the final score discounts a caller by what its callees already explain.
 import type { LogRecord, MetricSource, Sources, Span, TimeRange } from '../sources/types.js';
 import { median } from '../util/stats.js';
+import { transitionFeatures } from './suspects/transitions.js';
+import { patternFeatures } from './suspects/patterns.js';
+import { maskKey } from './logs/tokenize.js';
 
 export interface Suspect {
   service: string;
@@ -54,14 +57,22 @@ const WEIGHTS: Record<string, number> = {
   own_errors: 1.2,
   new_error_kinds: 0.8,
   self_time: 1.0,
-  structure: 0.3,
-  log_errors: 0.6,
-  first_log_errors: 1.0,
+  patterns: 1.5,
+  transitions: 0.5,
+  structure: 0.2,
+  log_errors: 0.4,
+  first_log_errors: 0.2,
   new_log_errors: 0.5,
-  log_shift: 0.2,
+  log_shift: 0.1,
   metrics: 0.3,
   profile_growth: 0.6,
 };
+
+// TEMP-TUNING
+for (const kv of (process.env.SUSPECTS_W ?? '').split(',').filter(Boolean)) {
+  const [k, v] = kv.split('=');
+  WEIGHTS[k!] = Number(v);
+}
 
 /** Robust score cap so one extreme feature cannot swamp the others. */
 const CAP = 8;
@@ -74,6 +85,26 @@ function inRange(t: number, r: TimeRange): boolean {
 
 function seconds(r: TimeRange): number {
   return Math.max(1e-3, (r.end - r.start) / 1000);
+}
+
+/**
+ * Window/baseline length ratio over the part of each range the data actually covers. Recordings often
+ * hold only part of the requested baseline (collection started late, retention, sampling windows);
+ * scaling baseline counts by the nominal length would then make every service look like it surged.
+ */
+export function coveredRatio(times: Iterable<number>, window: TimeRange, baseline: TimeRange): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const t of times) {
+    if (t < lo) lo = t;
+    if (t > hi) hi = t;
+  }
+  if (!(hi >= lo)) return seconds(window) / seconds(baseline);
+  const clip = (r: TimeRange): TimeRange => ({ start: Math.max(r.start, lo), end: Math.min(r.end, hi) });
+  const w = clip(window);
+  const b = clip(baseline);
+  if (w.end <= w.start || b.end <= b.start) return seconds(window) / seconds(baseline);
+  return seconds(w) / seconds(b);
 }
 
 /** Poisson surprise of a count in the window given the baseline count scaled to the window length. */
@@ -369,7 +400,7 @@ export function traceFeatures(allSpans: Span[], window: TimeRange, baseline: Tim
   };
   const blameW = blameIn(window, false, true);
   const blameB = blameIn(baseline, true, false);
-  const ratio = seconds(window) / seconds(baseline);
+  const ratio = coveredRatio(spans.map((x) => x.startMs), window, baseline);
   const structure = new Map<string, number>();
   const structureDetail: TraceFeatures['structureDetail'] = new Map();
   for (const [svc, n] of blameW) {
@@ -423,7 +454,7 @@ interface LogFeatures {
 }
 
 export function logFeatures(records: LogRecord[], window: TimeRange, baseline: TimeRange): LogFeatures {
-  const ratio = seconds(window) / seconds(baseline);
+  const ratio = coveredRatio(records.map((r) => r.timeMs), window, baseline);
   const per = new Map<string, { errW: number; errB: number; warnW: number; warnB: number; tplB: Set<string>; newW: Map<string, number>; example: Map<string, string>; countB: Map<string, number>; countW: Map<string, number>; timesB: number[] }>();
   // Earliest error/warn line per trace, per range.
   const firstW = new Map<string, LogRecord>();
@@ -655,6 +686,8 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
   };
   const whole: TimeRange = { start: Math.min(window.start, baseline.start), end: Math.max(window.end, baseline.end) };
   let edges = new Map<string, number>();
+  let traceSpans: Span[] = [];
+  let logRecords: LogRecord[] = [];
 
   const tracesTask = async () => {
     if (!sources.traces) return partial.push('traces: no trace source');
@@ -662,11 +695,12 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     if (set.partial) partial.push(`traces: sampled (${set.notes.join('; ')})`);
     if (set.spans.length === 0) return partial.push('traces: no spans in the window or baseline');
     signals.traces = true;
+    traceSpans = set.spans;
     const f = traceFeatures(set.spans, window, baseline);
     edges = f.edges;
     const ownErr = new Map<string, number>();
     const newKinds = new Map<string, number>();
-    const ratio = seconds(window) / seconds(baseline);
+    const ratio = coveredRatio(set.spans.map((x) => x.startMs), window, baseline);
     for (const [svc, o] of f.own) {
       services.add(svc);
       // Own error *rate* surprise: error counts scaled by the traffic change.
@@ -704,6 +738,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     const records = [...b.records, ...w.records];
     if (records.length === 0) return partial.push('logs: no lines in the window or baseline');
     signals.logs = true;
+    logRecords = records;
     const f = logFeatures(records, window, baseline);
     rawParts.set('log_errors', { values: f.errZ, minScale: 1 });
     rawParts.set('first_log_errors', { values: f.firstErr, minScale: 1 });
@@ -750,6 +785,31 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
       partial.push(`${name}: ${(e as Error).message}`);
     });
   await Promise.all([guard('traces', tracesTask), guard('logs', logsTask), guard('metrics', metricsTask), guard('profiles', profilesTask)]);
+
+  if (traceSpans.length > 0) {
+    const pf = patternFeatures(traceSpans, logRecords, window, baseline, (b) => maskKey(b.slice(0, 600)), (r) => logLevel(r) !== 'other');
+    rawParts.set('patterns', { values: pf.score, minScale: 1 });
+    for (const [svc, l] of pf.detail) {
+      addRaw(svc, 'pattern_z', pf.score.get(svc) ?? 0);
+      const d = l[0]!;
+      addEvidence(
+        svc,
+        Math.abs(d.z) / 2,
+        `per "${d.entry.slice(0, 80)}" request, "${d.event.slice(0, 140)}" ${d.before.toFixed(2)} → ${d.after.toFixed(2)} times (${d.invocations} requests in the window, z ${d.z.toFixed(1)})`,
+      );
+    }
+  }
+
+  // Sequence patterns need the traces (and use the logs that carry trace ids when there are some).
+  if (traceSpans.length > 0) {
+    const t = transitionFeatures(traceSpans, logRecords, window, baseline, logTemplate);
+    rawParts.set('transitions', { values: t.score, minScale: 1 });
+    for (const [svc, d] of t.detail) {
+      addRaw(svc, 'transition_z', d.z);
+      const who = d.emitter === svc ? 'its own sequence' : `${d.emitter}, after ${svc} answered,`;
+      addEvidence(svc, d.z / 3, `${who} changed what follows "${d.from.slice(0, 120)}": "${d.to.slice(0, 120)}" ${(d.before * 100).toFixed(0)}% → ${(d.after * 100).toFixed(0)}% (${d.n} times in the window)`);
+    }
+  }
 
   // Normalise each feature across every service seen in any signal (a service without a value did not move: 0).
   const parts = new Map<string, Map<string, number>>();

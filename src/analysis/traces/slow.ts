@@ -291,13 +291,17 @@ function accumulate(reqs: Prepared[], table: KeyTable, nEx: number): Map<string,
  */
 function ownWorkPerCall(reqs: Req[]): Map<string, { service: string; values: number[] }> {
   const out = new Map<string, { service: string; values: number[] }>();
+  const byService = new Map<string, Map<string, { service: string; values: number[] }>>();
+  const stack: number[] = [];
+  const order: number[] = [];
   for (const { tree: t } of reqs) {
     const n = t.spans.length;
     const self = selfTimes(t);
-    const entryOf = new Int32Array(n).fill(-1);
-    const own = new Float64Array(n);
-    const stack = [...t.roots];
-    const order: number[] = [];
+    const entryOf: number[] = new Array<number>(n).fill(-1);
+    const own: number[] = new Array<number>(n).fill(0);
+    stack.length = 0;
+    order.length = 0;
+    for (const r of t.roots) stack.push(r);
     while (stack.length) {
       const i = stack.pop()!;
       order.push(i);
@@ -314,9 +318,13 @@ function ownWorkPerCall(reqs: Req[]): Map<string, { service: string; values: num
     for (const i of order) {
       if (entryOf[i] !== i) continue;
       const s = t.spans[i]!;
-      const key = `${s.service}\u0001${s.name}`;
-      let e = out.get(key);
-      if (!e) out.set(key, (e = { service: s.service, values: [] }));
+      let byName = byService.get(s.service);
+      if (!byName) byService.set(s.service, (byName = new Map()));
+      let e = byName.get(s.name);
+      if (!e) {
+        byName.set(s.name, (e = { service: s.service, values: [] }));
+        out.set(`${s.service}\u0001${s.name}`, e);
+      }
       e.values.push(own[i]!);
     }
   }

@@ -1,0 +1,209 @@
+// Entry-conditional pattern frequencies per service (after Nezha's event patterns and the binomial rate
+// tests of log-anomaly work).
+//
+// Every request a service serves starts at an *entry* span (a span whose parent is in another service,
+// or a root). Under each entry the service emits events: its log lines (as templates, through the log
+// record's span id), its internal operations (child spans in the same service) and its calls to other
+// services. For a fault-free service the number of times an event happens *per invocation of the same
+// entry operation* is stable whatever the workload mix; a fault changes it: an exception stops the
+// code after some point (later logs, queries and calls disappear, an error path appears), a wrong return
+// value takes another branch (a "success" line vanishes, an error line appears).
+//
+// Test: for each (service, entry operation, event), given the event's total count c over baseline and
+// window, the window share is Binomial(c, nW / (nB + nW)) when the per-invocation rate did not change
+// (nB, nW: invocations of the entry operation). The z of that test, both directions, is the evidence.
+import type { LogRecord, Span, TimeRange } from '../../sources/types.js';
+
+export interface PatternChange {
+  service: string;
+  entry: string;
+  event: string;
+  /** Per-invocation rate in the baseline and the window. */
+  before: number;
+  after: number;
+  invocations: number; // window invocations of the entry operation
+  z: number; // signed: < 0 the event became rarer
+}
+
+export interface PatternFeatures {
+  /** Service → z-like score (largest |z| plus half of the second largest, from different events). */
+  score: Map<string, number>;
+  /** Strongest changes per service, largest |z| first. */
+  detail: Map<string, PatternChange[]>;
+}
+
+function inRange(t: number, r: TimeRange): boolean {
+  return t >= r.start && t < r.end;
+}
+
+/** Minimum entry invocations on each side for a rate to be compared. */
+const MIN_INVOCATIONS = 3;
+/** Minimum total occurrences of an event for its test to be meaningful. */
+const MIN_EVENTS = 4;
+/** Operation names of error handling (framework error controllers, exception handlers, fallbacks). */
+const ERROR_OP = /error|exception|fail|fallback|panic|abort/i;
+
+export function patternFeatures(
+  spans: Span[],
+  logs: LogRecord[],
+  window: TimeRange,
+  baseline: TimeRange,
+  template: (body: string) => string,
+  isErrorLine: (r: LogRecord) => boolean,
+): PatternFeatures {
+  const byId = new Map<string, Span>();
+  for (const s of spans) byId.set(s.spanId, s);
+  const parentOf = (s: Span): Span | undefined => {
+    const p = s.parentSpanId ? byId.get(s.parentSpanId) : undefined;
+    return p && p.traceId === s.traceId ? p : undefined;
+  };
+  // Entry span of each span: the top-most ancestor in the same service.
+  const entryCache = new Map<Span, Span>();
+  const entryOf = (s: Span): Span => {
+    const c = entryCache.get(s);
+    if (c) return c;
+    const path: Span[] = [];
+    let cur = s;
+    let e: Span | undefined;
+    for (let guard = 0; guard < 256; guard++) {
+      const hit = entryCache.get(cur);
+      if (hit) {
+        e = hit;
+        break;
+      }
+      path.push(cur);
+      const p = parentOf(cur);
+      if (!p || p.service !== cur.service) {
+        e = cur;
+        break;
+      }
+      cur = p;
+    }
+    e ??= cur;
+    for (const x of path) entryCache.set(x, e);
+    return e;
+  };
+
+  // Per entry invocation: event → count. Per (service, entry op): the invocations on each side.
+  interface Group {
+    svc: string;
+    entry: string;
+    b: Span[];
+    w: Span[];
+    events: Set<string>;
+  }
+  const perInvocation = new Map<Span, Map<string, number>>();
+  /** Events that are error paths: error/warn log templates, error-handling operations. */
+  const errorish = new Set<string>();
+  const groups = new Map<string, Group>();
+  const side = (e: Span): 0 | 1 | -1 => (inRange(e.startMs, window) ? 1 : inRange(e.startMs, baseline) ? 0 : -1);
+  const groupOf = (e: Span): Group => {
+    const k = `${e.service}\u0000${e.name}`;
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = { svc: e.service, entry: e.name, b: [], w: [], events: new Set() }));
+    return g;
+  };
+  const count = (e: Span, key: string) => {
+    if (side(e) < 0) return;
+    let m = perInvocation.get(e);
+    if (!m) perInvocation.set(e, (m = new Map()));
+    m.set(key, (m.get(key) ?? 0) + 1);
+    groupOf(e).events.add(key);
+  };
+  for (const s of spans) {
+    const e = entryOf(s);
+    if (e === s) {
+      const sd = side(s);
+      if (sd === 0) groupOf(s).b.push(s);
+      else if (sd === 1) groupOf(s).w.push(s);
+      // A call into another service is an event of the caller's request.
+      const p = parentOf(s);
+      if (p) count(entryOf(p), `call ${s.service} ${s.name}`);
+    } else {
+      const key = `op ${s.name}`;
+      if (ERROR_OP.test(s.name) || s.status === 'error') errorish.add(key);
+      count(e, key);
+    }
+  }
+  for (const r of logs) {
+    const s = r.spanId ? byId.get(r.spanId) : undefined;
+    if (!s || s.service !== r.service) continue;
+    const key = `log ${template(r.body)}`;
+    if (isErrorLine(r)) errorish.add(key);
+    count(entryOf(s), key);
+  }
+
+  const detail = new Map<string, PatternChange[]>();
+  const moments = (inv: Span[], event: string) => {
+    let sum = 0;
+    let sq = 0;
+    for (const e of inv) {
+      const c = perInvocation.get(e)?.get(event) ?? 0;
+      sum += c;
+      sq += c * c;
+    }
+    const m = sum / inv.length;
+    return { m, v: inv.length > 1 ? Math.max(0, (sq - inv.length * m * m) / (inv.length - 1)) : m, sum };
+  };
+  /** Welch-type z on per-invocation counts of an event between two sets of invocations. */
+  const zOf = (bInv: Span[], wInv: Span[], event: string): { z: number; b: ReturnType<typeof moments>; w: ReturnType<typeof moments> } | undefined => {
+    const b = moments(bInv, event);
+    const w = moments(wInv, event);
+    if (b.sum + w.sum < MIN_EVENTS) return undefined;
+    // The variance of each side is at least half a Poisson's (so a deterministic 1 → 0 still needs
+    // several requests to be significant), and at least the observed spread (events in loops over
+    // data vary a lot per request: not a fault).
+    const pooled = (b.sum + w.sum) / (bInv.length + wInv.length);
+    const vb = Math.max(b.v, 0.5 * Math.max(b.m, pooled));
+    const vw = Math.max(w.v, 0.5 * Math.max(w.m, pooled));
+    return { z: (w.m - b.m) / Math.sqrt(vb / bInv.length + vw / wInv.length), b, w };
+  };
+  // Null calibration: the same test between the two halves of the baseline says how much a service's
+  // patterns move with no fault (input-dependent branches, bursts of one kind of request).
+  const noise = new Map<string, number[]>();
+  for (const g of groups.values()) {
+    const nB = g.b.length;
+    const nW = g.w.length;
+    if (nB < MIN_INVOCATIONS || nW < MIN_INVOCATIONS) continue;
+    const sorted = g.b.slice().sort((a, b) => a.startMs - b.startMs);
+    const half = Math.floor(sorted.length / 2);
+    const h1 = sorted.slice(0, half);
+    const h2 = sorted.slice(half);
+    for (const event of g.events) {
+      const r = zOf(g.b, g.w, event);
+      if (h1.length >= MIN_INVOCATIONS && h2.length >= MIN_INVOCATIONS) {
+        const h = zOf(h1, h2, event);
+        if (h) {
+          // The halves have half the requests each: scale their z to the full comparison's size.
+          const scale = Math.sqrt((nB * nW) / (nB + nW) / ((h1.length * h2.length) / sorted.length));
+          let l = noise.get(g.svc);
+          if (!l) noise.set(g.svc, (l = []));
+          l.push(Math.abs(h.z) * scale);
+        }
+      }
+      if (!r) continue;
+      const { z, b, w } = r;
+      // A fault removes normal behaviour (code after an exception, a success branch) or adds an error
+      // path. Normal behaviour that appears is more often a recovery from an earlier fault or a change
+      // of inputs (half weight); an error path that disappears is a recovery (quarter weight).
+      const err = errorish.has(event);
+      const weight = z < 0 ? (err ? 0.25 : 1) : err ? 1 : 0.5;
+      if (!(Math.abs(z) * weight > 2)) continue;
+      let l = detail.get(g.svc);
+      if (!l) detail.set(g.svc, (l = []));
+      l.push({ service: g.svc, entry: g.entry, event, before: b.m, after: w.m, invocations: nW, z: z * weight });
+    }
+  }
+  const score = new Map<string, number>();
+  for (const [svc, l] of detail) {
+    l.sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
+    // Events of one code path move together (every line after an early return vanishes): count distinct
+    // magnitudes once by taking the largest and half of the next.
+    // Divide by the service's own null spread (second largest |z| between baseline halves, ≥ 2).
+    const n = (noise.get(svc) ?? []).sort((a, b) => b - a);
+    const spread = Math.max(2, n[1] ?? n[0] ?? 0);
+    score.set(svc, (Math.abs(l[0]!.z) + 0.5 * Math.abs(l[1]?.z ?? 0)) / Math.sqrt(spread / 2));
+    detail.set(svc, l.slice(0, 5));
+  }
+  return { score, detail };
+}
