@@ -40,6 +40,8 @@ function inRange(t: number, r: TimeRange): boolean {
 const MIN_INVOCATIONS = 3;
 /** Minimum total occurrences of an event for its test to be meaningful. */
 const MIN_EVENTS = 4;
+/** Smallest weighted |z| kept as a change. */
+const MIN_Z = 2.5;
 /** Operation names of error handling (framework error controllers, exception handlers, fallbacks). */
 const ERROR_OP = /error|exception|fail|fallback|panic|abort/i;
 
@@ -133,30 +135,87 @@ export function patternFeatures(
     count(entryOf(s), key);
   }
 
-  const detail = new Map<string, PatternChange[]>();
-  const moments = (inv: Span[], event: string) => {
-    let sum = 0;
-    let sq = 0;
-    for (const e of inv) {
-      const c = perInvocation.get(e)?.get(event) ?? 0;
-      sum += c;
-      sq += c * c;
+  // Errors propagate up the call tree: an invocation whose error events come with errors in an
+  // invocation below it (in its own subtree) is not where they started. Its error events are dropped,
+  // so only the deepest erroring service counts them (where an exception starts).
+  if (errorish.size > 0) {
+    const kids = new Map<Span, Span[]>();
+    for (const s of spans) {
+      const p = parentOf(s);
+      if (!p) continue;
+      let l = kids.get(p);
+      if (!l) kids.set(p, (l = []));
+      l.push(s);
     }
-    const m = sum / inv.length;
-    return { m, v: inv.length > 1 ? Math.max(0, (sq - inv.length * m * m) / (inv.length - 1)) : m, sum };
+    const hasError = (e: Span) => {
+      const m = perInvocation.get(e);
+      if (!m) return false;
+      for (const k of m.keys()) if (errorish.has(k)) return true;
+      return false;
+    };
+    const errorBelow = (e: Span): boolean => {
+      const stack = [...(kids.get(e) ?? [])];
+      for (let guard = 0; stack.length > 0 && guard < 100_000; guard++) {
+        const s = stack.pop()!;
+        if (entryOf(s) === s && s.service !== e.service && hasError(s)) return true;
+        for (const c of kids.get(s) ?? []) stack.push(c);
+      }
+      return false;
+    };
+    const explained: Span[] = [];
+    for (const [e, m] of perInvocation) {
+      if (!hasError(e)) continue;
+      if (errorBelow(e)) explained.push(e);
+      void m;
+    }
+    for (const e of explained) {
+      const m = perInvocation.get(e)!;
+      for (const k of [...m.keys()]) {
+        if (!errorish.has(k)) continue;
+        const key = `${k} (after an error below)`;
+        m.set(key, (m.get(key) ?? 0) + m.get(k)!);
+        m.delete(k);
+        groupOf(e).events.add(key);
+      }
+    }
+  }
+
+  const detail = new Map<string, PatternChange[]>();
+  interface Moments {
+    m: number;
+    v: number;
+    sum: number;
+  }
+  /** Sum and sum of squares of each event's per-invocation count over a set of invocations, in one
+   * pass over what the invocations emitted (absent events count 0 and add nothing). */
+  const sums = (inv: Span[]): Map<string, [number, number]> => {
+    const out = new Map<string, [number, number]>();
+    for (const e of inv) {
+      for (const [k, c] of perInvocation.get(e) ?? []) {
+        const a = out.get(k);
+        if (a) {
+          a[0] += c;
+          a[1] += c * c;
+        } else out.set(k, [c, c * c]);
+      }
+    }
+    return out;
+  };
+  const moments = (acc: Map<string, [number, number]>, n: number, event: string): Moments => {
+    const [sum, sq] = acc.get(event) ?? [0, 0];
+    const m = sum / n;
+    return { m, v: n > 1 ? Math.max(0, (sq - n * m * m) / (n - 1)) : m, sum };
   };
   /** Welch-type z on per-invocation counts of an event between two sets of invocations. */
-  const zOf = (bInv: Span[], wInv: Span[], event: string): { z: number; b: ReturnType<typeof moments>; w: ReturnType<typeof moments> } | undefined => {
-    const b = moments(bInv, event);
-    const w = moments(wInv, event);
+  const zOf = (b: Moments, nB: number, w: Moments, nW: number): number | undefined => {
     if (b.sum + w.sum < MIN_EVENTS) return undefined;
     // The variance of each side is at least half a Poisson's (so a deterministic 1 → 0 still needs
     // several requests to be significant), and at least the observed spread (events in loops over
     // data vary a lot per request: not a fault).
-    const pooled = (b.sum + w.sum) / (bInv.length + wInv.length);
+    const pooled = (b.sum + w.sum) / (nB + nW);
     const vb = Math.max(b.v, 0.5 * Math.max(b.m, pooled));
     const vw = Math.max(w.v, 0.5 * Math.max(w.m, pooled));
-    return { z: (w.m - b.m) / Math.sqrt(vb / bInv.length + vw / wInv.length), b, w };
+    return (w.m - b.m) / Math.sqrt(vb / nB + vw / nW);
   };
   // Null calibration: the same test between the two halves of the baseline says how much a service's
   // patterns move with no fault (input-dependent branches, bursts of one kind of request).
@@ -169,26 +228,32 @@ export function patternFeatures(
     const half = Math.floor(sorted.length / 2);
     const h1 = sorted.slice(0, half);
     const h2 = sorted.slice(half);
+    const sB = sums(g.b);
+    const sW = sums(g.w);
+    const halves = h1.length >= MIN_INVOCATIONS && h2.length >= MIN_INVOCATIONS;
+    const s1 = halves ? sums(h1) : undefined;
+    const s2 = halves ? sums(h2) : undefined;
     for (const event of g.events) {
-      const r = zOf(g.b, g.w, event);
-      if (h1.length >= MIN_INVOCATIONS && h2.length >= MIN_INVOCATIONS) {
-        const h = zOf(h1, h2, event);
-        if (h) {
+      const b = moments(sB, nB, event);
+      const w = moments(sW, nW, event);
+      const z = zOf(b, nB, w, nW);
+      if (s1 && s2) {
+        const h = zOf(moments(s1, h1.length, event), h1.length, moments(s2, h2.length, event), h2.length);
+        if (h !== undefined) {
           // The halves have half the requests each: scale their z to the full comparison's size.
           const scale = Math.sqrt((nB * nW) / (nB + nW) / ((h1.length * h2.length) / sorted.length));
           let l = noise.get(g.svc);
           if (!l) noise.set(g.svc, (l = []));
-          l.push(Math.abs(h.z) * scale);
+          l.push(Math.abs(h) * scale);
         }
       }
-      if (!r) continue;
-      const { z, b, w } = r;
+      if (z === undefined) continue;
       // A fault removes normal behaviour (code after an exception, a success branch) or adds an error
       // path. Normal behaviour that appears is more often a recovery from an earlier fault or a change
       // of inputs (half weight); an error path that disappears is a recovery (quarter weight).
       const err = errorish.has(event);
       const weight = z < 0 ? (err ? 0.25 : 1) : err ? 1 : 0.5;
-      if (!(Math.abs(z) * weight > 2)) continue;
+      if (!(Math.abs(z) * weight > MIN_Z)) continue;
       let l = detail.get(g.svc);
       if (!l) detail.set(g.svc, (l = []));
       l.push({ service: g.svc, entry: g.entry, event, before: b.m, after: w.m, invocations: nW, z: z * weight });
