@@ -85,6 +85,19 @@ async function addSourceLocations(findings: Finding[], sources: Sources, signal:
       .map(async (f) => {
         const fn = f.details?.function ?? f.title;
         try {
+          // A known file and line (from code.* attributes or a stack trace) beats a search by name.
+          const file = f.details?.['code.file'];
+          const line = Number(f.details?.['code.line']);
+          if (file && line > 0) {
+            const src = await code.readFile(f.service, file, signal);
+            if (src) {
+              const lines = src.text.split('\n');
+              const start = Math.max(1, line - 6);
+              const end = Math.min(lines.length, line + 6);
+              f.source = { repo: src.repo, path: src.path, startLine: start, endLine: end, snippet: lines.slice(start - 1, end).join('\n'), url: src.url, function: fn };
+              return;
+            }
+          }
           const hits = await code.findFunction(f.service, fn, signal);
           const hit = hits[0];
           if (!hit) return;

@@ -833,7 +833,8 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
   for (const svc of services) {
     const p: Record<string, number> = {};
     let total = 0;
-    for (const [feat, m] of parts) {
+    // Fixed feature order: signals finish in any order, the answer must not depend on it.
+    for (const [feat, m] of [...parts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const v = m.get(svc);
       if (v === undefined || v <= 0) continue;
       const wv = v * (WEIGHTS[feat] ?? 1);

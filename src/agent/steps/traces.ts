@@ -1,6 +1,7 @@
 // Playbook step for traces: for the suspect services, the prevalent error structures (kind `error`) and
 // the spans that own the latency on the critical path (kind `latency`), each with the attribute that
 // separates the bad requests from the others, the TraceQL that reproduces it, and example trace ids.
+import { codeLocationOf } from '../../analysis/traces/code-location.js';
 import type { Finding, FindingStep, StepContext, StepResult } from '../findings.js';
 import type { Span, TimeRange } from '../../sources/types.js';
 import { findPrevalentErrors, type ErrorGroup } from '../../analysis/traces/errors.js';
@@ -45,6 +46,12 @@ function errorFinding(g: ErrorGroup, spans: Span[], ctx: StepContext): Finding {
   const sep = separating(spans, ctx.window, g.service, { kind: 'filter', query: { service: g.service, spanName: g.spanName, errorsOnly: true } });
   if (sep) details.separating_attribute = sep;
   for (const [k, v] of Object.entries(g.common).slice(0, 5)) if (!(k in details)) details[k] = v;
+  // The code that raised the error, from an example span (code.* attributes or the exception stack).
+  const example = spans.find((s) => s.status === 'error' && s.service === g.service && s.name === g.spanName && g.examples.includes(s.traceId));
+  const loc = example ? codeLocationOf(example) : undefined;
+  if (loc?.function) details.function = loc.function;
+  if (loc?.file) details['code.file'] = loc.file;
+  if (loc?.line) details['code.line'] = String(loc.line);
   const numbers: Record<string, number | string> = {
     error_requests: g.traces,
     error_spans: g.spans,
