@@ -3,11 +3,10 @@
 // other groups — with the score explained in one line.
 import { z } from 'zod';
 import { defineTool, ToolError } from './types.js';
-import { isoRange, rangeSchema, resolveScope, scopeFields } from './common.js';
+import { isoRange, rangeSchema, scopeFields } from './common.js';
 import { breakdownQueries } from '../src/analysis/metrics/defaults.js';
-import { chooseStep, fmtValue, rankGroups, type GroupScore } from '../src/analysis/metrics/summarize.js';
-import { findFamilyOrThrow, loadFamilies, mapQueryError, parseLabelFilter, requireMetrics, warmedBaseline } from './metrics_shared.js';
-import { parseDuration } from '../src/util/time.js';
+import { fmtValue, rankGroups, type GroupScore } from '../src/analysis/metrics/summarize.js';
+import { findFamilyOrThrow, loadFamilies, mapQueryError, metricQueryScope, warmedBaseline } from './metrics_shared.js';
 import { re, render, selector, type Matcher } from '../src/query/promql.js';
 import { metricsDrilldownLink, promqlExploreLink } from '../src/links.js';
 import type { MetricFamily } from '../src/analysis/metrics/catalog.js';
@@ -110,18 +109,7 @@ export const breakdownMetric = defineTool({
   }),
   annotations: { title: 'Break a metric down by label', readOnlyHint: true, openWorldHint: true },
   async handler(args, ctx) {
-    const src = requireMetrics(ctx.sources);
-    const { window, baseline } = resolveScope(args, ctx.sources);
-    const full = { start: baseline ? Math.min(baseline.start, window.start) : window.start, end: window.end };
-    const matchers = parseLabelFilter(args.labels);
-    let rateWindowMs = 300_000;
-    let stepMs = chooseStep(full);
-    try {
-      if (args.rate_window) rateWindowMs = parseDuration(args.rate_window);
-      if (args.step) stepMs = parseDuration(args.step);
-    } catch (e) {
-      throw new ToolError((e as Error).message);
-    }
+    const { src, window, baseline, full, matchers, rateWindowMs, stepMs } = metricQueryScope(args, ctx.sources);
     const limit = args.limit ?? 8;
     const families = await loadFamilies(src, full, ctx.signal).catch(mapQueryError);
     const fam = findFamilyOrThrow(families, args.metric);

@@ -2,12 +2,11 @@
 // gauges → avg(), histograms → p50/p90/p99 + bucket distribution, summaries → their quantiles), with
 // per-series summaries, change vs baseline, the strongest level shift, a sparkline, the PromQL and links.
 import { z } from 'zod';
-import { defineTool, ToolError } from './types.js';
-import { isoRange, rangeSchema, resolveScope, scopeFields } from './common.js';
+import { defineTool } from './types.js';
+import { isoRange, rangeSchema, scopeFields } from './common.js';
 import { defaultQueries } from '../src/analysis/metrics/defaults.js';
-import { chooseStep, fmtLabels, fmtValue, summarizeSeries } from '../src/analysis/metrics/summarize.js';
-import { findFamilyOrThrow, loadFamilies, mapQueryError, parseLabelFilter, requireMetrics, warmedBaseline } from './metrics_shared.js';
-import { parseDuration } from '../src/util/time.js';
+import { fmtLabels, fmtValue, summarizeSeries } from '../src/analysis/metrics/summarize.js';
+import { findFamilyOrThrow, loadFamilies, mapQueryError, metricQueryScope, warmedBaseline } from './metrics_shared.js';
 import { metricsDrilldownLink, promqlExploreLink } from '../src/links.js';
 
 const seriesOut = z.object({
@@ -51,18 +50,7 @@ export const exploreMetric = defineTool({
   }),
   annotations: { title: 'Explore a metric', readOnlyHint: true, openWorldHint: true },
   async handler(args, ctx) {
-    const src = requireMetrics(ctx.sources);
-    const { window, baseline } = resolveScope(args, ctx.sources);
-    const full = { start: baseline ? Math.min(baseline.start, window.start) : window.start, end: window.end };
-    const matchers = parseLabelFilter(args.labels);
-    let rateWindowMs = 300_000;
-    let stepMs = chooseStep(full);
-    try {
-      if (args.rate_window) rateWindowMs = parseDuration(args.rate_window);
-      if (args.step) stepMs = parseDuration(args.step);
-    } catch (e) {
-      throw new ToolError((e as Error).message);
-    }
+    const { src, window, baseline, full, matchers, rateWindowMs, stepMs } = metricQueryScope(args, ctx.sources);
     const families = await loadFamilies(src, full, ctx.signal).catch(mapQueryError);
     const fam = findFamilyOrThrow(families, args.metric);
     const queries = defaultQueries(fam, { matchers, rateWindowMs, windowMs: window.end - window.start });

@@ -4,6 +4,9 @@ import { buildFamilies, resolveFamily, suggestNames, type MetricFamily } from '.
 import { parsePromQL, PromQLParseError, type Matcher } from '../src/query/promql.js';
 import { EvalError } from '../src/analysis/metrics/eval.js';
 import { ToolError } from './types.js';
+import { resolveScope } from './common.js';
+import { chooseStep } from '../src/analysis/metrics/summarize.js';
+import { parseDuration } from '../src/util/time.js';
 
 export function requireMetrics(sources: Sources): MetricSource {
   if (!sources.metrics) throw new ToolError('no metrics source is configured', 'set PROMETHEUS_URL (or GRAFANA_URL + GRAFANA_PROMETHEUS_UID), or open a bundle with a metrics/ folder');
@@ -59,4 +62,24 @@ export function warmedBaseline(src: MetricSource, baseline: TimeRange | undefine
   if (!baseline || !usesRate || src.kind !== 'bundle') return baseline;
   const start = Math.min(baseline.start + rateWindowMs, baseline.end - (baseline.end - baseline.start) / 2);
   return { start, end: baseline.end };
+}
+
+/** The scope every metric tool starts from: source, window/baseline, label filter, rate window and step. */
+export function metricQueryScope(
+  args: { from?: string; to?: string; baseline_from?: string; baseline_to?: string; labels?: string; rate_window?: string; step?: string },
+  sources: Sources,
+): { src: MetricSource; window: TimeRange; baseline?: TimeRange; full: TimeRange; matchers: Matcher[]; rateWindowMs: number; stepMs: number } {
+  const src = requireMetrics(sources);
+  const { window, baseline } = resolveScope(args, sources);
+  const full = { start: baseline ? Math.min(baseline.start, window.start) : window.start, end: window.end };
+  const matchers = parseLabelFilter(args.labels);
+  let rateWindowMs = 300_000;
+  let stepMs = chooseStep(full);
+  try {
+    if (args.rate_window) rateWindowMs = parseDuration(args.rate_window);
+    if (args.step) stepMs = parseDuration(args.step);
+  } catch (e) {
+    throw new ToolError((e as Error).message);
+  }
+  return { src, window, baseline, full, matchers, rateWindowMs, stepMs };
 }

@@ -2,7 +2,8 @@
 // They are loaded when a case runs, so the eval harness builds and its own tests run even while the
 // investigation modules are missing or broken; a missing one fails the case with a clear message.
 import type { Report } from '../agent/findings.js';
-import type { Sources, TimeRange } from '../sources/types.js';
+import type { PlaybookOptions } from '../agent/playbook.js';
+import type { Sources } from '../sources/types.js';
 
 export interface ModelSettings {
   apiKey?: string;
@@ -10,14 +11,8 @@ export interface ModelSettings {
   name: string;
 }
 
-export interface InvestigateOptions {
-  lang?: string;
-  window?: TimeRange;
-  baseline?: TimeRange;
-  service?: string;
-  signal?: AbortSignal;
-  timeBudgetMs?: number;
-}
+/** The playbook's options are the investigator's options. */
+export type InvestigateOptions = PlaybookOptions;
 
 export type PlaybookFn = (sources: Sources, question: string, opts?: InvestigateOptions) => Promise<Report>;
 export type AgentFn = (
