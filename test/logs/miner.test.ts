@@ -20,6 +20,17 @@ describe('masking', () => {
     expect(maskLine('')).toEqual([]);
   });
 
+  it('masks tokens with many pieces exactly (no piece limit below the line limit)', () => {
+    // 100 pieces, every other one a number: each number becomes <*>, the words and colons stay.
+    const tok = Array.from({ length: 50 }, (_, i) => `x:${i}`).join(':');
+    expect(maskKey(`spec ${tok} end`)).toBe(`spec ${Array.from({ length: 50 }, () => 'x:<*>').join(':')} end`);
+  });
+
+  it('keeps runs of plain words, separators and literal stars as they are', () => {
+    expect(maskKey('a  b\tc d')).toBe('a b c d');
+    expect(maskKey('glob * and <*> stay 12 ms')).toBe('glob * and <*> stay <*>');
+  });
+
   it('masks JSON string values except message-like keys', () => {
     expect(maskKey('{"level":"info","host":"web 1","msg":"user logged in"}')).toBe('{"level":"<*>","host":"<*>","msg":"user logged in"}');
   });

@@ -27,6 +27,8 @@ export interface MinerOptions {
 
 interface Leaf {
   tokens: string[];
+  /** hashToken of each token (kept in step with `tokens`), so merge passes hash no strings. */
+  hashes: Int32Array;
   parent: number;
   count: number;
   samples: string[];
@@ -45,6 +47,7 @@ export interface MinedCluster {
 }
 
 export const OVERFLOW_ID = -1;
+const WILDCARD_HASH = hashToken(WILDCARD);
 
 function isWild(tok: string): boolean {
   return tok.includes(WILDCARD);
@@ -108,7 +111,9 @@ export class PatternMiner {
       return OVERFLOW_ID;
     }
     id = this.leaves.length;
-    this.leaves.push({ tokens, parent: id, count: 0, samples: [] });
+    const hashes = new Int32Array(tokens.length);
+    for (let i = 0; i < tokens.length; i++) hashes[i] = hashToken(tokens[i]!);
+    this.leaves.push({ tokens, hashes, parent: id, count: 0, samples: [] });
     this.byKey.set(key, id);
     this.bump(id, line);
     if (tokens.some(isWild)) this.indexWild(id);
@@ -205,20 +210,18 @@ export class PatternMiner {
       if (len < 2 || rootsInit.length < 2) continue;
       let roots = rootsInit;
       let changed = true;
+      // Prefix/suffix hashes of every root so that "all tokens but p" is an O(1) key (refreshed for merged roots).
+      const pre = new Map<number, Int32Array>();
+      const suf = new Map<number, Int32Array>();
+      for (const r of roots) {
+        const a = new Int32Array(len + 1);
+        const b = new Int32Array(len + 1);
+        fillPrefixSuffix(this.leaves[r]!.hashes, a, b);
+        pre.set(r, a);
+        suf.set(r, b);
+      }
       while (changed) {
         changed = false;
-        // Prefix/suffix hashes of every root so that "all tokens but p" is an O(1) key.
-        const pre = new Map<number, Int32Array>();
-        const suf = new Map<number, Int32Array>();
-        for (const r of roots) {
-          const t = this.leaves[r]!.tokens;
-          const a = new Int32Array(len + 1);
-          const b = new Int32Array(len + 1);
-          for (let i = 0; i < len; i++) a[i + 1] = Math.imul(a[i]! ^ 0x5bd1e995, 0x01000193) ^ hashToken(t[i]!);
-          for (let i = len - 1; i >= 0; i--) b[i] = Math.imul(b[i + 1]! ^ 0x27d4eb2f, 0x01000193) ^ hashToken(t[i]!);
-          pre.set(r, a);
-          suf.set(r, b);
-        }
         for (let p = 0; p < len; p++) {
           const groups = new Map<number, number[]>();
           for (const r of roots) {
@@ -229,6 +232,7 @@ export class PatternMiner {
             g.push(r);
           }
           let merged = false;
+          const mergedInto: number[] = [];
           for (const gAll of groups.values()) {
             if (gAll.length < 2) continue;
             const first = this.leaves[gAll[0]!]!.tokens;
@@ -254,20 +258,16 @@ export class PatternMiner {
             const into = g[0]!;
             this.leaves[into]!.tokens = [...first];
             this.leaves[into]!.tokens[p] = WILDCARD;
+            this.leaves[into]!.hashes[p] = WILDCARD_HASH;
             for (let k = 1; k < g.length; k++) this.union(into, g[k]!);
+            mergedInto.push(into);
             merged = true;
           }
           if (merged) {
             changed = true;
             roots = roots.filter((r) => this.leaves[r]!.parent === r);
-            // Merged templates changed at p: refresh their hashes.
-            for (const r of roots) {
-              const t = this.leaves[r]!.tokens;
-              const a = pre.get(r)!;
-              const b = suf.get(r)!;
-              for (let i = 0; i < len; i++) a[i + 1] = Math.imul(a[i]! ^ 0x5bd1e995, 0x01000193) ^ hashToken(t[i]!);
-              for (let i = len - 1; i >= 0; i--) b[i] = Math.imul(b[i + 1]! ^ 0x27d4eb2f, 0x01000193) ^ hashToken(t[i]!);
-            }
+            // Merged templates changed at p: refresh their hashes (the other roots are unchanged).
+            for (const r of mergedInto) fillPrefixSuffix(this.leaves[r]!.hashes, pre.get(r)!, suf.get(r)!);
           }
         }
       }
@@ -303,6 +303,13 @@ export class PatternMiner {
     for (let i = 0; i < this.leaves.length; i++) if (this.leaves[i]!.parent === i) n++;
     return n + (this.overflowCount > 0 ? 1 : 0);
   }
+}
+
+/** Prefix (a[i] covers tokens < i) and suffix (b[i] covers tokens ≥ i) hashes of a template. */
+function fillPrefixSuffix(h: Int32Array, a: Int32Array, b: Int32Array): void {
+  const len = h.length;
+  for (let i = 0; i < len; i++) a[i + 1] = Math.imul(a[i]! ^ 0x5bd1e995, 0x01000193) ^ h[i]!;
+  for (let i = len - 1; i >= 0; i--) b[i] = Math.imul(b[i + 1]! ^ 0x27d4eb2f, 0x01000193) ^ h[i]!;
 }
 
 function hashToken(s: string): number {

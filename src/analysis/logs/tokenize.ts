@@ -120,28 +120,59 @@ export function maskToken(tok: string): string {
 // Units that belong to the number before them ("5.2 KB", "12 ms", "0 bytes"): absorbed into the variable.
 const UNITS = new Set(['b', 'kb', 'mb', 'gb', 'tb', 'kib', 'mib', 'gib', 'tib', 'bytes', 'byte', 'ns', 'us', 'µs', 'ms', 's', 'sec', 'secs', 'second', 'seconds', 'min', 'mins', 'minutes', 'h', 'hours', '%']);
 
+// Lowercased first characters of the units: a cheap filter before the set lookup.
+const UNIT_FIRST = new Uint8Array(128);
+for (const u of UNITS) if (u.charCodeAt(0) < 128) UNIT_FIRST[u.charCodeAt(0)] = 1;
+
+/** Whether a token holds a wildcard and otherwise only punctuation (`<*>`, `(<*>)`, `<*>.<*>`). */
 function onlyPunctAndWildcards(tok: string): boolean {
-  const rest = tok.split(WILDCARD).join('');
-  if (rest.length === tok.length) return false;
-  for (let i = 0; i < rest.length; i++) {
-    const c = rest.charCodeAt(i);
+  let wild = false;
+  for (let i = 0; i < tok.length; i++) {
+    const c = tok.charCodeAt(i);
+    if (c === 60 && tok.startsWith(WILDCARD, i)) {
+      wild = true;
+      i += WILDCARD.length - 1;
+      continue;
+    }
     if (c >= 128 || DELIM[c] !== 1) if (c !== 46 && c !== 45 && c !== 47 && c !== 64 && c !== 35 && c !== 42) return false;
   }
-  return true;
+  return wild;
 }
 
 const outTokens: string[] = [];
-// Character classes for ASCII: 0 other, 1 whitespace, 2 delimiter, 3 digit, 4 slash, 5 dot, 6 hex letter.
-const CLS = new Uint8Array(128);
+/** A token with more pieces than this becomes a bare wildcard. */
+const MAX_PIECES = 4096;
+// Bounds of the variable pieces of the token being masked (reused across calls).
+const varStarts = new Int32Array(MAX_PIECES);
+const varEnds = new Int32Array(MAX_PIECES);
+// Per-character flags over the whole UTF-16 range (64 KiB, only the ASCII part is hot): one table load
+// classifies a character with no range checks. Non-ASCII characters are ordinary letters (NONHEX).
+const F_DIGIT = 1;
+const F_SLASH = 2;
+const F_DOT = 4;
+const F_NONHEX = 8;
+/** `*`: a token holding one may spell `<*>` literally, so it is never part of a run of plain tokens. */
+const F_STAR = 16;
+/** Whitespace: ends the token. */
+const F_SPACE = 64;
+/** Delimiter: ends the piece (flags ≥ F_SPACE end a piece). */
+const F_DELIM = 128;
+const FL = new Uint8Array(65536).fill(F_NONHEX);
+// Where an unquoted `key=value` value ends: whitespace , ) ] } ;
+const KV_END = new Uint8Array(65536);
 for (let c = 0; c < 128; c++) {
-  if (c === 32 || (c >= 9 && c <= 13)) CLS[c] = 1;
-  else if (DELIM[c] === 1) CLS[c] = 2;
-  else if (c >= 48 && c <= 57) CLS[c] = 3;
-  else if (c === 47 || c === 92) CLS[c] = 4;
-  else if (c === 46) CLS[c] = 5;
-  else if ((c >= 97 && c <= 102) || (c >= 65 && c <= 70)) CLS[c] = 6;
+  if (c === 32 || (c >= 9 && c <= 13)) FL[c] = F_SPACE;
+  else if (DELIM[c] === 1) FL[c] = F_DELIM;
+  else if (c >= 48 && c <= 57) FL[c] = F_DIGIT;
+  else if (c === 47 || c === 92) FL[c] = F_SLASH;
+  else if (c === 46) FL[c] = F_DOT | F_NONHEX;
+  else if ((c >= 97 && c <= 102) || (c >= 65 && c <= 70)) FL[c] = 0;
+  else if (c === 42) FL[c] = F_STAR | F_NONHEX;
+  if (c === 32 || (c >= 9 && c <= 13) || c === 44 || c === 41 || c === 93 || c === 125 || c === 59) KV_END[c] = 1;
 }
 const DATE_WORDS = new Set(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']);
+const DATE_FIRST = new Uint8Array(128);
+for (const w of DATE_WORDS) DATE_FIRST[w.charCodeAt(0)] = 1;
 
 // JSON keys whose string value is the message itself (kept as words); other string values are variables.
 const MESSAGE_KEYS = new Set(['msg', 'message', 'event', 'error', 'err', 'exception', 'reason', 'log', 'body']);
@@ -156,17 +187,23 @@ export function maskJsonStrings(line: string): string {
 /**
  * The masked key of a line: masked tokens joined by single spaces. One pass over the characters
  * (this is the miner's hot loop): whitespace splits tokens, delimiters split pieces, each piece is
- * classified as it is scanned.
+ * classified from flags OR-ed together as it is scanned.
  */
 export function maskKey(line: string): string {
   if (line.charCodeAt(0) === 123 /* { */) line = maskJsonStrings(line);
   const tokens = outTokens;
   tokens.length = 0;
   const n = Math.min(line.length, MAX_LINE_CHARS);
+  // Plain tokens (no variable, no `*`) separated by one space are kept as one run [runStart, runEnd)
+  // of the line, the last entry of `tokens`: fewer strings to make and join.
+  let runStart = 0;
+  let runEnd = -1;
+  let runLong = false;
+  /** Tokens so far (a run counts each of its tokens). */
+  let count = 0;
   let i = 0;
   while (i < n) {
-    let c = line.charCodeAt(i);
-    if (c === 32 || (c <= 13 && c >= 9)) {
+    if (FL[line.charCodeAt(i)] === F_SPACE) {
       i++;
       continue;
     }
@@ -174,113 +211,141 @@ export function maskKey(line: string): string {
     const tokStart = i;
     let pieces = 0;
     let varPieces = 0;
+    let firstStart = 0;
+    let firstEnd = 0;
     let pieceStart = i;
-    let afterEquals = false;
-    let digit = false;
-    let slashes = 0;
-    let dots = 0;
-    let hexOnly = true;
+    let tokFlags = 0;
+    let c = 32;
     for (;;) {
-      // One table lookup classifies the character (this loop is the miner's hot spot).
-      const k = i >= n ? 1 : c < 128 ? CLS[c]! : 0;
-      const end = k === 1;
-      if (k === 1 || k === 2) {
-        if (i > pieceStart) {
-          const len = i - pieceStart;
-          const v =
-            afterEquals ||
-            digit ||
-            (len > 2 && (slashes >= 2 || (slashes >= 1 && dots >= 1))) ||
-            (dots >= 2 && line.charCodeAt(pieceStart) !== 46 && line.charCodeAt(i - 1) !== 46) ||
-            (hexOnly && len >= 16) ||
-            ((len === 4 || len === 5) && isBoolean(line, pieceStart, len));
-          if (pieces < vars.length) {
-            starts[pieces] = pieceStart;
-            ends[pieces] = i;
-            vars[pieces] = v ? 1 : 0;
+      // One piece: the tight loop of the miner. Flags accumulate; only slashes and dots need counts.
+      let flags = 0;
+      let slashes = 0;
+      let dots = 0;
+      c = 32;
+      while (i < n) {
+        const d = line.charCodeAt(i);
+        const f = FL[d]!;
+        if (f >= F_SPACE) {
+          c = d;
+          break;
+        }
+        flags |= f;
+        if ((f & (F_SLASH | F_DOT)) !== 0) {
+          if (f === F_SLASH) slashes++;
+          else dots++;
+        }
+        i++;
+      }
+      // Here i is at a whitespace/delimiter `c`, or at the end (c = 32).
+      tokFlags |= flags;
+      if (i > pieceStart) {
+        const len = i - pieceStart;
+        const v =
+          (flags & F_DIGIT) !== 0 ||
+          (len > 2 && (slashes >= 2 || (slashes >= 1 && dots >= 1))) ||
+          (dots >= 2 && line.charCodeAt(pieceStart) !== 46 && line.charCodeAt(i - 1) !== 46) ||
+          ((flags & F_NONHEX) === 0 && len >= 16) ||
+          ((len === 4 || len === 5) && isBoolean(line, pieceStart, len));
+        if (pieces === 0) {
+          firstStart = pieceStart;
+          firstEnd = i;
+        }
+        pieces++;
+        if (v) {
+          if (varPieces < MAX_PIECES) {
+            varStarts[varPieces] = pieceStart;
+            varEnds[varPieces] = i;
           }
-          pieces++;
-          if (v) varPieces++;
-          if (c === 61 && i + 1 < n) {
-            // key=value: an unquoted value runs to the end of the token (timestamps, ip:port, a/b) and is one variable.
-            const q = line.charCodeAt(i + 1);
-            if (q !== 34 && q !== 39 && q !== 32 && !(q <= 13 && q >= 9) && q !== 44) {
-              let j = i + 1;
-              while (j < n) {
-                const d = line.charCodeAt(j);
-                if (d === 32 || (d <= 13 && d >= 9) || d === 44 || d === 41 || d === 93 || d === 125 || d === 59) break;
-                j++;
-              }
-              if (pieces < vars.length) {
-                starts[pieces] = i + 1;
-                ends[pieces] = j;
-                vars[pieces] = 1;
-              }
-              pieces++;
-              varPieces++;
-              i = j;
-              c = i < n ? line.charCodeAt(i) : 32;
-              pieceStart = i;
-              afterEquals = false;
-              digit = false;
-              slashes = 0;
-              dots = 0;
-              hexOnly = true;
-              continue;
+          varPieces++;
+        }
+        if (c === 61 && i + 1 < n) {
+          // key=value: an unquoted value runs to the end of the token (timestamps, ip:port, a/b) and is one variable.
+          const q = line.charCodeAt(i + 1);
+          if (q !== 34 && q !== 39 && q !== 32 && !(q <= 13 && q >= 9) && q !== 44) {
+            let j = i + 1;
+            while (j < n && KV_END[line.charCodeAt(j)] === 0) j++;
+            pieces++;
+            if (varPieces < MAX_PIECES) {
+              varStarts[varPieces] = i + 1;
+              varEnds[varPieces] = j;
             }
+            varPieces++;
+            // The value stopped at a whitespace/delimiter or the end: an empty piece follows.
+            i = j;
+            pieceStart = i;
+            continue;
           }
-          afterEquals = c === 61;
-        } else afterEquals = false;
-        if (end) break;
-        pieceStart = i + 1;
-        digit = false;
-        slashes = 0;
-        dots = 0;
-        hexOnly = true;
-      } else if (k === 3) digit = true;
-      else if (k === 4) slashes++;
-      else if (k === 5) {
-        dots++;
-        hexOnly = false;
-      } else if (k === 0) hexOnly = false;
-      i++;
-      c = i < n ? line.charCodeAt(i) : 32;
+        }
+      }
+      if (c !== 32 && FL[c] !== F_SPACE) {
+        // A delimiter: the next piece starts after it.
+        i++;
+        pieceStart = i;
+        continue;
+      }
+      break;
     }
     // Month and weekday names are parts of timestamps ("[Sun Dec 04 04:47:44 2005]").
-    if (varPieces === 0 && pieces === 1 && (ends[0]! - starts[0]! === 3) && DATE_WORDS.has(line.slice(starts[0]!, ends[0]!))) varPieces = 1;
+    if (varPieces === 0 && pieces === 1 && firstEnd - firstStart === 3) {
+      const c0 = line.charCodeAt(firstStart);
+      if (c0 < 128 && DATE_FIRST[c0] === 1 && DATE_WORDS.has(line.slice(firstStart, firstEnd))) varPieces = 1;
+    }
+    const plain = varPieces === 0 && (tokFlags & F_STAR) === 0;
+    if (runEnd >= 0) {
+      // A plain token one space after the run extends it (the checks below never fire for it: it is not
+      // a wildcard, and the run does not end with one).
+      if (plain && tokStart === runEnd + 1 && line.charCodeAt(runEnd) === 32 && count < MAX_TOKENS) {
+        runEnd = i;
+        runLong = true;
+        count++;
+        continue;
+      }
+      if (runLong) tokens[tokens.length - 1] = line.slice(runStart, runEnd);
+      runEnd = -1;
+      runLong = false;
+    }
     let masked: string;
     if (varPieces === 0) masked = line.slice(tokStart, i);
-    else if (varPieces === pieces || pieces > vars.length) masked = WILDCARD;
+    else if (varPieces === pieces || pieces > MAX_PIECES) masked = WILDCARD;
     else {
+      // Constant pieces and delimiters as they were, variable pieces as <*>.
       masked = '';
       let pos = tokStart;
-      for (let k = 0; k < pieces; k++) {
-        if (vars[k] === 0) continue;
-        masked += line.slice(pos, starts[k]) + WILDCARD;
-        pos = ends[k]!;
+      for (let k = 0; k < varPieces; k++) {
+        masked += line.slice(pos, varStarts[k]) + WILDCARD;
+        pos = varEnds[k]!;
       }
       masked += line.slice(pos, i);
     }
     const last = tokens.length - 1;
     if (masked === WILDCARD) {
       if (last >= 0 && tokens[last] === WILDCARD) continue;
-    } else if (last >= 0 && masked.length <= 8 && varPieces === 0 && tokens[last]!.endsWith(WILDCARD)) {
+    } else if (last >= 0 && masked.length <= 8 && varPieces === 0 && (masked.charCodeAt(0) >= 128 || UNIT_FIRST[masked.charCodeAt(0) | 32] === 1) && tokens[last]!.endsWith(WILDCARD)) {
       // A unit after a number joins it; trailing punctuation of the unit ("KB)", "ms,") is kept.
       let j = masked.length;
       while (j > 0 && masked.charCodeAt(j - 1) < 128 && DELIM[masked.charCodeAt(j - 1)] === 1) j--;
       if (j > 0 && UNITS.has(masked.slice(0, j).toLowerCase())) {
         tokens[last] = tokens[last] + masked.slice(j);
         if (onlyPunctAndWildcards(tokens[last]!)) tokens[last] = WILDCARD;
-        if (last > 0 && tokens[last] === WILDCARD && tokens[last - 1] === WILDCARD) tokens.pop();
+        if (last > 0 && tokens[last] === WILDCARD && tokens[last - 1] === WILDCARD) {
+          tokens.pop();
+          count--;
+        }
         continue;
       }
     }
-    if (tokens.length >= MAX_TOKENS) {
+    if (count >= MAX_TOKENS) {
       if (tokens[tokens.length - 1] !== WILDCARD) tokens.push(WILDCARD);
       break;
     }
     tokens.push(masked);
+    count++;
+    if (plain) {
+      runStart = tokStart;
+      runEnd = i;
+    }
   }
+  if (runLong) tokens[tokens.length - 1] = line.slice(runStart, runEnd);
   return tokens.join(' ');
 }
 
