@@ -296,15 +296,35 @@ export function traceFeatures(allSpans: Span[], window: TimeRange, baseline: Tim
   }
 
   // Self-time shift per operation, weighted by the operation's window traffic.
-  const opStats = new Map<string, { svc: string; op: string; b: number[]; w: number[] }>();
+  const opStats = new Map<string, { svc: string; op: string; b: number[]; w: number[]; callee?: string; cb: number[]; cw: number[] }>();
   for (const s of spans) {
     const inW = inRange(s.startMs, window);
     const inB = !inW && inRange(s.startMs, baseline);
     if (!inW && !inB) continue;
+    // A span that only wraps calls into one other service (a client span) has, as self time, the time
+    // its request spent outside both services' code: on the network, queued at the callee before its
+    // server span started, or waiting for the caller's own thread to pick the answer up. Whose it is
+    // is decided below by whether the callee's own spans slowed down too.
+    const kids = children.get(s);
+    const callee = kids && kids.length > 0 && kids.every((c) => c.service === kids[0]!.service && c.service !== s.service) ? kids[0]!.service : undefined;
     const key = opOf(s);
     let st = opStats.get(key);
-    if (!st) opStats.set(key, (st = { svc: s.service, op: s.name, b: [], w: [] }));
+    if (!st) opStats.set(key, (st = { svc: s.service, op: s.name, b: [], w: [], callee, cb: [], cw: [] }));
+    if (st.callee !== callee) st.callee = undefined; // not always a pure client span
     (inW ? st.w : st.b).push(self.get(s) ?? 0);
+    if (callee) for (const c of kids!) (inW ? st.cw : st.cb).push(c.durationMs);
+  }
+  for (const st of opStats.values()) {
+    // The wait around a call is the callee's when its server spans (under these very calls) slowed down
+    // as well (a starved or delayed callee pod queues requests before and after its instrumented code);
+    // when they did not, the caller is slow to send or to pick up answers (its own CPU).
+    if (!st.callee || st.cb.length < 3 || st.cw.length < 3) continue;
+    const cb = median(st.cb);
+    const cw = median(st.cw);
+    if (cw > cb * 1.5 && cw - cb > 1) {
+      st.op = `wait for ${st.callee} in ${st.svc} "${st.op}"`;
+      st.svc = st.callee;
+    }
   }
   const selfAcc = new Map<string, { num: number; den: number }>();
   const selfDetail: TraceFeatures['selfDetail'] = new Map();
@@ -324,12 +344,13 @@ export function traceFeatures(allSpans: Span[], window: TimeRange, baseline: Tim
     const before = Math.max(mb, meanB * 0.5);
     const after = Math.max(mw, meanW * 0.5);
     // Statistical significance: Welch's t on log(1 + self ms). Practical significance: at least +20%
-    // and +0.5 ms, so large operations with a tiny shift do not rank.
+    // and +2 ms, so large operations with a tiny shift do not rank, nor sub-millisecond operations
+    // (a database call going from 0.8 to 2 ms under more load) that cannot explain a user-visible slowdown.
     const lb = logStats(st.b);
     const lw = logStats(st.w);
     const t = (lw.m - lb.m) / Math.sqrt(lb.v / st.b.length + lw.v / st.w.length + 1e-6);
     const effect = Math.log((after + 1) / (before + 1));
-    if (!(effect > Math.log(1.2) && after - before > 0.5 && t > 0)) continue;
+    if (!(effect > Math.log(1.2) && after - before > 2 && t > 0)) continue;
     // Cap t by the effect size so thousands of spans with a modest shift do not outweigh a big one.
     const z = Math.min(t, 2 + 8 * effect);
     const acc = selfAcc.get(st.svc) ?? { num: 0, den: 0 };

@@ -175,6 +175,7 @@ export function patternFeatures(
         const key = `${k} (after an error below)`;
         m.set(key, (m.get(key) ?? 0) + m.get(k)!);
         m.delete(k);
+        errorish.add(key); // still an error path: its vanishing is a recovery, not a fault
         groupOf(e).events.add(key);
       }
     }
@@ -230,13 +231,47 @@ export function patternFeatures(
     const h2 = sorted.slice(half);
     const sB = sums(g.b);
     const sW = sums(g.w);
+    // Strata by caller: what a service does per request depends on its input, and different callers
+    // send different inputs. When a caller fails or slows, the caller mix shifts and the pooled rates
+    // move although nothing changed in this service (an upstream input shift). The test below compares
+    // rates within each caller and combines the strata (inverse-variance weighted), which equals the
+    // pooled test when there is one caller and removes the mix effect when there are several.
+    const strata = new Map<string, { b: Span[]; w: Span[] }>();
+    for (const [list, key] of [
+      [g.b, 'b'],
+      [g.w, 'w'],
+    ] as const) {
+      for (const e of list) {
+        const c = parentOf(e)?.service ?? '';
+        let st = strata.get(c);
+        if (!st) strata.set(c, (st = { b: [], w: [] }));
+        st[key].push(e);
+      }
+    }
+    const strataSums = strata.size > 1 ? [...strata.values()].filter((x) => x.b.length > 0 && x.w.length > 0).map((x) => ({ nB: x.b.length, nW: x.w.length, sB: sums(x.b), sW: sums(x.w) })) : [];
     const halves = h1.length >= MIN_INVOCATIONS && h2.length >= MIN_INVOCATIONS;
     const s1 = halves ? sums(h1) : undefined;
     const s2 = halves ? sums(h2) : undefined;
     for (const event of g.events) {
       const b = moments(sB, nB, event);
       const w = moments(sW, nW, event);
-      const z = zOf(b, nB, w, nW);
+      let z = zOf(b, nB, w, nW);
+      if (z !== undefined && strataSums.length > 0) {
+        let num = 0;
+        let den = 0;
+        for (const st of strataSums) {
+          const sb = moments(st.sB, st.nB, event);
+          const sw = moments(st.sW, st.nW, event);
+          if (sb.sum + sw.sum === 0) continue;
+          const pooled = (sb.sum + sw.sum) / (st.nB + st.nW);
+          const vb = Math.max(sb.v, 0.5 * Math.max(sb.m, pooled));
+          const vw = Math.max(sw.v, 0.5 * Math.max(sw.m, pooled));
+          const wt = 1 / (vb / st.nB + vw / st.nW);
+          num += wt * (sw.m - sb.m);
+          den += wt;
+        }
+        z = den > 0 ? num / Math.sqrt(den) : 0;
+      }
       if (s1 && s2) {
         const h = zOf(moments(s1, h1.length, event), h1.length, moments(s2, h2.length, event), h2.length);
         if (h !== undefined) {
