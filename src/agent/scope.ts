@@ -39,7 +39,11 @@ export function timesFromQuestion(question: string, sources: Sources): { window?
   if (m) {
     const s = clockOn(day, m[1]!, m[2]);
     // A time outside the data (another day or time zone) says nothing about it: keep the defaults.
-    if (s !== undefined && s < end && s >= d.window.start) return { window: { start: s, end } };
+    if (s !== undefined && s < end && s >= d.window.start) {
+      // "since 08:43" has minute precision: a recorded incident start within that minute is the same moment.
+      const start = d.incident && Math.abs(d.incident.start - s) < 60_000 ? d.incident.start : s;
+      return { window: { start, end } };
+    }
   }
   const l = LAST.exec(question);
   if (l) {
@@ -56,6 +60,8 @@ function baselineFor(window: TimeRange, sources: Sources): TimeRange {
   const d = sources.defaults;
   const len = window.end - window.start;
   if (d.baseline && d.baseline.end <= window.start) return d.baseline;
+  // A recorded baseline that runs into the window still knows which earlier stretch is clean: keep its part before the window.
+  if (d.baseline && d.baseline.start < window.start) return { start: d.baseline.start, end: window.start };
   const dataStart = d.window.start;
   if (dataStart < window.start) return { start: Math.max(dataStart, window.start - len), end: window.start };
   return precedingRange(window);
