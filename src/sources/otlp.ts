@@ -30,9 +30,14 @@ export function anyValue(v: AnyValue | undefined): AttrValue | undefined {
 export function attributes(list: unknown): Attributes {
   const out: Attributes = {};
   if (!Array.isArray(list)) return out;
-  for (const kv of list as Array<{ key?: string; value?: AnyValue }>) {
+  const l = list as Array<{ key?: string; value?: AnyValue } | null | undefined>;
+  for (let i = 0; i < l.length; i++) {
+    const kv = l[i];
     if (!kv || typeof kv.key !== 'string') continue;
-    const v = anyValue(kv.value);
+    const val = kv.value;
+    // Fast path for the most common value type (string); everything else goes through anyValue.
+    const sv = val && typeof val === 'object' ? val.stringValue : undefined;
+    const v = typeof sv === 'string' ? sv : anyValue(val);
     if (v !== undefined) out[kv.key] = v;
   }
   return out;

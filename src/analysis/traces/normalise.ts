@@ -31,25 +31,30 @@ const stmtCache = new Map<string, string>();
 /**
  * Normalise a SQL/DB statement: literals ('…', numbers, $n placeholders) become `?`, lists of `?`
  * collapse to `(?…)`, whitespace collapses. A single character scan (no regexes): it runs once per
- * span in the analyses, so it must stay cheap. Exact repeats are served from a small cache.
+ * span in the analyses, so it must stay cheap. Only statements without inline literals are cached
+ * (parametrised statements repeat exactly; ones with inline ids or values rarely do, and caching them
+ * would only churn the cache); the cache never changes the result.
  */
 export function normaliseStatement(sql: string, maxLen = 160): string {
   const hit = stmtCache.get(sql);
   if (hit !== undefined) return hit.length > maxLen ? `${hit.slice(0, maxLen - 1)}…` : hit;
   const src = sql.length > 4000 ? sql.slice(0, 4000) : sql;
   // Copy unchanged runs with slice(); only replacements build new pieces.
-  const parts: string[] = [];
+  let out = '';
+  let literals = false;
   let run = 0;
   let i = 0;
   const n = src.length;
-  const flush = (to: number) => {
-    if (to > run) parts.push(src.slice(run, to));
-  };
   while (i < n) {
     const c = src.charCodeAt(i);
+    // Letters and most punctuation: nothing to do (the common case, tested first).
+    if (c > 57 && c !== 95) {
+      i++;
+      continue;
+    }
     if (c === 39) {
       // '…' with '' escapes
-      flush(i);
+      if (i > run) out += src.slice(run, i);
       i++;
       while (i < n) {
         if (src.charCodeAt(i) === 39) {
@@ -58,19 +63,20 @@ export function normaliseStatement(sql: string, maxLen = 160): string {
         } else i++;
       }
       i++;
-      parts.push('?');
+      out += '?';
+      literals = true;
       run = i;
       continue;
     }
     if (c === 36 && isDigit(src.charCodeAt(i + 1))) {
-      flush(i);
+      if (i > run) out += src.slice(run, i);
       i++;
       while (i < n && isDigit(src.charCodeAt(i))) i++;
-      parts.push('?');
+      out += '?';
       run = i;
       continue;
     }
-    if (isDigit(c) && (i === 0 || !isWord(src.charCodeAt(i - 1)))) {
+    if (c >= 48 && c <= 57 && (i === 0 || !isWord(src.charCodeAt(i - 1)))) {
       let j = i;
       while (j < n && (isDigit(src.charCodeAt(j)) || src.charCodeAt(j) === 46)) j++;
       if (j >= n || !isWord(src.charCodeAt(j))) {
@@ -81,8 +87,9 @@ export function normaliseStatement(sql: string, maxLen = 160): string {
           const before = i >= 2 ? src.charCodeAt(i - 2) : 32;
           if (before === 32 || before === 40 || before === 44 || before === 61 || before === 60 || before === 62) from = i - 1;
         }
-        flush(from);
-        parts.push('?');
+        if (from > run) out += src.slice(run, from);
+        out += '?';
+        literals = true;
         i = j;
         run = i;
         continue;
@@ -94,8 +101,8 @@ export function normaliseStatement(sql: string, maxLen = 160): string {
       let j = i + 1;
       while (j < n && (src.charCodeAt(j) === 32 || src.charCodeAt(j) === 9 || src.charCodeAt(j) === 10 || src.charCodeAt(j) === 13)) j++;
       if (c !== 32 || j > i + 1) {
-        flush(i);
-        parts.push(' ');
+        if (i > run) out += src.slice(run, i);
+        out += ' ';
         run = j;
       }
       i = j;
@@ -103,12 +110,14 @@ export function normaliseStatement(sql: string, maxLen = 160): string {
     }
     i++;
   }
-  flush(n);
-  let out = parts.length === 1 ? parts[0]! : parts.join('');
+  if (run === 0) out = src;
+  else if (n > run) out += src.slice(run, n);
   out = out.trim();
   if (out.includes('?,')) out = out.replace(/\(\s*\?(?:\s*,\s*\?)+\s*\)/g, '(?…)');
-  if (stmtCache.size > 5000) stmtCache.clear();
-  stmtCache.set(sql, out);
+  if (!literals) {
+    if (stmtCache.size > 5000) stmtCache.clear();
+    stmtCache.set(sql, out);
+  }
   return out.length > maxLen ? `${out.slice(0, maxLen - 1)}…` : out;
 }
 

@@ -115,6 +115,12 @@ interface Acc {
   g: SlowGroup;
   occ: number[];
   lastTrace: number;
+  /** occ sorted ascending, computed once and shared by the p90 and the trimmed mean. */
+  sorted?: Float64Array;
+}
+
+function sortedOcc(acc: Acc): Float64Array {
+  return (acc.sorted ??= Float64Array.from(acc.occ).sort());
 }
 
 function collectRequests(byTrace: Map<string, Span[]>, range: TimeRange, service?: string): Req[] {
@@ -160,11 +166,24 @@ interface KeyInfo {
   calleeSpan?: string;
 }
 
-/** Group keys interned to small integers; the common (service, name) case needs no string building. */
+/** Per (service, span name): the plain group, and the detail / wait groups found under it. */
+interface NameNode {
+  plain: number;
+  /** Normalised statement or route → group id. */
+  details?: Map<string, number>;
+  /** Callee service → callee span name → wait group id. */
+  waits?: Map<string, Map<string, number>>;
+}
+
+/**
+ * Group keys interned to small integers. Lookups go through nested maps keyed by the span's own
+ * strings (service, name, normalised detail), so no key string is built per span; the full key string
+ * is only built when a group is first seen (and still dedupes there, exactly as a flat map would).
+ */
 class KeyTable {
   infos: KeyInfo[] = [];
   private ids = new Map<string, number>();
-  private plain = new Map<string, Map<string, number>>();
+  private nodes = new Map<string, Map<string, NameNode>>();
   id(info: KeyInfo): number {
     let id = this.ids.get(info.key);
     if (id === undefined) {
@@ -174,27 +193,58 @@ class KeyTable {
     }
     return id;
   }
+  private node(service: string, name: string): NameNode {
+    let byName = this.nodes.get(service);
+    if (!byName) this.nodes.set(service, (byName = new Map()));
+    let n = byName.get(name);
+    if (!n) byName.set(name, (n = { plain: -1 }));
+    return n;
+  }
+  private plainId(node: NameNode, service: string, name: string): number {
+    if (node.plain < 0) node.plain = this.id({ key: `${service}\u0001${name}`, service, name });
+    return node.plain;
+  }
   keyOf(t: TraceTree, i: number): number {
     const s = t.spans[i]!;
+    const node = this.node(s.service, s.name);
     const callee = remoteCallee(t, i);
     if (callee >= 0) {
       const c = t.spans[callee]!;
-      const ck = `${c.service}\u0001wait\u0001${s.service}\u0001${s.name}\u0001${c.name}`;
-      const id = this.ids.get(ck);
-      if (id !== undefined) return id;
-      return this.id({ key: ck, service: c.service, name: `${s.name} → ${c.name}`, detailKind: 'wait', caller: s.service, callerSpan: s.name, calleeSpan: c.name, detail: `time in ${s.service}'s client span outside ${c.service}'s span (network, queueing before the callee starts)` });
+      if (!node.waits) node.waits = new Map();
+      let byName = node.waits.get(c.service);
+      if (!byName) node.waits.set(c.service, (byName = new Map()));
+      let id = byName.get(c.name);
+      if (id === undefined) {
+        const ck = `${c.service}\u0001wait\u0001${s.service}\u0001${s.name}\u0001${c.name}`;
+        id = this.id({ key: ck, service: c.service, name: `${s.name} → ${c.name}`, detailKind: 'wait', caller: s.service, callerSpan: s.name, calleeSpan: c.name, detail: `time in ${s.service}'s client span outside ${c.service}'s span (network, queueing before the callee starts)` });
+        byName.set(c.name, id);
+      }
+      return id;
     }
     const a = s.attributes;
-    if (a['db.statement'] !== undefined || a['db.query.text'] !== undefined || a['http.route'] !== undefined || a['url.template'] !== undefined || a['url.path'] !== undefined) {
-      const k = slowKeyOf(s);
-      const id = this.ids.get(k.key);
-      if (id !== undefined) return id;
-      return this.id({ key: k.key, service: s.service, name: s.name, detail: k.detail, detailKind: k.detailKind, detailAttr: k.detailAttr });
+    const q = a['db.query.text'];
+    const st = q ?? a['db.statement'];
+    let detail: string | undefined;
+    let detailKind: 'db.statement' | 'http.route' | undefined;
+    if (st !== undefined) {
+      detail = normaliseStatement(String(st));
+      detailKind = 'db.statement';
+    } else {
+      const r = a['http.route'] ?? a['url.template'];
+      const route = r !== undefined ? String(r) : a['url.path'] !== undefined ? normaliseRoute(String(a['url.path'])) : undefined;
+      if (route !== undefined && route !== s.name) {
+        detail = route;
+        detailKind = 'http.route';
+      }
     }
-    let byName = this.plain.get(s.service);
-    if (!byName) this.plain.set(s.service, (byName = new Map()));
-    let id = byName.get(s.name);
-    if (id === undefined) byName.set(s.name, (id = this.id({ key: `${s.service}\u0001${s.name}`, service: s.service, name: s.name })));
+    if (detail === undefined) return this.plainId(node, s.service, s.name);
+    if (!node.details) node.details = new Map();
+    let id = node.details.get(detail);
+    if (id === undefined) {
+      const detailAttr = detailKind === 'db.statement' ? (q !== undefined ? 'db.query.text' : 'db.statement') : undefined;
+      id = this.id({ key: `${s.service}\u0001${s.name}\u0001${detail}`, service: s.service, name: s.name, detail, detailKind, detailAttr });
+      node.details.set(detail, id);
+    }
     return id;
   }
 }
@@ -206,21 +256,26 @@ interface Prepared extends Req {
 }
 
 function prepare(reqs: Req[], table: KeyTable): Prepared[] {
-  return reqs.map((r) => {
-    const t = r.tree;
+  const out: Prepared[] = new Array<Prepared>(reqs.length);
+  for (let r = 0; r < reqs.length; r++) {
+    const { tree: t, durationMs } = reqs[r]!;
     const keys: number[] = new Array<number>(t.spans.length);
     for (let i = 0; i < keys.length; i++) keys[i] = table.keyOf(t, i);
-    return { ...r, crit: criticalSelf(t), keys };
-  });
+    out[r] = { tree: t, durationMs, crit: criticalSelf(t), keys };
+  }
+  return out;
 }
 
 /** Accumulates critical self time per group over a set of prepared requests. */
 function accumulate(reqs: Prepared[], table: KeyTable, nEx: number): Map<string, Acc> {
   const byId: Array<Acc | undefined> = [];
   const best = new Map<number, Array<[number, string]>>();
+  // Per-request time per group for the examples: a dense array indexed by group id plus the ids touched
+  // (reset after each request) instead of a Map per request.
+  const perVal = nEx > 0 ? new Float64Array(table.infos.length) : undefined;
+  const touched: number[] = [];
   for (let r = 0; r < reqs.length; r++) {
     const { tree: t, crit, keys } = reqs[r]!;
-    const per = nEx > 0 ? new Map<number, number>() : undefined;
     for (let i = 0; i < keys.length; i++) {
       const id = keys[i]!;
       let acc = byId[id];
@@ -261,11 +316,17 @@ function accumulate(reqs: Prepared[], table: KeyTable, nEx: number): Map<string,
         acc.lastTrace = r;
         acc.g.traces++;
       }
-      if (per && c > 0) per.set(id, (per.get(id) ?? 0) + c);
+      if (perVal && c > 0) {
+        if (perVal[id] === 0) touched.push(id);
+        perVal[id] += c;
+      }
     }
     // Examples: the requests where the group owned the most time (bounded list per group).
-    if (per) {
-      for (const [id, v] of per) {
+    if (perVal) {
+      for (let k = 0; k < touched.length; k++) {
+        const id = touched[k]!;
+        const v = perVal[id]!;
+        perVal[id] = 0;
         let list = best.get(id);
         if (!list) best.set(id, (list = []));
         list.push([v, t.traceId]);
@@ -274,6 +335,7 @@ function accumulate(reqs: Prepared[], table: KeyTable, nEx: number): Map<string,
           list.length = nEx;
         }
       }
+      touched.length = 0;
     }
   }
   for (const [id, list] of best) {
@@ -341,9 +403,9 @@ function mean(a: number[]): number {
  * Robust per-occurrence level: the mean after trimming the top 5% (a handful of outliers in a small
  * sample should not decide the ranking, yet a shift of the whole distribution must).
  */
-function trimmedMean(a: number[]): number {
+function trimmedMean(a: number[], sorted?: Float64Array): number {
   if (a.length < 20) return mean(a);
-  const s = Float64Array.from(a).sort();
+  const s = sorted ?? Float64Array.from(a).sort();
   const keep = Math.ceil(s.length * 0.95);
   let t = 0;
   for (let i = 0; i < keep; i++) t += s[i]!;
@@ -411,7 +473,7 @@ export function findSlowSpans(spans: Span[], opts: SlowOptions): SlowAnalysis {
     g.share = measuredLatency > 0 ? g.criticalMs / measuredLatency : 0;
     g.perRequestMs = measured.length ? g.criticalMs / measured.length : 0;
     g.perOccurrenceMs = mean(acc.occ);
-    g.p90OccurrenceMs = quantileSorted(Float64Array.from(acc.occ).sort(), 0.9);
+    g.p90OccurrenceMs = quantileSorted(sortedOcc(acc), 0.9);
     if (bgroups) {
       const b = bgroups.get(g.key);
       const w = allWin.get(g.key)!;
@@ -419,8 +481,8 @@ export function findSlowSpans(spans: Span[], opts: SlowOptions): SlowAnalysis {
       g.baselinePerOccurrenceMs = b ? mean(b.occ) : undefined;
       g.baselineSpans = b ? b.g.spans : 0;
       const occPerReq = w.g.spans / Math.max(1, win.length);
-      if (b && b.occ.length) g.addedMsPerRequest = (trimmedMean(w.occ) - trimmedMean(b.occ)) * occPerReq;
-      else g.addedMsPerRequest = trimmedMean(w.occ) * occPerReq; // new group: all its time is added
+      if (b && b.occ.length) g.addedMsPerRequest = (trimmedMean(w.occ, sortedOcc(w)) - trimmedMean(b.occ, sortedOcc(b))) * occPerReq;
+      else g.addedMsPerRequest = trimmedMean(w.occ, sortedOcc(w)) * occPerReq; // new group: all its time is added
     }
     out.push(g);
   }

@@ -171,10 +171,12 @@ export function traceView(traceId: string, spans: Span[], maxLines = 60): TraceV
     const timing = `${fmt(x.durationMs)} self ${fmt(x.selfMs)}${x.criticalMs > 0 ? ` crit ${fmt(x.criticalMs)}` : ''} @+${fmt(x.startOffsetMs)}`;
     return `${mark} ${'  '.repeat(x.depth)}${x.service}: ${x.name}  ${timing}${attrs ? `  ${attrs}` : ''}${x.error_message ? `  error: ${x.error_message}` : ''}`;
   });
+  const serviceSet = new Set<string>();
+  for (let i = 0; i < n; i++) serviceSet.add(spans[i]!.service);
   return {
     traceId,
     spans: n,
-    services: [...new Set(spans.map((s) => s.service))].sort(),
+    services: [...serviceSet].sort(),
     rootService: root.service,
     rootName: root.name,
     durationMs: root.durationMs,
