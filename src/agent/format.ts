@@ -33,8 +33,16 @@ export function formatNumber(v: number, lang: string, digits = 2): string {
  * Format a finding number by the convention of its key: `*_ms` durations, `*_rate`/`*_share`/`*_ratio`
  * fractions, `*_pct` percents, `change*` relative changes, `*_bytes` sizes, else plain numbers.
  */
+const YES_NO: Record<string, [string, string]> = { en: ['yes', 'no'], fr: ['oui', 'non'], es: ['sí', 'no'], de: ['ja', 'nein'] };
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
 export function formatKeyed(key: string, v: number | string, lang: string): string {
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') {
+    // Step outputs carry yes/no flags and ISO times as data; the report speaks the asker's language.
+    if (v === 'yes' || v === 'no') return (YES_NO[lang] ?? YES_NO.en!)[v === 'yes' ? 0 : 1];
+    if (ISO_TIME.test(v)) return formatDate(v, lang);
+    return v;
+  }
   if (/(^|_)ms($|_)/.test(key)) return formatDuration(v, lang);
   if (/(^|_)seconds?($|_)/.test(key) && !/per_seconds?/.test(key)) return formatDuration(v * 1000, lang);
   if (/(^|_)change($|_)/.test(key)) return formatPercent(v, lang, true);
