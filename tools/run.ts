@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ToolContext, ToolDef } from './types.js';
 import { ToolError } from './types.js';
 import { budgetField, outputBase } from './common.js';
+import { maskSecrets } from '../src/log.js';
 
 export const DEFAULT_BUDGET_TOKENS = 2000;
 const CHARS_PER_TOKEN = 4;
@@ -64,6 +65,18 @@ export function fitText(sections: string[], budgetTokens: number, narrow?: strin
   return { text: `${kept.join('\n')}\n… [truncated: ${truncated}]`, truncated };
 }
 
+/** Telemetry may carry credentials (a token in a log line, a password in a URL): mask them in every string of an answer. */
+export function maskDeep<T>(v: T): T {
+  if (typeof v === 'string') return maskSecrets(v) as T;
+  if (Array.isArray(v)) return v.map((x) => maskDeep(x)) as T;
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = maskDeep(x);
+    return out as T;
+  }
+  return v;
+}
+
 export async function runTool(def: ToolDef, rawArgs: unknown, ctx: Omit<ToolContext, 'budgetTokens'> & { budgetTokens?: number }): Promise<ToolResult> {
   const parsed = servedInputSchema(def).safeParse(rawArgs ?? {});
   if (!parsed.success) {
@@ -79,7 +92,7 @@ export async function runTool(def: ToolDef, rawArgs: unknown, ctx: Omit<ToolCont
     const problems = [...new Set([...(ctx.sources.problems ?? []), ...((structured.problems as string[] | undefined) ?? [])])];
     if (problems.length) structured.problems = problems;
     const problemText = problems.length ? `\n⚠ data problems: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}` : '';
-    return { isError: false, text: text + problemText, structured };
+    return { isError: false, text: maskSecrets(text + problemText), structured: maskDeep(structured) };
   } catch (e) {
     if (ctx.signal.aborted) return { isError: true, text: `${def.name} was cancelled.` };
     if (e instanceof ToolError) return { isError: true, text: `${def.name}: ${e.message}${e.hint ? `\nWhat to do: ${e.hint}` : ''}` };

@@ -39,3 +39,28 @@ describe('time parsing', () => {
     expect(() => parseDuration('5 minutes')).toThrow(/invalid duration/);
   });
 });
+
+describe('secrets in telemetry', () => {
+  it('are masked in the text and the structured content of every tool answer', async () => {
+    const { runTool } = await import('../../tools/run.js');
+    const { z } = await import('zod');
+    const leaky = {
+      name: 'leaky',
+      title: 'leaky',
+      description: 'test tool echoing telemetry',
+      input: z.object({}),
+      output: z.object({ lines: z.array(z.string()) }),
+      annotations: { readOnlyHint: true as const },
+      handler: async () => ({
+        data: { lines: ['GET http://admin:s3cretpw@db.internal/x', 'auth ok token=abcd1234efgh', 'trace 4bf92f3577b34da6a3ce929d0e0e4736'] },
+        text: ['Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload.sig and password=hunter22'],
+      }),
+    };
+    const res = await runTool(leaky as never, {}, { sources: { defaults: { window: { start: 0, end: 1 } }, problems: [], describe: 't' }, signal: new AbortController().signal, progress: () => {} });
+    expect(res.text).not.toMatch(/eyJhbGci|hunter22/);
+    const lines = (res.structured as { lines: string[] }).lines;
+    expect(lines[0]).not.toContain('s3cretpw');
+    expect(lines[1]).not.toContain('abcd1234efgh');
+    expect(lines[2]).toBe('trace 4bf92f3577b34da6a3ce929d0e0e4736');
+  });
+});
