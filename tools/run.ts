@@ -4,6 +4,7 @@ import type { ToolContext, ToolDef } from './types.js';
 import { ToolError } from './types.js';
 import { budgetField, outputBase } from './common.js';
 import { maskSecrets } from '../src/log.js';
+import { BackendError } from '../src/http.js';
 
 export const DEFAULT_BUDGET_TOKENS = 2000;
 const CHARS_PER_TOKEN = 4;
@@ -96,7 +97,9 @@ export async function runTool(def: ToolDef, rawArgs: unknown, ctx: Omit<ToolCont
   } catch (e) {
     if (ctx.signal.aborted) return { isError: true, text: `${def.name} was cancelled.` };
     if (e instanceof ToolError) return { isError: true, text: `${def.name}: ${e.message}${e.hint ? `\nWhat to do: ${e.hint}` : ''}` };
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = maskSecrets(e instanceof Error ? e.message : String(e));
+    // Backend failures name the backend and status; their hint says what to do.
+    if (e instanceof BackendError) return { isError: true, text: `${def.name}: ${msg}${e.hint ? `\nWhat to do: ${e.hint}` : ''}` };
     return { isError: true, text: `${def.name} failed: ${msg}` };
   }
 }

@@ -64,3 +64,25 @@ describe('secrets in telemetry', () => {
     expect(lines[2]).toBe('trace 4bf92f3577b34da6a3ce929d0e0e4736');
   });
 });
+
+describe('backend failures', () => {
+  it('come back as an error result naming the backend, with what to do', async () => {
+    const { runTool } = await import('../../tools/run.js');
+    const { BackendError } = await import('../../src/http.js');
+    const { z } = await import('zod');
+    const failing = {
+      name: 'failing',
+      title: 'failing',
+      description: 'test tool whose backend is down',
+      input: z.object({}),
+      output: z.object({}),
+      annotations: { readOnlyHint: true as const },
+      handler: async () => {
+        throw new BackendError('loki', 503, 'loki answered HTTP 503: too many outstanding requests', 'the backend is unavailable');
+      },
+    };
+    const res = await runTool(failing as never, {}, { sources: { defaults: { window: { start: 0, end: 1 } }, problems: [], describe: 't' }, signal: new AbortController().signal, progress: () => {} });
+    expect(res.isError).toBe(true);
+    expect(res.text).toBe('failing: loki answered HTTP 503: too many outstanding requests\nWhat to do: the backend is unavailable');
+  });
+});
