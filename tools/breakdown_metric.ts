@@ -2,6 +2,7 @@
 // groups ranked by how much they stand out — change vs their own baseline noise, robust z against the
 // other groups — with the score explained in one line.
 import { z } from 'zod';
+import { round } from '../src/util/stats.js';
 import { defineTool, ToolError } from './types.js';
 import { isoRange, rangeSchema, scopeFields } from './common.js';
 import { breakdownQueries } from '../src/analysis/metrics/defaults.js';
@@ -142,13 +143,13 @@ export const breakdownMetric = defineTool({
       groups: r.groups.slice(0, Math.max(limit, 20)).map((g) => ({
         value: g.value,
         labels: g.group,
-        score: Math.round(g.score * 100) / 100,
+        score: round(g.score, 2),
         window_avg: fin(g.window)!,
         baseline_avg: fin(g.baseline),
         change: fin(g.change),
-        z_self: Math.round(g.zSelf * 100) / 100,
-        z_cross: Math.round(g.zCross * 100) / 100,
-        z_level: Math.round(g.zLevel * 100) / 100,
+        z_self: round(g.zSelf, 2),
+        z_cross: round(g.zCross, 2),
+        z_level: round(g.zLevel, 2),
         query_id: g.queryId,
         explain: g.explain,
         sparkline: g.sparkline,

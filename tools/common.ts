@@ -54,7 +54,7 @@ export function resolveScope(
   const explicit = args.from !== undefined || args.to !== undefined;
   const defWindow = d.incident ?? d.window;
   const window: TimeRange = {
-    start: args.from ? parse(args.from, 'from') : explicit ? defWindow.start : defWindow.start,
+    start: args.from ? parse(args.from, 'from') : defWindow.start,
     end: args.to ? parse(args.to, 'to') : defWindow.end,
   };
   if (!(window.end > window.start)) throw new ToolError(`the window is empty: from must be before to (got ${args.from ?? '?'} → ${args.to ?? '?'})`);

@@ -1,5 +1,6 @@
 // get_trace: one trace as a compact tree (critical path and errors marked), collapsed to fit the budget.
 import { z } from 'zod';
+import { round } from '../src/util/stats.js';
 import { defineTool, ToolError } from './types.js';
 import { requireTraces, traceLink } from './traces_common.js';
 import { traceView } from '../src/analysis/traces/view.js';
@@ -79,10 +80,10 @@ export const getTraceTool = defineTool({
           depth: n.depth,
           service: n.service,
           name: n.name,
-          start_offset_ms: Math.round(n.startOffsetMs * 1000) / 1000,
-          duration_ms: Math.round(n.durationMs * 1000) / 1000,
-          self_ms: Math.round(n.selfMs * 1000) / 1000,
-          critical_ms: Math.round(n.criticalMs * 1000) / 1000,
+          start_offset_ms: round(n.startOffsetMs, 3),
+          duration_ms: round(n.durationMs, 3),
+          self_ms: round(n.selfMs, 3),
+          critical_ms: round(n.criticalMs, 3),
           critical: n.critical,
           error: n.error,
           error_message: n.error_message,
