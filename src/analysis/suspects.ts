@@ -19,7 +19,7 @@ import type { LogRecord, MetricSource, Sources, Span, TimeRange } from '../sourc
 import { median } from '../util/stats.js';
 import { transitionFeatures } from './suspects/transitions.js';
 import { patternFeatures } from './suspects/patterns.js';
-import { maskKey } from './logs/tokenize.js';
+import { mineTemplates } from './suspects/templates.js';
 
 export interface Suspect {
   service: string;
@@ -77,6 +77,12 @@ const WEIGHTS: Record<string, number> = {
   metrics: 0.3,
   profile_growth: 0.6,
 };
+
+/** Causality discount: how much less a callee one hop farther explains of its caller's movement. */
+const HOP_DECAY = 0.6;
+
+/** Share of its score a recovering service keeps. */
+const RECOVERING_FACTOR = 0.35;
 
 /** Robust score cap so one extreme feature cannot swamp the others. */
 const CAP = 8;
@@ -475,10 +481,12 @@ interface LogFeatures {
   /** Shift of the service's template mix vs baseline (chi-square as a z). */
   shift: Map<string, number>;
   newErr: Map<string, number>;
+  /** Services whose share of error lines fell significantly: recovering from an earlier problem. */
+  recovering: Map<string, { before: number; after: number }>;
   detail: Map<string, { errW: number; errB: number; warnW: number; topNew?: string; topNewCount?: number }>;
 }
 
-export function logFeatures(records: LogRecord[], window: TimeRange, baseline: TimeRange): LogFeatures {
+export function logFeatures(records: LogRecord[], window: TimeRange, baseline: TimeRange, template: (r: LogRecord) => string = (r) => logTemplate(r.body)): LogFeatures {
   const ratio = coveredRatio(records.map((r) => r.timeMs), window, baseline);
   const per = new Map<string, { errW: number; errB: number; warnW: number; warnB: number; tplB: Set<string>; newW: Map<string, number>; example: Map<string, string>; countB: Map<string, number>; countW: Map<string, number>; timesB: number[] }>();
   // Earliest error/warn line per trace, per range.
@@ -497,7 +505,7 @@ export function logFeatures(records: LogRecord[], window: TimeRange, baseline: T
     if (lvl === 'error') v.errB++;
     else if (lvl === 'warn') v.warnB++;
     if (lvl !== 'other') v.timesB.push(r.timeMs);
-    const t = logTemplate(r.body);
+    const t = template(r);
     v.tplB.add(t);
     v.countB.set(t, (v.countB.get(t) ?? 0) + 1);
     if (lvl !== 'other' && r.traceId) {
@@ -509,7 +517,7 @@ export function logFeatures(records: LogRecord[], window: TimeRange, baseline: T
     if (!inRange(r.timeMs, window)) continue;
     const v = get(r.service);
     const lvl = logLevel(r);
-    const t = logTemplate(r.body);
+    const t = template(r);
     v.countW.set(t, (v.countW.get(t) ?? 0) + 1);
     if (lvl === 'other') continue;
     if (lvl === 'error') v.errW++;
@@ -519,7 +527,8 @@ export function logFeatures(records: LogRecord[], window: TimeRange, baseline: T
       if (!prev || r.timeMs < prev.timeMs) firstW.set(r.traceId, r);
     }
     if (!v.tplB.has(t)) {
-      v.newW.set(t, (v.newW.get(t) ?? 0) + 1);
+      // New warning templates count a quarter of new error templates (as in the error-line surprise).
+      v.newW.set(t, (v.newW.get(t) ?? 0) + (lvl === 'error' ? 1 : 0.25));
       if (!v.example.has(t)) v.example.set(t, r.body.replace(/\s+/g, ' ').slice(0, 240));
     }
   }
@@ -536,6 +545,7 @@ export function logFeatures(records: LogRecord[], window: TimeRange, baseline: T
   const fb = firstCount(firstB);
   for (const [svc, n] of fw) firstErr.set(svc, Math.max(0, poissonZ(n, fb.get(svc) ?? 0, ratio)));
   const detail: LogFeatures['detail'] = new Map();
+  const recovering: LogFeatures['recovering'] = new Map();
   for (const [svc, v] of per) {
     // Errors weigh fully, warnings a quarter.
     errZ.set(svc, Math.max(0, poissonZ(v.errW + v.warnW / 4, v.errB + v.warnB / 4, ratio, dispersionOf(v.timesB, baseline))));
@@ -566,9 +576,17 @@ export function logFeatures(records: LogRecord[], window: TimeRange, baseline: T
       }
       shift.set(svc, (chi - k) / Math.sqrt(2 * k));
     }
+    // Recovery: the error share of the service's lines fell (binomial z on the window's error count
+    // given the baseline share). Its other changes are then most likely the recovery itself (work
+    // resuming, calls it skipped while failing), not a new fault.
+    if (v.errB >= 5 && nb > 0 && nw > 0) {
+      const p = v.errB / nb;
+      const zRec = (v.errW - nw * p) / Math.sqrt(nw * p * (1 - p) + 1);
+      if (zRec < -3 && v.errW / nw < 0.5 * p) recovering.set(svc, { before: p, after: v.errW / nw });
+    }
     detail.set(svc, { errW: v.errW, errB: v.errB, warnW: v.warnW, topNew: top ? v.example.get(top) : undefined, topNewCount: topN || undefined });
   }
-  return { errZ, firstErr, shift, newErr, detail };
+  return { errZ, firstErr, shift, newErr, recovering, detail };
 }
 
 // ------------------------------------------------------------------------------------------ metrics
@@ -713,6 +731,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
   let edges = new Map<string, number>();
   let traceSpans: Span[] = [];
   let logRecords: LogRecord[] = [];
+  let recovering = new Map<string, { before: number; after: number }>();
 
   const tracesTask = async () => {
     if (!sources.traces) return partial.push('traces: no trace source');
@@ -764,7 +783,9 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     if (records.length === 0) return partial.push('logs: no lines in the window or baseline');
     signals.logs = true;
     logRecords = records;
-    const f = logFeatures(records, window, baseline);
+    const f = logFeatures(records, window, baseline, mineTemplates(records));
+    recovering = f.recovering;
+    for (const [svc, d] of f.recovering) addEvidence(svc, 5, `recovering: error lines ${(d.before * 100).toFixed(0)}% → ${(d.after * 100).toFixed(0)}% of its lines; its other changes are likely the recovery`);
     rawParts.set('log_errors', { values: f.errZ, minScale: 1 });
     rawParts.set('first_log_errors', { values: f.firstErr, minScale: 1 });
     rawParts.set('log_shift', { values: f.shift, minScale: 1 });
@@ -811,8 +832,9 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     });
   await Promise.all([guard('traces', tracesTask), guard('logs', logsTask), guard('metrics', metricsTask), guard('profiles', profilesTask)]);
 
+  const templateOf = mineTemplates(logRecords);
   if (traceSpans.length > 0) {
-    const pf = patternFeatures(traceSpans, logRecords, window, baseline, (b) => maskKey(b.slice(0, 600)), (r) => logLevel(r) !== 'other');
+    const pf = patternFeatures(traceSpans, logRecords, window, baseline, templateOf, (r) => logLevel(r) !== 'other');
     rawParts.set('patterns', { values: pf.score, minScale: 1 });
     for (const [svc, l] of pf.detail) {
       addRaw(svc, 'pattern_z', pf.score.get(svc) ?? 0);
@@ -827,7 +849,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
 
   // Sequence patterns need the traces (and use the logs that carry trace ids when there are some).
   if (traceSpans.length > 0) {
-    const t = transitionFeatures(traceSpans, logRecords, window, baseline, logTemplate);
+    const t = transitionFeatures(traceSpans, logRecords, window, baseline, templateOf);
     rawParts.set('transitions', { values: t.score, minScale: 1 });
     for (const [svc, d] of t.detail) {
       addRaw(svc, 'transition_z', d.z);
@@ -873,34 +895,42 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     if (!m) callees.set(caller, (m = new Map()));
     m.set(callee, n);
   }
-  const descendants = (svc: string): Set<string> => {
-    const seen = new Set<string>();
-    const stack = [svc];
-    while (stack.length) {
-      const cur = stack.pop()!;
-      for (const c of callees.get(cur)?.keys() ?? []) {
-        if (c !== svc && !seen.has(c)) {
-          seen.add(c);
-          stack.push(c);
+  /** Services below `svc` in the call graph with their hop distance (breadth first). */
+  const descendants = (svc: string): Map<string, number> => {
+    const hops = new Map<string, number>();
+    let frontier = [svc];
+    for (let h = 1; frontier.length > 0; h++) {
+      const next: string[] = [];
+      for (const cur of frontier) {
+        for (const c of callees.get(cur)?.keys() ?? []) {
+          if (c === svc || hops.has(c)) continue;
+          hops.set(c, h);
+          next.push(c);
         }
       }
+      frontier = next;
     }
-    return seen;
+    return hops;
   };
+  // What a callee can explain: its own score, unless it is recovering (then its movement is the
+  // recovery, which does not explain a caller's new trouble).
+  const explaining = (d: string) => (base.get(d)?.total ?? 0) * (recovering.has(d) ? RECOVERING_FACTOR : 1);
   const suspects: Suspect[] = [];
   for (const [svc, b] of base) {
     if (b.total <= 0) continue;
     let explained = 0;
     const by: string[] = [];
-    for (const d of descendants(svc)) {
-      const t = base.get(d)?.total ?? 0;
+    for (const [d, h] of descendants(svc)) {
+      const t = explaining(d);
       if (t <= 0) continue;
-      const share = Math.min(1, t / b.total);
+      // Farther callees explain less: each hop is another place where the effect could have started.
+      const share = Math.min(1, t / b.total) * HOP_DECAY ** (h - 1);
       if (share >= 0.5) by.push(d);
       explained = Math.max(explained, share);
     }
-    // Keep at least 40% of a caller's own score: callers can be guilty too.
-    const score = b.total * (1 - 0.6 * explained);
+    // Keep at least 40% of a caller's own score: callers can be guilty too. A recovering service
+    // keeps a third (its movement is mostly the recovery).
+    const score = b.total * (1 - 0.6 * explained) * (recovering.has(svc) ? RECOVERING_FACTOR : 1);
     const ev = (evidence.get(svc) ?? []).sort((a, c) => c[0] - a[0]).map(([, l]) => l);
     suspects.push({ service: svc, score: Math.round(score * 100) / 100, parts: b.parts, evidence: ev.slice(0, 6), raw: raw.get(svc) ?? {}, explainedBy: by.length ? by : undefined });
   }

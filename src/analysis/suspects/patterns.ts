@@ -50,7 +50,7 @@ export function patternFeatures(
   logs: LogRecord[],
   window: TimeRange,
   baseline: TimeRange,
-  template: (body: string) => string,
+  template: (r: LogRecord) => string,
   isErrorLine: (r: LogRecord) => boolean,
 ): PatternFeatures {
   const byId = new Map<string, Span>();
@@ -130,7 +130,7 @@ export function patternFeatures(
   for (const r of logs) {
     const s = r.spanId ? byId.get(r.spanId) : undefined;
     if (!s || s.service !== r.service) continue;
-    const key = `log ${template(r.body)}`;
+    const key = `log ${template(r)}`;
     if (isErrorLine(r)) errorish.add(key);
     count(entryOf(s), key);
   }

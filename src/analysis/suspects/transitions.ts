@@ -52,7 +52,7 @@ export function transitionFeatures(
   logs: LogRecord[],
   window: TimeRange,
   baseline: TimeRange,
-  template: (body: string) => string,
+  template: (r: LogRecord) => string,
   opts: { internal?: boolean } = {},
 ): TransitionFeatures {
   // trace → service → events
@@ -80,7 +80,7 @@ export function transitionFeatures(
   }
   for (const r of logs) {
     if (!r.traceId) continue;
-    add(r.traceId, r.service, r.timeMs, `log:${template(r.body)}`);
+    add(r.traceId, r.service, r.timeMs, `log:${template(r)}`);
   }
 
   // (service, from) → { b: next→count, w: next→count }
