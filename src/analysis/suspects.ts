@@ -20,6 +20,7 @@ import { median } from '../util/stats.js';
 import { transitionFeatures } from './suspects/transitions.js';
 import { patternFeatures } from './suspects/patterns.js';
 import { mineTemplates } from './suspects/templates.js';
+import { namedInErrors } from './suspects/named.js';
 
 export interface Suspect {
   service: string;
@@ -72,7 +73,8 @@ const WEIGHTS: Record<string, number> = {
   structure: 0.1,
   log_errors: 0.2,
   first_log_errors: 0.1,
-  new_log_errors: 0.3,
+  named_in_errors: 0.35,
+  new_log_errors: 0.6,
   log_shift: 0.05,
   metrics: 0.3,
   profile_growth: 0.6,
@@ -227,6 +229,15 @@ function selfTimes(spans: Span[], children: Map<Span, Span[]>): Map<Span, number
   return out;
 }
 
+/** Weight of a database call's self-time shift relative to the service's own operations. */
+const DB_CALL_FACTOR = 0.35;
+const SQL_VERB = /^(SELECT|INSERT|UPDATE|DELETE|UPSERT|MERGE|REPLACE|CALL|EXEC|EXECUTE)\b/;
+
+/** A call to a database: OpenTelemetry's db.system(.name) attribute, else a span named after an SQL verb. */
+function isDbCall(s: Span): boolean {
+  return s.attributes['db.system'] !== undefined || s.attributes['db.system.name'] !== undefined || SQL_VERB.test(s.name);
+}
+
 export function traceFeatures(allSpans: Span[], window: TimeRange, baseline: TimeRange): TraceFeatures {
   // Only spans starting in the window or the baseline count (their parents may lie outside: kept for the tree).
   const spans = allSpans.filter((s) => inRange(s.startMs, window) || inRange(s.startMs, baseline));
@@ -302,7 +313,7 @@ export function traceFeatures(allSpans: Span[], window: TimeRange, baseline: Tim
   }
 
   // Self-time shift per operation, weighted by the operation's window traffic.
-  const opStats = new Map<string, { svc: string; op: string; b: number[]; w: number[]; callee?: string; cb: number[]; cw: number[] }>();
+  const opStats = new Map<string, { svc: string; op: string; b: number[]; w: number[]; callee?: string; cb: number[]; cw: number[]; db: boolean }>();
   for (const s of spans) {
     const inW = inRange(s.startMs, window);
     const inB = !inW && inRange(s.startMs, baseline);
@@ -315,7 +326,7 @@ export function traceFeatures(allSpans: Span[], window: TimeRange, baseline: Tim
     const callee = kids && kids.length > 0 && kids.every((c) => c.service === kids[0]!.service && c.service !== s.service) ? kids[0]!.service : undefined;
     const key = opOf(s);
     let st = opStats.get(key);
-    if (!st) opStats.set(key, (st = { svc: s.service, op: s.name, b: [], w: [], callee, cb: [], cw: [] }));
+    if (!st) opStats.set(key, (st = { svc: s.service, op: s.name, b: [], w: [], callee, cb: [], cw: [], db: !kids?.length && isDbCall(s) }));
     if (st.callee !== callee) st.callee = undefined; // not always a pure client span
     (inW ? st.w : st.b).push(self.get(s) ?? 0);
     if (callee) for (const c of kids!) (inW ? st.cw : st.cb).push(c.durationMs);
@@ -358,7 +369,9 @@ export function traceFeatures(allSpans: Span[], window: TimeRange, baseline: Tim
     const effect = Math.log((after + 1) / (before + 1));
     if (!(effect > Math.log(1.2) && after - before > 2 && t > 0)) continue;
     // Cap t by the effect size so thousands of spans with a modest shift do not outweigh a big one.
-    const z = Math.min(t, 2 + 8 * effect);
+    // A database call that slowed says more about the database (or its load) than about the code of
+    // the service that made it: a third of the weight, so slower own operations outrank it.
+    const z = Math.min(t, 2 + 8 * effect) * (st.db ? DB_CALL_FACTOR : 1);
     const acc = selfAcc.get(st.svc) ?? { num: 0, den: 0 };
     acc.num = Math.max(acc.num, z);
     selfAcc.set(st.svc, acc);
@@ -513,6 +526,7 @@ export function logFeatures(records: LogRecord[], window: TimeRange, baseline: T
       if (!prev || r.timeMs < prev.timeMs) firstB.set(r.traceId, r);
     }
   }
+  const newLines: Array<{ r: LogRecord; t: string; error: boolean }> = [];
   for (const r of records) {
     if (!inRange(r.timeMs, window)) continue;
     const v = get(r.service);
@@ -526,11 +540,17 @@ export function logFeatures(records: LogRecord[], window: TimeRange, baseline: T
       const prev = firstW.get(r.traceId);
       if (!prev || r.timeMs < prev.timeMs) firstW.set(r.traceId, r);
     }
-    if (!v.tplB.has(t)) {
-      // New warning templates count a quarter of new error templates (as in the error-line surprise).
-      v.newW.set(t, (v.newW.get(t) ?? 0) + (lvl === 'error' ? 1 : 0.25));
-      if (!v.example.has(t)) v.example.set(t, r.body.replace(/\s+/g, ' ').slice(0, 240));
-    }
+    if (!v.tplB.has(t)) newLines.push({ r, t, error: lvl === 'error' });
+  }
+  // New error/warn templates. A line that follows, in its trace, an earlier error line of another
+  // service is most likely that error propagating (a caller reporting its callee's failure): it counts
+  // a quarter. New warning templates count a quarter of new error templates (as in the error surprise).
+  for (const { r, t, error } of newLines) {
+    const v = get(r.service);
+    const first = r.traceId ? firstW.get(r.traceId) : undefined;
+    const propagated = first !== undefined && first.service !== r.service && first.timeMs < r.timeMs;
+    v.newW.set(t, (v.newW.get(t) ?? 0) + (error ? 1 : 0.25) * (propagated ? 0.25 : 1));
+    if (!v.example.has(t)) v.example.set(t, r.body.replace(/\s+/g, ' ').slice(0, 240));
   }
   const errZ = new Map<string, number>();
   const newErr = new Map<string, number>();
@@ -732,6 +752,8 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
   let traceSpans: Span[] = [];
   let logRecords: LogRecord[] = [];
   let recovering = new Map<string, { before: number; after: number }>();
+  /** Emitter → named service, from error lines naming a service (used by the causality discount). */
+  const namedEdges = new Map<string, number>();
 
   const tracesTask = async () => {
     if (!sources.traces) return partial.push('traces: no trace source');
@@ -847,6 +869,19 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     }
   }
 
+  if (logRecords.length > 0) {
+    const ratio = coveredRatio(logRecords.map((r) => r.timeMs), window, baseline);
+    const named = namedInErrors(logRecords, services, window, baseline, (r) => logLevel(r) !== 'other', ratio);
+    rawParts.set('named_in_errors', { values: named.score, minScale: 1 });
+    for (const [svc, d] of named.detail) {
+      // The emitter's trouble is explained by the service it names, as by a callee.
+      const e = `${d.by}\u0000${svc}`;
+      if (!edges.has(e)) namedEdges.set(e, d.window);
+      addRaw(svc, 'named_in_error_lines', d.window);
+      addEvidence(svc, Math.log1p(d.window) + 0.5, `named in ${d.window} error/warn line(s) of other services (baseline ${d.baseline}), e.g. ${d.by}: ${d.example.slice(0, 200)}`);
+    }
+  }
+
   // Sequence patterns need the traces (and use the logs that carry trace ids when there are some).
   if (traceSpans.length > 0) {
     const t = transitionFeatures(traceSpans, logRecords, window, baseline, templateOf);
@@ -889,7 +924,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
 
   // Causality discount: a caller's movement is partly explained by a callee that moved at least as much.
   const callees = new Map<string, Map<string, number>>();
-  for (const [k, n] of edges) {
+  for (const [k, n] of [...edges, ...namedEdges]) {
     const [caller, callee] = k.split('\u0000') as [string, string];
     let m = callees.get(caller);
     if (!m) callees.set(caller, (m = new Map()));
