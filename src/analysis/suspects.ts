@@ -74,6 +74,7 @@ const WEIGHTS: Record<string, number> = {
   log_errors: 0.2,
   first_log_errors: 0.1,
   named_in_errors: 0.35,
+  error_burden: 0.15,
   new_log_errors: 0.6,
   log_shift: 0.05,
   metrics: 0.3,
@@ -494,6 +495,8 @@ interface LogFeatures {
   /** Shift of the service's template mix vs baseline (chi-square as a z). */
   shift: Map<string, number>;
   newErr: Map<string, number>;
+  /** √(error lines starting in the service in the window), baseline or not. */
+  burden: Map<string, number>;
   /** Services whose share of error lines fell significantly: recovering from an earlier problem. */
   recovering: Map<string, { before: number; after: number }>;
   detail: Map<string, { errW: number; errB: number; warnW: number; topNew?: string; topNewCount?: number }>;
@@ -527,6 +530,7 @@ export function logFeatures(records: LogRecord[], window: TimeRange, baseline: T
     }
   }
   const newLines: Array<{ r: LogRecord; t: string; error: boolean }> = [];
+  const windowErrors: LogRecord[] = [];
   for (const r of records) {
     if (!inRange(r.timeMs, window)) continue;
     const v = get(r.service);
@@ -534,8 +538,10 @@ export function logFeatures(records: LogRecord[], window: TimeRange, baseline: T
     const t = template(r);
     v.countW.set(t, (v.countW.get(t) ?? 0) + 1);
     if (lvl === 'other') continue;
-    if (lvl === 'error') v.errW++;
-    else v.warnW++;
+    if (lvl === 'error') {
+      v.errW++;
+      windowErrors.push(r);
+    } else v.warnW++;
     if (r.traceId) {
       const prev = firstW.get(r.traceId);
       if (!prev || r.timeMs < prev.timeMs) firstW.set(r.traceId, r);
@@ -545,6 +551,16 @@ export function logFeatures(records: LogRecord[], window: TimeRange, baseline: T
   // New error/warn templates. A line that follows, in its trace, an earlier error line of another
   // service is most likely that error propagating (a caller reporting its callee's failure): it counts
   // a quarter. New warning templates count a quarter of new error templates (as in the error surprise).
+  // Error burden: error lines in the window that start in the service (no earlier error of another
+  // service in their trace), whatever the baseline held. A fault that began before the baseline (or a
+  // baseline that only holds the fault) moves nothing, yet its service keeps logging errors.
+  const burden = new Map<string, number>();
+  for (const r of windowErrors) {
+    const first = r.traceId ? firstW.get(r.traceId) : undefined;
+    if (first !== undefined && first.service !== r.service && first.timeMs < r.timeMs) continue;
+    burden.set(r.service, (burden.get(r.service) ?? 0) + 1);
+  }
+  for (const [svc, n] of burden) burden.set(svc, Math.sqrt(n));
   for (const { r, t, error } of newLines) {
     const v = get(r.service);
     const first = r.traceId ? firstW.get(r.traceId) : undefined;
@@ -606,7 +622,7 @@ export function logFeatures(records: LogRecord[], window: TimeRange, baseline: T
     }
     detail.set(svc, { errW: v.errW, errB: v.errB, warnW: v.warnW, topNew: top ? v.example.get(top) : undefined, topNewCount: topN || undefined });
   }
-  return { errZ, firstErr, shift, newErr, recovering, detail };
+  return { errZ, firstErr, shift, newErr, burden, recovering, detail };
 }
 
 // ------------------------------------------------------------------------------------------ metrics
@@ -812,6 +828,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     rawParts.set('first_log_errors', { values: f.firstErr, minScale: 1 });
     rawParts.set('log_shift', { values: f.shift, minScale: 1 });
     rawParts.set('new_log_errors', { values: f.newErr, minScale: 1 });
+    rawParts.set('error_burden', { values: f.burden, minScale: 1 });
     for (const [svc, d] of f.detail) {
       addRaw(svc, 'error_lines', d.errW);
       addRaw(svc, 'error_lines_baseline', d.errB);
