@@ -1,23 +1,19 @@
 // The `queryless` command line: one dispatcher, one module per command under src/commands/.
 import { ConfigError } from './config.js';
 import { UsageError } from './commands/args.js';
-import { callCommand } from './commands/call.js';
-import { mcpCommand } from './commands/mcp.js';
-import { investigateCommand } from './commands/investigate.js';
-import { evalCommand } from './commands/eval.js';
-import { recordCommand } from './commands/record.js';
-import { patternsCommand } from './commands/patterns.js';
 import { maskSecrets } from './log.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; summary: string };
 
+// Commands are imported when run: each pulls its own dependencies (the MCP SDK, the model client…),
+// and a command should not pay for the others' start-up.
 const COMMANDS: Record<string, Command> = {
-  investigate: { run: investigateCommand, summary: 'answer an incident question with a report (playbook, or agent when a model is configured)' },
-  mcp: { run: mcpCommand, summary: 'serve the tools over MCP (stdio by default, --http [host:]port for Streamable HTTP)' },
-  call: { run: callCommand, summary: 'run one tool and print its result' },
-  eval: { run: evalCommand, summary: 'score investigations on recorded incidents' },
-  record: { run: recordCommand, summary: 'record a live incident window from the backends into a bundle' },
-  patterns: { run: patternsCommand, summary: 'mine log patterns from plain log files or stdin (--json: counts and line numbers)' },
+  investigate: { run: async (a) => (await import('./commands/investigate.js')).investigateCommand(a), summary: 'answer an incident question with a report (playbook, or agent when a model is configured)' },
+  mcp: { run: async (a) => (await import('./commands/mcp.js')).mcpCommand(a), summary: 'serve the tools over MCP (stdio by default, --http [host:]port for Streamable HTTP)' },
+  call: { run: async (a) => (await import('./commands/call.js')).callCommand(a), summary: 'run one tool and print its result' },
+  eval: { run: async (a) => (await import('./commands/eval.js')).evalCommand(a), summary: 'score investigations on recorded incidents' },
+  record: { run: async (a) => (await import('./commands/record.js')).recordCommand(a), summary: 'record a live incident window from the backends into a bundle' },
+  patterns: { run: async (a) => (await import('./commands/patterns.js')).patternsCommand(a), summary: 'mine log patterns from plain log files or stdin (--json: counts and line numbers)' },
 };
 
 export const MAIN_HELP = `queryless — investigate incidents from metrics, logs, traces and profiles without writing queries.

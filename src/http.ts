@@ -1,11 +1,12 @@
 // One HTTP client for every backend: timeouts, retries of idempotent calls, a response-size cap,
 // errors that name the backend, the status and what to do. Uses Node's global fetch (undici inside, and
 // interceptable by nock in tests); the undici package adds proxy support from HTTP(S)_PROXY.
-import { EnvHttpProxyAgent, setGlobalDispatcher } from 'undici';
 import type { BackendConfig } from './config.js';
 import { maskSecrets } from './log.js';
 
+// Loaded only when a proxy is configured: undici costs ~0.1 s of start-up otherwise.
 if (process.env.HTTPS_PROXY || process.env.HTTP_PROXY || process.env.https_proxy || process.env.http_proxy) {
+  const { EnvHttpProxyAgent, setGlobalDispatcher } = await import('undici');
   setGlobalDispatcher(new EnvHttpProxyAgent());
 }
 

@@ -767,6 +767,8 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
   let edges = new Map<string, number>();
   let traceSpans: Span[] = [];
   let logRecords: LogRecord[] = [];
+  /** Log statement of each record (mined once, used by the log features and the event patterns). */
+  let templateOf: (r: LogRecord) => string = (r) => logTemplate(r.body);
   let recovering = new Map<string, { before: number; after: number }>();
   /** Emitter → named service, from error lines naming a service (used by the causality discount). */
   const namedEdges = new Map<string, number>();
@@ -821,7 +823,8 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     if (records.length === 0) return partial.push('logs: no lines in the window or baseline');
     signals.logs = true;
     logRecords = records;
-    const f = logFeatures(records, window, baseline, mineTemplates(records));
+    templateOf = mineTemplates(records);
+    const f = logFeatures(records, window, baseline, templateOf);
     recovering = f.recovering;
     for (const [svc, d] of f.recovering) addEvidence(svc, 5, `recovering: error lines ${(d.before * 100).toFixed(0)}% → ${(d.after * 100).toFixed(0)}% of its lines; its other changes are likely the recovery`);
     rawParts.set('log_errors', { values: f.errZ, minScale: 1 });
@@ -871,7 +874,6 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     });
   await Promise.all([guard('traces', tracesTask), guard('logs', logsTask), guard('metrics', metricsTask), guard('profiles', profilesTask)]);
 
-  const templateOf = mineTemplates(logRecords);
   if (traceSpans.length > 0) {
     const pf = patternFeatures(traceSpans, logRecords, window, baseline, templateOf, (r) => logLevel(r) !== 'other');
     rawParts.set('patterns', { values: pf.score, minScale: 1 });

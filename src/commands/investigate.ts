@@ -3,7 +3,6 @@
 import { parseArgv, UsageError } from './args.js';
 import { setup } from './context.js';
 import { runPlaybook } from '../agent/playbook.js';
-import { runAgent } from '../agent/loop.js';
 import { renderJson, renderMarkdown, tr } from '../agent/report.js';
 import { detectLanguage, normaliseLang, SUPPORTED_LANGS } from '../agent/language.js';
 import { parseTime } from '../util/time.js';
@@ -78,7 +77,7 @@ export async function investigateCommand(argv: string[]): Promise<number> {
   try {
     const reportLang = lang ?? detectLanguage(question);
     const report = config.model
-      ? await runAgent(sources, question, {
+      ? await (await import('../agent/loop.js')).runAgent(sources, question, {
           model: config.model,
           lang: reportLang,
           window,

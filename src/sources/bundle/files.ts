@@ -1,7 +1,10 @@
 // Reading bundle files: gzip by magic bytes, JSON documents or JSON Lines, errors with path and position.
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
 import path from 'node:path';
+
+const gunzipAsync = promisify(gunzip);
 
 export class BundleFileError extends Error {
   constructor(
@@ -17,7 +20,8 @@ export async function readMaybeGzip(file: string): Promise<Buffer> {
   const raw = await readFile(file);
   if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
     try {
-      return gunzipSync(raw);
+      // Asynchronous gunzip runs on libuv's thread pool: other files parse meanwhile.
+      return await gunzipAsync(raw, { chunkSize: 1 << 20 });
     } catch (e) {
       throw new BundleFileError(file, `corrupt gzip data (${(e as Error).message})`);
     }

@@ -8,6 +8,8 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { ProfileSource, ProfileTypeInfo, StackProfile, TimeRange } from '../types.js';
 import { decodePprof, type ParsedProfile } from '../../analysis/profiles/pprof.js';
+import { mapLimit } from '../../util/concurrency.js';
+import { readMaybeGzip } from './files.js';
 import { profileTypeIds, typeInfo } from '../../analysis/profiles/types.js';
 import { StackMerger } from '../../analysis/profiles/merge.js';
 import { parseDuration } from '../../util/time.js';
@@ -130,14 +132,21 @@ export class BundleProfileSource implements ProfileSource {
     const index = await loadIndex(this.dir, this.problems);
     const files = await walk(this.dir);
     const out: BundleProfile[] = [];
-    for (const rel of files) {
+    // Read and gunzip many files at once (I/O and the thread pool), decode on the main thread as they land.
+    const decoded = await mapLimit(files, 16, async (rel) => {
+      const full = path.join(this.dir, rel);
+      try {
+        return decodePprof(await readMaybeGzip(full), full);
+      } catch (e) {
+        return e as Error;
+      }
+    });
+    for (const [i, rel] of files.entries()) {
       const full = path.join(this.dir, rel);
       const idx = index.get(path.normalize(rel));
-      let parsed: ParsedProfile;
-      try {
-        parsed = decodePprof(await readFile(full), full);
-      } catch (e) {
-        this.problems.push((e as Error).message);
+      const parsed: ParsedProfile | Error = decoded[i]!;
+      if (parsed instanceof Error) {
+        this.problems.push(parsed.message.startsWith(full) ? parsed.message : `${full}: ${parsed.message}`);
         continue;
       }
       const segs = rel.split(path.sep);
