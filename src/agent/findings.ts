@@ -21,11 +21,19 @@ export interface SourceLocation {
   function?: string;
 }
 
+export interface MessagePart {
+  key: string;
+  args?: Record<string, string | number>;
+}
+
 export interface Finding {
   kind: FindingKind;
   service: string;
   /** One line, in English data terms (span names, statements); localised labels come from the report template. */
   title: string;
+  /** The same line as message parts the report translates (prompts/i18n keys with their values); the
+   * parts are joined. Telemetry text (span names, patterns) travels as values, never as keys. */
+  message?: MessagePart[];
   /** Counts, rates, durations, shares, change vs baseline. Keys are stable identifiers (e.g. `error_spans`). */
   numbers: Record<string, number | string>;
   evidence: Evidence;

@@ -68,6 +68,19 @@ function numbersLine(f: Finding, lang: string): string {
     .join('\n');
 }
 
+/** A finding's one-line title in the report language: its message parts translated, numbers in the
+ * locale's format; the English title when it has no message (agent-written findings). */
+export function findingTitle(f: Finding, lang: string): string {
+  if (!f.message?.length) return f.title;
+  return f.message
+    .map((part) => {
+      const args: Record<string, string> = {};
+      for (const [k, v] of Object.entries(part.args ?? {})) args[k] = typeof v === 'number' ? formatNumber(v, lang) : v;
+      return tr(lang, part.key, args);
+    })
+    .join('');
+}
+
 function summaryText(f: Finding, lang: string): string {
   const n = f.numbers;
   const bits: string[] = [];
@@ -86,7 +99,7 @@ function summaryText(f: Finding, lang: string): string {
     }
   }
   const where = f.source ? ` — ${code(`${f.source.path}:${f.source.startLine}-${f.source.endLine}`)}` : '';
-  return `${code(f.service)} ${md(f.title)}${bits.length ? ` (${bits.join(', ')})` : ''}${where}`;
+  return `${code(f.service)} ${md(findingTitle(f, lang))}${bits.length ? ` (${bits.join(', ')})` : ''}${where}`;
 }
 
 /** The view model the template renders. */
@@ -108,7 +121,7 @@ export function reportView(report: Report): Record<string, unknown> {
         return {
           n: indexOf.get(f),
           service: f.service.replace(/`/g, 'ˋ'),
-          title: md(f.title),
+          title: md(findingTitle(f, lang)),
           numbers: numbersLine(f, lang),
           details,
           source: f.source ? { ...f.source, repo: md(f.source.repo), path: md(f.source.path), function: f.source.function ? md(f.source.function) : undefined, snippet: f.source.snippet ? fence(f.source.snippet) : undefined, lang: LANG_OF_EXT[ext] ?? '' } : undefined,

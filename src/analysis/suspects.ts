@@ -935,6 +935,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
       const v = m.get(svc);
       if (v === undefined || v <= 0) continue;
       const wv = v * (WEIGHTS[feat] ?? 1);
+      if (wv < 0.005) continue; // shows as 0.00: not a part worth listing
       p[feat] = Math.round(wv * 100) / 100;
       total += wv;
     }

@@ -83,3 +83,36 @@ describe('report rendering', () => {
     expect(JSON.parse(renderJson(report('es'))).hints[0].title).toMatch(/clave única/);
   });
 });
+
+describe('finding titles in the report language', () => {
+  it('translates message parts and formats their numbers for the locale; telemetry text stays as is', async () => {
+    const { findingTitle } = await import('../../src/agent/report.js');
+    const f: Report['findings'][number] = {
+      kind: 'hot-function',
+      service: 'ride',
+      title: 'driver.Lookup uses 69.2% of ride CPU, +6364% per second vs baseline',
+      message: [
+        { key: 'msg_hot_function', args: { fn: 'driver.Lookup', pct: 69.2, service: 'ride', what: 'CPU' } },
+        { key: 'msg_hot_change', args: { sign: '+', pct: 6364 } },
+      ],
+      numbers: {},
+      evidence: {},
+      score: 1,
+    };
+    expect(findingTitle(f, 'en')).toBe('driver.Lookup uses 69.2% of ride CPU, +6,364% per second vs baseline');
+    expect(findingTitle(f, 'fr')).toMatch(/^driver\.Lookup consomme 69,2 % du CPU de ride, \+6\s364 % par seconde vs référence$/);
+    expect(findingTitle(f, 'de')).toMatch(/^driver\.Lookup belegt 69,2 % der CPU von ride, \+6\.364 % pro Sekunde/);
+    // Without a message (agent-written findings) the English title is kept.
+    expect(findingTitle({ ...f, message: undefined }, 'fr')).toBe(f.title);
+    const md = renderMarkdown({ ...report('es'), findings: [f] });
+    expect(md).toContain('driver.Lookup usa el 69,2 % de la CPU de ride');
+  });
+
+  it('every message key exists in every language', async () => {
+    const { readFileSync } = await import('node:fs');
+    const load = (l: string) => JSON.parse(readFileSync(`prompts/i18n/${l}.json`, 'utf8')) as Record<string, unknown>;
+    const en = Object.keys(load('en')).filter((k) => k.startsWith('msg_'));
+    expect(en.length).toBeGreaterThanOrEqual(12);
+    for (const l of ['fr', 'es', 'de']) expect(Object.keys(load(l)).filter((k) => k.startsWith('msg_')).sort()).toEqual(en.sort());
+  });
+});

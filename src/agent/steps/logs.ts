@@ -42,6 +42,11 @@ function toFinding(p: PatternStat, ctx: StepContext): Finding {
     kind: 'log-pattern',
     service: p.service,
     title: `${what} ${p.level} log pattern: ${cleanLine(p.pattern, 160).text}`,
+    message: [
+      p.status === 'new'
+        ? { key: 'msg_log_new', args: { level: p.level, pattern: cleanLine(p.pattern, 160).text } }
+        : { key: 'msg_log_surging', args: { factor: Number.isFinite(p.change) ? round(p.change, 1) : '∞', level: p.level, pattern: cleanLine(p.pattern, 160).text } },
+    ],
     numbers,
     evidence: {
       logLines: p.samples.slice(0, 3).map((s) => cleanLine(s, 400).text),

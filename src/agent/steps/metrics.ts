@@ -22,6 +22,8 @@ interface Probe {
   expr: Expr;
   unit?: string;
   title: (from: string, to: string) => string;
+  /** The title as a translatable message key and its values (besides from/to). */
+  message: { key: string; args: Record<string, string> };
 }
 
 function serviceLabel(labelsSeen: Set<string>): string | undefined {
@@ -99,6 +101,7 @@ export const metricsStep: FindingStep = async (ctx: StepContext) => {
           unit: 'seconds',
           expr: histogramQuantile(0.99, agg('sum', rate(selector(`${f.name}_bucket`, m), RATE_WINDOW), { by: ['le'] })),
           title: (a, b) => `p99 of ${f.name} for ${svc} went from ${a} to ${b}`,
+          message: { key: 'msg_metric_p99', args: { metric: f.name, service: svc } },
         });
       }
       if (statusLabel && (f.kind === 'counter' || f.kind === 'histogram')) {
@@ -109,11 +112,12 @@ export const metricsStep: FindingStep = async (ctx: StepContext) => {
           unit: 'per-second',
           expr: agg('sum', rate(selector(name, [...m, re(statusLabel, /grpc/.test(statusLabel) ? GRPC_ERROR_RE : HTTP_ERROR_RE)]), RATE_WINDOW), { by: [statusLabel] }),
           title: (a, b) => `failed requests (${name}, ${statusLabel} 5xx/error) for ${svc} went from ${a} to ${b}`,
+          message: { key: 'msg_metric_errors', args: { metric: name, label: statusLabel, service: svc } },
         });
       }
       if (RESOURCE_RE.test(f.name) && (f.kind === 'gauge' || f.kind === 'counter')) {
         const e = f.kind === 'counter' ? agg('sum', rate(selector(f.name, m), RATE_WINDOW)) : agg('avg', selector(f.name, m));
-        probes.push({ kind: 'resource', family: f, expr: e, unit: /seconds/.test(f.name) && f.kind === 'counter' ? undefined : f.unit, title: (a, b) => `${f.name} for ${svc} moved from ${a} to ${b}` });
+        probes.push({ kind: 'resource', family: f, expr: e, unit: /seconds/.test(f.name) && f.kind === 'counter' ? undefined : f.unit, title: (a, b) => `${f.name} for ${svc} moved from ${a} to ${b}`, message: { key: 'msg_metric_moved', args: { metric: f.name, service: svc } } });
       }
     }
     for (const p of probes) {
@@ -145,6 +149,7 @@ export const metricsStep: FindingStep = async (ctx: StepContext) => {
           kind: 'metric-anomaly',
           service: svc,
           title: p.title(fmt(before), fmt(after)) + (groupTxt ? ` (${groupTxt})` : ''),
+          message: [{ key: p.message.key, args: { ...p.message.args, from: fmt(before), to: fmt(after) } }, ...(groupTxt ? [{ key: 'msg_group', args: { group: groupTxt } }] : [])],
           numbers: {
             baseline: before,
             window: after,

@@ -7,6 +7,9 @@ import type { CodeSource, SourceFile, StackProfile, TimeRange } from '../../sour
 import { analyzeHot, type HotAnalysis } from '../../analysis/profiles/hot.js';
 import { defaultProfileType, formatRate, formatValue, parseProfileTypeId } from '../../analysis/profiles/types.js';
 import { causeLabel } from '../../analysis/profiles/classify.js';
+import { round as roundTo } from '../../util/stats.js';
+
+const round = (v: number, digits = 4) => roundTo(v, digits);
 import { shortName, type UserFunctionStat } from '../../analysis/profiles/top.js';
 import { lineCosts } from '../../analysis/profiles/lines.js';
 import { functionExtent, renderSnippet, snippetLines } from '../../analysis/profiles/snippet.js';
@@ -127,6 +130,17 @@ function toFinding(service: string, typeId: string, a: HotAnalysis, u: UserFunct
     kind: 'hot-function',
     service,
     title: `${shortName(u.name)} uses ${(share * 100).toFixed(1)}% of ${service} ${what}${changeText}${causes.length ? ` (under it: ${causes.slice(0, 2).map(([k]) => causeLabel(k)).join(', ')})` : ''}`,
+    message: [
+      { key: 'msg_hot_function', args: { fn: shortName(u.name), pct: round(share * 100, 1), service, what } },
+      ...(change === undefined
+        ? []
+        : change === Infinity
+          ? [{ key: 'msg_hot_new' }]
+          : Math.abs(change) >= 0.1
+            ? [{ key: 'msg_hot_change', args: { sign: change > 0 ? '+' : '−', pct: Math.round(Math.abs(change) * 100) } }]
+            : [{ key: 'msg_hot_same' }]),
+      ...(causes.length ? [{ key: 'msg_hot_under', args: { causes: causes.slice(0, 2).map(([k]) => causeLabel(k)).join(', ') } }] : []),
+    ],
     numbers,
     evidence: { query: { language: 'pyroscope', text: query }, link: profilesDrilldownLink(ctx.sources.grafana, window, service, typeId, !!a.diff) },
     score: round(Math.min(1, share) * growthScore),
@@ -164,5 +178,4 @@ async function locate(code: CodeSource, service: string, u: UserFunctionStat, pr
   };
 }
 
-const round = (v: number) => Math.round(v * 1e4) / 1e4;
 

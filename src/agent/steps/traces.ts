@@ -98,11 +98,13 @@ function latencyFinding(g: SlowGroup, spans: Span[], ctx: StepContext, threshold
   if (g.baselinePerOccurrenceMs !== undefined) numbers.baseline_ms_per_span = round(g.baselinePerOccurrenceMs, 1);
   if (g.baselinePerRequestMs !== undefined) numbers.baseline_ms_per_request = round(g.baselinePerRequestMs, 1);
   if (g.addedMsPerRequest !== undefined) numbers.added_ms_per_request = round(g.addedMsPerRequest, 1);
+  const spanLabel = `${g.name}${g.detailKind === 'db.statement' && g.detail ? ` (${g.detail.slice(0, 100)})` : ''}`;
   const growth = g.baselinePerOccurrenceMs === undefined ? 0.5 : Math.min(1, Math.max(0, Math.log2((g.perOccurrenceMs + 1) / (g.baselinePerOccurrenceMs + 1)) / 4));
   return {
     kind: 'latency',
     service: g.service,
-    title: `${g.name}${g.detailKind === 'db.statement' && g.detail ? ` (${g.detail.slice(0, 100)})` : ''}: ${Math.round(g.share * 100)}% of slow-request time on the critical path`,
+    title: `${spanLabel}: ${Math.round(g.share * 100)}% of slow-request time on the critical path`,
+    message: [{ key: 'msg_slow_span', args: { span: spanLabel, pct: Math.round(g.share * 100) } }],
     numbers,
     evidence: { traceIds: g.examples, query: { language: 'traceql', text: query }, link: link(ctx.sources.grafana, ctx.window, query, g.service, 'duration') },
     score: round(Math.min(1, g.share) * (0.4 + 0.6 * growth)),
@@ -167,6 +169,7 @@ export const tracesStep: FindingStep = async (ctx: StepContext): Promise<StepRes
           kind: 'latency',
           service: top.service,
           title: `own work per call ${factor.toFixed(1)}× slower than the baseline (${round(top.baselineOwnMsPerCall ?? 0, 1)} → ${round(top.ownMsPerCall ?? 0, 1)} ms/call)`,
+          message: [{ key: 'msg_own_work', args: { factor: round(factor, 1), before: round(top.baselineOwnMsPerCall ?? 0, 1), after: round(top.ownMsPerCall ?? 0, 1) } }],
           numbers: {
             slowdown_factor: round(factor, 2),
             own_ms_per_call: round(top.ownMsPerCall ?? 0, 1),
