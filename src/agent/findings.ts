@@ -53,7 +53,7 @@ export interface Report {
   window: { start: string; end: string };
   baseline?: { start: string; end: string };
   /** Ranked suspect services with their score breakdown. */
-  suspects: Array<{ service: string; score: number; parts: Record<string, number>; evidence: string[] }>;
+  suspects: Array<{ service: string; score: number; parts: Record<string, number>; evidence: string[]; evidenceMessages?: MessagePart[][] }>;
   findings: Finding[];
   /** Hints triggered by the findings, resolved from the catalogue in the report language. */
   hints: Array<{ id: string; title: string; explanation: string; fix: string; findings: number[] }>;

@@ -2,7 +2,7 @@
 // prompts/i18n/<lang>.json and Intl formatting; JSON for machines. Telemetry text (titles, log lines,
 // snippets) is untrusted: it is escaped for Markdown tables/inline code and never interpreted.
 import Handlebars from 'handlebars';
-import type { Finding, Report } from './findings.js';
+import type { MessagePart, Finding, Report } from './findings.js';
 import { readPrompt } from './assets.js';
 import { formatDate, formatDuration, formatKeyed, formatNumber } from './format.js';
 import { isSupportedLang } from './language.js';
@@ -71,8 +71,12 @@ function numbersLine(f: Finding, lang: string): string {
 /** A finding's one-line title in the report language: its message parts translated, numbers in the
  * locale's format; the English title when it has no message (agent-written findings). */
 export function findingTitle(f: Finding, lang: string): string {
-  if (!f.message?.length) return f.title;
-  return f.message
+  return f.message?.length ? translateMessage(f.message, lang) : f.title;
+}
+
+/** Message parts (i18n keys and values) joined into one line in the report language. */
+export function translateMessage(message: MessagePart[], lang: string): string {
+  return message
     .map((part) => {
       const args: Record<string, string> = {};
       for (const [k, v] of Object.entries(part.args ?? {})) args[k] = typeof v === 'number' ? formatNumber(v, lang) : v;
@@ -157,7 +161,10 @@ export function reportView(report: Report): Record<string, unknown> {
       parts: Object.entries(s.parts)
         .map(([k, v]) => `${k} ${formatNumber(v, lang)}`)
         .join(', '),
-      evidence: s.evidence.slice(0, 2).map(md).join('<br>'),
+      evidence: s.evidence
+        .slice(0, 2)
+        .map((e, j) => md(s.evidenceMessages?.[j]?.length ? translateMessage(s.evidenceMessages[j]!, lang) : e))
+        .join('<br>'),
     })),
     groups,
     hints: report.hints.map((hh) => ({ ...hh, findingRefs: hh.findings.map((i) => `#${i + 1}`).join(', ') })),

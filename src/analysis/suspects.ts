@@ -28,12 +28,20 @@ export interface Suspect {
   score: number;
   /** Score parts by signal feature (robust z-like values, ≥ 0), before the discount. */
   parts: Record<string, number>;
-  /** Human-readable evidence lines, strongest first. */
+  /** Human-readable evidence lines (English), strongest first. */
   evidence: string[];
+  /** The same lines as translatable messages (prompts/i18n keys and values), index for index. */
+  evidenceMessages: EvidenceMessage[][];
   /** Raw measurements behind the parts. */
   raw: Record<string, number>;
   /** Callee services that explain part of this service's movement (causality discount). */
   explainedBy?: string[];
+}
+
+/** A translatable piece of an evidence line (same shape as a finding's message part). */
+export interface EvidenceMessage {
+  key: string;
+  args?: Record<string, string | number>;
 }
 
 export interface SuspectsResult {
@@ -740,6 +748,8 @@ async function profileFeatures(sources: Sources, window: TimeRange, baseline: Ti
 
 // ------------------------------------------------------------------------------------------ ranking
 
+const round1 = (v: number) => Math.round(v * 10) / 10;
+
 function fmt(n: number, d = 1): string {
   return Number.isFinite(n) ? (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(d)) : '–';
 }
@@ -750,7 +760,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
   // feature → service → raw z-like value; normalised across *all* services once every signal is in.
   const rawParts = new Map<string, { values: Map<string, number>; minScale: number }>();
   const raw = new Map<string, Record<string, number>>();
-  const evidence = new Map<string, Array<[number, string]>>();
+  const evidence = new Map<string, Array<[number, string, EvidenceMessage[]]>>();
   const services = new Set<string>();
   const addRaw = (svc: string, k: string, v: number) => {
     services.add(svc);
@@ -758,9 +768,9 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     r[k] = Math.round(v * 1000) / 1000;
     raw.set(svc, r);
   };
-  const addEvidence = (svc: string, weight: number, line: string) => {
+  const addEvidence = (svc: string, weight: number, line: string, message: EvidenceMessage[]) => {
     const l = evidence.get(svc) ?? [];
-    l.push([weight, line]);
+    l.push([weight, line, message]);
     evidence.set(svc, l);
   };
   const whole: TimeRange = { start: Math.min(window.start, baseline.start), end: Math.max(window.end, baseline.end) };
@@ -794,7 +804,12 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
       newKinds.set(svc, o.newKinds.size > 0 ? Math.sqrt(o.errW) : 0);
       addRaw(svc, 'own_error_spans', o.errW);
       addRaw(svc, 'own_error_spans_baseline', o.errB);
-      if (o.errW > 0 && z > 1) addEvidence(svc, z, `${o.errW} error span(s) starting here (baseline ${o.errB})${o.topKind ? `: ${o.topKind}` : ''}${o.newKinds.size ? ` — ${o.newKinds.size} new error kind(s)` : ''}`);
+      if (o.errW > 0 && z > 1)
+        addEvidence(svc, z, `${o.errW} error span(s) starting here (baseline ${o.errB})${o.topKind ? `: ${o.topKind}` : ''}${o.newKinds.size ? ` — ${o.newKinds.size} new error kind(s)` : ''}`, [
+          { key: 'ev_own_errors', args: { n: o.errW, baseline: o.errB } },
+          ...(o.topKind ? [{ key: 'ev_text', args: { text: o.topKind } }] : []),
+          ...(o.newKinds.size ? [{ key: 'ev_new_kinds', args: { n: o.newKinds.size } }] : []),
+        ]);
     }
     rawParts.set('own_errors', { values: ownErr, minScale: 1 });
     rawParts.set('new_error_kinds', { values: newKinds, minScale: 1 });
@@ -802,12 +817,16 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     for (const [svc, d] of f.selfDetail) {
       addRaw(svc, 'self_ms_before', d.before);
       addRaw(svc, 'self_ms_after', d.after);
-      addEvidence(svc, Math.log((d.after + 1) / (d.before + 1)) * 3, `self time of "${d.op}" ${fmt(d.before)} ms → ${fmt(d.after)} ms (median, ${d.n} spans)`);
+      addEvidence(svc, Math.log((d.after + 1) / (d.before + 1)) * 3, `self time of "${d.op}" ${fmt(d.before)} ms → ${fmt(d.after)} ms (median, ${d.n} spans)`, [
+        { key: 'ev_self_time', args: { op: d.op, before: round1(d.before), after: round1(d.after), n: d.n } },
+      ]);
     }
     rawParts.set('structure', { values: f.structure, minScale: 1 });
     for (const [svc, d] of f.structureDetail) {
       addRaw(svc, 'unusual_call_shapes', d.share);
-      addEvidence(svc, Math.log1p(d.share), `${d.share} request(s) took an unusual path right after "${d.op}" (seen from ${d.blamedBy})`);
+      addEvidence(svc, Math.log1p(d.share), `${d.share} request(s) took an unusual path right after "${d.op}" (seen from ${d.blamedBy})`, [
+        { key: 'ev_unusual_path', args: { n: d.share, op: d.op, by: d.blamedBy } },
+      ]);
     }
   };
 
@@ -826,7 +845,10 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     templateOf = mineTemplates(records);
     const f = logFeatures(records, window, baseline, templateOf);
     recovering = f.recovering;
-    for (const [svc, d] of f.recovering) addEvidence(svc, 5, `recovering: error lines ${(d.before * 100).toFixed(0)}% → ${(d.after * 100).toFixed(0)}% of its lines; its other changes are likely the recovery`);
+    for (const [svc, d] of f.recovering)
+      addEvidence(svc, 5, `recovering: error lines ${(d.before * 100).toFixed(0)}% → ${(d.after * 100).toFixed(0)}% of its lines; its other changes are likely the recovery`, [
+        { key: 'ev_recovering', args: { before: Math.round(d.before * 100), after: Math.round(d.after * 100) } },
+      ]);
     rawParts.set('log_errors', { values: f.errZ, minScale: 1 });
     rawParts.set('first_log_errors', { values: f.firstErr, minScale: 1 });
     rawParts.set('log_shift', { values: f.shift, minScale: 1 });
@@ -836,8 +858,11 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
       addRaw(svc, 'error_lines', d.errW);
       addRaw(svc, 'error_lines_baseline', d.errB);
       addRaw(svc, 'warn_lines', d.warnW);
-      if (d.errW > d.errB) addEvidence(svc, Math.log1p(d.errW - d.errB), `${d.errW} error line(s) in the window (baseline ${d.errB})`);
-      if (d.topNew) addEvidence(svc, Math.log1p(d.topNewCount ?? 0) + 0.5, `new error/warn pattern ×${d.topNewCount}, e.g. ${d.topNew.slice(0, 200)}`);
+      if (d.errW > d.errB) addEvidence(svc, Math.log1p(d.errW - d.errB), `${d.errW} error line(s) in the window (baseline ${d.errB})`, [{ key: 'ev_error_lines', args: { n: d.errW, baseline: d.errB } }]);
+      if (d.topNew)
+        addEvidence(svc, Math.log1p(d.topNewCount ?? 0) + 0.5, `new error/warn pattern ×${d.topNewCount}, e.g. ${d.topNew.slice(0, 200)}`, [
+          { key: 'ev_new_pattern', args: { n: d.topNewCount ?? 0, example: d.topNew.slice(0, 200) } },
+        ]);
     }
   };
 
@@ -850,7 +875,9 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     rawParts.set('metrics', { values: m.score, minScale: 0 }); // already normalised across services per family
     for (const [svc, d] of m.detail) {
       addRaw(svc, `metric:${d.family}`, d.after);
-      addEvidence(svc, d.z / 2, `${d.family} ${fmt(d.before, 3)} → ${fmt(d.after, 3)} (query: ${m.query.get(svc)})`);
+      addEvidence(svc, d.z / 2, `${d.family} ${fmt(d.before, 3)} → ${fmt(d.after, 3)} (query: ${m.query.get(svc)})`, [
+        { key: 'ev_metric', args: { family: d.family, before: fmt(d.before, 3), after: fmt(d.after, 3), query: m.query.get(svc) ?? '' } },
+      ]);
     }
   };
 
@@ -863,7 +890,10 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     for (const [svc, d] of p.detail) {
       addRaw(svc, 'profile_per_s', d.after);
       addRaw(svc, 'profile_per_s_baseline', d.before);
-      if (d.after > d.before * 1.1) addEvidence(svc, Math.log(d.after / Math.max(d.before, 1e-9)), `profile ${d.type.split(':')[0]} ${fmt(d.before)} → ${fmt(d.after)} per second`);
+      if (d.after > d.before * 1.1)
+        addEvidence(svc, Math.log(d.after / Math.max(d.before, 1e-9)), `profile ${d.type.split(':')[0]} ${fmt(d.before)} → ${fmt(d.after)} per second`, [
+          { key: 'ev_profile', args: { type: d.type.split(':')[0] ?? d.type, before: fmt(d.before), after: fmt(d.after) } },
+        ]);
     }
   };
 
@@ -884,6 +914,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
         svc,
         Math.abs(d.z) / 2,
         `per "${d.entry.slice(0, 80)}" request, "${d.event.slice(0, 140)}" ${d.before.toFixed(2)} → ${d.after.toFixed(2)} times (${d.invocations} requests in the window, z ${d.z.toFixed(1)})`,
+        [{ key: 'ev_pattern', args: { entry: d.entry.slice(0, 80), event: d.event.slice(0, 140), before: Math.round(d.before * 100) / 100, after: Math.round(d.after * 100) / 100, n: d.invocations, z: Math.round(d.z * 10) / 10 } }],
       );
     }
   }
@@ -897,7 +928,9 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
       const e = `${d.by}\u0000${svc}`;
       if (!edges.has(e)) namedEdges.set(e, d.window);
       addRaw(svc, 'named_in_error_lines', d.window);
-      addEvidence(svc, Math.log1p(d.window) + 0.5, `named in ${d.window} error/warn line(s) of other services (baseline ${d.baseline}), e.g. ${d.by}: ${d.example.slice(0, 200)}`);
+      addEvidence(svc, Math.log1p(d.window) + 0.5, `named in ${d.window} error/warn line(s) of other services (baseline ${d.baseline}), e.g. ${d.by}: ${d.example.slice(0, 200)}`, [
+        { key: 'ev_named', args: { n: d.window, baseline: d.baseline, by: d.by, example: d.example.slice(0, 200) } },
+      ]);
     }
   }
 
@@ -908,7 +941,10 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     for (const [svc, d] of t.detail) {
       addRaw(svc, 'transition_z', d.z);
       const who = d.emitter === svc ? 'its own sequence' : `${d.emitter}, after ${svc} answered,`;
-      addEvidence(svc, d.z / 3, `${who} changed what follows "${d.from.slice(0, 120)}": "${d.to.slice(0, 120)}" ${(d.before * 100).toFixed(0)}% → ${(d.after * 100).toFixed(0)}% (${d.n} times in the window)`);
+      const args = { emitter: d.emitter, service: svc, from: d.from.slice(0, 120), to: d.to.slice(0, 120), before: Math.round(d.before * 100), after: Math.round(d.after * 100), n: d.n };
+      addEvidence(svc, d.z / 3, `${who} changed what follows "${d.from.slice(0, 120)}": "${d.to.slice(0, 120)}" ${(d.before * 100).toFixed(0)}% → ${(d.after * 100).toFixed(0)}% (${d.n} times in the window)`, [
+        { key: d.emitter === svc ? 'ev_transition_own' : 'ev_transition_after', args },
+      ]);
     }
   }
 
@@ -986,8 +1022,16 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     // Keep at least 40% of a caller's own score: callers can be guilty too. A recovering service
     // keeps a third (its movement is mostly the recovery).
     const score = b.total * (1 - 0.6 * explained) * (recovering.has(svc) ? RECOVERING_FACTOR : 1);
-    const ev = (evidence.get(svc) ?? []).sort((a, c) => c[0] - a[0]).map(([, l]) => l);
-    suspects.push({ service: svc, score: Math.round(score * 100) / 100, parts: b.parts, evidence: ev.slice(0, 6), raw: raw.get(svc) ?? {}, explainedBy: by.length ? by : undefined });
+    const ev = (evidence.get(svc) ?? []).sort((a, c) => c[0] - a[0]).slice(0, 6);
+    suspects.push({
+      service: svc,
+      score: Math.round(score * 100) / 100,
+      parts: b.parts,
+      evidence: ev.map(([, l]) => l),
+      evidenceMessages: ev.map(([, , m]) => m),
+      raw: raw.get(svc) ?? {},
+      explainedBy: by.length ? by : undefined,
+    });
   }
   suspects.sort((a, b) => b.score - a.score || a.service.localeCompare(b.service));
   const callGraph = [...edges].map(([k, calls]) => {

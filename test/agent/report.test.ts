@@ -106,6 +106,12 @@ describe('finding titles in the report language', () => {
     expect(findingTitle({ ...f, message: undefined }, 'fr')).toBe(f.title);
     const md = renderMarkdown({ ...report('es'), findings: [f] });
     expect(md).toContain('driver.Lookup usa el 69,2 % de la CPU de ride');
+    // Suspect evidence lines too, when they come with messages.
+    const withEv = renderMarkdown({
+      ...report('fr'),
+      suspects: [{ service: 'ride', score: 3, parts: {}, evidence: ['self time of "Lookup" 0.1 ms → 43.3 ms (median, 683 spans)'], evidenceMessages: [[{ key: 'ev_self_time', args: { op: 'Lookup', before: 0.1, after: 43.3, n: 683 } }]] }],
+    });
+    expect(withEv).toContain('temps propre de « Lookup » 0,1 ms → 43,3 ms (médiane, 683 spans)');
   });
 
   it('every message key exists in every language', async () => {
