@@ -20,7 +20,7 @@ import { median } from '../util/stats.js';
 import { transitionFeatures } from './suspects/transitions.js';
 import { patternFeatures } from './suspects/patterns.js';
 import { mineTemplates } from './suspects/templates.js';
-import { namedInErrors } from './suspects/named.js';
+import { namedInErrors, serviceMentions } from './suspects/named.js';
 
 export interface Suspect {
   service: string;
@@ -82,7 +82,7 @@ const WEIGHTS: Record<string, number> = {
   log_errors: 0.2,
   first_log_errors: 0.1,
   named_in_errors: 0.35,
-  error_burden: 0.15,
+  error_burden: 0.3,
   new_log_errors: 0.6,
   log_shift: 0.05,
   metrics: 0.3,
@@ -510,7 +510,14 @@ interface LogFeatures {
   detail: Map<string, { errW: number; errB: number; warnW: number; topNew?: string; topNewCount?: number }>;
 }
 
-export function logFeatures(records: LogRecord[], window: TimeRange, baseline: TimeRange, template: (r: LogRecord) => string = (r) => logTemplate(r.body)): LogFeatures {
+export function logFeatures(
+  records: LogRecord[],
+  window: TimeRange,
+  baseline: TimeRange,
+  template: (r: LogRecord) => string = (r) => logTemplate(r.body),
+  /** True when a line names another known service (its trouble is then that service's symptom). */
+  namesOther: (r: LogRecord) => boolean = () => false,
+): LogFeatures {
   const ratio = coveredRatio(records.map((r) => r.timeMs), window, baseline);
   const per = new Map<string, { errW: number; errB: number; warnW: number; warnB: number; tplB: Set<string>; newW: Map<string, number>; example: Map<string, string>; countB: Map<string, number>; countW: Map<string, number>; timesB: number[] }>();
   // Earliest error/warn line per trace, per range.
@@ -566,13 +573,14 @@ export function logFeatures(records: LogRecord[], window: TimeRange, baseline: T
   for (const r of windowErrors) {
     const first = r.traceId ? firstW.get(r.traceId) : undefined;
     if (first !== undefined && first.service !== r.service && first.timeMs < r.timeMs) continue;
+    if (namesOther(r)) continue;
     burden.set(r.service, (burden.get(r.service) ?? 0) + 1);
   }
   for (const [svc, n] of burden) burden.set(svc, Math.sqrt(n));
   for (const { r, t, error } of newLines) {
     const v = get(r.service);
     const first = r.traceId ? firstW.get(r.traceId) : undefined;
-    const propagated = first !== undefined && first.service !== r.service && first.timeMs < r.timeMs;
+    const propagated = (first !== undefined && first.service !== r.service && first.timeMs < r.timeMs) || namesOther(r);
     v.newW.set(t, (v.newW.get(t) ?? 0) + (error ? 1 : 0.25) * (propagated ? 0.25 : 1));
     if (!v.example.has(t)) v.example.set(t, r.body.replace(/\s+/g, ' ').slice(0, 240));
   }
@@ -843,7 +851,8 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     signals.logs = true;
     logRecords = records;
     templateOf = mineTemplates(records);
-    const f = logFeatures(records, window, baseline, templateOf);
+    const mentions = serviceMentions(new Set(records.map((r) => r.service)));
+    const f = logFeatures(records, window, baseline, templateOf, mentions ? (r) => mentions(r.body, r.service).length > 0 : undefined);
     recovering = f.recovering;
     for (const [svc, d] of f.recovering)
       addEvidence(svc, 5, `recovering: error lines ${(d.before * 100).toFixed(0)}% → ${(d.after * 100).toFixed(0)}% of its lines; its other changes are likely the recovery`, [

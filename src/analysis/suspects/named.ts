@@ -24,6 +24,22 @@ function escape(s: string): string {
 /** Names too generic to be matched in free text. */
 const MIN_NAME = 4;
 
+/**
+ * A matcher of known service names in text: the distinct names a line mentions, other than its own
+ * service. Undefined when no name is long enough to match safely.
+ */
+export function serviceMentions(services: Iterable<string>): ((text: string, own: string) => string[]) | undefined {
+  const names = [...new Set(services)].filter((s) => s.length >= MIN_NAME).sort((a, b) => b.length - a.length);
+  if (names.length === 0) return undefined;
+  // One alternation, longest names first, bounded by characters that cannot be part of a name.
+  const re = new RegExp(`(?<![\\w-])(${names.map(escape).join('|')})(?![\\w-])`, 'g');
+  return (text, own) => {
+    const out = new Set<string>();
+    for (const m of text.slice(0, 2000).matchAll(re)) if (m[1] !== own) out.add(m[1]!);
+    return [...out];
+  };
+}
+
 export function namedInErrors(
   records: LogRecord[],
   services: Iterable<string>,
@@ -32,22 +48,16 @@ export function namedInErrors(
   isError: (r: LogRecord) => boolean,
   ratio: number,
 ): NamedInErrors {
-  const names = [...new Set(services)].filter((s) => s.length >= MIN_NAME).sort((a, b) => b.length - a.length);
   const score = new Map<string, number>();
   const detail: NamedInErrors['detail'] = new Map();
-  if (names.length === 0) return { score, detail };
-  // One alternation, longest names first, bounded by characters that cannot be part of a name.
-  const re = new RegExp(`(?<![\\w-])(${names.map(escape).join('|')})(?![\\w-])`, 'g');
+  const namesIn = serviceMentions(services);
+  if (!namesIn) return { score, detail };
   const counts = new Map<string, { w: number; b: number; example?: string; by?: string }>();
   for (const r of records) {
     const inW = inRange(r.timeMs, window);
     if (!inW && !inRange(r.timeMs, baseline)) continue;
     if (!isError(r)) continue;
-    const seen = new Set<string>();
-    for (const m of r.body.slice(0, 2000).matchAll(re)) {
-      const named = m[1]!;
-      if (named === r.service || seen.has(named)) continue;
-      seen.add(named);
+    for (const named of namesIn(r.body, r.service)) {
       let c = counts.get(named);
       if (!c) counts.set(named, (c = { w: 0, b: 0 }));
       if (inW) {
