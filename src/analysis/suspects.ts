@@ -20,6 +20,7 @@ import { median } from '../util/stats.js';
 import { transitionFeatures } from './suspects/transitions.js';
 import { patternFeatures } from './suspects/patterns.js';
 import { mineTemplates } from './suspects/templates.js';
+import { detectLevel } from './logs/level.js';
 import { namedInErrors, serviceMentions } from './suspects/named.js';
 
 export interface Suspect {
@@ -467,21 +468,17 @@ export function traceFeatures(allSpans: Span[], window: TimeRange, baseline: Tim
 
 // ------------------------------------------------------------------------------------------ logs
 
-const LEVEL_RE = /\b(FATAL|CRITICAL|SEVERE|ERROR|ERR|WARN|WARNING|PANIC)\b|\blevel["=:\s]+"?(error|err|warn|warning|fatal|critical|panic)\b/i;
 
-/** Log level from the severity fields, else from a level token near the start of the line. */
+/** Error / warning / other, from the same detection as Loki's detected_level (severity fields, level
+ * attributes, JSON/logfmt level keys including pino's numbers, glog prefixes, stack traces, level words). */
 export function logLevel(r: LogRecord): 'error' | 'warn' | 'other' {
   if (r.severityNumber !== undefined && r.severityNumber > 0) {
     if (r.severityNumber >= 17) return 'error';
     if (r.severityNumber >= 13) return 'warn';
     return 'other';
   }
-  const text = r.severityText ?? r.attributes['level'] ?? r.attributes['detected_level'];
-  const head = text !== undefined ? String(text) : r.body.slice(0, 160);
-  const m = LEVEL_RE.exec(head);
-  if (!m) return 'other';
-  const lvl = (m[1] ?? m[2] ?? '').toUpperCase();
-  return lvl.startsWith('WARN') ? 'warn' : 'error';
+  const l = detectLevel(r);
+  return l === 'error' || l === 'fatal' || l === 'critical' ? 'error' : l === 'warn' ? 'warn' : 'other';
 }
 
 /** Variable tokens: uuids, long hex ids, numbers (one alternation, one pass). */
