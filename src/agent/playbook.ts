@@ -1,6 +1,7 @@
 // The deterministic investigation (DESIGN.md "Investigation"): scope → suspects → the signal steps for
 // the top suspects, in parallel and each bounded in time → source lookup → hints → report.
 // A step that fails or runs out of time becomes a line in `partial`; the report is still produced.
+import { renderLogQL, serviceSelector } from '../query/logql.js';
 import type { Finding, Report, StepResult } from './findings.js';
 import type { Sources, TimeRange } from '../sources/types.js';
 import { rankSuspects, type SuspectsResult } from '../analysis/suspects.js';
@@ -72,6 +73,30 @@ function suspectFinding(s: SuspectsResult['suspects'][number], sources: Sources)
     evidence: { query, logLines: s.evidence.slice(1, 4) },
     score: s.score,
     details: Object.fromEntries(s.evidence.slice(0, 4).map((e, i) => [`evidence_${i + 1}`, e])),
+  };
+}
+
+/**
+ * A log-pattern finding from a suspect's per-request event change: a log statement that (nearly)
+ * stopped, or an error path that appeared, per invocation of the same entry operation. This is how a
+ * fault that raises no error shows in logs (an exception that cuts a handler short, a wrong branch).
+ */
+export function statementFinding(s: SuspectsResult['suspects'][number], sources: Sources): Finding | undefined {
+  const c = s.patterns?.find((p) => p.event.startsWith('log ') && Math.abs(p.z) >= 3);
+  if (!c) return undefined;
+  const template = c.event.slice(4).replace(/ \(after an error below\)$/, '');
+  const pattern = template.split('<*>').join('<_>');
+  const query = sources.logs ? { language: 'logql' as const, text: renderLogQL({ selector: serviceSelector(s.service), patternInclude: [pattern] }) } : undefined;
+  const gone = c.z < 0;
+  return {
+    kind: 'log-pattern',
+    service: s.service,
+    title: `per "${c.entry}" request, log line "${template.slice(0, 160)}" ${c.before.toFixed(2)} → ${c.after.toFixed(2)} times`,
+    message: [{ key: gone ? 'msg_statement_gone' : 'msg_statement_more', args: { entry: c.entry.slice(0, 100), line: template.slice(0, 160), before: Math.round(c.before * 100) / 100, after: Math.round(c.after * 100) / 100 } }],
+    numbers: { per_request_before: Math.round(c.before * 1000) / 1000, per_request_after: Math.round(c.after * 1000) / 1000, requests: c.invocations, z: Math.round(c.z * 10) / 10 },
+    evidence: { query },
+    score: Math.min(1, Math.abs(c.z) / 10),
+    details: { pattern, entry: c.entry, status: gone ? 'fewer per request' : 'more per request' },
   };
 }
 
@@ -180,6 +205,14 @@ export async function runPlaybookWithSteps(
 
   // Suspects no step spoke about still appear, with their evidence.
   // (Only those that moved comparably to the top one: a faint third suspect is noise, not a finding.)
+  // Services among the top suspects whose logs show no error or pattern finding yet: their per-request
+  // log statement changes (from the ranking's event patterns) become log-pattern findings.
+  const withLogFinding = new Set(findings.filter((f) => f.kind === 'log-pattern' || f.kind === 'error').map((f) => f.service));
+  for (const s of suspects?.suspects.slice(0, TOP_SUSPECTS) ?? []) {
+    if (withLogFinding.has(s.service)) continue;
+    const f = statementFinding(s, sources);
+    if (f) findings.push(f);
+  }
   const covered = new Set(findings.map((f) => f.service));
   const topScore = suspects?.suspects[0]?.score ?? 0;
   for (const s of suspects?.suspects.slice(0, TOP_SUSPECTS) ?? []) {

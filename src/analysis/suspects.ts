@@ -18,7 +18,7 @@
 import type { LogRecord, MetricSource, Sources, Span, TimeRange } from '../sources/types.js';
 import { median } from '../util/stats.js';
 import { transitionFeatures } from './suspects/transitions.js';
-import { patternFeatures } from './suspects/patterns.js';
+import { patternFeatures, type PatternChange } from './suspects/patterns.js';
 import { mineTemplates } from './suspects/templates.js';
 import { detectLevel } from './logs/level.js';
 import { namedInErrors, serviceMentions } from './suspects/named.js';
@@ -37,6 +37,8 @@ export interface Suspect {
   raw: Record<string, number>;
   /** Callee services that explain part of this service's movement (causality discount). */
   explainedBy?: string[];
+  /** Strongest per-request event changes of the service (log statements, operations, calls). */
+  patterns?: PatternChange[];
 }
 
 /** A translatable piece of an evidence line (same shape as a finding's message part). */
@@ -785,6 +787,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
   /** Log statement of each record (mined once, used by the log features and the event patterns). */
   let templateOf: (r: LogRecord) => string = (r) => logTemplate(r.body);
   let recovering = new Map<string, { before: number; after: number }>();
+  let patternDetail = new Map<string, PatternChange[]>();
   /** Emitter → named service, from error lines naming a service (used by the causality discount). */
   const namedEdges = new Map<string, number>();
 
@@ -913,6 +916,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
   if (traceSpans.length > 0) {
     const pf = patternFeatures(traceSpans, logRecords, window, baseline, templateOf, (r) => logLevel(r) !== 'other');
     rawParts.set('patterns', { values: pf.score, minScale: 1 });
+    patternDetail = pf.detail;
     for (const [svc, l] of pf.detail) {
       addRaw(svc, 'pattern_z', pf.score.get(svc) ?? 0);
       const d = l[0]!;
@@ -1037,6 +1041,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
       evidenceMessages: ev.map(([, , m]) => m),
       raw: raw.get(svc) ?? {},
       explainedBy: by.length ? by : undefined,
+      patterns: patternDetail.get(svc)?.slice(0, 3),
     });
   }
   suspects.sort((a, b) => b.score - a.score || a.service.localeCompare(b.service));

@@ -70,15 +70,18 @@ export const logsStep: FindingStep = async (ctx: StepContext): Promise<StepResul
   try {
     if (!services.length) services = (await logs.services(ctx.window, ctx.signal)).slice(0, MAX_SERVICES * 3);
     out.toolCalls++;
-    const perService = await Promise.all(
+    const perServiceLines = await Promise.all(
       services.map(async (service) => {
         const w = await fetchLines(logs, ctx.window, { service }, { limit: LINES_PER_RANGE, signal: ctx.signal });
         const b = ctx.baseline ? await fetchLines(logs, ctx.baseline, { service }, { limit: LINES_PER_RANGE, signal: ctx.signal }) : undefined;
         out.toolCalls += b ? 2 : 1;
         if (w.capped || b?.capped) out.partial.push(`logs: ${service} has more than ${LINES_PER_RANGE} lines per range; patterns mined from a sample`);
-        return patternShift([...w.records, ...(b?.records ?? [])], ctx.window, ctx.baseline);
+        return { w, b };
       }),
     );
+    // A service with no baseline lines is new when the baseline holds other services' lines.
+    const baselineHasData = perServiceLines.some(({ b }) => (b?.records.length ?? 0) > 0);
+    const perService = perServiceLines.map(({ w, b }) => patternShift([...w.records, ...(b?.records ?? [])], ctx.window, ctx.baseline, { baselineHasData }));
     const found: Finding[] = [];
     for (const stats of perService) for (const p of stats.filter(worthReporting).slice(0, MAX_PER_SERVICE)) found.push(toFinding(p, ctx));
     out.findings.push(...found.sort((a, b) => b.score - a.score));

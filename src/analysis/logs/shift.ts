@@ -41,6 +41,9 @@ export interface ShiftOptions {
   samples?: number;
   /** Seconds of the baseline that actually hold data for the service (defaults to its whole length). */
   minerOptions?: ConstructorParameters<typeof PatternMiner>[0];
+  /** The baseline is known to hold log data (other services' lines were read separately), so a service
+   * silent in it is really new rather than unrecorded. */
+  baselineHasData?: boolean;
 }
 
 /** -log10 P(X ≥ k) for X ~ Poisson(lambda), computed in log space. */
@@ -129,7 +132,7 @@ export function patternShift(records: LogRecord[], window: TimeRange, baseline: 
   const wSec = coveredSeconds(records, window);
   const bSec = baseline ? coveredSeconds(records, baseline) : 0;
   const bucketMs = (window.end - window.start) / buckets;
-  const anyBaseline = !!baseline && records.some((r) => r.timeMs >= baseline.start && r.timeMs < baseline.end);
+  const anyBaseline = !!baseline && (opts.baselineHasData === true || records.some((r) => r.timeMs >= baseline.start && r.timeMs < baseline.end));
   for (const [service, recs] of byService) {
     const miner = new PatternMiner(opts.minerOptions);
     const leaves = recs.map((r) => miner.add(r.body));

@@ -1,0 +1,48 @@
+// A suspect's per-request log statement change becomes a log-pattern finding with its LogQL query.
+import { describe, expect, it } from 'vitest';
+import { statementFinding } from '../../src/agent/playbook.js';
+import { patternShift } from '../../src/analysis/logs/shift.js';
+import type { LogRecord, Sources } from '../../src/sources/types.js';
+
+const sources = { logs: {} } as unknown as Sources;
+
+describe('statementFinding', () => {
+  it('turns a vanished log statement into a log-pattern finding with a pattern query', () => {
+    const f = statementFinding(
+      {
+        service: 'ts-price-service',
+        score: 9,
+        parts: {},
+        evidence: [],
+        evidenceMessages: [],
+        raw: {},
+        patterns: [
+          { service: 'ts-price-service', entry: 'GET /prices', event: 'op SELECT price', before: 1, after: 1, invocations: 30, z: -9 },
+          { service: 'ts-price-service', entry: 'GET /prices', event: 'log <*> INFO [query][Query price][route <*>]', before: 0.9, after: 0, invocations: 30, z: -5.2 },
+        ],
+      },
+      sources,
+    );
+    expect(f).toBeDefined();
+    expect(f!.kind).toBe('log-pattern');
+    expect(f!.message?.[0]?.key).toBe('msg_statement_gone');
+    expect(f!.evidence.query?.text).toBe('{service_name="ts-price-service"} |> "<_> INFO [query][Query price][route <_>]"');
+    expect(f!.numbers).toMatchObject({ per_request_before: 0.9, per_request_after: 0, requests: 30 });
+  });
+
+  it('returns nothing without a strong log statement change', () => {
+    expect(statementFinding({ service: 'a', score: 1, parts: {}, evidence: [], evidenceMessages: [], raw: {}, patterns: [{ service: 'a', entry: 'e', event: 'log x', before: 1, after: 0.8, invocations: 5, z: -1.5 }] }, sources)).toBeUndefined();
+  });
+});
+
+describe('patternShift with a baseline known to hold data', () => {
+  it('reports the lines of a service silent in the baseline as new', () => {
+    const window = { start: 1000, end: 2000 };
+    const baseline = { start: 0, end: 1000 };
+    const recs: LogRecord[] = [1100, 1200, 1300].map((t) => ({ service: 'food', timeMs: t, body: 'ERROR [getAllFood] Get Food Request Failed!', attributes: {}, resource: {} }));
+    expect(patternShift(recs, window, baseline)[0]!.status).toBe('no-baseline');
+    const p = patternShift(recs, window, baseline, { baselineHasData: true })[0]!;
+    expect(p.status).toBe('new');
+    expect(p.level).toBe('error');
+  });
+});
