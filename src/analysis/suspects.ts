@@ -788,6 +788,8 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
   let templateOf: (r: LogRecord) => string = (r) => logTemplate(r.body);
   let recovering = new Map<string, { before: number; after: number }>();
   let patternDetail = new Map<string, PatternChange[]>();
+  /** Whether a log line names another known service (set once the logs are read). */
+  let namesOther: (r: LogRecord) => boolean = () => false;
   /** Emitter → named service, from error lines naming a service (used by the causality discount). */
   const namedEdges = new Map<string, number>();
 
@@ -852,7 +854,8 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     logRecords = records;
     templateOf = mineTemplates(records);
     const mentions = serviceMentions(new Set(records.map((r) => r.service)));
-    const f = logFeatures(records, window, baseline, templateOf, mentions ? (r) => mentions(r.body, r.service).length > 0 : undefined);
+    if (mentions) namesOther = (r) => mentions(r.body, r.service).length > 0;
+    const f = logFeatures(records, window, baseline, templateOf, namesOther);
     recovering = f.recovering;
     for (const [svc, d] of f.recovering)
       addEvidence(svc, 5, `recovering: error lines ${(d.before * 100).toFixed(0)}% → ${(d.after * 100).toFixed(0)}% of its lines; its other changes are likely the recovery`, [
@@ -914,7 +917,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
   await Promise.all([guard('traces', tracesTask), guard('logs', logsTask), guard('metrics', metricsTask), guard('profiles', profilesTask)]);
 
   if (traceSpans.length > 0) {
-    const pf = patternFeatures(traceSpans, logRecords, window, baseline, templateOf, (r) => logLevel(r) !== 'other');
+    const pf = patternFeatures(traceSpans, logRecords, window, baseline, templateOf, (r) => logLevel(r) !== 'other', namesOther);
     rawParts.set('patterns', { values: pf.score, minScale: 1 });
     patternDetail = pf.detail;
     for (const [svc, l] of pf.detail) {
@@ -934,9 +937,11 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     const named = namedInErrors(logRecords, services, window, baseline, (r) => logLevel(r) !== 'other', ratio);
     rawParts.set('named_in_errors', { values: named.score, minScale: 1 });
     for (const [svc, d] of named.detail) {
-      // The emitter's trouble is explained by the service it names, as by a callee.
-      const e = `${d.by}\u0000${svc}`;
-      if (!edges.has(e)) namedEdges.set(e, d.window);
+      // Each emitter's trouble is explained by the service it names, as by a callee.
+      for (const [by, n] of d.emitters) {
+        const e = `${by}\u0000${svc}`;
+        if (!edges.has(e)) namedEdges.set(e, n);
+      }
       addRaw(svc, 'named_in_error_lines', d.window);
       addEvidence(svc, Math.log1p(d.window) + 0.5, `named in ${d.window} error/warn line(s) of other services (baseline ${d.baseline}), e.g. ${d.by}: ${d.example.slice(0, 200)}`, [
         { key: 'ev_named', args: { n: d.window, baseline: d.baseline, by: d.by, example: d.example.slice(0, 200) } },

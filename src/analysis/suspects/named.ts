@@ -10,7 +10,7 @@ import type { LogRecord, TimeRange } from '../../sources/types.js';
 export interface NamedInErrors {
   /** Named service → Poisson z of window mentions vs the baseline's. */
   score: Map<string, number>;
-  detail: Map<string, { window: number; baseline: number; example: string; by: string }>;
+  detail: Map<string, { window: number; baseline: number; example: string; by: string; emitters: Map<string, number> }>;
 }
 
 function inRange(t: number, r: TimeRange): boolean {
@@ -52,16 +52,17 @@ export function namedInErrors(
   const detail: NamedInErrors['detail'] = new Map();
   const namesIn = serviceMentions(services);
   if (!namesIn) return { score, detail };
-  const counts = new Map<string, { w: number; b: number; example?: string; by?: string }>();
+  const counts = new Map<string, { w: number; b: number; example?: string; by?: string; emitters: Map<string, number> }>();
   for (const r of records) {
     const inW = inRange(r.timeMs, window);
     if (!inW && !inRange(r.timeMs, baseline)) continue;
     if (!isError(r)) continue;
     for (const named of namesIn(r.body, r.service)) {
       let c = counts.get(named);
-      if (!c) counts.set(named, (c = { w: 0, b: 0 }));
+      if (!c) counts.set(named, (c = { w: 0, b: 0, emitters: new Map() }));
       if (inW) {
         c.w++;
+        c.emitters.set(r.service, (c.emitters.get(r.service) ?? 0) + 1);
         if (!c.example) {
           c.example = r.body.replace(/\s+/g, ' ').slice(0, 240);
           c.by = r.service;
@@ -74,7 +75,7 @@ export function namedInErrors(
     const z = (c.w - expected) / Math.sqrt(expected + 1);
     if (z <= 0 || !c.example) continue;
     score.set(svc, z);
-    detail.set(svc, { window: c.w, baseline: c.b, example: c.example, by: c.by! });
+    detail.set(svc, { window: c.w, baseline: c.b, example: c.example, by: c.by!, emitters: c.emitters });
   }
   return { score, detail };
 }

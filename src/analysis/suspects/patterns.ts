@@ -36,6 +36,8 @@ function inRange(t: number, r: TimeRange): boolean {
   return t >= r.start && t < r.end;
 }
 
+/** Suffix of an error event whose invocation also saw an error below it (or naming another service). */
+const PROPAGATED = ' (after an error below)';
 /** Minimum entry invocations on each side for a rate to be compared. */
 const MIN_INVOCATIONS = 3;
 /** Minimum total occurrences of an event for its test to be meaningful. */
@@ -52,6 +54,8 @@ export function patternFeatures(
   baseline: TimeRange,
   template: (r: LogRecord) => string,
   isErrorLine: (r: LogRecord) => boolean,
+  /** True when a line names another known service: an error that names its cause started there. */
+  namesOther: (r: LogRecord) => boolean = () => false,
 ): PatternFeatures {
   const byId = new Map<string, Span>();
   for (const s of spans) byId.set(s.spanId, s);
@@ -95,6 +99,8 @@ export function patternFeatures(
     events: Set<string>;
   }
   const perInvocation = new Map<Span, Map<string, number>>();
+  /** Invocations with an error line naming another service (its errors are that service's symptoms). */
+  const namedError = new Set<Span>();
   /** Events that are error paths: error/warn log templates, error-handling operations. */
   const errorish = new Set<string>();
   const groups = new Map<string, Group>();
@@ -131,8 +137,12 @@ export function patternFeatures(
     const s = r.spanId ? byId.get(r.spanId) : undefined;
     if (!s || s.service !== r.service) continue;
     const key = `log ${template(r)}`;
-    if (isErrorLine(r)) errorish.add(key);
-    count(entryOf(s), key);
+    const e = entryOf(s);
+    if (isErrorLine(r)) {
+      errorish.add(key);
+      if (namesOther(r)) namedError.add(e);
+    }
+    count(e, key);
   }
 
   // Errors propagate up the call tree: an invocation whose error events come with errors in an
@@ -165,14 +175,21 @@ export function patternFeatures(
     const explained: Span[] = [];
     for (const [e, m] of perInvocation) {
       if (!hasError(e)) continue;
-      if (errorBelow(e)) explained.push(e);
+      if (namedError.has(e) || errorBelow(e)) explained.push(e);
       void m;
+    }
+    // The rest of an explained invocation (work it skipped after the failure below) is the other
+    // service's effect too: such invocations leave this service's rate comparisons.
+    const drop = new Set(explained);
+    for (const g of groups.values()) {
+      g.b = g.b.filter((e) => !drop.has(e));
+      g.w = g.w.filter((e) => !drop.has(e));
     }
     for (const e of explained) {
       const m = perInvocation.get(e)!;
       for (const k of [...m.keys()]) {
         if (!errorish.has(k)) continue;
-        const key = `${k} (after an error below)`;
+        const key = `${k}${PROPAGATED}`;
         m.set(key, (m.get(key) ?? 0) + m.get(k)!);
         m.delete(k);
         errorish.add(key); // still an error path: its vanishing is a recovery, not a fault
@@ -286,8 +303,11 @@ export function patternFeatures(
       // A fault removes normal behaviour (code after an exception, a success branch) or adds an error
       // path. Normal behaviour that appears is more often a recovery from an earlier fault or a change
       // of inputs (half weight); an error path that disappears is a recovery (quarter weight).
+      // An error path that appears only with an error below (or one naming another service) started
+      // there: a quarter weight here.
       const err = errorish.has(event);
-      const weight = z < 0 ? (err ? 0.25 : 1) : err ? 1 : 0.5;
+      const propagated = event.endsWith(PROPAGATED);
+      const weight = z < 0 ? (err ? 0.25 : 1) : err ? (propagated ? 0.25 : 1) : 0.5;
       if (!(Math.abs(z) * weight > MIN_Z)) continue;
       let l = detail.get(g.svc);
       if (!l) detail.set(g.svc, (l = []));
