@@ -518,13 +518,13 @@ export function logFeatures(
   namesOther: (r: LogRecord) => boolean = () => false,
 ): LogFeatures {
   const ratio = coveredRatio(records.map((r) => r.timeMs), window, baseline);
-  const per = new Map<string, { errW: number; errB: number; warnW: number; warnB: number; tplB: Set<string>; newW: Map<string, number>; example: Map<string, string>; countB: Map<string, number>; countW: Map<string, number>; timesB: number[] }>();
+  const per = new Map<string, { errW: number; errB: number; ownErrW: number; ownErrB: number; warnW: number; warnB: number; tplB: Set<string>; newW: Map<string, number>; example: Map<string, string>; countB: Map<string, number>; countW: Map<string, number>; timesB: number[] }>();
   // Earliest error/warn line per trace, per range.
   const firstW = new Map<string, LogRecord>();
   const firstB = new Map<string, LogRecord>();
   const get = (svc: string) => {
     let v = per.get(svc);
-    if (!v) per.set(svc, (v = { errW: 0, errB: 0, warnW: 0, warnB: 0, tplB: new Set(), newW: new Map(), example: new Map(), countB: new Map(), countW: new Map(), timesB: [] }));
+    if (!v) per.set(svc, (v = { errW: 0, errB: 0, ownErrW: 0, ownErrB: 0, warnW: 0, warnB: 0, tplB: new Set(), newW: new Map(), example: new Map(), countB: new Map(), countW: new Map(), timesB: [] }));
     return v;
   };
   // Baseline templates first, so window lines can be judged new.
@@ -532,7 +532,10 @@ export function logFeatures(
     if (!inRange(r.timeMs, baseline) || inRange(r.timeMs, window)) continue;
     const v = get(r.service);
     const lvl = logLevel(r);
-    if (lvl === 'error') v.errB++;
+    if (lvl === 'error') {
+      v.errB++;
+      if (!namesOther(r)) v.ownErrB++;
+    }
     else if (lvl === 'warn') v.warnB++;
     if (lvl !== 'other') v.timesB.push(r.timeMs);
     const t = template(r);
@@ -554,6 +557,7 @@ export function logFeatures(
     if (lvl === 'other') continue;
     if (lvl === 'error') {
       v.errW++;
+      if (!namesOther(r)) v.ownErrW++;
       windowErrors.push(r);
     } else v.warnW++;
     if (r.traceId) {
@@ -630,10 +634,12 @@ export function logFeatures(
     // Recovery: the error share of the service's lines fell (binomial z on the window's error count
     // given the baseline share). Its other changes are then most likely the recovery itself (work
     // resuming, calls it skipped while failing), not a new fault.
-    if (v.errB >= 5 && nb > 0 && nw > 0) {
-      const p = v.errB / nb;
-      const zRec = (v.errW - nw * p) / Math.sqrt(nw * p * (1 - p) + 1);
-      if (zRec < -3 && v.errW / nw < 0.5 * p) recovering.set(svc, { before: p, after: v.errW / nw });
+    // Only the service's own errors count: errors naming another service are that service's, and so
+    // is their recovery.
+    if (v.ownErrB >= 5 && nb > 0 && nw > 0) {
+      const p = v.ownErrB / nb;
+      const zRec = (v.ownErrW - nw * p) / Math.sqrt(nw * p * (1 - p) + 1);
+      if (zRec < -3 && v.ownErrW / nw < 0.5 * p) recovering.set(svc, { before: p, after: v.ownErrW / nw });
     }
     detail.set(svc, { errW: v.errW, errB: v.errB, warnW: v.warnW, topNew: top ? v.example.get(top) : undefined, topNewCount: topN || undefined });
   }
