@@ -73,8 +73,10 @@ export interface SuspectOptions {
  * and its per-request event patterns (logs, operations and calls per invocation of the same entry
  * operation, which do not move with the workload mix). Broad counts (error-line surges, the first error
  * line of a trace, template mix, call shapes, metrics) also move with load, retries and earlier faults
- * still recovering, so they only break ties. Measured on the Nezha dev incidents: each broad feature
- * alone finds the faulty service first in at most 8 of 28, event patterns alone in 11-13. */
+ * still recovering, so they only break ties. The error burden (own error lines × the share of requests
+ * they hit) is the one level-based feature: it does not need a clean baseline, so it finds faults that
+ * began before it. Measured on the Nezha dev incidents: each broad feature alone finds the faulty
+ * service first in at most 8 of 28, event patterns alone in 11-13. */
 const WEIGHTS: Record<string, number> = {
   own_errors: 1.2,
   new_error_kinds: 0.8,
@@ -85,7 +87,7 @@ const WEIGHTS: Record<string, number> = {
   log_errors: 0.2,
   first_log_errors: 0.1,
   named_in_errors: 0.35,
-  error_burden: 0.3,
+  error_burden: 1.0,
   new_log_errors: 0.6,
   log_shift: 0.05,
   metrics: 0.3,
@@ -207,6 +209,8 @@ interface TraceFeatures {
   structure: Map<string, number>;
   structureDetail: Map<string, { op: string; share: number; blamedBy: string }>;
   edges: Map<string, number>;
+  /** Requests each service served in the window (entry spans: root or parent in another service). */
+  entriesW: Map<string, number>;
 }
 
 /** Self time of each span: its duration minus the union of its children's intervals (clipped to it). */
@@ -465,7 +469,14 @@ export function traceFeatures(allSpans: Span[], window: TimeRange, baseline: Tim
     const d = blameDetail.get(svc)!;
     structureDetail.set(svc, { op: d.op, share: d.n, blamedBy: d.by });
   }
-  return { own, selfShift, selfDetail, structure, structureDetail, edges };
+  const entriesW = new Map<string, number>();
+  for (const s of spans) {
+    if (!inRange(s.startMs, window)) continue;
+    const p = s.parentSpanId ? bySpanId.get(s.parentSpanId) : undefined;
+    if (p && p.traceId === s.traceId && p.service === s.service) continue;
+    entriesW.set(s.service, (entriesW.get(s.service) ?? 0) + 1);
+  }
+  return { own, selfShift, selfDetail, structure, structureDetail, edges, entriesW };
 }
 
 // ------------------------------------------------------------------------------------------ logs
@@ -794,6 +805,8 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
   let templateOf: (r: LogRecord) => string = (r) => logTemplate(r.body);
   let recovering = new Map<string, { before: number; after: number }>();
   let patternDetail = new Map<string, PatternChange[]>();
+  let entriesW = new Map<string, number>();
+  let burdenCounts = new Map<string, number>();
   /** Whether a log line names another known service (set once the logs are read). */
   let namesOther: (r: LogRecord) => boolean = () => false;
   /** Emitter → named service, from error lines naming a service (used by the causality discount). */
@@ -808,6 +821,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     traceSpans = set.spans;
     const f = traceFeatures(set.spans, window, baseline);
     edges = f.edges;
+    entriesW = f.entriesW;
     const ownErr = new Map<string, number>();
     const newKinds = new Map<string, number>();
     const ratio = coveredRatio(set.spans.map((x) => x.startMs), window, baseline);
@@ -872,6 +886,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     rawParts.set('log_shift', { values: f.shift, minScale: 1 });
     rawParts.set('new_log_errors', { values: f.newErr, minScale: 1 });
     rawParts.set('error_burden', { values: f.burden, minScale: 1 });
+    burdenCounts = f.burden;
     for (const [svc, d] of f.detail) {
       addRaw(svc, 'error_lines', d.errW);
       addRaw(svc, 'error_lines_baseline', d.errB);
@@ -922,6 +937,19 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     });
   await Promise.all([guard('traces', tracesTask), guard('logs', logsTask), guard('metrics', metricsTask), guard('profiles', profilesTask)]);
 
+  // Error burden, scaled by how consistently the service's requests fail: √(own error lines) × the
+  // share of its window requests they amount to (capped at 1). A service failing most of its requests
+  // is a prime suspect even when it already did so in the baseline (a fault older than the baseline);
+  // a few stray errors over heavy traffic are not. Without traces (no request counts) the plain √ stays.
+  if (entriesW.size > 0 && burdenCounts.size > 0) {
+    const scaled = new Map<string, number>();
+    for (const [svc, root] of burdenCounts) {
+      const requests = entriesW.get(svc) ?? 0;
+      scaled.set(svc, requests > 0 ? root * Math.min(1, (root * root) / requests) : 0);
+      addRaw(svc, 'own_error_lines_per_request', requests > 0 ? (root * root) / requests : 0);
+    }
+    rawParts.set('error_burden', { values: scaled, minScale: 1 });
+  }
   if (traceSpans.length > 0) {
     const pf = patternFeatures(traceSpans, logRecords, window, baseline, templateOf, (r) => logLevel(r) !== 'other', namesOther);
     rawParts.set('patterns', { values: pf.score, minScale: 1 });

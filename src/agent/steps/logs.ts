@@ -1,5 +1,6 @@
 // Playbook step for logs: for the suspect services, the log patterns that are new or surging vs the
-// baseline and error-ish (kind `log-pattern`), with sample lines, counts, change, the LogQL and a link.
+// baseline and error-ish (kind `log-pattern`), with sample lines, counts, change, the LogQL and a link;
+// for the top suspect with none of those, its prevailing steady error pattern.
 import type { Finding, FindingStep, StepContext, StepResult } from '../findings.js';
 import { fetchLines } from '../../analysis/logs/fetch.js';
 import { patternShift, type PatternStat } from '../../analysis/logs/shift.js';
@@ -11,6 +12,8 @@ import { cleanLine } from '../../analysis/logs/fetch.js';
 const LINES_PER_RANGE = 5000;
 const MAX_SERVICES = 4;
 const MAX_PER_SERVICE = 2;
+/** Lines of a steady error pattern that make it worth showing for the top suspect. */
+const MIN_STEADY_ERRORS = 3;
 
 const round = (v: number, d = 4) => (Number.isFinite(v) ? Math.round(v * 10 ** d) / 10 ** d : 0);
 
@@ -37,7 +40,7 @@ function toFinding(p: PatternStat, ctx: StepContext): Finding {
   if (Number.isFinite(p.change)) numbers.change = round(p.change, 2);
   if (p.firstSeenMs !== undefined) numbers.first_seen = new Date(p.firstSeenMs).toISOString();
   if (p.lastSeenMs !== undefined) numbers.last_seen = new Date(p.lastSeenMs).toISOString();
-  const what = p.status === 'new' ? 'New' : `Surging (×${Number.isFinite(p.change) ? p.change.toFixed(1) : '∞'})`;
+  const what = p.status === 'new' ? 'New' : p.status === 'steady' ? 'Steady (already in the baseline)' : `Surging (×${Number.isFinite(p.change) ? p.change.toFixed(1) : '∞'})`;
   return {
     kind: 'log-pattern',
     service: p.service,
@@ -45,7 +48,9 @@ function toFinding(p: PatternStat, ctx: StepContext): Finding {
     message: [
       p.status === 'new'
         ? { key: 'msg_log_new', args: { level: p.level, pattern: cleanLine(p.pattern, 160).text } }
-        : { key: 'msg_log_surging', args: { factor: Number.isFinite(p.change) ? round(p.change, 1) : '∞', level: p.level, pattern: cleanLine(p.pattern, 160).text } },
+        : p.status === 'steady'
+          ? { key: 'msg_log_steady', args: { level: p.level, pattern: cleanLine(p.pattern, 160).text } }
+          : { key: 'msg_log_surging', args: { factor: Number.isFinite(p.change) ? round(p.change, 1) : '∞', level: p.level, pattern: cleanLine(p.pattern, 160).text } },
     ],
     numbers,
     evidence: {
@@ -84,6 +89,14 @@ export const logsStep: FindingStep = async (ctx: StepContext): Promise<StepResul
     const perService = perServiceLines.map(({ w, b }) => patternShift([...w.records, ...(b?.records ?? [])], ctx.window, ctx.baseline, { baselineHasData }));
     const found: Finding[] = [];
     for (const stats of perService) for (const p of stats.filter(worthReporting).slice(0, MAX_PER_SERVICE)) found.push(toFinding(p, ctx));
+    // The top suspect's prevailing error pattern, even when the baseline already had it: a fault older
+    // than the baseline looks steady, yet it is what the on-call person needs to read.
+    const top = services[0];
+    const topStats = perService[0] ?? [];
+    if (top && !found.some((f) => f.service === top)) {
+      const steady = topStats.filter((p) => p.status === 'steady' && isErrorish(p.level) && p.count >= MIN_STEADY_ERRORS).sort((a, b) => b.count - a.count)[0];
+      if (steady) found.push(toFinding(steady, ctx));
+    }
     out.findings.push(...found.sort((a, b) => b.score - a.score));
   } catch (e) {
     out.partial.push(`logs: ${(e as Error).message}`);
