@@ -347,14 +347,41 @@ export function traceFeatures(allSpans: Span[], window: TimeRange, baseline: Tim
     (inW ? st.w : st.b).push(self.get(s) ?? 0);
     if (callee) for (const c of kids!) (inW ? st.cw : st.cb).push(c.durationMs);
   }
+  // Which calls' waits (client self time: network and queueing) grew, per caller and per callee.
+  const waitGrew = (st: { b: number[]; w: number[] }) => {
+    if (st.b.length < 3 || st.w.length < 3) return false;
+    const b = median(st.b);
+    const w = median(st.w);
+    return w > b * 1.5 && w - b > 2;
+  };
+  const grewByCallee = new Map<string, Set<string>>();
+  /** Per service: operations that could be compared, and those whose self time grew. */
+  const comparable = new Map<string, number>();
+  const grown = new Map<string, number>();
+  for (const st of opStats.values()) {
+    if (st.b.length < 3 || st.w.length < 3) continue;
+    comparable.set(st.svc, (comparable.get(st.svc) ?? 0) + 1);
+    if (!waitGrew(st)) continue;
+    grown.set(st.svc, (grown.get(st.svc) ?? 0) + 1);
+    if (!st.callee) continue;
+    let c = grewByCallee.get(st.callee);
+    if (!c) grewByCallee.set(st.callee, (c = new Set()));
+    c.add(st.svc);
+  }
   for (const st of opStats.values()) {
     // The wait around a call is the callee's when its server spans (under these very calls) slowed down
-    // as well (a starved or delayed callee pod queues requests before and after its instrumented code);
-    // when they did not, the caller is slow to send or to pick up answers (its own CPU).
+    // as well (a starved callee pod queues requests before and after its instrumented code), or when
+    // the wait grew for this callee only: several callers wait longer for it, or this caller waits
+    // longer for it and not for its other callees (a delayed network on the callee's side). Otherwise
+    // the caller is slow to send or to pick up answers (its own CPU), which slows all its calls alike.
     if (!st.callee || st.cb.length < 3 || st.cw.length < 3) continue;
     const cb = median(st.cb);
     const cw = median(st.cw);
-    if (cw > cb * 1.5 && cw - cb > 1) {
+    const calleeSlower = cw > cb * 1.5 && cw - cb > 1;
+    const callers = grewByCallee.get(st.callee)?.size ?? 0;
+    // This wait is the only one of the caller's operations that grew, among several compared.
+    const onlyThisCallee = (grown.get(st.svc) ?? 0) === 1 && (comparable.get(st.svc) ?? 0) >= 3;
+    if (calleeSlower || (waitGrew(st) && (callers >= 2 || onlyThisCallee))) {
       st.op = `wait for ${st.callee} in ${st.svc} "${st.op}"`;
       st.svc = st.callee;
     }
