@@ -105,18 +105,25 @@ export function patternFeatures(
   const errorish = new Set<string>();
   const groups = new Map<string, Group>();
   const side = (e: Span): 0 | 1 | -1 => (inRange(e.startMs, window) ? 1 : inRange(e.startMs, baseline) ? 0 : -1);
+  // Group of each entry span, cached per span (the key string is built once per entry, not per event).
+  const groupCache = new Map<Span, Group>();
   const groupOf = (e: Span): Group => {
+    let g = groupCache.get(e);
+    if (g) return g;
     const k = `${e.service}\u0000${e.name}`;
-    let g = groups.get(k);
+    g = groups.get(k);
     if (!g) groups.set(k, (g = { svc: e.service, entry: e.name, b: [], w: [], events: new Set() }));
+    groupCache.set(e, g);
     return g;
   };
   const count = (e: Span, key: string) => {
-    if (side(e) < 0) return;
     let m = perInvocation.get(e);
-    if (!m) perInvocation.set(e, (m = new Map()));
+    if (!m) {
+      if (side(e) < 0) return;
+      perInvocation.set(e, (m = new Map()));
+      groupOf(e).events.add(key);
+    } else if (!m.has(key)) groupOf(e).events.add(key);
     m.set(key, (m.get(key) ?? 0) + 1);
-    groupOf(e).events.add(key);
   };
   for (const s of spans) {
     const e = entryOf(s);
