@@ -69,8 +69,9 @@ export interface SuspectOptions {
   maxMetricFamilies?: number;
 }
 
-/** Feature weights. Direct evidence counts most: errors that start in the service, its own self time,
- * and its per-request event patterns (logs, operations and calls per invocation of the same entry
+/** Feature weights. Direct evidence counts most: errors that start in the service (error spans, and
+ * new error log statements not explained by another service), its own self time, and its per-request
+ * event patterns (logs, operations and calls per invocation of the same entry
  * operation, which do not move with the workload mix). Broad counts (error-line surges, the first error
  * line of a trace, template mix, call shapes, metrics) also move with load, retries and earlier faults
  * still recovering, so they only break ties. The error burden (own error lines × the share of requests
@@ -88,7 +89,7 @@ const WEIGHTS: Record<string, number> = {
   first_log_errors: 0.1,
   named_in_errors: 0.35,
   error_burden: 1.0,
-  new_log_errors: 0.6,
+  new_log_errors: 1.0,
   log_shift: 0.05,
   metrics: 0.3,
   profile_growth: 0.6,

@@ -70,8 +70,8 @@ describe.skipIf(!existsSync(DEV))('rank_suspects on Nezha TrainTicket (dev)', ()
     if (partStats.size) process.stdout.write(`parts alone (top-1, top-3): ${[...partStats].map(([k, [a, b]]) => `${k} ${a}/${b}`).join('; ')}\n`);
     if (only) return;
     expect(n).toBe(28);
-    // Reached: top-1 21/28, top-3 23/28 (the paper's method: 0.867 top-1 on its own TrainTicket set).
+    // Reached: top-1 23/28, top-3 23/28; top-1 stays within 20-23 when any one weight moves by ±50% (the paper's method: 0.867 top-1 on its own TrainTicket set).
     expect(top3 / n).toBeGreaterThanOrEqual(0.82);
-    expect(top1 / n).toBeGreaterThanOrEqual(0.75);
+    expect(top1 / n).toBeGreaterThanOrEqual(0.82);
   });
 });
