@@ -24,6 +24,8 @@ export interface SourceLocation {
 export interface MessagePart {
   key: string;
   args?: Record<string, string | number>;
+  /** Units of numeric args (seconds, bytes, per-second, ratio), for locale formatting. */
+  units?: Record<string, string>;
 }
 
 export interface Finding {

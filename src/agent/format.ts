@@ -60,3 +60,15 @@ export function formatKeyed(key: string, v: number | string, lang: string): stri
   }
   return formatNumber(v, lang);
 }
+
+/** A measured value in its unit (seconds, bytes, per-second, ratio, or none), in the locale's format. */
+export function formatQuantity(v: number, unit: string | undefined, lang: string): string {
+  if (!Number.isFinite(v)) return '–';
+  if (unit === 'seconds') return formatDuration(v * 1000, lang);
+  if (unit === 'bytes') return formatKeyed('bytes', v, lang);
+  if (unit === 'ratio') return formatPercent(v, lang);
+  // Three significant digits for small values, one decimal for large ones (never rounding 1234.5 to 1230).
+  const opts: Intl.NumberFormatOptions = Math.abs(v) >= 100 ? { maximumFractionDigits: 1 } : { maximumSignificantDigits: 3 };
+  const n = new Intl.NumberFormat(localeOf(lang), opts).format(v);
+  return unit === 'per-second' ? `${n}/s` : n;
+}

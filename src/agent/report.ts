@@ -4,7 +4,7 @@
 import Handlebars from 'handlebars';
 import type { MessagePart, Finding, Report } from './findings.js';
 import { readPrompt } from './assets.js';
-import { formatDate, formatDuration, formatKeyed, formatNumber } from './format.js';
+import { formatDate, formatDuration, formatKeyed, formatNumber, formatQuantity } from './format.js';
 import { isSupportedLang } from './language.js';
 
 type Strings = Record<string, unknown> & { numbers: Record<string, string> };
@@ -79,7 +79,10 @@ export function translateMessage(message: MessagePart[], lang: string): string {
   return message
     .map((part) => {
       const args: Record<string, string> = {};
-      for (const [k, v] of Object.entries(part.args ?? {})) args[k] = typeof v === 'number' ? formatNumber(v, lang) : v;
+      for (const [k, v] of Object.entries(part.args ?? {})) {
+        const unit = part.units?.[k];
+        args[k] = typeof v !== 'number' ? v : unit !== undefined ? formatQuantity(v, unit, lang) : formatNumber(v, lang);
+      }
       return tr(lang, part.key, args);
     })
     .join('');

@@ -122,3 +122,14 @@ describe('finding titles in the report language', () => {
     for (const l of ['fr', 'es', 'de']) expect(Object.keys(load(l)).filter((k) => k.startsWith('msg_')).sort()).toEqual(en.sort());
   });
 });
+
+describe('quantities in messages', () => {
+  it('formats numeric message args with their unit for the locale', async () => {
+    const { translateMessage } = await import('../../src/agent/report.js');
+    const part = { key: 'msg_metric_p99', args: { metric: 'http_server_duration_seconds', service: 'ride', from: 0.00989, to: 2.22 }, units: { from: 'seconds', to: 'seconds' } };
+    expect(translateMessage([part], 'fr')).toMatch(/^p99 de http_server_duration_seconds pour ride passé de 9,89\sms à 2,22\ss$/);
+    expect(translateMessage([{ ...part, key: 'msg_metric_moved', args: { ...part.args, from: 0.0772, to: 1234.5 }, units: { from: 'per-second', to: 'per-second' } }], 'de')).toBe(
+      'http_server_duration_seconds für ride änderte sich von 0,0772/s auf 1.234,5/s',
+    );
+  });
+});

@@ -149,7 +149,10 @@ export const metricsStep: FindingStep = async (ctx: StepContext) => {
           kind: 'metric-anomaly',
           service: svc,
           title: p.title(fmt(before), fmt(after)) + (groupTxt ? ` (${groupTxt})` : ''),
-          message: [{ key: p.message.key, args: { ...p.message.args, from: fmt(before), to: fmt(after) } }, ...(groupTxt ? [{ key: 'msg_group', args: { group: groupTxt } }] : [])],
+          message: [
+            { key: p.message.key, args: { ...p.message.args, from: before, to: after }, units: { from: p.unit ?? '', to: p.unit ?? '' } },
+            ...(groupTxt ? [{ key: 'msg_group', args: { group: groupTxt } }] : []),
+          ],
           numbers: {
             baseline: before,
             window: after,
