@@ -164,6 +164,13 @@ export async function runPlaybookWithSteps(
   const window = scope.window;
   const baseline = scope.baseline ?? { start: window.start - (window.end - window.start), end: window.start };
   const partial: string[] = [...sources.problems.slice(0, 5)];
+  // A recorded bundle covers a known range: a window outside it can only come back empty, say so.
+  const recorded = [sources.traces, sources.logs, sources.metrics, sources.profiles].some((x) => x?.kind === 'bundle');
+  const cover = sources.defaults.window;
+  if (recorded && (window.end <= cover.start || window.start >= cover.end)) {
+    const iso = (t: number) => new Date(t).toISOString();
+    partial.push(`the window ${iso(window.start)} → ${iso(window.end)} lies outside the recorded data (${iso(cover.start)} → ${iso(cover.end)}): ask about a time inside it`);
+  }
   let toolCalls = 0;
 
   // Suspects: bounded to half of the budget so the steps always get their turn.

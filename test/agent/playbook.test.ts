@@ -73,3 +73,13 @@ describe('playbook', () => {
     expect(renderMarkdown(r)).toContain('Verdächtige Dienste');
   });
 });
+
+describe('a window outside the recorded data', () => {
+  it('says so in the partial lines instead of only "nothing moved"', async () => {
+    const far = { start: Date.parse('2030-01-01T00:00:00Z'), end: Date.parse('2030-01-01T01:00:00Z') };
+    const r = await runPlaybookWithSteps([], sources, 'why?', { window: far });
+    expect(r.partial.some((p) => /lies outside the recorded data \(2025-06-03T/.test(p))).toBe(true);
+    const inside = await runPlaybookWithSteps([], sources, 'why?');
+    expect(inside.partial.some((p) => /outside the recorded data/.test(p))).toBe(false);
+  });
+});
