@@ -605,9 +605,6 @@ export function logFeatures(
     }
     if (!v.tplB.has(t)) newLines.push({ r, t, error: lvl === 'error' });
   }
-  // New error/warn templates. A line that follows, in its trace, an earlier error line of another
-  // service is most likely that error propagating (a caller reporting its callee's failure): it counts
-  // a quarter. New warning templates count a quarter of new error templates (as in the error surprise).
   // Error burden: error lines in the window that start in the service (no earlier error of another
   // service in their trace), whatever the baseline held. A fault that began before the baseline (or a
   // baseline that only holds the fault) moves nothing, yet its service keeps logging errors.
@@ -619,7 +616,15 @@ export function logFeatures(
     burden.set(r.service, (burden.get(r.service) ?? 0) + 1);
   }
   for (const [svc, n] of burden) burden.set(svc, Math.sqrt(n));
+  // New error/warn templates. A line that follows, in its trace, an earlier error line of another
+  // service, or that names another service, is most likely that service's failure propagating: it
+  // counts a quarter. New warning templates count a quarter of new error templates (as in the error
+  // surprise). The evidence shows raw line counts.
+  const newRaw = new Map<string, Map<string, number>>();
   for (const { r, t, error } of newLines) {
+    let raw = newRaw.get(r.service);
+    if (!raw) newRaw.set(r.service, (raw = new Map()));
+    raw.set(t, (raw.get(t) ?? 0) + 1);
     const v = get(r.service);
     const first = r.traceId ? firstW.get(r.traceId) : undefined;
     const propagated = (first !== undefined && first.service !== r.service && first.timeMs < r.timeMs) || namesOther(r);
@@ -680,7 +685,7 @@ export function logFeatures(
       const zRec = (v.ownErrW - nw * p) / Math.sqrt(nw * p * (1 - p) + 1);
       if (zRec < -3 && v.ownErrW / nw < 0.5 * p) recovering.set(svc, { before: p, after: v.ownErrW / nw });
     }
-    detail.set(svc, { errW: v.errW, errB: v.errB, warnW: v.warnW, topNew: top ? v.example.get(top) : undefined, topNewCount: topN || undefined });
+    detail.set(svc, { errW: v.errW, errB: v.errB, warnW: v.warnW, topNew: top ? v.example.get(top) : undefined, topNewCount: top ? newRaw.get(svc)?.get(top) : undefined });
   }
   return { errZ, firstErr, shift, newErr, burden, recovering, detail };
 }
