@@ -541,7 +541,7 @@ interface LogFeatures {
   /** Shift of the service's template mix vs baseline (chi-square as a z). */
   shift: Map<string, number>;
   newErr: Map<string, number>;
-  /** √(error lines starting in the service in the window), baseline or not. */
+  /** Error lines starting in the service in the window, baseline or not. */
   burden: Map<string, number>;
   /** Services whose share of error lines fell significantly: recovering from an earlier problem. */
   recovering: Map<string, { before: number; after: number }>;
@@ -615,7 +615,6 @@ export function logFeatures(
     if (namesOther(r)) continue;
     burden.set(r.service, (burden.get(r.service) ?? 0) + 1);
   }
-  for (const [svc, n] of burden) burden.set(svc, Math.sqrt(n));
   // New error/warn templates. A line that follows, in its trace, an earlier error line of another
   // service, or that names another service, is most likely that service's failure propagating: it
   // counts a quarter. New warning templates count a quarter of new error templates (as in the error
@@ -918,7 +917,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     rawParts.set('first_log_errors', { values: f.firstErr, minScale: 1 });
     rawParts.set('log_shift', { values: f.shift, minScale: 1 });
     rawParts.set('new_log_errors', { values: f.newErr, minScale: 1 });
-    rawParts.set('error_burden', { values: f.burden, minScale: 1 });
+    rawParts.set('error_burden', { values: new Map([...f.burden].map(([svc, n]) => [svc, Math.sqrt(n)])), minScale: 1 });
     burdenCounts = f.burden;
     for (const [svc, d] of f.detail) {
       addRaw(svc, 'error_lines', d.errW);
@@ -976,10 +975,11 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
   // a few stray errors over heavy traffic are not. Without traces (no request counts) the plain √ stays.
   if (entriesW.size > 0 && burdenCounts.size > 0) {
     const scaled = new Map<string, number>();
-    for (const [svc, root] of burdenCounts) {
+    for (const [svc, lines] of burdenCounts) {
       const requests = entriesW.get(svc) ?? 0;
-      scaled.set(svc, requests > 0 ? root * Math.min(1, (root * root) / requests) : 0);
-      addRaw(svc, 'own_error_lines_per_request', requests > 0 ? (root * root) / requests : 0);
+      const perRequest = requests > 0 ? lines / requests : 0;
+      scaled.set(svc, Math.sqrt(lines) * Math.min(1, perRequest));
+      addRaw(svc, 'own_error_lines_per_request', perRequest);
     }
     rawParts.set('error_burden', { values: scaled, minScale: 1 });
   }
