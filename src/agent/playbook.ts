@@ -9,6 +9,7 @@ import { steps as registeredSteps, type NamedStep } from './steps/index.js';
 import { resolveHints } from './hints.js';
 import { detectLanguage, normaliseLang } from './language.js';
 import { resolveInvestigationScope } from './scope.js';
+import { estimateIncidentStart } from './changepoint.js';
 import { log } from '../log.js';
 
 export interface PlaybookOptions {
@@ -161,11 +162,25 @@ export async function runPlaybookWithSteps(
   const remaining = () => Math.max(1, deadline - performance.now());
   const lang = normaliseLang(opts.lang) ?? detectLanguage(question);
   const scope = resolveInvestigationScope(sources, question, opts);
-  const window = scope.window;
-  const baseline = scope.baseline ?? { start: window.start - (window.end - window.start), end: window.start };
+  let window = scope.window;
+  let baseline = scope.baseline ?? { start: window.start - (window.end - window.start), end: window.start };
   const partial: string[] = [...sources.problems.slice(0, 5)];
-  // A recorded bundle covers a known range: a window outside it can only come back empty, say so.
   const recorded = [sources.traces, sources.logs, sources.metrics, sources.profiles].some((x) => x?.kind === 'bundle');
+  // A recording that gives neither a baseline nor an incident start, asked without a time: the data
+  // before the recording does not exist, so the start is estimated from the recording itself.
+  const d = sources.defaults;
+  if (recorded && scope.from === 'defaults' && !opts.baseline && !d.baseline && !d.incident) {
+    const cp = await estimateIncidentStart(sources, d.window, opts.signal).catch(() => undefined);
+    const start = cp?.start ?? d.window.start + (d.window.end - d.window.start) / 3;
+    baseline = { start: d.window.start, end: start };
+    window = { start, end: d.window.end };
+    partial.push(
+      cp
+        ? `no incident start given: the ${cp.signal === 'errors' ? 'error share' : 'request latency'} changes most at ${new Date(start).toISOString()} (t ${cp.t.toFixed(1)}); compared after it with before it`
+        : `no incident start given and no clear change in errors or latency: compared the last two thirds of the recording with its first third`,
+    );
+  }
+  // A recorded bundle covers a known range: a window outside it can only come back empty, say so.
   const cover = sources.defaults.window;
   if (recorded && (window.end <= cover.start || window.start >= cover.end)) {
     const iso = (t: number) => new Date(t).toISOString();
