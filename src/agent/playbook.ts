@@ -10,6 +10,7 @@ import { resolveHints } from './hints.js';
 import { detectLanguage, normaliseLang } from './language.js';
 import { resolveInvestigationScope } from './scope.js';
 import { estimateIncidentStart } from './changepoint.js';
+import { PROPAGATED } from '../analysis/suspects/patterns.js';
 import { log } from '../log.js';
 
 export interface PlaybookOptions {
@@ -85,7 +86,8 @@ function suspectFinding(s: SuspectsResult['suspects'][number], sources: Sources)
 export function statementFinding(s: SuspectsResult['suspects'][number], sources: Sources): Finding | undefined {
   const c = s.patterns?.find((p) => p.event.startsWith('log ') && Math.abs(p.z) >= 3);
   if (!c) return undefined;
-  const template = c.event.slice(4).replace(/ \(after an error below\)$/, '');
+  const event = c.event.slice(4);
+  const template = event.endsWith(PROPAGATED) ? event.slice(0, -PROPAGATED.length) : event;
   const pattern = template.split('<*>').join('<_>');
   const query = sources.logs ? { language: 'logql' as const, text: renderLogQL({ selector: serviceSelector(s.service), patternInclude: [pattern] }) } : undefined;
   const gone = c.z < 0;
@@ -181,7 +183,7 @@ export async function runPlaybookWithSteps(
     );
   }
   // A recorded bundle covers a known range: a window outside it can only come back empty, say so.
-  const cover = sources.defaults.window;
+  const cover = d.window;
   if (recorded && (window.end <= cover.start || window.start >= cover.end)) {
     const iso = (t: number) => new Date(t).toISOString();
     partial.push(`the window ${iso(window.start)} → ${iso(window.end)} lies outside the recorded data (${iso(cover.start)} → ${iso(cover.end)}): ask about a time inside it`);

@@ -40,17 +40,18 @@ function toFinding(p: PatternStat, ctx: StepContext): Finding {
   if (Number.isFinite(p.change)) numbers.change = round(p.change, 2);
   if (p.firstSeenMs !== undefined) numbers.first_seen = new Date(p.firstSeenMs).toISOString();
   if (p.lastSeenMs !== undefined) numbers.last_seen = new Date(p.lastSeenMs).toISOString();
+  const pattern = cleanLine(p.pattern, 160).text;
   const what = p.status === 'new' ? 'New' : p.status === 'steady' ? 'Steady (already in the baseline)' : `Surging (×${Number.isFinite(p.change) ? p.change.toFixed(1) : '∞'})`;
   return {
     kind: 'log-pattern',
     service: p.service,
-    title: `${what} ${p.level} log pattern: ${cleanLine(p.pattern, 160).text}`,
+    title: `${what} ${p.level} log pattern: ${pattern}`,
     message: [
       p.status === 'new'
-        ? { key: 'msg_log_new', args: { level: p.level, pattern: cleanLine(p.pattern, 160).text } }
+        ? { key: 'msg_log_new', args: { level: p.level, pattern } }
         : p.status === 'steady'
-          ? { key: 'msg_log_steady', args: { level: p.level, pattern: cleanLine(p.pattern, 160).text } }
-          : { key: 'msg_log_surging', args: { factor: Number.isFinite(p.change) ? round(p.change, 1) : '∞', level: p.level, pattern: cleanLine(p.pattern, 160).text } },
+          ? { key: 'msg_log_steady', args: { level: p.level, pattern } }
+          : { key: 'msg_log_surging', args: { factor: Number.isFinite(p.change) ? round(p.change, 1) : '∞', level: p.level, pattern } },
     ],
     numbers,
     evidence: {

@@ -37,7 +37,7 @@ function inRange(t: number, r: TimeRange): boolean {
 }
 
 /** Suffix of an error event whose invocation also saw an error below it (or naming another service). */
-const PROPAGATED = ' (after an error below)';
+export const PROPAGATED = ' (after an error below)';
 /** Minimum entry invocations on each side for a rate to be compared. */
 const MIN_INVOCATIONS = 3;
 /** Minimum total occurrences of an event for its test to be meaningful. */
