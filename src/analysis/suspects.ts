@@ -17,6 +17,10 @@
 // callee answered), and the final score discounts a caller by what its callees already explain.
 import type { LogRecord, MetricSource, Sources, Span, TimeRange } from '../sources/types.js';
 import { median } from '../util/stats.js';
+import { CAP, coveredRatio, dispersionOf, inRange, poissonZ, robustScores } from './suspects/stats.js';
+import { edgeFeatures, traceBaselineMissing, type EdgeFeatures } from './suspects/edges.js';
+
+export { coveredRatio, robustScores };
 import { transitionFeatures } from './suspects/transitions.js';
 import { patternFeatures, type PatternChange } from './suspects/patterns.js';
 import { mineTemplates } from './suspects/templates.js';
@@ -101,89 +105,6 @@ const HOP_DECAY = 0.6;
 /** Share of its score a recovering service keeps. */
 const RECOVERING_FACTOR = 0.35;
 
-/** Robust score cap so one extreme feature cannot swamp the others. */
-const CAP = 8;
-
-// ------------------------------------------------------------------------------------------ helpers
-
-function inRange(t: number, r: TimeRange): boolean {
-  return t >= r.start && t < r.end;
-}
-
-function seconds(r: TimeRange): number {
-  return Math.max(1e-3, (r.end - r.start) / 1000);
-}
-
-/**
- * Window/baseline length ratio over the part of each range the data actually covers. Recordings often
- * hold only part of the requested baseline (collection started late, retention, sampling windows);
- * scaling baseline counts by the nominal length would then make every service look like it surged.
- */
-export function coveredRatio(times: Iterable<number>, window: TimeRange, baseline: TimeRange): number {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const t of times) {
-    if (t < lo) lo = t;
-    if (t > hi) hi = t;
-  }
-  if (!(hi >= lo)) return seconds(window) / seconds(baseline);
-  const clip = (r: TimeRange): TimeRange => ({ start: Math.max(r.start, lo), end: Math.min(r.end, hi) });
-  const w = clip(window);
-  const b = clip(baseline);
-  if (w.end <= w.start || b.end <= b.start) return seconds(window) / seconds(baseline);
-  return seconds(w) / seconds(b);
-}
-
-/** Poisson surprise of a count in the window given the baseline count scaled to the window length. */
-function poissonZ(countW: number, countB: number, ratio: number, dispersion = 1): number {
-  const expected = countB * ratio;
-  // Overdispersed counts (bursty logs) vary more than Poisson: scale the variance by var/mean.
-  return (countW - expected) / Math.sqrt(expected * Math.max(1, dispersion) + 1);
-}
-
-/** Bucket length for dispersion estimates: ten buckets over the baseline, at least 5 s. */
-function bucketMs(baseline: TimeRange): number {
-  return Math.max(5000, (baseline.end - baseline.start) / 10);
-}
-
-/** var/mean of per-bucket counts over the baseline (1 = Poisson-like; more = bursty). */
-function dispersionOf(times: number[], baseline: TimeRange): number {
-  const size = bucketMs(baseline);
-  const n = Math.max(1, Math.floor((baseline.end - baseline.start) / size));
-  if (n < 3 || times.length === 0) return 1;
-  const counts = new Array<number>(n).fill(0);
-  for (const t of times) {
-    const i = Math.floor((t - baseline.start) / size);
-    if (i >= 0 && i < n) counts[i]!++;
-  }
-  const m = counts.reduce((a, v) => a + v, 0) / n;
-  const v = counts.reduce((a, x) => a + (x - m) ** 2, 0) / (n - 1);
-  return m > 0 ? Math.max(1, v / m) : 1;
-}
-
-/**
- * Robust cross-service normalisation: (x − median) / max(1.4826·MAD, minScale). Features are z-like
- * per service (vs its own baseline); subtracting the median across services removes what moved
- * everywhere (a load change), and the MAD scales by how much services usually disagree.
- * Negative results are clipped (moving "better" is not suspicious).
- */
-export function robustScores(values: Map<string, number>, minScale = 1): Map<string, number> {
-  const xs = [...values.values()].filter((v) => Number.isFinite(v));
-  const out = new Map<string, number>();
-  if (xs.length === 0) return out;
-  const med = median(xs);
-  const mad = median(xs.map((v) => Math.abs(v - med))) * 1.4826;
-  // The floor keeps a feature where most services sit at 0 (MAD = 0) in its own units (z-like values),
-  // so noise in a quiet feature is not blown up to the cap.
-  const scale = Math.max(mad, minScale);
-  for (const [k, v] of values) {
-    if (!Number.isFinite(v)) continue;
-    const z = (v - med) / scale;
-    if (z > 0) out.set(k, Math.min(CAP, z));
-  }
-  return out;
-}
-
 // ------------------------------------------------------------------------------------------ traces
 
 function isErrorSpan(s: Span): boolean {
@@ -210,6 +131,8 @@ interface TraceFeatures {
   structure: Map<string, number>;
   structureDetail: Map<string, { op: string; share: number; blamedBy: string }>;
   edges: Map<string, number>;
+  /** Waits on calls between services, attributed to the endpoint that explains them. */
+  waits: EdgeFeatures;
   /** Requests each service served in the window (entry spans: root or parent in another service). */
   entriesW: Map<string, number>;
 }
@@ -329,64 +252,27 @@ export function traceFeatures(allSpans: Span[], window: TimeRange, baseline: Tim
     }
   }
 
-  // Self-time shift per operation, weighted by the operation's window traffic.
-  const opStats = new Map<string, { svc: string; op: string; b: number[]; w: number[]; callee?: string; cb: number[]; cw: number[]; db: boolean }>();
+  // Operations that usually have children: a leaf instance of one lost its children (an incomplete
+  // trace, or callee spans that were not recorded), so its duration is not its own time.
+  const parentOps = new Set<string>();
+  for (const s of spans) if (children.get(s)?.length) parentOps.add(opOf(s));
+  // Self-time per operation. Pure calls into one other service (all children there) are left to the
+  // edge waits below: their self time is network and queueing, not the caller's code.
+  const opStats = new Map<string, { svc: string; op: string; b: number[]; w: number[]; db: boolean }>();
   for (const s of spans) {
     const inW = inRange(s.startMs, window);
     const inB = !inW && inRange(s.startMs, baseline);
     if (!inW && !inB) continue;
-    // A span that only wraps calls into one other service (a client span) has, as self time, the time
-    // its request spent outside both services' code: on the network, queued at the callee before its
-    // server span started, or waiting for the caller's own thread to pick the answer up. Whose it is
-    // is decided below by whether the callee's own spans slowed down too.
     const kids = children.get(s);
-    const callee = kids && kids.length > 0 && kids.every((c) => c.service === kids[0]!.service && c.service !== s.service) ? kids[0]!.service : undefined;
+    if (kids && kids.length > 0 && kids.every((c) => c.service === kids[0]!.service && c.service !== s.service)) continue;
     const key = opOf(s);
+    if (!kids?.length && parentOps.has(key)) continue;
     let st = opStats.get(key);
-    if (!st) opStats.set(key, (st = { svc: s.service, op: s.name, b: [], w: [], callee, cb: [], cw: [], db: !kids?.length && isDbCall(s) }));
-    if (st.callee !== callee) st.callee = undefined; // not always a pure client span
+    if (!st) opStats.set(key, (st = { svc: s.service, op: s.name, b: [], w: [], db: !kids?.length && isDbCall(s) }));
     (inW ? st.w : st.b).push(self.get(s) ?? 0);
-    if (callee) for (const c of kids!) (inW ? st.cw : st.cb).push(c.durationMs);
   }
-  // Which calls' waits (client self time: network and queueing) grew, per caller and per callee.
-  const waitGrew = (st: { b: number[]; w: number[] }) => {
-    if (st.b.length < 3 || st.w.length < 3) return false;
-    const b = median(st.b);
-    const w = median(st.w);
-    return w > b * 1.5 && w - b > 2;
-  };
-  const grewByCallee = new Map<string, Set<string>>();
-  /** Per service: operations that could be compared, and those whose self time grew. */
-  const comparable = new Map<string, number>();
-  const grown = new Map<string, number>();
-  for (const st of opStats.values()) {
-    if (st.b.length < 3 || st.w.length < 3) continue;
-    comparable.set(st.svc, (comparable.get(st.svc) ?? 0) + 1);
-    if (!waitGrew(st)) continue;
-    grown.set(st.svc, (grown.get(st.svc) ?? 0) + 1);
-    if (!st.callee) continue;
-    let c = grewByCallee.get(st.callee);
-    if (!c) grewByCallee.set(st.callee, (c = new Set()));
-    c.add(st.svc);
-  }
-  for (const st of opStats.values()) {
-    // The wait around a call is the callee's when its server spans (under these very calls) slowed down
-    // as well (a starved callee pod queues requests before and after its instrumented code), or when
-    // the wait grew for this callee only: several callers wait longer for it, or this caller waits
-    // longer for it and not for its other callees (a delayed network on the callee's side). Otherwise
-    // the caller is slow to send or to pick up answers (its own CPU), which slows all its calls alike.
-    if (!st.callee || st.cb.length < 3 || st.cw.length < 3) continue;
-    const cb = median(st.cb);
-    const cw = median(st.cw);
-    const calleeSlower = cw > cb * 1.5 && cw - cb > 1;
-    const callers = grewByCallee.get(st.callee)?.size ?? 0;
-    // This wait is the only one of the caller's operations that grew, among several compared.
-    const onlyThisCallee = (grown.get(st.svc) ?? 0) === 1 && (comparable.get(st.svc) ?? 0) >= 3;
-    if (calleeSlower || (waitGrew(st) && (callers >= 2 || onlyThisCallee))) {
-      st.op = `wait for ${st.callee} in ${st.svc} "${st.op}"`;
-      st.svc = st.callee;
-    }
-  }
+  // Edges judged against their own baseline when most of them have one, else against each other.
+  const waitEdges = edgeFeatures(spans, children, self, window, baseline, traceBaselineMissing(spans, children, window, baseline));
   const selfAcc = new Map<string, { num: number; den: number }>();
   const selfDetail: TraceFeatures['selfDetail'] = new Map();
   const logStats = (xs: number[]) => {
@@ -504,7 +390,7 @@ export function traceFeatures(allSpans: Span[], window: TimeRange, baseline: Tim
     if (p && p.traceId === s.traceId && p.service === s.service) continue;
     entriesW.set(s.service, (entriesW.get(s.service) ?? 0) + 1);
   }
-  return { own, selfShift, selfDetail, structure, structureDetail, edges, entriesW };
+  return { own, selfShift, selfDetail, structure, structureDetail, edges, entriesW, waits: waitEdges };
 }
 
 // ------------------------------------------------------------------------------------------ logs
@@ -881,6 +767,20 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
       addRaw(svc, 'self_ms_after', d.after);
       addEvidence(svc, Math.log((d.after + 1) / (d.before + 1)) * 3, `self time of "${d.op}" ${fmt(d.before)} ms → ${fmt(d.after)} ms (median, ${d.n} spans)`, [
         { key: 'ev_self_time', args: { op: d.op, before: round1(d.before), after: round1(d.after), n: d.n } },
+      ]);
+    }
+    // Edge waits are attributed evidence in z units already (one edge, one explanation): not renormalised.
+    rawParts.set('edge_wait', { values: new Map([...f.waits.score].map(([k, v]) => [k, Math.min(CAP, v)])), minScale: 0 });
+    if (f.waits.mode === 'within-window') partial.push('traces: no baseline for most calls; call waits compared with each other inside the window');
+    for (const [svc, l] of f.waits.detail) {
+      const e = l[0]!;
+      addRaw(svc, 'slow_call_edges', l.length);
+      const before = Number.isFinite(e.before) ? `${fmt(e.before)} ms → ` : '';
+      addEvidence(svc, Math.min(CAP, e.z) / 2, `wait on calls ${e.caller} → ${e.callee}: ${before}${fmt(e.after)} ms (median, ${e.n} calls)${l.length > 1 ? `; ${l.length - 1} more slow edge(s) touching ${svc}` : ''}`, [
+        Number.isFinite(e.before)
+          ? { key: 'ev_edge_wait', args: { caller: e.caller, callee: e.callee, before: round1(e.before), after: round1(e.after), n: e.n } }
+          : { key: 'ev_edge_wait_window', args: { caller: e.caller, callee: e.callee, after: round1(e.after), n: e.n } },
+        ...(l.length > 1 ? [{ key: 'ev_edge_more', args: { n: l.length - 1, service: svc } }] : []),
       ]);
     }
     rawParts.set('structure', { values: f.structure, minScale: 1 });

@@ -1,0 +1,172 @@
+// The wait on a call: network and queueing between two services (failure mode: a network fault, or a
+// starved pod that queues requests before and after its instrumented code runs).
+//
+// A call from service A to service B shows in a trace as a span of A whose children all belong to B.
+// Its self time (its duration minus its children's) is time spent in neither service's code: on the
+// wire, queued at B before its server span started, or waiting for A's thread to pick the answer up.
+// That wait is measured per edge A→B and tested for a change:
+//   - with a trace baseline: Welch's t on log(1 + wait), window against baseline, for each edge;
+//   - without one (the recording starts at the fault): each edge's typical wait against the other
+//     edges' in the same window (a robust z across edges), because the window itself is all there is.
+// A delayed or starved pod slows every edge that touches it, in both directions; one slow caller slows
+// only its own outgoing calls. The symptoms are therefore attributed, edge by edge, to the endpoint
+// that explains the most of them: greedily, the service whose edges are both the most anomalous in
+// total and the most consistently anomalous (a service with seven normal edges and one slow one did
+// not cause the slow one). Each edge is explained once.
+import type { Span, TimeRange } from '../../sources/types.js';
+import { median } from '../../util/stats.js';
+import { inRange, shiftEvidence } from './stats.js';
+
+export interface EdgeStat {
+  caller: string;
+  callee: string;
+  /** Median wait (ms) in the baseline (NaN without one) and in the window. */
+  before: number;
+  after: number;
+  /** Calls in the window. */
+  n: number;
+  /** One-sided evidence that the wait grew (z units, ≥ 0). */
+  z: number;
+}
+
+export interface EdgeFeatures {
+  /** Service → evidence of the edges attributed to it (z units). */
+  score: Map<string, number>;
+  /** Service → its attributed edges, strongest first. */
+  detail: Map<string, EdgeStat[]>;
+  /** How edges were judged. */
+  mode: 'baseline' | 'within-window' | 'none';
+  edges: EdgeStat[];
+}
+
+/** Fewest calls on a side for an edge's wait to be compared. */
+const MIN_CALLS = 3;
+/** An edge counts as anomalous from this z (p ≈ 0.001 one-sided). */
+const Z_ANOMALOUS = 3;
+/** Evidence cap per edge: beyond it the test's own assumptions (independence, log-normality) dominate. */
+const Z_CAP = 10;
+/** Practical significance: evidence counts only for growth beyond this factor (a minimum-effect test),
+ * and of at least this many ms (below it, timer resolution and scheduling jitter). */
+const MIN_RATIO = 1.5;
+const MIN_DELTA_MS = 1;
+
+/**
+ * Wait of each pure call span (all children in one other service), by edge and range. A call span with
+ * no recorded child is not a call we can split (the callee's spans are missing): left out.
+ */
+function collectWaits(spans: Span[], children: Map<Span, Span[]>, self: Map<Span, number>, window: TimeRange, baseline: TimeRange) {
+  const waits = new Map<string, { caller: string; callee: string; b: number[]; w: number[] }>();
+  for (const s of spans) {
+    const kids = children.get(s);
+    if (!kids || kids.length === 0) continue;
+    const callee = kids[0]!.service;
+    if (callee === s.service || !kids.every((c) => c.service === callee)) continue;
+    const inW = inRange(s.startMs, window);
+    if (!inW && !inRange(s.startMs, baseline)) continue;
+    const key = `${s.service}\u0000${callee}`;
+    let e = waits.get(key);
+    if (!e) waits.set(key, (e = { caller: s.service, callee, b: [], w: [] }));
+    (inW ? e.w : e.b).push(self.get(s) ?? 0);
+  }
+  return waits;
+}
+
+/** Evidence per edge against its own baseline. */
+function judgeAgainstBaseline(e: { b: number[]; w: number[] }): number {
+  if (e.b.length < MIN_CALLS || e.w.length < MIN_CALLS) return 0;
+  if (median(e.w) - median(e.b) < MIN_DELTA_MS) return 0;
+  return Math.min(Z_CAP, shiftEvidence(e.b, e.w, Math.log(MIN_RATIO)));
+}
+
+/**
+ * Evidence per edge against the other edges of the window: robust z of log(1 + median wait) across
+ * edges (median/MAD), floored so that edges that differ by tens of percent are not anomalous.
+ */
+function judgeWithinWindow(edges: Array<{ w: number[] }>): number[] {
+  const xs = edges.map((e) => (e.w.length >= MIN_CALLS ? Math.log1p(median(e.w)) : NaN));
+  const ok = xs.filter((x) => Number.isFinite(x));
+  if (ok.length < 3) return xs.map(() => 0);
+  const m = median(ok);
+  const scale = Math.max(1.4826 * median(ok.map((x) => Math.abs(x - m))), Math.log(MIN_RATIO) / 2);
+  return xs.map((x) => {
+    if (!Number.isFinite(x) || Math.expm1(x) - Math.expm1(m) < MIN_DELTA_MS) return 0;
+    return Math.max(0, Math.min(Z_CAP, (x - m) / scale));
+  });
+}
+
+/**
+ * Greedy attribution: repeatedly take the service whose unexplained anomalous edges carry the most
+ * evidence, scaled by the share of its edges that are anomalous, and give it those edges.
+ */
+function attribute(edges: EdgeStat[]): Map<string, EdgeStat[]> {
+  const touching = new Map<string, EdgeStat[]>();
+  for (const e of edges) {
+    for (const svc of [e.caller, e.callee]) {
+      let l = touching.get(svc);
+      if (!l) touching.set(svc, (l = []));
+      l.push(e);
+    }
+  }
+  const open = new Set(edges.filter((e) => e.z >= Z_ANOMALOUS));
+  const out = new Map<string, EdgeStat[]>();
+  while (open.size > 0) {
+    let best: string | undefined;
+    let bestValue = 0;
+    for (const [svc, l] of [...touching].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const mine = l.filter((e) => open.has(e));
+      if (mine.length === 0) continue;
+      const anomalous = l.filter((e) => e.z >= Z_ANOMALOUS).length;
+      const value = mine.reduce((a, e) => a + e.z, 0) * (anomalous / l.length);
+      if (value > bestValue) {
+        bestValue = value;
+        best = svc;
+      }
+    }
+    if (!best) break;
+    const mine = touching.get(best)!.filter((e) => open.has(e));
+    for (const e of mine) open.delete(e);
+    out.set(best, mine.sort((a, b) => b.z - a.z));
+  }
+  return out;
+}
+
+export function edgeFeatures(
+  spans: Span[],
+  children: Map<Span, Span[]>,
+  self: Map<Span, number>,
+  window: TimeRange,
+  baseline: TimeRange,
+  /** True when the traces hold too little baseline to compare each edge with its own past. */
+  noBaseline: boolean,
+): EdgeFeatures {
+  const waits = [...collectWaits(spans, children, self, window, baseline).values()];
+  const zs = noBaseline ? judgeWithinWindow(waits) : waits.map(judgeAgainstBaseline);
+  const edges: EdgeStat[] = waits.map((e, i) => ({
+    caller: e.caller,
+    callee: e.callee,
+    before: e.b.length ? median(e.b) : NaN,
+    after: e.w.length ? median(e.w) : NaN,
+    n: e.w.length,
+    z: zs[i]!,
+  }));
+  const detail = attribute(edges);
+  const score = new Map<string, number>();
+  for (const [svc, l] of detail) score.set(svc, l.reduce((a, e) => a + e.z, 0));
+  return { score, detail, mode: waits.length === 0 ? 'none' : noBaseline ? 'within-window' : 'baseline', edges };
+}
+
+/**
+ * True when most calls of the window are on edges with too few calls in the baseline to be compared
+ * with it (the recording starts at, or just before, the fault). Weighted by calls, so a handful of
+ * rare edges does not decide it.
+ */
+export function traceBaselineMissing(spans: Span[], children: Map<Span, Span[]>, window: TimeRange, baseline: TimeRange): boolean {
+  const waits = collectWaits(spans, children, new Map(), window, baseline);
+  let calls = 0;
+  let withBaseline = 0;
+  for (const e of waits.values()) {
+    calls += e.w.length;
+    if (e.b.length >= MIN_CALLS) withBaseline += e.w.length;
+  }
+  return calls > 0 && withBaseline * 2 < calls;
+}
