@@ -79,15 +79,18 @@ function judgeAgainstBaseline(e: { b: number[]; w: number[] }): number {
 }
 
 /**
- * Evidence per edge against the other edges of the window: robust z of log(1 + median wait) across
- * edges (median/MAD), floored so that edges that differ by tens of percent are not anomalous.
+ * Evidence per edge against the other edges of the window. A faulty pod can touch most edges (a busy
+ * caller calls everyone), so the reference is the lower half of the edges' typical waits, the part
+ * most likely healthy: z = (log(1 + median wait) − their median) / their spread (1.4826·MAD), the
+ * spread floored at the minimum effect so edges a few tens of percent apart are not anomalous.
  */
 function judgeWithinWindow(edges: Array<{ w: number[] }>): number[] {
   const xs = edges.map((e) => (e.w.length >= MIN_CALLS ? Math.log1p(median(e.w)) : NaN));
-  const ok = xs.filter((x) => Number.isFinite(x));
+  const ok = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   if (ok.length < 3) return xs.map(() => 0);
-  const m = median(ok);
-  const scale = Math.max(1.4826 * median(ok.map((x) => Math.abs(x - m))), Math.log(MIN_RATIO) / 2);
+  const lower = ok.slice(0, Math.ceil(ok.length / 2));
+  const m = median(lower);
+  const scale = Math.max(1.4826 * median(lower.map((x) => Math.abs(x - m))), Math.log(MIN_RATIO));
   return xs.map((x) => {
     if (!Number.isFinite(x) || Math.expm1(x) - Math.expm1(m) < MIN_DELTA_MS) return 0;
     return Math.max(0, Math.min(Z_CAP, (x - m) / scale));
