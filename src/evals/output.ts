@@ -39,8 +39,43 @@ export function renderTable(res: EvalResult): string {
   for (const r of res.cases) for (const i of r.replay?.issues.filter((x) => x.kind === 'drift') ?? []) out.push(`drift ${r.key}: ${i.message}`);
   for (const s of res.skippedPaths) out.push(`skipped ${s.path}: ${s.reason}`);
   if (reasons.length || res.skippedPaths.length) out.push('');
+  const groups = groupTable(res);
+  if (groups) out.push(groups, '');
   out.push(summaryLines(res).join('\n'));
   return out.join('\n');
+}
+
+/** Scored cases by system and by fault type within it: top-1, top-3 and fault kind, so a method that
+ * only works on one system or one kind of fault shows at a glance. */
+export function groupRows(res: EvalResult): Array<{ system: string; fault: string; n: number; top1: number; top3: number; kind: number; kindN: number }> {
+  const acc = new Map<string, { system: string; fault: string; n: number; top1: number; top3: number; kind: number; kindN: number }>();
+  for (const r of res.cases) {
+    if (!r.score || !r.truth) continue;
+    const system = r.system ?? '(unnamed)';
+    for (const fault of ['all', r.truth.fault]) {
+      const k = `${system}\u0000${fault}`;
+      let g = acc.get(k);
+      if (!g) acc.set(k, (g = { system, fault, n: 0, top1: 0, top3: 0, kind: 0, kindN: 0 }));
+      g.n++;
+      if (r.score.rank === 1) g.top1++;
+      if (r.score.top3) g.top3++;
+      if (r.score.kindMatch !== undefined) {
+        g.kindN++;
+        if (r.score.kindMatch) g.kind++;
+      }
+    }
+  }
+  return [...acc.values()].sort((a, b) => a.system.localeCompare(b.system) || (a.fault === 'all' ? -1 : b.fault === 'all' ? 1 : a.fault.localeCompare(b.fault)));
+}
+
+function groupTable(res: EvalResult): string | undefined {
+  const rows = groupRows(res);
+  if (rows.length === 0) return undefined;
+  const f = (h: number, n: number) => (n ? `${h}/${n} ${((h / n) * 100).toFixed(0)}%` : 'n/a');
+  const body = rows.map((g) => [g.system, g.fault, String(g.n), f(g.top1, g.n), f(g.top3, g.n), f(g.kind, g.kindN)]);
+  const all = [['system', 'fault', 'cases', 'top-1', 'top-3', 'fault kind'], ...body];
+  const width = all[0]!.map((_, i) => Math.max(...all.map((r) => [...r[i]!].length)));
+  return all.map((r) => r.map((c, i) => c + ' '.repeat(width[i]! - [...c].length)).join('  ').trimEnd()).join('\n');
 }
 
 export function summaryLines(res: EvalResult): string[] {
@@ -81,6 +116,11 @@ export function renderMarkdown(res: EvalResult): string {
     `|${HEAD.map(() => '---').join('|')}|---|`,
     ...res.cases.map((r) => `| ${cells(r).map(escMd).join(' | ')} | ${escMd(r.reasons.join('; '))} |`),
   ];
+  const groups = groupRows(res);
+  if (groups.length) {
+    out.push('', '| system | fault | cases | top-1 | top-3 | fault kind |', '|---|---|---|---|---|---|');
+    for (const g of groups) out.push(`| ${escMd(g.system)} | ${g.fault} | ${g.n} | ${g.top1}/${g.n} | ${g.top3}/${g.n} | ${g.kindN ? `${g.kind}/${g.kindN}` : 'n/a'} |`);
+  }
   const repeated = s.groups.filter((g) => g.runs > 1);
   if (repeated.length) {
     out.push('', '| repeated case | runs | pass rate | variance | top-1 rate | time (ms) |', '|---|---|---|---|---|---|');

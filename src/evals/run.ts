@@ -27,6 +27,8 @@ export interface CaseResult {
   /** Why it was skipped, failed or errored (one line each). */
   reasons: string[];
   truth?: Truth;
+  /** The recorded system (incident.yaml `system`), for per-system tables. */
+  system?: string;
   score?: CaseScore;
   stats: { toolCalls: number; tokens?: number; steps?: number; ms: number };
   partial: string[];
@@ -167,6 +169,7 @@ export async function runEval(plan: Plan, opts: RunOptions = {}): Promise<EvalRe
     } else {
       const b = await open(u.spec.bundleDir);
       r.question = u.question;
+      r.system = b.incident.system;
       if (!b.incident.truth) {
         r.status = 'skip';
         r.reasons.push('no truth in incident.yaml: nothing to score against (add truth.service and truth.fault)');
