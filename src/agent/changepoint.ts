@@ -3,7 +3,7 @@
 // split of the recording where the error share or the request latency changes most (a two-sample t on
 // per-bucket values, best split over the middle 70% of the range). Before the split is the baseline.
 import type { Sources, TimeRange } from '../sources/types.js';
-import { logLevel } from '../analysis/suspects.js';
+import { logLevel } from '../analysis/suspects/index.js';
 
 export interface ChangePoint {
   /** Epoch ms of the estimated start. */

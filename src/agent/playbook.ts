@@ -4,7 +4,7 @@
 import { renderLogQL, serviceSelector } from '../query/logql.js';
 import type { Finding, Report, StepResult } from './findings.js';
 import type { Sources, TimeRange } from '../sources/types.js';
-import { rankSuspects, type SuspectsResult } from '../analysis/suspects.js';
+import { rankSuspects, type SuspectsResult } from '../analysis/suspects/index.js';
 import { steps as registeredSteps, type NamedStep } from './steps/index.js';
 import { resolveHints } from './hints.js';
 import { detectLanguage, normaliseLang } from './language.js';

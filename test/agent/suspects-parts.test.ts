@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../src/sources/types.js';
 import { mineTemplates } from '../../src/analysis/suspects/templates.js';
 import { namedInErrors } from '../../src/analysis/suspects/named.js';
-import { logFeatures, logLevel } from '../../src/analysis/suspects.js';
+import { logFeatures, logLevel } from '../../src/analysis/suspects/index.js';
 
 const rec = (service: string, timeMs: number, body: string, traceId?: string): LogRecord => ({ service, timeMs, body, attributes: {}, resource: {}, traceId });
 

@@ -1,0 +1,66 @@
+// An operation's own time (failure mode: a slow code path, CPU starvation or contention inside the
+// service, a slow query). Self time per operation (its duration minus its children's), window against
+// baseline, by a minimum-effect test: evidence only for growth beyond +20% (and at least +2 ms, below
+// which no user-visible slowdown comes from one operation). Pure calls into another service are left to
+// the call waits (edges.ts); leaf instances of operations that usually have children are left out (their
+// children were not recorded: an incomplete trace would credit them with their callees' time).
+import { median } from '../../util/stats.js';
+import { calleeOf, isDbCall, type TraceGraph } from './trace-graph.js';
+import { inRange, shiftEvidence } from './stats.js';
+
+/** A database call that slowed says more about the database (or its load) than about the code of the
+ * service that made it: its evidence counts a third, so slower own operations outrank it. */
+const DB_CALL_FACTOR = 0.35;
+/** Minimum effect (relative growth of 1 + self ms) before a shift is evidence. */
+const MIN_GROWTH = 1.2;
+/** Minimum absolute growth of the typical self time, ms. */
+const MIN_DELTA_MS = 2;
+/** Fewest spans on each side for an operation to be compared. */
+const MIN_SPANS = 3;
+/** Evidence cap (z units). */
+const Z_CAP = 10;
+
+export interface OwnTime {
+  /** Service → strongest operation evidence (z units). */
+  score: Map<string, number>;
+  detail: Map<string, { op: string; before: number; after: number; n: number }>;
+}
+
+export function ownTimeFeatures(g: TraceGraph): OwnTime {
+  const { spans, children, self, window, baseline, opOf } = g;
+  // Operations that usually have children: a leaf instance of one lost its children (an incomplete
+  // trace, or callee spans that were not recorded), so its duration is not its own time.
+  const parentOps = new Set<string>();
+  for (const s of spans) if (children.get(s)?.length) parentOps.add(opOf(s));
+  // Self-time per operation. Pure calls into one other service (all children there) are left to the
+  // edge waits below: their self time is network and queueing, not the caller's code.
+  const opStats = new Map<string, { svc: string; op: string; b: number[]; w: number[]; db: boolean }>();
+  for (const s of spans) {
+    const inW = inRange(s.startMs, window);
+    const inB = !inW && inRange(s.startMs, baseline);
+    if (!inW && !inB) continue;
+    const kids = children.get(s);
+    if (calleeOf(s, children)) continue;
+    const key = opOf(s);
+    if (!kids?.length && parentOps.has(key)) continue;
+    let st = opStats.get(key);
+    if (!st) opStats.set(key, (st = { svc: s.service, op: s.name, b: [], w: [], db: !kids?.length && isDbCall(s) }));
+    (inW ? st.w : st.b).push(self.get(s) ?? 0);
+  }
+  const score = new Map<string, number>();
+  const detail: OwnTime['detail'] = new Map();
+  for (const st of opStats.values()) {
+    if (st.b.length < MIN_SPANS || st.w.length < MIN_SPANS) continue;
+    // Typical self time: the larger of median and half the mean (a slow tail counts, one outlier does not).
+    const before = Math.max(median(st.b), (st.b.reduce((a, v) => a + v, 0) / st.b.length) * 0.5);
+    const after = Math.max(median(st.w), (st.w.reduce((a, v) => a + v, 0) / st.w.length) * 0.5);
+    if (after - before < MIN_DELTA_MS) continue;
+    const z = Math.min(Z_CAP, shiftEvidence(st.b, st.w, Math.log(MIN_GROWTH))) * (st.db ? DB_CALL_FACTOR : 1);
+    if (z <= 0) continue;
+    if (z > (score.get(st.svc) ?? 0)) {
+      score.set(st.svc, z);
+      detail.set(st.svc, { op: st.op, before, after, n: st.w.length });
+    }
+  }
+  return { score, detail };
+}

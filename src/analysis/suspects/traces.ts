@@ -1,0 +1,44 @@
+// Trace evidence per service: where errors start, own time, waits on calls, requests that stop early,
+// and the requests each service served. Each is its own module (one failure mode each); this file
+// builds the call tree once and runs them over it.
+import type { Span, TimeRange } from '../../sources/types.js';
+import { buildTraceGraph } from './trace-graph.js';
+import { errorOrigins, type ErrorOrigins } from './error-origin.js';
+import { ownTimeFeatures, type OwnTime } from './own-time.js';
+import { edgeFeatures, traceBaselineMissing, type EdgeFeatures } from './edges.js';
+import { callShapes, type CallShapes } from './call-shapes.js';
+import { inRange } from './stats.js';
+
+export interface TraceFeatures {
+  own: Map<string, ErrorOrigins>;
+  selfShift: OwnTime['score'];
+  selfDetail: OwnTime['detail'];
+  structure: CallShapes['score'];
+  structureDetail: CallShapes['detail'];
+  /** `caller\u0000callee` → calls seen. */
+  edges: Map<string, number>;
+  /** Waits on calls between services, attributed to the endpoint that explains them. */
+  waits: EdgeFeatures;
+  /** Requests each service served in the window (entry spans: root or parent in another service). */
+  entriesW: Map<string, number>;
+  /** True when the traces hold too little baseline for per-edge and per-operation comparisons. */
+  noBaseline: boolean;
+}
+
+export function traceFeatures(allSpans: Span[], window: TimeRange, baseline: TimeRange): TraceFeatures {
+  const g = buildTraceGraph(allSpans, window, baseline);
+  const own = errorOrigins(g);
+  const ownTime = ownTimeFeatures(g);
+  // Edges judged against their own baseline when most calls have one, else against each other.
+  const noBaseline = traceBaselineMissing(g.spans, g.children, window, baseline);
+  const waits = edgeFeatures(g.spans, g.children, g.self, window, baseline, noBaseline);
+  const shapes = callShapes(g);
+  const entriesW = new Map<string, number>();
+  for (const s of g.spans) {
+    if (!inRange(s.startMs, window)) continue;
+    const p = s.parentSpanId ? g.bySpanId.get(s.parentSpanId) : undefined;
+    if (p && p.traceId === s.traceId && p.service === s.service) continue;
+    entriesW.set(s.service, (entriesW.get(s.service) ?? 0) + 1);
+  }
+  return { own, selfShift: ownTime.score, selfDetail: ownTime.detail, structure: shapes.score, structureDetail: shapes.detail, edges: g.calls, waits, entriesW, noBaseline };
+}

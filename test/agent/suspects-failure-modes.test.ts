@@ -1,0 +1,162 @@
+// rank_suspects on small synthetic systems, one failure mode each: the service that caused it must come
+// first, and the evidence must name the right symptom. A shop: frontend calls cart, catalog and
+// checkout; checkout calls cart and payment; catalog runs a database query.
+import { describe, expect, it } from 'vitest';
+import type { Sources, Span, TimeRange } from '../../src/sources/types.js';
+import { rankSuspects, traceFeatures } from '../../src/analysis/suspects/index.js';
+
+let next = 1;
+const hex = (n: number, w: number) => n.toString(16).padStart(w, '0');
+
+interface Knobs {
+  /** Extra wait (ms) on calls into this service (network delay on its pod). */
+  delayed?: string;
+  delayMs?: number;
+  /** Service whose own work is slower (CPU starvation), and by how much (factor). */
+  starved?: string;
+  factor?: number;
+  /** Service whose handler throws before its second step: it stops calling its second callee and fails. */
+  throws?: string;
+  /** Service that answers a wrong value: its caller's next step fails (error in the caller). */
+  wrongReturn?: string;
+  /** The catalog's database query is slower by this factor (missing index). */
+  slowQuery?: number;
+  /** Record only root spans for this share of traces (incomplete traces). */
+  rootOnly?: boolean;
+}
+
+const CALLS: Record<string, string[]> = { frontend: ['cart', 'catalog', 'checkout'], checkout: ['cart', 'payment'], cart: [], catalog: [], payment: [] };
+
+/** One request through the shop, depth first; returns the spans and the end time of the served span. */
+function serve(out: Span[], traceId: string, svc: string, start: number, parent: Span | undefined, k: Knobs, i: number): Span {
+  const jitter = 1 + ((i * 7919) % 10) / 20; // deterministic ±25% variation
+  const own = 2 * jitter * (k.starved === svc ? k.factor ?? 1 : 1);
+  const server: Span = { traceId, spanId: hex(next++, 16), parentSpanId: parent?.spanId, service: svc, name: `serve ${svc}`, kind: 2, startMs: start, endMs: 0, durationMs: 0, status: 'unset', attributes: {}, resource: {}, events: [] };
+  out.push(server);
+  let t = start + own;
+  const callees = CALLS[svc]!;
+  for (let c = 0; c < callees.length; c++) {
+    const callee = callees[c]!;
+    if (k.throws === svc && c === 1) {
+      server.status = 'error';
+      server.events.push({ name: 'exception', timeMs: t, attributes: { 'exception.type': 'IllegalStateException', 'exception.message': 'boom' } });
+      break;
+    }
+    const net = 0.5 * jitter + (k.delayed === callee || k.delayed === svc ? k.delayMs ?? 0 : 0);
+    const call: Span = { traceId, spanId: hex(next++, 16), parentSpanId: server.spanId, service: svc, name: `call ${callee}`, kind: 3, startMs: t, endMs: 0, durationMs: 0, status: 'unset', attributes: {}, resource: {}, events: [] };
+    out.push(call);
+    const child = serve(out, traceId, callee, t + net, call, k, i);
+    call.endMs = child.endMs + net;
+    call.durationMs = call.endMs - call.startMs;
+    if (k.wrongReturn === callee && c === 0) {
+      // The answer was wrong: this service's next step fails and it stops there.
+      server.status = 'error';
+      server.events.push({ name: 'exception', timeMs: call.endMs, attributes: { 'exception.type': 'NullPointerException', 'exception.message': 'item is null' } });
+      t = call.endMs;
+      break;
+    }
+    t = call.endMs + 0.2;
+  }
+  if (svc === 'catalog') {
+    const q = 1.5 * jitter * (k.slowQuery ?? 1);
+    out.push({ traceId, spanId: hex(next++, 16), parentSpanId: server.spanId, service: svc, name: 'SELECT products', kind: 3, startMs: t, endMs: t + q, durationMs: q, status: 'unset', attributes: { 'db.system': 'postgresql' }, resource: {}, events: [] });
+    t += q;
+  }
+  server.endMs = t + 0.3;
+  server.durationMs = server.endMs - server.startMs;
+  return server;
+}
+
+/** 60 s of healthy traffic (baseline), then 60 s with the fault (window); one request every 250 ms. */
+function shop(k: Knobs, opts: { baseline?: boolean } = {}): Span[] {
+  const out: Span[] = [];
+  for (let i = 0; i < 480; i++) {
+    const t = i * 250;
+    const faulty = t >= 60_000;
+    if (!faulty && opts.baseline === false) continue;
+    const spans: Span[] = [];
+    serve(spans, hex(next++, 32), 'frontend', t, undefined, faulty ? k : {}, i);
+    out.push(...(faulty && k.rootOnly && i % 2 === 0 ? spans.filter((s) => !s.parentSpanId || s.service !== 'frontend' || s.kind === 2) : spans));
+  }
+  return out;
+}
+
+const baseline: TimeRange = { start: 0, end: 60_000 };
+const window: TimeRange = { start: 60_000, end: 120_000 };
+const sourcesOf = (spans: Span[]): Sources => ({
+  traces: {
+    findTraces: async () => ({ spans, partial: false, notes: [] }),
+  } as unknown as Sources['traces'],
+  defaults: { window: { start: 0, end: 120_000 } },
+  problems: [],
+  describe: 'synthetic shop',
+});
+
+async function top(k: Knobs, opts?: { baseline?: boolean }) {
+  const r = await rankSuspects(sourcesOf(shop(k, opts)), window, baseline);
+  return r;
+}
+
+describe('rank_suspects failure modes (synthetic shop)', () => {
+  it('a delayed pod: callers wait longer for it, its own spans are unchanged', async () => {
+    const r = await top({ delayed: 'cart', delayMs: 40 });
+    expect(r.suspects[0]!.service).toBe('cart');
+    expect(r.suspects[0]!.parts.edge_wait).toBeGreaterThan(0);
+    expect(r.suspects[0]!.evidence.join('\n')).toMatch(/wait on calls (frontend|checkout) → cart/);
+  });
+
+  it('a delayed pod with outgoing calls: every edge touching it is slower, in both directions', async () => {
+    const r = await top({ delayed: 'checkout', delayMs: 30 });
+    expect(r.suspects[0]!.service).toBe('checkout');
+    // The edges frontend→checkout, checkout→cart and checkout→payment are all explained by checkout.
+    expect(r.suspects[0]!.raw.slow_call_edges).toBe(3);
+    expect(r.suspects.find((s) => s.service === 'payment')?.parts.edge_wait).toBeUndefined();
+  });
+
+  it('CPU starvation: the starved service’s own time grows', async () => {
+    const r = await top({ starved: 'checkout', factor: 6 });
+    expect(r.suspects[0]!.service).toBe('checkout');
+    expect(r.suspects[0]!.parts.self_time).toBeGreaterThan(0);
+    expect(r.suspects[0]!.evidence.join('\n')).toMatch(/self time of "serve checkout"/);
+  });
+
+  it('an exception that cuts a handler short: the error starts there, and the call after it disappears', async () => {
+    const r = await top({ throws: 'checkout' });
+    expect(r.suspects[0]!.service).toBe('checkout');
+    expect(r.suspects[0]!.parts.own_errors).toBeGreaterThan(0);
+    expect(r.suspects[0]!.evidence.join('\n')).toMatch(/IllegalStateException/);
+  });
+
+  it('a wrong return value that makes a later step fail: the failing step is where the error starts', async () => {
+    // The cart answers wrong data; its callers fail right after it answered. The error starts in the
+    // callers (that is where it is raised), and what changed right after the cart answered points at it.
+    const r = await top({ wrongReturn: 'cart' });
+    const names = r.suspects.slice(0, 2).map((s) => s.service);
+    expect(names).toContain('cart');
+    const cart = r.suspects.find((s) => s.service === 'cart')!;
+    expect(cart.evidence.join('\n')).toMatch(/after cart answered|right after "serve cart"/);
+  });
+
+  it('a slow query: the database call of the catalog slows down', async () => {
+    const r = await top({ slowQuery: 20 });
+    expect(r.suspects[0]!.service).toBe('catalog');
+    expect(r.suspects[0]!.evidence.join('\n')).toMatch(/SELECT products/);
+  });
+
+  it('incomplete traces: a call whose children were not recorded is not credited with self time', () => {
+    const f = traceFeatures(shop({ rootOnly: true }), window, baseline);
+    // Frontend's call spans lost their children in half the window's traces: no self-time shift for it.
+    expect(f.selfShift.get('frontend') ?? 0).toBe(0);
+  });
+
+  it('no baseline: waits are compared across the window’s edges, and the ranking says so', async () => {
+    const r = await top({ delayed: 'cart', delayMs: 40 }, { baseline: false });
+    expect(r.suspects[0]!.service).toBe('cart');
+    expect(r.partial.join('\n')).toMatch(/no baseline for most calls/);
+  });
+
+  it('a healthy window blames nobody strongly', async () => {
+    const r = await top({});
+    for (const s of r.suspects) expect(s.score).toBeLessThan(2);
+  });
+});
