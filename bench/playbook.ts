@@ -5,7 +5,7 @@ import path from 'node:path';
 import { openBundle } from '../src/sources/bundle/load.js';
 import { runPlaybookWithSteps } from '../src/agent/playbook.js';
 import { steps } from '../src/agent/steps/index.js';
-import { rankSuspects } from '../src/analysis/suspects.js';
+import { rankSuspects } from '../src/analysis/suspects/index.js';
 
 const DEMO = path.resolve(process.cwd(), 'evals/incidents/demo-checkout');
 const NEZHA = path.resolve(process.cwd(), '../shared/datasets/nezha-trainticket/dev');

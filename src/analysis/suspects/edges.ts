@@ -16,6 +16,7 @@
 import type { Span, TimeRange } from '../../sources/types.js';
 import { median } from '../../util/stats.js';
 import { inRange, shiftEvidence } from './stats.js';
+import { TUNING } from './tuning.js';
 
 export interface EdgeStat {
   caller: string;
@@ -41,14 +42,6 @@ export interface EdgeFeatures {
 
 /** Fewest calls on a side for an edge's wait to be compared. */
 const MIN_CALLS = 3;
-/** An edge counts as anomalous from this z (p ≈ 0.001 one-sided). */
-const Z_ANOMALOUS = 3;
-/** Evidence cap per edge: beyond it the test's own assumptions (independence, log-normality) dominate. */
-const Z_CAP = 10;
-/** Practical significance: evidence counts only for growth beyond this factor (a minimum-effect test),
- * and of at least this many ms (below it, timer resolution and scheduling jitter). */
-const MIN_RATIO = 1.5;
-const MIN_DELTA_MS = 1;
 
 /**
  * Wait of each pure call span (all children in one other service), by edge and range. A call span with
@@ -74,8 +67,8 @@ function collectWaits(spans: Span[], children: Map<Span, Span[]>, self: Map<Span
 /** Evidence per edge against its own baseline. */
 function judgeAgainstBaseline(e: { b: number[]; w: number[] }): number {
   if (e.b.length < MIN_CALLS || e.w.length < MIN_CALLS) return 0;
-  if (median(e.w) - median(e.b) < MIN_DELTA_MS) return 0;
-  return Math.min(Z_CAP, shiftEvidence(e.b, e.w, Math.log(MIN_RATIO)));
+  if (median(e.w) - median(e.b) < TUNING.edgeMinDeltaMs) return 0;
+  return Math.min(TUNING.zCap, shiftEvidence(e.b, e.w, Math.log(TUNING.edgeMinRatio)));
 }
 
 /**
@@ -90,10 +83,10 @@ function judgeWithinWindow(edges: Array<{ w: number[] }>): number[] {
   if (ok.length < 3) return xs.map(() => 0);
   const lower = ok.slice(0, Math.ceil(ok.length / 2));
   const m = median(lower);
-  const scale = Math.max(1.4826 * median(lower.map((x) => Math.abs(x - m))), Math.log(MIN_RATIO));
+  const scale = Math.max(1.4826 * median(lower.map((x) => Math.abs(x - m))), Math.log(TUNING.edgeMinRatio));
   return xs.map((x) => {
-    if (!Number.isFinite(x) || Math.expm1(x) - Math.expm1(m) < MIN_DELTA_MS) return 0;
-    return Math.max(0, Math.min(Z_CAP, (x - m) / scale));
+    if (!Number.isFinite(x) || Math.expm1(x) - Math.expm1(m) < TUNING.edgeMinDeltaMs) return 0;
+    return Math.max(0, Math.min(TUNING.zCap, (x - m) / scale));
   });
 }
 
@@ -110,7 +103,7 @@ function attribute(edges: EdgeStat[]): Map<string, EdgeStat[]> {
       l.push(e);
     }
   }
-  const open = new Set(edges.filter((e) => e.z >= Z_ANOMALOUS));
+  const open = new Set(edges.filter((e) => e.z >= TUNING.edgeAnomalousZ));
   const out = new Map<string, EdgeStat[]>();
   while (open.size > 0) {
     let best: string | undefined;
@@ -118,7 +111,7 @@ function attribute(edges: EdgeStat[]): Map<string, EdgeStat[]> {
     for (const [svc, l] of [...touching].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const mine = l.filter((e) => open.has(e));
       if (mine.length === 0) continue;
-      const anomalous = l.filter((e) => e.z >= Z_ANOMALOUS).length;
+      const anomalous = l.filter((e) => e.z >= TUNING.edgeAnomalousZ).length;
       const value = mine.reduce((a, e) => a + e.z, 0) * (anomalous / l.length);
       if (value > bestValue) {
         bestValue = value;

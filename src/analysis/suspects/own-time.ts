@@ -4,21 +4,15 @@
 // which no user-visible slowdown comes from one operation). Pure calls into another service are left to
 // the call waits (edges.ts); leaf instances of operations that usually have children are left out (their
 // children were not recorded: an incomplete trace would credit them with their callees' time).
+// A slower database call gives its caller a share of the evidence (TUNING.dbCallFactor): the database,
+// or its load, may be the cause rather than the caller's code.
 import { median } from '../../util/stats.js';
 import { calleeOf, isDbCall, type TraceGraph } from './trace-graph.js';
 import { inRange, shiftEvidence } from './stats.js';
+import { TUNING } from './tuning.js';
 
-/** A database call that slowed says more about the database (or its load) than about the code of the
- * service that made it: its evidence counts a third, so slower own operations outrank it. */
-const DB_CALL_FACTOR = 0.35;
-/** Minimum effect (relative growth of 1 + self ms) before a shift is evidence. */
-const MIN_GROWTH = 1.2;
-/** Minimum absolute growth of the typical self time, ms. */
-const MIN_DELTA_MS = 2;
 /** Fewest spans on each side for an operation to be compared. */
 const MIN_SPANS = 3;
-/** Evidence cap (z units). */
-const Z_CAP = 10;
 
 export interface OwnTime {
   /** Service → strongest operation evidence (z units). */
@@ -54,8 +48,8 @@ export function ownTimeFeatures(g: TraceGraph): OwnTime {
     // Typical self time: the larger of median and half the mean (a slow tail counts, one outlier does not).
     const before = Math.max(median(st.b), (st.b.reduce((a, v) => a + v, 0) / st.b.length) * 0.5);
     const after = Math.max(median(st.w), (st.w.reduce((a, v) => a + v, 0) / st.w.length) * 0.5);
-    if (after - before < MIN_DELTA_MS) continue;
-    const z = Math.min(Z_CAP, shiftEvidence(st.b, st.w, Math.log(MIN_GROWTH))) * (st.db ? DB_CALL_FACTOR : 1);
+    if (after - before < TUNING.ownMinDeltaMs) continue;
+    const z = Math.min(TUNING.zCap, shiftEvidence(st.b, st.w, Math.log(TUNING.ownMinGrowth))) * (st.db ? TUNING.dbCallFactor : 1);
     if (z <= 0) continue;
     if (z > (score.get(st.svc) ?? 0)) {
       score.set(st.svc, z);

@@ -22,6 +22,7 @@
 // what follows them), logs.ts, named.ts (errors naming another service), metrics.ts, profiles.ts.
 import type { LogRecord, Sources, Span, TimeRange } from '../../sources/types.js';
 import { CAP, coveredRatio, poissonZ, robustScores } from './stats.js';
+import { TUNING } from './tuning.js';
 import { traceFeatures } from './traces.js';
 import { logFeatures, logLevel, logTemplate } from './logs.js';
 import { metricFeatures } from './metrics.js';
@@ -86,7 +87,11 @@ export interface SuspectOptions {
  * they hit) is the one level-based feature: it does not need a clean baseline, so it finds faults that
  * began before it. Measured on the Nezha dev incidents: each broad feature alone finds the faulty
  * service first in at most 8 of 28, event patterns alone in 11-13. */
-const WEIGHTS: Record<string, number> = {
+/** Features measured where the symptom is (already attributed to the deepest place that explains it):
+ * a callee's movement does not explain them away. */
+const LOCAL_FEATURES = new Set(['patterns', 'self_time', 'edge_wait', 'profile_growth']);
+
+export const WEIGHTS: Record<string, number> = {
   own_errors: 1.2,
   new_error_kinds: 0.8,
   self_time: 1.0,
@@ -103,11 +108,7 @@ const WEIGHTS: Record<string, number> = {
   profile_growth: 0.6,
 };
 
-/** Causality discount: how much less a callee one hop farther explains of its caller's movement. */
-const HOP_DECAY = 0.6;
 
-/** Share of its score a recovering service keeps. */
-const RECOVERING_FACTOR = 0.35;
 
 const round1 = (v: number) => Math.round(v * 10) / 10;
 
@@ -406,7 +407,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
   };
   // What a callee can explain: its own score, unless it is recovering (then its movement is the
   // recovery, which does not explain a caller's new trouble).
-  const explaining = (d: string) => (base.get(d)?.total ?? 0) * (recovering.has(d) ? RECOVERING_FACTOR : 1);
+  const explaining = (d: string) => (base.get(d)?.total ?? 0) * (recovering.has(d) ? TUNING.recoveringFactor : 1);
   const suspects: Suspect[] = [];
   for (const [svc, b] of base) {
     if (b.total <= 0) continue;
@@ -416,13 +417,19 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
       const t = explaining(d);
       if (t <= 0) continue;
       // Farther callees explain less: each hop is another place where the effect could have started.
-      const share = Math.min(1, t / b.total) * HOP_DECAY ** (h - 1);
+      const share = Math.min(1, t / b.total) * TUNING.hopDecay ** (h - 1);
       if (share >= 0.5) by.push(d);
       explained = Math.max(explained, share);
     }
     // Keep at least 40% of a caller's own score: callers can be guilty too. A recovering service
     // keeps a third (its movement is mostly the recovery).
-    const score = b.total * (1 - 0.6 * explained) * (recovering.has(svc) ? RECOVERING_FACTOR : 1);
+    // Only symptoms that propagate up the call graph (errors, error lines, unusual call shapes, what
+    // follows a callee's answer, latency metrics) are discounted; local evidence (the service's own per-
+    // request behaviour, own time, the call waits already attributed to it, its profile) stays whole.
+    let local = 0;
+    let propagating = 0;
+    for (const [k, v] of Object.entries(b.parts)) (LOCAL_FEATURES.has(k) ? (local += v) : (propagating += v));
+    const score = (local + propagating * (1 - TUNING.maxExplained * explained)) * (recovering.has(svc) ? TUNING.recoveringFactor : 1);
     const ev = (evidence.get(svc) ?? []).sort((a, c) => c[0] - a[0]).slice(0, 6);
     suspects.push({
       service: svc,

@@ -1,0 +1,128 @@
+// `npm run bench -- suspects`: root-cause ranking on the Nezha dev systems in ../shared/datasets.
+// Prints top-1/top-3 per system, then the sensitivity of top-1 to every constant of the ranking
+// (each moved by −50% and +50% alone), then leave-one-system-out: every constant chosen (from
+// ×0.5, ×1, ×1.5) on one system only, and the other system's top-1 with those choices.
+// SUSPECTS_QUICK=1 prints the first table only.
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { openBundle } from '../src/sources/bundle/load.js';
+import type { Sources, TimeRange } from '../src/sources/types.js';
+import { rankSuspects } from '../src/analysis/suspects/index.js';
+import { WEIGHTS } from '../src/analysis/suspects/rank.js';
+import { TUNING } from '../src/analysis/suspects/tuning.js';
+
+interface Case {
+  id: string;
+  truth: string;
+  sources: Sources;
+  window: TimeRange;
+  baseline: TimeRange;
+}
+
+const DATA = path.resolve(process.cwd(), '../shared/datasets');
+const SYSTEMS = { TrainTicket: 'nezha-trainticket/dev', OnlineBoutique: 'nezha-onlineboutique/dev' } as const;
+type System = keyof typeof SYSTEMS;
+
+async function load(system: System): Promise<Case[]> {
+  const dir = path.join(DATA, SYSTEMS[system]);
+  if (!existsSync(dir)) return [];
+  const out: Case[] = [];
+  for (const d of readdirSync(dir).sort()) {
+    if (!existsSync(path.join(dir, d, 'incident.yaml'))) continue;
+    const b = await openBundle(path.join(dir, d));
+    const truth = b.incident.truth?.service;
+    if (!truth) continue;
+    out.push({ id: b.incident.id, truth, sources: b, window: b.defaults.incident ?? b.defaults.window, baseline: b.defaults.baseline! });
+  }
+  return out;
+}
+
+async function score(cases: Case[]): Promise<{ top1: number; top3: number; misses: string[] }> {
+  let top1 = 0;
+  let top3 = 0;
+  const misses: string[] = [];
+  for (const c of cases) {
+    const r = await rankSuspects(c.sources, c.window, c.baseline);
+    const i = r.suspects.findIndex((s) => s.service === c.truth);
+    if (i === 0) top1++;
+    else misses.push(`${c.id} (#${i < 0 ? '-' : i + 1}, top ${r.suspects[0]?.service ?? '-'})`);
+    if (i >= 0 && i < 3) top3++;
+  }
+  return { top1, top3, misses };
+}
+
+/** Every knob: the TUNING constants and the feature weights. */
+function knobs(): Array<{ name: string; get: () => number; set: (v: number) => void }> {
+  const t = TUNING as unknown as Record<string, number>;
+  return [
+    ...Object.keys(t).map((k) => ({ name: k, get: () => t[k]!, set: (v: number) => void (t[k] = v) })),
+    ...Object.keys(WEIGHTS).map((k) => ({ name: `weight.${k}`, get: () => WEIGHTS[k]!, set: (v: number) => void (WEIGHTS[k] = v) })),
+  ];
+}
+
+export async function run(): Promise<void> {
+  const systems = {} as Record<System, Case[]>;
+  for (const s of Object.keys(SYSTEMS) as System[]) systems[s] = await load(s);
+  const present = (Object.keys(systems) as System[]).filter((s) => systems[s].length > 0);
+  if (present.length === 0) {
+    process.stdout.write('suspects: ../shared/datasets/nezha-* not found; nothing to measure\n');
+    return;
+  }
+  const base = {} as Record<System, Awaited<ReturnType<typeof score>>>;
+  for (const s of present) {
+    const t0 = performance.now();
+    base[s] = await score(systems[s]);
+    const ms = (performance.now() - t0) / systems[s].length;
+    process.stdout.write(`${s.padEnd(15)} top-1 ${base[s].top1}/${systems[s].length}  top-3 ${base[s].top3}/${systems[s].length}  ${ms.toFixed(0)} ms/incident\n`);
+    for (const m of base[s].misses) process.stdout.write(`    miss ${m}\n`);
+  }
+  if (process.env.SUSPECTS_QUICK) return;
+
+  process.stdout.write(`\nsensitivity: top-1 with one constant at ×0.5 / ×1.5 (baseline ${present.map((s) => `${s} ${base[s].top1}`).join(', ')})\n`);
+  const grid = new Map<string, Record<string, Record<System, number>>>();
+  let worst = 0;
+  for (const k of knobs()) {
+    const v0 = k.get();
+    const row: Record<string, Record<System, number>> = { '1': Object.fromEntries(present.map((s) => [s, base[s].top1])) as Record<System, number> };
+    for (const f of [0.5, 1.5]) {
+      k.set(v0 * f);
+      row[String(f)] = {} as Record<System, number>;
+      for (const s of present) {
+        row[String(f)]![s] = (await score(systems[s])).top1;
+        worst = Math.max(worst, Math.abs(row[String(f)]![s] - base[s].top1));
+      }
+      k.set(v0);
+    }
+    grid.set(k.name, row);
+    process.stdout.write(`  ${k.name.padEnd(26)} ${present.map((s) => `${s} ${row['0.5']![s]} / ${row['1.5']![s]}`).join('   ')}\n`);
+  }
+  process.stdout.write(`largest change of top-1 from one constant at ±50%: ${worst} incident(s)\n`);
+
+  if (present.length < 2) return;
+  process.stdout.write('\nleave-one-system-out: each constant chosen on one system (best of ×0.5, ×1, ×1.5, ties keep ×1)\n');
+  for (const train of present) {
+    const test = present.find((s) => s !== train)!;
+    const chosen: Array<[string, number]> = [];
+    for (const k of knobs()) {
+      const row = grid.get(k.name)!;
+      let best = '1';
+      for (const f of ['0.5', '1.5']) if (row[f]![train] > row[best]![train]) best = f;
+      chosen.push([k.name, Number(best)]);
+    }
+    const all = knobs();
+    const saved = all.map((k) => k.get());
+    for (const [name, f] of chosen) {
+      const k = all.find((x) => x.name === name)!;
+      k.set(k.get() * f);
+    }
+    const a = await score(systems[train]);
+    const b = await score(systems[test]);
+    all.forEach((k, i) => k.set(saved[i]!));
+    const moved = chosen.filter(([, f]) => f !== 1).map(([n, f]) => `${n}×${f}`);
+    const na = systems[train].length;
+    const nb = systems[test].length;
+    process.stdout.write(
+      `  chosen on ${train}: ${moved.join(', ') || 'no change'}\n    ${train} top-1 ${a.top1}/${na} (${((a.top1 / na) * 100).toFixed(1)}%), ${test} top-1 ${b.top1}/${nb} (${((b.top1 / nb) * 100).toFixed(1)}%); gap ${Math.abs(a.top1 / na - b.top1 / nb).toFixed(3)}\n`,
+    );
+  }
+}
