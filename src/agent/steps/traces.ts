@@ -103,8 +103,9 @@ function latencyFinding(g: SlowGroup, spans: Span[], ctx: StepContext, threshold
   return {
     kind: 'latency',
     service: g.service,
-    title: `${spanLabel}: ${Math.round(g.share * 100)}% of slow-request time on the critical path`,
-    message: [{ key: 'msg_slow_span', args: { span: spanLabel, pct: Math.round(g.share * 100) } }],
+    // Without a baseline for this span the share is absolute: say so, the reader cannot assume it grew.
+    title: `${spanLabel}: ${Math.round(g.share * 100)}% of slow-request time on the critical path${g.baselinePerOccurrenceMs === undefined ? ' (no baseline to compare with)' : ''}`,
+    message: [{ key: g.baselinePerOccurrenceMs === undefined ? 'msg_slow_span_nobase' : 'msg_slow_span', args: { span: spanLabel, pct: Math.round(g.share * 100) } }],
     numbers,
     evidence: { traceIds: g.examples, query: { language: 'traceql', text: query }, link: link(ctx.sources.grafana, ctx.window, query, g.service, 'duration') },
     score: round(Math.min(1, g.share) * (0.4 + 0.6 * growth)),

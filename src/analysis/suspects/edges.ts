@@ -164,5 +164,7 @@ export function traceBaselineMissing(spans: Span[], children: Map<Span, Span[]>,
     calls += e.w.length;
     if (e.b.length >= MIN_CALLS) withBaseline += e.w.length;
   }
-  return calls > 0 && withBaseline * 2 < calls;
+  if (calls > 0) return withBaseline * 2 < calls;
+  // No calls between services: the baseline is missing when it holds no span at all.
+  return !spans.some((s) => inRange(s.startMs, baseline) && !inRange(s.startMs, window));
 }

@@ -89,7 +89,7 @@ export interface SuspectOptions {
  * service first in at most 8 of 28, event patterns alone in 11-13. */
 /** Features measured where the symptom is (already attributed to the deepest place that explains it):
  * a callee's movement does not explain them away. */
-const LOCAL_FEATURES = new Set(['patterns', 'self_time', 'edge_wait', 'profile_growth']);
+const LOCAL_FEATURES = new Set(['patterns', 'self_time', 'edge_wait', 'profile_growth', 'critical_share']);
 
 export const WEIGHTS: Record<string, number> = {
   own_errors: 1.2,
@@ -191,7 +191,19 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     }
     // Edge waits are attributed evidence in z units already (one edge, one explanation): not renormalised.
     rawParts.set('edge_wait', { values: new Map([...f.waits.score].map(([k, v]) => [k, Math.min(CAP, v)])), minScale: 0 });
-    if (f.waits.mode === 'within-window') partial.push('traces: no baseline for most calls; call waits compared with each other inside the window');
+    if (f.noBaseline) {
+      partial.push('traces: no baseline for most calls; call waits compared with each other inside the window, own time judged by its share of the slow requests\' critical path');
+      // Nothing to test a change against: a service owning a share s of the critical path weighs s × the
+      // evidence cap (owning all of it weighs as much as the strongest test).
+      rawParts.set('critical_share', { values: new Map([...f.criticalShare].map(([k, v]) => [k, Math.min(CAP, v * TUNING.zCap)])), minScale: 0 });
+      for (const [svc, share] of f.criticalShare) {
+        if (share < 0.05) continue;
+        addRaw(svc, 'critical_path_share', share);
+        addEvidence(svc, share * 4, `${Math.round(share * 100)}% of the slow requests' critical path is its own work (no baseline to compare with)`, [
+          { key: 'ev_critical_share', args: { pct: Math.round(share * 100) } },
+        ]);
+      }
+    }
     for (const [svc, l] of f.waits.detail) {
       const e = l[0]!;
       addRaw(svc, 'slow_call_edges', l.length);

@@ -8,6 +8,7 @@ import { ownTimeFeatures, type OwnTime } from './own-time.js';
 import { edgeFeatures, traceBaselineMissing, type EdgeFeatures } from './edges.js';
 import { callShapes, type CallShapes } from './call-shapes.js';
 import { inRange } from './stats.js';
+import { findSlowSpans } from '../traces/slow.js';
 
 export interface TraceFeatures {
   own: Map<string, ErrorOrigins>;
@@ -23,6 +24,24 @@ export interface TraceFeatures {
   entriesW: Map<string, number>;
   /** True when the traces hold too little baseline for per-edge and per-operation comparisons. */
   noBaseline: boolean;
+  /** Without a baseline: each service's share of the slow requests' critical path spent in its own
+   * work (not waiting on calls), from the slow-span analysis. Empty when there is a baseline. */
+  criticalShare: Map<string, number>;
+}
+
+/**
+ * Where the slow requests' time goes when there is nothing to compare with (failure mode: a slow code
+ * path or query in a recording that starts at the fault): the share of the critical path of the
+ * window's slowest requests that each service spends in its own work.
+ */
+function criticalShares(spans: Span[], window: TimeRange): Map<string, number> {
+  const out = new Map<string, number>();
+  const slow = findSlowSpans(spans, { window, mode: 'slow' });
+  for (const g of slow.groups) {
+    if (g.detailKind === 'wait') continue; // waits are the call edges' evidence
+    out.set(g.service, (out.get(g.service) ?? 0) + g.share);
+  }
+  return out;
 }
 
 export function traceFeatures(allSpans: Span[], window: TimeRange, baseline: TimeRange): TraceFeatures {
@@ -40,5 +59,6 @@ export function traceFeatures(allSpans: Span[], window: TimeRange, baseline: Tim
     if (p && p.traceId === s.traceId && p.service === s.service) continue;
     entriesW.set(s.service, (entriesW.get(s.service) ?? 0) + 1);
   }
-  return { own, selfShift: ownTime.score, selfDetail: ownTime.detail, structure: shapes.score, structureDetail: shapes.detail, edges: g.calls, waits, entriesW, noBaseline };
+  const criticalShare = noBaseline ? criticalShares(g.spans, window) : new Map<string, number>();
+  return { own, selfShift: ownTime.score, selfDetail: ownTime.detail, structure: shapes.score, structureDetail: shapes.detail, edges: g.calls, waits, entriesW, noBaseline, criticalShare };
 }
