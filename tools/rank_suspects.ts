@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineTool } from './types.js';
 import { isoRange, rangeSchema, resolveScope, scopeFields } from './common.js';
-import { rankSuspects } from '../src/analysis/suspects.js';
+import { rankSuspects } from '../src/analysis/suspects/index.js';
 import { table } from './format.js';
 import { traceqlExploreLink } from '../src/links.js';
 

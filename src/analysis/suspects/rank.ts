@@ -1,25 +1,30 @@
 // Cross-signal ranking of services for a time window vs its baseline ("who moved, and who moved first").
 //
-// Each signal that exists contributes raw per-service measurements (traces: own errors, self time,
-// call-structure changes; logs: error/warn counts, new error templates; metrics: per-service gauges and
-// counters; profiles: total growth). Every measurement is turned into a robust score by comparing the
-// services with each other (median/MAD across services), so one noisy family cannot dominate and no
-// threshold depends on a dataset's units. Parts are shown so the ranking can be argued with.
-//
-// Per-request event patterns (suspects/patterns.ts) and "what happens next" sequences
-// (suspects/transitions.ts) join traces and logs: how often each log template, internal operation and
-// outgoing call happens per invocation of the same entry operation, baseline vs window. They find code
-// faults that raise no error status (an exception that cuts a request short, a wrong return value that
-// takes another branch) and do not move with the workload mix, which dominates raw counts.
-//
-// Causality: errors and latency propagate from callees to callers. Trace features are computed on what
-// a service does *itself* (self time, errors whose children did not fail, calls that stop right after a
-// callee answered), and the final score discounts a caller by what its callees already explain.
+// 1. Evidence as statistics. Each feature module measures one symptom per service and turns it into a
+//    test statistic in z units: how unusual the window is given the baseline's own variance and the
+//    sample sizes (Welch's t with calibrated tails and a minimum effect for durations, Poisson and
+//    binomial tests for counts and per-request rates). Features that count broad symptoms (which move
+//    with load in every service) are then compared across services (median/MAD), so what moved
+//    everywhere says little.
+// 2. Attribution on the call graph. Each symptom is explained once, at the deepest place that explains
+//    it: an operation's own time goes to its service; the wait on a call goes to the endpoint whose
+//    edges are consistently slow (a delayed pod slows every edge it touches, both ways); errors go
+//    where they start (an error span none of whose children failed, a line that names another service);
+//    what changed right after a callee answered goes to the callee.
+// 3. Causality for what propagates. Symptoms that travel up the call graph (errors, error lines,
+//    unusual call shapes, latency metrics) are discounted in a caller when a callee moved at least as
+//    much; local evidence (own time, attributed waits, per-request behaviour, profiles) is not.
+// 4. No baseline, short baseline, incomplete data. Without a trace baseline the call waits are compared
+//    with each other inside the window and own time is judged by its share of the slow requests'
+//    critical path; the metrics keep their own baseline. Leaf instances of operations that usually
+//    have children are not credited with self time (their children were not recorded). What was
+//    missing and what the ranking fell back on is reported in `partial`.
 //
 // The features live next to this file, one failure mode each: error-origin.ts (errors where they
 // start), own-time.ts (an operation's own time), edges.ts (the wait on a call: network and queueing),
 // call-shapes.ts (requests that stop early), patterns.ts and transitions.ts (per-request events and
 // what follows them), logs.ts, named.ts (errors naming another service), metrics.ts, profiles.ts.
+// Every constant is in tuning.ts; `npm run bench -- suspects` measures its sensitivity.
 import type { LogRecord, Sources, Span, TimeRange } from '../../sources/types.js';
 import { CAP, coveredRatio, poissonZ, robustScores } from './stats.js';
 import { TUNING } from './tuning.js';
@@ -78,33 +83,48 @@ export interface SuspectOptions {
   maxMetricFamilies?: number;
 }
 
-/** Feature weights. Direct evidence counts most: errors that start in the service (error spans, and
- * new error log statements not explained by another service), its own self time, and its per-request
- * event patterns (logs, operations and calls per invocation of the same entry
- * operation, which do not move with the workload mix). Broad counts (error-line surges, the first error
- * line of a trace, template mix, call shapes, metrics) also move with load, retries and earlier faults
- * still recovering, so they only break ties. The error burden (own error lines × the share of requests
- * they hit) is the one level-based feature: it does not need a clean baseline, so it finds faults that
- * began before it. Measured on the Nezha dev incidents: each broad feature alone finds the faulty
- * service first in at most 8 of 28, event patterns alone in 11-13. */
 /** Features measured where the symptom is (already attributed to the deepest place that explains it):
  * a callee's movement does not explain them away. */
 const LOCAL_FEATURES = new Set(['patterns', 'self_time', 'edge_wait', 'profile_growth', 'critical_share']);
 
+/**
+ * How much each statistic says about a fault *in this service*, in three classes. Direct (≈1): the
+ * symptom is measured where it starts and does not move with the workload mix. Corroborating (≈0.3–0.6):
+ * the symptom points at the service but also follows other causes. Broad (≤0.2): counts that move
+ * with load, retries and earlier faults still recovering in every service, so they only break ties.
+ * A feature absent from this table (edge_wait, critical_share) weighs 1: it is already attributed
+ * evidence in z units. `npm run bench -- suspects` reports what ±50% on each does.
+ */
 export const WEIGHTS: Record<string, number> = {
+  /** Code fault that throws: error spans none of whose children failed (direct). */
   own_errors: 1.2,
+  /** Code fault: error kinds never seen in the baseline (corroborating: a new kind may be a new symptom). */
   new_error_kinds: 0.8,
+  /** Slow code path, CPU starvation, slow query: an operation's own time (direct). */
   self_time: 1.0,
+  /** Exception or wrong return value that changes what a request does: per-request event rates (direct;
+   * the strongest test, since it conditions on the entry operation and so on the workload mix). */
   patterns: 1.5,
+  /** Wrong answer from a callee: what its caller does right after it answered (corroborating). */
   transitions: 0.5,
+  /** Requests that stop early (broad: retries and timeouts change shapes too). */
   structure: 0.1,
+  /** Error/warn line surprise (broad: propagated errors count in every caller). */
   log_errors: 0.2,
+  /** First error line of each trace (broad). */
   first_log_errors: 0.1,
+  /** A dependency failing: other services' errors name it (corroborating: names can be of a victim). */
   named_in_errors: 0.35,
+  /** Code fault older than the baseline: own error lines × share of requests they hit (direct; needs no
+   * clean baseline). */
   error_burden: 1.0,
+  /** Code fault: error statements never logged in the baseline, the service's own (direct). */
   new_log_errors: 1.0,
+  /** Template-mix shift (broad: the workload mix moves it). */
   log_shift: 0.05,
+  /** Resource faults (CPU, memory, network) and latency metrics (corroborating: latency propagates). */
   metrics: 0.3,
+  /** CPU burnt in the service's own code (corroborating: load raises it too). */
   profile_growth: 0.6,
 };
 
