@@ -10,6 +10,7 @@ import type { Sources, TimeRange } from '../src/sources/types.js';
 import { rankSuspects } from '../src/analysis/suspects/index.js';
 import { WEIGHTS } from '../src/analysis/suspects/rank.js';
 import { TUNING } from '../src/analysis/suspects/tuning.js';
+import { injectedDelayCheck } from './suspects-inject.js';
 
 interface Case {
   id: string;
@@ -23,7 +24,7 @@ const DATA = path.resolve(process.cwd(), '../shared/datasets');
 const SYSTEMS = { TrainTicket: 'nezha-trainticket/dev', OnlineBoutique: 'nezha-onlineboutique/dev' } as const;
 type System = keyof typeof SYSTEMS;
 
-async function load(system: System): Promise<Case[]> {
+export async function load(system: System): Promise<Case[]> {
   const dir = path.join(DATA, SYSTEMS[system]);
   if (!existsSync(dir)) return [];
   const out: Case[] = [];
@@ -75,6 +76,13 @@ export async function run(): Promise<void> {
     const ms = (performance.now() - t0) / systems[s].length;
     process.stdout.write(`${s.padEnd(15)} top-1 ${base[s].top1}/${systems[s].length}  top-3 ${base[s].top3}/${systems[s].length}  ${ms.toFixed(0)} ms/incident\n`);
     for (const m of base[s].misses) process.stdout.write(`    miss ${m}\n`);
+  }
+  process.stdout.write('\ninjected network delay on the truth service, second half of each fault-free baseline, traces only:\n');
+  for (const s of present) {
+    for (const d of [50, 200]) {
+      const r = await injectedDelayCheck(systems[s], d);
+      process.stdout.write(`  ${s.padEnd(15)} +${d} ms each way: top-1 ${r.top1}/${r.n}${r.misses.length ? `; misses: ${r.misses.slice(0, 6).join(', ')}` : ''}\n`);
+    }
   }
   if (process.env.SUSPECTS_QUICK) return;
 

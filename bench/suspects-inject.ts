@@ -1,0 +1,82 @@
+// Semi-synthetic check of the call-wait evidence on real traces: in the fault-free baseline of each
+// Nezha bundle, the second half gets a network delay on one service's pod (every call into or out of
+// it waits `delay` ms longer each way), and the ranking must put that service first. Real traffic,
+// real noise, a fault whose place is known exactly. Printed by `npm run bench -- suspects` after the
+// dev figures (a check, not a tuning set: no constant is chosen on it).
+import type { Sources, Span, TimeRange } from '../src/sources/types.js';
+import { rankSuspects } from '../src/analysis/suspects/index.js';
+
+/** Copies of the spans with a delay of `delayMs` each way on every call that touches `target`,
+ * for calls starting in `window`: the client span grows by 2×delay, the callee's subtree moves by
+ * delay, and everything after the call in its trace (and the call's ancestors' ends) by 2×delay. */
+export function injectDelay(spans: Span[], target: string, window: TimeRange, delayMs: number): Span[] {
+  const out = spans.map((s) => ({ ...s }));
+  const byTrace = new Map<string, Span[]>();
+  for (const s of out) (byTrace.get(s.traceId) ?? byTrace.set(s.traceId, []).get(s.traceId)!).push(s);
+  for (const list of byTrace.values()) {
+    const byId = new Map(list.map((s) => [s.spanId, s]));
+    const kids = new Map<string, Span[]>();
+    for (const s of list) if (s.parentSpanId) (kids.get(s.parentSpanId) ?? kids.set(s.parentSpanId, []).get(s.parentSpanId)!).push(s);
+    // Calls touching the target: a span whose children all live in one other service.
+    const calls = list
+      .filter((p) => {
+        const k = kids.get(p.spanId);
+        if (!k?.length || p.startMs < window.start || p.startMs >= window.end) return false;
+        const callee = k[0]!.service;
+        return callee !== p.service && k.every((c) => c.service === callee) && (callee === target || p.service === target);
+      })
+      .sort((a, b) => a.startMs - b.startMs);
+    for (const call of calls) {
+      const at = call.startMs;
+      const sub = new Set<Span>();
+      const walk = (s: Span) => {
+        for (const c of kids.get(s.spanId) ?? []) {
+          sub.add(c);
+          walk(c);
+        }
+      };
+      walk(call);
+      const ancestors = new Set<Span>();
+      for (let p = call.parentSpanId ? byId.get(call.parentSpanId) : undefined; p; p = p.parentSpanId ? byId.get(p.parentSpanId) : undefined) ancestors.add(p);
+      for (const s of list) {
+        if (s === call) s.endMs += 2 * delayMs;
+        else if (sub.has(s)) {
+          s.startMs += delayMs;
+          s.endMs += delayMs;
+        } else if (ancestors.has(s)) s.endMs += 2 * delayMs;
+        else if (s.startMs > at) {
+          s.startMs += 2 * delayMs;
+          s.endMs += 2 * delayMs;
+        }
+        s.durationMs = s.endMs - s.startMs;
+      }
+    }
+  }
+  return out;
+}
+
+export async function injectedDelayCheck(
+  cases: Array<{ id: string; truth: string; sources: Sources; baseline: TimeRange }>,
+  delayMs: number,
+): Promise<{ top1: number; n: number; misses: string[] }> {
+  let top1 = 0;
+  let n = 0;
+  const misses: string[] = [];
+  for (const c of cases) {
+    if (!c.sources.traces) continue;
+    const mid = Math.round((c.baseline.start + c.baseline.end) / 2);
+    const base: TimeRange = { start: c.baseline.start, end: mid };
+    const win: TimeRange = { start: mid, end: c.baseline.end };
+    const set = await c.sources.traces.findTraces({ range: c.baseline });
+    // Needs traffic on both halves of a real baseline.
+    if (set.spans.filter((s) => s.startMs < mid).length < 200 || set.spans.filter((s) => s.startMs >= mid).length < 200) continue;
+    const spans = injectDelay(set.spans, c.truth, win, delayMs);
+    const sources: Sources = { ...c.sources, traces: { ...c.sources.traces, findTraces: async () => ({ spans, partial: false, notes: [] }) }, logs: undefined, metrics: undefined, profiles: undefined };
+    const r = await rankSuspects(sources, win, base);
+    n++;
+    const i = r.suspects.findIndex((s) => s.service === c.truth);
+    if (i === 0) top1++;
+    else misses.push(`${c.id} → ${c.truth} (#${i < 0 ? '-' : i + 1}, top ${r.suspects[0]?.service ?? '-'})`);
+  }
+  return { top1, n, misses };
+}
