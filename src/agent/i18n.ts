@@ -47,7 +47,7 @@ export function trValue(lang: string, value: string): string {
 export function joinList(items: string[], locale: string): string {
   if (items.length < 2) return items.join('');
   try {
-    return new Intl.ListFormat(locale, { style: 'short', type: 'unit' }).format(items);
+    return new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(items);
   } catch {
     return items.join(', '); // an Intl without ListFormat: the plain comma is still readable
   }
