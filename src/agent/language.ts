@@ -128,6 +128,7 @@ export function stripNonLanguage(question: string): string {
   return (
     question
       .replace(/\b[a-z][\w+.-]*:\/\/\S+/gi, ' ') // URLs
+      .replace(/(?<!\S)\/[\w\-./{}:]*/g, ' ') // paths and routes (/api/checkout)
       .replace(/`[^`]*`/g, ' ') // inline code
       .replace(/\b\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?/gi, ' ') // ISO dates/times
       .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, ' ') // UUIDs
@@ -199,7 +200,12 @@ export function detect(question: string): Detection {
     const n = text.match(rule.re)?.length ?? 0;
     if (n && (!top || n * rule.weight > top.weight)) top = { rule, weight: n * rule.weight };
   }
-  const latin = text.match(/\p{Script=Latin}/gu)?.length ?? 0;
+  // Latin letters of words that are not borrowed tech words: "Γιατί checkout;" is Greek.
+  const latin = text
+    .split(/\s+/)
+    .filter((w) => !TECH_WORDS.has(w.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '')))
+    .join(' ')
+    .match(/\p{Script=Latin}/gu)?.length ?? 0;
   // Another script wins when it outweighs the Latin letters left (service names survive stripping) or
   // when it is a CJK script at all: nobody writes a Latin-language question with two Han characters.
   if (top && (top.weight >= latin || top.rule.weight > 1)) {
