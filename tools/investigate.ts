@@ -32,7 +32,7 @@ export const investigateTool = defineTool({
   description:
     'Runs the whole deterministic investigation for a question: suspect services, prevalent errors, slow spans, hot functions with their code, log patterns and metric anomalies, each with its native query, plus optimisation hints — in the language of the question. Returns structured findings to explain.',
   input: z.object({
-    question: z.string().min(3).describe('The incident question, in any of en/fr/es/de (e.g. "why is checkout failing since 10:04?").'),
+    question: z.string().min(3).describe('The incident question, in any language (e.g. "why is checkout failing since 10:04?").'),
     service: z.string().optional().describe('Focus on this service first.'),
     lang: z.string().optional().describe(`Language of the question and report (ISO 639 code or name); default: detected from the question. Report catalogues: ${SUPPORTED_LANGS.join(', ')}; another language gets an English report that names it.`),
     ...scopeFields,

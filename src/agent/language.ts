@@ -183,6 +183,40 @@ function cyrillicByLetters(text: string): string | undefined {
   return undefined;
 }
 
+/** Without their own letters, Bulgarian (ъ inside words), Serbian and Belarusian are not guessed from a
+ * few n-grams: a short "узкое место" is Russian far more often than Bulgarian. */
+function cyrillicCandidates(text: string): string[] {
+  return /[\p{L}]ъ[\p{L}]/u.test(text) ? ['ru', 'uk', 'bg'] : ['ru', 'uk'];
+}
+
+// Latin letters that only some languages use: when present, the n-grams choose among those languages
+// only (short questions otherwise drift to a neighbour: "redis darboğaz mı?" scored Latvian).
+const LATIN_LETTERS: Array<[RegExp, string[]]> = [
+  [/ə/iu, ['az']],
+  [/[ığ]/u, ['tr', 'az']],
+  [/ł/iu, ['pl']],
+  [/[őű]/iu, ['hu']],
+  [/[řůě]/iu, ['cs']],
+  [/[șț]/iu, ['ro']],
+  [/[¿¡]/u, ['es']],
+  [/ñ/iu, ['es', 'tl']],
+  [/ß/u, ['de']],
+  [/[ãõ]/iu, ['pt', 'vi', 'et']],
+  [/[ąę]/iu, ['pl', 'lt']],
+  [/[ơưđ]/iu, ['vi']],
+];
+
+function latinCandidates(text: string): string[] {
+  // Azerbaijani without ə, its most frequent vowel, is Turkish far more often ("503 döndüren kim").
+  let out: string[] = /ə/iu.test(text) ? LATIN : LATIN.filter((l) => l !== 'az');
+  for (const [re, langs] of LATIN_LETTERS) {
+    if (!re.test(text)) continue;
+    const narrowed = out.filter((l) => langs.includes(l));
+    if (narrowed.length) out = narrowed; // letters that contradict each other (mixed text) are ignored
+  }
+  return out;
+}
+
 export interface Detection {
   /** ISO 639-1 code of the detected language (English when nothing was left to judge). */
   lang: string;
@@ -215,11 +249,13 @@ export function detect(question: string): Detection {
     if (only) return { lang: only, by: 'script' };
     const own = text.replace(/[\p{Script=Latin}]+/gu, ' ');
     const byLetters = top.rule.langs.includes('ru') ? cyrillicByLetters(own) : undefined;
-    return { lang: byLetters ?? bestByNgrams(own, top.rule.langs) ?? top.rule.langs[0]!, by: byLetters ? 'script' : 'ngrams' };
+    const candidates = top.rule.langs.includes('ru') ? cyrillicCandidates(own) : top.rule.langs;
+    return { lang: byLetters ?? bestByNgrams(own, candidates) ?? candidates[0]!, by: byLetters ? 'script' : 'ngrams' };
   }
   if (latin < 2) return { lang: 'en', by: 'default' };
   const judged = withoutTechWords(text);
-  return { lang: bestByNgrams(judged, LATIN) ?? 'en', by: 'ngrams' };
+  const candidates = latinCandidates(judged);
+  return { lang: candidates.length === 1 ? candidates[0]! : (bestByNgrams(judged, candidates) ?? 'en'), by: candidates.length === 1 ? 'script' : 'ngrams' };
 }
 
 /** The question's language code (any language, catalogue or not). */
