@@ -32,13 +32,14 @@ export const investigateTool = defineTool({
   description:
     'Runs the whole deterministic investigation for a question: suspect services, prevalent errors, slow spans, hot functions with their code, log patterns and metric anomalies, each with its native query, plus optimisation hints — in the language of the question. Returns structured findings to explain.',
   input: z.object({
-    question: z.string().min(3).describe('The incident question, in any of en/fr/es/de (e.g. "why is checkout failing since 10:04?").'),
+    question: z.string().min(3).describe('The incident question, in any language (e.g. "why is checkout failing since 10:04?").'),
     service: z.string().optional().describe('Focus on this service first.'),
-    lang: z.string().optional().describe(`Report language (${SUPPORTED_LANGS.join(', ')}); default: detected from the question.`),
+    lang: z.string().optional().describe(`Language of the question and report (ISO 639 code or name); default: detected from the question. Report catalogues: ${SUPPORTED_LANGS.join(', ')}; another language gets an English report that names it.`),
     ...scopeFields,
   }),
   output: z.object({
-    lang: z.string(),
+    lang: z.string().describe('Language the report is written in.'),
+    askedLang: z.string().optional().describe('Language of the question (detected or given); differs from lang when it has no catalogue.'),
     window: z.object({ start: z.string(), end: z.string() }),
     baseline: z.object({ start: z.string(), end: z.string() }).optional(),
     suspects: z.array(z.object({ service: z.string(), score: z.number(), parts: z.record(z.string(), z.number()), evidence: z.array(z.string()) })),
@@ -48,7 +49,7 @@ export const investigateTool = defineTool({
   }),
   annotations: { title: 'Investigate an incident', readOnlyHint: true, openWorldHint: true },
   async handler(args, ctx) {
-    if (args.lang !== undefined && !normaliseLang(args.lang)) throw new ToolError(`lang must be one of ${SUPPORTED_LANGS.join(', ')} (got "${args.lang}")`);
+    if (args.lang !== undefined && !normaliseLang(args.lang)) throw new ToolError(`lang must name a language: an ISO 639 code such as ${SUPPORTED_LANGS.join(', ')}, or a name such as "Italian" (got "${args.lang}")`);
     const explicit = args.from || args.to || args.baseline_from || args.baseline_to;
     const scope = explicit ? resolveScope(args, ctx.sources) : undefined;
     const report = await runPlaybook(ctx.sources, args.question, {
@@ -62,7 +63,7 @@ export const investigateTool = defineTool({
     // Sections split on second-level headings so the budget cuts whole parts, summary first.
     const sections = md.split(/\n(?=## )/);
     return {
-      data: { lang: report.lang, window: report.window, baseline: report.baseline, suspects: report.suspects, findings: report.findings, hints: report.hints, partial: report.partial },
+      data: { lang: report.lang, askedLang: report.askedLang, window: report.window, baseline: report.baseline, suspects: report.suspects, findings: report.findings, hints: report.hints, partial: report.partial },
       text: sections,
       narrow: 'Pass `service` to focus, or a narrower from/to.',
     };

@@ -26,6 +26,9 @@ export interface MessagePart {
   args?: Record<string, string | number>;
   /** Units of numeric args (seconds, bytes, per-second, ratio), for locale formatting. */
   units?: Record<string, string>;
+  /** Args whose value is a list of catalogue keys (e.g. `cause_lock`): each translated, then joined the
+   * way the report language lists things. */
+  lists?: Record<string, string[]>;
 }
 
 export interface Finding {
@@ -38,6 +41,9 @@ export interface Finding {
   message?: MessagePart[];
   /** Counts, rates, durations, shares, change vs baseline. Keys are stable identifiers (e.g. `error_spans`). */
   numbers: Record<string, number | string>;
+  /** Units of some numbers (see formatQuantity: nanoseconds, cpu-ns-per-second…), so the report can
+   * write them in the reader's locale rather than show a producer's English rendering. */
+  units?: Record<string, string>;
   evidence: Evidence;
   source?: SourceLocation;
   /** Ids of catalogue hints (src/agent/hints) that this finding triggers. */
@@ -50,7 +56,10 @@ export interface Finding {
 
 export interface Report {
   question: string;
+  /** The language the report is written in: the question's, or English when it has no catalogue. */
   lang: string;
+  /** The question's language (detected, or given by --lang / the `lang` argument), any language. */
+  askedLang?: string;
   mode: 'playbook' | 'agent';
   window: { start: string; end: string };
   baseline?: { start: string; end: string };

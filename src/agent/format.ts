@@ -1,5 +1,7 @@
-// Locale-aware formatting for reports: numbers, durations, shares, changes and dates through Intl.
+// Locale-aware formatting for reports: numbers, durations, shares, changes and dates through Intl;
+// unit words Intl has no unit for (CPU cores) and data words (yes/no, new) come from the catalogue.
 import { localeOf } from './language.js';
+import { tr, trValue } from './i18n.js';
 
 export function formatDate(ms: number | string, lang: string): string {
   const d = typeof ms === 'string' ? new Date(ms) : new Date(ms);
@@ -33,15 +35,14 @@ export function formatNumber(v: number, lang: string, digits = 2): string {
  * Format a finding number by the convention of its key: `*_ms` durations, `*_rate`/`*_share`/`*_ratio`
  * fractions, `*_pct` percents, `change*` relative changes, `*_bytes` sizes, else plain numbers.
  */
-const YES_NO: Record<string, [string, string]> = { en: ['yes', 'no'], fr: ['oui', 'non'], es: ['sí', 'no'], de: ['ja', 'nein'] };
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 export function formatKeyed(key: string, v: number | string, lang: string): string {
   if (typeof v === 'string') {
-    // Step outputs carry yes/no flags and ISO times as data; the report speaks the asker's language.
-    if (v === 'yes' || v === 'no') return (YES_NO[lang] ?? YES_NO.en!)[v === 'yes' ? 0 : 1];
+    // Step outputs carry flags (yes/no), states (new, surging…) and ISO times as data; the report
+    // speaks the asker's language. Any other string is telemetry and stays verbatim.
     if (ISO_TIME.test(v)) return formatDate(v, lang);
-    return v;
+    return trValue(lang, v);
   }
   if (/(^|_)ms($|_)/.test(key)) return formatDuration(v, lang);
   if (/(^|_)seconds?($|_)/.test(key) && !/per_seconds?/.test(key)) return formatDuration(v * 1000, lang);
@@ -61,12 +62,22 @@ export function formatKeyed(key: string, v: number | string, lang: string): stri
   return formatNumber(v, lang);
 }
 
-/** A measured value in its unit (seconds, bytes, per-second, ratio, or none), in the locale's format. */
+/**
+ * A measured value in its unit, in the locale's format: seconds, nanoseconds, bytes, ratio, per-second,
+ * bytes-per-second, cpu-ns-per-second (CPU time per second of wall time: cores), or none.
+ */
 export function formatQuantity(v: number, unit: string | undefined, lang: string): string {
   if (!Number.isFinite(v)) return '–';
   if (unit === 'seconds') return formatDuration(v * 1000, lang);
+  if (unit === 'nanoseconds') return formatDuration(v / 1e6, lang);
   if (unit === 'bytes') return formatKeyed('bytes', v, lang);
+  if (unit === 'bytes-per-second') return `${formatKeyed('bytes', v, lang)}/s`;
   if (unit === 'ratio') return formatPercent(v, lang);
+  if (unit === 'cpu-ns-per-second') {
+    const cores = v / 1e9;
+    const n = new Intl.NumberFormat(localeOf(lang), Math.abs(cores) >= 0.1 || cores === 0 ? { maximumFractionDigits: 2 } : { maximumSignificantDigits: 2 }).format(cores);
+    return tr(lang, 'unit_cores', { n });
+  }
   // Three significant digits for small values, one decimal for large ones (never rounding 1234.5 to 1230).
   const opts: Intl.NumberFormatOptions = Math.abs(v) >= 100 ? { maximumFractionDigits: 1 } : { maximumSignificantDigits: 3 };
   const n = new Intl.NumberFormat(localeOf(lang), opts).format(v);

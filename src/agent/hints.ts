@@ -1,11 +1,16 @@
 // Optimisation hints: the catalogue (prompts/hints.yaml) is data; this module validates it and matches
 // its triggers against findings. A finding can trigger several hints; the report lists each hint once
 // with the findings that triggered it, in the report language.
+// Texts: hints.yaml carries the triggers with the first four languages inline; every other language has
+// its own file, prompts/hints/<lang>.yaml (hint id → title, explanation, fix), so adding or reviewing a
+// language touches one file. After merging, every hint must have a text in every catalogue language.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import type { Finding, FindingKind, Report } from './findings.js';
-import { readPrompt } from './assets.js';
-import { SUPPORTED_LANGS } from './language.js';
+import { promptsDir, readPrompt } from './assets.js';
+import { catalogueLang, SUPPORTED_LANGS, type Lang } from './language.js';
 
 const text = z.object({ title: z.string().min(1), explanation: z.string().min(1), fix: z.string().min(1) });
 const trigger = z.object({
@@ -17,9 +22,11 @@ const trigger = z.object({
 const hintSchema = z.object({
   id: z.string().regex(/^[a-z0-9-]+$/),
   triggers: z.array(trigger).min(1),
-  text: z.object(Object.fromEntries(SUPPORTED_LANGS.map((l) => [l, text])) as Record<(typeof SUPPORTED_LANGS)[number], typeof text>),
+  text: z.record(z.string(), text),
 });
-export type HintDef = z.infer<typeof hintSchema>;
+type HintText = z.infer<typeof text>;
+export type HintDef = Omit<z.infer<typeof hintSchema>, 'text'> & { text: Record<Lang, HintText> };
+const languageFile = z.record(z.string(), text);
 
 interface CompiledTrigger {
   kinds?: FindingKind[];
@@ -34,22 +41,51 @@ export interface CompiledHint {
 
 let catalogue: CompiledHint[] | undefined;
 
-/** Parse and validate a catalogue text (YAML list); throws with the offending entry named. */
-export function compileCatalogue(yamlText: string): CompiledHint[] {
+/** The per-language hint files that exist (prompts/hints/<lang>.yaml), as YAML texts by language. */
+export function languageFiles(): Partial<Record<Lang, string>> {
+  const out: Partial<Record<Lang, string>> = {};
+  for (const l of SUPPORTED_LANGS) {
+    if (existsSync(path.join(promptsDir(), 'hints', `${l}.yaml`))) out[l] = readPrompt(`hints/${l}.yaml`);
+  }
+  return out;
+}
+
+/**
+ * Parse and validate a catalogue (YAML list) with its per-language files; throws with the offending
+ * entry named: an invalid field, a text for an unknown hint, or a hint missing a language.
+ */
+export function compileCatalogue(yamlText: string, langTexts: Partial<Record<Lang, string>> = {}): CompiledHint[] {
   const parsed = z.array(hintSchema).safeParse(YAML.parse(yamlText));
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
     throw new Error(`hint catalogue invalid at ${i.path.join('.')}: ${i.message}`);
   }
+  const ids = new Set(parsed.data.map((d) => d.id));
+  for (const [lang, yaml] of Object.entries(langTexts) as Array<[Lang, string]>) {
+    const file = languageFile.safeParse(YAML.parse(yaml));
+    if (!file.success) {
+      const i = file.error.issues[0]!;
+      throw new Error(`hint texts prompts/hints/${lang}.yaml invalid at ${i.path.join('.')}: ${i.message}`);
+    }
+    for (const [id, t] of Object.entries(file.data)) {
+      if (!ids.has(id)) throw new Error(`hint texts prompts/hints/${lang}.yaml: no hint "${id}" in the catalogue`);
+      const def = parsed.data.find((d) => d.id === id)!;
+      def.text[lang] ??= t;
+    }
+  }
+  for (const def of parsed.data) {
+    const missing = SUPPORTED_LANGS.filter((l) => !def.text[l]);
+    if (missing.length) throw new Error(`hint catalogue: "${def.id}" has no text in ${missing.join(', ')}`);
+  }
   const re = (s: string) => new RegExp(s, 'i');
   return parsed.data.map((def) => ({
-    def,
+    def: def as HintDef,
     triggers: def.triggers.map((t) => ({ kinds: t.kinds, any: t.any?.map(re), all: t.all?.map(re), numbers: t.numbers })),
   }));
 }
 
 export function loadCatalogue(): CompiledHint[] {
-  catalogue ??= compileCatalogue(readPrompt('hints.yaml'));
+  catalogue ??= compileCatalogue(readPrompt('hints.yaml'), languageFiles());
   return catalogue;
 }
 
@@ -101,7 +137,7 @@ export function resolveHints(findings: Finding[], lang: string, cat: CompiledHin
       byId.set(id, e);
     }
   });
-  const l = (SUPPORTED_LANGS as readonly string[]).includes(lang) ? (lang as (typeof SUPPORTED_LANGS)[number]) : 'en';
+  const l = catalogueLang(lang);
   return [...byId]
     .map(([id, e]) => ({ id, e, def: cat.find((h) => h.def.id === id)?.def }))
     .filter((x) => x.def)

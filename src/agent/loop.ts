@@ -15,7 +15,7 @@ import { tools as registry } from '../../tools/index.js';
 import { runTool, servedInputSchema } from '../../tools/run.js';
 import type { ToolDef } from '../../tools/types.js';
 import { runPlaybook } from './playbook.js';
-import { detectLanguage, normaliseLang } from './language.js';
+import { detectLanguage, languageName, normaliseLang } from './language.js';
 import { readPrompt } from './assets.js';
 import { maskSecrets } from '../log.js';
 
@@ -36,7 +36,6 @@ export interface AgentOptions {
   onProgress?: (line: string) => void;
 }
 
-const LANGUAGE_NAMES: Record<string, string> = { en: 'English', fr: 'French (français)', es: 'Spanish (español)', de: 'German (Deutsch)' };
 /** Tools the model is not offered: the investigation itself (it would recurse). */
 const EXCLUDED_TOOLS = new Set(['investigate']);
 const MAX_RETRIES = 3;
@@ -124,7 +123,10 @@ function playbookDigest(r: Report): unknown {
 export async function runAgent(sources: Sources, question: string, opts: AgentOptions): Promise<Report> {
   const t0 = performance.now();
   const progress = opts.onProgress ?? (() => {});
-  const lang = normaliseLang(opts.lang) ?? detectLanguage(question);
+  // The model is told the asker's real language, catalogue or not: it can write Swedish even where the
+  // deterministic report falls back to English.
+  const askedLang = normaliseLang(opts.lang) ?? detectLanguage(question);
+  const answerIn = languageName(askedLang);
   const maxSteps = opts.maxSteps ?? 8;
   const maxTokens = opts.maxTokens ?? 200_000;
   const timeBudgetMs = opts.timeBudgetMs ?? 120_000;
@@ -132,7 +134,7 @@ export async function runAgent(sources: Sources, question: string, opts: AgentOp
 
   progress('running the playbook');
   const playbook = await runPlaybook(sources, question, {
-    lang,
+    lang: askedLang,
     window: opts.window,
     baseline: opts.baseline,
     service: opts.service,
@@ -150,7 +152,7 @@ export async function runAgent(sources: Sources, question: string, opts: AgentOp
   const defs = registry.filter((d) => !EXCLUDED_TOOLS.has(d.name));
   const toolList = toolDefinitions(defs);
   const system = Handlebars.compile(readPrompt('system.hbs'), { noEscape: true })({
-    languageName: LANGUAGE_NAMES[lang] ?? 'English',
+    languageName: answerIn,
     maxSteps,
     window: playbook.window,
     baseline: playbook.baseline,
@@ -231,7 +233,7 @@ export async function runAgent(sources: Sources, question: string, opts: AgentOp
       forced = true;
       partial.push(`agent: ${outOfBudget} budget reached after ${steps} step(s); final answer forced`);
       progress(`${outOfBudget} budget reached: asking for the final answer`);
-      messages.push({ role: 'user', content: `The ${outOfBudget} budget is exhausted. Do not call tools any more: write the final answer now from the evidence above, in ${LANGUAGE_NAMES[lang] ?? 'English'}.` });
+      messages.push({ role: 'user', content: `The ${outOfBudget} budget is exhausted. Do not call tools any more: write the final answer now from the evidence above, in ${answerIn}.` });
     }
     let res: Completion;
     try {
@@ -277,7 +279,6 @@ export async function runAgent(sources: Sources, question: string, opts: AgentOp
 
   return {
     ...playbook,
-    lang,
     mode: 'agent',
     narrative,
     partial: [...new Set(partial)],

@@ -7,7 +7,7 @@ import type { Sources, TimeRange } from '../sources/types.js';
 import { rankSuspects, type SuspectsResult } from '../analysis/suspects/index.js';
 import { steps as registeredSteps, type NamedStep } from './steps/index.js';
 import { resolveHints } from './hints.js';
-import { detectLanguage, normaliseLang } from './language.js';
+import { catalogueLang, detectLanguage, normaliseLang } from './language.js';
 import { resolveInvestigationScope } from './scope.js';
 import { estimateIncidentStart } from './changepoint.js';
 import { PROPAGATED } from '../analysis/suspects/patterns.js';
@@ -162,7 +162,9 @@ export async function runPlaybookWithSteps(
   const budget = opts.timeBudgetMs ?? DEFAULT_BUDGET_MS;
   const deadline = t0 + budget;
   const remaining = () => Math.max(1, deadline - performance.now());
-  const lang = normaliseLang(opts.lang) ?? detectLanguage(question);
+  // The asked language is kept as is; the report is written from its catalogue, or English (said in the report).
+  const askedLang = normaliseLang(opts.lang) ?? detectLanguage(question);
+  const lang = catalogueLang(askedLang);
   const scope = resolveInvestigationScope(sources, question, opts);
   let window = scope.window;
   let baseline = scope.baseline ?? { start: window.start - (window.end - window.start), end: window.start };
@@ -256,6 +258,7 @@ export async function runPlaybookWithSteps(
   return {
     question,
     lang,
+    askedLang,
     mode: 'playbook',
     window: iso(window),
     baseline: iso(baseline),

@@ -5,30 +5,11 @@ import Handlebars from 'handlebars';
 import type { MessagePart, Finding, Report } from './findings.js';
 import { readPrompt } from './assets.js';
 import { formatDate, formatDuration, formatKeyed, formatNumber, formatQuantity } from './format.js';
-import { isSupportedLang } from './language.js';
+import { catalogueLang, englishName, isSupportedLang, localeOf } from './language.js';
+import { joinList, strings, tr } from './i18n.js';
+import { localisePartial } from './partial.js';
 
-type Strings = Record<string, unknown> & { numbers: Record<string, string> };
-
-const stringsCache = new Map<string, Strings>();
-
-export function strings(lang: string): Strings {
-  const l = isSupportedLang(lang) ? lang : 'en';
-  let s = stringsCache.get(l);
-  if (!s) {
-    const en = JSON.parse(readPrompt('i18n/en.json')) as Strings;
-    const own = l === 'en' ? en : (JSON.parse(readPrompt(`i18n/${l}.json`)) as Strings);
-    s = { ...en, ...own, numbers: { ...en.numbers, ...own.numbers } };
-    stringsCache.set(l, s);
-  }
-  return s;
-}
-
-/** A localised string with `{name}` placeholders filled. */
-export function tr(lang: string, key: string, vars: Record<string, string | number> = {}): string {
-  const v = strings(lang)[key];
-  const text = typeof v === 'string' ? v : key;
-  return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? `{${k}}`));
-}
+export { strings, tr } from './i18n.js';
 
 let template: Handlebars.TemplateDelegate | undefined;
 function reportTemplate(): Handlebars.TemplateDelegate {
@@ -57,13 +38,16 @@ const LANG_OF_EXT: Record<string, string> = { go: 'go', java: 'java', py: 'pytho
 
 function numbersLine(f: Finding, lang: string): string {
   const labels = strings(lang).numbers;
-  // A `<key>_text` string is the producer's own rendering of `<key>` (e.g. "0.215 cores"): show it instead.
+  // A `<key>_text` string is the producer's own rendering of `<key>` (e.g. "0.215 cores"): shown when the
+  // finding gives no unit for `<key>` (with a unit, the report writes it in the reader's locale).
   const entries = Object.entries(f.numbers).filter(([k, v]) => v !== undefined && v !== null && v !== '' && !(k.endsWith('_text') && k.slice(0, -5) in f.numbers));
   if (!entries.length) return '';
   return entries
     .map(([k, v]) => {
+      const unit = f.units?.[k];
       const text = f.numbers[`${k}_text`];
-      return `- ${labels[k] ?? k.replace(/_/g, ' ')}: **${md(typeof text === 'string' ? text : formatKeyed(k, v, lang))}**`;
+      const shown = unit !== undefined && typeof v === 'number' ? formatQuantity(v, unit, lang) : typeof text === 'string' ? text : formatKeyed(k, v, lang);
+      return `- ${labels[k] ?? k.replace(/_/g, ' ')}: **${md(shown)}**`;
     })
     .join('\n');
 }
@@ -83,6 +67,7 @@ export function translateMessage(message: MessagePart[], lang: string): string {
         const unit = part.units?.[k];
         args[k] = typeof v !== 'number' ? v : unit !== undefined ? formatQuantity(v, unit, lang) : formatNumber(v, lang);
       }
+      for (const [k, keys] of Object.entries(part.lists ?? {})) args[k] = joinList(keys.map((key) => tr(lang, key)), localeOf(lang));
       return tr(lang, part.key, args);
     })
     .join('');
@@ -111,7 +96,10 @@ function summaryText(f: Finding, lang: string): string {
 
 /** The view model the template renders. */
 export function reportView(report: Report): Record<string, unknown> {
-  const lang = isSupportedLang(report.lang) ? report.lang : 'en';
+  const lang = catalogueLang(report.lang);
+  // A language without a catalogue gets an English report and one English line saying so.
+  const asked = (report.askedLang ?? report.lang).trim().toLowerCase().split(/[-_]/)[0] ?? 'en';
+  const missingCatalogue = !isSupportedLang(asked);
   const hintTitle = new Map(report.hints.map((h) => [h.id, h.title]));
   const indexOf = new Map(report.findings.map((f, i) => [f, i + 1]));
   const groups = KIND_ORDER.map((kind) => ({
@@ -155,6 +143,7 @@ export function reportView(report: Report): Record<string, unknown> {
     window: report.window,
     baseline: report.baseline,
     modeLine: report.mode === 'agent' ? tr(lang, 'mode_agent') : tr(lang, 'mode_playbook'),
+    languageNote: missingCatalogue ? tr('en', 'no_catalogue', { language: englishName(asked), code: asked }) : undefined,
     summary,
     narrative: report.narrative, // model text rendered as Markdown (it is ours to show, not to execute)
     suspects: report.suspects.slice(0, 5).map((s, i) => ({
@@ -171,13 +160,13 @@ export function reportView(report: Report): Record<string, unknown> {
     })),
     groups,
     hints: report.hints.map((hh) => ({ ...hh, findingRefs: hh.findings.map((i) => `#${i + 1}`).join(', ') })),
-    partial: report.partial,
+    partial: report.partial.map((p) => localisePartial(p, lang)),
     statsLine: tr(lang, 'stats', { tools: report.stats.toolCalls, ms: formatDuration(report.stats.ms, lang) }) + tokens,
   };
 }
 
 export function renderMarkdown(report: Report): string {
-  const lang = isSupportedLang(report.lang) ? report.lang : 'en';
+  const lang = catalogueLang(report.lang);
   const out = reportTemplate()(reportView(report), {
     helpers: {
       t: (key: string) => tr(lang, key),

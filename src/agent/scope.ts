@@ -1,6 +1,8 @@
 // Scope of an investigation: the window and baseline, from explicit options, else from times written in
-// the question ("since 10:04", "depuis 10h", "desde las 10:04", "seit 10 Uhr", "last 15 minutes"),
-// read relative to the sources' defaults, else the sources' defaults themselves.
+// the question ("since 10:04", "depuis 10h", "desde las 10:04", "seit 10 Uhr", "dalle 10", "od 10:00",
+// "с 10:00", "10時から", "从10点开始", "10시부터", "10:04'ten beri", "last 15 minutes"), read relative
+// to the sources' defaults, else the sources' defaults themselves. Boundaries are written as "not a
+// letter or digit" because \b only knows ASCII letters (Cyrillic and CJK words have none).
 import type { Sources, TimeRange } from '../sources/types.js';
 import { precedingRange } from '../util/time.js';
 
@@ -11,8 +13,17 @@ export interface Scope {
   from: 'options' | 'question' | 'defaults';
 }
 
-const CLOCK = String.raw`(\d{1,2})(?:\s*[:h]\s*(\d{2})|\s*h\b|\s*uhr\b|(?=\s*(?:utc|gmt|z)\b))?`;
-const SINCE = new RegExp(String.raw`\b(?:since|from|after|depuis|à partir de|desde(?: las?)?|a partir de(?: las?)?|seit|ab)\s+(?:(?:les?|las?|the)\s+)?${CLOCK}`, 'iu');
+// Word start: not after a letter of an alphabet or a digit (CJK writes words without spaces: "从10点").
+const NB = String.raw`(?<![\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}])`;
+const NA = String.raw`(?![\p{L}\p{N}])`; // word end, Unicode-aware
+const CLOCK = String.raw`(\d{1,2})(?:\s*[:：h]\s*(\d{2})|\s*(?:h|uhr|uur|ч|godz\.?)${NA}|\s*(?:時|点|點|시)|(?=\s*(?:utc|gmt|z)\b))?`;
+// A word or phrase before the time ("since", "depuis", "dalle", "od", "с", "从")…
+const SINCE = new RegExp(
+  String.raw`${NB}(?:since|from|after|depuis|à partir de|desde(?: las?| as| a)?|a partir de(?: las?| das)?|seit|ab|dalle|dalla|dal|dopo le|sinds|vanaf|od|от|с|со|після|від|з|із|从|自)\s*(?:(?:les?|las?|the|ore|godziny|godz\.|saat)\s+)?${CLOCK}`,
+  'iu',
+);
+// …or a postposition after it (Japanese, Chinese, Korean, Turkish).
+const SINCE_AFTER = new RegExp(String.raw`${NB}${CLOCK}\s*(?:['’]?(?:[dt][ae]n)\s+(?:beri|itibaren)|から|以降|以来|起|开始|開始|부터|이후)`, 'iu');
 const BETWEEN = new RegExp(String.raw`\b(?:between|entre|zwischen)\s+(?:(?:les?|las?)\s+)?${CLOCK}\s*(?:and|et|y|und)\s+(?:(?:les?|las?)\s+)?${CLOCK}`, 'iu');
 const LAST = /\b(?:last|past|dernières?|derniers?|últim[oa]s?|letzten)\s+(\d+)\s*(min(?:ute)?s?|minutos?|minuten|h|hours?|heures?|horas?|stunden?)\b/iu;
 
@@ -35,7 +46,7 @@ export function timesFromQuestion(question: string, sources: Sources): { window?
     const e = clockOn(day, b[3]!, b[4]);
     if (s !== undefined && e !== undefined && e > s) return { window: { start: s, end: e } };
   }
-  const m = SINCE.exec(question);
+  const m = SINCE.exec(question) ?? SINCE_AFTER.exec(question);
   if (m) {
     const s = clockOn(day, m[1]!, m[2]);
     // A time outside the data (another day or time zone) says nothing about it: keep the defaults.

@@ -5,13 +5,15 @@ import { setup } from './context.js';
 import { runPlaybook } from '../agent/playbook.js';
 import { renderJson, renderMarkdown, tr } from '../agent/report.js';
 import { detectLanguage, normaliseLang, SUPPORTED_LANGS } from '../agent/language.js';
+import { log } from '../log.js';
 import { parseTime } from '../util/time.js';
 import type { TimeRange } from '../sources/types.js';
 
 export const INVESTIGATE_HELP = `Usage: queryless investigate "question" [--bundle DIR] [--from T --to T] [--service S] [--lang xx] [--json] [--model NAME]
 
 Answers an incident question with a report: suspects, prevalent errors, slow spans, hot functions,
-their code and what to do — in the language of the question (${SUPPORTED_LANGS.join(', ')}; --lang overrides).
+their code and what to do — in the language of the question (--lang overrides). Report catalogues: ${SUPPORTED_LANGS.join(', ')};
+another language gets an English report that says so (a configured model still answers in it).
 Times (--from/--to, and times in the question like "since 10:04") are UTC; default: the incident window.
 With OPENAI_API_KEY or OPENAI_BASE_URL set, a model drives the tools from the playbook's findings
 (--model or QUERYLESS_MODEL picks it); otherwise the deterministic playbook runs alone.
@@ -37,7 +39,7 @@ export async function investigateCommand(argv: string[]): Promise<number> {
   let lang: string | undefined;
   if (own.lang !== undefined) {
     lang = normaliseLang(own.lang);
-    if (!lang) throw new UsageError(`--lang must be one of ${SUPPORTED_LANGS.join(', ')} (got "${own.lang}")`);
+    if (!lang) throw new UsageError(`--lang must name a language: an ISO 639 code such as ${SUPPORTED_LANGS.join(', ')}, or a name such as "Italian" (got "${own.lang}")`);
   }
   const num = (k: string) => {
     const v = own[k];
@@ -76,6 +78,7 @@ export async function investigateCommand(argv: string[]): Promise<number> {
   process.once('SIGINT', onSigint);
   try {
     const reportLang = lang ?? detectLanguage(question);
+    log.debug({ lang: reportLang, given: lang !== undefined }, 'question language');
     const report = config.model
       ? await (await import('../agent/loop.js')).runAgent(sources, question, {
           model: config.model,

@@ -9,6 +9,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 import type { Sources, TimeRange } from '../sources/types.js';
 import { log } from '../log.js';
+import { detect, languageName, normaliseLang } from '../agent/language.js';
 
 export const INVESTIGATE_PROMPT = 'investigate-incident';
 
@@ -112,11 +113,25 @@ export function renderInvestigatePrompt(args: InvestigateArgs, servedTools: stri
     from,
     to,
     hasRange: Boolean(from || to),
-    language: clean(args.language),
+    ...answerLanguage(args.question, clean(args.language)),
     steps,
     shortcut: served.has(SHORTCUT_TOOL) ? SHORTCUT_TOOL : undefined,
     others,
   }).replace(/\n{3,}/g, '\n\n');
+}
+
+/**
+ * The language to answer in, by name: the `language` argument (a code or a name) wins; else the
+ * question's detected language, so the client's model is told "Italian (italiano)" rather than left to
+ * guess. A value that names no known language is passed on as written.
+ */
+function answerLanguage(question: string, given: string | undefined): { language: string; detected: boolean } {
+  if (given) {
+    const code = normaliseLang(given);
+    return { language: code ? languageName(code) : given, detected: false };
+  }
+  const d = detect(question);
+  return { language: languageName(d.lang), detected: true };
 }
 
 // Languages offered when a client completes the `language` argument (any other value is accepted too).
@@ -132,6 +147,9 @@ const LANGUAGES: Array<[code: string, names: string[]]> = [
   ['ja', ['Japanese', '日本語']],
   ['zh', ['Chinese', '中文']],
   ['ko', ['Korean', '한국어']],
+  ['ru', ['Russian', 'Русский']],
+  ['uk', ['Ukrainian', 'Українська']],
+  ['tr', ['Turkish', 'Türkçe']],
 ];
 
 export function completeLanguage(prefix: string): string[] {

@@ -123,6 +123,26 @@ describe('agent loop', () => {
     expect(renderMarkdown(r)).toContain('## Analyse');
   });
 
+  it('tells the model the real language, catalogue or not, and keeps the report English with a line naming it', async () => {
+    const bodies = script([{ content: 'Grundorsaken är en unik nyckel i `checkout`.' }]);
+    const r = await runAgent(sources, 'Varför misslyckas beställningarna?', { model });
+    expect(bodies[0]!.messages[0].content).toContain('Answer in Swedish (svenska)');
+    expect(bodies[0]!.messages[0].content).not.toMatch(/German|Deutsch|English/);
+    expect(r.askedLang).toBe('sv');
+    expect(r.lang).toBe('en');
+    const md = renderMarkdown(r);
+    expect(md).toContain('Language of the question: Swedish (sv)');
+    expect(md).toContain('Grundorsaken');
+  });
+
+  it('tells the model Italian for an Italian question (it once got German)', async () => {
+    const bodies = script([{ content: 'La causa è una chiave duplicata.' }]);
+    const r = await runAgent(sources, 'Perché gli ordini falliscono dalle 10?', { model });
+    expect(bodies[0]!.messages[0].content).toContain('Answer in Italian (italiano)');
+    expect(r.lang).toBe('it');
+    expect(renderMarkdown(r)).toContain('## Analisi');
+  });
+
   it('executes parallel tool calls and answers each id', async () => {
     const bodies = script([
       {

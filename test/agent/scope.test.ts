@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveInvestigationScope } from '../../src/agent/scope.js';
+import { resolveInvestigationScope, timesFromQuestion } from '../../src/agent/scope.js';
 import type { Sources } from '../../src/sources/types.js';
 
 const t = (s: string) => Date.parse(s);
@@ -29,5 +29,32 @@ describe('investigation scope from the question', () => {
     const s = resolveInvestigationScope(sources(), 'What is the root cause?', {});
     expect(s.from).toBe('defaults');
     expect(s.window.start).toBe(t('2023-01-29T08:43:04Z'));
+  });
+  it('reads "since <time>" in every catalogue language, before or after the time', () => {
+    const demo = {
+      defaults: { window: { start: t('2025-06-03T09:50:00Z'), end: t('2025-06-03T10:20:00Z') }, incident: { start: t('2025-06-03T10:04:00Z'), end: t('2025-06-03T10:20:00Z') } },
+      problems: [],
+      describe: 'demo',
+    } as Sources;
+    const start = (q: string) => {
+      const w = timesFromQuestion(q, demo).window;
+      return w ? new Date(w.start).toISOString().slice(11, 16) : undefined;
+    };
+    const cases: Array<[string, string]> = [
+      ['Perché gli ordini falliscono dalle 10?', '10:00'],
+      ['Por que os pedidos estão falhando desde as 10h?', '10:00'],
+      ['Waarom mislukken de bestellingen sinds 10:04?', '10:04'],
+      ['Dlaczego zamówienia nie przechodzą od 10:00?', '10:00'],
+      ['なぜ10時から注文が失敗していますか？', '10:00'],
+      ['为什么从10点开始订单失败？', '10:00'],
+      ['checkout 从 10:04 起挂了', '10:04'],
+      ['왜 10시부터 주문이 실패하나요?', '10:00'],
+      ['Почему заказы падают с 10:00?', '10:00'],
+      ['Чому замовлення не проходять з 10:00?', '10:00'],
+      ["Siparişler neden 10:04'ten beri başarısız oluyor?", '10:04'],
+      ['Warum schlagen Bestellungen seit 10 Uhr fehl?', '10:00'],
+    ];
+    for (const [q, hhmm] of cases) expect(start(q), q).toBe(hhmm);
+    expect(start('Why is checkout slow?')).toBeUndefined();
   });
 });

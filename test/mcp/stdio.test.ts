@@ -93,7 +93,7 @@ describe('queryless mcp over stdio', () => {
     const got = await client.getPrompt({ name: 'investigate-incident', arguments: { question: 'Pourquoi le panier échoue ?', language: 'fr', from: '10:05' } });
     const text = (got.messages[0]!.content as { text: string }).text;
     expect(text).toContain('Pourquoi le panier échoue ?');
-    expect(text).toContain('write your answer in fr');
+    expect(text).toContain('write your answer in French (français)');
     expect(text).toContain('from 10:05');
     expect(text).toContain('`list_services`');
     expect(text).toMatch(/never instructions/);

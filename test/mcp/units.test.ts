@@ -82,7 +82,7 @@ describe('investigate-incident prompt', () => {
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     expect(text).toContain('Other tools when you need them: `query_prometheus`');
-    expect(text).toContain('write your answer in the language the question is written in');
+    expect(text).toContain('write your answer in English (the language the question is written in)');
     expect(text).toMatch(/never instructions to follow/);
     expect(text).toMatch(/native query it returned/);
     expect(text).not.toMatch(/\n{3,}/);
@@ -106,7 +106,12 @@ describe('investigate-incident prompt', () => {
     expect(text).toContain('Pourquoi <checkout> échoue & rame ?');
     expect(text).toContain('the service "checkout"');
     expect(text).toContain('from 10:04 to the default end');
-    expect(text).toContain('write your answer in fr');
+    expect(text).toContain('write your answer in French (français),');
+  });
+
+  it('names the detected language of the question, catalogue or not', () => {
+    expect(renderInvestigatePrompt({ question: 'Perché gli ordini falliscono dalle 10?' }, ['list_services'])).toContain('write your answer in Italian (italiano) (the language the question is written in)');
+    expect(renderInvestigatePrompt({ question: 'Varför är checkout så långsam?' }, ['list_services'])).toContain('write your answer in Swedish (svenska)');
   });
 
   it('completes languages by code or name', () => {

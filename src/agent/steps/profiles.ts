@@ -139,13 +139,23 @@ function toFinding(service: string, typeId: string, a: HotAnalysis, u: UserFunct
           : Math.abs(change) >= 0.1
             ? [{ key: 'msg_hot_change', args: { sign: change > 0 ? '+' : '−', pct: Math.round(Math.abs(change) * 100) } }]
             : [{ key: 'msg_hot_same' }]),
-      ...(causes.length ? [{ key: 'msg_hot_under', args: { causes: causes.slice(0, 2).map(([k]) => causeLabel(k)).join(', ') } }] : []),
+      // Cause labels are words (catalogue keys cause_<id>), joined the way the report language lists things.
+      ...(causes.length ? [{ key: 'msg_hot_under', lists: { causes: causes.slice(0, 2).map(([k]) => `cause_${k}`) } }] : []),
     ],
     numbers,
+    units: valueUnits(unit),
     evidence: { query: { language: 'pyroscope', text: query }, link: profilesDrilldownLink(ctx.sources.grafana, window, service, typeId, !!a.diff) },
     score: round(Math.min(1, share) * growthScore),
     details,
   };
+}
+
+/** Units of the per-second and total values, so the report writes them in the reader's locale (CPU
+ * nanoseconds per second are cores). The `_text` numbers keep an English rendering for JSON readers. */
+function valueUnits(sampleUnit: string): Record<string, string> | undefined {
+  const rate = sampleUnit === 'nanoseconds' ? 'cpu-ns-per-second' : sampleUnit === 'bytes' ? 'bytes-per-second' : 'per-second';
+  const value = sampleUnit === 'nanoseconds' ? 'nanoseconds' : sampleUnit === 'bytes' ? 'bytes' : undefined;
+  return { per_second: rate, baseline_per_second: rate, ...(value ? { value } : {}) };
 }
 
 /** Source location of a function: the profile's file when known, else a definition search. */

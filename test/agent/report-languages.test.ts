@@ -1,0 +1,114 @@
+// The demo incident's report rendered in every catalogue language: each carries its own catalogue's
+// words and none of another catalogue's. The playbook runs once (findings do not depend on the language);
+// each language then gets its hints and its rendering, as the playbook would produce them.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openBundle } from '../../src/sources/bundle/load.js';
+import { runPlaybook } from '../../src/agent/playbook.js';
+import { renderMarkdown } from '../../src/agent/report.js';
+import { loadCatalogue, resolveHints } from '../../src/agent/hints.js';
+import { strings, tr } from '../../src/agent/i18n.js';
+import { SUPPORTED_LANGS, type Lang } from '../../src/agent/language.js';
+import type { Report } from '../../src/agent/findings.js';
+
+const BUNDLE = new URL('../../evals/incidents/demo-checkout', import.meta.url).pathname;
+let base: Report;
+
+beforeAll(async () => {
+  const sources = await openBundle(BUNDLE);
+  base = await runPlaybook(sources, 'Why are orders failing since 10:00?', { lang: 'en' });
+}, 120_000);
+
+function reportIn(lang: string, askedLang = lang): string {
+  const findings = structuredClone(base.findings);
+  return renderMarkdown({ ...base, findings, lang, askedLang, hints: resolveHints(findings, lang) });
+}
+
+/** Every string of a catalogue: report strings and hint texts. */
+function catalogueTexts(lang: Lang): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') out.push(v);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  const own = strings(lang);
+  walk(lang === 'en' ? own : { ...own, no_catalogue: undefined });
+  for (const h of loadCatalogue()) walk(h.def.text[lang]);
+  return out;
+}
+
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+
+/** Literal pieces of a catalogue's strings long enough to be telling (placeholders split them). */
+function fragments(lang: Lang): string[] {
+  return catalogueTexts(lang)
+    .flatMap((s) => s.split(/\{\w+\}/))
+    .map((s) => s.replace(/^[\s\p{P}×→—]+|[\s\p{P}×→—]+$/gu, ''))
+    .filter((s) => (CJK.test(s) ? s.length >= 2 : s.length >= 10 && /\s/.test(s)));
+}
+
+/** The report without telemetry, code and queries: what is left is the catalogue's words and numbers. */
+function prose(md: string): string {
+  return md
+    .replace(/```[\s\S]*?```/g, ' ')
+    .replace(/`[^`]*`/g, ' ')
+    .split('\n')
+    .filter((l) => !l.startsWith('> ')) // the question
+    .map((l) => (l.startsWith('|') ? l.split('|').slice(0, -2).join('|') : l)) // the suspects' evidence column quotes log lines
+    .join('\n');
+}
+
+/** Pieces of other catalogues found in a report's prose, as `lang: piece`. */
+function foreignIn(md: string, lang: Lang): string[] {
+  const text = prose(md);
+  const own = catalogueTexts(lang);
+  return SUPPORTED_LANGS.filter((l) => l !== lang)
+    .flatMap((l) => fragments(l).map((f) => ({ l, f })))
+    .filter(({ f }) => !own.some((o) => o.includes(f))) // words the two languages share are not foreign
+    .filter(({ f }) => text.includes(f))
+    .map(({ l, f }) => `${l}: ${f}`);
+}
+
+describe('the demo report in every catalogue language', () => {
+  it.each(SUPPORTED_LANGS)('%s: its own catalogue strings, formatted numbers and hints', (lang) => {
+    const md = reportIn(lang);
+    for (const key of ['title', 'summary', 'suspects', 'findings', 'hints', 'mode_playbook', 'kind_error', 'kind_latency', 'kind_hot-function', 'kind_log-pattern', 'kind_metric-anomaly', 'explanation', 'fix', 'summary_suspect'])
+      expect(md, `${lang} ${key}`).toContain(tr(lang, key));
+    const s = strings(lang);
+    for (const key of ['share_of_requests', 'first_seen', 'per_second', 'slow_threshold_ms']) expect(md, `${lang} numbers.${key}`).toContain(s.numbers[key]);
+    expect(md).toContain(s.values.new); // a log pattern's status
+    expect(md).toContain(tr(lang, 'cause_lock')); // what sits under the hot function
+    expect(md).toContain(tr(lang, 'unit_cores', { n: '' }).replace(/\s+$/, '').replace(/^\s+/, '').split(' ').filter(Boolean)[0]!); // cores, in words
+    const hint = loadCatalogue().find((h) => h.def.id === 'unique-constraint')!.def.text[lang];
+    expect(md).toContain(hint.title);
+    expect(md).toContain(hint.fix);
+    expect(md).not.toContain(tr('en', 'no_catalogue', { language: '', code: '' }).slice(0, 20));
+  });
+
+  it.each(SUPPORTED_LANGS)('%s: no string from another catalogue outside telemetry and code', (lang) => {
+    expect(foreignIn(reportIn(lang), lang)).toEqual([]);
+  });
+
+  it('would notice a string from another catalogue', () => {
+    expect(fragments('fr').length).toBeGreaterThan(150);
+    expect(foreignIn(reportIn('ja') + '\n- Service le plus suspect', 'ja')).toContain('fr: Service le plus suspect');
+    expect(foreignIn(reportIn('ru') + '\n- Найнавантаженіша функція', 'ru')).toContain('uk: Найнавантаженіша функція');
+    expect(foreignIn(reportIn('zh') + '\n- 最も遅いスパン', 'zh').some((x) => x.startsWith('ja: '))).toBe(true);
+  });
+
+  it('writes numbers and dates the locale way', () => {
+    expect(reportIn('fr')).toMatch(/3 juin 2025/);
+    expect(reportIn('de')).toMatch(/03\.06\.2025/);
+    expect(reportIn('pl')).toMatch(/3 cze 2025/);
+    expect(reportIn('ja')).toMatch(/2025\/06\/03/);
+    expect(reportIn('tr')).toMatch(/%\d/); // Turkish puts the percent sign first
+    expect(reportIn('it')).toMatch(/\d,\d+ ms/); // decimal comma
+  });
+
+  it('writes a language without a catalogue in English, with one English line naming it', () => {
+    const md = reportIn('en', 'sv');
+    expect(md).toContain('Language of the question: Swedish (sv). There is no report catalogue for it yet, so this report is in English.');
+    expect(md).toContain(tr('en', 'title'));
+    expect(md.match(/Language of the question/g)).toHaveLength(1);
+    expect(reportIn('en')).not.toContain('Language of the question');
+  });
+});
