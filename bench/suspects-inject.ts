@@ -9,8 +9,9 @@ import { rankSuspects } from '../src/analysis/suspects/index.js';
 /** Copies of the spans with a delay of `delayMs` each way on every call that touches `target`,
  * for calls starting in `window`: the client span grows by 2×delay, the callee's subtree moves by
  * delay, and everything after the call in its trace (and the call's ancestors' ends) by 2×delay. */
-export function injectDelay(spans: Span[], target: string, window: TimeRange, delayMs: number): Span[] {
+export function injectDelay(spans: Span[], target: string, window: TimeRange, delayMs: number): { spans: Span[]; calls: number } {
   const out = spans.map((s) => ({ ...s }));
+  let injected = 0;
   const byTrace = new Map<string, Span[]>();
   for (const s of out) (byTrace.get(s.traceId) ?? byTrace.set(s.traceId, []).get(s.traceId)!).push(s);
   for (const list of byTrace.values()) {
@@ -26,6 +27,7 @@ export function injectDelay(spans: Span[], target: string, window: TimeRange, de
         return callee !== p.service && k.every((c) => c.service === callee) && (callee === target || p.service === target);
       })
       .sort((a, b) => a.startMs - b.startMs);
+    injected += calls.length;
     for (const call of calls) {
       const at = call.startMs;
       const sub = new Set<Span>();
@@ -52,7 +54,7 @@ export function injectDelay(spans: Span[], target: string, window: TimeRange, de
       }
     }
   }
-  return out;
+  return { spans: out, calls: injected };
 }
 
 export async function injectedDelayCheck(
@@ -64,13 +66,19 @@ export async function injectedDelayCheck(
   const misses: string[] = [];
   for (const c of cases) {
     if (!c.sources.traces) continue;
-    const mid = Math.round((c.baseline.start + c.baseline.end) / 2);
+    const set = await c.sources.traces.findTraces({ range: c.baseline });
+    // Split where the traces actually cover the baseline (recordings often start inside it).
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const s of set.spans) if (s.startMs >= c.baseline.start && s.startMs < c.baseline.end) (lo = Math.min(lo, s.startMs), (hi = Math.max(hi, s.startMs)));
+    if (!(hi > lo)) continue;
+    const mid = Math.round((lo + hi) / 2);
     const base: TimeRange = { start: c.baseline.start, end: mid };
     const win: TimeRange = { start: mid, end: c.baseline.end };
-    const set = await c.sources.traces.findTraces({ range: c.baseline });
     // Needs traffic on both halves of a real baseline.
     if (set.spans.filter((s) => s.startMs < mid).length < 200 || set.spans.filter((s) => s.startMs >= mid).length < 200) continue;
-    const spans = injectDelay(set.spans, c.truth, win, delayMs);
+    const { spans, calls } = injectDelay(set.spans, c.truth, win, delayMs);
+    if (calls < 5) continue; // the service barely talks in that half: no fault to find
     const sources: Sources = { ...c.sources, traces: { ...c.sources.traces, findTraces: async () => ({ spans, partial: false, notes: [] }) }, logs: undefined, metrics: undefined, profiles: undefined };
     const r = await rankSuspects(sources, win, base);
     n++;

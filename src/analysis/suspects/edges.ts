@@ -68,7 +68,7 @@ function collectWaits(spans: Span[], children: Map<Span, Span[]>, self: Map<Span
 function judgeAgainstBaseline(e: { b: number[]; w: number[] }): number {
   if (e.b.length < MIN_CALLS || e.w.length < MIN_CALLS) return 0;
   if (median(e.w) - median(e.b) < TUNING.edgeMinDeltaMs) return 0;
-  return Math.min(TUNING.zCap, shiftEvidence(e.b, e.w, Math.log(TUNING.edgeMinRatio)));
+  return Math.min(TUNING.zCap, shiftEvidence(e.b, e.w, Math.log1p(TUNING.edgeMinGrowth)));
 }
 
 /**
@@ -83,7 +83,7 @@ function judgeWithinWindow(edges: Array<{ w: number[] }>): number[] {
   if (ok.length < 3) return xs.map(() => 0);
   const lower = ok.slice(0, Math.ceil(ok.length / 2));
   const m = median(lower);
-  const scale = Math.max(1.4826 * median(lower.map((x) => Math.abs(x - m))), Math.log(TUNING.edgeMinRatio));
+  const scale = Math.max(1.4826 * median(lower.map((x) => Math.abs(x - m))), Math.log1p(TUNING.edgeMinGrowth));
   return xs.map((x) => {
     if (!Number.isFinite(x) || Math.expm1(x) - Math.expm1(m) < TUNING.edgeMinDeltaMs) return 0;
     return Math.max(0, Math.min(TUNING.zCap, (x - m) / scale));
@@ -136,7 +136,10 @@ export function edgeFeatures(
   noBaseline: boolean,
 ): EdgeFeatures {
   const waits = [...collectWaits(spans, children, self, window, baseline).values()];
-  const zs = noBaseline ? judgeWithinWindow(waits) : waits.map(judgeAgainstBaseline);
+  // An edge without a baseline of its own (a call that only happens now, or too rarely before) is
+  // judged against the window's other edges, as every edge is when the whole baseline is missing.
+  const within = judgeWithinWindow(waits);
+  const zs = noBaseline ? within : waits.map((e, i) => (e.b.length >= MIN_CALLS ? judgeAgainstBaseline(e) : within[i]!));
   const edges: EdgeStat[] = waits.map((e, i) => ({
     caller: e.caller,
     callee: e.callee,

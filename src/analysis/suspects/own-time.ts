@@ -49,7 +49,7 @@ export function ownTimeFeatures(g: TraceGraph): OwnTime {
     const before = Math.max(median(st.b), (st.b.reduce((a, v) => a + v, 0) / st.b.length) * 0.5);
     const after = Math.max(median(st.w), (st.w.reduce((a, v) => a + v, 0) / st.w.length) * 0.5);
     if (after - before < TUNING.ownMinDeltaMs) continue;
-    const z = Math.min(TUNING.zCap, shiftEvidence(st.b, st.w, Math.log(TUNING.ownMinGrowth))) * (st.db ? TUNING.dbCallFactor : 1);
+    const z = Math.min(TUNING.zCap, shiftEvidence(st.b, st.w, Math.log1p(TUNING.ownMinGrowth))) * (st.db ? TUNING.dbCallFactor : 1);
     if (z <= 0) continue;
     if (z > (score.get(st.svc) ?? 0)) {
       score.set(st.svc, z);

@@ -5,13 +5,14 @@
 export const TUNING = {
   /** Evidence cap per statistic (z units): beyond it the tests' own assumptions dominate. */
   zCap: 10,
-  /** Call waits: minimum effect (factor) and absolute growth (ms) before a change is evidence. */
-  edgeMinRatio: 1.5,
+  /** Call waits: minimum effect (relative growth: 0.5 = +50%) and absolute growth (ms) before a change
+   * is evidence. */
+  edgeMinGrowth: 0.5,
   edgeMinDeltaMs: 1,
   /** A call edge counts as anomalous from this z (p ≈ 0.001 one-sided) for attribution. */
   edgeAnomalousZ: 3,
-  /** Own time: minimum effect (factor of 1 + ms) and absolute growth (ms). */
-  ownMinGrowth: 1.2,
+  /** Own time: minimum effect (relative growth of 1 + ms: 0.2 = +20%) and absolute growth (ms). */
+  ownMinGrowth: 0.2,
   ownMinDeltaMs: 2,
   /** Share of its evidence a slower database call gives its caller (the database may be the cause). */
   dbCallFactor: 0.35,
