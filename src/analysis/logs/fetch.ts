@@ -6,6 +6,7 @@ import { renderLogQL, serviceSelector, type LogQLQuery } from '../../query/logql
 import { detectLevel, normalizeLevel } from './level.js';
 import { extractFields } from './fields.js';
 import { matchesLokiPattern } from './shift.js';
+import { compileSafeRegex, type SafeRegex } from '../../util/regex.js';
 
 export const MAX_LINE_CHARS_SHOWN = 500;
 
@@ -24,13 +25,16 @@ export interface LineFilters {
 
 export class FilterError extends Error {}
 
-/** Compiles the regex up front so a bad one is a clear error, not a crash halfway. */
-export function compileRegex(regex: string | undefined, caseSensitive: boolean): RegExp | undefined {
+/**
+ * Compiles the regex up front so a bad one is a clear error, not a crash halfway. RE2 (linear time):
+ * the pattern comes from a user or a model and is run over every scanned line.
+ */
+export function compileRegex(regex: string | undefined, caseSensitive: boolean): SafeRegex | undefined {
   if (regex === undefined || regex === '') return undefined;
   try {
-    return new RegExp(regex, caseSensitive ? '' : 'i');
+    return compileSafeRegex(regex, { caseInsensitive: !caseSensitive });
   } catch (e) {
-    throw new FilterError(`invalid regex ${JSON.stringify(regex)}: ${(e as Error).message}`);
+    throw new FilterError((e as Error).message);
   }
 }
 

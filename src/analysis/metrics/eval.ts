@@ -6,6 +6,7 @@
 import type { Aggregation, Binary, Call, Expr, Matcher, MatrixSelector, NumberLit, VectorSelector } from '../../query/promql.js';
 import type { MetricStore, StoredSeries } from '../../sources/bundle/openmetrics.js';
 import type { SeriesPoints } from '../../sources/types.js';
+import { compileSafeRegex, type SafeRegex } from '../../util/regex.js';
 
 export type Labels = Record<string, string>;
 export interface Sample {
@@ -132,11 +133,12 @@ function compileMatcher(m: Matcher): (v: string) => boolean {
   }
 }
 
-function anchored(re: string): RegExp {
+/** PromQL regex matchers are fully anchored RE2 where `.` matches newlines; RE2 also keeps them linear. */
+function anchored(re: string): SafeRegex {
   try {
-    return new RegExp(`^(?:${re})$`, 's');
+    return compileSafeRegex(re, { anchored: true, dotAll: true });
   } catch (e) {
-    throw new EvalError(`invalid regular expression "${re}": ${(e as Error).message}`);
+    throw new EvalError((e as Error).message);
   }
 }
 

@@ -2,6 +2,7 @@
 import type { LogQuery, LogRecord, LogSet, LogSource, TimeRange } from '../types.js';
 import { looksLikeLogsData, parseLogsData } from '../otlp-logs.js';
 import { BundleFileError, parseJsonDocuments, readMaybeGzip } from './files.js';
+import { compileSafeRegex, type SafeRegex } from '../../util/regex.js';
 
 export async function loadLogRecords(files: string[], problems: string[]): Promise<LogRecord[]> {
   const out: LogRecord[] = [];
@@ -38,14 +39,8 @@ export class BundleLogSource implements LogSource {
 
   async queryLogs(q: LogQuery): Promise<LogSet> {
     const all = await this.allRecords();
-    let re: RegExp | undefined;
-    if (q.regex !== undefined) {
-      try {
-        re = new RegExp(q.regex, q.caseInsensitive ? 'i' : '');
-      } catch (e) {
-        throw new Error(`invalid regex ${JSON.stringify(q.regex)}: ${(e as Error).message}`);
-      }
-    }
+    // RE2, linear time: the pattern is a LogQL line filter from a user or a model.
+    const re: SafeRegex | undefined = q.regex !== undefined ? compileSafeRegex(q.regex, { caseInsensitive: q.caseInsensitive }) : undefined;
     const ci = q.caseInsensitive === true;
     const contains = (q.contains ?? []).map((s) => (ci ? s.toLowerCase() : s));
     const notContains = (q.notContains ?? []).map((s) => (ci ? s.toLowerCase() : s));

@@ -2,6 +2,7 @@
 // in memory with the same PromQL the remote source sends to Prometheus.
 import type { MetricMetadata, MetricQueryResult, MetricSource, TimeRange } from '../types.js';
 import { readMaybeGzip } from './files.js';
+import { compileSafeRegex } from '../../util/regex.js';
 import { MetricStoreBuilder, familyOf, type MetricStore } from './openmetrics.js';
 import { Evaluator, MODERN_SEMANTICS, valueToSeries, type Semantics } from '../../analysis/metrics/eval.js';
 import { parsePromQL, type Expr, type Matcher } from '../../query/promql.js';
@@ -103,7 +104,8 @@ function overlaps(t: Float64Array, r: TimeRange): boolean {
 }
 
 function matcherTest(m: Matcher): (l: Record<string, string>) => boolean {
-  const re = m.op === '=~' || m.op === '!~' ? new RegExp(`^(?:${m.value})$`, 's') : undefined;
+  // PromQL matchers are anchored RE2 with `.` matching newlines; RE2 keeps a hostile one linear.
+  const re = m.op === '=~' || m.op === '!~' ? compileSafeRegex(m.value, { anchored: true, dotAll: true }) : undefined;
   return (l) => {
     const v = l[m.label] ?? '';
     switch (m.op) {
