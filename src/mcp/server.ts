@@ -9,6 +9,7 @@ import type { ToolContext, ToolDef } from '../../tools/types.js';
 import type { Sources } from '../sources/types.js';
 import { log } from '../log.js';
 import { registerPrompts } from './prompts.js';
+import { guardTransport } from './guard.js';
 
 export const SERVER_NAME = 'queryless';
 export const SERVER_VERSION = '0.1.0';
@@ -20,6 +21,8 @@ export interface McpServerOptions {
   extraTools?: ToolDef[];
   /** Default output budget in tokens when a call passes no `budget`. */
   budgetTokens?: number;
+  /** Deadline of one tool call in ms (QUERYLESS_CALL_DEADLINE_MS); default 120 s. */
+  deadlineMs?: number;
 }
 
 const INSTRUCTIONS = `Queryless investigates production incidents from metrics, logs, traces and continuous profiles without writing PromQL/LogQL/TraceQL.
@@ -73,7 +76,7 @@ export function createMcpServer(sources: Sources, opts: McpServerOptions = {}): 
       },
       async (args: Record<string, unknown>, extra: Extra) => {
         const started = Date.now();
-        const res = await runTool(def, args, { ...toolContext(sources, extra), budgetTokens: opts.budgetTokens });
+        const res = await runTool(def, args, { ...toolContext(sources, extra), budgetTokens: opts.budgetTokens, deadlineMs: opts.deadlineMs });
         const ms = Date.now() - started;
         log.debug({ tool: def.name, ms, isError: res.isError }, 'tool call');
         if (res.isError) {
@@ -89,6 +92,12 @@ export function createMcpServer(sources: Sources, opts: McpServerOptions = {}): 
   }
 
   registerPrompts(server, served.map((t) => t.name), sources);
+  // Every transport this server connects to gets the params guard (see guard.ts).
+  const connect = server.connect.bind(server);
+  server.connect = async (transport) => {
+    await connect(transport);
+    guardTransport(transport);
+  };
   return server;
 }
 

@@ -7,6 +7,7 @@ import { detectLevel, normalizeLevel } from './level.js';
 import { extractFields } from './fields.js';
 import { matchesLokiPattern } from './shift.js';
 import { compileSafeRegex, type SafeRegex } from '../../util/regex.js';
+import { Ticker } from '../../util/yield.js';
 
 export const MAX_LINE_CHARS_SHOWN = 500;
 
@@ -132,7 +133,14 @@ export async function fetchLines(src: LogSource, range: TimeRange, f: LineFilter
   }
   const q: LogQuery = { range, service: f.service, direction: opts.direction ?? 'backward' };
   const set = await src.queryLogs(q, opts.signal);
-  return { records: set.records.filter(local), capped: set.truncated, notes: set.notes, logql: expr };
+  // The local filter (fields, patterns, regex) costs microseconds a line: yield between batches.
+  const tick = new Ticker(10_000, opts.signal);
+  const records: LogRecord[] = [];
+  for (const r of set.records) {
+    if (tick.due()) await tick.pause();
+    if (local(r)) records.push(r);
+  }
+  return { records, capped: set.truncated, notes: set.notes, logql: expr };
 }
 
 /** Replaces control characters and invalid text (binary junk) and cuts huge lines; reports what it did. */

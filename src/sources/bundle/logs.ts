@@ -3,6 +3,7 @@ import type { LogQuery, LogRecord, LogSet, LogSource, TimeRange } from '../types
 import { looksLikeLogsData, parseLogsData } from '../otlp-logs.js';
 import { BundleFileError, parseJsonDocuments, readMaybeGzip } from './files.js';
 import { compileSafeRegex, type SafeRegex } from '../../util/regex.js';
+import { Ticker } from '../../util/yield.js';
 
 export async function loadLogRecords(files: string[], problems: string[]): Promise<LogRecord[]> {
   const out: LogRecord[] = [];
@@ -37,7 +38,7 @@ export class BundleLogSource implements LogSource {
     return this.loaded;
   }
 
-  async queryLogs(q: LogQuery): Promise<LogSet> {
+  async queryLogs(q: LogQuery, signal?: AbortSignal): Promise<LogSet> {
     const all = await this.allRecords();
     // RE2, linear time: the pattern is a LogQL line filter from a user or a model.
     const re: SafeRegex | undefined = q.regex !== undefined ? compileSafeRegex(q.regex, { caseInsensitive: q.caseInsensitive }) : undefined;
@@ -46,7 +47,11 @@ export class BundleLogSource implements LogSource {
     const notContains = (q.notContains ?? []).map((s) => (ci ? s.toLowerCase() : s));
     const traceId = q.traceId?.toLowerCase().padStart(32, '0');
     const matched: LogRecord[] = [];
+    // A scan of millions of records yields now and then: other sessions (and pings) go on, and the
+    // call's deadline or cancellation stops it.
+    const tick = new Ticker(20_000, signal);
     for (const r of all) {
+      if (tick.due()) await tick.pause();
       if (r.timeMs < q.range.start || r.timeMs >= q.range.end) continue;
       if (q.service !== undefined && r.service !== q.service) continue;
       if (traceId !== undefined && r.traceId !== traceId) continue;
