@@ -3,6 +3,7 @@
 // extrapolatedRate), irate/idelta, *_over_time, histogram_quantile over classic buckets (promql/quantile.go),
 // aggregations by/without, topk/bottomk/quantile, and binary operators with vector matching.
 // Differences between Prometheus majors are explicit `Semantics` so parity tests can match the server.
+import { pushAll } from '../../util/stats.js';
 import type { Aggregation, Binary, Call, Expr, Matcher, MatrixSelector, NumberLit, VectorSelector } from '../../query/promql.js';
 import type { MetricStore, StoredSeries } from '../../sources/bundle/openmetrics.js';
 import type { SeriesPoints } from '../../sources/types.js';
@@ -778,7 +779,7 @@ export class Evaluator {
             if (Number.isNaN(b.value)) return -1;
             return e.op === 'topk' ? b.value - a.value : a.value - b.value;
           });
-          out.push(...sorted.slice(0, k));
+          pushAll(out, sorted.slice(0, k));
           break;
         }
         default:

@@ -1,5 +1,6 @@
 // Metrics from bundle files (OpenMetrics text with timestamps, what promtool backfills), evaluated
 // in memory with the same PromQL the remote source sends to Prometheus.
+import { pushAll } from '../../util/stats.js';
 import type { MetricMetadata, MetricQueryResult, MetricSource, TimeRange } from '../types.js';
 import { readMaybeGzip } from './files.js';
 import { compileSafeRegex } from '../../util/regex.js';
@@ -28,7 +29,7 @@ export class BundleMetricSource implements MetricSource {
       for (const file of this.files) {
         try {
           const text = (await readMaybeGzip(file)).toString('utf8');
-          this.problems.push(...b.add(file, text));
+          pushAll(this.problems, b.add(file, text));
         } catch (e) {
           this.problems.push(`${file}: ${(e as Error).message}`);
         }

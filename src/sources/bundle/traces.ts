@@ -1,4 +1,5 @@
 // Traces from bundle files (OTLP/JSON TracesData, .json / .json.gz / JSON Lines), loaded once, queried in memory.
+import { pushAll } from '../../util/stats.js';
 import type { Span, SpanQuery, TimeRange, TraceSet, TraceSource } from '../types.js';
 import { parseTracesData, looksLikeTracesData, type ParseStats } from '../otlp-traces.js';
 import { BundleFileError, parseJsonDocuments, readMaybeGzip } from './files.js';
@@ -67,7 +68,7 @@ export class BundleTraceSource implements TraceSource {
       notes.push(`kept the first ${q.limitTraces} of ${hit.size} matching traces`);
     }
     const out: Span[] = [];
-    for (const id of ids) out.push(...byTrace.get(id)!);
+    for (const id of ids) pushAll(out, byTrace.get(id)!);
     return { spans: out, partial, notes };
   }
 
