@@ -31,10 +31,33 @@ export function servedInputSchema(def: ToolDef): z.ZodObject {
   return 'budget' in def.input.shape ? def.input : def.input.extend({ budget: budgetField });
 }
 
-export function formatZodError(err: z.ZodError): string {
-  return err.issues
-    .map((i) => `${i.path.length ? i.path.join('.') : '(arguments)'}: ${i.message}`)
-    .join('; ');
+/** The first few issues, each cut short: a 500-item array of bad values must not make a 50 KB error. */
+export function formatZodError(err: z.ZodError, maxIssues = 5): string {
+  const shown = err.issues.slice(0, maxIssues).map((i) => {
+    const where = i.path.length ? i.path.join('.') : '(arguments)';
+    const msg = i.message.length > 200 ? `${i.message.slice(0, 200)}…` : i.message;
+    return `${where.length > 80 ? `${where.slice(0, 80)}…` : where}: ${msg}`;
+  });
+  const more = err.issues.length - shown.length;
+  return shown.join('; ') + (more > 0 ? `; and ${more} more problem(s)` : '');
+}
+
+/**
+ * Checks a call's arguments (shape and size caps, then the tool's schema); returns the parsed
+ * arguments or the readable error text. The MCP server runs it before the SDK's own validation,
+ * whose message lists every issue and can run to tens of kilobytes.
+ */
+export function validateArguments(def: ToolDef, rawArgs: unknown): { args: Record<string, unknown> } | { error: string } {
+  let checked: Record<string, unknown>;
+  try {
+    checked = checkArguments(rawArgs);
+  } catch (e) {
+    if (e instanceof ArgumentLimitError) return { error: `Invalid arguments for ${def.name}: ${e.message}. See the tool's input schema.` };
+    throw e;
+  }
+  const parsed = servedInputSchema(def).safeParse(checked);
+  if (!parsed.success) return { error: `Invalid arguments for ${def.name}: ${formatZodError(parsed.error)}. See the tool's input schema.` };
+  return { args: parsed.data as Record<string, unknown> };
 }
 
 export function fitText(sections: string[], budgetTokens: number, narrow?: string): { text: string; truncated?: string } {
@@ -84,18 +107,9 @@ export async function runTool(def: ToolDef, rawArgs: unknown, ctx: RunContext): 
 }
 
 async function runUnmasked(def: ToolDef, rawArgs: unknown, ctx: RunContext): Promise<ToolResult> {
-  let checked: Record<string, unknown>;
-  try {
-    checked = checkArguments(rawArgs);
-  } catch (e) {
-    if (e instanceof ArgumentLimitError) return { isError: true, text: `Invalid arguments for ${def.name}: ${e.message}. See the tool's input schema.` };
-    throw e;
-  }
-  const parsed = servedInputSchema(def).safeParse(checked);
-  if (!parsed.success) {
-    return { isError: true, text: `Invalid arguments for ${def.name}: ${formatZodError(parsed.error)}. See the tool's input schema.` };
-  }
-  const args = parsed.data as Record<string, unknown>;
+  const v = validateArguments(def, rawArgs);
+  if ('error' in v) return { isError: true, text: v.error };
+  const args = v.args;
   const budgetTokens = typeof args.budget === 'number' ? args.budget : (ctx.budgetTokens ?? DEFAULT_BUDGET_TOKENS);
   // The deadline is enforced, not advisory: the answer goes out when it passes, and the handler's
   // signal aborts so its loops (which yield, see util/yield.ts) and backend requests stop.

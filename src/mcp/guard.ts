@@ -5,6 +5,7 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { log } from '../log.js';
+import { maskSecrets } from '../mask.js';
 
 const INVALID_PARAMS = -32602;
 
@@ -29,8 +30,11 @@ export function paramsProblem(method: string, params: unknown): string | undefin
   return undefined;
 }
 
-/** Installs the guard on a connected transport (after McpServer.connect has set its onmessage). */
-export function guardTransport(transport: Transport): void {
+/**
+ * Installs the guard on a connected transport (after McpServer.connect has set its onmessage).
+ * `checkCall` validates a tools/call's arguments; the text it returns is the answer (an error result).
+ */
+export function guardTransport(transport: Transport, checkCall?: (name: string, args: unknown) => string | undefined): void {
   const inner = transport.onmessage;
   if (!inner) return;
   transport.onmessage = (message: JSONRPCMessage, extra?: unknown) => {
@@ -41,6 +45,15 @@ export function guardTransport(transport: Transport): void {
         log.debug({ method: m.method, id: m.id }, 'request refused by the guard');
         transport.send({ jsonrpc: '2.0', id: m.id, error: { code: INVALID_PARAMS, message: `Invalid params: ${problem}` } }, { relatedRequestId: m.id }).catch((e: unknown) => log.debug({ err: (e as Error).message }, 'could not answer a refused request'));
         return;
+      }
+      if (m.method === 'tools/call' && checkCall) {
+        const p = m.params as { name: string; arguments?: unknown };
+        const text = checkCall(p.name, p.arguments);
+        if (text !== undefined) {
+          const result = { content: [{ type: 'text', text: maskSecrets(text) }], isError: true };
+          transport.send({ jsonrpc: '2.0', id: m.id, result }, { relatedRequestId: m.id }).catch((e: unknown) => log.debug({ err: (e as Error).message }, 'could not answer an invalid call'));
+          return;
+        }
       }
     }
     (inner as (msg: JSONRPCMessage, extra?: unknown) => void).call(transport, message, extra);

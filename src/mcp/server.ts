@@ -4,7 +4,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { SetLevelRequestSchema, type LoggingLevel, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { tools as registry } from '../../tools/index.js';
-import { runTool, servedInputSchema, servedOutputSchema } from '../../tools/run.js';
+import { runTool, servedInputSchema, servedOutputSchema, validateArguments } from '../../tools/run.js';
 import type { ToolContext, ToolDef } from '../../tools/types.js';
 import type { Sources } from '../sources/types.js';
 import { log } from '../log.js';
@@ -61,6 +61,7 @@ export function createMcpServer(sources: Sources, opts: McpServerOptions = {}): 
   };
 
   const served = [...(opts.tools ?? registry), ...(opts.extraTools ?? [])];
+  const byName = new Map(served.map((d) => [d.name, d]));
   const seen = new Set<string>();
   for (const def of served) {
     if (seen.has(def.name)) throw new Error(`two tools are named "${def.name}"`);
@@ -96,7 +97,15 @@ export function createMcpServer(sources: Sources, opts: McpServerOptions = {}): 
   const connect = server.connect.bind(server);
   server.connect = async (transport) => {
     await connect(transport);
-    guardTransport(transport);
+    guardTransport(transport, (name, args) => {
+      const def = byName.get(name);
+      if (!def) {
+        const shown = name.length > 80 ? `${name.slice(0, 80)}…` : name;
+        return `Unknown tool ${JSON.stringify(shown)}. The tools are: ${served.map((d) => d.name).join(', ')} (see tools/list).`;
+      }
+      const v = validateArguments(def, args);
+      return 'error' in v ? v.error : undefined;
+    });
   };
   return server;
 }

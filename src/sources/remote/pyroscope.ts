@@ -2,11 +2,12 @@
 // (`/querier.v1.QuerierService/<Method>`, protojson, millisecond timestamps, int64 as strings) with the
 // legacy `/pyroscope/render` API as a last resort. Merged profiles come as pprof (SelectMergeProfile,
 // which keeps file and line numbers for per-line costs), else as a flame graph (SelectMergeStacktraces).
-import { BackendError, HttpClient, isObject } from '../../http.js';
+import { BackendError, HttpClient, isObject, optionalArray, type RequestOptions } from '../../http.js';
 import { MAX_ITEMS_PER_ANSWER } from '../../limits.js';
 
 /** Every Connect answer is a JSON object; the fields read from it are checked where read. */
 const RPC_ANSWER = { what: 'a JSON object (Pyroscope Connect API answer)', test: isObject };
+const NAMES_ANSWER = { what: 'a JSON object {"names":[…]}', test: (v: unknown) => isObject(v) && optionalArray(v.names) };
 const RENDER_ANSWER = { what: 'a flamebearer answer {"flamebearer":{"names":[…],"levels":[[…]]}}', test: (v: unknown) => isObject(v) && (v.flamebearer === undefined || isObject(v.flamebearer)) };
 
 /**
@@ -67,8 +68,8 @@ export class PyroscopeProfileSource implements ProfileSource {
 
   constructor(private readonly http: HttpClient) {}
 
-  private rpc<T>(method: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
-    return this.http.json<T>(`/querier.v1.QuerierService/${method}`, { method: 'POST', json: body, signal, headers: { 'Connect-Protocol-Version': '1' }, expect: RPC_ANSWER });
+  private rpc<T>(method: string, body: Record<string, unknown>, signal?: AbortSignal, expect: RequestOptions['expect'] = RPC_ANSWER): Promise<T> {
+    return this.http.json<T>(`/querier.v1.QuerierService/${method}`, { method: 'POST', json: body, signal, headers: { 'Connect-Protocol-Version': '1' }, expect });
   }
 
   private ms(r: TimeRange) {
@@ -161,12 +162,12 @@ export class PyroscopeProfileSource implements ProfileSource {
   }
 
   async services(range: TimeRange, signal?: AbortSignal): Promise<string[]> {
-    const res = await this.rpc<NamesResponse>('LabelValues', { name: SERVICE_LABEL, ...this.ms(range) }, signal);
+    const res = await this.rpc<NamesResponse>('LabelValues', { name: SERVICE_LABEL, ...this.ms(range) }, signal, NAMES_ANSWER);
     return [...new Set(Array.isArray(res.names) ? res.names.map(String) : [])].sort();
   }
 
   async labelNames(service: string | undefined, range: TimeRange, signal?: AbortSignal): Promise<string[]> {
-    const res = await this.rpc<NamesResponse>('LabelNames', { matchers: service !== undefined ? [renderLabelSelector({ service })] : [], ...this.ms(range) }, signal);
+    const res = await this.rpc<NamesResponse>('LabelNames', { matchers: service !== undefined ? [renderLabelSelector({ service })] : [], ...this.ms(range) }, signal, NAMES_ANSWER);
     return res.names ?? [];
   }
 
