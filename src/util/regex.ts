@@ -32,7 +32,7 @@ export interface SafeRegexOptions {
 /** Compiles `pattern` with RE2 semantics; throws PatternError (readable, with the cause) when it is not valid RE2. */
 export function compileSafeRegex(pattern: string, opts: SafeRegexOptions = {}): SafeRegex {
   if (pattern.length > MAX_PATTERN_CHARS) {
-    throw new PatternError(`regular expression too long (${pattern.length} characters, at most ${MAX_PATTERN_CHARS})`);
+    throw new PatternError(`regex too long (${pattern.length} characters, at most ${MAX_PATTERN_CHARS})`);
   }
   let flags = 0;
   if (opts.caseInsensitive) flags |= RE2JS.CASE_INSENSITIVE;
@@ -42,7 +42,7 @@ export function compileSafeRegex(pattern: string, opts: SafeRegexOptions = {}): 
     re = RE2JS.compile(pattern, flags);
   } catch (e) {
     // RE2 refuses what it cannot run in linear time (look-arounds, back-references): say so.
-    throw new PatternError(`invalid regular expression ${JSON.stringify(pattern.slice(0, 200))} (RE2 syntax, as Loki/Tempo/Prometheus use): ${(e as Error).message}`);
+    throw new PatternError(`invalid regex ${JSON.stringify(pattern.slice(0, 200))} (RE2 syntax, as Loki/Tempo/Prometheus use): ${(e as Error).message}`);
   }
   return opts.anchored ? { source: pattern, test: (t) => re.testExact(t) } : { source: pattern, test: (t) => re.test(t) };
 }
