@@ -47,24 +47,35 @@ afterAll(async () => {
   await client.close();
 });
 
-/** Runs `call` while pinging every 25 ms; returns the call's duration and the slowest ping. */
-async function withPings<T>(call: () => Promise<T>): Promise<{ result: T; ms: number; pings: number[] }> {
+/**
+ * Runs `call` while pinging every 25 ms. Returns the call's duration, the pings' round trips, and
+ * the longest stretch without a ping answer (from the call's start to its end): a blocked event
+ * loop shows there, not in the round trips (a starved pinger sends nothing to time).
+ */
+async function withPings<T>(call: () => Promise<T>): Promise<{ result: T; ms: number; pings: number[]; stretch: number }> {
   const pings: number[] = [];
+  const answered: number[] = [];
   let running = true;
+  const t = performance.now();
+  answered.push(t);
   const pinger = (async () => {
     while (running) {
-      const t = performance.now();
+      const s = performance.now();
       await client.ping();
-      pings.push(performance.now() - t);
+      pings.push(performance.now() - s);
+      answered.push(performance.now());
       await new Promise((r) => setTimeout(r, 25));
     }
   })();
-  const t = performance.now();
   const result = await call();
   const ms = performance.now() - t;
+  answered.push(performance.now());
   running = false;
   await pinger;
-  return { result, ms, pings };
+  answered.sort((a, b) => a - b);
+  let stretch = 0;
+  for (let i = 1; i < answered.length; i++) stretch = Math.max(stretch, answered[i]! - answered[i - 1]!);
+  return { result, ms, pings, stretch };
 }
 
 describe('deadlines and linear-time patterns', () => {
@@ -82,22 +93,22 @@ describe('deadlines and linear-time patterns', () => {
 
   for (const regex of ['(.*a){20}', '(.*a){11}', '((a+)+)+$', '(.*.*.*.*.*.*.*){30}x']) {
     it(`search_logs ${regex} is answered within its deadline, and pings are answered meanwhile`, async () => {
-      const { result, ms, pings } = await withPings(() => client.callTool({ name: 'search_logs', arguments: { regex } }));
+      const { result, ms, pings, stretch } = await withPings(() => client.callTool({ name: 'search_logs', arguments: { regex } }));
       expect(ms).toBeLessThan(10_000);
       expect(result.isError, JSON.stringify(result).slice(0, 300)).toBeFalsy();
       expect(pings.length).toBeGreaterThan(0);
-      expect(Math.max(...pings)).toBeLessThan(1000);
+      expect(stretch).toBeLessThan(1000);
     }, 30_000);
   }
 
   it('a CPU-bound call past its deadline is stopped and answered, and pings go on', async () => {
-    const { result, ms, pings } = await withPings(() => client.callTool({ name: 'spin_probe', arguments: {} }));
+    const { result, ms, pings, stretch } = await withPings(() => client.callTool({ name: 'spin_probe', arguments: {} }));
     expect(result.isError).toBe(true);
     expect((result.content as Array<{ text: string }>)[0]!.text).toMatch(/did not finish within its 2 s deadline/);
     expect(ms).toBeGreaterThanOrEqual(1400);
     expect(ms).toBeLessThan(10_000);
     expect(pings.length).toBeGreaterThan(5);
-    expect(Math.max(...pings)).toBeLessThan(1000);
+    expect(stretch).toBeLessThan(1000);
   }, 30_000);
 
   it('a question over the cap is refused at once with the cap in the message', async () => {

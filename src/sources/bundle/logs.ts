@@ -3,7 +3,7 @@ import type { LogQuery, LogRecord, LogSet, LogSource, TimeRange } from '../types
 import { looksLikeLogsData, parseLogsData } from '../otlp-logs.js';
 import { BundleFileError, parseJsonDocuments, readMaybeGzip } from './files.js';
 import { compileSafeRegex, type SafeRegex } from '../../util/regex.js';
-import { Ticker } from '../../util/yield.js';
+import { Ticker, yieldToLoop } from '../../util/yield.js';
 
 export async function loadLogRecords(files: string[], problems: string[]): Promise<LogRecord[]> {
   const out: LogRecord[] = [];
@@ -12,6 +12,8 @@ export async function loadLogRecords(files: string[], problems: string[]): Promi
       const text = (await readMaybeGzip(file)).toString('utf8');
       let skipped = 0;
       for (const doc of parseJsonDocuments(file, text)) {
+        // Loading tens of MB is synchronous work: yield between documents so other calls go on.
+        await yieldToLoop();
         if (!looksLikeLogsData(doc)) throw new BundleFileError(file, 'not OTLP/JSON LogsData (expected a top-level "resourceLogs" array)');
         skipped += parseLogsData(doc, out).skipped;
       }
