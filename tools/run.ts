@@ -13,6 +13,9 @@ export const DEFAULT_BUDGET_TOKENS = 2000;
 export const DEFAULT_CALL_DEADLINE_MS = 120_000;
 
 class DeadlineError extends Error {}
+
+/** Longest error text a call answers with. */
+const MAX_ERROR_RESULT_CHARS = 2000;
 const CHARS_PER_TOKEN = 4;
 
 export interface ToolResult {
@@ -103,7 +106,9 @@ export type RunContext = Omit<ToolContext, 'budgetTokens'> & { budgetTokens?: nu
 /** Runs a tool and masks secrets in whatever comes out, answer or error: the one pass every output path shares. */
 export async function runTool(def: ToolDef, rawArgs: unknown, ctx: RunContext): Promise<ToolResult> {
   const res = await runUnmasked(def, rawArgs, ctx);
-  return { isError: res.isError, text: maskSecrets(res.text), ...(res.structured ? { structured: maskDeep(res.structured) } : {}) };
+  // Error texts are bounded whatever threw them (a quoted file or answer must not make a huge error).
+  const text = res.isError && res.text.length > MAX_ERROR_RESULT_CHARS ? `${res.text.slice(0, MAX_ERROR_RESULT_CHARS)}… [+${res.text.length - MAX_ERROR_RESULT_CHARS} chars]` : res.text;
+  return { isError: res.isError, text: maskSecrets(text), ...(res.structured ? { structured: maskDeep(res.structured) } : {}) };
 }
 
 async function runUnmasked(def: ToolDef, rawArgs: unknown, ctx: RunContext): Promise<ToolResult> {
