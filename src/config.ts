@@ -1,8 +1,9 @@
 // Configuration from environment variables and matching CLI flags, validated with zod at start-up.
 // A flag `--prometheus-url X` is the same as PROMETHEUS_URL=X; flags win over the environment.
 import { z } from 'zod';
+import { registerSecrets } from './mask.js';
 
-const url = (name: string) =>
+const url = (name: string, userinfo: 'basic-auth' | 'refuse' = 'refuse') =>
   z
     .string()
     .trim()
@@ -14,6 +15,17 @@ const url = (name: string) =>
         return false;
       }
     }, `${name} must be an http(s) URL, e.g. http://localhost:9090`)
+    // Backend URLs turn user:pass@ into basic auth (see loadConfig); elsewhere it would be printed
+    // in links or refused by fetch on the first request, so it is refused here, by name.
+    .refine((v) => {
+      if (userinfo === 'basic-auth') return true;
+      try {
+        const u = new URL(v);
+        return !u.username && !u.password;
+      } catch {
+        return true;
+      }
+    }, `${name} must not carry user:password@; use the matching token variable`)
     .transform((v) => v.replace(/\/+$/, ''));
 
 const optionalString = z.string().trim().min(1).optional();
@@ -23,34 +35,35 @@ export const envSchema = z.object({
   QUERYLESS_BUNDLE: optionalString,
   QUERYLESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   QUERYLESS_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
+  QUERYLESS_CALL_DEADLINE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
   QUERYLESS_HTTP_TOKEN: optionalString,
   QUERYLESS_HTTP_ALLOWED_HOSTS: optionalString,
   QUERYLESS_HTTP_ALLOWED_ORIGINS: optionalString,
   QUERYLESS_SESSION_IDLE_MS: z.coerce.number().int().min(1000).default(30 * 60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
-  PROMETHEUS_URL: url('PROMETHEUS_URL').optional(),
+  PROMETHEUS_URL: url('PROMETHEUS_URL', 'basic-auth').optional(),
   PROMETHEUS_USER: optionalString,
   PROMETHEUS_PASSWORD: optionalString,
   PROMETHEUS_TOKEN: optionalString,
   PROMETHEUS_TENANT: optionalString,
   PROMETHEUS_HEADERS: optionalString,
 
-  LOKI_URL: url('LOKI_URL').optional(),
+  LOKI_URL: url('LOKI_URL', 'basic-auth').optional(),
   LOKI_USER: optionalString,
   LOKI_PASSWORD: optionalString,
   LOKI_TOKEN: optionalString,
   LOKI_TENANT: optionalString,
   LOKI_HEADERS: optionalString,
 
-  TEMPO_URL: url('TEMPO_URL').optional(),
+  TEMPO_URL: url('TEMPO_URL', 'basic-auth').optional(),
   TEMPO_USER: optionalString,
   TEMPO_PASSWORD: optionalString,
   TEMPO_TOKEN: optionalString,
   TEMPO_TENANT: optionalString,
   TEMPO_HEADERS: optionalString,
 
-  PYROSCOPE_URL: url('PYROSCOPE_URL').optional(),
+  PYROSCOPE_URL: url('PYROSCOPE_URL', 'basic-auth').optional(),
   PYROSCOPE_USER: optionalString,
   PYROSCOPE_PASSWORD: optionalString,
   PYROSCOPE_TOKEN: optionalString,
@@ -189,11 +202,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Record<s
     let viaGrafana = false;
     if (direct) {
       base = direct;
-      const user = get('USER');
-      const password = get('PASSWORD');
+      let user = get('USER');
+      let password = get('PASSWORD');
       const token = get('TOKEN');
+      // user:pass@ in the URL: fetch refuses URLs with credentials, so it becomes basic auth here
+      // (and leaves the URL, which is printed in links and errors).
+      const u = new URL(direct);
+      if (u.username || u.password) {
+        if (user !== undefined || password !== undefined || token !== undefined) {
+          throw new ConfigError(`configuration error in ${P}_URL: it carries user:password@ and ${P}_USER/${P}_PASSWORD/${P}_TOKEN are set too; keep one`);
+        }
+        if (!u.username || !u.password) throw new ConfigError(`configuration error in ${P}_URL: user:password@ needs both a user and a password (or use ${P}_USER and ${P}_PASSWORD)`);
+        user = decodeURIComponent(u.username);
+        password = decodeURIComponent(u.password);
+        u.username = '';
+        u.password = '';
+        base = u.toString().replace(/\/+$/, '');
+      }
       if (user !== undefined || password !== undefined) {
         if (!user || !password) throw new ConfigError(`configuration error in ${P}_USER/${P}_PASSWORD: basic auth needs both`);
+        registerSecrets([password]);
         headers.Authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
       } else if (token) headers.Authorization = `Bearer ${token}`;
     } else if (grafana && uid) {
@@ -204,6 +232,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Record<s
     if (!base) continue;
     const tenant = get('TENANT');
     if (tenant) headers['X-Scope-OrgID'] = tenant;
+    for (const [k, v] of Object.entries(headers)) {
+      if (/^(authorization|x-api-key|api-key|cookie)$/i.test(k)) registerSecrets([v, v.replace(/^\S+\s+/, '')]);
+    }
     backends[name] = { name, url: base, headers, timeoutMs: e.QUERYLESS_TIMEOUT_MS, maxResponseBytes: e.QUERYLESS_MAX_RESPONSE_BYTES, viaGrafana };
   }
 
@@ -211,6 +242,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Record<s
   for (const [svc, repo] of Object.entries(repos)) {
     if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new ConfigError(`configuration error in GITHUB_REPOS: "${svc}" maps to "${repo}", expected owner/repo`);
   }
+
+  // Every configured secret is masked by value in every output, even echoed bare by a backend.
+  const envSecrets = Object.entries(e)
+    .filter(([k, v]) => typeof v === 'string' && /(_TOKEN|_PASSWORD|_API_KEY|_SECRET)$/.test(k))
+    .map(([, v]) => v as string);
+  registerSecrets(envSecrets);
 
   const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
   return {

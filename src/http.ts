@@ -2,7 +2,28 @@
 // errors that name the backend, the status and what to do. Uses Node's global fetch (undici inside, and
 // interceptable by nock in tests); the undici package adds proxy support from HTTP(S)_PROXY.
 import type { BackendConfig } from './config.js';
-import { maskSecrets } from './log.js';
+import { maskSecrets } from './mask.js';
+import { MAX_ERROR_TEXT_CHARS } from './limits.js';
+
+/** Display names for messages ("Tempo at http://…"). */
+export const BACKEND_TITLES: Record<string, string> = { prometheus: 'Prometheus', loki: 'Loki', tempo: 'Tempo', pyroscope: 'Pyroscope', github: 'GitHub' };
+export const backendTitle = (name: string): string => BACKEND_TITLES[name] ?? name;
+
+/** Cuts a text quoted from a backend (an error page can be megabytes) to a readable size. */
+export function boundText(text: string, max = MAX_ERROR_TEXT_CHARS): string {
+  return text.length > max ? `${text.slice(0, max)}… [+${text.length - max} chars]` : text;
+}
+
+/** A few words on what a JSON value is, for "expected X, got Y" messages. */
+export function describeJson(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === 'object') {
+    const keys = Object.keys(v as object);
+    return keys.length ? `an object with keys ${keys.slice(0, 6).map((k) => JSON.stringify(boundText(k, 40))).join(', ')}${keys.length > 6 ? ', …' : ''}` : 'an empty object';
+  }
+  return `a ${typeof v}`;
+}
 
 // Loaded only when a proxy is configured: undici costs ~0.1 s of start-up otherwise.
 if (process.env.HTTPS_PROXY || process.env.HTTP_PROXY || process.env.https_proxy || process.env.http_proxy) {
@@ -17,7 +38,8 @@ export class BackendError extends Error {
     message: string,
     readonly hint?: string,
   ) {
-    super(maskSecrets(message));
+    // Bounded: a backend's error page quoted whole once made a 46 MB error text.
+    super(maskSecrets(boundText(message, MAX_ERROR_TEXT_CHARS * 2)));
     this.name = 'BackendError';
   }
 }
@@ -33,7 +55,17 @@ export interface RequestOptions {
   /** Retries for idempotent requests on 429/5xx/network errors (default 2). */
   retries?: number;
   accept?: string;
+  /**
+   * The JSON shape this endpoint must answer, checked before any parsing code touches it: a wrong
+   * shape (another service at this URL, a proxy's page, an unsupported version) becomes a readable
+   * error naming the backend, the URL and what was expected, instead of a TypeError deep inside.
+   */
+  expect?: { what: string; test: (v: unknown) => boolean };
 }
+
+/** Shape helpers for `expect`. */
+export const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+export const optionalArray = (v: unknown): boolean => v === undefined || v === null || Array.isArray(v);
 
 function encodeParams(p: Record<string, string | number | undefined | Array<string | number>>): URLSearchParams {
   const sp = new URLSearchParams();
@@ -129,22 +161,46 @@ export class HttpClient {
 
   async json<T>(path: string, opts: RequestOptions = {}): Promise<T> {
     const { body } = await this.text(path, { accept: 'application/json', ...opts });
+    let parsed: unknown;
     try {
-      return JSON.parse(body) as T;
+      parsed = JSON.parse(body);
     } catch {
-      throw new BackendError(this.cfg.name, 200, `${this.cfg.name} answered ${path} with something that is not JSON: ${body.slice(0, 120)}`);
+      throw new BackendError(
+        this.cfg.name,
+        200,
+        `${backendTitle(this.cfg.name)} at ${this.cfg.url} answered ${path} with something that is not JSON: ${JSON.stringify(boundText(body.trim(), 120))}`,
+        this.wrongServiceHint(),
+      );
     }
+    if (opts.expect && !opts.expect.test(parsed)) {
+      throw this.shapeError(path, opts.expect.what, describeJson(parsed));
+    }
+    return parsed as T;
+  }
+
+  /** "Tempo at URL answered … but Queryless expected …: check …" */
+  shapeError(path: string, expected: string, got: string): BackendError {
+    return new BackendError(this.cfg.name, 200, `${backendTitle(this.cfg.name)} at ${this.cfg.url} answered ${path} with ${got}, but Queryless expected ${expected}`, this.wrongServiceHint());
+  }
+
+  private wrongServiceHint(): string {
+    const v = `${this.cfg.name.toUpperCase()}_URL`;
+    return this.cfg.viaGrafana
+      ? `check that the Grafana datasource UID (GRAFANA_${this.cfg.name.toUpperCase()}_UID) is a ${backendTitle(this.cfg.name)} datasource`
+      : `check that ${v} points at ${backendTitle(this.cfg.name)} itself (not Grafana, a login page or another service${this.cfg.name === 'prometheus' ? '; for Mimir include /prometheus' : ''}) and that its version is supported`;
   }
 
   private httpError(status: number, body: string): BackendError {
     let detail = body.trim();
     try {
-      const j = JSON.parse(detail) as { error?: string; message?: string };
-      detail = j.error ?? j.message ?? detail;
+      // Only small bodies are parsed: an error page of megabytes is quoted by its head.
+      const j = (detail.length < 1 << 20 ? JSON.parse(detail) : undefined) as { error?: unknown; message?: unknown } | undefined;
+      const msg = j && typeof j === 'object' ? (j.error ?? j.message) : undefined;
+      if (typeof msg === 'string') detail = msg;
     } catch {
       /* plain-text error bodies (Loki, Tempo) */
     }
-    return new BackendError(this.cfg.name, status, `${this.cfg.name} answered HTTP ${status}: ${detail.slice(0, 500)}`, HINTS[status]);
+    return new BackendError(this.cfg.name, status, `${this.cfg.name} answered HTTP ${status}: ${boundText(String(detail), MAX_ERROR_TEXT_CHARS)}`, HINTS[status]);
   }
 }
 

@@ -1,5 +1,6 @@
 // Logs go to stderr (stdout belongs to the stdio MCP transport); secrets are redacted.
 import pino from 'pino';
+import { maskDeep, maskSecrets } from './mask.js';
 
 export const REDACT_PATHS = [
   'token',
@@ -18,16 +19,38 @@ export const REDACT_PATHS = [
 ];
 
 export function makeLogger(destination: pino.DestinationStream, level = process.env.LOG_LEVEL ?? 'info'): pino.Logger {
-  return pino({ name: 'queryless', level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
+  // Redaction removes known secret keys; the hook masks secrets inside values and messages (a
+  // backend's error text, a URL with a password), with the same masker as every other output.
+  return pino(
+    {
+      name: 'queryless',
+      level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      hooks: {
+        logMethod(args, method) {
+          const masked = (args as unknown[]).map((a) => (typeof a === 'string' ? maskSecrets(a) : a instanceof Error ? maskError(a) : a && typeof a === 'object' ? maskObject(a as Record<string, unknown>) : a));
+          return method.apply(this, masked as Parameters<typeof method>);
+        },
+      },
+    },
+    destination,
+  );
+}
+
+function maskError(e: Error): Error {
+  const copy = new Error(maskSecrets(e.message));
+  copy.name = e.name;
+  copy.stack = e.stack ? maskSecrets(e.stack) : undefined;
+  return copy;
+}
+
+function maskObject(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) out[k] = v instanceof Error ? maskError(v) : maskDeep(v);
+  return out;
 }
 
 export const log = makeLogger(pino.destination({ fd: 2, sync: true }));
 
-/** Mask anything that looks like a credential in free text (URLs with userinfo, bearer tokens, known token shapes). */
-export function maskSecrets(text: string): string {
-  return text
-    .replace(/(\/\/)[^/\s:@]+:[^/\s@]+@/g, '$1[redacted]@')
-    .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [redacted]')
-    .replace(/\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|sk-[A-Za-z0-9_-]{16,}|glsa_[A-Za-z0-9_]{16,})\b/g, '[redacted]')
-    .replace(/\b(password|passwd|pwd|secret|api[_-]?key|token)(["']?\s*[:=]\s*["']?)[^\s"',;&]{4,}/gi, '$1$2[redacted]');
-}
+/** The masker lives in mask.ts (one pass for every output); re-exported here for older imports. */
+export { maskSecrets, maskDeep, registerSecrets } from './mask.js';

@@ -1,6 +1,6 @@
 // get_trace: one trace as a compact tree (critical path and errors marked), collapsed to fit the budget.
 import { z } from 'zod';
-import { round } from '../src/util/stats.js';
+import { maxOf, minOf, round } from '../src/util/stats.js';
 import { defineTool, ToolError } from './types.js';
 import { requireTraces, traceLink } from './traces_common.js';
 import { traceView } from '../src/analysis/traces/view.js';
@@ -60,7 +60,7 @@ export const getTraceTool = defineTool({
     // ~110 chars per line; keep room for the header.
     const maxLines = Math.max(10, Math.floor((ctx.budgetTokens * 4 - 600) / 110));
     const v = traceView(id, spans, maxLines);
-    const range = { start: Math.min(...spans.map((s) => s.startMs)) - 60_000, end: Math.max(...spans.map((s) => s.endMs)) + 60_000 };
+    const range = { start: minOf(spans.map((s) => s.startMs)) - 60_000, end: maxOf(spans.map((s) => s.endMs)) + 60_000 };
     const link = ctx.sources.grafana ? (exploreLink(ctx.sources.grafana, 'tempo', range, { queryType: 'traceql', query: id }) ?? traceLink(ctx, range, id, { traceId: id })) : undefined;
     const head = `Trace ${id}: ${v.rootService} · ${v.rootName}, ${fmtMs(v.durationMs)}, ${v.spans} spans in ${v.services.length} service(s), ${v.errors} error span(s)${v.orphans ? `, ${v.orphans} orphan subtree(s) (parent missing)` : ''}. * = on the critical path, ✖ = error; crit = critical-path self time.${v.hidden ? ` ${v.hidden} span(s) collapsed or pruned.` : ''}${link ? `\nlink: ${link}` : ''}`;
     const sections = [head];

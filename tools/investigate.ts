@@ -1,5 +1,6 @@
 // investigate: runs the deterministic playbook and returns its findings (structured) so a chat client's
 // model can explain them. The text answer is the Markdown report in the question's language.
+import { MAX_QUESTION_CHARS } from '../src/limits.js';
 import { z } from 'zod';
 import { defineTool, ToolError } from './types.js';
 import { resolveScope, scopeFields } from './common.js';
@@ -32,7 +33,7 @@ export const investigateTool = defineTool({
   description:
     'Runs the whole deterministic investigation for a question: suspect services, prevalent errors, slow spans, hot functions with their code, log patterns and metric anomalies, each with its native query, plus optimisation hints — in the language of the question. Returns structured findings to explain.',
   input: z.object({
-    question: z.string().min(3).describe('The incident question, in any language (e.g. "why is checkout failing since 10:04?").'),
+    question: z.string().min(3).max(MAX_QUESTION_CHARS, `at most ${MAX_QUESTION_CHARS} characters: ask in a sentence or two`).describe('The incident question, in any language (e.g. "why is checkout failing since 10:04?").'),
     service: z.string().optional().describe('Focus on this service first.'),
     lang: z.string().optional().describe(`Language of the question and report (ISO 639 code or name); default: detected from the question. Report catalogues: ${SUPPORTED_LANGS.join(', ')}; another language gets an English report that names it.`),
     ...scopeFields,

@@ -5,6 +5,12 @@ import { isoRange, rangeSchema, resolveScope, scopeFields } from './common.js';
 import { redBy, type RedStats } from '../src/analysis/traces/red.js';
 import { fmtChange, fmtMs, fmtPct, fmtRate, table } from './format.js';
 import type { TimeRange } from '../src/sources/types.js';
+import { MAX_ERROR_TEXT_CHARS } from '../src/limits.js';
+
+function boundedMessage(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.length > MAX_ERROR_TEXT_CHARS ? `${m.slice(0, MAX_ERROR_TEXT_CHARS)}… [+${m.length - MAX_ERROR_TEXT_CHARS} chars]` : m;
+}
 
 const red = z.object({
   requests: z.number(),
@@ -44,24 +50,42 @@ export const listServices = defineTool({
     const { window, baseline } = resolveScope(args, ctx.sources);
     const s = ctx.sources;
     const whole: TimeRange = baseline ? { start: Math.min(window.start, baseline.start), end: Math.max(window.end, baseline.end) } : window;
-    const none: Promise<string[]> = Promise.resolve([]);
+    // One failing backend costs only its own column: the others still answer, and the failure is
+    // reported (naming the backend) in `problems` and in the text.
+    const failed: string[] = [];
+    const partial = async <T>(what: string, p: Promise<T> | undefined, fallback: T): Promise<T> => {
+      if (!p) return fallback;
+      try {
+        return await p;
+      } catch (e) {
+        if (ctx.signal.aborted) throw e;
+        failed.push(`${what}: ${boundedMessage(e)}`);
+        return fallback;
+      }
+    };
     const [traceSvcs, logSvcs, metricSvcs, profileSvcs] = await Promise.all([
-      s.traces?.services(whole, ctx.signal) ?? none,
-      s.logs?.services(whole, ctx.signal) ?? none,
-      s.metrics ? Promise.all([s.metrics.labelValues('service', whole, ctx.signal), s.metrics.labelValues('job', whole, ctx.signal)]).then((a) => a.flat()) : none,
-      s.profiles?.services(whole, ctx.signal) ?? none,
+      partial('traces', s.traces?.services(whole, ctx.signal), [] as string[]),
+      partial('logs', s.logs?.services(whole, ctx.signal), [] as string[]),
+      partial('metrics', s.metrics ? Promise.all([s.metrics.labelValues('service', whole, ctx.signal), s.metrics.labelValues('job', whole, ctx.signal)]).then((a) => a.flat()) : undefined, [] as string[]),
+      partial('profiles', s.profiles?.services(whole, ctx.signal), [] as string[]),
     ]);
     let redWindow = new Map<string, RedStats>();
     let redBase = new Map<string, RedStats>();
-    if (s.traces) {
-      const set = await s.traces.findTraces({ range: whole }, ctx.signal);
-      redWindow = redBy(set.spans, window, (sp) => sp.service);
-      if (baseline) redBase = redBy(set.spans, baseline, (sp) => sp.service);
+    if (s.traces && traceSvcs.length) {
+      const set = await partial('traces (request rates)', s.traces.findTraces({ range: whole }, ctx.signal), undefined);
+      if (set) {
+        redWindow = redBy(set.spans, window, (sp) => sp.service);
+        if (baseline) redBase = redBy(set.spans, baseline, (sp) => sp.service);
+      }
     }
-    const names = [...new Set([...traceSvcs, ...logSvcs, ...metricSvcs, ...profileSvcs])].sort();
+    // Sets, not arrays: a backend may list 100k+ services (no spread into push, no includes() scans).
+    const has = { traces: new Set(traceSvcs), logs: new Set(logSvcs), metrics: new Set(metricSvcs), profiles: new Set(profileSvcs) };
+    const all = new Set<string>();
+    for (const set of Object.values(has)) for (const n of set) all.add(n);
+    const names = [...all].sort();
     const services = names.map((name) => ({
       service: name,
-      signals: { traces: traceSvcs.includes(name), logs: logSvcs.includes(name), metrics: metricSvcs.includes(name), profiles: profileSvcs.includes(name) },
+      signals: { traces: has.traces.has(name), logs: has.logs.has(name), metrics: has.metrics.has(name), profiles: has.profiles.has(name) },
       window: toRed(redWindow.get(name)),
       baseline: toRed(redBase.get(name)),
     }));
@@ -80,13 +104,14 @@ export const listServices = defineTool({
         w ? fmtMs(w.p95Ms) + fmtChange(w.p95Ms, b?.p95Ms) : '–',
       ];
     });
-    const head = `${services.length} service(s) in ${s.describe}; window ${isoRange(window).start} → ${isoRange(window).end}${baseline ? `, baseline ${isoRange(baseline).start} → ${isoRange(baseline).end}` : ''}. Signals: t=traces l=logs m=metrics p=profiles.`;
+    const failedText = failed.length ? `\n⚠ partial answer: ${failed.length} source(s) failed (see the data problems below).` : '';
+    const head = `${services.length} service(s) in ${s.describe}; window ${isoRange(window).start} → ${isoRange(window).end}${baseline ? `, baseline ${isoRange(baseline).start} → ${isoRange(baseline).end}` : ''}. Signals: t=traces l=logs m=metrics p=profiles.${failedText}`;
     const tbl = table(['service', 'sig', 'req rate', 'errors', 'p50', 'p95'], rows).split('\n');
     // One section per 10 rows so the budget cuts whole groups of services.
     const sections = [head + '\n' + tbl.slice(0, 11).join('\n')];
     for (let i = 11; i < tbl.length; i += 10) sections.push(tbl.slice(i, i + 10).join('\n'));
     return {
-      data: { window: isoRange(window), baseline: baseline ? isoRange(baseline) : undefined, services },
+      data: { window: isoRange(window), baseline: baseline ? isoRange(baseline) : undefined, services, ...(failed.length ? { problems: failed } : {}) },
       text: sections,
       narrow: 'Services are sorted by errors then traffic; pass a smaller window, or use service_red for one service.',
     };

@@ -1,4 +1,5 @@
 // query_loki: raw LogQL for experts (remote Loki only).
+import { maxOf } from '../src/util/stats.js';
 import { z } from 'zod';
 import { defineTool, ToolError } from './types.js';
 import { isoRange, rangeSchema, resolveScope, scopeFields } from './common.js';
@@ -62,7 +63,7 @@ export const queryLoki = defineTool({
     }
     const series = res.series.map((s) => {
       const vals = s.points.map((p) => p[1]).filter(Number.isFinite);
-      return { labels: s.labels, points: s.points.map(([t, v]) => [new Date(t).toISOString(), v] as [string, number]), last: vals.length ? vals[vals.length - 1]! : null, max: vals.length ? Math.max(...vals) : null };
+      return { labels: s.labels, points: s.points.map(([t, v]) => [new Date(t).toISOString(), v] as [string, number]), last: vals.length ? vals[vals.length - 1]! : null, max: vals.length ? maxOf(vals) : null };
     });
     sections.push(`${series.length} series (${res.resultType}) for ${args.query}, step ${stepSec}s.${link ? `\nLink: ${link}` : ''}${warnings.length ? `\nWarnings: ${warnings.join('; ')}` : ''}`);
     for (const s of series.slice(0, 50)) sections.push(`${JSON.stringify(s.labels)} last ${s.last ?? '–'} max ${s.max ?? '–'} (${s.points.length} points)`);

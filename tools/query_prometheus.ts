@@ -1,5 +1,6 @@
 // query_prometheus: raw PromQL for experts, instant or range, against a live Prometheus/Mimir. Big results
 // are summarised within the budget (series count, top-k by value, label cardinalities), never cut silently.
+import { maxOf } from '../src/util/stats.js';
 import { z } from 'zod';
 import { defineTool, ToolError } from './types.js';
 import { isoRange, rangeSchema, resolveScope, scopeFields } from './common.js';
@@ -73,7 +74,7 @@ export const queryPrometheus = defineTool({
         labels: s.labels,
         last: Number.isFinite(last) ? last : null,
         avg: vals.length ? vals.reduce((a, v) => a + v, 0) / vals.length : null,
-        max: vals.length ? Math.max(...vals) : null,
+        max: vals.length ? maxOf(vals) : null,
         points: s.points.length,
         sparkline: args.instant ? '' : sparkline(s.points.map(([, v]) => v), 12),
       };

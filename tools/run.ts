@@ -3,10 +3,19 @@ import { z } from 'zod';
 import type { ToolContext, ToolDef } from './types.js';
 import { ToolError } from './types.js';
 import { budgetField, outputBase } from './common.js';
-import { maskSecrets } from '../src/log.js';
+import { maskDeep, maskSecrets } from '../src/mask.js';
 import { BackendError } from '../src/http.js';
+import { ArgumentLimitError, checkArguments } from '../src/limits.js';
+import { PatternError } from '../src/util/regex.js';
 
 export const DEFAULT_BUDGET_TOKENS = 2000;
+/** Default per-call deadline (QUERYLESS_CALL_DEADLINE_MS): past it the call answers with an error and its work is aborted. */
+export const DEFAULT_CALL_DEADLINE_MS = 120_000;
+
+class DeadlineError extends Error {}
+
+/** Longest error text a call answers with. */
+const MAX_ERROR_RESULT_CHARS = 2000;
 const CHARS_PER_TOKEN = 4;
 
 export interface ToolResult {
@@ -25,10 +34,33 @@ export function servedInputSchema(def: ToolDef): z.ZodObject {
   return 'budget' in def.input.shape ? def.input : def.input.extend({ budget: budgetField });
 }
 
-export function formatZodError(err: z.ZodError): string {
-  return err.issues
-    .map((i) => `${i.path.length ? i.path.join('.') : '(arguments)'}: ${i.message}`)
-    .join('; ');
+/** The first few issues, each cut short: a 500-item array of bad values must not make a 50 KB error. */
+export function formatZodError(err: z.ZodError, maxIssues = 5): string {
+  const shown = err.issues.slice(0, maxIssues).map((i) => {
+    const where = i.path.length ? i.path.join('.') : '(arguments)';
+    const msg = i.message.length > 200 ? `${i.message.slice(0, 200)}…` : i.message;
+    return `${where.length > 80 ? `${where.slice(0, 80)}…` : where}: ${msg}`;
+  });
+  const more = err.issues.length - shown.length;
+  return shown.join('; ') + (more > 0 ? `; and ${more} more problem(s)` : '');
+}
+
+/**
+ * Checks a call's arguments (shape and size caps, then the tool's schema); returns the parsed
+ * arguments or the readable error text. The MCP server runs it before the SDK's own validation,
+ * whose message lists every issue and can run to tens of kilobytes.
+ */
+export function validateArguments(def: ToolDef, rawArgs: unknown): { args: Record<string, unknown> } | { error: string } {
+  let checked: Record<string, unknown>;
+  try {
+    checked = checkArguments(rawArgs);
+  } catch (e) {
+    if (e instanceof ArgumentLimitError) return { error: `Invalid arguments for ${def.name}: ${e.message}. See the tool's input schema.` };
+    throw e;
+  }
+  const parsed = servedInputSchema(def).safeParse(checked);
+  if (!parsed.success) return { error: `Invalid arguments for ${def.name}: ${formatZodError(parsed.error)}. See the tool's input schema.` };
+  return { args: parsed.data as Record<string, unknown> };
 }
 
 export function fitText(sections: string[], budgetTokens: number, narrow?: string): { text: string; truncated?: string } {
@@ -66,40 +98,55 @@ export function fitText(sections: string[], budgetTokens: number, narrow?: strin
   return { text: `${kept.join('\n')}\n… [truncated: ${truncated}]`, truncated };
 }
 
-/** Telemetry may carry credentials (a token in a log line, a password in a URL): mask them in every string of an answer. */
-export function maskDeep<T>(v: T): T {
-  if (typeof v === 'string') return maskSecrets(v) as T;
-  if (Array.isArray(v)) return v.map((x) => maskDeep(x)) as T;
-  if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = maskDeep(x);
-    return out as T;
-  }
-  return v;
+/** Telemetry may carry credentials (a token in a log line, a password in a URL): every string of an answer is masked. */
+export { maskDeep };
+
+export type RunContext = Omit<ToolContext, 'budgetTokens'> & { budgetTokens?: number; deadlineMs?: number };
+
+/** Runs a tool and masks secrets in whatever comes out, answer or error: the one pass every output path shares. */
+export async function runTool(def: ToolDef, rawArgs: unknown, ctx: RunContext): Promise<ToolResult> {
+  const res = await runUnmasked(def, rawArgs, ctx);
+  // Error texts are bounded whatever threw them (a quoted file or answer must not make a huge error).
+  const text = res.isError && res.text.length > MAX_ERROR_RESULT_CHARS ? `${res.text.slice(0, MAX_ERROR_RESULT_CHARS)}… [+${res.text.length - MAX_ERROR_RESULT_CHARS} chars]` : res.text;
+  return { isError: res.isError, text: maskSecrets(text), ...(res.structured ? { structured: maskDeep(res.structured) } : {}) };
 }
 
-export async function runTool(def: ToolDef, rawArgs: unknown, ctx: Omit<ToolContext, 'budgetTokens'> & { budgetTokens?: number }): Promise<ToolResult> {
-  const parsed = servedInputSchema(def).safeParse(rawArgs ?? {});
-  if (!parsed.success) {
-    return { isError: true, text: `Invalid arguments for ${def.name}: ${formatZodError(parsed.error)}. See the tool's input schema.` };
-  }
-  const args = parsed.data as Record<string, unknown>;
+async function runUnmasked(def: ToolDef, rawArgs: unknown, ctx: RunContext): Promise<ToolResult> {
+  const v = validateArguments(def, rawArgs);
+  if ('error' in v) return { isError: true, text: v.error };
+  const args = v.args;
   const budgetTokens = typeof args.budget === 'number' ? args.budget : (ctx.budgetTokens ?? DEFAULT_BUDGET_TOKENS);
+  // The deadline is enforced, not advisory: the answer goes out when it passes, and the handler's
+  // signal aborts so its loops (which yield, see util/yield.ts) and backend requests stop.
+  const deadlineMs = ctx.deadlineMs ?? DEFAULT_CALL_DEADLINE_MS;
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new DeadlineError(`${def.name} did not finish within its ${deadlineMs} ms deadline`)), deadlineMs);
+  timer.unref?.();
+  const signal = AbortSignal.any([ctx.signal, deadline.signal]);
+  const expired = new Promise<never>((_, reject) => deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true }));
   try {
-    const out = await def.handler(args as never, { ...ctx, budgetTokens });
+    const work = def.handler(args as never, { ...ctx, signal, budgetTokens });
+    work.catch(() => undefined); // a late failure after the deadline answered is not an unhandled rejection
+    const out = await Promise.race([work, expired]);
     const { text, truncated } = fitText(out.text, budgetTokens, out.narrow);
     const structured: Record<string, unknown> = { ...(out.data as Record<string, unknown>) };
     if (truncated) structured.truncated = truncated;
     const problems = [...new Set([...(ctx.sources.problems ?? []), ...((structured.problems as string[] | undefined) ?? [])])];
     if (problems.length) structured.problems = problems;
     const problemText = problems.length ? `\n⚠ data problems: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}` : '';
-    return { isError: false, text: maskSecrets(text + problemText), structured: maskDeep(structured) };
+    return { isError: false, text: text + problemText, structured };
   } catch (e) {
     if (ctx.signal.aborted) return { isError: true, text: `${def.name} was cancelled.` };
+    if (deadline.signal.aborted) {
+      return { isError: true, text: `${def.name} did not finish within its ${Math.round(deadlineMs / 1000)} s deadline and was stopped.\nWhat to do: narrow the window, the service or the filters, or raise QUERYLESS_CALL_DEADLINE_MS.` };
+    }
+    if (e instanceof PatternError) return { isError: true, text: `${def.name}: ${e.message}\nWhat to do: fix the pattern (RE2 has no look-arounds or back-references), or use \`contains\` for plain text.` };
     if (e instanceof ToolError) return { isError: true, text: `${def.name}: ${e.message}${e.hint ? `\nWhat to do: ${e.hint}` : ''}` };
-    const msg = maskSecrets(e instanceof Error ? e.message : String(e));
+    const msg = e instanceof Error ? e.message : String(e);
     // Backend failures name the backend and status; their hint says what to do.
     if (e instanceof BackendError) return { isError: true, text: `${def.name}: ${msg}${e.hint ? `\nWhat to do: ${e.hint}` : ''}` };
     return { isError: true, text: `${def.name} failed: ${msg}` };
+  } finally {
+    clearTimeout(timer);
   }
 }

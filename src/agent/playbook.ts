@@ -1,6 +1,7 @@
 // The deterministic investigation (DESIGN.md "Investigation"): scope → suspects → the signal steps for
 // the top suspects, in parallel and each bounded in time → source lookup → hints → report.
 // A step that fails or runs out of time becomes a line in `partial`; the report is still produced.
+import { yieldToLoop } from '../util/yield.js';
 import { renderLogQL, serviceSelector } from '../query/logql.js';
 import type { Finding, Report, StepResult } from './findings.js';
 import type { Sources, TimeRange } from '../sources/types.js';
@@ -35,6 +36,10 @@ async function bounded<T>(name: string, ms: number, parent: AbortSignal | undefi
   parent?.addEventListener('abort', onAbort, { once: true });
   let timer: NodeJS.Timeout | undefined;
   try {
+    // Each step starts on its own turn of the event loop: the synchronous parts of the steps do not
+    // run back to back, so pings and other sessions get through between them.
+    await yieldToLoop();
+    parent?.throwIfAborted();
     return await Promise.race([
       task(ac.signal),
       new Promise<never>((_, reject) => {

@@ -35,10 +35,10 @@ export async function callCommand(argv: string[]): Promise<number> {
   const budget = flags.budget ? Number(flags.budget) : undefined;
   delete flags.format;
   delete flags.budget;
-  const { sources } = await setup(flags);
+  const { config, sources } = await setup(flags);
   const ac = new AbortController();
   process.once('SIGINT', () => ac.abort());
-  const res = await runTool(tool, args, { ...cliToolContext(sources, ac.signal, format === 'json'), budgetTokens: budget });
+  const res = await runTool(tool, args, { ...cliToolContext(sources, ac.signal, format === 'json'), budgetTokens: budget, deadlineMs: config.env.QUERYLESS_CALL_DEADLINE_MS });
   if (format === 'json') process.stdout.write(JSON.stringify({ isError: res.isError, text: res.text, structuredContent: res.structured }, null, 2) + '\n');
   else process.stdout.write(res.text + '\n');
   return res.isError ? 1 : 0;

@@ -7,6 +7,7 @@ import { runEval } from '../evals/run.js';
 import { progressBar, renderMarkdown, renderTable } from '../evals/output.js';
 import { renderJunit } from '../evals/junit.js';
 import { parseArgv, UsageError } from './args.js';
+import { maskDeep } from '../mask.js';
 
 export const EVAL_HELP = `Usage: queryless eval PATH... [options]
 
@@ -83,7 +84,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const ac = new AbortController();
   const onSig = () => ac.abort();
   process.once('SIGINT', onSig);
-  const res = await runEval(plan, {
+  const raw = await runEval(plan, {
     repeat,
     model: config.model,
     replay: replay ? path.resolve(replay) : undefined,
@@ -95,6 +96,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
     signal: ac.signal,
     onProgress: a.bools.has('quiet') ? undefined : progressBar(process.stderr),
   }).finally(() => process.off('SIGINT', onSig));
+  // Eval reports quote findings and errors from telemetry: masked like every other output.
+  const res = maskDeep(raw);
 
   const tableText = renderTable(res);
   if (a.bools.has('json')) {

@@ -1,5 +1,7 @@
 // `queryless investigate "question"`: the playbook alone, or the agent loop when a model is configured.
 // Markdown on stdout (JSON with --json); progress and the mode line on stderr.
+import { MAX_QUESTION_CHARS } from '../limits.js';
+import { maskDeep, maskSecrets } from '../mask.js';
 import { parseArgv, UsageError } from './args.js';
 import { setup } from './context.js';
 import { runPlaybook } from '../agent/playbook.js';
@@ -30,6 +32,7 @@ export async function investigateCommand(argv: string[]): Promise<number> {
   }
   const question = a.positionals.join(' ').trim();
   if (!question) throw new UsageError('missing the question, e.g. queryless investigate "why is checkout failing since 10:04?"\n' + INVESTIGATE_HELP);
+  if (question.length > MAX_QUESTION_CHARS) throw new UsageError(`the question is too long (${question.length} characters, at most ${MAX_QUESTION_CHARS}): ask it in a sentence or two`);
   const f = { ...a.flags };
   const own: Record<string, string | undefined> = {};
   for (const k of OWN_FLAGS) {
@@ -93,7 +96,9 @@ export async function investigateCommand(argv: string[]): Promise<number> {
         })
       : (process.stderr.write(tr(reportLang, 'playbook_only') + '\n'),
         await runPlaybook(sources, question, { lang: reportLang, window, baseline, service: own.service, signal: ac.signal, timeBudgetMs }));
-    process.stdout.write(a.bools.has('json') ? renderJson(report) + '\n' : renderMarkdown(report));
+    // Reports quote telemetry (log lines, span attributes, errors): mask secrets in every format.
+    const safe = maskDeep(report);
+    process.stdout.write(a.bools.has('json') ? renderJson(safe) + '\n' : maskSecrets(renderMarkdown(safe)));
     return 0;
   } finally {
     process.removeListener('SIGINT', onSigint);

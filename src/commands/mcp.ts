@@ -1,8 +1,8 @@
 // `queryless mcp`: serve the tools and the investigation prompt over stdio (default) or Streamable HTTP.
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { tools } from '../../tools/index.js';
 import { log } from '../log.js';
 import { createMcpServer } from '../mcp/server.js';
+import { SafeStdioServerTransport } from '../mcp/stdio.js';
 import { HEALTH_PATH, parseListenAddress, startHttpServer } from '../mcp/http.js';
 import { parseArgv, UsageError } from './args.js';
 import { setup } from './context.js';
@@ -73,7 +73,7 @@ export async function mcpCommand(argv: string[]): Promise<number> {
   }
 
   const { config, sources } = await setup(flags);
-  const createServer = () => createMcpServer(sources);
+  const createServer = () => createMcpServer(sources, { deadlineMs: config.env.QUERYLESS_CALL_DEADLINE_MS });
   const stop = untilSignal();
 
   if (listen) {
@@ -97,7 +97,7 @@ export async function mcpCommand(argv: string[]): Promise<number> {
   }
 
   const server = createServer();
-  const transport = new StdioServerTransport();
+  const transport = new SafeStdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
     // The client closing stdin ends the session.

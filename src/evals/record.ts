@@ -7,6 +7,7 @@
 //            selection → OpenMetrics text with timestamps and `# EOF`
 //   profiles Pyroscope SelectMergeProfile (protojson) per service × profile type, for the baseline and
 //            the incident separately → pprof (.pb.gz) under profiles/<service>/
+import { pushAll } from '../util/stats.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -432,7 +433,7 @@ async function recordMetrics(client: HttpClient, range: TimeRange, opts: RecordO
     out.push(`# TYPE ${family} ${f.type}`);
     if (f.unit && family.endsWith(`_${f.unit}`)) out.push(`# UNIT ${family} ${f.unit}`);
     if (f.help) out.push(`# HELP ${family} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`);
-    out.push(...f.lines);
+    pushAll(out, f.lines);
   }
   out.push('# EOF');
   sum.bytes += await writeOut(opts.out, 'metrics/metrics.om.gz', gzipSync(out.join('\n') + '\n'), budget, sum.files);

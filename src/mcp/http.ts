@@ -152,20 +152,41 @@ function sendJsonRpcError(res: http.ServerResponse, status: number, code: number
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
 }
 
+/** Past this many bytes an over-size body is no longer drained: the connection is closed. */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+
+class BodyTooLarge extends Error {}
+
+/**
+ * Reads a body up to MAX_BODY_BYTES. An over-size body is drained (discarded) so the client can
+ * read the 413 that follows; destroying the socket at once, as before, showed up as a connection
+ * reset. Only a body past MAX_DRAIN_BYTES (or announced as such) closes the connection.
+ */
 function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
+    const announced = Number(req.headers['content-length']);
+    if (Number.isFinite(announced) && announced > MAX_DRAIN_BYTES) {
+      reject(new BodyTooLarge(`request body of ${announced} bytes, over ${MAX_BODY_BYTES}`));
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error(`request body over ${MAX_BODY_BYTES} bytes`));
+      if (size > MAX_DRAIN_BYTES) {
         req.destroy();
+        reject(new BodyTooLarge(`request body over ${MAX_BODY_BYTES} bytes`));
+        return;
+      }
+      if (size > MAX_BODY_BYTES) {
+        over = true;
+        chunks.length = 0;
         return;
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => (over ? reject(new BodyTooLarge(`request body of ${size} bytes, over ${MAX_BODY_BYTES}`)) : resolve(Buffer.concat(chunks).toString('utf8'))));
     req.on('error', reject);
   });
 }
@@ -234,7 +255,9 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
       try {
         text = await readBody(req);
       } catch (e) {
-        return sendJsonRpcError(res, 413, -32600, `Request too large: ${(e as Error).message}`);
+        if (!(e instanceof BodyTooLarge)) return; // the client went away mid-body
+        log.warn({ err: (e as Error).message }, 'MCP HTTP request over the size limit refused (413)');
+        return sendJsonRpcError(res, 413, -32600, `Request too large: ${(e as Error).message}; send smaller arguments`, { Connection: 'close' });
       }
       try {
         body = JSON.parse(text);

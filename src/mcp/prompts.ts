@@ -1,5 +1,6 @@
 // MCP prompts: `investigate-incident` tells a chat client's model how to drive the tools.
 // The text lives in prompts/investigate-incident.hbs; the procedure names only tools that are served.
+import { MAX_QUESTION_CHARS } from '../limits.js';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -200,7 +201,7 @@ export function registerPrompts(server: McpServer, servedTools: string[], source
       title: 'Investigate an incident',
       description: 'How to investigate an incident question with the Queryless tools, step by step, citing the query behind each claim and answering in the asker’s language.',
       argsSchema: {
-        question: z.string().min(1).describe('The question about the incident, in any language (e.g. "Why are checkouts failing since 10:00?").'),
+        question: z.string().min(1).max(MAX_QUESTION_CHARS, `at most ${MAX_QUESTION_CHARS} characters`).describe('The question about the incident, in any language (e.g. "Why are checkouts failing since 10:00?").'),
         service: optionalCompletable('A service the question is about, if known.', completeService),
         from: z.string().optional().describe('Start of the time range: RFC 3339, "now-1h" or "10:04" (UTC).'),
         to: z.string().optional().describe('End of the time range (same formats).'),

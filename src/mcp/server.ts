@@ -4,11 +4,12 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { SetLevelRequestSchema, type LoggingLevel, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { tools as registry } from '../../tools/index.js';
-import { runTool, servedInputSchema, servedOutputSchema } from '../../tools/run.js';
+import { runTool, servedInputSchema, servedOutputSchema, validateArguments } from '../../tools/run.js';
 import type { ToolContext, ToolDef } from '../../tools/types.js';
 import type { Sources } from '../sources/types.js';
 import { log } from '../log.js';
 import { registerPrompts } from './prompts.js';
+import { guardTransport } from './guard.js';
 
 export const SERVER_NAME = 'queryless';
 export const SERVER_VERSION = '0.1.0';
@@ -20,6 +21,8 @@ export interface McpServerOptions {
   extraTools?: ToolDef[];
   /** Default output budget in tokens when a call passes no `budget`. */
   budgetTokens?: number;
+  /** Deadline of one tool call in ms (QUERYLESS_CALL_DEADLINE_MS); default 120 s. */
+  deadlineMs?: number;
 }
 
 const INSTRUCTIONS = `Queryless investigates production incidents from metrics, logs, traces and continuous profiles without writing PromQL/LogQL/TraceQL.
@@ -58,6 +61,7 @@ export function createMcpServer(sources: Sources, opts: McpServerOptions = {}): 
   };
 
   const served = [...(opts.tools ?? registry), ...(opts.extraTools ?? [])];
+  const byName = new Map(served.map((d) => [d.name, d]));
   const seen = new Set<string>();
   for (const def of served) {
     if (seen.has(def.name)) throw new Error(`two tools are named "${def.name}"`);
@@ -73,7 +77,7 @@ export function createMcpServer(sources: Sources, opts: McpServerOptions = {}): 
       },
       async (args: Record<string, unknown>, extra: Extra) => {
         const started = Date.now();
-        const res = await runTool(def, args, { ...toolContext(sources, extra), budgetTokens: opts.budgetTokens });
+        const res = await runTool(def, args, { ...toolContext(sources, extra), budgetTokens: opts.budgetTokens, deadlineMs: opts.deadlineMs });
         const ms = Date.now() - started;
         log.debug({ tool: def.name, ms, isError: res.isError }, 'tool call');
         if (res.isError) {
@@ -89,6 +93,20 @@ export function createMcpServer(sources: Sources, opts: McpServerOptions = {}): 
   }
 
   registerPrompts(server, served.map((t) => t.name), sources);
+  // Every transport this server connects to gets the params guard (see guard.ts).
+  const connect = server.connect.bind(server);
+  server.connect = async (transport) => {
+    await connect(transport);
+    guardTransport(transport, (name, args) => {
+      const def = byName.get(name);
+      if (!def) {
+        const shown = name.length > 80 ? `${name.slice(0, 80)}…` : name;
+        return `Unknown tool ${JSON.stringify(shown)}. The tools are: ${served.map((d) => d.name).join(', ')} (see tools/list).`;
+      }
+      const v = validateArguments(def, args);
+      return 'error' in v ? v.error : undefined;
+    });
+  };
   return server;
 }
 

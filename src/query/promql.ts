@@ -3,6 +3,7 @@
 // and raw expert queries share one representation and invalid PromQL fails before any request.
 import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
+import { compileSafeRegex, PatternError } from '../util/regex.js';
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 export interface Matcher {
@@ -467,15 +468,23 @@ function convertSelector(n: SyntaxNode, q: string): VectorSelector {
 }
 
 function matchesEmpty(m: Matcher): boolean {
+  if (m.op === '=~' || m.op === '!~') {
+    let hit: boolean;
+    try {
+      hit = compileSafeRegex(m.value, { anchored: true, dotAll: true }).test('');
+    } catch (e) {
+      if (e instanceof PatternError) throw new PromQLBuildError(`label matcher ${m.label}${m.op}: ${e.message}`);
+      throw e;
+    }
+    return m.op === '=~' ? hit : !hit;
+  }
   switch (m.op) {
     case '=':
       return m.value === '';
     case '!=':
       return m.value !== '';
-    case '=~':
-      return new RegExp(`^(?:${m.value})$`).test('');
-    case '!~':
-      return !new RegExp(`^(?:${m.value})$`).test('');
+    default:
+      return false;
   }
 }
 

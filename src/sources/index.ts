@@ -7,6 +7,7 @@ import { TempoTraceSource } from './remote/tempo.js';
 import { createPyroscopeSource } from './remote/pyroscope.js';
 import { githubFromConfig } from './remote/github.js';
 import { LokiLogSource } from './remote/loki.js';
+import { guardRemoteSource } from './remote/guard.js';
 
 export async function createSources(config: Config): Promise<Sources> {
   if (config.bundle) {
@@ -24,10 +25,14 @@ export async function createSources(config: Config): Promise<Sources> {
     grafana: config.grafana ? { url: config.grafana.url, datasources: config.grafana.uids } : undefined,
   };
   // Remote sources register here as their clients land (see src/sources/remote/).
-  sources.metrics = createPrometheusSource(config.backends.prometheus);
-  if (config.backends.tempo) sources.traces = new TempoTraceSource(config.backends.tempo);
-  if (config.backends.loki) sources.logs = new LokiLogSource(config.backends.loki);
-  sources.profiles = createPyroscopeSource(config.backends.pyroscope);
+  // Each is wrapped so an answer of an unforeseen shape is an error naming the backend (remote/guard.ts).
+  const b = config.backends;
+  const metrics = createPrometheusSource(b.prometheus);
+  if (metrics && b.prometheus) sources.metrics = guardRemoteSource('prometheus', b.prometheus.url, metrics);
+  if (b.tempo) sources.traces = guardRemoteSource('tempo', b.tempo.url, new TempoTraceSource(b.tempo));
+  if (b.loki) sources.logs = guardRemoteSource('loki', b.loki.url, new LokiLogSource(b.loki));
+  const profiles = createPyroscopeSource(b.pyroscope);
+  if (profiles && b.pyroscope) sources.profiles = guardRemoteSource('pyroscope', b.pyroscope.url, profiles);
   sources.code = githubFromConfig(config.github, sources.profiles, sources.defaults.window);
   return sources;
 }

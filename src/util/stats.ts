@@ -46,3 +46,25 @@ export function round(v: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(v * f) / f;
 }
+
+/**
+ * Largest / smallest value, by a loop: `Math.max(...values)` passes every value as an argument and
+ * overflows the stack past ~100k values (a backend answer can hold many more). -Infinity / Infinity when empty.
+ */
+export function maxOf(values: ArrayLike<number>): number {
+  let m = -Infinity;
+  for (let i = 0; i < values.length; i++) if (values[i]! > m) m = values[i]!;
+  return m;
+}
+
+export function minOf(values: ArrayLike<number>): number {
+  let m = Infinity;
+  for (let i = 0; i < values.length; i++) if (values[i]! < m) m = values[i]!;
+  return m;
+}
+
+/** Appends `items` to `out` one by one (no spread: safe for arrays of any length). */
+export function pushAll<T>(out: T[], items: Iterable<T>): T[] {
+  for (const x of items) out.push(x);
+  return out;
+}

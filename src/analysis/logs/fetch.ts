@@ -6,6 +6,8 @@ import { renderLogQL, serviceSelector, type LogQLQuery } from '../../query/logql
 import { detectLevel, normalizeLevel } from './level.js';
 import { extractFields } from './fields.js';
 import { matchesLokiPattern } from './shift.js';
+import { compileSafeRegex, type SafeRegex } from '../../util/regex.js';
+import { Ticker } from '../../util/yield.js';
 
 export const MAX_LINE_CHARS_SHOWN = 500;
 
@@ -24,13 +26,16 @@ export interface LineFilters {
 
 export class FilterError extends Error {}
 
-/** Compiles the regex up front so a bad one is a clear error, not a crash halfway. */
-export function compileRegex(regex: string | undefined, caseSensitive: boolean): RegExp | undefined {
+/**
+ * Compiles the regex up front so a bad one is a clear error, not a crash halfway. RE2 (linear time):
+ * the pattern comes from a user or a model and is run over every scanned line.
+ */
+export function compileRegex(regex: string | undefined, caseSensitive: boolean): SafeRegex | undefined {
   if (regex === undefined || regex === '') return undefined;
   try {
-    return new RegExp(regex, caseSensitive ? '' : 'i');
+    return compileSafeRegex(regex, { caseInsensitive: !caseSensitive });
   } catch (e) {
-    throw new FilterError(`invalid regex ${JSON.stringify(regex)}: ${(e as Error).message}`);
+    throw new FilterError((e as Error).message);
   }
 }
 
@@ -128,7 +133,14 @@ export async function fetchLines(src: LogSource, range: TimeRange, f: LineFilter
   }
   const q: LogQuery = { range, service: f.service, direction: opts.direction ?? 'backward' };
   const set = await src.queryLogs(q, opts.signal);
-  return { records: set.records.filter(local), capped: set.truncated, notes: set.notes, logql: expr };
+  // The local filter (fields, patterns, regex) costs microseconds a line: yield between batches.
+  const tick = new Ticker(10_000, opts.signal);
+  const records: LogRecord[] = [];
+  for (const r of set.records) {
+    if (tick.due()) await tick.pause();
+    if (local(r)) records.push(r);
+  }
+  return { records, capped: set.truncated, notes: set.notes, logql: expr };
 }
 
 /** Replaces control characters and invalid text (binary junk) and cuts huge lines; reports what it did. */

@@ -3,9 +3,11 @@
 // extrapolatedRate), irate/idelta, *_over_time, histogram_quantile over classic buckets (promql/quantile.go),
 // aggregations by/without, topk/bottomk/quantile, and binary operators with vector matching.
 // Differences between Prometheus majors are explicit `Semantics` so parity tests can match the server.
+import { pushAll } from '../../util/stats.js';
 import type { Aggregation, Binary, Call, Expr, Matcher, MatrixSelector, NumberLit, VectorSelector } from '../../query/promql.js';
 import type { MetricStore, StoredSeries } from '../../sources/bundle/openmetrics.js';
 import type { SeriesPoints } from '../../sources/types.js';
+import { compileSafeRegex, type SafeRegex } from '../../util/regex.js';
 
 export type Labels = Record<string, string>;
 export interface Sample {
@@ -132,11 +134,12 @@ function compileMatcher(m: Matcher): (v: string) => boolean {
   }
 }
 
-function anchored(re: string): RegExp {
+/** PromQL regex matchers are fully anchored RE2 where `.` matches newlines; RE2 also keeps them linear. */
+function anchored(re: string): SafeRegex {
   try {
-    return new RegExp(`^(?:${re})$`, 's');
+    return compileSafeRegex(re, { anchored: true, dotAll: true });
   } catch (e) {
-    throw new EvalError(`invalid regular expression "${re}": ${(e as Error).message}`);
+    throw new EvalError((e as Error).message);
   }
 }
 
@@ -776,7 +779,7 @@ export class Evaluator {
             if (Number.isNaN(b.value)) return -1;
             return e.op === 'topk' ? b.value - a.value : a.value - b.value;
           });
-          out.push(...sorted.slice(0, k));
+          pushAll(out, sorted.slice(0, k));
           break;
         }
         default:

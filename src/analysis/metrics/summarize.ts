@@ -1,5 +1,6 @@
 // Per-series summaries (window stats, change vs baseline, step shift, sparkline) and breakdown ranking
 // (robust z-scores across groups plus each group's change against its own baseline noise).
+import { maxOf, minOf } from '../../util/stats.js';
 import type { SeriesPoints, TimeRange } from '../../sources/types.js';
 import { median } from '../../util/stats.js';
 
@@ -35,8 +36,8 @@ export function sparkline(values: number[], width = 16): string {
     for (let i = a; i < b; i++) if (Number.isFinite(values[i]!)) (s += values[i]!), k++;
     cols.push(k ? s / k : NaN);
   }
-  const lo = Math.min(...v);
-  const hi = Math.max(...v);
+  const lo = minOf(v);
+  const hi = maxOf(v);
   return cols.map((x) => (Number.isFinite(x) ? BARS[hi === lo ? 3 : Math.min(7, Math.floor(((x - lo) / (hi - lo)) * 7.999))] : ' ')).join('');
 }
 

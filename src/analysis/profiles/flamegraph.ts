@@ -13,8 +13,22 @@ interface Node {
   parent?: Node;
 }
 
-export function flamegraphStacks(names: string[], levels: Array<Array<number | string> | { values?: Array<number | string> }>): Array<{ frames: Frame[]; value: number }> {
+/**
+ * Frames materialised at most (all stacks together). Each node with self time becomes a stack of
+ * its depth, so a wide and deep graph costs nodes × depth: a hostile 50 MB answer once took minutes
+ * and GBs. Past the budget the remaining nodes are left out (the heaviest are usually shallow).
+ */
+export const MAX_FLAME_FRAMES = 1_000_000;
+/** Parent search by a full scan (only for out-of-order levels) is skipped past this many candidates. */
+const MAX_PARENT_SCAN = 10_000;
+
+export function flamegraphStacks(
+  names: string[],
+  levels: Array<Array<number | string> | { values?: Array<number | string> }>,
+  maxFrames = MAX_FLAME_FRAMES,
+): Array<{ frames: Frame[]; value: number }> {
   const stacks: Array<{ frames: Frame[]; value: number }> = [];
+  let framesLeft = maxFrames;
   let prev: Node[] = [];
   const framesOf = (n: Node): Frame[] => {
     const out: Frame[] = [];
@@ -37,12 +51,16 @@ export function flamegraphStacks(names: string[], levels: Array<Array<number | s
       if (depth > 0) {
         while (p < prev.length && prev[p]!.x + prev[p]!.total <= x && !(prev[p]!.total === 0 && prev[p]!.x === x)) p++;
         parent = prev[p];
-        if (parent && !(parent.x <= x && x + total <= parent.x + parent.total)) parent = prev.find((q) => q.x <= x && x + total <= q.x + q.total);
+        if (parent && !(parent.x <= x && x + total <= parent.x + parent.total)) parent = prev.length <= MAX_PARENT_SCAN ? prev.find((q) => q.x <= x && x + total <= q.x + q.total) : undefined;
       }
       // Depth 0 is the synthetic "total" root: its children have no parent frame.
       const node: Node = { x, total, self, name: names[vals[i + 3]!] ?? '(unknown)', parent: depth > 1 ? parent : undefined };
       cur.push(node);
-      if (depth > 0 && self > 0) stacks.push({ frames: framesOf(node), value: self });
+      if (depth > 0 && self > 0) {
+        if (framesLeft < depth) return stacks;
+        framesLeft -= depth;
+        stacks.push({ frames: framesOf(node), value: self });
+      }
     }
     prev = cur;
   }

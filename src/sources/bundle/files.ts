@@ -1,5 +1,5 @@
 // Reading bundle files: gzip by magic bytes, JSON documents or JSON Lines, errors with path and position.
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import path from 'node:path';
@@ -79,7 +79,52 @@ export function parseJsonDocuments(file: string, text: string): unknown[] {
   }
 }
 
-export async function listFiles(dir: string, pattern: RegExp): Promise<string[]> {
+// Containment: a bundle is untrusted input (made by anyone, unpacked from anywhere). Reading never
+// leaves the bundle's real path: every symbolic link is resolved and checked, and a link pointing
+// outside, a loop or a dangling link is skipped and reported; the rest of the bundle stays usable.
+
+/** Where reads must stay: the real path of the bundle, and the list that skipped entries are reported to. */
+export interface Containment {
+  root: string;
+  problems?: string[];
+}
+
+/** The containment for a bundle directory (its real path). */
+export async function containmentOf(dir: string, problems?: string[]): Promise<Containment> {
+  return { root: await realpath(dir), problems };
+}
+
+function inside(root: string, real: string): boolean {
+  return real === root || real.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+}
+
+/**
+ * The real path of `p` when it stays inside the bundle; otherwise undefined, with a problem naming the
+ * entry (never the outside target, which may itself be sensitive).
+ */
+export async function resolveInside(c: Containment, p: string): Promise<string | undefined> {
+  let real: string;
+  try {
+    real = await realpath(p);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ELOOP' ? 'a symbolic link loop' : code === 'ENOENT' ? 'a dangling symbolic link (its target does not exist)' : `unreadable (${code ?? (e as Error).message})`;
+    c.problems?.push(`${p}: ${why}; skipped`);
+    return undefined;
+  }
+  if (!inside(c.root, real)) {
+    c.problems?.push(`${p}: a symbolic link pointing outside the bundle; skipped (bundle reading never leaves the bundle)`);
+    return undefined;
+  }
+  return real;
+}
+
+/** Files of `dir` (not recursive) whose name matches, links checked; a missing directory is empty. */
+export async function listFiles(dir: string, pattern: RegExp, c?: Containment): Promise<string[]> {
+  const cont = c ?? (await containmentOf(path.dirname(dir)).catch(() => undefined));
+  if (!cont) return [];
+  if (!(await isDirectory(dir))) return [];
+  if (!(await resolveInside(cont, dir))) return [];
   let entries: string[];
   try {
     entries = await readdir(dir);
@@ -88,10 +133,60 @@ export async function listFiles(dir: string, pattern: RegExp): Promise<string[]>
   }
   const out: string[] = [];
   for (const name of entries.sort()) {
+    if (!pattern.test(name)) continue;
     const full = path.join(dir, name);
-    const st = await stat(full);
-    if (st.isFile() && pattern.test(name)) out.push(full);
+    const real = await resolveInside(cont, full);
+    if (!real) continue;
+    const st = await stat(real).catch(() => undefined);
+    if (st?.isFile()) out.push(full);
   }
+  return out;
+}
+
+/**
+ * Every file under `dir`, as paths relative to it ('/'-separated when `posix`), following symbolic
+ * links only inside the bundle and each real directory once (a link to an ancestor is no loop).
+ */
+export async function walkInside(
+  dir: string,
+  c: Containment,
+  opts: { skip?: (name: string, isDir: boolean) => boolean; maxFileBytes?: number; posix?: boolean; maxFiles?: number } = {},
+): Promise<string[]> {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const sep = opts.posix ? '/' : path.sep;
+  const maxFiles = opts.maxFiles ?? 200_000;
+  const visit = async (rel: string): Promise<void> => {
+    const abs = rel ? path.join(dir, rel) : dir;
+    const real = await resolveInside(c, abs);
+    if (!real || seen.has(real)) return;
+    seen.add(real);
+    let names: string[];
+    try {
+      names = (await readdir(real)).sort();
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      if (out.length >= maxFiles) return;
+      const r = rel ? `${rel}${sep}${n}` : n;
+      const full = path.join(real, n);
+      const l = await lstat(full).catch(() => undefined);
+      if (!l) continue;
+      let st = l;
+      if (l.isSymbolicLink()) {
+        const target = await resolveInside(c, path.join(abs, n));
+        if (!target) continue;
+        const s = await stat(target).catch(() => undefined);
+        if (!s) continue;
+        st = s;
+      }
+      if (st.isDirectory()) {
+        if (!opts.skip?.(n, true)) await visit(r);
+      } else if (st.isFile() && !opts.skip?.(n, false) && (opts.maxFileBytes === undefined || st.size <= opts.maxFileBytes)) out.push(r);
+    }
+  };
+  await visit('');
   return out;
 }
 

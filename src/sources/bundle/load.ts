@@ -1,8 +1,9 @@
 // Opens an incident bundle directory as a set of sources. Each signal loads lazily on first use;
 // a corrupt file becomes a problem naming the file, and the rest of the bundle stays usable.
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Sources } from '../types.js';
-import { isDirectory, listFiles } from './files.js';
+import { containmentOf, isDirectory, listFiles, resolveInside } from './files.js';
 import { loadIncident, type IncidentMeta } from './incident.js';
 import { BundleTraceSource } from './traces.js';
 import { BundleLogSource } from './logs.js';
@@ -21,23 +22,33 @@ const OM_FILES = /\.(om|txt|prom|openmetrics)(\.gz)?$/i;
 export async function openBundle(dir: string): Promise<BundleSources> {
   const root = path.resolve(dir);
   if (!(await isDirectory(root))) throw new Error(`bundle directory not found: ${dir}`);
-  const incident = await loadIncident(path.join(root, 'incident.yaml'));
   const problems: string[] = [];
-  const traceFiles = await listFiles(path.join(root, 'traces'), JSON_FILES);
-  const logFiles = await listFiles(path.join(root, 'logs'), JSON_FILES);
-  const metricFiles = await listFiles(path.join(root, 'metrics'), OM_FILES);
-  const hasProfiles = await isDirectory(path.join(root, 'profiles'));
-  const hasSource = await isDirectory(path.join(root, 'source'));
+  // Every read stays inside the bundle's real path (links out, loops and dangling links are skipped and reported).
+  const c = await containmentOf(root, problems);
+  const incidentFile = path.join(root, 'incident.yaml');
+  if (!(await resolveInside({ root: c.root }, incidentFile).catch(() => undefined)) && (await isLink(incidentFile))) {
+    throw new Error(`${incidentFile} is a symbolic link that is dangling, loops or points outside the bundle: replace it with the file itself`);
+  }
+  const incident = await loadIncident(incidentFile);
+  const traceFiles = await listFiles(path.join(root, 'traces'), JSON_FILES, c);
+  const logFiles = await listFiles(path.join(root, 'logs'), JSON_FILES, c);
+  const metricFiles = await listFiles(path.join(root, 'metrics'), OM_FILES, c);
+  const hasProfiles = (await isDirectory(path.join(root, 'profiles'))) && (await resolveInside(c, path.join(root, 'profiles'))) !== undefined;
+  const hasSource = (await isDirectory(path.join(root, 'source'))) && (await resolveInside(c, path.join(root, 'source'))) !== undefined;
   return {
     dir: root,
     incident,
     traces: traceFiles.length ? new BundleTraceSource(traceFiles, problems) : undefined,
     logs: logFiles.length ? new BundleLogSource(logFiles, problems) : undefined,
     metrics: metricFiles.length ? createBundleMetricSource(metricFiles, problems) : undefined,
-    profiles: hasProfiles ? createBundleProfileSource(path.join(root, 'profiles'), problems) : undefined,
-    code: hasSource ? createBundleCodeSource(path.join(root, 'source'), incident.repositories) : undefined,
+    profiles: hasProfiles ? createBundleProfileSource(path.join(root, 'profiles'), problems, c) : undefined,
+    code: hasSource ? createBundleCodeSource(path.join(root, 'source'), incident.repositories, c) : undefined,
     defaults: { window: incident.window, baseline: incident.baseline, incident: incident.incident },
     problems,
     describe: `bundle ${incident.id} (${root})`,
   };
+}
+
+async function isLink(p: string): Promise<boolean> {
+  return (await lstat(p).catch(() => undefined))?.isSymbolicLink() === true;
 }

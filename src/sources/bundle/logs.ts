@@ -2,6 +2,8 @@
 import type { LogQuery, LogRecord, LogSet, LogSource, TimeRange } from '../types.js';
 import { looksLikeLogsData, parseLogsData } from '../otlp-logs.js';
 import { BundleFileError, parseJsonDocuments, readMaybeGzip } from './files.js';
+import { compileSafeRegex, type SafeRegex } from '../../util/regex.js';
+import { Ticker, yieldToLoop } from '../../util/yield.js';
 
 export async function loadLogRecords(files: string[], problems: string[]): Promise<LogRecord[]> {
   const out: LogRecord[] = [];
@@ -10,6 +12,8 @@ export async function loadLogRecords(files: string[], problems: string[]): Promi
       const text = (await readMaybeGzip(file)).toString('utf8');
       let skipped = 0;
       for (const doc of parseJsonDocuments(file, text)) {
+        // Loading tens of MB is synchronous work: yield between documents so other calls go on.
+        await yieldToLoop();
         if (!looksLikeLogsData(doc)) throw new BundleFileError(file, 'not OTLP/JSON LogsData (expected a top-level "resourceLogs" array)');
         skipped += parseLogsData(doc, out).skipped;
       }
@@ -36,22 +40,20 @@ export class BundleLogSource implements LogSource {
     return this.loaded;
   }
 
-  async queryLogs(q: LogQuery): Promise<LogSet> {
+  async queryLogs(q: LogQuery, signal?: AbortSignal): Promise<LogSet> {
     const all = await this.allRecords();
-    let re: RegExp | undefined;
-    if (q.regex !== undefined) {
-      try {
-        re = new RegExp(q.regex, q.caseInsensitive ? 'i' : '');
-      } catch (e) {
-        throw new Error(`invalid regex ${JSON.stringify(q.regex)}: ${(e as Error).message}`);
-      }
-    }
+    // RE2, linear time: the pattern is a LogQL line filter from a user or a model.
+    const re: SafeRegex | undefined = q.regex !== undefined ? compileSafeRegex(q.regex, { caseInsensitive: q.caseInsensitive }) : undefined;
     const ci = q.caseInsensitive === true;
     const contains = (q.contains ?? []).map((s) => (ci ? s.toLowerCase() : s));
     const notContains = (q.notContains ?? []).map((s) => (ci ? s.toLowerCase() : s));
     const traceId = q.traceId?.toLowerCase().padStart(32, '0');
     const matched: LogRecord[] = [];
+    // A scan of millions of records yields now and then: other sessions (and pings) go on, and the
+    // call's deadline or cancellation stops it.
+    const tick = new Ticker(20_000, signal);
     for (const r of all) {
+      if (tick.due()) await tick.pause();
       if (r.timeMs < q.range.start || r.timeMs >= q.range.end) continue;
       if (q.service !== undefined && r.service !== q.service) continue;
       if (traceId !== undefined && r.traceId !== traceId) continue;

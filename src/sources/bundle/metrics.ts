@@ -1,7 +1,9 @@
 // Metrics from bundle files (OpenMetrics text with timestamps, what promtool backfills), evaluated
 // in memory with the same PromQL the remote source sends to Prometheus.
+import { pushAll } from '../../util/stats.js';
 import type { MetricMetadata, MetricQueryResult, MetricSource, TimeRange } from '../types.js';
 import { readMaybeGzip } from './files.js';
+import { compileSafeRegex } from '../../util/regex.js';
 import { MetricStoreBuilder, familyOf, type MetricStore } from './openmetrics.js';
 import { Evaluator, MODERN_SEMANTICS, valueToSeries, type Semantics } from '../../analysis/metrics/eval.js';
 import { parsePromQL, type Expr, type Matcher } from '../../query/promql.js';
@@ -27,7 +29,7 @@ export class BundleMetricSource implements MetricSource {
       for (const file of this.files) {
         try {
           const text = (await readMaybeGzip(file)).toString('utf8');
-          this.problems.push(...b.add(file, text));
+          pushAll(this.problems, b.add(file, text));
         } catch (e) {
           this.problems.push(`${file}: ${(e as Error).message}`);
         }
@@ -103,7 +105,8 @@ function overlaps(t: Float64Array, r: TimeRange): boolean {
 }
 
 function matcherTest(m: Matcher): (l: Record<string, string>) => boolean {
-  const re = m.op === '=~' || m.op === '!~' ? new RegExp(`^(?:${m.value})$`, 's') : undefined;
+  // PromQL matchers are anchored RE2 with `.` matching newlines; RE2 keeps a hostile one linear.
+  const re = m.op === '=~' || m.op === '!~' ? compileSafeRegex(m.value, { anchored: true, dotAll: true }) : undefined;
   return (l) => {
     const v = l[m.label] ?? '';
     switch (m.op) {

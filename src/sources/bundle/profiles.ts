@@ -3,13 +3,13 @@
 // itself; the type from its sample types. An optional `profiles/index.yaml` can give service, type,
 // time, duration and labels per file for producers that do not set them. A corrupt file becomes a
 // problem naming it; the rest stays usable.
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { ProfileSource, ProfileTypeInfo, StackProfile, TimeRange } from '../types.js';
 import { decodePprof, type ParsedProfile } from '../../analysis/profiles/pprof.js';
 import { mapLimit } from '../../util/concurrency.js';
-import { readMaybeGzip } from './files.js';
+import { containmentOf, readMaybeGzip, resolveInside, walkInside, type Containment } from './files.js';
 import { profileTypeIds, typeInfo } from '../../analysis/profiles/types.js';
 import { StackMerger } from '../../analysis/profiles/merge.js';
 import { parseDuration } from '../../util/time.js';
@@ -95,22 +95,9 @@ async function loadIndex(dir: string, problems: string[]): Promise<Map<string, I
   return out;
 }
 
-async function walk(dir: string, rel = ''): Promise<string[]> {
-  const out: string[] = [];
-  let names: string[];
-  try {
-    names = (await readdir(path.join(dir, rel))).sort();
-  } catch {
-    return out;
-  }
-  for (const n of names) {
-    if (SKIP.test(n)) continue;
-    const r = rel ? path.join(rel, n) : n;
-    const st = await stat(path.join(dir, r));
-    if (st.isDirectory()) out.push(...(await walk(dir, r)));
-    else if (st.isFile()) out.push(r);
-  }
-  return out;
+/** Profile files under `dir`; links are followed only inside the bundle (see files.ts). */
+function walk(dir: string, c: Containment): Promise<string[]> {
+  return walkInside(dir, c, { skip: (n) => SKIP.test(n) });
 }
 
 export class BundleProfileSource implements ProfileSource {
@@ -120,6 +107,8 @@ export class BundleProfileSource implements ProfileSource {
   constructor(
     readonly dir: string,
     private readonly problems: string[],
+    /** Where reads must stay (the bundle's real path); by default the profiles folder itself. */
+    private readonly containment?: Containment,
   ) {}
 
   /** All decoded profiles (loaded once). */
@@ -129,8 +118,11 @@ export class BundleProfileSource implements ProfileSource {
   }
 
   private async load(): Promise<BundleProfile[]> {
-    const index = await loadIndex(this.dir, this.problems);
-    const files = await walk(this.dir);
+    const c = this.containment ?? (await containmentOf(this.dir, this.problems));
+    const indexFile = path.join(this.dir, 'index.yaml');
+    const indexInside = !(await lstat(indexFile).catch(() => undefined)) || (await resolveInside(c, indexFile)) !== undefined;
+    const index = indexInside ? await loadIndex(this.dir, this.problems) : new Map<string, IndexEntry>();
+    const files = await walk(this.dir, c);
     const out: BundleProfile[] = [];
     // Read and gunzip many files at once (I/O and the thread pool), decode on the main thread as they land.
     const decoded = await mapLimit(files, 16, async (rel) => {
@@ -222,6 +214,6 @@ export class BundleProfileSource implements ProfileSource {
   }
 }
 
-export function createBundleProfileSource(dir: string, problems: string[]): ProfileSource | undefined {
-  return new BundleProfileSource(dir, problems);
+export function createBundleProfileSource(dir: string, problems: string[], containment?: Containment): ProfileSource | undefined {
+  return new BundleProfileSource(dir, problems, containment);
 }

@@ -2,30 +2,18 @@
 // Stack traces and profiles carry paths from the build machine (`/build/ride/internal/x.go`,
 // `github.com/acme/ride/internal/x.go`), so files are matched by the longest common path suffix; a
 // function is found by scanning for its definition in the languages its name suggests.
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CodeSource, SourceFile } from '../types.js';
+import { containmentOf, walkInside, type Containment } from './files.js';
 import { definitionPatterns, likelyExtensions, parseSymbol, SOURCE_EXTENSIONS } from '../../analysis/profiles/symbols.js';
 
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 const SKIP_DIRS = new Set(['.git', 'node_modules', 'vendor', 'target', 'dist', 'build', '__pycache__', '.venv']);
 
-async function walk(root: string, rel = '', out: string[] = []): Promise<string[]> {
-  let names: string[];
-  try {
-    names = (await readdir(path.join(root, rel))).sort();
-  } catch {
-    return out;
-  }
-  for (const n of names) {
-    const r = rel ? `${rel}/${n}` : n;
-    const st = await stat(path.join(root, r)).catch(() => undefined);
-    if (!st) continue;
-    if (st.isDirectory()) {
-      if (!SKIP_DIRS.has(n) && !n.startsWith('.')) await walk(root, r, out);
-    } else if (st.isFile() && st.size <= MAX_FILE_BYTES) out.push(r);
-  }
-  return out;
+/** Source files under `root` ('/'-separated, relative); links are followed only inside the bundle (see files.ts). */
+function walk(root: string, c: Containment): Promise<string[]> {
+  return walkInside(root, c, { skip: (n, isDir) => isDir && (SKIP_DIRS.has(n) || n.startsWith('.')), maxFileBytes: MAX_FILE_BYTES, posix: true });
 }
 
 /** Number of trailing path segments two paths share (0 when the file names differ). */
@@ -45,10 +33,12 @@ export class BundleCodeSource implements CodeSource {
   constructor(
     readonly root: string,
     private readonly repos: Record<string, string> = {},
+    /** Where reads must stay (the bundle's real path); by default the source folder itself. */
+    private readonly containment?: Containment,
   ) {}
 
   private allFiles(): Promise<string[]> {
-    this.files ??= walk(this.root);
+    this.files ??= (async () => walk(this.root, this.containment ?? (await containmentOf(this.root))))();
     return this.files;
   }
 
@@ -124,6 +114,6 @@ export class BundleCodeSource implements CodeSource {
   }
 }
 
-export function createBundleCodeSource(dir: string, repos?: Record<string, string>): CodeSource | undefined {
-  return new BundleCodeSource(dir, repos);
+export function createBundleCodeSource(dir: string, repos?: Record<string, string>, containment?: Containment): CodeSource | undefined {
+  return new BundleCodeSource(dir, repos, containment);
 }

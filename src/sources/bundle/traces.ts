@@ -1,4 +1,6 @@
 // Traces from bundle files (OTLP/JSON TracesData, .json / .json.gz / JSON Lines), loaded once, queried in memory.
+import { pushAll } from '../../util/stats.js';
+import { yieldToLoop } from '../../util/yield.js';
 import type { Span, SpanQuery, TimeRange, TraceSet, TraceSource } from '../types.js';
 import { parseTracesData, looksLikeTracesData, type ParseStats } from '../otlp-traces.js';
 import { BundleFileError, parseJsonDocuments, readMaybeGzip } from './files.js';
@@ -12,6 +14,8 @@ export async function loadSpans(files: string[], problems: string[]): Promise<Sp
       const docs = parseJsonDocuments(file, text);
       const stats: ParseStats = { spans: 0, skipped: 0, reasons: new Map() };
       for (const doc of docs) {
+        // Loading tens of MB is synchronous work: yield between documents so other calls go on.
+        await yieldToLoop();
         if (!looksLikeTracesData(doc)) throw new BundleFileError(file, 'not OTLP/JSON TracesData (expected a top-level "resourceSpans" array)');
         parseTracesData(doc, spans, stats);
       }
@@ -67,7 +71,7 @@ export class BundleTraceSource implements TraceSource {
       notes.push(`kept the first ${q.limitTraces} of ${hit.size} matching traces`);
     }
     const out: Span[] = [];
-    for (const id of ids) out.push(...byTrace.get(id)!);
+    for (const id of ids) pushAll(out, byTrace.get(id)!);
     return { spans: out, partial, notes };
   }
 

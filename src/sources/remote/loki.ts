@@ -3,7 +3,15 @@
 // seconds for matrix/vector and patterns, text/plain errors, endpoints without envelope for
 // detected_fields/detected_labels. Truncation is detected by asking for limit+1 lines.
 import type { BackendConfig } from '../../config.js';
-import { BackendError, HttpClient } from '../../http.js';
+import { BackendError, HttpClient, isObject, optionalArray } from '../../http.js';
+import { MAX_ITEMS_PER_ANSWER } from '../../limits.js';
+
+// Shapes checked before parsing (a wrong one is a readable error naming Loki and its URL).
+const QUERY_ANSWER = {
+  what: '{"status":"success","data":{"resultType":…,"result":[…]}}',
+  test: (v: unknown) => isObject(v) && (v.data === undefined || v.data === null || (isObject(v.data) && (v.data.result === undefined || Array.isArray(v.data.result) || v.data.resultType === 'scalar'))),
+};
+const LIST_ANSWER = { what: '{"status":"success","data":[…]}', test: (v: unknown) => isObject(v) && optionalArray(v.data) };
 import type { Attributes, LogQuery, LogRecord, LogSet, LogSource, SeriesPoints, TimeRange } from '../types.js';
 import { renderLogQL, serviceSelector, type LogQLQuery } from '../../query/logql.js';
 
@@ -76,28 +84,29 @@ export class LokiClient {
       query: { query: expr, ...this.range(r), limit: opts.limit, direction: opts.direction, step: opts.stepSec !== undefined ? `${opts.stepSec}s` : undefined },
       headers: { 'X-Loki-Response-Encoding-Flags': 'categorize-labels' },
       signal,
+      expect: QUERY_ANSWER,
     });
     return parseQueryData(body);
   }
 
   /** GET /loki/api/v1/query (instant; metric queries only). */
   async query(expr: string, timeMs: number, signal?: AbortSignal): Promise<LokiQueryResult> {
-    const body = await this.http.json<Envelope<{ resultType: string; result: unknown[] }>>('/loki/api/v1/query', { query: { query: expr, time: toNs(timeMs) }, signal });
+    const body = await this.http.json<Envelope<{ resultType: string; result: unknown[] }>>('/loki/api/v1/query', { query: { query: expr, time: toNs(timeMs) }, signal, expect: QUERY_ANSWER });
     return parseQueryData(body);
   }
 
   async labels(r: TimeRange, selector?: string, signal?: AbortSignal): Promise<string[]> {
-    const b = await this.http.json<Envelope<string[] | null>>('/loki/api/v1/labels', { query: { ...this.range(r), query: selector }, signal });
+    const b = await this.http.json<Envelope<string[] | null>>('/loki/api/v1/labels', { query: { ...this.range(r), query: selector }, signal, expect: LIST_ANSWER });
     return b.data ?? [];
   }
 
   async labelValues(name: string, r: TimeRange, selector?: string, signal?: AbortSignal): Promise<string[]> {
-    const b = await this.http.json<Envelope<string[] | null>>(`/loki/api/v1/label/${encodeURIComponent(name)}/values`, { query: { ...this.range(r), query: selector }, signal });
+    const b = await this.http.json<Envelope<string[] | null>>(`/loki/api/v1/label/${encodeURIComponent(name)}/values`, { query: { ...this.range(r), query: selector }, signal, expect: LIST_ANSWER });
     return b.data ?? [];
   }
 
   async series(match: string[], r: TimeRange, signal?: AbortSignal): Promise<Array<Record<string, string>>> {
-    const b = await this.http.json<Envelope<Array<Record<string, string>> | null>>('/loki/api/v1/series', { query: { 'match[]': match, ...this.range(r) }, signal });
+    const b = await this.http.json<Envelope<Array<Record<string, string>> | null>>('/loki/api/v1/series', { query: { 'match[]': match, ...this.range(r) }, signal, expect: LIST_ANSWER });
     return b.data ?? [];
   }
 
@@ -166,16 +175,31 @@ export function parseSelectorLabels(s: string): Record<string, string> {
 
 function parseQueryData(body: Envelope<{ resultType: string; result: unknown[] }>): LokiQueryResult {
   const d = body.data ?? { resultType: 'streams', result: [] };
-  const out: LokiQueryResult = { resultType: d.resultType as LokiQueryResult['resultType'], streams: [], series: [], warnings: body.warnings ?? [] };
+  if (!Array.isArray(d.result)) d.result = d.resultType === 'scalar' ? d.result ?? [] : [];
+  const out: LokiQueryResult = { resultType: d.resultType as LokiQueryResult['resultType'], streams: [], series: [], warnings: Array.isArray(body.warnings) ? body.warnings.map(String) : [] };
+  // At most MAX_ITEMS_PER_ANSWER entries (lines or series) are read from one answer; the rest is noted.
+  let budget = MAX_ITEMS_PER_ANSWER;
+  let dropped = 0;
   if (d.resultType === 'streams') {
     for (const s of d.result as Array<{ stream: Record<string, string>; values: Array<[string, string, { structuredMetadata?: Record<string, string>; parsed?: Record<string, string> }?]> }>) {
+      const values = Array.isArray(s?.values) ? s.values : [];
+      if (budget <= 0) {
+        dropped += values.length;
+        continue;
+      }
+      const kept = values.length > budget ? values.slice(0, budget) : values;
+      dropped += values.length - kept.length;
+      budget -= kept.length;
       out.streams.push({
         labels: s.stream ?? {},
-        entries: (s.values ?? []).map((v) => ({ tsNs: v[0], timeMs: nsToMs(v[0]), line: v[1], structuredMetadata: v[2]?.structuredMetadata, parsed: v[2]?.parsed })),
+        entries: kept.map((v) => ({ tsNs: v[0], timeMs: nsToMs(v[0]), line: typeof v[1] === 'string' ? v[1] : String(v[1]), structuredMetadata: v[2]?.structuredMetadata, parsed: v[2]?.parsed })),
       });
     }
+    if (dropped) out.warnings.push(`Loki answered ${dropped} more line(s) than the ${MAX_ITEMS_PER_ANSWER} read from one answer; they were left out: narrow the window or add filters`);
   } else if (d.resultType === 'matrix') {
-    for (const s of d.result as Array<{ metric: Record<string, string>; values: Array<[number, string]> }>) {
+    const all = d.result as Array<{ metric: Record<string, string>; values: Array<[number, string]> }>;
+    if (all.length > MAX_ITEMS_PER_ANSWER) out.warnings.push(`Loki answered ${all.length} series; only the first ${MAX_ITEMS_PER_ANSWER} were read: aggregate (sum by …) or narrow the selector`);
+    for (const s of all.slice(0, MAX_ITEMS_PER_ANSWER)) {
       out.series.push({ labels: s.metric ?? {}, points: (s.values ?? []).map(([t, v]) => [t * 1000, Number(v)]) });
     }
   } else if (d.resultType === 'vector') {

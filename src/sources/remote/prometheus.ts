@@ -2,7 +2,7 @@
 // the config headers) or Grafana's datasource proxy — all through Config.backends.prometheus.url.
 // PromQL is validated locally before any request, so a typo never costs a round trip.
 import type { BackendConfig } from '../../config.js';
-import { BackendError, HttpClient, type RequestOptions } from '../../http.js';
+import { BackendError, describeJson, HttpClient, isObject, type RequestOptions } from '../../http.js';
 import type { MetricMetadata, MetricQueryResult, MetricSource, MetricType, SeriesPoints, TimeRange } from '../types.js';
 import { parsePromQL } from '../../query/promql.js';
 
@@ -23,6 +23,12 @@ interface QueryData {
 
 /** Query strings longer than this go in a POST form body (URLs have practical limits around 8 KiB). */
 const POST_THRESHOLD = 1500;
+/** Series read from one query answer (the rest is reported, not parsed). */
+export const MAX_SERIES_PER_ANSWER = 20_000;
+
+const ENVELOPE = { what: 'a Prometheus API answer {"status":"success","data":…}', test: (v: unknown) => isObject(v) && typeof v.status === 'string' };
+const QUERY_DATA = { what: 'an object {"resultType":…,"result":[…]}', test: (v: unknown) => isObject(v) && typeof v.resultType === 'string' && (Array.isArray(v.result) || v.resultType === 'scalar' || v.resultType === 'string') };
+const ARRAY_DATA = { what: 'an array', test: (v: unknown) => Array.isArray(v) };
 const sec = (ms: number) => (ms / 1000).toFixed(3);
 
 export class PrometheusSource implements MetricSource {
@@ -36,9 +42,15 @@ export class PrometheusSource implements MetricSource {
     this.http = new HttpClient(cfg);
   }
 
-  private async call<T>(path: string, params: Record<string, string | string[] | undefined>, signal?: AbortSignal, postable = false): Promise<Envelope<T>> {
+  private async call<T>(
+    path: string,
+    params: Record<string, string | string[] | undefined>,
+    signal?: AbortSignal,
+    postable = false,
+    data?: { what: string; test: (v: unknown) => boolean },
+  ): Promise<Envelope<T>> {
     const size = Object.values(params).reduce((n, v) => n + (Array.isArray(v) ? v.join('').length : (v?.length ?? 0)), 0);
-    const opts: RequestOptions = { signal };
+    const opts: RequestOptions = { signal, expect: ENVELOPE };
     // Grafana's proxy only allows POST on query/query_range/series/labels; Prometheus accepts both.
     if (postable && size > POST_THRESHOLD) {
       opts.method = 'POST';
@@ -53,7 +65,7 @@ export class PrometheusSource implements MetricSource {
         this.prefixProbed = true;
         this.prefix = '/prometheus';
         try {
-          return await this.call<T>(path, params, signal, postable);
+          return await this.call<T>(path, params, signal, postable, data);
         } catch (e2) {
           this.prefix = '';
           throw e2 instanceof BackendError && e2.status === 404 ? e : e2;
@@ -65,6 +77,7 @@ export class PrometheusSource implements MetricSource {
     if (env.status !== 'success') {
       throw new BackendError('prometheus', undefined, `prometheus ${env.errorType ?? 'error'}: ${env.error ?? 'unknown error'}`, env.errorType === 'bad_data' ? 'check the PromQL and parameters' : undefined);
     }
+    if (data && !data.test(env.data)) throw this.http.shapeError(`${this.prefix}${path}`, `"data" to be ${data.what}`, describeJson(env.data));
     return env;
   }
 
@@ -74,20 +87,20 @@ export class PrometheusSource implements MetricSource {
 
   async instant(promql: string, time: number, signal?: AbortSignal): Promise<MetricQueryResult> {
     this.validate(promql);
-    const env = await this.call<QueryData>('/api/v1/query', { query: promql, time: sec(time) }, signal, true);
-    return withWarnings(decodeResult(env.data!), env);
+    const env = await this.call<QueryData>('/api/v1/query', { query: promql, time: sec(time) }, signal, true, QUERY_DATA);
+    return withWarnings(decodeResult(env.data!, env), env);
   }
 
   async range(promql: string, range: TimeRange, stepMs: number, signal?: AbortSignal): Promise<MetricQueryResult> {
     this.validate(promql);
     const points = Math.floor((range.end - range.start) / stepMs);
     if (points > 11_000) throw new BackendError('prometheus', 400, `range query would return ${points} points per series (Prometheus caps at 11,000)`, 'raise the step or narrow the time range');
-    const env = await this.call<QueryData>('/api/v1/query_range', { query: promql, start: sec(range.start), end: sec(range.end), step: String(stepMs / 1000) }, signal, true);
-    return withWarnings(decodeResult(env.data!), env);
+    const env = await this.call<QueryData>('/api/v1/query_range', { query: promql, start: sec(range.start), end: sec(range.end), step: String(stepMs / 1000) }, signal, true, QUERY_DATA);
+    return withWarnings(decodeResult(env.data!, env), env);
   }
 
   async metadata(signal?: AbortSignal): Promise<MetricMetadata[]> {
-    const env = await this.call<Record<string, Array<{ type: string; help?: string; unit?: string }>>>('/api/v1/metadata', {}, signal);
+    const env = await this.call<Record<string, Array<{ type: string; help?: string; unit?: string }>>>('/api/v1/metadata', {}, signal, false, { what: 'an object of metric name → metadata', test: isObject });
     const out: MetricMetadata[] = [];
     for (const [name, entries] of Object.entries(env.data ?? {})) {
       const e = entries[0];
@@ -103,17 +116,17 @@ export class PrometheusSource implements MetricSource {
 
   async series(match: string, range: TimeRange, signal?: AbortSignal): Promise<Array<Record<string, string>>> {
     this.validate(match);
-    const env = await this.call<Array<Record<string, string>>>('/api/v1/series', { 'match[]': [match], start: sec(range.start), end: sec(range.end) }, signal, true);
+    const env = await this.call<Array<Record<string, string>>>('/api/v1/series', { 'match[]': [match], start: sec(range.start), end: sec(range.end) }, signal, true, ARRAY_DATA);
     return env.data ?? [];
   }
 
   async labelNames(range: TimeRange, match?: string, signal?: AbortSignal): Promise<string[]> {
-    const env = await this.call<string[]>('/api/v1/labels', { start: sec(range.start), end: sec(range.end), 'match[]': match ? [match] : undefined }, signal, true);
+    const env = await this.call<string[]>('/api/v1/labels', { start: sec(range.start), end: sec(range.end), 'match[]': match ? [match] : undefined }, signal, true, ARRAY_DATA);
     return env.data ?? [];
   }
 
   async labelValues(label: string, range: TimeRange, signal?: AbortSignal): Promise<string[]> {
-    const env = await this.call<string[]>(`/api/v1/label/${encodeURIComponent(escapeLabelName(label))}/values`, { start: sec(range.start), end: sec(range.end) }, signal);
+    const env = await this.call<string[]>(`/api/v1/label/${encodeURIComponent(escapeLabelName(label))}/values`, { start: sec(range.start), end: sec(range.end) }, signal, false, ARRAY_DATA);
     return env.data ?? [];
   }
 
@@ -151,7 +164,17 @@ function withWarnings(r: SeriesPoints[], env: Envelope<unknown>): MetricQueryRes
 /** Sample values are strings; Number() reads "NaN" and "-Inf"-less forms, but not "+Inf"/"Inf"/"-Inf". */
 const num = (s: string) => (s === '+Inf' || s === 'Inf' ? Infinity : s === '-Inf' ? -Infinity : Number(s));
 
-export function decodeResult(d: QueryData): SeriesPoints[] {
+/**
+ * Decodes a query answer, reading at most MAX_SERIES_PER_ANSWER series (a note in `env.warnings`
+ * says when more came): what the analyses use is bounded whatever the backend sends.
+ */
+export function decodeResult(data: QueryData, env?: { warnings?: string[] }): SeriesPoints[] {
+  let d = data;
+  if ((d.resultType === 'vector' || d.resultType === 'matrix') && Array.isArray(d.result) && d.result.length > MAX_SERIES_PER_ANSWER) {
+    const n = d.result.length;
+    d = { ...d, result: d.result.slice(0, MAX_SERIES_PER_ANSWER) };
+    if (env) (env.warnings ??= []).push(`Prometheus answered ${n} series; only the first ${MAX_SERIES_PER_ANSWER} were read: narrow the selector or aggregate (sum by …)`);
+  }
   switch (d.resultType) {
     case 'scalar': {
       const [t, v] = d.result as PromValue;

@@ -2,7 +2,33 @@
 // (`/querier.v1.QuerierService/<Method>`, protojson, millisecond timestamps, int64 as strings) with the
 // legacy `/pyroscope/render` API as a last resort. Merged profiles come as pprof (SelectMergeProfile,
 // which keeps file and line numbers for per-line costs), else as a flame graph (SelectMergeStacktraces).
-import { BackendError, HttpClient } from '../../http.js';
+import { BackendError, HttpClient, isObject, optionalArray, type RequestOptions } from '../../http.js';
+import { MAX_ITEMS_PER_ANSWER } from '../../limits.js';
+
+/** Every Connect answer is a JSON object; the fields read from it are checked where read. */
+const RPC_ANSWER = { what: 'a JSON object (Pyroscope Connect API answer)', test: isObject };
+const NAMES_ANSWER = { what: 'a JSON object {"names":[…]}', test: (v: unknown) => isObject(v) && optionalArray(v.names) };
+const RENDER_ANSWER = { what: 'a flamebearer answer {"flamebearer":{"names":[…],"levels":[[…]]}}', test: (v: unknown) => isObject(v) && (v.flamebearer === undefined || isObject(v.flamebearer)) };
+
+/**
+ * Bounds on a flame graph read from one answer: its nodes (4 numbers each in `levels`) and depth. A
+ * 50 MB answer once took minutes and GBs; past these the deepest/rightmost nodes are left out.
+ */
+export const MAX_FLAME_NODES = MAX_ITEMS_PER_ANSWER * 4;
+export const MAX_FLAME_DEPTH = 1024;
+
+function boundedLevels<L>(levels: L[]): L[] {
+  const out: L[] = [];
+  let nodes = 0;
+  for (const lvl of levels.slice(0, MAX_FLAME_DEPTH)) {
+    const vals = Array.isArray(lvl) ? lvl : ((lvl as { values?: unknown[] })?.values ?? []);
+    if (!Array.isArray(vals)) break;
+    nodes += vals.length / 4;
+    if (nodes > MAX_FLAME_NODES) break;
+    out.push(lvl);
+  }
+  return out;
+}
 import type { ProfileSource, ProfileTypeInfo, StackProfile, TimeRange } from '../types.js';
 import { fromProtoJson, type ProtoJsonProfile } from '../../analysis/profiles/pprof.js';
 import { StackMerger } from '../../analysis/profiles/merge.js';
@@ -42,8 +68,8 @@ export class PyroscopeProfileSource implements ProfileSource {
 
   constructor(private readonly http: HttpClient) {}
 
-  private rpc<T>(method: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
-    return this.http.json<T>(`/querier.v1.QuerierService/${method}`, { method: 'POST', json: body, signal, headers: { 'Connect-Protocol-Version': '1' } });
+  private rpc<T>(method: string, body: Record<string, unknown>, signal?: AbortSignal, expect: RequestOptions['expect'] = RPC_ANSWER): Promise<T> {
+    return this.http.json<T>(`/querier.v1.QuerierService/${method}`, { method: 'POST', json: body, signal, headers: { 'Connect-Protocol-Version': '1' }, expect });
   }
 
   private ms(r: TimeRange) {
@@ -89,7 +115,9 @@ export class PyroscopeProfileSource implements ProfileSource {
       stacks.length ? { type: typeInfo(typeId), service, range, durationMs: range.end - range.start, stacks } : undefined;
     try {
       const j = await this.rpc<ProtoJsonProfile>('SelectMergeProfile', { ...req, maxNodes: this.maxNodes }, signal);
-      if (!j.stringTable || !j.sample?.length) return undefined;
+      if (!Array.isArray(j.stringTable) || !Array.isArray(j.sample) || !j.sample.length) return undefined;
+      // Bounded: at most MAX_ITEMS_PER_ANSWER samples of one merged profile are read.
+      if (j.sample.length > MAX_ITEMS_PER_ANSWER) j.sample = j.sample.slice(0, MAX_ITEMS_PER_ANSWER);
       const parsed = fromProtoJson(j, `pyroscope SelectMergeProfile ${typeId}`);
       const want = parseProfileTypeId(typeId)!;
       const idx = Math.max(0, parsed.sampleTypes.findIndex((t) => t.type === want.sampleType && t.unit === want.sampleUnit));
@@ -101,7 +129,10 @@ export class PyroscopeProfileSource implements ProfileSource {
     }
     try {
       const fg = await this.rpc<FlamegraphResponse>('SelectMergeStacktraces', { ...req, maxNodes: this.maxNodes }, signal);
-      return result(flamegraphStacks(fg.flamegraph?.names ?? [], fg.flamegraph?.levels ?? []));
+      const names = fg.flamegraph?.names;
+      const levels = fg.flamegraph?.levels;
+      if (!Array.isArray(names) || !Array.isArray(levels)) return undefined;
+      return result(flamegraphStacks(names, boundedLevels(levels)));
     } catch (e) {
       if (!unsupported(e)) throw e;
     }
@@ -114,10 +145,11 @@ export class PyroscopeProfileSource implements ProfileSource {
     const res = await this.http.json<RenderResponse>('/pyroscope/render', {
       query: { query: renderProfileQuery(typeId, { service }), from: r.start, until: r.end, format: 'json', maxNodes: this.maxNodes },
       signal,
+      expect: RENDER_ANSWER,
     });
     const fb = res.flamebearer;
-    if (!fb?.names?.length || !fb.levels?.length) return undefined;
-    let stacks = flamegraphStacks(fb.names, fb.levels);
+    if (!Array.isArray(fb?.names) || !Array.isArray(fb.levels) || !fb.names.length || !fb.levels.length) return undefined;
+    let stacks = flamegraphStacks(fb.names, boundedLevels(fb.levels));
     // OG-style CPU answers count samples at `sampleRate` Hz; convert to the type's nanoseconds.
     const unit = parseProfileTypeId(typeId)?.sampleUnit;
     const rate = res.metadata?.sampleRate;
@@ -130,12 +162,12 @@ export class PyroscopeProfileSource implements ProfileSource {
   }
 
   async services(range: TimeRange, signal?: AbortSignal): Promise<string[]> {
-    const res = await this.rpc<NamesResponse>('LabelValues', { name: SERVICE_LABEL, ...this.ms(range) }, signal);
-    return [...new Set(res.names ?? [])].sort();
+    const res = await this.rpc<NamesResponse>('LabelValues', { name: SERVICE_LABEL, ...this.ms(range) }, signal, NAMES_ANSWER);
+    return [...new Set(Array.isArray(res.names) ? res.names.map(String) : [])].sort();
   }
 
   async labelNames(service: string | undefined, range: TimeRange, signal?: AbortSignal): Promise<string[]> {
-    const res = await this.rpc<NamesResponse>('LabelNames', { matchers: service !== undefined ? [renderLabelSelector({ service })] : [], ...this.ms(range) }, signal);
+    const res = await this.rpc<NamesResponse>('LabelNames', { matchers: service !== undefined ? [renderLabelSelector({ service })] : [], ...this.ms(range) }, signal, NAMES_ANSWER);
     return res.names ?? [];
   }
 

@@ -2,7 +2,15 @@
 // (v2 with v1 fallback), tag values, TraceQL metrics. Analyses need whole traces, so findTraces
 // searches for matching trace ids and then fetches a bounded sample of full traces (like Traces Drilldown).
 import type { BackendConfig } from '../../config.js';
-import { BackendError, HttpClient } from '../../http.js';
+import { BackendError, HttpClient, isObject, optionalArray } from '../../http.js';
+import { MAX_ITEMS_PER_ANSWER } from '../../limits.js';
+
+// Shapes checked before parsing (a wrong one is a readable error naming Tempo and its URL).
+const SEARCH_ANSWER = { what: 'a search answer {"traces":[…]}', test: (v: unknown) => isObject(v) && optionalArray(v.traces) };
+const TRACE_ANSWER = { what: 'an OTLP trace {"trace":{"resourceSpans":[…]}} or {"batches":[…]}', test: (v: unknown) => isObject(v) };
+const TAG_VALUES_ANSWER = { what: '{"tagValues":[…]}', test: (v: unknown) => isObject(v) && optionalArray(v.tagValues) };
+const TAGS_ANSWER = { what: '{"scopes":[…]}', test: (v: unknown) => isObject(v) && optionalArray(v.scopes) };
+const METRICS_ANSWER = { what: '{"series":[…]}', test: (v: unknown) => isObject(v) && optionalArray(v.series) };
 import type { Span, SpanQuery, TimeRange, TraceMetricSeries, TraceSearchResult, TraceSet, TraceSource } from '../types.js';
 import { parseTracesData, type ParseStats } from '../otlp-traces.js';
 import { attributes, nanosToMs } from '../otlp.js';
@@ -51,8 +59,11 @@ export class TempoTraceSource implements TraceSource {
     const res = await this.http.json<SearchResponse>('/api/search', {
       query: { q: traceql, start: toTempoSeconds(range.start), end: Math.max(ceilSeconds(range.end), toTempoSeconds(range.start) + 1), limit: opts.limit ?? 20, spss: opts.spss ?? 3 },
       signal,
+      expect: SEARCH_ANSWER,
     });
-    const traces = (res.traces ?? []).map((t) => {
+    // Never more traces than asked for, whatever the server sends.
+    const listed = (res.traces ?? []).slice(0, Math.max(1, opts.limit ?? 20));
+    const traces = listed.map((t) => {
       const sets = t.spanSets ?? (t.spanSet ? [t.spanSet] : []);
       const spans = sets.flatMap((set) =>
         (set.spans ?? []).map((s) => {
@@ -105,13 +116,13 @@ export class TempoTraceSource implements TraceSource {
     const query = range ? { start: toTempoSeconds(range.start) - 3600, end: ceilSeconds(range.end) + 3600 } : undefined;
     let body: unknown;
     try {
-      body = await this.http.json<unknown>(`/api/v2/traces/${id}`, { query, signal });
+      body = await this.http.json<unknown>(`/api/v2/traces/${id}`, { query, signal, expect: TRACE_ANSWER });
     } catch (e) {
       if (!(e instanceof BackendError) || e.status !== 404) throw e;
       if (/trace not found/i.test(e.message)) return undefined;
       // 404 without "trace not found": an older Tempo without the v2 endpoint.
       try {
-        body = await this.http.json<unknown>(`/api/traces/${id}`, { query, signal });
+        body = await this.http.json<unknown>(`/api/traces/${id}`, { query, signal, expect: TRACE_ANSWER });
       } catch (e2) {
         if (e2 instanceof BackendError && e2.status === 404) return undefined;
         throw e2;
@@ -120,6 +131,8 @@ export class TempoTraceSource implements TraceSource {
     const spans: Span[] = [];
     const stats: ParseStats = { spans: 0, skipped: 0, reasons: new Map() };
     parseTracesData(body, spans, stats);
+    // One trace of a runaway loop can hold millions of spans: read a bounded number.
+    if (spans.length > MAX_ITEMS_PER_ANSWER) spans.length = MAX_ITEMS_PER_ANSWER;
     return spans.length ? spans : undefined;
   }
 
@@ -127,14 +140,16 @@ export class TempoTraceSource implements TraceSource {
     const res = await this.http.json<{ tagValues?: Array<{ type?: string; value?: string } | string> }>('/api/v2/search/tag/resource.service.name/values', {
       query: { start: toTempoSeconds(range.start), end: ceilSeconds(range.end) },
       signal,
+      expect: TAG_VALUES_ANSWER,
     });
-    return [...new Set((res.tagValues ?? []).map((v) => (typeof v === 'string' ? v : String(v.value ?? ''))).filter(Boolean))].sort();
+    return [...new Set((res.tagValues ?? []).map((v) => (typeof v === 'string' ? v : String(v?.value ?? ''))).filter(Boolean))].sort();
   }
 
   async tags(range: TimeRange, signal?: AbortSignal): Promise<Array<{ scope: string; tags: string[] }>> {
     const res = await this.http.json<{ scopes?: Array<{ name: string; tags?: string[] }> }>('/api/v2/search/tags', {
       query: { start: toTempoSeconds(range.start), end: ceilSeconds(range.end) },
       signal,
+      expect: TAGS_ANSWER,
     });
     return (res.scopes ?? []).map((s) => ({ scope: s.name, tags: s.tags ?? [] }));
   }
@@ -142,7 +157,7 @@ export class TempoTraceSource implements TraceSource {
   async metricsRange(traceql: string, range: TimeRange, stepSeconds: number, signal?: AbortSignal): Promise<TraceMetricSeries[]> {
     const res = await this.http.json<{ series?: Array<{ labels?: Array<{ key: string; value?: Record<string, unknown> }>; samples?: Array<{ timestampMs?: string; value?: number }> }> }>(
       '/api/metrics/query_range',
-      { query: { q: traceql, start: toTempoSeconds(range.start), end: ceilSeconds(range.end), step: `${Math.max(1, Math.round(stepSeconds))}s` }, signal },
+      { query: { q: traceql, start: toTempoSeconds(range.start), end: ceilSeconds(range.end), step: `${Math.max(1, Math.round(stepSeconds))}s` }, signal, expect: METRICS_ANSWER },
     );
     return (res.series ?? []).map((s) => {
       const labels: Record<string, string> = {};

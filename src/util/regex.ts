@@ -1,0 +1,48 @@
+// Regular expressions that come from a user or a model run on RE2 (re2js): matching time is linear
+// in the input, whatever the pattern, so `(.*a){20}` cannot freeze the event loop the way a
+// backtracking engine (JavaScript's RegExp) does. RE2 is also the dialect of Loki, Tempo and
+// Prometheus, so a pattern behaves the same on a bundle as on the live backend.
+import { RE2JS } from 're2js';
+
+/** Longest pattern accepted: a pattern is a filter, not a program (and RE2 compiles it to an automaton). */
+export const MAX_PATTERN_CHARS = 1000;
+
+export class PatternError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PatternError';
+  }
+}
+
+/** A compiled pattern with the one operation Queryless needs. */
+export interface SafeRegex {
+  readonly source: string;
+  /** True when the pattern matches somewhere in `text` (or the whole text when compiled `anchored`). */
+  test(text: string): boolean;
+}
+
+export interface SafeRegexOptions {
+  caseInsensitive?: boolean;
+  /** Match the whole value (PromQL / TraceQL label matchers are anchored). */
+  anchored?: boolean;
+  /** `.` also matches a newline (PromQL's `(?s)` default). */
+  dotAll?: boolean;
+}
+
+/** Compiles `pattern` with RE2 semantics; throws PatternError (readable, with the cause) when it is not valid RE2. */
+export function compileSafeRegex(pattern: string, opts: SafeRegexOptions = {}): SafeRegex {
+  if (pattern.length > MAX_PATTERN_CHARS) {
+    throw new PatternError(`regex too long (${pattern.length} characters, at most ${MAX_PATTERN_CHARS})`);
+  }
+  let flags = 0;
+  if (opts.caseInsensitive) flags |= RE2JS.CASE_INSENSITIVE;
+  if (opts.dotAll) flags |= RE2JS.DOTALL;
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(pattern, flags);
+  } catch (e) {
+    // RE2 refuses what it cannot run in linear time (look-arounds, back-references): say so.
+    throw new PatternError(`invalid regex ${JSON.stringify(pattern.slice(0, 200))} (RE2 syntax, as Loki/Tempo/Prometheus use): ${(e as Error).message}`);
+  }
+  return opts.anchored ? { source: pattern, test: (t) => re.testExact(t) } : { source: pattern, test: (t) => re.test(t) };
+}
