@@ -77,11 +77,13 @@ export async function run(): Promise<void> {
     process.stdout.write(`${s.padEnd(15)} top-1 ${base[s].top1}/${systems[s].length}  top-3 ${base[s].top3}/${systems[s].length}  ${ms.toFixed(0)} ms/incident\n`);
     for (const m of base[s].misses) process.stdout.write(`    miss ${m}\n`);
   }
-  process.stdout.write('\ninjected network delay on the truth service, second half of each fault-free baseline, traces only:\n');
+  process.stdout.write('\ninjected network delay on the truth service, second half of each fault-free baseline:\n');
   for (const s of present) {
-    for (const d of [50, 200]) {
-      const r = await injectedDelayCheck(systems[s], d);
-      process.stdout.write(`  ${s.padEnd(15)} +${d} ms each way: top-1 ${r.top1}/${r.n}${r.misses.length ? `; misses: ${r.misses.slice(0, 6).join(', ')}` : ''}\n`);
+    for (const all of [false, true]) {
+      for (const d of [50, 200]) {
+        const r = await injectedDelayCheck(systems[s], d, all);
+        process.stdout.write(`  ${s.padEnd(15)} ${all ? 'all signals' : 'traces only'} +${d} ms each way: top-1 ${r.top1}/${r.n}${r.misses.length ? `; misses: ${r.misses.slice(0, 6).join(', ')}` : ''}\n`);
+      }
     }
   }
   if (process.env.SUSPECTS_QUICK) return;
