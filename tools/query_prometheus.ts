@@ -104,7 +104,7 @@ export const queryPrometheus = defineTool({
         link: promqlExploreLink(ctx.sources.grafana, window, args.query),
       },
       text: sections,
-      narrow: 'Aggregate (sum by (…)), add label matchers, or lower `top`.',
+      narrow: 'Aggregate (sum by (…)), add label matchers, or list fewer series (`limit` in native_query).',
     };
   },
 });
