@@ -36,7 +36,12 @@ function stripBounds(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(stripBounds);
   if (node === null || typeof node !== 'object') return node;
   const out: Record<string, unknown> = {};
+  const type = (node as Record<string, unknown>).type;
+  // A list of types is legal JSON Schema but not portable (single-type dialects such as Gemini's
+  // function declarations reject it; the Inspector's --strict flags it): one anyOf branch per type.
+  if (Array.isArray(type)) return stripBounds({ ...(node as Record<string, unknown>), type: undefined, anyOf: type.map((t) => ({ type: t })) });
   for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+    if (v === undefined) continue;
     if (BOUND_KEYWORDS.has(k)) continue;
     // `properties` maps names to schemas: its keys are argument names, never keywords to drop.
     out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([p, s]) => [p, stripBounds(s)])) : stripBounds(v);
