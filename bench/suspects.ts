@@ -129,8 +129,11 @@ export async function run(): Promise<void> {
     const moved = chosen.filter(([, f]) => f !== 1).map(([n, f]) => `${n}×${f}`);
     const na = systems[train].length;
     const nb = systems[test].length;
+    const shared = base[test].top1;
     process.stdout.write(
-      `  chosen on ${train}: ${moved.join(', ') || 'no change'}\n    ${train} top-1 ${a.top1}/${na} (${((a.top1 / na) * 100).toFixed(1)}%), ${test} top-1 ${b.top1}/${nb} (${((b.top1 / nb) * 100).toFixed(1)}%); gap ${Math.abs(a.top1 / na - b.top1 / nb).toFixed(3)}\n`,
+      `  chosen on ${train}: ${moved.join(', ') || 'no change (the shared values are already the best of the grid)'}\n` +
+        `    ${train} top-1 ${a.top1}/${na}; held-out ${test} top-1 ${b.top1}/${nb} (${((b.top1 / nb) * 100).toFixed(1)}%) vs ${shared}/${nb} with the shared configuration: ` +
+        `held-out loss ${((shared - b.top1) / nb).toFixed(3)}; difference between the systems ${Math.abs(a.top1 / na - b.top1 / nb).toFixed(3)}\n`,
     );
   }
 }
