@@ -73,7 +73,7 @@ export async function mcpCommand(argv: string[]): Promise<number> {
   }
 
   const { config, sources } = await setup(flags);
-  const createServer = () => createMcpServer(sources, { deadlineMs: config.env.QUERYLESS_CALL_DEADLINE_MS });
+  const createServer = () => createMcpServer(sources, { deadlineMs: config.env.QUERYLESS_CALL_DEADLINE_MS, outputSchemas: config.env.QUERYLESS_OUTPUT_SCHEMAS });
   const stop = untilSignal();
 
   if (listen) {
