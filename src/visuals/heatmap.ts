@@ -20,22 +20,22 @@ export interface HeatmapOptions {
   rows?: number;
 }
 
-/** Sequential colour (pale blue → dark violet → orange for the densest), sqrt-scaled counts. */
+/** Sequential colour (pale yellow → orange → dark red for the densest), sqrt-scaled counts. */
 function colour(frac: number): string {
   const t = Math.sqrt(frac);
-  const h = 220 - 200 * t;
-  const s = 55 + 35 * t;
-  const l = 88 - 45 * t;
+  const h = 52 - 50 * t;
+  const s = 85 + 10 * t;
+  const l = 80 - 45 * t;
   return `hsl(${n(h)},${n(s)}%,${n(l)}%)`;
 }
 
 export function heatmapSvg(samples: HeatSample[], o: HeatmapOptions): string {
   const W = o.width ?? 960;
-  const H = o.height ?? 240;
+  const H = o.height ?? 250;
   const C = o.columns ?? 60;
   const R = o.rows ?? 24;
   const left = 58;
-  const top = 28;
+  const top = 42;
   const plotW = W - left - 16;
   const plotH = H - top - 26;
   const { start, end } = o.range;

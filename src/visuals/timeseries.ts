@@ -95,9 +95,10 @@ export function timeSeriesSvg(panels: Panel[], o: ChartOptions): string {
       const last = [...s.points].reverse().find(([, v]) => Number.isFinite(v));
       if (d) body.push(`<path class="series" d="${d}" fill="none" stroke="${colour}" stroke-width="1.8" stroke-linejoin="round"><title>${esc(`${s.name}${last ? ` — ${fmt(last[1])} at ${clock(last[0])}` : ''}`)}</title></path>`);
       if (p.series.length > 1 || s.name) {
-        const lx = plotX + k * Math.min(140, plotW / Math.max(1, p.series.length));
+        const slot = Math.min(p.series.length > 1 ? 140 : 400, plotW / Math.max(1, p.series.length));
+        const lx = plotX + k * slot;
         body.push(`<rect x="${n(lx)}" y="${n(plotY + plotH + 20)}" width="10" height="3" fill="${colour}"/>`);
-        body.push(text(lx + 13, plotY + plotH + 25, fit(s.name, Math.min(125, plotW / p.series.length - 16), 10), 'font-size="10" fill="#323f4b"'));
+        body.push(text(lx + 13, plotY + plotH + 25, fit(s.name, slot - 16, 10), 'font-size="10" fill="#323f4b"'));
       }
     });
     if (o.change !== undefined && o.change > start && o.change < end) {
