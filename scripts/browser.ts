@@ -89,3 +89,52 @@ export async function checkPage(file: string, screenshot: string, shots: Shot[] 
     await browser.close();
   }
 }
+
+/**
+ * Plays the host of an MCP Apps view: loads `viewHtml` in an iframe, answers its ui/initialize, sends
+ * it a tool result, and reports what the view drew (its image size) and which messages it sent.
+ */
+export async function checkAppView(viewHtml: string, toolResult: unknown, screenshot?: string): Promise<{ methods: string[]; image: { width: number; height: number } | undefined; errors: string[] }> {
+  const exe = chromiumPath();
+  if (!exe) throw new Error('no Chromium found: apt-get install chromium, or set CHROMIUM_PATH');
+  const puppeteer = (await import('puppeteer-core')).default;
+  const browser = await puppeteer.launch({ executablePath: exe, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  try {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1000, height: 700 });
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto('about:blank');
+    const host = `(async () => {
+      const methods = [];
+      const frame = document.createElement('iframe');
+      frame.style.cssText = 'width:980px;height:650px;border:0';
+      frame.sandbox = 'allow-scripts';
+      const result = ${JSON.stringify(toolResult)};
+      const done = new Promise((resolve) => {
+        window.addEventListener('message', (ev) => {
+          const m = ev.data;
+          if (!m || m.jsonrpc !== '2.0') return;
+          methods.push(m.method);
+          if (m.method === 'ui/initialize') frame.contentWindow.postMessage({ jsonrpc: '2.0', id: m.id, result: { protocolVersion: '2026-01-26', hostInfo: { name: 'test-host', version: '1' }, hostCapabilities: {}, hostContext: {} } }, '*');
+          if (m.method === 'ui/notifications/initialized') frame.contentWindow.postMessage({ jsonrpc: '2.0', method: 'ui/notifications/tool-result', params: result }, '*');
+          if (m.method === 'ui/notifications/size-changed' && m.params && m.params.height > 100) resolve();
+        });
+      });
+      frame.srcdoc = ${JSON.stringify(viewHtml)};
+      document.body.appendChild(frame);
+      await Promise.race([done, new Promise((r) => setTimeout(r, 8000))]);
+      return methods;
+    })()`;
+    const methods = (await page.evaluate(host)) as string[];
+    const frame = page.frames().find((f) => f !== page.mainFrame());
+    const image = frame ? ((await frame.evaluate(`(() => { const i = document.querySelector('#pic img'); return i && i.naturalWidth ? { width: i.naturalWidth, height: i.naturalHeight } : undefined; })()`)) as { width: number; height: number } | undefined) : undefined;
+    if (screenshot) await page.screenshot({ path: screenshot as `${string}.png` });
+    return { methods, image, errors };
+  } finally {
+    await browser.close();
+  }
+}

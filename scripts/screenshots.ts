@@ -7,7 +7,10 @@ import { setup } from '../src/commands/context.js';
 import { runPlaybook } from '../src/agent/playbook.js';
 import { renderHtmlReport } from '../src/agent/html.js';
 import { maskDeep } from '../src/mask.js';
-import { checkPage, chromiumPath } from './browser.js';
+import { checkAppView, checkPage, chromiumPath } from './browser.js';
+import { readPrompt } from '../src/agent/assets.js';
+import { flameGraph, scopeOf } from '../src/agent/pictures.js';
+import { PICTURE_META_KEY } from '../src/mcp/apps.js';
 
 const OUT = path.resolve(process.argv[2] ?? 'screenshots');
 const QUESTION = 'Pourquoi les commandes échouent-elles depuis 10h ?';
@@ -33,7 +36,13 @@ async function main(): Promise<number> {
   ];
   const page = path.join(OUT, 'demo-report.png');
   const r = await checkPage(file, page, shots);
-  for (const p of [page, ...shots.map((s) => s.path)]) process.stdout.write(`${p}\n`);
+  // The MCP Apps view as a client shows it: hot_functions' flame graph of ride in the picture view.
+  const w = { start: Date.parse(report.window.start), end: Date.parse(report.window.end) };
+  const b = report.baseline ? { start: Date.parse(report.baseline.start), end: Date.parse(report.baseline.end) } : undefined;
+  const svg = await flameGraph(sources, 'ride', w, scopeOf(w, b, 'en'), { highlight: 'github.com/acme/ride/internal/driver.(*LoginCache).Lookup' });
+  const app = path.join(OUT, 'mcp-app.png');
+  await checkAppView(readPrompt('picture-app.html'), { content: [{ type: 'text', text: '…' }], _meta: { [PICTURE_META_KEY]: { svg, title: 'flame graph' } } }, app);
+  for (const p of [page, ...shots.map((s) => s.path), app]) process.stdout.write(`${p}\n`);
   process.stdout.write(`${r.renderedSvgs}/${r.svgs} pictures rendered, ${r.errors.length} console errors, ${r.requests.length} external requests\n`);
   return r.errors.length || r.requests.length ? 1 : 0;
 }
