@@ -4,7 +4,7 @@ import { runTool } from '../../tools/run.js';
 import type { Sources } from '../sources/types.js';
 import { parseArgv, UsageError } from './args.js';
 import { cliToolContext, setup } from './context.js';
-import { PICTURE_TOOLS } from './picture.js';
+import { PICTURE_TOOLS } from '../agent/tool-pictures.js';
 
 export const CALL_HELP = `Usage: queryless call TOOL [JSON-ARGS] [--bundle DIR] [--format text|json|svg|png] [--out FILE] [--lang xx] [--budget N]
 
@@ -56,7 +56,7 @@ export async function callCommand(argv: string[]): Promise<number> {
 
 /** The picture of a tool's answer: SVG or PNG, to a file or stdout; the text answer on stderr when there is none. */
 async function writePicture(name: string, format: string, out: string | undefined, lang: string, args: unknown, res: { isError: boolean; text: string; structured?: unknown }, sources: Sources, signal: AbortSignal): Promise<number> {
-  const { svgToPng, toolPicture } = await import('./picture.js');
+  const { svgToPng, toolPicture } = await import('../agent/tool-pictures.js');
   const { maskSecrets } = await import('../mask.js');
   const svg = res.isError || !res.structured ? undefined : await toolPicture(name, (args ?? {}) as Record<string, unknown>, res.structured as Record<string, unknown>, sources, lang, signal);
   if (!svg) {

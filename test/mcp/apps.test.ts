@@ -33,7 +33,7 @@ describe('MCP Apps', () => {
     const c = await connect(true);
     const { tools } = await c.listTools();
     const linked = tools.filter((t) => (t._meta as { ui?: { resourceUri?: string } } | undefined)?.ui?.resourceUri === PICTURE_APP_URI).map((t) => t.name);
-    expect(linked.sort()).toEqual(['explore_metric', 'get_trace', 'hot_functions', 'service_red']);
+    expect(linked.sort()).toEqual(['explore_metric', 'get_trace', 'hot_functions', 'investigate', 'service_red']);
     const { resources } = await c.listResources();
     expect(resources.find((r) => r.uri === PICTURE_APP_URI)?.mimeType).toBe(RESOURCE_MIME_TYPE);
     const read = await c.readResource({ uri: PICTURE_APP_URI });
@@ -67,5 +67,15 @@ describe('MCP Apps view in headless Chromium', () => {
     expect(seen.methods).toContain('ui/notifications/initialized');
     expect(seen.image?.width).toBeGreaterThan(500);
     expect(seen.errors).toEqual([]);
+  }, 90_000);
+});
+
+describe('MCP Apps: investigate', () => {
+  it('attaches the pictures of the findings', async () => {
+    const c = await connect(true);
+    const r = await c.callTool({ name: 'investigate', arguments: { question: 'Why are orders failing since 10:04?' } });
+    const pic = (r._meta as Record<string, { svgs: string[] }> | undefined)?.[PICTURE_META_KEY];
+    expect(pic?.svgs.length).toBeGreaterThan(2);
+    expect(pic!.svgs.join('')).toMatch(/class="span critical/);
   }, 90_000);
 });

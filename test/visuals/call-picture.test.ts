@@ -2,7 +2,7 @@
 // demo incident, and PNG comes out of resvg as a real PNG.
 import { describe, expect, it } from 'vitest';
 import { setup } from '../../src/commands/context.js';
-import { PICTURE_TOOLS, svgToPng, toolPicture } from '../../src/commands/picture.js';
+import { PICTURE_TOOLS, svgToPng, toolPicture } from '../../src/agent/tool-pictures.js';
 import { findTool } from '../../tools/index.js';
 import { runTool } from '../../tools/run.js';
 

@@ -1,9 +1,9 @@
-// `queryless call TOOL --format svg|png`: the picture of a tool's answer for the command line. The
+// Pictures of tool answers, for `queryless call TOOL --format svg|png` and the MCP Apps view. The
 // tool runs as usual (validation, budget, masking); its structured answer says what to draw, and the
 // picture makers (agent/pictures.ts → src/visuals) fetch what the picture needs. PNG by resvg
 // (@resvg/resvg-js: a maintained Rust SVG renderer shipped as prebuilt binaries, no browser).
 import type { Sources } from '../sources/types.js';
-import { flameGraph, metricChart, redChart, scopeOf, SpanCache, traceWaterfall } from '../agent/pictures.js';
+import { flameGraph, metricChart, redChart, scopeOf, SpanCache, traceWaterfall } from './pictures.js';
 
 /** Tools that have a picture, and what it is. */
 export const PICTURE_TOOLS: Record<string, string> = {
