@@ -13,6 +13,8 @@ import { maskDeep, maskSecrets } from '../mask.js';
 const RED_BUCKETS = 40;
 /** Remote sources sample: a few hundred traces make a RED shape; bundles return all. */
 const TRACE_SAMPLE = 500;
+/** Slices of the range sampled separately on a backend. */
+const SAMPLE_SLICES = 8;
 
 export interface PictureScope {
   /** The whole picture range: baseline start → window end. */
@@ -41,10 +43,26 @@ export class SpanCache {
     let p = this.byService.get(service);
     if (!p) {
       const traces = this.sources.traces;
-      p = traces ? traces.findTraces({ range: this.range, service, limitTraces: TRACE_SAMPLE }, this.signal).then((t) => t.spans) : Promise.resolve([]);
+      p = traces ? this.fetch(traces, service) : Promise.resolve([]);
       this.byService.set(service, p);
     }
     return p;
+  }
+
+  /**
+   * Bundles are local: every trace. A backend samples, and a capped answer keeps only some traces
+   * (the first ones, on a bundle-like source): the range is cut into slices, each sampled on its own,
+   * so the picture covers the whole range rather than its beginning.
+   */
+  private async fetch(traces: NonNullable<Sources['traces']>, service: string): Promise<Span[]> {
+    if (traces.kind === 'bundle') return (await traces.findTraces({ range: this.range, service }, this.signal)).spans;
+    const step = (this.range.end - this.range.start) / SAMPLE_SLICES;
+    const slices = await Promise.all(
+      Array.from({ length: SAMPLE_SLICES }, (_, i) =>
+        traces.findTraces({ range: { start: this.range.start + i * step, end: this.range.start + (i + 1) * step }, service, limitTraces: Math.ceil(TRACE_SAMPLE / SAMPLE_SLICES) }, this.signal).then((t) => t.spans),
+      ),
+    );
+    return slices.flat();
   }
 }
 

@@ -69,7 +69,7 @@ export function timeSeriesSvg(panels: Panel[], o: ChartOptions): string {
       const b = Math.min(end, o.baseline.end);
       if (b > a) {
         body.push(`<rect x="${n(X(a))}" y="${n(plotY)}" width="${n(X(b) - X(a))}" height="${n(plotH)}" fill="#8fa3b8" fill-opacity="0.18"/>`);
-        body.push(text(X(a) + 3, plotY + 10, fit(o.labels?.baseline ?? 'baseline', X(b) - X(a) - 4, 10), 'font-size="10" fill="#52606d"'));
+        body.push(text(X(a) + 3, plotY + plotH - 4, fit(o.labels?.baseline ?? 'baseline', X(b) - X(a) - 4, 10), 'font-size="10" fill="#52606d"'));
       }
     }
     for (const v of yt) {
