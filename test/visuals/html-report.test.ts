@@ -10,6 +10,7 @@ import { setup } from '../../src/commands/context.js';
 import { runPlaybook } from '../../src/agent/playbook.js';
 import { gatherPictures, renderHtml, type Pictures } from '../../src/agent/html.js';
 import type { Report } from '../../src/agent/findings.js';
+import { redSeries, SpanCache } from '../../src/agent/pictures.js';
 import { checkPage, chromiumPath } from '../../scripts/browser.js';
 
 const BUNDLE = new URL('../../evals/incidents/demo-checkout', import.meta.url).pathname;
@@ -80,4 +81,16 @@ describe('HTML report (demo incident, French question)', () => {
     // Not a blank page: text, charts and flame graphs put ink on a good part of it.
     expect(r.inked).toBeGreaterThan(0.03);
   }, 90_000);
+});
+
+describe('picture data', () => {
+  it('covers the whole range: a bundle gives every trace, not the first few hundred', async () => {
+    const { sources } = await setup({ bundle: BUNDLE });
+    const range = { start: Date.parse('2025-06-03T09:50:00Z'), end: Date.parse('2025-06-03T10:20:00Z') };
+    const spans = await new SpanCache(sources, range).get('ride');
+    const r = redSeries(spans, 'ride', range, 10);
+    expect(r.rate.every(([, v]) => v > 0)).toBe(true);
+    // ride's p95 jumps after 10:04 (the demo's fault): last bucket far above the first.
+    expect(r.p95.at(-1)![1]).toBeGreaterThan(20 * r.p95[0]![1]);
+  });
 });
