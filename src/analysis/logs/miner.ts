@@ -12,7 +12,8 @@
 //    lines already assigned follow their leaf into the merged cluster.
 // Memory is bounded: at most `maxLeaves` distinct keys (further unseen keys go to an overflow
 // cluster) and `maxSamples` sample lines per cluster.
-import { WILDCARD, maskKey } from './tokenize.js';
+import { WILDCARD, maskKey, spanStart, spanEnd, spanCount, MAX_LINE_CHARS } from './tokenize.js';
+import { renderPattern } from './render.js';
 
 export interface MinerOptions {
   /** Distinct masked keys kept (default 50,000). */
@@ -32,6 +33,13 @@ interface Leaf {
   parent: number;
   count: number;
   samples: string[];
+  /**
+   * Evidence for the Loki pattern, kept on roots: the raw text of each token while it is the same on
+   * every line of the cluster (null once it varied), and likewise the whitespace before each token
+   * and after the last (`seps`, one longer than the tokens). Dropped from leaves merged into a root.
+   */
+  lit: Array<string | null> | null;
+  seps: Array<string | null> | null;
 }
 
 export interface MinedCluster {
@@ -86,7 +94,16 @@ export class PatternMiner {
   /** Adds one line; returns its leaf id (resolve the final cluster with `clusterOf` after `finish`). */
   add(line: string): number {
     this.lines++;
-    const key = maskKey(line);
+    overrideCount = -1;
+    let key = maskKey(line);
+    if (key === '' && line.length > 0) {
+      // A line of whitespace only: one token for the whole line, so it is not grouped with empty lines
+      // (Loki's empty pattern matches only the empty line).
+      key = WILDCARD;
+      spanStart[0] = 0;
+      spanEnd[0] = line.length;
+      setSpanCount(1);
+    }
     let id = this.byKey.get(key);
     if (id !== undefined) {
       this.bump(id, line);
@@ -113,7 +130,7 @@ export class PatternMiner {
     id = this.leaves.length;
     const hashes = new Int32Array(tokens.length);
     for (let i = 0; i < tokens.length; i++) hashes[i] = hashToken(tokens[i]!);
-    this.leaves.push({ tokens, hashes, parent: id, count: 0, samples: [] });
+    this.leaves.push({ tokens, hashes, parent: id, count: 0, samples: [], lit: null, seps: null });
     this.byKey.set(key, id);
     this.bump(id, line);
     if (tokens.some(isWild)) this.indexWild(id);
@@ -124,6 +141,7 @@ export class PatternMiner {
   private bump(id: number, line: string): void {
     const root = this.leaves[this.find(id)]!;
     root.count++;
+    observe(root, line);
     if (root.samples.length < this.maxSamples) root.samples.push(line.length > 1000 ? line.slice(0, 1000) + '…' : line);
   }
 
@@ -191,6 +209,7 @@ export class PatternMiner {
     const b = this.leaves[other]!;
     b.parent = into;
     a.count += b.count;
+    combine(a, b);
     if (a.samples.length < this.maxSamples) a.samples.push(...b.samples.slice(0, this.maxSamples - a.samples.length));
     b.samples = [];
   }
@@ -290,7 +309,7 @@ export class PatternMiner {
     for (let i = 0; i < this.leaves.length; i++) {
       const l = this.leaves[i]!;
       if (l.parent !== i) continue;
-      out.push({ id: i, tokens: l.tokens, template: l.tokens.join(' '), pattern: toLokiPattern(l.tokens), count: l.count, samples: l.samples });
+      out.push({ id: i, tokens: l.tokens, template: l.tokens.join(' '), pattern: l.lit && l.seps ? renderPattern(l.tokens, l.lit, l.seps) : toLokiPattern(l.tokens), count: l.count, samples: l.samples });
     }
     if (this.overflowCount > 0) {
       out.push({ id: OVERFLOW_ID, tokens: [WILDCARD], template: WILDCARD, pattern: '<_>', count: this.overflowCount, samples: this.overflowSamples });
@@ -303,6 +322,70 @@ export class PatternMiner {
     for (let i = 0; i < this.leaves.length; i++) if (this.leaves[i]!.parent === i) n++;
     return n + (this.overflowCount > 0 ? 1 : 0);
   }
+}
+
+let overrideCount = -1;
+function setSpanCount(n: number): void {
+  overrideCount = n;
+}
+
+/** Folds one line (its spans from the maskKey call just made) into the root's pattern evidence. */
+function observe(root: Leaf, line: string): void {
+  const n = overrideCount >= 0 ? overrideCount : spanCount;
+  overrideCount = -1;
+  const tokens = root.tokens.length;
+  // The key was cut (line limit) or its spans do not line up with the template: nothing here is known
+  // constant, so every token and separator is treated as varying.
+  if (n !== tokens) {
+    root.lit = new Array<string | null>(tokens).fill(null);
+    root.seps = new Array<string | null>(tokens + 1).fill(null);
+    return;
+  }
+  const cut = line.length > MAX_LINE_CHARS;
+  if (!root.lit || !root.seps) {
+    const lit = new Array<string | null>(n);
+    const seps = new Array<string | null>(n + 1);
+    let prev = 0;
+    for (let k = 0; k < n; k++) {
+      seps[k] = line.slice(prev, spanStart[k]);
+      lit[k] = line.slice(spanStart[k], spanEnd[k]);
+      prev = spanEnd[k]!;
+    }
+    // A cut line's tail is not whitespace and was never looked at: it varies by definition.
+    seps[n] = cut ? null : line.slice(prev);
+    root.lit = lit;
+    root.seps = seps;
+    return;
+  }
+  const lit = root.lit;
+  const seps = root.seps;
+  let prev = 0;
+  for (let k = 0; k < n; k++) {
+    const s = spanStart[k]!;
+    const e = spanEnd[k]!;
+    const sep = seps[k];
+    if (sep !== null && (s - prev !== sep!.length || !line.startsWith(sep!, prev))) seps[k] = null;
+    const l = lit[k];
+    if (l !== null && (e - s !== l!.length || !line.startsWith(l!, s))) lit[k] = null;
+    prev = e;
+  }
+  const tail = seps[n];
+  if (tail !== null && (cut || line.length - prev !== tail!.length || !line.startsWith(tail!, prev))) seps[n] = null;
+}
+
+/** Evidence of two merged clusters: what was constant in both and equal stays constant. */
+function combine(a: Leaf, b: Leaf): void {
+  if (!a.lit || !a.seps || !b.lit || !b.seps || a.lit.length !== b.lit.length) {
+    if (b.lit) {
+      a.lit = new Array<string | null>(a.tokens.length).fill(null);
+      a.seps = new Array<string | null>(a.tokens.length + 1).fill(null);
+    }
+  } else {
+    for (let k = 0; k < a.lit.length; k++) if (a.lit[k] !== b.lit[k]) a.lit[k] = null;
+    for (let k = 0; k < a.seps.length; k++) if (a.seps[k] !== b.seps[k]) a.seps[k] = null;
+  }
+  b.lit = null;
+  b.seps = null;
 }
 
 /** Prefix (a[i] covers tokens < i) and suffix (b[i] covers tokens ≥ i) hashes of a template. */

@@ -184,15 +184,54 @@ export function maskJsonStrings(line: string): string {
   return line.replace(JSON_STRING, (m: string, key: string, value: string) => (value === '' || MESSAGE_KEYS.has(key.toLowerCase()) ? m : `"${key}":"${WILDCARD}"`));
 }
 
+// Where maskJsonStrings shortened the line: end of each replacement in the rewritten line and the
+// characters it removed, so spans found on the rewritten line map back to the line as received.
+const jsonRwEnd: number[] = [];
+const jsonDelta: number[] = [];
+
+function maskJsonTracked(line: string): string {
+  jsonRwEnd.length = 0;
+  jsonDelta.length = 0;
+  if (line.length > MAX_LINE_CHARS) line = line.slice(0, MAX_LINE_CHARS);
+  let out = '';
+  let last = 0;
+  JSON_STRING.lastIndex = 0;
+  for (let m = JSON_STRING.exec(line); m; m = JSON_STRING.exec(line)) {
+    const key = m[1]!;
+    const value = m[2]!;
+    if (value === '' || MESSAGE_KEYS.has(key.toLowerCase())) continue;
+    const rep = `"${key}":"${WILDCARD}"`;
+    out += line.slice(last, m.index) + rep;
+    last = m.index + m[0].length;
+    jsonRwEnd.push(out.length);
+    jsonDelta.push(m[0].length - rep.length);
+  }
+  return jsonRwEnd.length === 0 ? line : out + line.slice(last);
+}
+
+/** Most key tokens a line yields (MAX_TOKENS plus the trailing wildcard). */
+const MAX_SPANS = MAX_TOKENS + 2;
+/**
+ * Where each token of the last `maskKey` result lies in its line: token k is
+ * `line.slice(spanStart[k], spanEnd[k])` (a collapsed wildcard covers several words and the spaces
+ * between them). The whitespace between tokens is what lies between spans. Read right after the call.
+ */
+export const spanStart = new Int32Array(MAX_SPANS);
+export const spanEnd = new Int32Array(MAX_SPANS);
+export let spanCount = 0;
+
 /**
  * The masked key of a line: masked tokens joined by single spaces. One pass over the characters
  * (this is the miner's hot loop): whitespace splits tokens, delimiters split pieces, each piece is
  * classified from flags OR-ed together as it is scanned.
  */
 export function maskKey(line: string): string {
-  if (line.charCodeAt(0) === 123 /* { */) line = maskJsonStrings(line);
+  const json = line.charCodeAt(0) === 123; /* { */
+  const rawLength = line.length;
+  if (json) line = maskJsonTracked(line);
   const tokens = outTokens;
   tokens.length = 0;
+  let spans = 0;
   const n = Math.min(line.length, MAX_LINE_CHARS);
   // Plain tokens (no variable, no `*`) separated by one space are kept as one run [runStart, runEnd)
   // of the line, the last entry of `tokens`: fewer strings to make and join.
@@ -298,6 +337,8 @@ export function maskKey(line: string): string {
         runEnd = i;
         runLong = true;
         count++;
+        spanStart[spans] = tokStart;
+        spanEnd[spans++] = i;
         continue;
       }
       if (runLong) tokens[tokens.length - 1] = line.slice(runStart, runEnd);
@@ -319,34 +360,65 @@ export function maskKey(line: string): string {
     }
     const last = tokens.length - 1;
     if (masked === WILDCARD) {
-      if (last >= 0 && tokens[last] === WILDCARD) continue;
+      if (last >= 0 && tokens[last] === WILDCARD) {
+        spanEnd[spans - 1] = i;
+        continue;
+      }
     } else if (last >= 0 && masked.length <= 8 && varPieces === 0 && (masked.charCodeAt(0) >= 128 || UNIT_FIRST[masked.charCodeAt(0) | 32] === 1) && tokens[last]!.endsWith(WILDCARD)) {
       // A unit after a number joins it; trailing punctuation of the unit ("KB)", "ms,") is kept.
       let j = masked.length;
       while (j > 0 && masked.charCodeAt(j - 1) < 128 && DELIM[masked.charCodeAt(j - 1)] === 1) j--;
       if (j > 0 && UNITS.has(masked.slice(0, j).toLowerCase())) {
         tokens[last] = tokens[last] + masked.slice(j);
+        spanEnd[spans - 1] = i;
         if (onlyPunctAndWildcards(tokens[last]!)) tokens[last] = WILDCARD;
         if (last > 0 && tokens[last] === WILDCARD && tokens[last - 1] === WILDCARD) {
           tokens.pop();
           count--;
+          spans--;
+          spanEnd[spans - 1] = i;
         }
         continue;
       }
     }
     if (count >= MAX_TOKENS) {
-      if (tokens[tokens.length - 1] !== WILDCARD) tokens.push(WILDCARD);
-      break;
+      // The rest of the line, however long, is one trailing wildcard.
+      if (tokens[tokens.length - 1] !== WILDCARD) {
+        tokens.push(WILDCARD);
+        spanStart[spans++] = tokStart;
+      }
+      spanEnd[spans - 1] = rawLength;
+      spanCount = spans;
+      if (json) mapJsonSpans(spans, rawLength);
+      return tokens.join(' ');
     }
     tokens.push(masked);
     count++;
+    spanStart[spans] = tokStart;
+    spanEnd[spans++] = i;
     if (plain) {
       runStart = tokStart;
       runEnd = i;
     }
   }
   if (runLong) tokens[tokens.length - 1] = line.slice(runStart, runEnd);
+  spanCount = spans;
+  if (json) mapJsonSpans(spans, rawLength);
   return tokens.join(' ');
+}
+
+/** Maps spans found on the JSON-rewritten line back to the received line (see maskJsonTracked). */
+function mapJsonSpans(spans: number, rawLength: number): void {
+  if (jsonRwEnd.length === 0) return;
+  let r = 0;
+  let delta = 0;
+  for (let k = 0; k < spans; k++) {
+    // Token boundaries never fall strictly inside a replacement (it holds no whitespace).
+    while (r < jsonRwEnd.length && jsonRwEnd[r]! <= spanStart[k]!) delta += jsonDelta[r++]!;
+    spanStart[k] += delta;
+    while (r < jsonRwEnd.length && jsonRwEnd[r]! <= spanEnd[k]!) delta += jsonDelta[r++]!;
+    spanEnd[k] = Math.min(rawLength, spanEnd[k]! + delta);
+  }
 }
 
 /** Splits a line on whitespace and masks each token; consecutive bare wildcards collapse into one. */

@@ -1,0 +1,90 @@
+// Rendering a mined cluster as a Loki pattern filter that keeps every line of the cluster.
+//
+// Evidence, not shape: a token is written literally when its raw text was the same on every line of
+// the cluster (`caller=http.go:194` stays), and as `<_>` (or `key=<_>`, from the masked template) only
+// where it varied. Whitespace is written exactly as it was; where it varied (aligned columns, padding)
+// a `<_>` takes it. Loki's pattern syntax has no escape, so a literal `<name>` (`<nil>`, `<init>`) would
+// be read as a named capture: its `<` is covered by a `<_>` instead. Loki's captures never match the
+// empty string, so varying leading/trailing whitespace (which may be absent) is taken together with
+// the first/last character of the adjacent token.
+import { WILDCARD } from './tokenize.js';
+import { captureAt } from './lokipattern.js';
+
+const CAP = 0;
+type Part = string | typeof CAP;
+
+/** Appends, joining adjacent literals and adjacent captures (Loki rejects two captures in a row). */
+function push(parts: Part[], p: Part): void {
+  if (p === '') return;
+  const last = parts.length - 1;
+  if (last >= 0 && p === CAP && parts[last] === CAP) return;
+  if (last >= 0 && p !== CAP && parts[last] !== CAP) parts[last] = (parts[last] as string) + p;
+  else parts.push(p);
+}
+
+function tokenParts(template: string, lit: string | null): Part[] {
+  if (lit !== null) return [lit];
+  if (!template.includes(WILDCARD)) return [template];
+  const out: Part[] = [];
+  const pieces = template.split(WILDCARD);
+  for (let i = 0; i < pieces.length; i++) {
+    if (i > 0) push(out, CAP);
+    push(out, pieces[i]!);
+  }
+  return out;
+}
+
+/** The Loki pattern of a cluster (see the file comment). `seps` has one more entry than `tokens`. */
+export function renderPattern(tokens: string[], lit: Array<string | null>, seps: Array<string | null>): string {
+  const n = tokens.length;
+  const parts: Part[] = [];
+  const toks = tokens.map((t, k) => tokenParts(t, lit[k] ?? null));
+  for (let k = 0; k < n; k++) {
+    const tp = toks[k]!;
+    if (k === 0) {
+      if (seps[0] !== null) push(parts, seps[0]!);
+      else if (tp[0] === CAP) push(parts, CAP);
+      else {
+        // Leading whitespace that is sometimes absent: the capture also takes the token's first character.
+        push(parts, CAP);
+        tp[0] = (tp[0] as string).slice(1);
+      }
+    } else push(parts, seps[k] !== null ? seps[k]! : CAP);
+    if (k === n - 1 && seps[n] === null && tp[tp.length - 1] !== CAP) {
+      const lastLit = tp[tp.length - 1] as string;
+      tp[tp.length - 1] = lastLit.slice(0, -1);
+      tp.push(CAP);
+    }
+    for (const p of tp) push(parts, p);
+  }
+  if (n === 0) push(parts, seps[0] ?? CAP);
+  else if (seps[n] !== null) push(parts, seps[n]!);
+  else push(parts, CAP);
+  return partsToPattern(escapeCaptures(parts));
+}
+
+/** Covers the `<` of any `<name>` inside a literal with a capture (there is no escape in Loki's syntax). */
+function escapeCaptures(parts: Part[]): Part[] {
+  const out: Part[] = [];
+  for (const p of parts) {
+    if (p === CAP) {
+      push(out, CAP);
+      continue;
+    }
+    let from = 0;
+    for (let i = p.indexOf('<'); i >= 0; i = p.indexOf('<', i + 1)) {
+      if (captureAt(p, i) === 0) continue;
+      push(out, p.slice(from, i));
+      push(out, CAP);
+      from = i + 1;
+    }
+    push(out, p.slice(from));
+  }
+  return out;
+}
+
+function partsToPattern(parts: Part[]): string {
+  let s = '';
+  for (const p of parts) s += p === CAP ? '<_>' : p;
+  return s;
+}
