@@ -40,6 +40,10 @@ interface Leaf {
    */
   lit: Array<string | null> | null;
   seps: Array<string | null> | null;
+  /** Per token, what all its raw values share: common prefix, common suffix, shortest length. */
+  pre: string[] | null;
+  suf: string[] | null;
+  minLen: Int32Array | null;
 }
 
 export interface MinedCluster {
@@ -130,7 +134,7 @@ export class PatternMiner {
     id = this.leaves.length;
     const hashes = new Int32Array(tokens.length);
     for (let i = 0; i < tokens.length; i++) hashes[i] = hashToken(tokens[i]!);
-    this.leaves.push({ tokens, hashes, parent: id, count: 0, samples: [], lit: null, seps: null });
+    this.leaves.push({ tokens, hashes, parent: id, count: 0, samples: [], lit: null, seps: null, pre: null, suf: null, minLen: null });
     this.byKey.set(key, id);
     this.bump(id, line);
     if (tokens.some(isWild)) this.indexWild(id);
@@ -309,7 +313,7 @@ export class PatternMiner {
     for (let i = 0; i < this.leaves.length; i++) {
       const l = this.leaves[i]!;
       if (l.parent !== i) continue;
-      out.push({ id: i, tokens: l.tokens, template: l.tokens.join(' '), pattern: l.lit && l.seps ? renderPattern(l.tokens, l.lit, l.seps) : toLokiPattern(l.tokens), count: l.count, samples: l.samples });
+      out.push({ id: i, tokens: l.tokens, template: l.tokens.join(' '), pattern: l.lit && l.seps && l.pre && l.suf && l.minLen ? renderPattern(l.tokens, { lit: l.lit, seps: l.seps, pre: l.pre, suf: l.suf, minLen: l.minLen }) : toLokiPattern(l.tokens), count: l.count, samples: l.samples });
     }
     if (this.overflowCount > 0) {
       out.push({ id: OVERFLOW_ID, tokens: [WILDCARD], template: WILDCARD, pattern: '<_>', count: this.overflowCount, samples: this.overflowSamples });
@@ -334,31 +338,35 @@ function observe(root: Leaf, line: string): void {
   const n = overrideCount >= 0 ? overrideCount : spanCount;
   overrideCount = -1;
   const tokens = root.tokens.length;
-  // The key was cut (line limit) or its spans do not line up with the template: nothing here is known
-  // constant, so every token and separator is treated as varying.
+  // The spans do not line up with the template (cannot happen for keys made by maskKey, but the
+  // evidence must stay safe): nothing is known constant, every token and separator varies.
   if (n !== tokens) {
-    root.lit = new Array<string | null>(tokens).fill(null);
-    root.seps = new Array<string | null>(tokens + 1).fill(null);
+    forget(root);
     return;
   }
   const cut = line.length > MAX_LINE_CHARS;
-  if (!root.lit || !root.seps) {
+  if (!root.lit || !root.seps || !root.pre || !root.suf || !root.minLen) {
     const lit = new Array<string | null>(n);
     const seps = new Array<string | null>(n + 1);
+    const pre = new Array<string>(n);
+    const minLen = new Int32Array(n);
     let prev = 0;
     for (let k = 0; k < n; k++) {
       seps[k] = line.slice(prev, spanStart[k]);
-      lit[k] = line.slice(spanStart[k], spanEnd[k]);
+      lit[k] = pre[k] = line.slice(spanStart[k], spanEnd[k]);
+      minLen[k] = spanEnd[k]! - spanStart[k]!;
       prev = spanEnd[k]!;
     }
     // A cut line's tail is not whitespace and was never looked at: it varies by definition.
     seps[n] = cut ? null : line.slice(prev);
     root.lit = lit;
     root.seps = seps;
+    root.pre = pre;
+    root.suf = pre.slice();
+    root.minLen = minLen;
     return;
   }
-  const lit = root.lit;
-  const seps = root.seps;
+  const { lit, seps, pre, suf, minLen } = root;
   let prev = 0;
   for (let k = 0; k < n; k++) {
     const s = spanStart[k]!;
@@ -366,26 +374,64 @@ function observe(root: Leaf, line: string): void {
     const sep = seps[k];
     if (sep !== null && (s - prev !== sep!.length || !line.startsWith(sep!, prev))) seps[k] = null;
     const l = lit[k];
-    if (l !== null && (e - s !== l!.length || !line.startsWith(l!, s))) lit[k] = null;
+    if (l !== null && e - s === l!.length && line.startsWith(l!, s)) {
+      prev = e;
+      continue;
+    }
+    lit[k] = null;
+    if (e - s < minLen[k]!) minLen[k] = e - s;
+    // Shrink the shared prefix and suffix to what this value also has.
+    const p = pre[k]!;
+    let j = 0;
+    while (j < p.length && s + j < e && line.charCodeAt(s + j) === p.charCodeAt(j)) j++;
+    if (j < p.length) pre[k] = p.slice(0, j);
+    const q = suf[k]!;
+    j = 0;
+    while (j < q.length && e - 1 - j >= s && line.charCodeAt(e - 1 - j) === q.charCodeAt(q.length - 1 - j)) j++;
+    if (j < q.length) suf[k] = q.slice(q.length - j);
     prev = e;
   }
   const tail = seps[n];
   if (tail !== null && (cut || line.length - prev !== tail!.length || !line.startsWith(tail!, prev))) seps[n] = null;
 }
 
+function forget(root: Leaf): void {
+  const n = root.tokens.length;
+  root.lit = new Array<string | null>(n).fill(null);
+  root.seps = new Array<string | null>(n + 1).fill(null);
+  root.pre = new Array<string>(n).fill('');
+  root.suf = new Array<string>(n).fill('');
+  root.minLen = new Int32Array(n);
+}
+
+function commonPrefix(a: string, b: string): string {
+  let j = 0;
+  while (j < a.length && j < b.length && a.charCodeAt(j) === b.charCodeAt(j)) j++;
+  return a.slice(0, j);
+}
+
+function commonSuffix(a: string, b: string): string {
+  let j = 0;
+  while (j < a.length && j < b.length && a.charCodeAt(a.length - 1 - j) === b.charCodeAt(b.length - 1 - j)) j++;
+  return a.slice(a.length - j);
+}
+
 /** Evidence of two merged clusters: what was constant in both and equal stays constant. */
 function combine(a: Leaf, b: Leaf): void {
-  if (!a.lit || !a.seps || !b.lit || !b.seps || a.lit.length !== b.lit.length) {
-    if (b.lit) {
-      a.lit = new Array<string | null>(a.tokens.length).fill(null);
-      a.seps = new Array<string | null>(a.tokens.length + 1).fill(null);
-    }
+  if (!a.lit || !a.seps || !a.pre || !a.suf || !a.minLen || !b.lit || !b.seps || !b.pre || !b.suf || !b.minLen || a.lit.length !== b.lit.length) {
+    if (b.lit || !a.lit) forget(a);
   } else {
-    for (let k = 0; k < a.lit.length; k++) if (a.lit[k] !== b.lit[k]) a.lit[k] = null;
+    for (let k = 0; k < a.lit.length; k++) {
+      if (a.lit[k] !== null && a.lit[k] === b.lit[k]) continue;
+      a.lit[k] = null;
+      a.pre[k] = commonPrefix(a.pre[k]!, b.pre[k]!);
+      a.suf[k] = commonSuffix(a.suf[k]!, b.suf[k]!);
+      a.minLen[k] = Math.min(a.minLen[k]!, b.minLen[k]!);
+    }
     for (let k = 0; k < a.seps.length; k++) if (a.seps[k] !== b.seps[k]) a.seps[k] = null;
   }
-  b.lit = null;
-  b.seps = null;
+  b.lit = b.seps = b.pre = b.suf = null;
+  b.minLen = null;
 }
 
 /** Prefix (a[i] covers tokens < i) and suffix (b[i] covers tokens ≥ i) hashes of a template. */

@@ -7,8 +7,8 @@
 // be read as a named capture: its `<` is covered by a `<_>` instead. Loki's captures never match the
 // empty string, so varying leading/trailing whitespace (which may be absent) is taken together with
 // the first/last character of the adjacent token.
-import { WILDCARD } from './tokenize.js';
 import { captureAt } from './lokipattern.js';
+import { WILDCARD } from './tokenize.js';
 
 const CAP = 0;
 type Part = string | typeof CAP;
@@ -22,23 +22,59 @@ function push(parts: Part[], p: Part): void {
   else parts.push(p);
 }
 
-function tokenParts(template: string, lit: string | null): Part[] {
-  if (lit !== null) return [lit];
-  if (!template.includes(WILDCARD)) return [template];
+export interface Evidence {
+  /** Raw text of each token while constant on every line (null once it varied). */
+  lit: Array<string | null>;
+  /** Whitespace before each token and after the last, while constant. */
+  seps: Array<string | null>;
+  /** Common prefix, common suffix and shortest length of each token's raw values. */
+  pre: string[];
+  suf: string[];
+  minLen: Int32Array;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+/**
+ * A varying token keeps literal what all its values share at either end, but only as far as the
+ * structure says it is constant: the masked template's text before its first (after its last)
+ * wildcard (`uid=<_>`, `ts=<_>` — not `ts=2024-01-01T00:00:<_>` because two lines happened to share
+ * the minute), or whole words inside a token that covers several (`(200) <_>`). Values seen so far
+ * may share more, but the pattern has to hold for the lines that come next. The capture keeps at
+ * least one character of the shortest value (Loki's captures are never empty).
+ */
+function tokenParts(template: string, ev: Evidence, k: number): Part[] {
+  const lit = ev.lit[k];
+  if (lit !== null && lit !== undefined) return [lit];
+  const w = template.indexOf(WILDCARD);
+  const tPre = w < 0 ? template : template.slice(0, w);
+  const tSuf = w < 0 ? template : template.slice(template.lastIndexOf(WILDCARD) + WILDCARD.length);
+  const evPre = ev.pre[k]!;
+  const evSuf = ev.suf[k]!;
+  let i = evPre.length;
+  while (i > 0 && !isSpace(evPre.charCodeAt(i - 1))) i--;
+  let pre = evPre.startsWith(tPre) && tPre.length > i ? tPre : evPre.slice(0, i);
+  let j = 0;
+  while (j < evSuf.length && !isSpace(evSuf.charCodeAt(j))) j++;
+  let suf = evSuf.endsWith(tSuf) && tSuf.length > evSuf.length - j ? tSuf : evSuf.slice(j);
+  const min = ev.minLen[k]!;
+  if (pre.length + suf.length >= min) suf = '';
+  if (pre.length >= min) pre = '';
   const out: Part[] = [];
-  const pieces = template.split(WILDCARD);
-  for (let i = 0; i < pieces.length; i++) {
-    if (i > 0) push(out, CAP);
-    push(out, pieces[i]!);
-  }
+  push(out, pre);
+  push(out, CAP);
+  push(out, suf);
   return out;
 }
 
 /** The Loki pattern of a cluster (see the file comment). `seps` has one more entry than `tokens`. */
-export function renderPattern(tokens: string[], lit: Array<string | null>, seps: Array<string | null>): string {
+export function renderPattern(tokens: string[], ev: Evidence): string {
   const n = tokens.length;
+  const seps = ev.seps;
   const parts: Part[] = [];
-  const toks = tokens.map((t, k) => tokenParts(t, lit[k] ?? null));
+  const toks = tokens.map((t, k) => tokenParts(t, ev, k));
   for (let k = 0; k < n; k++) {
     const tp = toks[k]!;
     if (k === 0) {

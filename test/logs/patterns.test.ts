@@ -1,0 +1,125 @@
+// Every mined pattern is a `|>` filter Loki accepts and that keeps every line grouped under it.
+// Loki's semantics are reproduced in lokipattern.ts (checked here against the examples in Loki's own
+// source comments); the property is checked on generated edge cases (always) and on every file of
+// ../shared/datasets (skipped when absent).
+import { describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { LokiLineFilter, lineFilterError, lokiPatternMatches, parsePattern } from '../../src/analysis/logs/lokipattern.js';
+import { PatternMiner } from '../../src/analysis/logs/miner.js';
+import { renderLogQL, serviceSelector } from '../../src/query/logql.js';
+import { logqlErrors } from './lezer.js';
+
+const DATASETS = path.resolve(process.cwd(), '../shared/datasets');
+
+/** Mines the lines; returns the lines whose group's pattern does not keep them, and invalid patterns. */
+function check(lines: string[]): { misses: Array<{ line: string; pattern: string }>; invalid: string[]; patterns: Map<number, string> } {
+  const m = new PatternMiner();
+  const ids = lines.map((l) => m.add(l));
+  m.finish();
+  const patterns = new Map(m.clusters().map((c) => [c.id, c.pattern]));
+  const misses: Array<{ line: string; pattern: string }> = [];
+  lines.forEach((line, i) => {
+    const p = patterns.get(m.clusterOf(ids[i]!))!;
+    if (!lokiPatternMatches(line, p)) misses.push({ line, pattern: p });
+  });
+  const invalid = [...patterns.values()].filter((p) => lineFilterError(p) !== undefined);
+  return { misses, invalid, patterns };
+}
+
+describe("Loki's |> semantics (lokipattern.ts)", () => {
+  const t = (pattern: string, line: string) => new LokiLineFilter(pattern).test(line);
+  it('follows the examples in Loki pattern.go', () => {
+    expect(t('<_> bar', 'foo bar baz')).toBe(false);
+    expect(t('<_> baz', 'foo bar baz')).toBe(true);
+    expect(t('foo <_>', 'foo bar baz')).toBe(true);
+    // Captures never match the empty string.
+    expect(t('<_> bar <_>', ' bar ')).toBe(false);
+    expect(t('<_>bar<_>', ' bar ')).toBe(true);
+    // An empty line matches only the empty pattern.
+    expect(t('', '')).toBe(true);
+    expect(t('<_>', '')).toBe(false);
+  });
+
+  it('searches each literal at its first occurrence (not a regex)', () => {
+    // A greedy regex would match; Loki stops at the first " done" and then needs the line to end.
+    expect(t('<_> done', 'x done y done')).toBe(false);
+    expect(t('a <_> b', 'a  x b')).toBe(true);
+    // Whitespace is literal: two spaces are not one.
+    expect(t('a  b <_>', 'a b c')).toBe(false);
+  });
+
+  it('lexes <name> as a capture and anything else with < as text', () => {
+    expect(parsePattern('x <nil> <1> <*> < _> <_>')).toEqual([{ lit: 'x ' }, { cap: 'nil' }, { lit: ' <1> <*> < _> ' }, { cap: '_' }]);
+    expect(lineFilterError('err <nil>')).toMatch(/named capture/);
+    expect(lineFilterError('<_><_>')).toMatch(/consecutive/);
+    expect(lineFilterError('<_> <_>')).toBeUndefined();
+    expect(() => new LokiLineFilter('a <b>')).toThrow(/named capture/);
+    expect(lokiPatternMatches('a b', 'a <b>')).toBe(false);
+  });
+});
+
+describe('mined patterns keep every line of their group (generated edge cases)', () => {
+  const long = (seed: number) => `payload ${seed} ` + 'abcdefgh '.repeat(600) + `tail ${seed}`;
+  const cases: Record<string, string[]> = {
+    'double spaces and tabs': ['a  b\tc 1', 'a  b\tc 2', 'a  b\tc 3'],
+    'padding that varies (aligned columns)': ['Dec  1 06:55:46 host sshd[1]: ok', 'Dec 10 06:55:47 host sshd[22]: ok', 'Dec  3 06:55:48 host sshd[333]: ok'],
+    'leading and trailing whitespace that varies': ['  start job 1', 'start job 2', '\tstart job 3 ', 'start job 4  '],
+    'literal <nil> and <init>': ['err=<nil> at <init> took 1ms', 'err=<nil> at <init> took 2ms', 'err=<nil> at <init> took 3ms'],
+    'capture-like text that varies': ['value <a1> set', 'value <b2> set', 'value <c3> set'],
+    'quotes, backslashes and braces': ['msg="say \\"hi\\"" path=C:\\tmp\\1 {x}', 'msg="say \\"hi\\"" path=C:\\tmp\\2 {x}'],
+    'JSON with spaces in values': ['{"level":"info","host":"web 1","msg":"user logged in","n":1}', '{"level":"info","host":"web 22","msg":"user logged in","n":2}', '{"level":"info", "host": "db", "msg":"user logged in","n":3}'],
+    'lines over 4,096 characters': [long(1), long(2), long(3), 'payload 4 short tail 4'],
+    'whitespace-only and empty lines': ['', '   ', '   ', '\t', ''],
+    'constant key=value values stay literal': ['ts=2024-01-01T00:00:01Z caller=http.go:194 level=debug msg="POST /push (200) 1ms"', 'ts=2024-01-01T00:00:02Z caller=http.go:194 level=debug msg="POST /push (200) 3ms"'],
+    'many tokens (over the token limit)': Array.from({ length: 3 }, (_, i) => Array.from({ length: 200 }, (_, j) => `w${(j * (i + 1)) % 7}`).join(' ')),
+    'unicode and control characters': ['naïve café ☕ 1 \u0001', 'naïve café ☕ 2 \u0001'],
+  };
+  it.each(Object.entries(cases))('%s', (_name, lines) => {
+    const { misses, invalid, patterns } = check(lines);
+    expect(misses).toEqual([]);
+    expect(invalid).toEqual([]);
+    // And the rendered query is valid LogQL.
+    for (const p of patterns.values()) expect(logqlErrors(renderLogQL({ selector: serviceSelector('x'), patternInclude: [p] }))).toEqual([]);
+  });
+
+  it('keeps constant values literal and masks only what varies', () => {
+    const { patterns } = check(cases['constant key=value values stay literal']!);
+    expect([...patterns.values()]).toEqual(['ts=<_> caller=http.go:194 level=debug msg="POST /push (200) <_>']);
+    const ws = check(cases['double spaces and tabs']!).patterns;
+    expect([...ws.values()]).toEqual(['a  b\tc <_>']);
+  });
+
+  it('writes a literal <nil> so Loki cannot read it as a capture', () => {
+    const [p] = [...check(cases['literal <nil> and <init>']!).patterns.values()];
+    expect(p).not.toContain('<nil>');
+    expect(lineFilterError(p!)).toBeUndefined();
+  });
+
+  it('a long line ends in a capture, not a cut literal', () => {
+    for (const p of check(cases['lines over 4,096 characters']!).patterns.values()) expect(p.endsWith('<_>') || p.length < 100).toBe(true);
+  });
+});
+
+function datasetFiles(): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const f of readdirSync(d)) {
+      const p = path.join(d, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.(log|txt)$/.test(f) && statSync(p).size < 20_000_000) out.push(p);
+    }
+  };
+  for (const d of ['loki-drain', 'loghub-2k']) if (existsSync(path.join(DATASETS, d))) walk(path.join(DATASETS, d));
+  return out.filter((f) => !/LICENSE|README/i.test(f));
+}
+
+describe.skipIf(!existsSync(DATASETS))('mined patterns keep every line of their group (../shared/datasets)', () => {
+  const files = existsSync(DATASETS) ? datasetFiles() : [];
+  it.each(files.map((f) => [path.relative(DATASETS, f), f]))('%s', (_rel, file) => {
+    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
+    const { misses, invalid } = check(lines);
+    expect(invalid).toEqual([]);
+    expect(misses.slice(0, 3)).toEqual([]);
+  }, 120_000);
+});
