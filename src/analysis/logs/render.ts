@@ -33,6 +33,9 @@ export interface Evidence {
   minLen: Int32Array;
 }
 
+// Month and weekday names are parts of timestamps: values, even without a digit.
+const DATE_WORDS = new Set(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']);
+
 function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
 }
@@ -53,11 +56,27 @@ function tokenParts(template: string, ev: Evidence, k: number): Part[] {
   const tSuf = w < 0 ? template : template.slice(template.lastIndexOf(WILDCARD) + WILDCARD.length);
   const evPre = ev.pre[k]!;
   const evSuf = ev.suf[k]!;
-  let i = evPre.length;
-  while (i > 0 && !isSpace(evPre.charCodeAt(i - 1))) i--;
+  // Whole words shared at the start (end) of a multi-word value, up to the first word shaped like a
+  // value (a digit in it): `(GET) <_>` yes, `[07.27 <_>` no — the day two lines share is no rule.
+  let i = 0;
+  for (let w = 0; w < evPre.length; w++) {
+    const c = evPre.charCodeAt(w);
+    if (c >= 48 && c <= 57) break;
+    if (isSpace(c)) {
+      if (DATE_WORDS.has(evPre.slice(i, w).replace(/^\W+|\W+$/g, ''))) break;
+      i = w + 1;
+    }
+  }
   let pre = evPre.startsWith(tPre) && tPre.length > i ? tPre : evPre.slice(0, i);
-  let j = 0;
-  while (j < evSuf.length && !isSpace(evSuf.charCodeAt(j))) j++;
+  let j = evSuf.length;
+  for (let w = evSuf.length - 1; w >= 0; w--) {
+    const c = evSuf.charCodeAt(w);
+    if (c >= 48 && c <= 57) break;
+    if (isSpace(c)) {
+      if (DATE_WORDS.has(evSuf.slice(w + 1, j).replace(/^\W+|\W+$/g, ''))) break;
+      j = w;
+    }
+  }
   let suf = evSuf.endsWith(tSuf) && tSuf.length > evSuf.length - j ? tSuf : evSuf.slice(j);
   const min = ev.minLen[k]!;
   if (pre.length + suf.length >= min) suf = '';

@@ -8,6 +8,8 @@
 // Consecutive bare `<*>` collapse into one so that variable-length lists (stack addresses, argument
 // lists) do not split a template. One configuration for every log: no per-source regexes.
 
+import { headerEnd } from './header.js';
+
 export const WILDCARD = '<*>';
 
 /** Longest line looked at; longer lines are cut (and counted by callers). */
@@ -241,6 +243,17 @@ export function maskKey(line: string): string {
   /** Tokens so far (a run counts each of its tokens). */
   let count = 0;
   let i = 0;
+  // A recognised header (timestamp, host, pid, level, thread, component…) is one variable token.
+  const h = json ? 0 : headerEnd(line, n);
+  if (h > 0) {
+    while (FL[line.charCodeAt(i)] === F_SPACE) i++;
+    tokens.push(WILDCARD);
+    spanStart[0] = i;
+    spanEnd[0] = h;
+    spans = 1;
+    count = 1;
+    i = h;
+  }
   while (i < n) {
     if (FL[line.charCodeAt(i)] === F_SPACE) {
       i++;
@@ -324,6 +337,8 @@ export function maskKey(line: string): string {
       }
       break;
     }
+    // host:port (`github.com:443`, `api.example.org:8080`) is one address, a value as a whole.
+    if (varPieces > 0 && varPieces < pieces && isHostPort(line, tokStart, i)) varPieces = pieces;
     // Month and weekday names are parts of timestamps ("[Sun Dec 04 04:47:44 2005]").
     if (varPieces === 0 && pieces === 1 && firstEnd - firstStart === 3) {
       const c0 = line.charCodeAt(firstStart);
@@ -405,6 +420,20 @@ export function maskKey(line: string): string {
   spanCount = spans;
   if (json) mapJsonSpans(spans, rawLength);
   return tokens.join(' ');
+}
+
+/** `name.tld:port`: a dotted host name then `:` and digits, nothing else. */
+function isHostPort(line: string, start: number, end: number): boolean {
+  let j = end;
+  while (j > start && isDigit(line.charCodeAt(j - 1))) j--;
+  if (j === end || j - 1 <= start || line.charCodeAt(j - 1) !== 58) return false;
+  let dots = 0;
+  for (let k = start; k < j - 1; k++) {
+    const c = line.charCodeAt(k);
+    if (c === 46) dots++;
+    else if (!(c === 45 || isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122))) return false;
+  }
+  return dots >= 1 && line.charCodeAt(start) !== 46 && line.charCodeAt(j - 2) !== 46;
 }
 
 /** Maps spans found on the JSON-rewritten line back to the received line (see maskJsonTracked). */
