@@ -148,3 +148,13 @@ describe('headers of common line formats', () => {
     expect([...patterns.values()]).toEqual(['<_> session opened for user root']);
   });
 });
+
+describe('pattern literals in LogQL', () => {
+  it('quote() round-trips every character (Go and JSON share these escapes)', async () => {
+    const { quote } = await import('../../src/query/logql.js');
+    for (const s of ['a  b\tc', 'say "hi" \\ C:\\tmp', 'ctl \u0001\u001f\u007f end', 'naïve ☕ <_>', 'x\r\ny']) {
+      expect(JSON.parse(quote(s))).toBe(s);
+      expect(logqlErrors(renderLogQL({ selector: serviceSelector('x'), patternInclude: [s] }))).toEqual([]);
+    }
+  });
+});
