@@ -140,6 +140,8 @@ describe('headers of common line formats', () => {
       ['{"level":"info","msg":"x"}', ''],
       ['Received block blk_1 of size 3 from /10.0.0.1', ''],
       ['081109 203615 148 INFO dfs.DataNode: PacketResponder 1', ''],
+      ['10:04:01 error: connection refused', '10:04:01 error:'],
+      ['::1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 5', '::1 - - [10/Oct/2000:13:55:36 -0700]'],
     ];
     for (const [line, header] of cases) expect(line.slice(0, headerEnd(line, line.length)), line).toBe(header);
     const lines = ['Jun 14 15:16:01 combo sshd[19939]: session opened for user root', 'Jun 14 15:16:02 combo sshd[20000]: session opened for user root', 'Jun 15 04:06:18 combo sshd[1]: session opened for user root'];

@@ -38,16 +38,17 @@ function isDigit(c: number): boolean {
 }
 
 /** Digits in at least two groups joined by - / : . , T Z + (a date, a time, or both); or a month/day name; or klog's `I0507`. */
-function isTime(s: string): boolean {
+function isTime(s: string, a = 0, b = s.length): boolean {
   let groups = 0;
   let inDigits = false;
-  let end = s.length;
-  while (end > 0 && s.charCodeAt(end - 1) === 44) end--; // "04:30:30," (Windows CBS)
-  if (end === 0) return false;
-  if (end === 3 && DATE_WORDS.has(s.slice(0, 3).toLowerCase())) return true;
-  const c0 = s.charCodeAt(0);
-  if (end === 5 && (c0 === 73 || c0 === 87 || c0 === 69 || c0 === 70 || c0 === 68) && isDigit(s.charCodeAt(1)) && isDigit(s.charCodeAt(2)) && isDigit(s.charCodeAt(3)) && isDigit(s.charCodeAt(4))) return true;
-  for (let i = 0; i < end; i++) {
+  let end = b;
+  while (end > a && s.charCodeAt(end - 1) === 44) end--; // "04:30:30," (Windows CBS)
+  const len = end - a;
+  if (len <= 0) return false;
+  if (len === 3 && DATE_WORDS.has(s.slice(a, end).toLowerCase())) return true;
+  const c0 = s.charCodeAt(a);
+  if (len === 5 && (c0 === 73 || c0 === 87 || c0 === 69 || c0 === 70 || c0 === 68) && isDigit(s.charCodeAt(a + 1)) && isDigit(s.charCodeAt(a + 2)) && isDigit(s.charCodeAt(a + 3)) && isDigit(s.charCodeAt(a + 4))) return true;
+  for (let i = a; i < end; i++) {
     const c = s.charCodeAt(i);
     if (isDigit(c)) {
       if (!inDigits) groups++;
@@ -58,31 +59,37 @@ function isTime(s: string): boolean {
   return groups >= 2;
 }
 
-function isNumber(s: string): boolean {
-  if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) if (!isDigit(s.charCodeAt(i))) return false;
+function isNumber(s: string, a = 0, b = s.length): boolean {
+  if (b <= a) return false;
+  for (let i = a; i < b; i++) if (!isDigit(s.charCodeAt(i))) return false;
   return true;
 }
 
-function isLevel(s: string): boolean {
-  let a = 0;
-  let b = s.length;
+function isLevel(s: string, a = 0, b = s.length): boolean {
   // [INFO], <info>, INFO:
   while (a < b && (s.charCodeAt(a) === 91 || s.charCodeAt(a) === 60)) a++;
   while (b > a && (s.charCodeAt(b - 1) === 93 || s.charCodeAt(b - 1) === 62 || s.charCodeAt(b - 1) === 58)) b--;
-  return b - a <= 8 && b > a && LEVELS.has(s.slice(a, b).toLowerCase());
+  if (b - a > 8 || b <= a) return false;
+  const c = s.charCodeAt(a) | 32;
+  return c >= 97 && c <= 122 && LEVELS.has(s.slice(a, b).toLowerCase());
 }
 
-function isIpLike(s: string): boolean {
+function isIpLike(s: string, a = 0, b = s.length): boolean {
   let dots = 0;
   let colons = 0;
-  for (let i = 0; i < s.length; i++) {
+  for (let i = a; i < b; i++) {
     const c = s.charCodeAt(i);
     if (c === 46) dots++;
     else if (c === 58) colons++;
     else if (!(isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return false;
   }
-  return dots === 3 || colons >= 2;
+  // IPv4, or IPv6 (`::` or three colons or more: `hh:mm:ss` has two and no `::`).
+  return (dots === 3 && colons === 0) || colons >= 3 || (colons === 2 && s.slice(a, b).includes('::'));
+}
+
+function hasChar(s: string, a: number, b: number, ch: number): boolean {
+  for (let i = a; i < b; i++) if (s.charCodeAt(i) === ch) return true;
+  return false;
 }
 
 function isSpace(c: number): boolean {
@@ -99,7 +106,7 @@ export function headerEnd(line: string, n: number): number {
   if (i >= n) return 0;
   const c0 = line.charCodeAt(i);
   // Cheap gate: a header starts with a digit, `[`, or a letter (month, klog level); anything else has none.
-  if (!(isDigit(c0) || c0 === 91 || (c0 >= 65 && c0 <= 90) || (c0 >= 97 && c0 <= 122))) return 0;
+  if (!(isDigit(c0) || c0 === 91 || c0 === 58 || (c0 >= 65 && c0 <= 90) || (c0 >= 97 && c0 <= 122))) return 0;
   let fields = 0;
   let words = 0;
   let lastRunEnd = 0; // end of the leading run of time/number/level/bracket fields
@@ -120,7 +127,7 @@ export function headerEnd(line: string, n: number): number {
           depth++;
           wordStart = i + 1;
         } else if (c === 93 || isSpace(c)) {
-          if (i > wordStart && !isTime(line.slice(wordStart, i)) && !isNumber(line.slice(wordStart, i))) timeOnly = false;
+          if (timeOnly && i > wordStart && !isTime(line, wordStart, i) && !isNumber(line, wordStart, i)) timeOnly = false;
           wordStart = i + 1;
           if (c === 93 && --depth === 0 && (i + 1 >= n || line.charCodeAt(i + 1) !== 91)) {
             i++;
@@ -131,18 +138,17 @@ export function headerEnd(line: string, n: number): number {
       if (depth !== 0) return fields > 0 && !inRun ? closedAt : lastRunEnd;
       // Anything glued after the group (`[x]:`) belongs to it.
       while (i < n && !isSpace(line.charCodeAt(i))) i++;
-      const tok = line.slice(start, i);
-      kind = timeOnly ? F.Time : tok.endsWith(':') ? F.Close : isLevel(tok) ? F.Level : F.Bracket;
+      kind = timeOnly ? F.Time : line.charCodeAt(i - 1) === 58 ? F.Close : isLevel(line, start, i) ? F.Level : F.Bracket;
     } else {
       while (i < n && !isSpace(line.charCodeAt(i))) i++;
-      const tok = line.slice(start, i);
+      const last = line.charCodeAt(i - 1);
       // Common Log Format: a client address, ident, user, then the bracketed time.
-      if (fields === 0 && isIpLike(tok)) return clfEnd(line, i, n);
-      if (isTime(tok)) kind = F.Time;
-      else if (isNumber(tok)) kind = F.Number;
-      else if (isLevel(tok)) kind = F.Level;
-      else if (tok === '-' || tok === '|') kind = F.Sep;
-      else if (tok.length > 1 && (tok.endsWith(':') || (tok.endsWith(']') && tok.indexOf('[') < 0))) kind = F.Close;
+      if (fields === 0 && isIpLike(line, start, i)) return clfEnd(line, i, n);
+      if (isTime(line, start, i)) kind = F.Time;
+      else if (isNumber(line, start, i)) kind = F.Number;
+      else if (isLevel(line, start, i)) kind = F.Level;
+      else if (i - start === 1 && (last === 45 || last === 124)) kind = F.Sep;
+      else if (i - start > 1 && (last === 58 || (last === 93 && !hasChar(line, start, i, 91)))) kind = F.Close;
       else kind = F.Word;
     }
     if (fields === 0 && kind !== F.Time) return 0;
@@ -155,8 +161,8 @@ export function headerEnd(line: string, n: number): number {
       while (j < n && isSpace(line.charCodeAt(j))) j++;
       let k = j;
       while (k < n && !isSpace(line.charCodeAt(k))) k++;
-      const next = line.slice(j, k);
-      if (!(isLevel(next) || next.charCodeAt(0) === 91 || next === '-' || next === '|')) return closedAt;
+      const c = line.charCodeAt(j);
+      if (!(isLevel(line, j, k) || c === 91 || (k - j === 1 && (c === 45 || c === 124)))) return closedAt;
     } else if (kind === F.Word) {
       inRun = false;
       if (++words > MAX_WORDS) break;
