@@ -141,6 +141,7 @@ describe('headers of common line formats', () => {
       ['Received block blk_1 of size 3 from /10.0.0.1', ''],
       ['081109 203615 148 INFO dfs.DataNode: PacketResponder 1', ''],
       ['10:04:01 error: connection refused', '10:04:01 error:'],
+      ['86.99.222.235:443 error : Could not connect through proxy', ''],
       ['::1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 5', '::1 - - [10/Oct/2000:13:55:36 -0700]'],
     ];
     for (const [line, header] of cases) expect(line.slice(0, headerEnd(line, line.length)), line).toBe(header);

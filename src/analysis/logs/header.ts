@@ -48,15 +48,21 @@ function isTime(s: string, a = 0, b = s.length): boolean {
   if (len === 3 && DATE_WORDS.has(s.slice(a, end).toLowerCase())) return true;
   const c0 = s.charCodeAt(a);
   if (len === 5 && (c0 === 73 || c0 === 87 || c0 === 69 || c0 === 70 || c0 === 68) && isDigit(s.charCodeAt(a + 1)) && isDigit(s.charCodeAt(a + 2)) && isDigit(s.charCodeAt(a + 3)) && isDigit(s.charCodeAt(a + 4))) return true;
+  let dots = 0;
+  let dateSeps = 0;
   for (let i = a; i < end; i++) {
     const c = s.charCodeAt(i);
     if (isDigit(c)) {
       if (!inDigits) groups++;
       inDigits = true;
-    } else if (c === 45 || c === 47 || c === 58 || c === 46 || c === 44 || c === 84 || c === 90 || c === 43) inDigits = false;
-    else return false;
+    } else if (c === 45 || c === 47 || c === 58 || c === 46 || c === 44 || c === 84 || c === 90 || c === 43) {
+      inDigits = false;
+      if (c === 46) dots++;
+      else if (c === 45 || c === 47) dateSeps++;
+    } else return false;
   }
-  return groups >= 2;
+  // Four dotted groups without a date separator is an address (`10.0.0.1`, `10.0.0.1:443`), not a time.
+  return groups >= 2 && !(dots === 3 && dateSeps === 0);
 }
 
 function isNumber(s: string, a = 0, b = s.length): boolean {
