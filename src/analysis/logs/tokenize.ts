@@ -327,6 +327,22 @@ export function maskKey(line: string): string {
             pieceStart = i;
             continue;
           }
+          // key="quoted value": one value however many words it holds (`tag="View Lock"`), unless the key
+          // names the message itself (`msg="…"`, `error="…"`), whose words are the event.
+          if ((q === 34 || q === 39) && !isMessageKey(line, pieceStart, i)) {
+            const close = closingQuote(line, i + 2, n, q);
+            if (close > 0) {
+              pieces++;
+              if (varPieces < MAX_PIECES) {
+                varStarts[varPieces] = i + 1;
+                varEnds[varPieces] = close + 1;
+              }
+              varPieces++;
+              i = close + 1;
+              pieceStart = i;
+              continue;
+            }
+          }
         }
       }
       if (c !== 32 && FL[c] !== F_SPACE) {
@@ -420,6 +436,20 @@ export function maskKey(line: string): string {
   spanCount = spans;
   if (json) mapJsonSpans(spans, rawLength);
   return tokens.join(' ');
+}
+
+/** Index of the quote closing a value opened just before `from` (backslash escapes skipped), or -1. */
+function closingQuote(line: string, from: number, n: number, q: number): number {
+  for (let k = from; k < n; k++) {
+    const c = line.charCodeAt(k);
+    if (c === 92) k++;
+    else if (c === q) return k;
+  }
+  return -1;
+}
+
+function isMessageKey(line: string, start: number, end: number): boolean {
+  return end - start <= 9 && end > start && MESSAGE_KEYS.has(line.slice(start, end).toLowerCase());
 }
 
 /** `name.tld:port`: a dotted host name then `:` and digits, nothing else. */
