@@ -161,3 +161,24 @@ describe('pattern literals in LogQL', () => {
     }
   });
 });
+
+describe('levels in headers', () => {
+  it('keeps an error apart from the same text at info; merges info, debug and warn variants', () => {
+    const m = new PatternMiner();
+    const lines = [
+      '2024-05-01 10:00:01,001 INFO [main] app.Db: connection to db lost',
+      '2024-05-01 10:00:02,001 WARN [main] app.Db: connection to db lost',
+      '2024-05-01 10:00:03,001 ERROR [main] app.Db: connection to db lost',
+      '2024-05-01 10:00:04,001 ERROR [pool-2] app.Db: connection to db lost',
+    ];
+    const ids = lines.map((l) => m.add(l));
+    m.finish();
+    const c = ids.map((i) => m.clusterOf(i));
+    expect(c[0]).toBe(c[1]);
+    expect(c[2]).toBe(c[3]);
+    expect(c[0]).not.toBe(c[2]);
+    const byId = new Map(m.clusters().map((x) => [x.id, x.pattern]));
+    expect(byId.get(c[2]!)).toBe('<_> ERROR <_> app.Db: connection to db lost');
+    lines.forEach((l, i) => expect(lokiPatternMatches(l, byId.get(c[i]!)!)).toBe(true));
+  });
+});

@@ -80,6 +80,15 @@ function isLevel(s: string, a = 0, b = s.length): boolean {
   return c >= 97 && c <= 122 && LEVELS.has(s.slice(a, b).toLowerCase());
 }
 
+const ERROR_LEVELS = new Set(['error', 'err', 'fatal', 'critical', 'crit', 'alert', 'emerg', 'severe', 'e', 'f']);
+
+/** An error-class level word (brackets and a trailing colon aside). */
+function isErrorLevel(s: string, a: number, b: number): boolean {
+  while (a < b && (s.charCodeAt(a) === 91 || s.charCodeAt(a) === 60)) a++;
+  while (b > a && (s.charCodeAt(b - 1) === 93 || s.charCodeAt(b - 1) === 62 || s.charCodeAt(b - 1) === 58)) b--;
+  return b > a && b - a <= 8 && ERROR_LEVELS.has(s.slice(a, b).toLowerCase());
+}
+
 function isIpLike(s: string, a = 0, b = s.length): boolean {
   let dots = 0;
   let colons = 0;
@@ -103,10 +112,20 @@ function isSpace(c: number): boolean {
 }
 
 /**
+ * The level field of the header found by the last `headerEnd` call when it is of the error class
+ * ([headerLevelStart, headerLevelEnd); -1 otherwise). The miner keeps it as a word of the key: the same
+ * text logged as an error and as information are different events for an investigation, while
+ * info/debug/warn variants of one message stay one pattern.
+ */
+export let headerLevelStart = -1;
+export let headerLevelEnd = -1;
+
+/**
  * Where the header of a line ends (index just after its last field), or 0 when the line does not
  * start with one. Looks at no more than the first few fields, so it costs little on any line.
  */
 export function headerEnd(line: string, n: number): number {
+  headerLevelStart = headerLevelEnd = -1;
   let i = 0;
   while (i < n && isSpace(line.charCodeAt(i))) i++;
   if (i >= n) return 0;
@@ -159,6 +178,10 @@ export function headerEnd(line: string, n: number): number {
     }
     if (fields === 0 && kind !== F.Time) return 0;
     fields++;
+    if (kind === F.Level && headerLevelStart < 0 && isErrorLevel(line, start, i)) {
+      headerLevelStart = start;
+      headerLevelEnd = i;
+    }
     if (kind === F.Close || kind === F.Sep) {
       closedAt = i;
       inRun = false;

@@ -8,7 +8,7 @@
 // Consecutive bare `<*>` collapse into one so that variable-length lists (stack addresses, argument
 // lists) do not split a template. One configuration for every log: no per-source regexes.
 
-import { headerEnd } from './header.js';
+import { headerEnd, headerLevelStart, headerLevelEnd } from './header.js';
 
 export const WILDCARD = '<*>';
 
@@ -244,14 +244,37 @@ export function maskKey(line: string): string {
   let count = 0;
   let i = 0;
   // A recognised header (timestamp, host, pid, level, thread, component…) is one variable token.
+  // An error-class level stays a word of the key: the same text as an error and as information are
+  // different events (header.ts).
   const h = json ? 0 : headerEnd(line, n);
   if (h > 0) {
     while (FL[line.charCodeAt(i)] === F_SPACE) i++;
-    tokens.push(WILDCARD);
-    spanStart[0] = i;
-    spanEnd[0] = h;
-    spans = 1;
-    count = 1;
+    const ls = headerLevelStart;
+    const le = headerLevelEnd;
+    if (ls >= 0 && le <= h) {
+      if (ls > i) {
+        let e = ls;
+        while (e > i && FL[line.charCodeAt(e - 1)] === F_SPACE) e--;
+        tokens.push(WILDCARD);
+        spanStart[spans] = i;
+        spanEnd[spans++] = e;
+      }
+      tokens.push(line.slice(ls, le));
+      spanStart[spans] = ls;
+      spanEnd[spans++] = le;
+      let s2 = le;
+      while (s2 < h && FL[line.charCodeAt(s2)] === F_SPACE) s2++;
+      if (s2 < h) {
+        tokens.push(WILDCARD);
+        spanStart[spans] = s2;
+        spanEnd[spans++] = h;
+      }
+    } else {
+      tokens.push(WILDCARD);
+      spanStart[spans] = i;
+      spanEnd[spans++] = h;
+    }
+    count = spans;
     i = h;
   }
   while (i < n) {
