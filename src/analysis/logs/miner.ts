@@ -10,6 +10,9 @@
 //    Two or three distinct words in one slot (Accepted/Failed) are kept apart: they are usually
 //    different events. The pass runs periodically and at the end; it is union-find over leaves, so
 //    lines already assigned follow their leaf into the merged cluster.
+// 4. Each cluster also keeps evidence for its Loki pattern, line by line: which tokens and which
+//    whitespace were the same on every line, and what varying values share at their ends (render.ts
+//    writes the pattern from it, so the `|>` filter keeps every line of the cluster).
 // Memory is bounded: at most `maxLeaves` distinct keys (further unseen keys go to an overflow
 // cluster) and `maxSamples` sample lines per cluster.
 import { WILDCARD, maskKey, spanStart, spanEnd, spanCount, MAX_LINE_CHARS } from './tokenize.js';
@@ -52,7 +55,7 @@ export interface MinedCluster {
   tokens: string[];
   /** Template with `<*>` for variables. */
   template: string;
-  /** Loki pattern syntax (`<_>` for variables), usable in `|> "…"`. */
+  /** Loki pattern (`<_>` where the lines varied, their exact text elsewhere): `|> "…"` keeps every line of the cluster. */
   pattern: string;
   count: number;
   samples: string[];
