@@ -71,22 +71,35 @@ function isNumber(s: string, a = 0, b = s.length): boolean {
   return true;
 }
 
-function isLevel(s: string, a = 0, b = s.length): boolean {
-  // [INFO], <info>, INFO:
+// Level words by length, compared in place without lower-casing copies (this runs on every header field).
+const LEVELS_BY_LEN: string[][] = [];
+for (const l of LEVELS) (LEVELS_BY_LEN[l.length] ??= []).push(l);
+const ERROR_LEVELS = new Set(['error', 'err', 'fatal', 'critical', 'crit', 'alert', 'emerg', 'severe', 'e', 'f']);
+
+/** The level word in s[a, b) ([INFO], <info>, INFO: accepted), or undefined. */
+function levelWord(s: string, a: number, b: number): string | undefined {
   while (a < b && (s.charCodeAt(a) === 91 || s.charCodeAt(a) === 60)) a++;
   while (b > a && (s.charCodeAt(b - 1) === 93 || s.charCodeAt(b - 1) === 62 || s.charCodeAt(b - 1) === 58)) b--;
-  if (b - a > 8 || b <= a) return false;
-  const c = s.charCodeAt(a) | 32;
-  return c >= 97 && c <= 122 && LEVELS.has(s.slice(a, b).toLowerCase());
+  const cands = LEVELS_BY_LEN[b - a];
+  if (!cands) return undefined;
+  next: for (const w of cands) {
+    for (let k = 0; k < w.length; k++) {
+      const c = s.charCodeAt(a + k);
+      if ((c >= 65 && c <= 90 ? c | 32 : c) !== w.charCodeAt(k)) continue next;
+    }
+    return w;
+  }
+  return undefined;
 }
 
-const ERROR_LEVELS = new Set(['error', 'err', 'fatal', 'critical', 'crit', 'alert', 'emerg', 'severe', 'e', 'f']);
+function isLevel(s: string, a = 0, b = s.length): boolean {
+  return levelWord(s, a, b) !== undefined;
+}
 
 /** An error-class level word (brackets and a trailing colon aside). */
 function isErrorLevel(s: string, a: number, b: number): boolean {
-  while (a < b && (s.charCodeAt(a) === 91 || s.charCodeAt(a) === 60)) a++;
-  while (b > a && (s.charCodeAt(b - 1) === 93 || s.charCodeAt(b - 1) === 62 || s.charCodeAt(b - 1) === 58)) b--;
-  return b > a && b - a <= 8 && ERROR_LEVELS.has(s.slice(a, b).toLowerCase());
+  const w = levelWord(s, a, b);
+  return w !== undefined && ERROR_LEVELS.has(w);
 }
 
 function isIpLike(s: string, a = 0, b = s.length): boolean {

@@ -375,7 +375,8 @@ function observe(root: Leaf, line: string): void {
     const s = spanStart[k]!;
     const e = spanEnd[k]!;
     const sep = seps[k];
-    if (sep !== null && (s - prev !== sep!.length || !line.startsWith(sep!, prev))) seps[k] = null;
+    // Separators are nearly always one space: compare the character, not a substring.
+    if (sep !== null && (s - prev !== sep!.length || (sep!.length === 1 ? line.charCodeAt(prev) !== sep!.charCodeAt(0) : !line.startsWith(sep!, prev)))) seps[k] = null;
     const l = lit[k];
     if (l !== null && e - s === l!.length && line.startsWith(l!, s)) {
       prev = e;
