@@ -47,6 +47,22 @@ interface Leaf {
   pre: string[] | null;
   suf: string[] | null;
   minLen: Int32Array | null;
+  /** Fast check (see `buildRuns`); null when it must be rebuilt from the evidence. */
+  runs: Runs | null;
+}
+
+/**
+ * The constant parts of a cluster's lines as runs over the items sep0, tok0, sep1, tok1, …, sepN:
+ * a line agrees with the evidence when each run's text is found where the run lies in the line, one
+ * comparison per run instead of one per token. Only the varying tokens are then looked at.
+ */
+interface Runs {
+  /** First and last item of each run (item 2k = separator k, 2k+1 = token k). */
+  from: Int32Array;
+  to: Int32Array;
+  text: string[];
+  /** Tokens whose raw text varies. */
+  varying: Int32Array;
 }
 
 export interface MinedCluster {
@@ -137,7 +153,7 @@ export class PatternMiner {
     id = this.leaves.length;
     const hashes = new Int32Array(tokens.length);
     for (let i = 0; i < tokens.length; i++) hashes[i] = hashToken(tokens[i]!);
-    this.leaves.push({ tokens, hashes, parent: id, count: 0, samples: [], lit: null, seps: null, pre: null, suf: null, minLen: null });
+    this.leaves.push({ tokens, hashes, parent: id, count: 0, samples: [], lit: null, seps: null, pre: null, suf: null, minLen: null, runs: null });
     this.byKey.set(key, id);
     this.bump(id, line);
     if (tokens.some(isWild)) this.indexWild(id);
@@ -348,6 +364,14 @@ function observe(root: Leaf, line: string): void {
     return;
   }
   const cut = line.length > MAX_LINE_CHARS;
+  if (!cut && root.lit && root.runs === null) root.runs = buildRuns(root);
+  if (!cut && root.runs !== null && runsHold(root.runs, line, n)) {
+    // Constant parts agree: only the varying tokens can teach anything (shared prefix/suffix, length).
+    const v = root.runs.varying;
+    for (let x = 0; x < v.length; x++) shrink(root, v[x]!, line);
+    return;
+  }
+  root.runs = null;
   if (!root.lit || !root.seps || !root.pre || !root.suf || !root.minLen) {
     const lit = new Array<string | null>(n);
     const seps = new Array<string | null>(n + 1);
@@ -383,20 +407,87 @@ function observe(root: Leaf, line: string): void {
       continue;
     }
     lit[k] = null;
-    if (e - s < minLen[k]!) minLen[k] = e - s;
-    // Shrink the shared prefix and suffix to what this value also has.
-    const p = pre[k]!;
-    let j = 0;
-    while (j < p.length && s + j < e && line.charCodeAt(s + j) === p.charCodeAt(j)) j++;
-    if (j < p.length) pre[k] = p.slice(0, j);
-    const q = suf[k]!;
-    j = 0;
-    while (j < q.length && e - 1 - j >= s && line.charCodeAt(e - 1 - j) === q.charCodeAt(q.length - 1 - j)) j++;
-    if (j < q.length) suf[k] = q.slice(q.length - j);
+    shrink(root, k, line);
     prev = e;
   }
   const tail = seps[n];
   if (tail !== null && (cut || line.length - prev !== tail!.length || !line.startsWith(tail!, prev))) seps[n] = null;
+}
+
+/** A varying token's value: shrink the shared prefix and suffix to what it also has, and the shortest length. */
+function shrink(root: Leaf, k: number, line: string): void {
+  const s = spanStart[k]!;
+  const e = spanEnd[k]!;
+  const pre = root.pre!;
+  const suf = root.suf!;
+  const minLen = root.minLen!;
+  if (e - s < minLen[k]!) minLen[k] = e - s;
+  const p = pre[k]!;
+  let j = 0;
+  while (j < p.length && s + j < e && line.charCodeAt(s + j) === p.charCodeAt(j)) j++;
+  if (j < p.length) pre[k] = p.slice(0, j);
+  const q = suf[k]!;
+  j = 0;
+  while (j < q.length && e - 1 - j >= s && line.charCodeAt(e - 1 - j) === q.charCodeAt(q.length - 1 - j)) j++;
+  if (j < q.length) suf[k] = q.slice(q.length - j);
+}
+
+function itemStart(item: number, n: number): number {
+  const k = item >> 1;
+  if (item & 1) return spanStart[k]!;
+  return k === 0 ? 0 : spanEnd[k - 1]!;
+}
+
+function itemEnd(item: number, n: number, lineLength: number): number {
+  const k = item >> 1;
+  if (item & 1) return spanEnd[k]!;
+  return k === n ? lineLength : spanStart[k]!;
+}
+
+function runsHold(r: Runs, line: string, n: number): boolean {
+  for (let x = 0; x < r.text.length; x++) {
+    const a = itemStart(r.from[x]!, n);
+    const t = r.text[x]!;
+    if (itemEnd(r.to[x]!, n, line.length) - a !== t.length) return false;
+    if (t.length === 1 ? line.charCodeAt(a) !== t.charCodeAt(0) : !line.startsWith(t, a)) return false;
+  }
+  return true;
+}
+
+function buildRuns(root: Leaf): Runs | null {
+  const lit = root.lit!;
+  const seps = root.seps!;
+  const n = lit.length;
+  const from: number[] = [];
+  const to: number[] = [];
+  const text: string[] = [];
+  const varying: number[] = [];
+  let open = -1;
+  let acc = '';
+  for (let item = 0; item <= 2 * n; item++) {
+    const k = item >> 1;
+    const v = item & 1 ? lit[k] : seps[k];
+    if (v === null || v === undefined) {
+      if (item & 1) varying.push(k);
+      if (open >= 0) {
+        from.push(open);
+        to.push(item - 1);
+        text.push(acc);
+        open = -1;
+        acc = '';
+      }
+      continue;
+    }
+    // Empty separators (start and end of a line) are items too: their length is checked by the run.
+    if (open < 0) open = item;
+    acc += v;
+  }
+  if (open >= 0) {
+    from.push(open);
+    to.push(2 * n);
+    text.push(acc);
+  }
+  return { from: Int32Array.from(from), to: Int32Array.from(to), text, varying: Int32Array.from(varying) };
 }
 
 function forget(root: Leaf): void {
@@ -406,6 +497,7 @@ function forget(root: Leaf): void {
   root.pre = new Array<string>(n).fill('');
   root.suf = new Array<string>(n).fill('');
   root.minLen = new Int32Array(n);
+  root.runs = null;
 }
 
 function commonPrefix(a: string, b: string): string {
@@ -436,6 +528,7 @@ function combine(a: Leaf, b: Leaf): void {
   }
   b.lit = b.seps = b.pre = b.suf = null;
   b.minLen = null;
+  a.runs = b.runs = null;
 }
 
 /** Prefix (a[i] covers tokens < i) and suffix (b[i] covers tokens ≥ i) hashes of a template. */
