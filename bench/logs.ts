@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PatternMiner } from '../src/analysis/logs/miner.js';
+import { lokiPatternMatches, lineFilterError } from '../src/analysis/logs/lokipattern.js';
 
 const DATASETS = path.resolve(process.cwd(), '../shared/datasets');
 
@@ -90,6 +91,41 @@ export function loadLoghub(root = path.join(DATASETS, 'loghub-2k')): LoghubSyste
   return out;
 }
 
+export interface MatchRow {
+  file: string;
+  lines: number;
+  matched: number;
+  /** Patterns Loki would reject as `|>` filters. */
+  invalid: number;
+  patterns: number;
+}
+
+/**
+ * Mines each file with one miner and checks every line against the pattern of its group with Loki's
+ * own `|>` semantics (lokipattern.ts): the share of lines the pattern query really returns.
+ */
+export function patternMatchRates(files: Array<{ name: string; lines: string[] }>): MatchRow[] {
+  return files.map(({ name, lines }) => {
+    const m = new PatternMiner();
+    const leaves = lines.map((l) => m.add(l));
+    m.finish();
+    const byId = new Map(m.clusters().map((c) => [c.id, c.pattern]));
+    let matched = 0;
+    for (let i = 0; i < lines.length; i++) if (lokiPatternMatches(lines[i]!, byId.get(m.clusterOf(leaves[i]!))!)) matched++;
+    const invalid = [...byId.values()].filter((p) => lineFilterError(p) !== undefined).length;
+    return { file: name, lines: lines.length, matched, invalid, patterns: byId.size };
+  });
+}
+
+/** The files of a folder as lines (a trailing newline does not make an empty line). */
+export function readLines(dir: string, ext: string): Array<{ name: string; lines: string[] }> {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(ext))
+    .sort()
+    .map((f) => ({ name: f, lines: readFileSync(path.join(dir, f), 'utf8').split('\n').filter((l) => l.length > 0) }));
+}
+
 export function mineIds(lines: string[]): number[] {
   const m = new PatternMiner();
   const leaves = lines.map((l) => m.add(l));
@@ -160,6 +196,14 @@ export async function run(): Promise<void> {
     for (const [name, ga, raw, n] of rows) console.log(`  ${name.padEnd(12)} ${ga.toFixed(3).padStart(10)} ${(Number.isNaN(raw) ? '–' : raw.toFixed(3)).padStart(11)} ${String(n).padStart(8)}`);
     const rawAvg = rows.reduce((s, r) => s + (Number.isNaN(r[2]) ? 0 : r[2]), 0) / rows.length;
     console.log(`  ${'average'.padEnd(12)} ${avg.toFixed(3).padStart(10)} ${rawAvg.toFixed(3).padStart(11)}   (Drain tuned 0.890, Brain tuned 0.985; target ≥ 0.95, min ≥ 0.85; min here ${Math.min(...rows.map((r) => r[1])).toFixed(3)})`);
+  }
+  const drain = patternMatchRates(readLines(path.join(DATASETS, 'loki-drain'), '.txt'));
+  if (drain.length) {
+    console.log("logs: lines kept by Loki's `|>` filter for the pattern they were grouped under (loki-drain)");
+    for (const r of drain) console.log(`  ${r.file.padEnd(24)} ${String(r.matched).padStart(6)}/${String(r.lines).padEnd(6)} ${(r.matched / r.lines).toFixed(3)}  (${r.patterns} patterns, ${r.invalid} rejected by Loki)`);
+    const m = drain.reduce((s, r) => s + r.matched, 0);
+    const n = drain.reduce((s, r) => s + r.lines, 0);
+    console.log(`  ${'all'.padEnd(24)} ${String(m).padStart(6)}/${String(n).padEnd(6)} ${(m / n).toFixed(3)}`);
   }
   console.log('logs: pattern mining throughput (one core)');
   const loghub = loadLoghub().flatMap((s) => s.raw);

@@ -51,11 +51,14 @@ function fromLokiPatterns(service: string, win: LokiPattern[], base: LokiPattern
   const wSec = (window.end - window.start) / 1000;
   const bSec = baseline ? (baseline.end - baseline.start) / 1000 : 0;
   const baseCounts = new Map<string, number>();
-  for (const p of base ?? []) baseCounts.set(p.pattern, p.samples.reduce((s, x) => s + x[1], 0));
+  for (const p of base ?? []) baseCounts.set(p.pattern.replaceAll('<*>', '<_>'), p.samples.reduce((s, x) => s + x[1], 0));
   const total = win.reduce((s, p) => s + p.samples.reduce((x, y) => x + y[1], 0), 0);
   const hasBase = !!base && base.length > 0;
   const bucketMs = (window.end - window.start) / buckets;
-  return win.map((p) => {
+  return win.map((raw) => {
+    // Some Loki versions (and its own test fixtures) write the placeholder as `<*>`, which `|>` reads as
+    // literal text: written as `<_>` the pattern is a filter that keeps its lines.
+    const p = { ...raw, pattern: raw.pattern.replaceAll('<*>', '<_>') };
     const count = p.samples.reduce((s, x) => s + x[1], 0);
     const b = baseCounts.get(p.pattern) ?? 0;
     const series = new Array<number>(buckets).fill(0);

@@ -21,9 +21,19 @@ export interface LogQLQuery {
   labelFilters?: Array<{ name: string; op: LabelOp; value: string | number }>;
 }
 
-/** Double-quoted LogQL string literal (Go string escapes). */
+/**
+ * Double-quoted LogQL string literal (Go string escapes). Other control characters are written as
+ * `\u00XX`, which Go reads back as the same character: a pattern taken from a line must keep them
+ * exactly to match it, and raw they are easily lost on the way (copy and paste, terminals, URLs).
+ */
 export function quote(s: string): string {
-  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}"`;
+  return `"${s
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/\t/g, '\\t')
+    .replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
 }
 
 /** Escapes RE2 metacharacters so a literal matches itself inside a regex. */

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { lokiPatternMatches } from '../../src/analysis/logs/lokipattern.js';
 import nock from 'nock';
 import { LokiClient, LokiLogSource, nsToMs, toNs } from '../../src/sources/remote/loki.js';
 import type { BackendConfig } from '../../src/config.js';
@@ -136,7 +137,8 @@ describe('log tools over Loki', () => {
         status: 'success',
         data: [
           { pattern: 'level=info msg="served" path=<_>', level: 'info', samples: [[sec(W.start), 3000], [sec(W.start) + step, 3000]] },
-          { pattern: 'level=error msg="pq: duplicate key <_>"', level: 'error', samples: [[sec(W.start) + 300, 12]] },
+          // Written with `<*>` as in Loki's marshal test fixture: the tool answers with `<_>`, a working filter.
+          { pattern: 'level=error msg="pq: duplicate key <*>"', level: 'error', samples: [[sec(W.start) + 300, 12]] },
         ],
       });
     nock(LOKI)
@@ -157,6 +159,10 @@ describe('log tools over Loki', () => {
     expect(d.patterns[0]!.samples[0]).toContain('duplicate key 42');
     expect(d.patterns[1]!.status).toBe('steady');
     for (const p of d.patterns) expect(logqlErrors(p.query)).toEqual([]);
+    expect(d.patterns[0]!.pattern).toBe('level=error msg="pq: duplicate key <_>"');
+    expect(lokiPatternMatches('level=error msg="pq: duplicate key 42"', d.patterns[0]!.pattern)).toBe(true);
+    // The answer says where the patterns come from.
+    expect(res.text).toMatch(/source: Loki's pattern ingester/);
   });
 
   it('falls back to mining sampled lines when Loki has no patterns', async () => {
@@ -173,6 +179,9 @@ describe('log tools over Loki', () => {
     expect(d.patterns[0]!.pattern).toContain('boom');
     expect(d.patterns[0]!.status).toBe('new');
     expect(d.notes.join(' ')).toMatch(/mined patterns/);
+    expect(res.text).toMatch(/source: mined here/);
+    // Mined patterns are filters that keep their lines, exactly as Loki's `|>` would.
+    expect(lokiPatternMatches('level=error msg="boom id=7"', d.patterns[0]!.pattern)).toBe(true);
   });
 
   it('search_logs pushes the whole pipeline down as LogQL and reports truncation', async () => {

@@ -6,7 +6,9 @@ import { matchesLokiPattern } from '../../src/analysis/logs/shift.js';
 describe('masking', () => {
   it('masks numbers, ids, ips, paths, key=value values, booleans and units', () => {
     expect(maskKey('Received block blk_-1608999687919862906 of size 91178 from /10.250.10.6')).toBe('Received block <*> of size <*> from <*>');
-    expect(maskKey('acquire lock=233570404, flags=0x1, tag="View Lock", uid=10037')).toBe('acquire lock=<*>, flags=<*>, tag="View Lock", uid=<*>');
+    // A quoted value is one value, spaces and all (`tag="View Lock"`); a message key's quoted words stay.
+    expect(maskKey('acquire lock=233570404, flags=0x1, tag="View Lock", uid=10037')).toBe('acquire lock=<*>, flags=<*>, tag=<*>, uid=<*>');
+    expect(maskKey('level=error msg="connection refused" peer="db 1"')).toBe('level=<*> msg="connection refused" peer=<*>');
     expect(maskKey('session 3f2a9c1e-8b7d-4e1f-9a2b-1c3d5e7f9a0b done in 12 ms')).toBe('session <*> done in <*>');
     expect(maskKey('read /etc/httpd/conf/workers2.properties ok')).toBe('read <*> ok');
     expect(maskKey('isOverlap:false applied')).toBe('isOverlap:<*> applied');

@@ -63,11 +63,6 @@ export function filtersToLogQL(f: LineFilters): LogQLQuery {
   return q;
 }
 
-/** Whitespace-normalised line for pattern matching (our patterns join tokens with single spaces). */
-function norm(line: string): string {
-  return line.replace(/\s+/g, ' ').trim();
-}
-
 /** Applies the filters that the source did not (levels, fields, patterns, case-insensitive text…). */
 export function makeLocalFilter(f: LineFilters): (r: LogRecord) => boolean {
   const cs = f.caseSensitive !== false;
@@ -93,9 +88,9 @@ export function makeLocalFilter(f: LineFilters): (r: LogRecord) => boolean {
       }
     }
     if (f.includePatterns?.length || f.excludePatterns?.length) {
-      const n = norm(r.body);
-      if (f.includePatterns?.length && !f.includePatterns.some((p) => matchesLokiPattern(n, p) || matchesLokiPattern(r.body, p))) return false;
-      if (f.excludePatterns?.some((p) => matchesLokiPattern(n, p) || matchesLokiPattern(r.body, p))) return false;
+      // Exactly what Loki's `|>` / `!>` keep: mined patterns preserve the line's whitespace.
+      if (f.includePatterns?.length && !f.includePatterns.some((p) => matchesLokiPattern(r.body, p))) return false;
+      if (f.excludePatterns?.some((p) => matchesLokiPattern(r.body, p))) return false;
     }
     return true;
   };

@@ -10,9 +10,13 @@
 //    Two or three distinct words in one slot (Accepted/Failed) are kept apart: they are usually
 //    different events. The pass runs periodically and at the end; it is union-find over leaves, so
 //    lines already assigned follow their leaf into the merged cluster.
+// 4. Each cluster also keeps evidence for its Loki pattern, line by line: which tokens and which
+//    whitespace were the same on every line, and what varying values share at their ends (render.ts
+//    writes the pattern from it, so the `|>` filter keeps every line of the cluster).
 // Memory is bounded: at most `maxLeaves` distinct keys (further unseen keys go to an overflow
 // cluster) and `maxSamples` sample lines per cluster.
-import { WILDCARD, maskKey } from './tokenize.js';
+import { WILDCARD, maskKey, spanStart, spanEnd, spanCount, MAX_LINE_CHARS } from './tokenize.js';
+import { renderPattern } from './render.js';
 
 export interface MinerOptions {
   /** Distinct masked keys kept (default 50,000). */
@@ -32,6 +36,33 @@ interface Leaf {
   parent: number;
   count: number;
   samples: string[];
+  /**
+   * Evidence for the Loki pattern, kept on roots: the raw text of each token while it is the same on
+   * every line of the cluster (null once it varied), and likewise the whitespace before each token
+   * and after the last (`seps`, one longer than the tokens). Dropped from leaves merged into a root.
+   */
+  lit: Array<string | null> | null;
+  seps: Array<string | null> | null;
+  /** Per token, what all its raw values share: common prefix, common suffix, shortest length. */
+  pre: string[] | null;
+  suf: string[] | null;
+  minLen: Int32Array | null;
+  /** Fast check (see `buildRuns`); null when it must be rebuilt from the evidence. */
+  runs: Runs | null;
+}
+
+/**
+ * The constant parts of a cluster's lines as runs over the items sep0, tok0, sep1, tok1, …, sepN:
+ * a line agrees with the evidence when each run's text is found where the run lies in the line, one
+ * comparison per run instead of one per token. Only the varying tokens are then looked at.
+ */
+interface Runs {
+  /** First and last item of each run (item 2k = separator k, 2k+1 = token k). */
+  from: Int32Array;
+  to: Int32Array;
+  text: string[];
+  /** Tokens whose raw text varies. */
+  varying: Int32Array;
 }
 
 export interface MinedCluster {
@@ -40,7 +71,7 @@ export interface MinedCluster {
   tokens: string[];
   /** Template with `<*>` for variables. */
   template: string;
-  /** Loki pattern syntax (`<_>` for variables), usable in `|> "…"`. */
+  /** Loki pattern (`<_>` where the lines varied, their exact text elsewhere): `|> "…"` keeps every line of the cluster. */
   pattern: string;
   count: number;
   samples: string[];
@@ -86,7 +117,16 @@ export class PatternMiner {
   /** Adds one line; returns its leaf id (resolve the final cluster with `clusterOf` after `finish`). */
   add(line: string): number {
     this.lines++;
-    const key = maskKey(line);
+    overrideCount = -1;
+    let key = maskKey(line);
+    if (key === '' && line.length > 0) {
+      // A line of whitespace only: one token for the whole line, so it is not grouped with empty lines
+      // (Loki's empty pattern matches only the empty line).
+      key = WILDCARD;
+      spanStart[0] = 0;
+      spanEnd[0] = line.length;
+      setSpanCount(1);
+    }
     let id = this.byKey.get(key);
     if (id !== undefined) {
       this.bump(id, line);
@@ -113,7 +153,7 @@ export class PatternMiner {
     id = this.leaves.length;
     const hashes = new Int32Array(tokens.length);
     for (let i = 0; i < tokens.length; i++) hashes[i] = hashToken(tokens[i]!);
-    this.leaves.push({ tokens, hashes, parent: id, count: 0, samples: [] });
+    this.leaves.push({ tokens, hashes, parent: id, count: 0, samples: [], lit: null, seps: null, pre: null, suf: null, minLen: null, runs: null });
     this.byKey.set(key, id);
     this.bump(id, line);
     if (tokens.some(isWild)) this.indexWild(id);
@@ -124,6 +164,7 @@ export class PatternMiner {
   private bump(id: number, line: string): void {
     const root = this.leaves[this.find(id)]!;
     root.count++;
+    observe(root, line);
     if (root.samples.length < this.maxSamples) root.samples.push(line.length > 1000 ? line.slice(0, 1000) + '…' : line);
   }
 
@@ -191,6 +232,7 @@ export class PatternMiner {
     const b = this.leaves[other]!;
     b.parent = into;
     a.count += b.count;
+    combine(a, b);
     if (a.samples.length < this.maxSamples) a.samples.push(...b.samples.slice(0, this.maxSamples - a.samples.length));
     b.samples = [];
   }
@@ -290,7 +332,7 @@ export class PatternMiner {
     for (let i = 0; i < this.leaves.length; i++) {
       const l = this.leaves[i]!;
       if (l.parent !== i) continue;
-      out.push({ id: i, tokens: l.tokens, template: l.tokens.join(' '), pattern: toLokiPattern(l.tokens), count: l.count, samples: l.samples });
+      out.push({ id: i, tokens: l.tokens, template: l.tokens.join(' '), pattern: l.lit && l.seps && l.pre && l.suf && l.minLen ? renderPattern(l.tokens, { lit: l.lit, seps: l.seps, pre: l.pre, suf: l.suf, minLen: l.minLen }) : toLokiPattern(l.tokens), count: l.count, samples: l.samples });
     }
     if (this.overflowCount > 0) {
       out.push({ id: OVERFLOW_ID, tokens: [WILDCARD], template: WILDCARD, pattern: '<_>', count: this.overflowCount, samples: this.overflowSamples });
@@ -303,6 +345,190 @@ export class PatternMiner {
     for (let i = 0; i < this.leaves.length; i++) if (this.leaves[i]!.parent === i) n++;
     return n + (this.overflowCount > 0 ? 1 : 0);
   }
+}
+
+let overrideCount = -1;
+function setSpanCount(n: number): void {
+  overrideCount = n;
+}
+
+/** Folds one line (its spans from the maskKey call just made) into the root's pattern evidence. */
+function observe(root: Leaf, line: string): void {
+  const n = overrideCount >= 0 ? overrideCount : spanCount;
+  overrideCount = -1;
+  const tokens = root.tokens.length;
+  // The spans do not line up with the template (cannot happen for keys made by maskKey, but the
+  // evidence must stay safe): nothing is known constant, every token and separator varies.
+  if (n !== tokens) {
+    forget(root);
+    return;
+  }
+  const cut = line.length > MAX_LINE_CHARS;
+  if (!cut && root.lit && root.runs === null) root.runs = buildRuns(root);
+  if (!cut && root.runs !== null && runsHold(root.runs, line, n)) {
+    // Constant parts agree: only the varying tokens can teach anything (shared prefix/suffix, length).
+    const v = root.runs.varying;
+    for (let x = 0; x < v.length; x++) shrink(root, v[x]!, line);
+    return;
+  }
+  root.runs = null;
+  if (!root.lit || !root.seps || !root.pre || !root.suf || !root.minLen) {
+    const lit = new Array<string | null>(n);
+    const seps = new Array<string | null>(n + 1);
+    const pre = new Array<string>(n);
+    const minLen = new Int32Array(n);
+    let prev = 0;
+    for (let k = 0; k < n; k++) {
+      seps[k] = line.slice(prev, spanStart[k]);
+      lit[k] = pre[k] = line.slice(spanStart[k], spanEnd[k]);
+      minLen[k] = spanEnd[k]! - spanStart[k]!;
+      prev = spanEnd[k]!;
+    }
+    // A cut line's tail is not whitespace and was never looked at: it varies by definition.
+    seps[n] = cut ? null : line.slice(prev);
+    root.lit = lit;
+    root.seps = seps;
+    root.pre = pre;
+    root.suf = pre.slice();
+    root.minLen = minLen;
+    return;
+  }
+  const { lit, seps, pre, suf, minLen } = root;
+  let prev = 0;
+  for (let k = 0; k < n; k++) {
+    const s = spanStart[k]!;
+    const e = spanEnd[k]!;
+    const sep = seps[k];
+    // Separators are nearly always one space: compare the character, not a substring.
+    if (sep !== null && (s - prev !== sep!.length || (sep!.length === 1 ? line.charCodeAt(prev) !== sep!.charCodeAt(0) : !line.startsWith(sep!, prev)))) seps[k] = null;
+    const l = lit[k];
+    if (l !== null && e - s === l!.length && line.startsWith(l!, s)) {
+      prev = e;
+      continue;
+    }
+    lit[k] = null;
+    shrink(root, k, line);
+    prev = e;
+  }
+  const tail = seps[n];
+  if (tail !== null && (cut || line.length - prev !== tail!.length || !line.startsWith(tail!, prev))) seps[n] = null;
+}
+
+/** A varying token's value: shrink the shared prefix and suffix to what it also has, and the shortest length. */
+function shrink(root: Leaf, k: number, line: string): void {
+  const s = spanStart[k]!;
+  const e = spanEnd[k]!;
+  const pre = root.pre!;
+  const suf = root.suf!;
+  const minLen = root.minLen!;
+  if (e - s < minLen[k]!) minLen[k] = e - s;
+  const p = pre[k]!;
+  let j = 0;
+  while (j < p.length && s + j < e && line.charCodeAt(s + j) === p.charCodeAt(j)) j++;
+  if (j < p.length) pre[k] = p.slice(0, j);
+  const q = suf[k]!;
+  j = 0;
+  while (j < q.length && e - 1 - j >= s && line.charCodeAt(e - 1 - j) === q.charCodeAt(q.length - 1 - j)) j++;
+  if (j < q.length) suf[k] = q.slice(q.length - j);
+}
+
+function itemStart(item: number, n: number): number {
+  const k = item >> 1;
+  if (item & 1) return spanStart[k]!;
+  return k === 0 ? 0 : spanEnd[k - 1]!;
+}
+
+function itemEnd(item: number, n: number, lineLength: number): number {
+  const k = item >> 1;
+  if (item & 1) return spanEnd[k]!;
+  return k === n ? lineLength : spanStart[k]!;
+}
+
+function runsHold(r: Runs, line: string, n: number): boolean {
+  for (let x = 0; x < r.text.length; x++) {
+    const a = itemStart(r.from[x]!, n);
+    const t = r.text[x]!;
+    if (itemEnd(r.to[x]!, n, line.length) - a !== t.length) return false;
+    if (t.length === 1 ? line.charCodeAt(a) !== t.charCodeAt(0) : !line.startsWith(t, a)) return false;
+  }
+  return true;
+}
+
+function buildRuns(root: Leaf): Runs | null {
+  const lit = root.lit!;
+  const seps = root.seps!;
+  const n = lit.length;
+  const from: number[] = [];
+  const to: number[] = [];
+  const text: string[] = [];
+  const varying: number[] = [];
+  let open = -1;
+  let acc = '';
+  for (let item = 0; item <= 2 * n; item++) {
+    const k = item >> 1;
+    const v = item & 1 ? lit[k] : seps[k];
+    if (v === null || v === undefined) {
+      if (item & 1) varying.push(k);
+      if (open >= 0) {
+        from.push(open);
+        to.push(item - 1);
+        text.push(acc);
+        open = -1;
+        acc = '';
+      }
+      continue;
+    }
+    // Empty separators (start and end of a line) are items too: their length is checked by the run.
+    if (open < 0) open = item;
+    acc += v;
+  }
+  if (open >= 0) {
+    from.push(open);
+    to.push(2 * n);
+    text.push(acc);
+  }
+  return { from: Int32Array.from(from), to: Int32Array.from(to), text, varying: Int32Array.from(varying) };
+}
+
+function forget(root: Leaf): void {
+  const n = root.tokens.length;
+  root.lit = new Array<string | null>(n).fill(null);
+  root.seps = new Array<string | null>(n + 1).fill(null);
+  root.pre = new Array<string>(n).fill('');
+  root.suf = new Array<string>(n).fill('');
+  root.minLen = new Int32Array(n);
+  root.runs = null;
+}
+
+function commonPrefix(a: string, b: string): string {
+  let j = 0;
+  while (j < a.length && j < b.length && a.charCodeAt(j) === b.charCodeAt(j)) j++;
+  return a.slice(0, j);
+}
+
+function commonSuffix(a: string, b: string): string {
+  let j = 0;
+  while (j < a.length && j < b.length && a.charCodeAt(a.length - 1 - j) === b.charCodeAt(b.length - 1 - j)) j++;
+  return a.slice(a.length - j);
+}
+
+/** Evidence of two merged clusters: what was constant in both and equal stays constant. */
+function combine(a: Leaf, b: Leaf): void {
+  if (!a.lit || !a.seps || !a.pre || !a.suf || !a.minLen || !b.lit || !b.seps || !b.pre || !b.suf || !b.minLen || a.lit.length !== b.lit.length) {
+    if (b.lit || !a.lit) forget(a);
+  } else {
+    for (let k = 0; k < a.lit.length; k++) {
+      if (a.lit[k] !== null && a.lit[k] === b.lit[k]) continue;
+      a.lit[k] = null;
+      a.pre[k] = commonPrefix(a.pre[k]!, b.pre[k]!);
+      a.suf[k] = commonSuffix(a.suf[k]!, b.suf[k]!);
+      a.minLen[k] = Math.min(a.minLen[k]!, b.minLen[k]!);
+    }
+    for (let k = 0; k < a.seps.length; k++) if (a.seps[k] !== b.seps[k]) a.seps[k] = null;
+  }
+  b.lit = b.seps = b.pre = b.suf = null;
+  b.minLen = null;
+  a.runs = b.runs = null;
 }
 
 /** Prefix (a[i] covers tokens < i) and suffix (b[i] covers tokens ≥ i) hashes of a template. */

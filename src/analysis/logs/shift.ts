@@ -5,6 +5,7 @@
 import type { LogRecord, TimeRange } from '../../sources/types.js';
 import { PatternMiner, type MinedCluster } from './miner.js';
 import { detectLevel, isErrorish, levelWeight } from './level.js';
+import { lokiPatternMatches } from './lokipattern.js';
 
 export type PatternStatus = 'new' | 'surging' | 'steady' | 'dropping' | 'gone' | 'no-baseline';
 
@@ -224,19 +225,7 @@ export function patternShift(records: LogRecord[], window: TimeRange, baseline: 
   return out.sort((x, y) => y.score - x.score || y.count - x.count);
 }
 
-/** Whether a line matches a Loki pattern (`<_>` matches any text, other text literally), like `|>`. */
+/** Whether Loki's `|> "pattern"` keeps this line (its exact semantics: see lokipattern.ts). */
 export function matchesLokiPattern(line: string, pattern: string): boolean {
-  const parts = pattern.split('<_>');
-  if (parts.length === 1) return line === pattern;
-  if (!line.startsWith(parts[0]!)) return false;
-  let pos = parts[0]!.length;
-  for (let i = 1; i < parts.length; i++) {
-    const part = parts[i]!;
-    if (i === parts.length - 1) return part === '' || (line.endsWith(part) && line.length - part.length >= pos);
-    if (part === '') continue;
-    const at = line.indexOf(part, pos);
-    if (at < 0) return false;
-    pos = at + part.length;
-  }
-  return true;
+  return lokiPatternMatches(line, pattern);
 }

@@ -8,6 +8,8 @@
 // Consecutive bare `<*>` collapse into one so that variable-length lists (stack addresses, argument
 // lists) do not split a template. One configuration for every log: no per-source regexes.
 
+import { headerEnd, headerLevelStart, headerLevelEnd } from './header.js';
+
 export const WILDCARD = '<*>';
 
 /** Longest line looked at; longer lines are cut (and counted by callers). */
@@ -184,15 +186,54 @@ export function maskJsonStrings(line: string): string {
   return line.replace(JSON_STRING, (m: string, key: string, value: string) => (value === '' || MESSAGE_KEYS.has(key.toLowerCase()) ? m : `"${key}":"${WILDCARD}"`));
 }
 
+// Where maskJsonStrings shortened the line: end of each replacement in the rewritten line and the
+// characters it removed, so spans found on the rewritten line map back to the line as received.
+const jsonRwEnd: number[] = [];
+const jsonDelta: number[] = [];
+
+function maskJsonTracked(line: string): string {
+  jsonRwEnd.length = 0;
+  jsonDelta.length = 0;
+  if (line.length > MAX_LINE_CHARS) line = line.slice(0, MAX_LINE_CHARS);
+  let out = '';
+  let last = 0;
+  JSON_STRING.lastIndex = 0;
+  for (let m = JSON_STRING.exec(line); m; m = JSON_STRING.exec(line)) {
+    const key = m[1]!;
+    const value = m[2]!;
+    if (value === '' || MESSAGE_KEYS.has(key.toLowerCase())) continue;
+    const rep = `"${key}":"${WILDCARD}"`;
+    out += line.slice(last, m.index) + rep;
+    last = m.index + m[0].length;
+    jsonRwEnd.push(out.length);
+    jsonDelta.push(m[0].length - rep.length);
+  }
+  return jsonRwEnd.length === 0 ? line : out + line.slice(last);
+}
+
+/** Most key tokens a line yields (MAX_TOKENS plus the trailing wildcard). */
+const MAX_SPANS = MAX_TOKENS + 2;
+/**
+ * Where each token of the last `maskKey` result lies in its line: token k is
+ * `line.slice(spanStart[k], spanEnd[k])` (a collapsed wildcard covers several words and the spaces
+ * between them). The whitespace between tokens is what lies between spans. Read right after the call.
+ */
+export const spanStart = new Int32Array(MAX_SPANS);
+export const spanEnd = new Int32Array(MAX_SPANS);
+export let spanCount = 0;
+
 /**
  * The masked key of a line: masked tokens joined by single spaces. One pass over the characters
  * (this is the miner's hot loop): whitespace splits tokens, delimiters split pieces, each piece is
  * classified from flags OR-ed together as it is scanned.
  */
 export function maskKey(line: string): string {
-  if (line.charCodeAt(0) === 123 /* { */) line = maskJsonStrings(line);
+  const json = line.charCodeAt(0) === 123; /* { */
+  const rawLength = line.length;
+  if (json) line = maskJsonTracked(line);
   const tokens = outTokens;
   tokens.length = 0;
+  let spans = 0;
   const n = Math.min(line.length, MAX_LINE_CHARS);
   // Plain tokens (no variable, no `*`) separated by one space are kept as one run [runStart, runEnd)
   // of the line, the last entry of `tokens`: fewer strings to make and join.
@@ -202,6 +243,40 @@ export function maskKey(line: string): string {
   /** Tokens so far (a run counts each of its tokens). */
   let count = 0;
   let i = 0;
+  // A recognised header (timestamp, host, pid, level, thread, component…) is one variable token.
+  // An error-class level stays a word of the key: the same text as an error and as information are
+  // different events (header.ts).
+  const h = json ? 0 : headerEnd(line, n);
+  if (h > 0) {
+    while (FL[line.charCodeAt(i)] === F_SPACE) i++;
+    const ls = headerLevelStart;
+    const le = headerLevelEnd;
+    if (ls >= 0 && le <= h) {
+      if (ls > i) {
+        let e = ls;
+        while (e > i && FL[line.charCodeAt(e - 1)] === F_SPACE) e--;
+        tokens.push(WILDCARD);
+        spanStart[spans] = i;
+        spanEnd[spans++] = e;
+      }
+      tokens.push(line.slice(ls, le));
+      spanStart[spans] = ls;
+      spanEnd[spans++] = le;
+      let s2 = le;
+      while (s2 < h && FL[line.charCodeAt(s2)] === F_SPACE) s2++;
+      if (s2 < h) {
+        tokens.push(WILDCARD);
+        spanStart[spans] = s2;
+        spanEnd[spans++] = h;
+      }
+    } else {
+      tokens.push(WILDCARD);
+      spanStart[spans] = i;
+      spanEnd[spans++] = h;
+    }
+    count = spans;
+    i = h;
+  }
   while (i < n) {
     if (FL[line.charCodeAt(i)] === F_SPACE) {
       i++;
@@ -275,6 +350,22 @@ export function maskKey(line: string): string {
             pieceStart = i;
             continue;
           }
+          // key="quoted value": one value however many words it holds (`tag="View Lock"`), unless the key
+          // names the message itself (`msg="…"`, `error="…"`), whose words are the event.
+          if ((q === 34 || q === 39) && !isMessageKey(line, pieceStart, i)) {
+            const close = closingQuote(line, i + 2, n, q);
+            if (close > 0) {
+              pieces++;
+              if (varPieces < MAX_PIECES) {
+                varStarts[varPieces] = i + 1;
+                varEnds[varPieces] = close + 1;
+              }
+              varPieces++;
+              i = close + 1;
+              pieceStart = i;
+              continue;
+            }
+          }
         }
       }
       if (c !== 32 && FL[c] !== F_SPACE) {
@@ -285,6 +376,8 @@ export function maskKey(line: string): string {
       }
       break;
     }
+    // host:port (`github.com:443`, `api.example.org:8080`) is one address, a value as a whole.
+    if (varPieces > 0 && varPieces < pieces && isHostPort(line, tokStart, i)) varPieces = pieces;
     // Month and weekday names are parts of timestamps ("[Sun Dec 04 04:47:44 2005]").
     if (varPieces === 0 && pieces === 1 && firstEnd - firstStart === 3) {
       const c0 = line.charCodeAt(firstStart);
@@ -298,6 +391,8 @@ export function maskKey(line: string): string {
         runEnd = i;
         runLong = true;
         count++;
+        spanStart[spans] = tokStart;
+        spanEnd[spans++] = i;
         continue;
       }
       if (runLong) tokens[tokens.length - 1] = line.slice(runStart, runEnd);
@@ -319,34 +414,93 @@ export function maskKey(line: string): string {
     }
     const last = tokens.length - 1;
     if (masked === WILDCARD) {
-      if (last >= 0 && tokens[last] === WILDCARD) continue;
+      if (last >= 0 && tokens[last] === WILDCARD) {
+        spanEnd[spans - 1] = i;
+        continue;
+      }
     } else if (last >= 0 && masked.length <= 8 && varPieces === 0 && (masked.charCodeAt(0) >= 128 || UNIT_FIRST[masked.charCodeAt(0) | 32] === 1) && tokens[last]!.endsWith(WILDCARD)) {
       // A unit after a number joins it; trailing punctuation of the unit ("KB)", "ms,") is kept.
       let j = masked.length;
       while (j > 0 && masked.charCodeAt(j - 1) < 128 && DELIM[masked.charCodeAt(j - 1)] === 1) j--;
       if (j > 0 && UNITS.has(masked.slice(0, j).toLowerCase())) {
         tokens[last] = tokens[last] + masked.slice(j);
+        spanEnd[spans - 1] = i;
         if (onlyPunctAndWildcards(tokens[last]!)) tokens[last] = WILDCARD;
         if (last > 0 && tokens[last] === WILDCARD && tokens[last - 1] === WILDCARD) {
           tokens.pop();
           count--;
+          spans--;
+          spanEnd[spans - 1] = i;
         }
         continue;
       }
     }
     if (count >= MAX_TOKENS) {
-      if (tokens[tokens.length - 1] !== WILDCARD) tokens.push(WILDCARD);
-      break;
+      // The rest of the line, however long, is one trailing wildcard.
+      if (tokens[tokens.length - 1] !== WILDCARD) {
+        tokens.push(WILDCARD);
+        spanStart[spans++] = tokStart;
+      }
+      spanEnd[spans - 1] = rawLength;
+      spanCount = spans;
+      if (json) mapJsonSpans(spans, rawLength);
+      return tokens.join(' ');
     }
     tokens.push(masked);
     count++;
+    spanStart[spans] = tokStart;
+    spanEnd[spans++] = i;
     if (plain) {
       runStart = tokStart;
       runEnd = i;
     }
   }
   if (runLong) tokens[tokens.length - 1] = line.slice(runStart, runEnd);
+  spanCount = spans;
+  if (json) mapJsonSpans(spans, rawLength);
   return tokens.join(' ');
+}
+
+/** Index of the quote closing a value opened just before `from` (backslash escapes skipped), or -1. */
+function closingQuote(line: string, from: number, n: number, q: number): number {
+  for (let k = from; k < n; k++) {
+    const c = line.charCodeAt(k);
+    if (c === 92) k++;
+    else if (c === q) return k;
+  }
+  return -1;
+}
+
+function isMessageKey(line: string, start: number, end: number): boolean {
+  return end - start <= 9 && end > start && MESSAGE_KEYS.has(line.slice(start, end).toLowerCase());
+}
+
+/** `name.tld:port`: a dotted host name then `:` and digits, nothing else. */
+function isHostPort(line: string, start: number, end: number): boolean {
+  let j = end;
+  while (j > start && isDigit(line.charCodeAt(j - 1))) j--;
+  if (j === end || j - 1 <= start || line.charCodeAt(j - 1) !== 58) return false;
+  let dots = 0;
+  for (let k = start; k < j - 1; k++) {
+    const c = line.charCodeAt(k);
+    if (c === 46) dots++;
+    else if (!(c === 45 || isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122))) return false;
+  }
+  return dots >= 1 && line.charCodeAt(start) !== 46 && line.charCodeAt(j - 2) !== 46;
+}
+
+/** Maps spans found on the JSON-rewritten line back to the received line (see maskJsonTracked). */
+function mapJsonSpans(spans: number, rawLength: number): void {
+  if (jsonRwEnd.length === 0) return;
+  let r = 0;
+  let delta = 0;
+  for (let k = 0; k < spans; k++) {
+    // Token boundaries never fall strictly inside a replacement (it holds no whitespace).
+    while (r < jsonRwEnd.length && jsonRwEnd[r]! <= spanStart[k]!) delta += jsonDelta[r++]!;
+    spanStart[k] += delta;
+    while (r < jsonRwEnd.length && jsonRwEnd[r]! <= spanEnd[k]!) delta += jsonDelta[r++]!;
+    spanEnd[k] = Math.min(rawLength, spanEnd[k]! + delta);
+  }
 }
 
 /** Splits a line on whitespace and masks each token; consecutive bare wildcards collapse into one. */
