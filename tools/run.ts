@@ -7,6 +7,7 @@ import { maskDeep, maskSecrets } from '../src/mask.js';
 import { BackendError } from '../src/http.js';
 import { ArgumentLimitError, checkArguments } from '../src/limits.js';
 import { PatternError } from '../src/util/regex.js';
+import { argumentsKey, type AnswerCache } from './cache.js';
 
 export const DEFAULT_BUDGET_TOKENS = 2000;
 /** Default per-call deadline (QUERYLESS_CALL_DEADLINE_MS): past it the call answers with an error and its work is aborted. */
@@ -101,7 +102,12 @@ export function fitText(sections: string[], budgetTokens: number, narrow?: strin
 /** Telemetry may carry credentials (a token in a log line, a password in a URL): every string of an answer is masked. */
 export { maskDeep };
 
-export type RunContext = Omit<ToolContext, 'budgetTokens'> & { budgetTokens?: number; deadlineMs?: number };
+export type RunContext = Omit<ToolContext, 'budgetTokens'> & {
+  budgetTokens?: number;
+  deadlineMs?: number;
+  /** Answers kept between calls (the MCP server's; see cache.ts). */
+  cache?: AnswerCache;
+};
 
 /** Runs a tool and masks secrets in whatever comes out, answer or error: the one pass every output path shares. */
 export async function runTool(def: ToolDef, rawArgs: unknown, ctx: RunContext): Promise<ToolResult> {
@@ -124,10 +130,15 @@ async function runUnmasked(def: ToolDef, rawArgs: unknown, ctx: RunContext): Pro
   timer.unref?.();
   const signal = AbortSignal.any([ctx.signal, deadline.signal]);
   const expired = new Promise<never>((_, reject) => deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true }));
+  const key = ctx.cache ? argumentsKey(def.name, args) : '';
   try {
-    const work = def.handler(args as never, { ...ctx, signal, budgetTokens });
-    work.catch(() => undefined); // a late failure after the deadline answered is not an unhandled rejection
-    const out = await Promise.race([work, expired]);
+    let out = ctx.cache?.get(key);
+    if (!out) {
+      const work = def.handler(args as never, { ...ctx, signal, budgetTokens });
+      work.catch(() => undefined); // a late failure after the deadline answered is not an unhandled rejection
+      out = await Promise.race([work, expired]);
+      ctx.cache?.set(key, args, out);
+    }
     const { text, truncated } = fitText(out.text, budgetTokens, out.narrow);
     const structured: Record<string, unknown> = { ...(out.data as Record<string, unknown>) };
     if (truncated) structured.truncated = truncated;
