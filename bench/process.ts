@@ -1,0 +1,91 @@
+// Whole-process benchmark: what a person typing a command waits for, against a floor run side by side.
+//   - fixed cost of any `call` (a bundle holding only incident.yaml) vs `node -e 0`;
+//   - `investigate` on the demo bundle, cold (a fresh process loading every file);
+//   - `call hot_functions` on google-pprof's large.cpu vs `go tool pprof -top` (when go is installed).
+// Runs are interleaved (floor, ours, floor, ours…) so machine load hits both alike; medians of wall
+// time and, through /usr/bin/time when present, of CPU time (user+sys) and peak memory.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, loadavg, cpus } from 'node:os';
+import path from 'node:path';
+
+const ROOT = process.cwd();
+const CLI = path.join(ROOT, 'bin/queryless.js');
+const DEMO = path.join(ROOT, 'evals/incidents/demo-checkout');
+const LARGE = path.resolve(ROOT, '../shared/datasets/pprof/google-pprof/large.cpu');
+const RUNS = Number(process.env.QL_BENCH_RUNS ?? 7);
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+interface Sample {
+  wall: number;
+  cpu?: number;
+  rssMB?: number;
+}
+
+function once(cmd: string[]): Sample {
+  const stats = path.join(tmpdir(), `ql-bench-time-${process.pid}`);
+  const argv = TIME ? [TIME, '-f', '%U %S %M', '-o', stats, ...cmd] : cmd;
+  const t = performance.now();
+  const r = spawnSync(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_LEVEL: 'silent' } });
+  const wall = (performance.now() - t) / 1000;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd.join(' ')} exited ${r.status}: ${r.stderr.toString().slice(0, 300)}`);
+  if (!TIME) return { wall };
+  const [u, s, m] = readFileSync(stats, 'utf8').trim().split(/\s+/).slice(-3).map(Number);
+  rmSync(stats, { force: true });
+  return { wall, cpu: u! + s!, rssMB: m! / 1024 };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Interleaved runs of each command; medians per command. */
+function race(cmds: string[][], runs = RUNS): Sample[] {
+  const all: Sample[][] = cmds.map(() => []);
+  for (let i = 0; i < runs; i++) cmds.forEach((c, k) => all[k]!.push(once(c)));
+  return all.map((s) => ({
+    wall: median(s.map((x) => x.wall)),
+    cpu: s[0]!.cpu === undefined ? undefined : median(s.map((x) => x.cpu!)),
+    rssMB: s[0]!.rssMB === undefined ? undefined : median(s.map((x) => x.rssMB!)),
+  }));
+}
+
+const fmt = (s: Sample) => `${s.wall.toFixed(2)} s wall${s.cpu !== undefined ? `, ${s.cpu.toFixed(2)} s cpu, ${s.rssMB!.toFixed(0)} MB` : ''}`;
+
+export async function run(): Promise<void> {
+  const out = (s: string) => process.stdout.write(s + '\n');
+  const work = mkdtempSync(path.join(tmpdir(), 'ql-bench-'));
+  try {
+    // A bundle with nothing but its incident.yaml: what remains is start-up and set-up.
+    const empty = path.join(work, 'empty');
+    mkdirSync(empty);
+    writeFileSync(path.join(empty, 'incident.yaml'), 'id: empty\ntitle: empty\nwindow:\n  start: 2025-06-03T09:50:00Z\n  end: 2025-06-03T10:20:00Z\n');
+    const [floor, call] = race([[process.execPath, '-e', '0'], [process.execPath, CLI, 'call', 'list_services', '--bundle', empty]]);
+    out(`  fixed cost of a call (list_services, bundle with only incident.yaml): ${fmt(call!)}`);
+    out(`    floor node -e 0: ${fmt(floor!)}; ratio ${(call!.wall / floor!.wall).toFixed(1)}× wall (goal ≤ 4×)`);
+
+    if (existsSync(path.join(DEMO, 'incident.yaml'))) {
+      const [inv] = race([[process.execPath, CLI, 'investigate', '--bundle', DEMO, 'Pourquoi les commandes échouent-elles depuis 10h ?']], Math.max(3, Math.ceil(RUNS / 2)));
+      out(`  investigate on the demo, cold (fresh process, every file loaded): ${fmt(inv!)} (goal ≤ 1.5 s)`);
+    }
+
+    if (existsSync(LARGE)) {
+      // A bundle whose one profile is large.cpu, window around its start time.
+      const pp = path.join(work, 'pprof');
+      mkdirSync(path.join(pp, 'profiles', 'app'), { recursive: true });
+      copyFileSync(LARGE, path.join(pp, 'profiles', 'app', 'large.cpu'));
+      writeFileSync(path.join(pp, 'incident.yaml'), 'id: large-cpu\ntitle: google-pprof large.cpu\nwindow:\n  start: 2022-10-18T15:30:00Z\n  end: 2022-10-18T16:00:00Z\n');
+      const ours = [process.execPath, CLI, 'call', 'hot_functions', '{"service":"app"}', '--bundle', pp];
+      const hasGo = spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0;
+      if (hasGo) {
+        const [q, g] = race([ours, ['go', 'tool', 'pprof', '-top', LARGE]], Math.max(3, Math.ceil(RUNS / 2)));
+        out(`  call hot_functions on large.cpu: ${fmt(q!)}`);
+        out(`    go tool pprof -top large.cpu: ${fmt(g!)}; ratio ${(q!.wall / g!.wall).toFixed(2)}× wall${q!.cpu !== undefined ? `, ${(q!.cpu / g!.cpu!).toFixed(2)}× cpu` : ''} (goal ≤ 1.0×)`);
+      } else {
+        const [q] = race([ours], Math.max(3, Math.ceil(RUNS / 2)));
+        out(`  call hot_functions on large.cpu: ${fmt(q!)} (go tool pprof: skipped, no go on PATH)`);
+      }
+    }
+    out(`  (medians of ${RUNS} interleaved runs; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPU(s): compare ratios, not absolute times)`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
