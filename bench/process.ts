@@ -1,7 +1,9 @@
 // Whole-process benchmark: what a person typing a command waits for, against a floor run side by side.
 //   - fixed cost of any `call` (a bundle holding only incident.yaml) vs `node -e 0`;
 //   - `investigate` on the demo bundle, cold (a fresh process loading every file);
-//   - `call hot_functions` on google-pprof's large.cpu vs `go tool pprof -top` (when go is installed).
+//   - `call hot_functions` on google-pprof's large.cpu vs `go tool pprof -top` (when go is installed);
+//   - with QL_BENCH_500K=1 (minutes): trace tools on a 500k-span OTLP JSON bundle vs a Node process that
+//     only JSON.parses the same file.
 // Runs are interleaved (floor, ours, floor, ours…) so machine load hits both alike; medians of wall
 // time and, through /usr/bin/time when present, of CPU time (user+sys) and peak memory.
 import { spawnSync } from 'node:child_process';
@@ -48,6 +50,27 @@ function race(cmds: string[][], runs = RUNS): Sample[] {
   }));
 }
 
+/** The issue's 500k-span rows: each trace tool in a fresh process vs the JSON.parse-only floor. */
+async function bigTraces(work: string, out: (s: string) => void): Promise<void> {
+  const { generate, toOtlpJson } = await import('./traces.js');
+  const dir = path.join(work, 'big');
+  mkdirSync(path.join(dir, 'traces'), { recursive: true });
+  const file = path.join(dir, 'traces', 'traces.json');
+  writeFileSync(file, toOtlpJson(generate()));
+  writeFileSync(path.join(dir, 'incident.yaml'), 'id: big\ntitle: 500k spans\nwindow:\n  start: 2025-06-03T10:04:00Z\n  end: 2025-06-03T10:20:00Z\nbaseline:\n  start: 2025-06-03T09:50:00Z\n  end: 2025-06-03T10:04:00Z\n');
+  const floorCmd = [process.execPath, '-e', `JSON.parse(require('fs').readFileSync(${JSON.stringify(file)}, 'utf8'))`];
+  const runs = Number(process.env.QL_BENCH_500K_RUNS ?? 3);
+  for (const [tool, args] of [
+    ['find_slow_spans', '{}'],
+    ['service_red', '{"service":"checkout"}'],
+    ['find_prevalent_errors', '{}'],
+    ['rank_suspects', '{}'],
+  ] as const) {
+    const [f, q] = race([floorCmd, [process.execPath, CLI, 'call', tool, args, '--bundle', dir]], runs);
+    out(`  call ${tool}, 500k spans: ${fmt(q!)}; floor (JSON.parse only) ${fmt(f!)}; ratio ${(q!.wall / f!.wall).toFixed(1)}× wall`);
+  }
+}
+
 const fmt = (s: Sample) => `${s.wall.toFixed(2)} s wall${s.cpu !== undefined ? `, ${s.cpu.toFixed(2)} s cpu, ${s.rssMB!.toFixed(0)} MB` : ''}`;
 
 export async function run(): Promise<void> {
@@ -84,6 +107,7 @@ export async function run(): Promise<void> {
         out(`  call hot_functions on large.cpu: ${fmt(q!)} (go tool pprof: skipped, no go on PATH)`);
       }
     }
+    if (process.env.QL_BENCH_500K === '1') await bigTraces(work, out);
     out(`  (medians of ${RUNS} interleaved runs; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPU(s): compare ratios, not absolute times)`);
   } finally {
     rmSync(work, { recursive: true, force: true });
