@@ -9,6 +9,13 @@
 // and timed-out calls are never kept. Entries are bounded (least recently used out first).
 import type { ToolOutput } from './types.js';
 
+/** A rendered answer (text fitted to a budget, secrets masked), as the runner returns it. */
+export interface RenderedAnswer {
+  isError: boolean;
+  text: string;
+  structured?: Record<string, unknown>;
+}
+
 export interface AnswerCacheOptions {
   /** How long an answer from live data stays valid; 0 disables caching of live answers. */
   ttlMs: number;
@@ -23,6 +30,8 @@ export interface AnswerCacheOptions {
 interface Entry {
   expires: number;
   value: ToolOutput<unknown>;
+  /** The last rendering of the answer and what it depends on (budget, sources' problems). */
+  rendered?: { variant: string; answer: RenderedAnswer };
 }
 
 /** Arguments as a key: object keys sorted so the same call always gives the same text. */
@@ -62,18 +71,37 @@ export class AnswerCache {
     return this.opts.immutable && !mentionsNow(args) ? Infinity : this.opts.ttlMs;
   }
 
-  get(key: string): ToolOutput<unknown> | undefined {
+  private live(key: string): Entry | undefined {
     const e = this.entries.get(key);
-    if (!e || e.expires <= this.now()) {
-      if (e) this.entries.delete(key);
-      this.misses++;
-      return undefined;
+    if (e && e.expires <= this.now()) this.entries.delete(key);
+    else if (e) {
+      // Re-inserted so the Map's order is least recently used first.
+      this.entries.delete(key);
+      this.entries.set(key, e);
+      return e;
     }
-    // Re-inserted so the Map's order is least recently used first.
-    this.entries.delete(key);
-    this.entries.set(key, e);
+    return undefined;
+  }
+
+  get(key: string): ToolOutput<unknown> | undefined {
+    const e = this.live(key);
+    if (e) this.hits++;
+    else this.misses++;
+    return e?.value;
+  }
+
+  /** The answer as last rendered, when it was rendered for the same `variant`. */
+  rendered(key: string, variant: string): RenderedAnswer | undefined {
+    const e = this.entries.has(key) ? this.live(key) : undefined;
+    if (e?.rendered?.variant !== variant) return undefined;
     this.hits++;
-    return e.value;
+    return e.rendered.answer;
+  }
+
+  /** Keeps the rendering of an answer already kept (none is kept for an answer that is not). */
+  keepRendered(key: string, variant: string, answer: RenderedAnswer): void {
+    const e = this.entries.get(key);
+    if (e) e.rendered = { variant, answer };
   }
 
   set(key: string, args: Record<string, unknown>, value: ToolOutput<unknown>): void {
