@@ -16,6 +16,8 @@ const CLI = path.join(ROOT, 'bin/queryless.js');
 const DEMO = path.join(ROOT, 'evals/incidents/demo-checkout');
 const LARGE = path.resolve(ROOT, '../shared/datasets/pprof/google-pprof/large.cpu');
 const RUNS = Number(process.env.QL_BENCH_RUNS ?? 7);
+/** Another build's bin/queryless.js (e.g. main's) run in the same interleaving: before/after under one load. */
+const BEFORE = process.env.QL_BENCH_BEFORE ? path.resolve(process.env.QL_BENCH_BEFORE) : undefined;
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 interface Sample {
@@ -81,13 +83,17 @@ export async function run(): Promise<void> {
     const empty = path.join(work, 'empty');
     mkdirSync(empty);
     writeFileSync(path.join(empty, 'incident.yaml'), 'id: empty\ntitle: empty\nwindow:\n  start: 2025-06-03T09:50:00Z\n  end: 2025-06-03T10:20:00Z\n');
-    const [floor, call] = race([[process.execPath, '-e', '0'], [process.execPath, CLI, 'call', 'list_services', '--bundle', empty]]);
+    const callArgs = ['call', 'list_services', '--bundle', empty];
+    const [floor, call, before] = race([[process.execPath, '-e', '0'], [process.execPath, CLI, ...callArgs], ...(BEFORE ? [[process.execPath, BEFORE, ...callArgs]] : [])]);
     out(`  fixed cost of a call (list_services, bundle with only incident.yaml): ${fmt(call!)}`);
     out(`    floor node -e 0: ${fmt(floor!)}; ratio ${(call!.wall / floor!.wall).toFixed(1)}× wall (goal ≤ 4×)`);
+    if (before) out(`    before (${BEFORE}): ${fmt(before)}; ratio ${(before.wall / floor!.wall).toFixed(1)}× wall`);
 
     if (existsSync(path.join(DEMO, 'incident.yaml'))) {
-      const [inv] = race([[process.execPath, CLI, 'investigate', '--bundle', DEMO, 'Pourquoi les commandes échouent-elles depuis 10h ?']], Math.max(3, Math.ceil(RUNS / 2)));
+      const invArgs = ['investigate', '--bundle', DEMO, 'Pourquoi les commandes échouent-elles depuis 10h ?'];
+      const [inv, before] = race([[process.execPath, CLI, ...invArgs], ...(BEFORE ? [[process.execPath, BEFORE, ...invArgs]] : [])], Math.max(3, Math.ceil(RUNS / 2)));
       out(`  investigate on the demo, cold (fresh process, every file loaded): ${fmt(inv!)} (goal ≤ 1.5 s)`);
+      if (before) out(`    before: ${fmt(before)}`);
     }
 
     if (existsSync(LARGE)) {
@@ -99,9 +105,10 @@ export async function run(): Promise<void> {
       const ours = [process.execPath, CLI, 'call', 'hot_functions', '{"service":"app"}', '--bundle', pp];
       const hasGo = spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0;
       if (hasGo) {
-        const [q, g] = race([ours, ['go', 'tool', 'pprof', '-top', LARGE]], Math.max(3, Math.ceil(RUNS / 2)));
+        const [q, g, before] = race([ours, ['go', 'tool', 'pprof', '-top', LARGE], ...(BEFORE ? [[process.execPath, BEFORE, ...ours.slice(2)]] : [])], Math.max(3, Math.ceil(RUNS / 2)));
         out(`  call hot_functions on large.cpu: ${fmt(q!)}`);
         out(`    go tool pprof -top large.cpu: ${fmt(g!)}; ratio ${(q!.wall / g!.wall).toFixed(2)}× wall${q!.cpu !== undefined ? `, ${(q!.cpu / g!.cpu!).toFixed(2)}× cpu` : ''} (goal ≤ 1.0×)`);
+        if (before) out(`    before: ${fmt(before)}; ratio ${(before.wall / g!.wall).toFixed(2)}× wall`);
       } else {
         const [q] = race([ours], Math.max(3, Math.ceil(RUNS / 2)));
         out(`  call hot_functions on large.cpu: ${fmt(q!)} (go tool pprof: skipped, no go on PATH)`);

@@ -60,6 +60,8 @@ export function injectDelay(spans: Span[], target: string, window: TimeRange, de
 export async function injectedDelayCheck(
   cases: Array<{ id: string; truth: string; sources: Sources; baseline: TimeRange }>,
   delayMs: number,
+  /** Keep the bundle's logs and metrics (fault-free in the baseline: the ranking's noise floor). */
+  allSignals = false,
 ): Promise<{ top1: number; n: number; misses: string[] }> {
   let top1 = 0;
   let n = 0;
@@ -79,7 +81,7 @@ export async function injectedDelayCheck(
     if (set.spans.filter((s) => s.startMs < mid).length < 200 || set.spans.filter((s) => s.startMs >= mid).length < 200) continue;
     const { spans, calls } = injectDelay(set.spans, c.truth, win, delayMs);
     if (calls < 5) continue; // the service barely talks in that half: no fault to find
-    const sources: Sources = { ...c.sources, traces: { ...c.sources.traces, findTraces: async () => ({ spans, partial: false, notes: [] }) }, logs: undefined, metrics: undefined, profiles: undefined };
+    const sources: Sources = { ...c.sources, traces: { ...c.sources.traces, findTraces: async () => ({ spans, partial: false, notes: [] }) }, ...(allSignals ? {} : { logs: undefined, metrics: undefined, profiles: undefined }) };
     const r = await rankSuspects(sources, win, base);
     n++;
     const i = r.suspects.findIndex((s) => s.service === c.truth);

@@ -88,14 +88,14 @@ export const breakdownMetric = defineTool({
   name: 'breakdown_metric',
   title: 'Break a metric down by label',
   description:
-    "Groups a metric's default query (rate for counters, avg for gauges, p99 and rate for histograms) by one label — or by each useful label in turn when `by` is omitted — and ranks the values by how much they stand out: change vs their own baseline noise, and robust z-score against the other values. Each value comes with a one-line explanation of its score, the PromQL and a link.",
+    'Splits a metric by a label (or each label) and ranks the values that stand out vs their baseline and each other: which route, pod or status moved.',
   input: z.object({
     metric: z.string().min(1).describe('Metric or family name'),
-    by: z.string().optional().describe('Label to group by, e.g. route, status, pod; omit to try each label'),
-    labels: z.string().optional().describe('Label filter, e.g. service="checkout"'),
-    rate_window: z.string().optional().describe('Range for rate() (default 5m)'),
+    by: z.string().optional().describe('Label to group by; omit to try each'),
+    labels: z.string().optional().describe('Series filter, e.g. service="checkout"'),
+    rate_window: z.string().optional().describe('rate() range (default 5m)'),
     step: z.string().optional(),
-    limit: z.number().int().min(1).max(50).optional().describe('Values shown per label (default 8)'),
+    limit: z.number().int().min(1).max(50).optional(),
     ...scopeFields,
   }),
   output: z.object({

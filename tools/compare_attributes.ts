@@ -11,15 +11,15 @@ export const compareAttributesTool = defineTool({
   name: 'compare_attributes',
   title: 'Compare attributes',
   description:
-    'Answers "what do the failing/slow requests have in common?": for every span and resource attribute (plus span name, status, kind), each value\'s share among the selected requests vs the baseline requests, attributes ranked by the largest difference (Traces Drilldown comparison). selection = errors, slow (slowest quartile or min_duration_ms) or filter (attribute equality); baseline = the rest of the window (default) or the baseline window. With service, a request is one entry into that service.',
+    'What the failing (errors) or slow requests have in common: each attribute value\'s share in them vs the other requests (or the baseline window), ranked by difference.',
   input: z.object({
     ...scopeFields,
     service: serviceField,
-    selection: z.enum(['errors', 'slow', 'filter']).describe('Which requests to characterise.'),
-    filter: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional().describe('For selection=filter: attribute equality, keys like "span.http.route", "resource.service.version" or bare.'),
-    min_duration_ms: z.number().positive().optional().describe('For selection=slow: requests at least this long (default the 75th percentile).'),
-    against: z.enum(['rest', 'baseline']).optional().describe('"rest" (default): the other requests of the window; "baseline": the baseline window.'),
-    limit: z.number().int().min(1).max(50).optional().describe('Attributes to return (default 8).'),
+    selection: z.enum(['errors', 'slow', 'filter']),
+    filter: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional().describe('selection=filter: attribute equality, e.g. {"span.http.route":"/pay"}'),
+    min_duration_ms: z.number().positive().optional().describe('selection=slow: threshold (default p75)'),
+    against: z.enum(['rest', 'baseline']).optional().describe('The other requests of the window (default) or the baseline window'),
+    limit: z.number().int().min(1).max(50).optional(),
   }),
   output: z.object({
     window: rangeSchema,

@@ -27,12 +27,12 @@ export const exploreMetric = defineTool({
   name: 'explore_metric',
   title: 'Explore a metric',
   description:
-    'Shows a metric the right way for its type, without writing PromQL: counters as sum(rate()), gauges as avg(), histograms as p50/p90/p99 (histogram_quantile) plus request rate and bucket distribution, summaries as their quantiles. Returns per-series min/avg/max/last, change vs baseline, the strongest level shift (when it happened), a sparkline, the PromQL used and a Grafana link.',
+    'One metric shown the right way for its type (counter rate, gauge avg, histogram p50/p90/p99): per-series stats, change vs baseline, when it shifted, sparkline.',
   input: z.object({
-    metric: z.string().min(1).describe('Metric or family name, e.g. http_server_request_duration_seconds (find it with find_metrics)'),
-    labels: z.string().optional().describe('Label filter, e.g. service="checkout", route=~"/api/.*"'),
-    rate_window: z.string().optional().describe('Range for rate()/histogram_quantile (default 5m)'),
-    step: z.string().optional().describe('Resolution (default: ~240 points over baseline+window)'),
+    metric: z.string().min(1).describe('Metric or family name (see find_metrics)'),
+    labels: z.string().optional().describe('Series filter, e.g. service="checkout"'),
+    rate_window: z.string().optional().describe('rate() range (default 5m)'),
+    step: z.string().optional(),
     ...scopeFields,
   }),
   output: z.object({

@@ -15,11 +15,11 @@ export const findMetrics = defineTool({
   name: 'find_metrics',
   title: 'Find metrics',
   description:
-    'Searches metric names and help text: prefix, words and typos are tolerated ("duraton" finds duration metrics). Optionally keeps only metrics carrying given labels (labels: service="checkout"). Each hit shows type (from metadata, else naming conventions), unit, help, series count and related metrics. Use it before explore_metric or breakdown_metric.',
+    'Finds metrics by words, prefix or misspelt name (optionally only series matching labels): type, unit, help, series count. Use before explore_metric or breakdown_metric.',
   input: z.object({
-    query: z.string().optional().describe('Words, a prefix or a misspelt name, e.g. "duration", "http_server", "cpu"; empty lists all'),
-    labels: z.string().optional().describe('Label filter the series must match, e.g. service="checkout" or route=~"/api/.*"'),
-    limit: z.number().int().min(1).max(100).optional().describe('Max hits (default 15)'),
+    query: z.string().optional().describe('Words, a prefix or a misspelt name; empty lists all'),
+    labels: z.string().optional().describe('Series filter, e.g. service="checkout"'),
+    limit: z.number().int().min(1).max(100).optional(),
     ...scopeFields,
   }),
   output: z.object({

@@ -39,8 +39,8 @@ export const findPrevalentErrorsTool = defineTool({
   name: 'find_prevalent_errors',
   title: 'Find prevalent errors',
   description:
-    'Groups the error spans of the window by structure (the path of service/span from the request root to the span where the error starts) and normalised message, ranked by how many requests they affect. Each group: counts, share, first/last seen, new vs baseline, common attributes (db.system, statement, exception type, route), example trace ids and the TraceQL.',
-  input: z.object({ ...scopeFields, service: serviceField, limit: z.number().int().min(1).max(50).optional().describe('Groups to return (default 10).') }),
+    'Use for failures: error spans grouped by where the error starts (path from the root) and message, ranked by requests affected; share, new vs baseline, shared attributes, example trace ids.',
+  input: z.object({ ...scopeFields, service: serviceField, limit: z.number().int().min(1).max(50).optional() }),
   output: z.object({
     window: rangeSchema,
     baseline: rangeSchema.optional(),

@@ -37,13 +37,13 @@ export const findSlowSpansTool = defineTool({
   name: 'find_slow_spans',
   title: 'Find slow spans',
   description:
-    'For slow requests (default: the slowest quartile of the window, or min_duration_ms), the spans that own the time: self time on the critical path, grouped by service, span name and normalised statement/route, ranked by share of the latency users feel, with per-request self time vs the baseline. mode="baseline" ranks every span group by the latency it added per request vs the baseline window instead (use it when everything got slower).',
+    'Use for latency: the spans owning slow requests\' time (critical-path self time) by service/span/statement, vs baseline. mode=baseline ranks by latency added vs the baseline (when everything got slower).',
   input: z.object({
     ...scopeFields,
-    service: serviceField.describe('Only requests that go through this service.'),
-    mode: z.enum(['slow', 'baseline']).optional().describe('"slow" (default): slow requests of the window; "baseline": window vs baseline, ranked by added latency.'),
-    min_duration_ms: z.number().positive().optional().describe('Requests at least this long are slow (default: the 75th percentile of the window).'),
-    limit: z.number().int().min(1).max(50).optional().describe('Groups to return (default 10).'),
+    service: serviceField.describe('Only requests through this service'),
+    mode: z.enum(['slow', 'baseline']).optional(),
+    min_duration_ms: z.number().positive().optional().describe('Slow threshold (default: p75 of the window)'),
+    limit: z.number().int().min(1).max(50).optional(),
   }),
   output: z.object({
     window: rangeSchema,

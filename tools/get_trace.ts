@@ -12,8 +12,8 @@ export const getTraceTool = defineTool({
   name: 'get_trace',
   title: 'Get trace',
   description:
-    'Shows one trace as a compact tree: service, span name, duration, self time, critical-path time (*), errors (✖) with messages, key attributes (route, status code, statement, version). Repetitive siblings are collapsed; large traces keep the critical path and errors within the budget.',
-  input: z.object({ trace_id: z.string().min(1).describe('Trace id (hex, up to 32 characters; leading zeros may be omitted).') }),
+    'One trace as a compact tree: service, span, duration, self and critical-path time, errors with messages, key attributes. Check a story on a real request.',
+  input: z.object({ trace_id: z.string().min(1) }),
   output: z.object({
     trace_id: z.string(),
     spans: z.number(),

@@ -50,16 +50,16 @@ export const hotFunctions = defineTool({
   name: 'hot_functions',
   title: 'Hot functions from profiles',
   description:
-    'Which functions burn CPU (or allocate memory, wait on locks…) for a service: self and total cost with shares, user code separated from runtime/stdlib (runtime time such as GC, mutex waits or syscalls attributed to the user function that causes it), the top call paths, and what got hotter vs the baseline per second. Without `type`, lists the profile types available and analyses CPU. Follow up with lookup_source on a function to see its code and per-line cost.',
+    'Functions burning CPU (or allocating, locking, blocking) in a service, from profiles: self/total cost, user code vs runtime, hot paths, growth vs baseline. No service or type: lists what is profiled. Then lookup_source.',
   input: z.object({
-    service: z.string().optional().describe('Service name (service_name label). Omit to list services and profile types.'),
+    service: z.string().optional(),
     type: z
       .string()
       .optional()
-      .describe('Profile type: an id like process_cpu:cpu:nanoseconds:cpu:nanoseconds, or cpu, wall, alloc_space, alloc_objects, inuse_space, mutex, block, goroutine.'),
+      .describe('cpu, wall, alloc_space, alloc_objects, inuse_space, mutex, block, goroutine or a full type id'),
     ...scopeFields,
-    compare: z.boolean().optional().describe('Diff against the baseline window (default true).'),
-    limit: z.number().int().min(1).max(50).optional().describe('Rows per table (default 10).'),
+    compare: z.boolean().optional().describe('Diff vs baseline (default true)'),
+    limit: z.number().int().min(1).max(50).optional(),
   }),
   output: z.object({
     service: z.string().optional(),

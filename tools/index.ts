@@ -4,7 +4,6 @@ import { listServices } from './list_services.js';
 import { findMetrics } from './find_metrics.js';
 import { exploreMetric } from './explore_metric.js';
 import { breakdownMetric } from './breakdown_metric.js';
-import { queryPrometheus } from './query_prometheus.js';
 import { rankSuspectsTool } from './rank_suspects.js';
 import { investigateTool } from './investigate.js';
 import { hotFunctions } from './hot_functions.js';
@@ -14,18 +13,16 @@ import { findPrevalentErrorsTool } from './find_prevalent_errors.js';
 import { findSlowSpansTool } from './find_slow_spans.js';
 import { compareAttributesTool } from './compare_attributes.js';
 import { getTraceTool } from './get_trace.js';
-import { queryTempoTool } from './query_tempo.js';
 import { logPatterns } from './log_patterns.js';
 import { searchLogs } from './search_logs.js';
 import { logFields } from './log_fields.js';
-import { queryLoki } from './query_loki.js';
+import { nativeQuery, nativeQueryEngines } from './native_query.js';
 
 export const tools: ToolDef[] = [
   listServices as unknown as ToolDef,
   findMetrics as unknown as ToolDef,
   exploreMetric as unknown as ToolDef,
   breakdownMetric as unknown as ToolDef,
-  queryPrometheus as unknown as ToolDef,
   rankSuspectsTool as unknown as ToolDef,
   investigateTool as unknown as ToolDef,
   hotFunctions as unknown as ToolDef,
@@ -35,12 +32,16 @@ export const tools: ToolDef[] = [
   findSlowSpansTool as unknown as ToolDef,
   compareAttributesTool as unknown as ToolDef,
   getTraceTool as unknown as ToolDef,
-  queryTempoTool as unknown as ToolDef,
   logPatterns as unknown as ToolDef,
   searchLogs as unknown as ToolDef,
   logFields as unknown as ToolDef,
-  queryLoki as unknown as ToolDef];
+  nativeQuery as unknown as ToolDef,
+];
 
+/**
+ * A tool by name: a listed one, else one of native_query's engines under its former name
+ * (query_prometheus, query_loki, query_tempo), so scripts using `queryless call` keep working.
+ */
 export function findTool(name: string): ToolDef | undefined {
-  return tools.find((t) => t.name === name);
+  return tools.find((t) => t.name === name) ?? nativeQueryEngines.find((t) => t.name === name);
 }

@@ -29,11 +29,11 @@ export const investigateTool = defineTool({
   name: 'investigate',
   title: 'Investigate an incident',
   description:
-    'Runs the whole deterministic investigation for a question: suspect services, prevalent errors, slow spans, hot functions with their code, log patterns and metric anomalies, each with its native query, plus optimisation hints — in the language of the question. Returns structured findings to explain.',
+    'Runs the whole deterministic investigation for a question (suspects, errors, slow spans, hot functions with code, log patterns, metrics, hints) and returns findings in the question\'s language: a draft to check with the other tools.',
   input: z.object({
-    question: z.string().min(3).max(MAX_QUESTION_CHARS, `at most ${MAX_QUESTION_CHARS} characters: ask in a sentence or two`).describe('The incident question, in any language (e.g. "why is checkout failing since 10:04?").'),
-    service: z.string().optional().describe('Focus on this service first.'),
-    lang: z.string().optional().describe(`Language of the question and report (ISO 639 code or name); default: detected from the question. Report catalogues: ${SUPPORTED_LANGS.join(', ')}; another language gets an English report that names it.`),
+    question: z.string().min(3).max(MAX_QUESTION_CHARS, `at most ${MAX_QUESTION_CHARS} characters: ask in a sentence or two`).describe('The incident question, any language'),
+    service: z.string().optional(),
+    lang: z.string().optional().describe("Report language (code or name); default: the question's"),
     ...scopeFields,
   }),
   output: z.object({

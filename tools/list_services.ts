@@ -38,7 +38,7 @@ export const listServices = defineTool({
   name: 'list_services',
   title: 'List services',
   description:
-    'Lists every service seen in traces, logs, metrics or profiles for the window, with request rate, error rate and p50/p95 latency from traces, and the same for the baseline. Start here to see what exists and what moved.',
+    'Every service seen in any signal, with request rate, error rate and p50/p95 latency, window vs baseline. Start here.',
   input: z.object({ ...scopeFields }),
   output: z.object({
     window: rangeSchema,

@@ -50,15 +50,15 @@ export const logFields = defineTool({
   name: 'log_fields',
   title: 'Log fields',
   description:
-    'Detected fields of the logs (JSON and logfmt keys, OTLP attributes / structured metadata): type, cardinality, top values with their rate and change vs the baseline, numeric summaries (min/avg/p50/p95/max). Fields whose values moved the most come first, so the field that varies in the incident (a version, a flag, a user, an error code) stands out. Filter by level to see what the error lines have in common.',
+    'Log fields (JSON, logfmt, attributes): top values and their change vs baseline, numeric summaries, fields that moved most first. With level, what the error lines share.',
   input: z.object({
-    service: z.string().optional().describe('Service name (service_name in Loki).'),
+    service: z.string().optional(),
     ...scopeFields,
-    level: z.array(LEVEL_ENUM).optional().describe('Only lines of these levels (e.g. ["error"]).'),
-    contains: z.array(z.string()).optional().describe('Only lines containing all of these strings (case-insensitive).'),
-    fields: z.array(z.string()).optional().describe('Only these fields.'),
-    limit: z.number().int().min(1).max(100).optional().describe('Fields listed (default 12).'),
-    values: z.number().int().min(1).max(50).optional().describe('Values listed per field (default 5).'),
+    level: z.array(LEVEL_ENUM).optional(),
+    contains: z.array(z.string()).optional().describe('Only lines containing all of these'),
+    fields: z.array(z.string()).optional(),
+    limit: z.number().int().min(1).max(100).optional(),
+    values: z.number().int().min(1).max(50).optional().describe('Values per field (default 5)'),
   }),
   output: z.object({
     window: rangeSchema,

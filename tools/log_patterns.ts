@@ -88,15 +88,15 @@ export const logPatterns = defineTool({
   name: 'log_patterns',
   title: 'Log patterns',
   description:
-    'Mines log templates (patterns) of a service for the window and compares them with the baseline: count, rate, share, level, first/last seen, and whether each pattern is NEW or SURGING. Rare new error patterns rank above steady noise, so the one line that matters comes first. Each pattern carries sample lines and the LogQL (`|> "pattern"`) that shows its lines. Use include/exclude to keep or drop patterns.',
+    'Log templates of a service (or each service) vs the baseline: counts, level, NEW/SURGING, sample lines; rare new error patterns first. The way into logs.',
   input: z.object({
-    service: z.string().optional().describe('Service name (service_name in Loki). Default: all services, each mined separately.'),
+    service: z.string().optional(),
     ...scopeFields,
-    level: z.array(LEVEL_ENUM).optional().describe('Keep only patterns of these levels (e.g. ["error","fatal"]).'),
-    include: z.array(z.string()).optional().describe('Keep lines matching any of these Loki patterns (`<_>` = anything), rendered as `|> "…"`.'),
-    exclude: z.array(z.string()).optional().describe('Drop lines matching these Loki patterns, rendered as `!> "…"`.'),
-    changed_only: z.boolean().optional().describe('Only new, surging, dropping or gone patterns.'),
-    limit: z.number().int().min(1).max(100).optional().describe('Patterns listed (default 10).'),
+    level: z.array(LEVEL_ENUM).optional(),
+    include: z.array(z.string()).optional().describe('Loki patterns (`<_>` = anything) to keep'),
+    exclude: z.array(z.string()).optional().describe('Loki patterns to drop'),
+    changed_only: z.boolean().optional().describe('Only new, surging, dropping or gone'),
+    limit: z.number().int().min(1).max(100).optional(),
   }),
   output: z.object({
     window: rangeSchema,

@@ -19,15 +19,15 @@ export const lookupSource = defineTool({
   name: 'lookup_source',
   title: 'Look up source code',
   description:
-    'Shows the code behind a function or a stack-trace location: give `function` (as profiles or hot_functions name it, e.g. github.com/acme/ride/internal/driver.(*LoginCache).Lookup) and/or `location` ("internal/driver/cache.go:42", a Python/Java/JS stack frame) with the service. Returns the repository file, a numbered snippet, and per-line cost from the service\'s profile when it has line numbers.',
+    'The code behind a function (as profiles name it) or a file:line / stack frame: repository file, numbered snippet, per-line cost from the service\'s profile.',
   input: z.object({
-    service: z.string().optional().describe('Service whose repository/profile to use.'),
-    function: z.string().optional().describe('Function name as in profiles or stack traces.'),
-    location: z.string().optional().describe('A file:line (or a stack-trace frame) to show.'),
-    file: z.string().optional().describe('File path (a suffix is enough).'),
+    service: z.string().optional(),
+    function: z.string().optional().describe('As profiles or stack traces name it'),
+    location: z.string().optional().describe('file:line or a stack frame'),
+    file: z.string().optional().describe('Path or a suffix of it'),
     line: z.number().int().min(1).optional(),
-    type: z.string().optional().describe('Profile type for per-line costs (default CPU).'),
-    context: z.number().int().min(0).max(60).optional().describe('Lines of context around a line (default 8).'),
+    type: z.string().optional().describe('Profile type for line costs (default cpu)'),
+    context: z.number().int().min(0).max(60).optional(),
     ...scopeFields,
   }),
   output: z.object({

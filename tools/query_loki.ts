@@ -36,7 +36,7 @@ export const queryLoki = defineTool({
     const src = ctx.sources.logs;
     if (!(src instanceof LokiLogSource)) {
       throw new ToolError(
-        src ? 'query_loki needs a live Loki backend; this session reads logs from a recorded bundle, which has no LogQL engine' : 'no Loki backend is configured',
+        src ? 'LogQL needs a live Loki backend; this session reads logs from a recorded bundle, which has no LogQL engine' : 'no Loki backend is configured',
         src ? 'use search_logs, log_patterns or log_fields (they work on bundles and render the LogQL), or set LOKI_URL to query a live Loki' : 'set LOKI_URL (or GRAFANA_URL + GRAFANA_LOKI_UID)',
       );
     }

@@ -44,7 +44,7 @@ export const queryPrometheus = defineTool({
       if (e instanceof PromQLParseError) throw new ToolError(e.message, 'fix the PromQL syntax; nothing was sent to the backend');
       throw e;
     }
-    if (src.kind === 'bundle') throw new ToolError('query_prometheus needs a live Prometheus; this session reads a bundle', 'use explore_metric, breakdown_metric or find_metrics on bundles (they evaluate PromQL over the bundle files), or set PROMETHEUS_URL');
+    if (src.kind === 'bundle') throw new ToolError('PromQL needs a live Prometheus; this session reads a bundle', 'use explore_metric, breakdown_metric or find_metrics on bundles (they evaluate PromQL over the bundle files), or set PROMETHEUS_URL');
     const { window } = resolveScope(args, ctx.sources);
     const top = args.top ?? 10;
     let stepMs: number | undefined;
@@ -104,7 +104,7 @@ export const queryPrometheus = defineTool({
         link: promqlExploreLink(ctx.sources.grafana, window, args.query),
       },
       text: sections,
-      narrow: 'Aggregate (sum by (…)), add label matchers, or lower `top`.',
+      narrow: 'Aggregate (sum by (…)), add label matchers, or list fewer series (`limit` in native_query).',
     };
   },
 });

@@ -35,7 +35,7 @@ export const queryTempoTool = defineTool({
   async handler(args, ctx) {
     const src = requireTraces(ctx);
     if (src.kind === 'bundle' || !src.search || !src.metricsRange)
-      throw new ToolError('query_tempo needs a live Tempo: the current trace source is a recorded bundle, which has no TraceQL engine', 'use find_prevalent_errors, find_slow_spans, compare_attributes or get_trace on bundles; or set TEMPO_URL');
+      throw new ToolError('TraceQL needs a live Tempo: the current trace source is a recorded bundle, which has no TraceQL engine', 'use find_prevalent_errors, find_slow_spans, compare_attributes or get_trace on bundles; or set TEMPO_URL');
     const { window } = resolveScope(args, ctx.sources);
     const q = args.query.trim();
     if (!q.startsWith('{') && !q.startsWith('(')) throw new ToolError(`not a TraceQL query: "${short(q, 60)}"`, 'TraceQL starts with a spanset like { resource.service.name = "checkout" }');

@@ -20,10 +20,10 @@ export const rankSuspectsTool = defineTool({
   name: 'rank_suspects',
   title: 'Rank suspect services',
   description:
-    'Ranks services by how much they moved in the window vs the baseline, combining every signal available: traces (errors that start in the service, self-time shift, requests that stop right after calling it), logs (error/warn surge, new error patterns), metrics (per-service gauges/counters vs baseline, normalised across services) and profiles (growth). Callers are discounted when a callee explains their movement. Use it first to know where to look.',
+    'Ranks services by how much their traces, logs, metrics and profiles moved vs the baseline, callers discounted when a callee explains them; shows each score\'s parts. Use first to know where to look.',
   input: z.object({
     ...scopeFields,
-    limit: z.number().int().min(1).max(50).optional().describe('How many services to list (default 10).'),
+    limit: z.number().int().min(1).max(50).optional(),
   }),
   output: z.object({
     window: rangeSchema,

@@ -76,8 +76,8 @@ export const serviceRedTool = defineTool({
   name: 'service_red',
   title: 'Service RED',
   description:
-    'Rate, error rate and p50/p90/p99 duration of requests entering each service (or each operation of one service when service is given), for the window and the baseline, ranked by change (new errors, latency growth, traffic change). Rates are per second over the time actually covered by data.',
-  input: z.object({ ...scopeFields, service: serviceField.describe('Break one service down by operation (entry span name).'), limit: z.number().int().min(1).max(100).optional().describe('Rows (default 15).') }),
+    'Rate, error rate and p50/p90/p99 of requests into each service, or into each operation of `service`, window vs baseline, ranked by change.',
+  input: z.object({ ...scopeFields, service: serviceField.describe('Break this service down by operation'), limit: z.number().int().min(1).max(100).optional() }),
   output: z.object({
     window: rangeSchema,
     baseline: rangeSchema.optional(),

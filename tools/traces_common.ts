@@ -6,7 +6,7 @@ import { ToolError } from './types.js';
 import { tracesDrilldownLink, traceqlExploreLink } from '../src/links.js';
 import { BackendError } from '../src/http.js';
 
-export const serviceField = z.string().min(1).optional().describe('Service name (resource service.name). Default: all services.');
+export const serviceField = z.string().min(1).optional();
 
 export function requireTraces(ctx: ToolContext): TraceSource {
   const t = ctx.sources.traces;

@@ -8,11 +8,11 @@
 // duplicate call ids are synthesised, and a forced final answer is requested when a budget runs out.
 import OpenAI from 'openai';
 import Handlebars from 'handlebars';
-import { z } from 'zod';
 import type { Report } from './findings.js';
 import type { Sources, TimeRange } from '../sources/types.js';
 import { tools as registry } from '../../tools/index.js';
-import { runTool, servedInputSchema } from '../../tools/run.js';
+import { runTool } from '../../tools/run.js';
+import { listedInputSchema, SCOPE_GUIDE } from '../../tools/listing.js';
 import type { ToolDef } from '../../tools/types.js';
 import { runPlaybook } from './playbook.js';
 import { detectLanguage, languageName, normaliseLang } from './language.js';
@@ -43,15 +43,15 @@ const RETRY_BASE_MS = 500;
 /** Cap on one tool answer sent back to the model (the runner already fits the budget; this guards odd tools). */
 const MAX_TOOL_CHARS = 24_000;
 
-/** The registry's tools as OpenAI function definitions (JSON Schema generated from the zod input schemas). */
+/**
+ * The registry's tools as OpenAI function definitions: the same compact schemas an MCP client lists
+ * (tools/listing.ts), so our loop pays what a chat client pays; the shared arguments are described
+ * once, in the system prompt (SCOPE_GUIDE).
+ */
 export function toolDefinitions(defs: ToolDef[] = registry): ChatTool[] {
   return defs
     .filter((d) => !EXCLUDED_TOOLS.has(d.name))
-    .map((d) => {
-      const schema = z.toJSONSchema(servedInputSchema(d), { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-      delete schema.$schema;
-      return { type: 'function' as const, function: { name: d.name, description: d.description, parameters: schema } };
-    });
+    .map((d) => ({ type: 'function' as const, function: { name: d.name, description: d.description, parameters: structuredClone(listedInputSchema(d)) } }));
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -157,6 +157,7 @@ export async function runAgent(sources: Sources, question: string, opts: AgentOp
     window: playbook.window,
     baseline: playbook.baseline,
     describe: sources.describe,
+    scopeGuide: SCOPE_GUIDE,
   });
   const user = Handlebars.compile(readPrompt('playbook-findings.hbs'), { noEscape: true })({
     question,

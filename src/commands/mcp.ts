@@ -76,7 +76,7 @@ export async function mcpCommand(argv: string[]): Promise<number> {
   const { config, sources } = await setup(flags);
   // One answer cache for every session: they share the sources, so they share what was computed from them.
   const cache = new AnswerCache({ ttlMs: config.env.QUERYLESS_CACHE_TTL_MS, immutable: sources.immutable === true });
-  const createServer = () => createMcpServer(sources, { deadlineMs: config.env.QUERYLESS_CALL_DEADLINE_MS, cache });
+  const createServer = () => createMcpServer(sources, { deadlineMs: config.env.QUERYLESS_CALL_DEADLINE_MS, outputSchemas: config.env.QUERYLESS_OUTPUT_SCHEMAS, cache });
   const stop = untilSignal();
 
   if (listen) {

@@ -11,6 +11,7 @@ import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 import type { Sources, TimeRange } from '../sources/types.js';
 import { log } from '../log.js';
 import { detect, languageName, normaliseLang } from '../agent/language.js';
+import { SCOPE_GUIDE } from '../../tools/listing.js';
 
 export const INVESTIGATE_PROMPT = 'investigate-incident';
 
@@ -115,6 +116,7 @@ export function renderInvestigatePrompt(args: InvestigateArgs, servedTools: stri
     to,
     hasRange: Boolean(from || to),
     ...answerLanguage(args.question, clean(args.language)),
+    scopeGuide: SCOPE_GUIDE,
     steps,
     shortcut: served.has(SHORTCUT_TOOL) ? SHORTCUT_TOOL : undefined,
     others,

@@ -45,6 +45,16 @@ function writeBundle(): string {
   }
   const doc = { resourceSpans: [...bySvc].map(([svc, spans]) => ({ resource: { attributes: [{ key: 'service.name', value: { stringValue: svc } }] }, scopeSpans: [{ scope: { name: 'test' }, spans }] })) };
   writeFileSync(path.join(d, 'traces', 'trace.json'), JSON.stringify(doc));
+  // Three error lines in another service, as the recording that motivated this test had: they must
+  // not outweigh a request that spends 96% of its time in one service's own work.
+  mkdirSync(path.join(d, 'logs'));
+  const line = (ms: number, body: string) => ({ timeUnixNano: String((t0 / 1_000_000n + BigInt(ms)) * 1_000_000n), body: { stringValue: body } });
+  const logs = {
+    resourceLogs: [
+      { resource: { attributes: [{ key: 'service.name', value: { stringValue: 'payment' } }] }, scopeLogs: [{ scope: {}, logRecords: [line(6500, 'ERROR charge failed: card declined for order 1234'), line(6510, 'ERROR charge failed: card declined for order 1235'), line(6520, 'ERROR retry budget exhausted for order 1235')] }] },
+    ],
+  };
+  writeFileSync(path.join(d, 'logs', 'logs.json'), JSON.stringify(logs));
   writeFileSync(path.join(d, 'incident.yaml'), 'id: one-slow-checkout\nwindow:\n  start: "2026-11-20T10:03:00Z"\n  end: "2026-11-20T10:06:00Z"\n');
   return d;
 }
@@ -56,7 +66,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('investigation without a baseline', () => {
-  it('names the service owning the critical path and its slow query, marked as having no baseline', async () => {
+  it('names the service owning the critical path and its slow query, marked as having no baseline, over three stray error lines', async () => {
     const r = await runPlaybook(sources, 'Why is checkout slow?');
     expect(r.suspects[0]!.service).toBe('checkout');
     expect(r.suspects[0]!.parts.critical_share).toBeGreaterThan(5);
@@ -64,7 +74,8 @@ describe('investigation without a baseline', () => {
     expect(slow?.service).toBe('checkout');
     expect(slow?.title).toMatch(/SELECT orders.*no baseline/);
     expect(r.partial.join('\n')).toMatch(/no baseline for most calls/);
-    // Three cart calls per second of wait do not make the cart a suspect.
+    expect(r.suspects.findIndex((s) => s.service === 'payment')).toBeGreaterThan(0);
+    // Ten quick cart calls do not make the cart a suspect.
     expect(r.suspects.find((s) => s.service === 'cart')?.score ?? 0).toBeLessThan(1);
   });
 });

@@ -9,7 +9,7 @@ import type { BundleSources } from '../../src/sources/bundle/load.js';
 import { planEval } from '../../src/evals/suite.js';
 import { runEval } from '../../src/evals/run.js';
 import { renderJunit } from '../../src/evals/junit.js';
-import { renderMarkdown, renderTable } from '../../src/evals/output.js';
+import { groupRows, renderMarkdown, renderTable } from '../../src/evals/output.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'ql-eval-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -116,8 +116,15 @@ describe('eval runner', () => {
     const table = renderTable(res);
     expect(table).toMatch(/PASS\s+a-good\[en\]\/playbook\s+checkout\s+#1/);
     expect(table).toMatch(/top-1 33\.3% \(1\/3\)/);
+    // Per-system and per-fault-type rows over the scored cases.
+    const rows = groupRows(res);
+    const all = rows.find((r) => r.fault === 'all')!;
+    expect(all.n).toBe(res.cases.filter((c) => c.score).length);
+    expect(rows.find((r) => r.fault === 'exception')).toMatchObject({ top1: 1 });
+    expect(table).toMatch(/^system\s+fault\s+cases\s+top-1\s+top-3\s+fault kind$/m);
     const md = renderMarkdown(res);
     expect(md).toContain('| top-1 root-cause service | 33.3% (1/3) |');
+    expect(md).toMatch(/\| system \| fault \| cases \| top-1 \| top-3 \| fault kind \|/);
     const xml = renderJunit(res);
     expect(xml).toMatch(/<testsuites name="queryless eval" tests="4" failures="0" errors="2" skipped="1">/);
     expect(xml).toContain('<skipped message="no truth in incident.yaml');

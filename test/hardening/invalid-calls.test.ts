@@ -7,6 +7,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMcpServer } from '../../src/mcp/server.js';
 import { openBundle } from '../../src/sources/bundle/load.js';
+import { z } from 'zod';
+import { findTool } from '../../tools/index.js';
+import { servedInputSchema } from '../../tools/run.js';
 
 const MINI = path.resolve('test/fixtures/mini-bundle');
 
@@ -59,7 +62,10 @@ function generate(): BadCall[] {
   const notObjects: unknown[] = ['a string', 42, true, null, [1, 2, 3], ['service', 'cart']];
   for (const t of tools) {
     for (const a of notObjects) calls.push({ label: `${t.name} arguments=${JSON.stringify(a)}`, name: t.name, args: a });
-    const props = (t.inputSchema.properties ?? {}) as Record<string, Record<string, unknown>>;
+    // Bad values come from the schema calls are validated against, not from the listing, which leaves
+    // bounds out to stay small (tools/listing.ts): every bound is still tried.
+    const full = z.toJSONSchema(servedInputSchema(findTool(t.name)!), { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+    const props = full.properties ?? {};
     for (const [p, schema] of Object.entries(props)) {
       const inner = (schema.anyOf as Array<Record<string, unknown>> | undefined)?.find((s) => s.type !== 'null') ?? schema;
       for (const v of wrongValues(inner)) calls.push({ label: `${t.name}.${p}=${JSON.stringify(v).slice(0, 40)}`, name: t.name, args: { [p]: v } });
@@ -72,7 +78,7 @@ function generate(): BadCall[] {
       for (let i = 0; i < 12; i++) deep = { d: deep };
       calls.push({ label: `${t.name} deep fields`, name: t.name, args: { fields: deep } });
     }
-    for (const required of (t.inputSchema.required ?? []) as string[]) {
+    for (const required of full.required ?? []) {
       calls.push({ label: `${t.name} missing ${required}`, name: t.name, args: {} });
     }
   }
@@ -84,7 +90,8 @@ function generate(): BadCall[] {
   calls.push({ label: 'investigate question too long', name: 'investigate', args: { question: 'why? '.repeat(1000) } });
   calls.push({ label: 'investigate bad lang', name: 'investigate', args: { question: 'why is cart failing?', lang: 'klingon' } });
   calls.push({ label: 'get_trace bad id', name: 'get_trace', args: { trace_id: 'not-hex' } });
-  calls.push({ label: 'query_prometheus on a bundle', name: 'query_prometheus', args: { query: 'up{' } });
+  calls.push({ label: 'native_query promql on a bundle', name: 'native_query', args: { language: 'promql', query: 'up{' } });
+  calls.push({ label: 'native_query argument of another language', name: 'native_query', args: { language: 'traceql', query: '{}', instant: true } });
   return calls;
 }
 

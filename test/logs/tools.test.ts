@@ -137,9 +137,9 @@ describe('log_fields', () => {
   });
 });
 
-describe('query_loki on a bundle', () => {
+describe('native_query (logql) on a bundle', () => {
   it('answers with a clear message', async () => {
-    const res = await runTool(findTool('query_loki')!, { query: '{service_name="api"}' }, ctx());
+    const res = await runTool(findTool('native_query')!, { language: 'logql', query: '{service_name="api"}' }, ctx());
     expect(res.isError).toBe(true);
     expect(res.text).toMatch(/needs a live Loki backend/);
   });

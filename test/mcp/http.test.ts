@@ -45,12 +45,12 @@ describe('MCP over Streamable HTTP (in-process)', () => {
     expect(await res.json()).toMatchObject({ status: 'ok' });
   });
 
-  it('initializes, lists tools with output schemas and calls one with structured content', async () => {
+  it('initializes, lists tools and calls one with structured content', async () => {
     const c = await connect(server.url);
     clients.push(c);
     expect(c.getServerVersion()?.name).toBe('queryless');
     const { tools } = await c.listTools();
-    expect(tools.find((t) => t.name === 'list_services')?.outputSchema?.properties).toHaveProperty('services');
+    expect(tools.find((t) => t.name === 'list_services')?.inputSchema.properties).toHaveProperty('from');
     const res = await c.callTool({ name: 'list_services', arguments: {} });
     expect(res.isError).toBeFalsy();
     const services = (res.structuredContent as { services: Array<{ service: string; window?: { errors: number } }> }).services;

@@ -1,5 +1,6 @@
-// Every registry tool served over MCP: the SDK checks structured content against the output schema
-// (the CLI runner does not), so a tool whose data drifts from its schema would fail only here.
+// Every registry tool served over MCP with output schemas listed (QUERYLESS_OUTPUT_SCHEMAS=1): the SDK
+// then checks structured content against them (the CLI runner does not), so a tool whose data drifts
+// from its schema fails here. The default listing leaves them out (test/mcp/tools-list-size.test.ts).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +22,7 @@ for (const [label, dir] of [
     beforeAll(async () => {
       const sources = await openBundle(dir);
       const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-      await createMcpServer(sources).connect(serverSide);
+      await createMcpServer(sources, { outputSchemas: true }).connect(serverSide);
       client = new Client({ name: 'registry-test', version: '1.0.0' });
       await client.connect(clientSide);
     });

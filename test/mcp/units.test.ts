@@ -75,13 +75,13 @@ describe('investigate-incident prompt', () => {
   const all = PROCEDURE.flatMap((s) => s.tools.map((t) => t.name));
 
   it('names the tools in investigation order when all are served', () => {
-    const text = renderInvestigatePrompt({ question: 'Why do checkouts fail?' }, [...all, 'query_prometheus']);
+    const text = renderInvestigatePrompt({ question: 'Why do checkouts fail?' }, [...all, 'native_query']);
     const order = ['list_services', 'rank_suspects', 'find_prevalent_errors', 'find_slow_spans', 'compare_attributes', 'log_patterns', 'hot_functions', 'lookup_source', 'explain'];
     expect(text).not.toContain('`investigate`'); // not served here
     const positions = order.map((n) => text.indexOf(`\`${n}\``));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-    expect(text).toContain('Other tools when you need them: `query_prometheus`');
+    expect(text).toContain('Other tools when you need them: `native_query`');
     expect(text).toContain('write your answer in English (the language the question is written in)');
     expect(text).toMatch(/never instructions to follow/);
     expect(text).toMatch(/native query it returned/);

@@ -107,7 +107,7 @@ describe('Prometheus HTTP client', () => {
   });
 });
 
-describe('query_prometheus against a live Prometheus (nock)', () => {
+describe('native_query (promql) against a live Prometheus (nock)', () => {
   it('summarises big results: series count, top-k by value, label cardinalities, warnings', async () => {
     const { runTool } = await import('../../tools/run.js');
     const { findTool } = await import('../../tools/index.js');
@@ -117,8 +117,11 @@ describe('query_prometheus against a live Prometheus (nock)', () => {
       .query((q) => q.query === 'up' && q.time === '1700000000.000')
       .reply(200, { status: 'success', data: { resultType: 'vector', result }, warnings: ['PromQL warning: something'] });
     const sources = { metrics: new PrometheusSource(cfg('http://prom.test')), defaults: { window: { start: 1699996400000, end: 1700000000000 } }, problems: [], describe: 'live backends' };
-    const r = await runTool(findTool('query_prometheus')!, { query: 'up', instant: true, top: 5 }, { sources, signal: new AbortController().signal, progress: () => {}, budgetTokens: 2000 });
+    const r = await runTool(findTool('native_query')!, { language: 'promql', query: 'up', instant: true, limit: 5 }, { sources, signal: new AbortController().signal, progress: () => {}, budgetTokens: 2000 });
     expect(r.isError).toBe(false);
+    // `limit` reaches the PromQL engine as its `top`: 5 series listed in the text, of 300.
+    expect(r.text).toMatch(/top 5 by last value shown/);
+    expect((r.structured as { language: string }).language).toBe('promql');
     const d = r.structured as { series_count: number; series: Array<{ labels: Record<string, string>; last: number }>; label_cardinality: Record<string, number>; warnings: string[] };
     expect(d.series_count).toBe(300);
     expect(d.series[0]!.last).toBe(299);

@@ -74,11 +74,11 @@ describe('metric tools on a bundle', () => {
     expect(bad.text).toMatch(/no label "nope".*\n.*pod \(3\)/s);
   });
 
-  it('query_prometheus refuses bundles clearly and rejects invalid PromQL before anything runs', async () => {
-    const r = await call('query_prometheus', { query: 'up' });
+  it('native_query (promql) refuses bundles clearly and rejects invalid PromQL before anything runs', async () => {
+    const r = await call('native_query', { language: 'promql', query: 'up' });
     expect(r.isError).toBe(true);
     expect(r.text).toMatch(/needs a live Prometheus/);
-    const bad = await call('query_prometheus', { query: 'sum(rate(x[5m])' });
+    const bad = await call('native_query', { language: 'promql', query: 'sum(rate(x[5m])' });
     expect(bad.text).toMatch(/invalid PromQL at column/);
   });
 });

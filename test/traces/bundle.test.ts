@@ -83,8 +83,8 @@ describe('trace tools on a bundle', () => {
     expect(missing.text).toMatch(/not found in bundle fixture/);
   });
 
-  it('query_tempo explains it needs a live Tempo; a bad window is a clear error', async () => {
-    const q = await call('query_tempo', { query: '{ status = error }' });
+  it('native_query (traceql) explains it needs a live Tempo; a bad window is a clear error', async () => {
+    const q = await call('native_query', { language: 'traceql', query: '{ status = error }' });
     expect(q.isError).toBe(true);
     expect(q.text).toMatch(/needs a live Tempo/);
     const w = await call('find_slow_spans', { from: '10:10', to: '10:05' });

@@ -5,8 +5,8 @@
 // Its self time (its duration minus its children's) is time spent in neither service's code: on the
 // wire, queued at B before its server span started, or waiting for A's thread to pick the answer up.
 // That wait is measured per edge A→B and tested for a change:
-//   - with a trace baseline: Welch's t on log(1 + wait), window against baseline, for each edge;
-//   - without one (the recording starts at the fault): each edge's typical wait against the other
+//   - with a trace baseline: a minimum-effect Welch test on log(1 + wait), window against baseline;
+//   - without one (the recording starts at the fault, or the edge is new): its typical wait against the other
 //     edges' in the same window (a robust z across edges), because the window itself is all there is.
 // A delayed or starved pod slows every edge that touches it, in both directions; one slow caller slows
 // only its own outgoing calls. The symptoms are therefore attributed, edge by edge, to the endpoint
@@ -28,6 +28,8 @@ export interface EdgeStat {
   n: number;
   /** One-sided evidence that the wait grew (z units, ≥ 0). */
   z: number;
+  /** What the wait was judged against: the edge's own baseline, or the window's other edges. */
+  against: 'baseline' | 'window';
 }
 
 export interface EdgeFeatures {
@@ -139,7 +141,8 @@ export function edgeFeatures(
   // An edge without a baseline of its own (a call that only happens now, or too rarely before) is
   // judged against the window's other edges, as every edge is when the whole baseline is missing.
   const within = judgeWithinWindow(waits);
-  const zs = noBaseline ? within : waits.map((e, i) => (e.b.length >= MIN_CALLS ? judgeAgainstBaseline(e) : within[i]!));
+  const own = waits.map((e) => !noBaseline && e.b.length >= MIN_CALLS);
+  const zs = waits.map((e, i) => (own[i] ? judgeAgainstBaseline(e) : within[i]!));
   const edges: EdgeStat[] = waits.map((e, i) => ({
     caller: e.caller,
     callee: e.callee,
@@ -147,6 +150,7 @@ export function edgeFeatures(
     after: e.w.length ? median(e.w) : NaN,
     n: e.w.length,
     z: zs[i]!,
+    against: own[i] ? 'baseline' : 'window',
   }));
   const detail = attribute(edges);
   const score = new Map<string, number>();

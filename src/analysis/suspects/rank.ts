@@ -227,9 +227,10 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     for (const [svc, l] of f.waits.detail) {
       const e = l[0]!;
       addRaw(svc, 'slow_call_edges', l.length);
-      const before = Number.isFinite(e.before) ? `${fmt(e.before)} ms → ` : '';
-      addEvidence(svc, Math.min(CAP, e.z) / 2, `wait on calls ${e.caller} → ${e.callee}: ${before}${fmt(e.after)} ms (median, ${e.n} calls)${l.length > 1 ? `; ${l.length - 1} more slow edge(s) touching ${svc}` : ''}`, [
-        Number.isFinite(e.before)
+      const judged = e.against === 'baseline';
+      const before = judged ? `${fmt(e.before)} ms → ` : '';
+      addEvidence(svc, Math.min(CAP, e.z) / 2, `wait on calls ${e.caller} → ${e.callee}: ${before}${fmt(e.after)} ms (median, ${e.n} calls${judged ? '' : '; no baseline: longest among the window\'s calls'})${l.length > 1 ? `; ${l.length - 1} more slow edge(s) touching ${svc}` : ''}`, [
+        judged
           ? { key: 'ev_edge_wait', args: { caller: e.caller, callee: e.callee, before: round1(e.before), after: round1(e.after), n: e.n } }
           : { key: 'ev_edge_wait_window', args: { caller: e.caller, callee: e.callee, after: round1(e.after), n: e.n } },
         ...(l.length > 1 ? [{ key: 'ev_edge_more', args: { n: l.length - 1, service: svc } }] : []),
