@@ -9,9 +9,18 @@ import { renderJson, renderMarkdown, tr } from '../agent/report.js';
 import { detectLanguage, normaliseLang, SUPPORTED_LANGS } from '../agent/language.js';
 import { log } from '../log.js';
 import { parseTime } from '../util/time.js';
-import type { TimeRange } from '../sources/types.js';
+import type { Sources, TimeRange } from '../sources/types.js';
+import type { Report } from '../agent/findings.js';
 
-export const INVESTIGATE_HELP = `Usage: queryless investigate "question" [--bundle DIR] [--from T --to T] [--service S] [--lang xx] [--json] [--model NAME]
+/** The HTML report (loaded only when asked: it pulls in the picture code). */
+async function writeHtmlReport(file: string, report: Report, sources: Sources, signal: AbortSignal): Promise<void> {
+  const { renderHtmlReport } = await import('../agent/html.js');
+  const html = await renderHtmlReport(report, sources, signal);
+  (await import('node:fs')).writeFileSync(file, html);
+  process.stderr.write(`HTML report: ${file} (${Math.round(Buffer.byteLength(html) / 1024)} KB)\n`);
+}
+
+export const INVESTIGATE_HELP = `Usage: queryless investigate "question" [--bundle DIR] [--from T --to T] [--service S] [--lang xx] [--json] [--html FILE] [--model NAME]
 
 Answers an incident question with a report: suspects, prevalent errors, slow spans, hot functions,
 their code and what to do — in the language of the question (--lang overrides). Report catalogues: ${SUPPORTED_LANGS.join(', ')};
@@ -19,10 +28,11 @@ another language gets an English report that says so (a configured model still a
 Times (--from/--to, and times in the question like "since 10:04") are UTC; default: the incident window.
 With OPENAI_API_KEY or OPENAI_BASE_URL set, a model drives the tools from the playbook's findings
 (--model or QUERYLESS_MODEL picks it); otherwise the deterministic playbook runs alone.
+--html FILE also writes a self-contained HTML report with pictures (flame graphs, RED charts, trace waterfalls).
 Options: --max-steps N, --time-budget MS (default 120000 agent, 30000 playbook).
 Exit code: 0 on success, 1 on failure, 2 on usage errors.`;
 
-const OWN_FLAGS = ['from', 'to', 'service', 'lang', 'max-steps', 'time-budget', 'baseline-from', 'baseline-to'];
+const OWN_FLAGS = ['from', 'to', 'service', 'lang', 'max-steps', 'time-budget', 'baseline-from', 'baseline-to', 'html'];
 
 export async function investigateCommand(argv: string[]): Promise<number> {
   const a = parseArgv(argv);
@@ -99,6 +109,7 @@ export async function investigateCommand(argv: string[]): Promise<number> {
     // Reports quote telemetry (log lines, span attributes, errors): mask secrets in every format.
     const safe = maskDeep(report);
     process.stdout.write(a.bools.has('json') ? renderJson(safe) + '\n' : maskSecrets(renderMarkdown(safe)));
+    if (own.html) await writeHtmlReport(own.html, safe, sources, ac.signal);
     return 0;
   } finally {
     process.removeListener('SIGINT', onSigint);

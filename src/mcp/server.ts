@@ -12,6 +12,7 @@ import type { Sources } from '../sources/types.js';
 import { log } from '../log.js';
 import { registerPrompts } from './prompts.js';
 import { guardTransport } from './guard.js';
+import { pictureMeta, registerPictureApp, toolUiMeta } from './apps.js';
 
 export const SERVER_NAME = 'queryless';
 export const SERVER_VERSION = '0.1.0';
@@ -90,6 +91,7 @@ export function createMcpServer(sources: Sources, opts: McpServerOptions = {}): 
         // Declared to the SDK only when listed: it then validates structuredContent against it.
         ...(opts.outputSchemas ? { outputSchema: servedOutputSchema(def) } : {}),
         annotations: { ...def.annotations, title: def.annotations.title ?? def.title, readOnlyHint: true, destructiveHint: false },
+        _meta: toolUiMeta(def.name), // MCP Apps view for tools with a picture (apps.ts)
       },
       async (args: Record<string, unknown>, extra: Extra) => {
         const started = Date.now();
@@ -103,7 +105,8 @@ export function createMcpServer(sources: Sources, opts: McpServerOptions = {}): 
         await notifyLog(extra, 'debug', `${def.name} answered in ${ms} ms`);
         const problems = res.structured?.problems;
         if (Array.isArray(problems) && problems.length) await notifyLog(extra, 'warning', `data problems: ${problems.slice(0, 5).join('; ')}`);
-        return { content: [{ type: 'text' as const, text: res.text }], structuredContent: res.structured ?? {} };
+        const _meta = await pictureMeta(server, def.name, args, res.structured, sources, extra.signal);
+        return { content: [{ type: 'text' as const, text: res.text }], structuredContent: res.structured ?? {}, ...(_meta ? { _meta } : {}) };
       },
     );
   }
@@ -115,6 +118,7 @@ export function createMcpServer(sources: Sources, opts: McpServerOptions = {}): 
   server.server.setRequestHandler(ListToolsRequestSchema, () => (listing ??= { tools: served.map((d) => listedTool(d, { outputSchemas: opts.outputSchemas })) }));
 
   registerPrompts(server, served.map((t) => t.name), sources);
+  registerPictureApp(server);
   // Every transport this server connects to gets the params guard (see guard.ts).
   const connect = server.connect.bind(server);
   server.connect = async (transport) => {

@@ -1,0 +1,140 @@
+// Pictures for findings: fetches what a picture needs from the sources (a trace, a service's spans, a
+// merged profile, a metric range) and hands analysis results to the pure SVG makers in src/visuals.
+// Shared by the HTML report and `queryless call --format svg|png`. Labels come from the report
+// catalogue, so the pictures speak the asker's language like the text around them.
+import type { Sources, Span, TimeRange } from '../sources/types.js';
+import { redGroups } from '../analysis/traces/red.js';
+import { defaultProfileType, formatValue, parseProfileTypeId, resolveProfileType } from '../analysis/profiles/types.js';
+import { flameGraphSvg, heatmapSvg, timeSeriesSvg, waterfallSvg, type Panel } from '../visuals/index.js';
+import { tr } from './i18n.js';
+import { maskDeep, maskSecrets } from '../mask.js';
+
+/** Time buckets across a RED chart: enough for a shape, few enough that each holds some requests. */
+const RED_BUCKETS = 40;
+/** Remote sources sample: a few hundred traces make a RED shape; bundles return all. */
+const TRACE_SAMPLE = 500;
+/** Slices of the range sampled separately on a backend. */
+const SAMPLE_SLICES = 8;
+
+export interface PictureScope {
+  /** The whole picture range: baseline start → window end. */
+  range: TimeRange;
+  baseline?: TimeRange;
+  /** The incident start (the window's start). */
+  change?: number;
+  lang: string;
+}
+
+export function scopeOf(window: TimeRange, baseline: TimeRange | undefined, lang: string): PictureScope {
+  return { range: { start: Math.min(window.start, baseline?.start ?? window.start), end: Math.max(window.end, baseline?.end ?? window.end) }, baseline, change: baseline ? window.start : undefined, lang };
+}
+
+const labels = (s: PictureScope) => ({ baseline: tr(s.lang, 'pic_baseline'), change: tr(s.lang, 'pic_change'), requests: tr(s.lang, 'pic_requests') });
+
+/** Spans of one service over the picture range, fetched once per service and shared by its pictures. */
+export class SpanCache {
+  private readonly byService = new Map<string, Promise<Span[]>>();
+  constructor(
+    private readonly sources: Sources,
+    private readonly range: TimeRange,
+    private readonly signal?: AbortSignal,
+  ) {}
+  get(service: string): Promise<Span[]> {
+    let p = this.byService.get(service);
+    if (!p) {
+      const traces = this.sources.traces;
+      p = traces ? this.fetch(traces, service) : Promise.resolve([]);
+      this.byService.set(service, p);
+    }
+    return p;
+  }
+
+  /**
+   * Bundles are local: every trace. A backend samples, and a capped answer keeps only some traces
+   * (the first ones, on a bundle-like source): the range is cut into slices, each sampled on its own,
+   * so the picture covers the whole range rather than its beginning.
+   */
+  private async fetch(traces: NonNullable<Sources['traces']>, service: string): Promise<Span[]> {
+    if (traces.kind === 'bundle') return (await traces.findTraces({ range: this.range, service }, this.signal)).spans;
+    const step = (this.range.end - this.range.start) / SAMPLE_SLICES;
+    const slices = await Promise.all(
+      Array.from({ length: SAMPLE_SLICES }, (_, i) =>
+        traces.findTraces({ range: { start: this.range.start + i * step, end: this.range.start + (i + 1) * step }, service, limitTraces: Math.ceil(TRACE_SAMPLE / SAMPLE_SLICES) }, this.signal).then((t) => t.spans),
+      ),
+    );
+    return slices.flat();
+  }
+}
+
+/** Rate, error share and p50/p95 duration of a service's entry spans per time bucket. */
+export function redSeries(spans: Span[], service: string, range: TimeRange, buckets = RED_BUCKETS): { rate: Array<[number, number]>; errors: Array<[number, number]>; p50: Array<[number, number]>; p95: Array<[number, number]> } {
+  const step = (range.end - range.start) / buckets;
+  const own = spans.filter((s) => s.service === service);
+  // Bucket index as the grouping key: the RED analysis does the entry-span and error logic.
+  const g = redGroups(own, range, (s) => String(Math.min(buckets - 1, Math.floor((s.startMs - range.start) / step)))).groups;
+  const out = { rate: [] as Array<[number, number]>, errors: [] as Array<[number, number]>, p50: [] as Array<[number, number]>, p95: [] as Array<[number, number]> };
+  for (let b = 0; b < buckets; b++) {
+    const t = range.start + (b + 0.5) * step;
+    const r = g.get(String(b));
+    out.rate.push([t, r ? r.requests / (step / 1000) : 0]);
+    out.errors.push([t, r ? 100 * r.errorRate : NaN]);
+    out.p50.push([t, r ? r.p50Ms : NaN]);
+    out.p95.push([t, r ? r.p95Ms : NaN]);
+  }
+  return out;
+}
+
+export function redChart(spans: Span[], service: string, s: PictureScope): string | undefined {
+  const r = redSeries(spans, service, s.range);
+  if (!r.rate.some(([, v]) => v > 0)) return undefined;
+  const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(1)}s` : `${Math.round(v)}ms`);
+  const panels: Panel[] = [
+    { title: tr(s.lang, 'pic_rate'), series: [{ name: '', points: r.rate }], format: (v) => (v >= 10 ? v.toFixed(0) : v.toFixed(1)) },
+    { title: tr(s.lang, 'pic_errors'), series: [{ name: '', points: r.errors, colour: '#e03131' }], format: (v) => `${v.toFixed(v >= 10 ? 0 : 1)}%` },
+    { title: tr(s.lang, 'pic_duration'), series: [{ name: 'p50', points: r.p50, colour: '#2b8a3e' }, { name: 'p95', points: r.p95, colour: '#d9480f' }], format: ms },
+  ];
+  return timeSeriesSvg(panels, { title: tr(s.lang, 'pic_red_title', { service }), range: s.range, baseline: s.baseline, change: s.change, labels: labels(s) });
+}
+
+export function latencyHeatmap(spans: Span[], service: string, spanName: string, s: PictureScope): string | undefined {
+  const samples = spans.filter((x) => x.service === service && x.name === spanName).map((x) => ({ t: x.startMs, ms: x.durationMs }));
+  if (samples.length < 2) return undefined;
+  return heatmapSvg(samples, { title: tr(s.lang, 'pic_heatmap_title', { operation: spanName, service }), range: s.range, baseline: s.baseline, change: s.change, labels: labels(s) });
+}
+
+export async function traceWaterfall(sources: Sources, traceId: string, lang: string, signal?: AbortSignal): Promise<string | undefined> {
+  const raw = await sources.traces?.getTrace(traceId, signal);
+  if (!raw?.length) return undefined;
+  // Tooltips quote error messages and statements: masked like every other output.
+  const spans = maskDeep(raw);
+  return waterfallSvg(traceId, spans, { labels: { title: tr(lang, 'pic_waterfall_title', { trace: traceId }), critical: tr(lang, 'pic_critical'), error: tr(lang, 'pic_error') } });
+}
+
+/** A service's flame graph over the window, coloured by change vs the baseline, `highlight` outlined. */
+export async function flameGraph(sources: Sources, service: string, window: TimeRange, s: PictureScope, opts: { highlight?: string; type?: string; signal?: AbortSignal } = {}): Promise<string | undefined> {
+  const profiles = sources.profiles;
+  if (!profiles) return undefined;
+  const types = (await profiles.profileTypes(service, window, opts.signal)).map((t) => t.id);
+  const typeId = (opts.type ? resolveProfileType(opts.type, types) : undefined) ?? defaultProfileType(types);
+  if (!typeId) return undefined;
+  const [cur, base] = await Promise.all([profiles.mergedProfile(service, typeId, window, opts.signal), s.baseline ? profiles.mergedProfile(service, typeId, s.baseline, opts.signal) : undefined]);
+  if (!cur?.stacks.length) return undefined;
+  const unit = parseProfileTypeId(typeId)?.sampleUnit ?? '';
+  const what = parseProfileTypeId(typeId)?.name === 'process_cpu' ? 'CPU' : typeId;
+  return flameGraphSvg(cur, {
+    baseline: base,
+    highlight: opts.highlight,
+    formatValue: (v) => formatValue(v, unit),
+    labels: { title: tr(s.lang, 'pic_flame_title', { service, type: what }), grew: tr(s.lang, 'pic_grew'), shrank: tr(s.lang, 'pic_shrank'), highlight: tr(s.lang, 'pic_hot'), total: tr(s.lang, 'pic_all') },
+  });
+}
+
+/** A metric query over the picture range (one line per series, at most six). */
+export async function metricChart(sources: Sources, promql: string, title: string, s: PictureScope, signal?: AbortSignal): Promise<string | undefined> {
+  if (!sources.metrics) return undefined;
+  const step = Math.max(15_000, Math.round((s.range.end - s.range.start) / 120));
+  const res = await sources.metrics.range(promql, s.range, step, signal);
+  const series = res.slice(0, 6).map((r) => ({ name: maskSecrets(Object.entries(r.labels).filter(([k]) => k !== '__name__').map(([k, v]) => `${k}=${v}`).join(', ')), points: r.points }));
+  if (!series.some((x) => x.points.length)) return undefined;
+  return timeSeriesSvg([{ title, series, format: (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2)) }], { title: tr(s.lang, 'pic_metric_title'), range: s.range, baseline: s.baseline, change: s.change, labels: labels(s), panelHeight: 200 });
+}

@@ -1,0 +1,96 @@
+// The HTML report end to end on the demo incident: one self-contained page in the asker's language,
+// every finding with its query and (where one exists) its picture; then the page opened in headless
+// Chromium: pictures rendered, nothing logged as an error, no request leaves the page.
+// The Chromium part skips itself when no Chromium is installed (.ci/chromium.sh installs it).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { setup } from '../../src/commands/context.js';
+import { runPlaybook } from '../../src/agent/playbook.js';
+import { gatherPictures, renderHtml, type Pictures } from '../../src/agent/html.js';
+import type { Report } from '../../src/agent/findings.js';
+import { redSeries, SpanCache } from '../../src/agent/pictures.js';
+import { checkPage, chromiumPath } from '../../scripts/browser.js';
+
+const BUNDLE = new URL('../../evals/incidents/demo-checkout', import.meta.url).pathname;
+const unescape = (s: string) => s.replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#x3D;/g, '=').replace(/&#x60;/g, '`').replace(/&amp;/g, '&');
+
+describe('HTML report (demo incident, French question)', () => {
+  let report: Report;
+  let pictures: Pictures;
+  let html: string;
+  const dir = mkdtempSync(path.join(tmpdir(), 'queryless-html-'));
+  const file = path.join(dir, 'report.html');
+
+  beforeAll(async () => {
+    const { sources } = await setup({ bundle: BUNDLE });
+    report = await runPlaybook(sources, 'Pourquoi les commandes échouent-elles depuis 10h ?');
+    pictures = await gatherPictures(report, sources);
+    html = renderHtml(report, pictures);
+    writeFileSync(file, html);
+  }, 120_000);
+
+  it('is one self-contained page: no script, no external resource, a CSP that forbids both', () => {
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toMatch(/<script|<link |<img |<iframe|url\(/i);
+    expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`);
+    expect(html.length).toBeLessThan(1_500_000);
+  });
+
+  it('speaks the asker\'s language, in the text and in the pictures', () => {
+    expect(html).toContain('<html lang="fr">');
+    expect(html).toContain('Enquête sur l');
+    expect(html).toContain('aria-label="Débit, erreurs et durée de checkout"');
+    expect(html).toContain('chemin critique');
+  });
+
+  it('shows every finding with its native query, and a picture for each kind that has one', () => {
+    expect(report.findings.length).toBeGreaterThan(3);
+    const page = unescape(html);
+    for (const f of report.findings) if (f.evidence.query) expect(page).toContain(f.evidence.query.text);
+    const kinds = new Set([...pictures.byFinding.keys()].map((i) => report.findings[i]!.kind));
+    expect([...kinds].sort()).toEqual(['error', 'hot-function', 'latency', 'metric-anomaly']);
+    expect(pictures.services.length).toBeGreaterThan(0);
+    // Flame graph (diff-coloured, hot function outlined), waterfall (critical path), heatmap, RED.
+    expect(html).toMatch(/class="fr hot"/);
+    expect(html).toMatch(/class="span critical/);
+    expect(html).toMatch(/class="cell"/);
+    expect(html).toMatch(/class="change"/);
+  });
+
+  it('escapes telemetry and report text (a hostile title stays text)', () => {
+    const evil = structuredClone(report);
+    evil.findings[0]!.message = undefined;
+    evil.findings[0]!.title = '<img src=x onerror=alert(1)>';
+    evil.question = '</title><script>alert(1)</script>';
+    const page = renderHtml(evil);
+    expect(page).not.toContain('<img src=x');
+    expect(page).not.toContain('<script>');
+    expect(page).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
+  });
+
+  it.skipIf(!chromiumPath())('renders in headless Chromium: pictures drawn, no console error, no request', async () => {
+    const shot = path.join(dir, 'report.png');
+    const r = await checkPage(file, shot);
+    const svgs = (html.match(/<svg /g) ?? []).length;
+    expect(r.svgs).toBe(svgs);
+    expect(r.renderedSvgs).toBe(svgs);
+    expect(r.errors).toEqual([]);
+    expect(r.requests).toEqual([]);
+    // Not a blank page: text, charts and flame graphs put ink on a good part of it.
+    expect(r.inked).toBeGreaterThan(0.03);
+  }, 90_000);
+});
+
+describe('picture data', () => {
+  it('covers the whole range: a bundle gives every trace, not the first few hundred', async () => {
+    const { sources } = await setup({ bundle: BUNDLE });
+    const range = { start: Date.parse('2025-06-03T09:50:00Z'), end: Date.parse('2025-06-03T10:20:00Z') };
+    const spans = await new SpanCache(sources, range).get('ride');
+    const r = redSeries(spans, 'ride', range, 10);
+    expect(r.rate.every(([, v]) => v > 0)).toBe(true);
+    // ride's p95 jumps after 10:04 (the demo's fault): last bucket far above the first.
+    expect(r.p95.at(-1)![1]).toBeGreaterThan(20 * r.p95[0]![1]);
+  });
+});
