@@ -114,8 +114,17 @@ export function createMcpServer(sources: Sources, opts: McpServerOptions = {}): 
   // tools/list is ours, not the SDK's: its generated entries repeat every bound, the $schema URL and the
   // annotations' title (see tools/listing.ts). Calls still go through the SDK handler registered above.
   // Built on the first tools/list of the connection, then reused (the served tools never change).
-  let listing: { tools: ListedTool[] } | undefined;
-  server.server.setRequestHandler(ListToolsRequestSchema, () => (listing ??= { tools: served.map((d) => listedTool(d, { outputSchemas: opts.outputSchemas })) }));
+  let listing: { tools: Array<ListedTool & { _meta?: Record<string, unknown> }> } | undefined;
+  server.server.setRequestHandler(ListToolsRequestSchema, () => {
+    listing ??= {
+      tools: served.map((d) => {
+        // The MCP Apps link (a UI resource) is part of the listing clients read it from.
+        const ui = toolUiMeta(d.name);
+        return { ...listedTool(d, { outputSchemas: opts.outputSchemas }), ...(ui ? { _meta: ui } : {}) };
+      }),
+    };
+    return listing;
+  });
 
   registerPrompts(server, served.map((t) => t.name), sources);
   registerPictureApp(server);
