@@ -1,7 +1,7 @@
 // The `queryless` command line: one dispatcher, one module per command under src/commands/.
 import { ConfigError } from './config.js';
 import { UsageError } from './commands/args.js';
-import { maskSecrets } from './log.js';
+import { maskSecrets } from './mask.js'; // not log.js: pino is for the commands that log
 
 type Command = { run: (argv: string[]) => Promise<number>; summary: string };
 

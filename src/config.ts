@@ -36,6 +36,7 @@ export const envSchema = z.object({
   QUERYLESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   QUERYLESS_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
   QUERYLESS_CALL_DEADLINE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
+  QUERYLESS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
   // Off by default: full output schemas would cost every chat client ~9,500 tokens of tools/list.
   QUERYLESS_OUTPUT_SCHEMAS: z.enum(['0', '1', 'false', 'true']).default('0').transform((v) => v === '1' || v === 'true'),
   QUERYLESS_HTTP_TOKEN: optionalString,

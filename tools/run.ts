@@ -7,6 +7,7 @@ import { maskDeep, maskSecrets } from '../src/mask.js';
 import { BackendError } from '../src/http.js';
 import { ArgumentLimitError, checkArguments } from '../src/limits.js';
 import { PatternError } from '../src/util/regex.js';
+import { argumentsKey, type AnswerCache } from './cache.js';
 
 export const DEFAULT_BUDGET_TOKENS = 2000;
 /** Default per-call deadline (QUERYLESS_CALL_DEADLINE_MS): past it the call answers with an error and its work is aborted. */
@@ -24,14 +25,23 @@ export interface ToolResult {
   structured?: Record<string, unknown>;
 }
 
+// Served schemas are built once per tool: `extend` makes a new schema, and zod compiles each new
+// schema's parser on its first use, which cost every call ~1 ms when it was rebuilt per call.
+const servedOutputs = new WeakMap<ToolDef, z.ZodObject>();
+const servedInputs = new WeakMap<ToolDef, z.ZodObject>();
+
 /** The output schema as served: the tool's own fields plus the common ones. */
 export function servedOutputSchema(def: ToolDef): z.ZodObject {
-  return def.output.extend(outputBase);
+  let s = servedOutputs.get(def);
+  if (!s) servedOutputs.set(def, (s = def.output.extend(outputBase)));
+  return s;
 }
 
 /** The input schema as served: the tool's own fields plus `budget` when the tool does not declare it. */
 export function servedInputSchema(def: ToolDef): z.ZodObject {
-  return 'budget' in def.input.shape ? def.input : def.input.extend({ budget: budgetField });
+  let s = servedInputs.get(def);
+  if (!s) servedInputs.set(def, (s = 'budget' in def.input.shape ? def.input : def.input.extend({ budget: budgetField })));
+  return s;
 }
 
 /** The first few issues, each cut short: a 500-item array of bad values must not make a 50 KB error. */
@@ -101,21 +111,38 @@ export function fitText(sections: string[], budgetTokens: number, narrow?: strin
 /** Telemetry may carry credentials (a token in a log line, a password in a URL): every string of an answer is masked. */
 export { maskDeep };
 
-export type RunContext = Omit<ToolContext, 'budgetTokens'> & { budgetTokens?: number; deadlineMs?: number };
+export type RunContext = Omit<ToolContext, 'budgetTokens'> & {
+  budgetTokens?: number;
+  deadlineMs?: number;
+  /** Answers kept between calls (the MCP server's; see cache.ts). */
+  cache?: AnswerCache;
+};
 
 /** Runs a tool and masks secrets in whatever comes out, answer or error: the one pass every output path shares. */
 export async function runTool(def: ToolDef, rawArgs: unknown, ctx: RunContext): Promise<ToolResult> {
-  const res = await runUnmasked(def, rawArgs, ctx);
+  const v = validateArguments(def, rawArgs);
+  if ('error' in v) return masked({ isError: true, text: v.error });
+  const args = v.args;
+  const budgetTokens = typeof args.budget === 'number' ? args.budget : (ctx.budgetTokens ?? DEFAULT_BUDGET_TOKENS);
+  const cache = ctx.cache;
+  const key = cache ? argumentsKey(def.name, args) : '';
+  // A kept answer rendered for the same budget and the same list of source problems is the same
+  // text: served as is (masking a long answer costs more than the rest of a warm call).
+  const variant = `${budgetTokens}\u0000${ctx.sources.problems.length}`;
+  const kept = cache?.rendered(key, variant);
+  if (kept) return kept;
+  const res = masked(await runUnmasked(def, args, budgetTokens, key, ctx));
+  if (cache && !res.isError) cache.keepRendered(key, variant, res);
+  return res;
+}
+
+function masked(res: ToolResult): ToolResult {
   // Error texts are bounded whatever threw them (a quoted file or answer must not make a huge error).
   const text = res.isError && res.text.length > MAX_ERROR_RESULT_CHARS ? `${res.text.slice(0, MAX_ERROR_RESULT_CHARS)}… [+${res.text.length - MAX_ERROR_RESULT_CHARS} chars]` : res.text;
   return { isError: res.isError, text: maskSecrets(text), ...(res.structured ? { structured: maskDeep(res.structured) } : {}) };
 }
 
-async function runUnmasked(def: ToolDef, rawArgs: unknown, ctx: RunContext): Promise<ToolResult> {
-  const v = validateArguments(def, rawArgs);
-  if ('error' in v) return { isError: true, text: v.error };
-  const args = v.args;
-  const budgetTokens = typeof args.budget === 'number' ? args.budget : (ctx.budgetTokens ?? DEFAULT_BUDGET_TOKENS);
+async function runUnmasked(def: ToolDef, args: Record<string, unknown>, budgetTokens: number, key: string, ctx: RunContext): Promise<ToolResult> {
   // The deadline is enforced, not advisory: the answer goes out when it passes, and the handler's
   // signal aborts so its loops (which yield, see util/yield.ts) and backend requests stop.
   const deadlineMs = ctx.deadlineMs ?? DEFAULT_CALL_DEADLINE_MS;
@@ -125,9 +152,13 @@ async function runUnmasked(def: ToolDef, rawArgs: unknown, ctx: RunContext): Pro
   const signal = AbortSignal.any([ctx.signal, deadline.signal]);
   const expired = new Promise<never>((_, reject) => deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true }));
   try {
-    const work = def.handler(args as never, { ...ctx, signal, budgetTokens });
-    work.catch(() => undefined); // a late failure after the deadline answered is not an unhandled rejection
-    const out = await Promise.race([work, expired]);
+    let out = ctx.cache?.get(key);
+    if (!out) {
+      const work = def.handler(args as never, { ...ctx, signal, budgetTokens });
+      work.catch(() => undefined); // a late failure after the deadline answered is not an unhandled rejection
+      out = await Promise.race([work, expired]);
+      ctx.cache?.set(key, args, out);
+    }
     const { text, truncated } = fitText(out.text, budgetTokens, out.narrow);
     const structured: Record<string, unknown> = { ...(out.data as Record<string, unknown>) };
     if (truncated) structured.truncated = truncated;

@@ -3,7 +3,7 @@
 // catalogue lacks, so a missing translation shows as English rather than as a raw key.
 // Kept apart from report.ts so number formatting (format.ts) can name units without a cycle.
 import { readPrompt } from './assets.js';
-import { catalogueLang } from './language.js';
+import { catalogueLang } from './lang-codes.js'; // not language.js: its detector tables cost ~0.2 s to load
 
 export type Strings = Record<string, unknown> & { numbers: Record<string, string>; values: Record<string, string> };
 

@@ -14,28 +14,18 @@
 // third of the medium set's time and scored the same on our question set (test/fixtures/questions.yaml).
 import { eld } from 'eld/extrasmall';
 
-/** Languages the report strings (prompts/i18n/<lang>.json) and the hint catalogue are translated into. */
-export const SUPPORTED_LANGS = ['en', 'fr', 'es', 'de', 'it', 'pt', 'nl', 'pl', 'ja', 'zh', 'ko', 'ru', 'uk', 'tr'] as const;
-export type Lang = (typeof SUPPORTED_LANGS)[number];
-
-export function isSupportedLang(l: string): l is Lang {
-  return (SUPPORTED_LANGS as readonly string[]).includes(l);
-}
-
-/** The catalogue a report in `lang` is written from: its own, or English when it has none. */
-export function catalogueLang(lang: string | undefined): Lang {
-  const base = baseCode(lang ?? '');
-  return isSupportedLang(base) ? base : 'en';
-}
-
-function baseCode(code: string): string {
-  return code.trim().toLowerCase().split(/[-_]/)[0] ?? '';
-}
+// The catalogue list lives in a module of its own so tool schemas can name it without loading eld.
+export { SUPPORTED_LANGS, isSupportedLang, catalogueLang, type Lang } from './lang-codes.js';
+import { SUPPORTED_LANGS, baseCode, catalogueLang, type Lang } from './lang-codes.js';
 
 const englishNames = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' });
 
-/** Language names (English and native, lower-cased) → code, for "French", "français", "日本語"… */
-const NAME_TO_CODE: Map<string, string> = (() => {
+/** Language names (English and native, lower-cased) → code, for "French", "français", "日本語"…
+ * Built on first use: about 120 Intl.DisplayNames cost ~50 ms, which commands that never name a
+ * language should not pay at start-up. */
+let nameToCode: Map<string, string> | undefined;
+function namesToCodes(): Map<string, string> {
+  if (nameToCode) return nameToCode;
   const m = new Map<string, string>();
   const codes = new Set<string>([...SUPPORTED_LANGS, ...eldLanguages()]);
   for (const c of codes) {
@@ -44,8 +34,8 @@ const NAME_TO_CODE: Map<string, string> = (() => {
       if (n) m.set(n.toLowerCase(), c);
     }
   }
-  return m;
-})();
+  return (nameToCode = m);
+}
 
 /**
  * A user-given language ("FR", "fr-CA", "pt_BR", "Italian", "italiano", "日本語") as a lower-case ISO 639
@@ -54,7 +44,7 @@ const NAME_TO_CODE: Map<string, string> = (() => {
  */
 export function normaliseLang(code: string | undefined): string | undefined {
   if (!code || !code.trim()) return undefined;
-  const byName = NAME_TO_CODE.get(code.trim().toLowerCase());
+  const byName = namesToCodes().get(code.trim().toLowerCase());
   if (byName) return byName;
   const base = baseCode(code);
   if (!/^[a-z]{2,3}$/.test(base)) return undefined;

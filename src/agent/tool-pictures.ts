@@ -5,13 +5,7 @@
 import type { Sources } from '../sources/types.js';
 import { flameGraph, metricChart, redChart, scopeOf, SpanCache, traceWaterfall } from './pictures.js';
 
-/** Tools that have a picture, and what it is. */
-export const PICTURE_TOOLS: Record<string, string> = {
-  get_trace: 'trace waterfall with the critical path',
-  hot_functions: 'flame graph, diff-coloured vs the baseline, hottest user function outlined',
-  service_red: 'rate / errors / duration over time of the service (or the top-ranked one)',
-  explore_metric: 'the metric query over the baseline and the window',
-};
+export { PICTURE_TOOLS } from './picture-tools.js';
 
 type Range = { start: string; end: string } | undefined;
 const range = (r: Range) => (r ? { start: Date.parse(r.start), end: Date.parse(r.end) } : undefined);

@@ -4,7 +4,7 @@ import { runTool } from '../../tools/run.js';
 import type { Sources } from '../sources/types.js';
 import { parseArgv, UsageError } from './args.js';
 import { cliToolContext, setup } from './context.js';
-import { PICTURE_TOOLS } from '../agent/tool-pictures.js';
+import { PICTURE_TOOLS } from '../agent/picture-tools.js';
 
 export const CALL_HELP = `Usage: queryless call TOOL [JSON-ARGS] [--bundle DIR] [--format text|json|svg|png] [--out FILE] [--lang xx] [--budget N]
 

@@ -2,6 +2,7 @@
 import { tools } from '../../tools/index.js';
 import { log } from '../log.js';
 import { createMcpServer } from '../mcp/server.js';
+import { AnswerCache } from '../../tools/cache.js';
 import { SafeStdioServerTransport } from '../mcp/stdio.js';
 import { HEALTH_PATH, parseListenAddress, startHttpServer } from '../mcp/http.js';
 import { parseArgv, UsageError } from './args.js';
@@ -73,7 +74,9 @@ export async function mcpCommand(argv: string[]): Promise<number> {
   }
 
   const { config, sources } = await setup(flags);
-  const createServer = () => createMcpServer(sources, { deadlineMs: config.env.QUERYLESS_CALL_DEADLINE_MS, outputSchemas: config.env.QUERYLESS_OUTPUT_SCHEMAS });
+  // One answer cache for every session: they share the sources, so they share what was computed from them.
+  const cache = new AnswerCache({ ttlMs: config.env.QUERYLESS_CACHE_TTL_MS, immutable: sources.immutable === true });
+  const createServer = () => createMcpServer(sources, { deadlineMs: config.env.QUERYLESS_CALL_DEADLINE_MS, outputSchemas: config.env.QUERYLESS_OUTPUT_SCHEMAS, cache });
   const stop = untilSignal();
 
   if (listen) {

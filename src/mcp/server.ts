@@ -7,6 +7,7 @@ import { tools as registry } from '../../tools/index.js';
 import { runTool, servedInputSchema, servedOutputSchema, validateArguments } from '../../tools/run.js';
 import { listedTool, SCOPE_GUIDE, type ListedTool } from '../../tools/listing.js';
 import type { ToolContext, ToolDef } from '../../tools/types.js';
+import type { AnswerCache } from '../../tools/cache.js';
 import type { Sources } from '../sources/types.js';
 import { log } from '../log.js';
 import { registerPrompts } from './prompts.js';
@@ -25,6 +26,8 @@ export interface McpServerOptions {
   budgetTokens?: number;
   /** Deadline of one tool call in ms (QUERYLESS_CALL_DEADLINE_MS); default 120 s. */
   deadlineMs?: number;
+  /** Answers kept between calls, shared by every connection over the same sources (see tools/cache.ts). */
+  cache?: AnswerCache;
   /**
    * List each tool's full output schema (QUERYLESS_OUTPUT_SCHEMAS=1). Off by default: they were half
    * of tools/list (~9,700 tokens) and a chat model reads the text answer, not the schema. When on, the
@@ -92,7 +95,7 @@ export function createMcpServer(sources: Sources, opts: McpServerOptions = {}): 
       },
       async (args: Record<string, unknown>, extra: Extra) => {
         const started = Date.now();
-        const res = await runTool(def, args, { ...toolContext(sources, extra), budgetTokens: opts.budgetTokens, deadlineMs: opts.deadlineMs });
+        const res = await runTool(def, args, { ...toolContext(sources, extra), budgetTokens: opts.budgetTokens, deadlineMs: opts.deadlineMs, cache: opts.cache });
         const ms = Date.now() - started;
         log.debug({ tool: def.name, ms, isError: res.isError }, 'tool call');
         if (res.isError) {

@@ -1,9 +1,12 @@
 // Typed PromQL: an AST, builders that callers compose (never string concatenation), a renderer, and a
 // parser (via @prometheus-io/lezer-promql) that turns text back into the same AST, so the bundle evaluator
 // and raw expert queries share one representation and invalid PromQL fails before any request.
-import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
+import { lazyRequire } from '../util/lazy.js';
 import { compileSafeRegex, PatternError } from '../util/regex.js';
+
+// The grammar is loaded on the first parse: rendering queries (what most tools do) never needs it.
+const promqlGrammar = lazyRequire<typeof import('@prometheus-io/lezer-promql')>('@prometheus-io/lezer-promql');
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 export interface Matcher {
@@ -240,7 +243,7 @@ export class PromQLParseError extends Error {
 export function parsePromQL(text: string): Expr {
   const q = text;
   if (!q.trim()) throw new PromQLParseError(q, 0, 'empty query');
-  const tree = parser.parse(q);
+  const tree = promqlGrammar().parser.parse(q);
   // Lezer recovers from errors by inserting error nodes: report the first one.
   let errAt = -1;
   tree.iterate({

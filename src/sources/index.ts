@@ -14,7 +14,10 @@ export async function createSources(config: Config): Promise<Sources> {
     const b = await openBundle(config.bundle);
     if (config.grafana) b.grafana = { url: config.grafana.url, datasources: config.grafana.uids };
     // A bundle without a source/ tree can still read code from GitHub when a token or repositories are configured.
-    if (!b.code && (config.github.token || Object.keys(config.github.repos).length || config.github.repo)) b.code = githubFromConfig(config.github, undefined, b.defaults.window, b.incident.repositories);
+    if (!b.code && (config.github.token || Object.keys(config.github.repos).length || config.github.repo)) {
+      b.code = githubFromConfig(config.github, undefined, b.defaults.window, b.incident.repositories);
+      b.immutable = false; // code read from GitHub can change under a ref
+    }
     return b;
   }
   const now = Date.now();

@@ -253,6 +253,9 @@ export interface Sources {
   /** Grafana settings for deep links, when configured. */
   grafana?: GrafanaLinkConfig;
   describe: string;
+  /** True when the data cannot change while the process runs (a recorded bundle read from disk, no
+   * live code source): answers computed from it may be kept for good. */
+  immutable?: boolean;
 }
 
 export interface GrafanaLinkConfig {

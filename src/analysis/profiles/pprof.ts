@@ -3,9 +3,13 @@
 // Frames follow pprof's own rules so our numbers agree with `go tool pprof`: a location's lines are
 // inlined frames (first = innermost), and a sample's first location is the leaf.
 import { gunzipSync } from 'node:zlib';
-import { Profile } from 'pprof-format';
+import type { Profile } from 'pprof-format';
+import { lazyRequire } from '../../util/lazy.js';
 import type { Frame } from '../../sources/types.js';
 import { functionId } from './intern.js';
+
+// Loaded on the first profile decoded, not by every command that merely links this module.
+const pprofFormat = lazyRequire<typeof import('pprof-format')>('pprof-format');
 
 export class ProfileDecodeError extends Error {
   constructor(
@@ -74,7 +78,7 @@ export function decodePprof(bytes: Uint8Array, file = '(profile)'): ParsedProfil
   if (wire) throw new ProfileDecodeError(file, `not a pprof profile or truncated (${wire})`);
   let p: Profile;
   try {
-    p = Profile.decode(raw);
+    p = pprofFormat().Profile.decode(raw);
   } catch (e) {
     throw new ProfileDecodeError(file, `not a pprof profile or truncated (${(e as Error).message})`);
   }

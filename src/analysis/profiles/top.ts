@@ -38,6 +38,15 @@ export interface TopResult {
   functions: FunctionStat[];
   /** Index by name for lookups. */
   byName: Map<string, FunctionStat>;
+  /** Kind of each function of this result by interned id (the per-frame lookups of the passes below
+   * index it instead of hashing every frame's name). */
+  kinds?: Array<FrameKind | undefined>;
+}
+
+/** The kind `top` gives a frame's function, or undefined when the function is not in `top`. */
+function kindIn(top: TopResult, f: Frame): FrameKind | undefined {
+  if (top.kinds) return top.kinds[f.fid ?? (f.fid = functionId(f.function))];
+  return top.byName.get(f.function)?.kind;
 }
 
 // Kinds are a pure function of the name (and first file seen); cached per interned id across calls.
@@ -100,18 +109,20 @@ export function topFunctions(p: Pick<StackProfile, 'stacks'>): TopResult {
     }
   }
   const functions: FunctionStat[] = new Array(seen.length);
+  const kinds: Array<FrameKind | undefined> = [];
   for (let k = 0; k < seen.length; k++) {
     const id = seen[k]!;
     const f = first[id]!;
     let kind = kindCache[id];
     if (kind === undefined) kind = kindCache[id] = frameKind(f);
+    kinds[id] = kind;
     const row: FunctionStat = { name: f.function, kind, flat: flat[id]!, cum: cum[id]! };
     if (f.file !== undefined) row.file = f.file;
     if (minLine[id]) row.line = minLine[id];
     functions[k] = row;
   }
   functions.sort(flatOrder);
-  return { total, functions, byName: new Map(functions.map((f) => [f.name, f])) };
+  return { total, functions, byName: new Map(functions.map((f) => [f.name, f])), kinds };
 }
 
 export const flatOrder = (a: FunctionStat, b: FunctionStat) => Math.abs(b.flat) - Math.abs(a.flat) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || Math.abs(b.cum) - Math.abs(a.cum);
@@ -125,7 +136,7 @@ export const cumOrder = (a: FunctionStat, b: FunctionStat) => Math.abs(b.cum) - 
 export function userFunctions(p: Pick<StackProfile, 'stacks'>, top: TopResult, limit = 20): UserFunctionStat[] {
   const acc = new Map<string, { attributed: number; causes: Map<string, number>; via: Map<string, number>; callers: Map<string, number> }>();
   const causeCache = new Map<string, string[]>();
-  const kindOf = (f: Frame): FrameKind => top.byName.get(f.function)?.kind ?? frameKind(f);
+  const kindOf = (f: Frame): FrameKind => kindIn(top, f) ?? frameKind(f);
   for (const s of p.stacks) {
     const frames = s.frames;
     if (!frames.length || s.value === 0) continue;
@@ -179,7 +190,7 @@ export function topPaths(p: Pick<StackProfile, 'stacks'>, top: TopResult, limit 
     const frames = s.frames;
     let lastUser = -1;
     for (let i = frames.length - 1; i >= 0; i--) {
-      if ((top.byName.get(frames[i]!.function)?.kind ?? 'user') === 'user') {
+      if ((kindIn(top, frames[i]!) ?? 'user') === 'user') {
         lastUser = i;
         break;
       }
@@ -187,7 +198,7 @@ export function topPaths(p: Pick<StackProfile, 'stacks'>, top: TopResult, limit 
     const kept: string[] = [];
     for (let i = 0; i < frames.length; i++) {
       const fn = frames[i]!.function;
-      const isUser = (top.byName.get(fn)?.kind ?? 'user') === 'user';
+      const isUser = (kindIn(top, frames[i]!) ?? 'user') === 'user';
       const inTail = i > lastUser && i >= Math.max(lastUser + 1, frames.length - tail);
       const nearUser = i === lastUser + 1 && lastUser >= 0;
       if ((isUser || inTail || nearUser || lastUser < 0 && i >= frames.length - tail - 1) && kept[kept.length - 1] !== fn) kept.push(fn);

@@ -46,6 +46,7 @@ export async function openBundle(dir: string): Promise<BundleSources> {
     defaults: { window: incident.window, baseline: incident.baseline, incident: incident.incident },
     problems,
     describe: `bundle ${incident.id} (${root})`,
+    immutable: true,
   };
 }
 

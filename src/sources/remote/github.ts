@@ -3,7 +3,7 @@
 // function is defined when only its name is known. Repository per service from GITHUB_REPOS, else
 // GITHUB_OWNER/GITHUB_REPO, else Pyroscope's service_repository/service_git_ref labels.
 // Rate limits (403/429 with x-ratelimit-* headers) become a clear error with the reset time.
-import { Octokit } from '@octokit/rest';
+import type { Octokit } from '@octokit/rest';
 import type { CodeSource, SourceFile } from '../types.js';
 import { definitionPatterns, likelyExtensions, parseSymbol } from '../../analysis/profiles/symbols.js';
 import { commonSuffixSegments } from '../bundle/source.js';
@@ -57,18 +57,26 @@ interface OctokitError {
 
 export class GitHubCodeSource implements CodeSource {
   readonly kind = 'github' as const;
-  readonly octokit: Octokit;
+  private octokitP: Promise<Octokit> | undefined;
   private readonly trees = new Map<string, Promise<string[] | undefined>>();
   private readonly repoCache = new Map<string, Promise<RepoRef>>();
 
-  constructor(private readonly opts: GitHubOptions) {
-    this.octokit = new Octokit({
-      auth: opts.token,
-      baseUrl: opts.apiUrl ?? 'https://api.github.com',
-      userAgent: 'queryless',
-      request: { retries: 0 },
-      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-    });
+  constructor(private readonly opts: GitHubOptions) {}
+
+  /** The Octokit client, loaded on the first request: Octokit's modules cost start-up to every
+   * command that merely has GitHub configured, and most runs never read code from it. */
+  private octokit(): Promise<Octokit> {
+    this.octokitP ??= import('@octokit/rest').then(
+      ({ Octokit }) =>
+        new Octokit({
+          auth: this.opts.token,
+          baseUrl: this.opts.apiUrl ?? 'https://api.github.com',
+          userAgent: 'queryless',
+          request: { retries: 0 },
+          log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+        }),
+    );
+    return this.octokitP;
   }
 
   /** The repository holding a service's code, or a CodeSourceError saying how to configure one. */
@@ -136,7 +144,7 @@ export class GitHubCodeSource implements CodeSource {
     let t = this.trees.get(key);
     if (!t) {
       t = this.call(`listing ${key}`, async () => {
-        const res = await this.octokit.rest.git.getTree({ owner: r.owner, repo: r.repo, tree_sha: r.ref ?? 'HEAD', recursive: '1', request: { signal } });
+        const res = await (await this.octokit()).rest.git.getTree({ owner: r.owner, repo: r.repo, tree_sha: r.ref ?? 'HEAD', recursive: '1', request: { signal } });
         if (res.data.truncated) return undefined;
         return res.data.tree.filter((e) => e.type === 'blob' && e.path).map((e) => e.path!);
       });
@@ -147,8 +155,8 @@ export class GitHubCodeSource implements CodeSource {
   }
 
   private async content(r: RepoRef, path: string, signal?: AbortSignal): Promise<SourceFile | undefined> {
-    const res = await this.call(`reading ${r.owner}/${r.repo}/${path}`, () =>
-      this.octokit.rest.repos.getContent({ owner: r.owner, repo: r.repo, path, ...(r.ref ? { ref: r.ref } : {}), request: { signal } }),
+    const res = await this.call(`reading ${r.owner}/${r.repo}/${path}`, async () =>
+      (await this.octokit()).rest.repos.getContent({ owner: r.owner, repo: r.repo, path, ...(r.ref ? { ref: r.ref } : {}), request: { signal } }),
     );
     if (!res) return undefined;
     const d = res.data as { type?: string; encoding?: string; content?: string; path?: string; html_url?: string | null; sha?: string };
@@ -157,8 +165,8 @@ export class GitHubCodeSource implements CodeSource {
     if (d.encoding === 'base64' && d.content !== undefined) text = Buffer.from(d.content, 'base64').toString('utf8');
     else {
       // Files over 1 MB come without content: ask for the raw media type.
-      const raw = await this.call(`reading ${path} (raw)`, () =>
-        this.octokit.rest.repos.getContent({ owner: r.owner, repo: r.repo, path, ...(r.ref ? { ref: r.ref } : {}), mediaType: { format: 'raw' }, request: { signal } }),
+      const raw = await this.call(`reading ${path} (raw)`, async () =>
+        (await this.octokit()).rest.repos.getContent({ owner: r.owner, repo: r.repo, path, ...(r.ref ? { ref: r.ref } : {}), mediaType: { format: 'raw' }, request: { signal } }),
       );
       if (!raw) return undefined;
       text = String(raw.data as unknown);
@@ -224,7 +232,7 @@ export class GitHubCodeSource implements CodeSource {
     const queries = sym.dir ? [`${base} path:${sym.dir}`, base] : [base];
     const out: Array<{ file: SourceFile; line: number }> = [];
     for (const q of queries) {
-      const res = await this.call(`searching code (${q})`, () => this.octokit.rest.search.code({ q, per_page: 10, request: { signal } }));
+      const res = await this.call(`searching code (${q})`, async () => (await this.octokit()).rest.search.code({ q, per_page: 10, request: { signal } }));
       const items = res?.data.items ?? [];
       for (const item of items.slice(0, 5)) {
         const ref = r.ref ?? /[?&]ref=([^&]+)/.exec(item.url)?.[1];

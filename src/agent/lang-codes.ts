@@ -1,0 +1,21 @@
+// The languages Queryless has report catalogues for, and how a code maps to one. Kept apart from
+// language.ts (which loads eld's n-gram tables, ~0.2 s) so a tool schema can list them for free.
+
+/** Languages the report strings (prompts/i18n/<lang>.json) and the hint catalogue are translated into. */
+export const SUPPORTED_LANGS = ['en', 'fr', 'es', 'de', 'it', 'pt', 'nl', 'pl', 'ja', 'zh', 'ko', 'ru', 'uk', 'tr'] as const;
+export type Lang = (typeof SUPPORTED_LANGS)[number];
+
+export function isSupportedLang(l: string): l is Lang {
+  return (SUPPORTED_LANGS as readonly string[]).includes(l);
+}
+
+/** The catalogue a report in `lang` is written from: its own, or English when it has none. */
+export function catalogueLang(lang: string | undefined): Lang {
+  const base = baseCode(lang ?? '');
+  return isSupportedLang(base) ? base : 'en';
+}
+
+export function baseCode(code: string): string {
+  return code.trim().toLowerCase().split(/[-_]/)[0] ?? '';
+}
+
