@@ -13,9 +13,9 @@
 // that explains the most of them: greedily, the service whose edges are both the most anomalous in
 // total and the most consistently anomalous (a service with seven normal edges and one slow one did
 // not cause the slow one). Each edge is explained once.
-import type { Span, TimeRange } from '../../sources/types.js';
 import { median } from '../../util/stats.js';
 import { inRange, shiftEvidence } from './stats.js';
+import { calleeOf, type TraceGraph } from './trace-graph.js';
 import { TUNING } from './tuning.js';
 
 export interface EdgeStat {
@@ -37,33 +37,54 @@ export interface EdgeFeatures {
   score: Map<string, number>;
   /** Service → its attributed edges, strongest first. */
   detail: Map<string, EdgeStat[]>;
-  /** How edges were judged. */
-  mode: 'baseline' | 'within-window' | 'none';
-  edges: EdgeStat[];
+  /** True when the traces hold too little baseline to compare each edge with its own past. */
+  noBaseline: boolean;
 }
 
 /** Fewest calls on a side for an edge's wait to be compared. */
 const MIN_CALLS = 3;
 
+interface Waits {
+  caller: string;
+  callee: string;
+  b: number[];
+  w: number[];
+}
+
 /**
  * Wait of each pure call span (all children in one other service), by edge and range. A call span with
  * no recorded child is not a call we can split (the callee's spans are missing): left out.
  */
-function collectWaits(spans: Span[], children: Map<Span, Span[]>, self: Map<Span, number>, window: TimeRange, baseline: TimeRange) {
-  const waits = new Map<string, { caller: string; callee: string; b: number[]; w: number[] }>();
-  for (const s of spans) {
-    const kids = children.get(s);
-    if (!kids || kids.length === 0) continue;
-    const callee = kids[0]!.service;
-    if (callee === s.service || !kids.every((c) => c.service === callee)) continue;
-    const inW = inRange(s.startMs, window);
-    if (!inW && !inRange(s.startMs, baseline)) continue;
+function collectWaits(g: TraceGraph): Waits[] {
+  const waits = new Map<string, Waits>();
+  for (const s of g.spans) {
+    const callee = calleeOf(s, g.children);
+    if (!callee) continue;
+    const inW = inRange(s.startMs, g.window);
+    if (!inW && !inRange(s.startMs, g.baseline)) continue;
     const key = `${s.service}\u0000${callee}`;
     let e = waits.get(key);
     if (!e) waits.set(key, (e = { caller: s.service, callee, b: [], w: [] }));
-    (inW ? e.w : e.b).push(self.get(s) ?? 0);
+    (inW ? e.w : e.b).push(g.self.get(s) ?? 0);
   }
-  return waits;
+  return [...waits.values()];
+}
+
+/**
+ * True when most calls of the window are on edges with too few calls in the baseline to be compared
+ * with it (the recording starts at, or just before, the fault). Weighted by calls, so a handful of
+ * rare edges does not decide it.
+ */
+function baselineMissing(waits: Waits[], g: TraceGraph): boolean {
+  let calls = 0;
+  let withBaseline = 0;
+  for (const e of waits) {
+    calls += e.w.length;
+    if (e.b.length >= MIN_CALLS) withBaseline += e.w.length;
+  }
+  if (calls > 0) return withBaseline * 2 < calls;
+  // No calls between services: the baseline is missing when it holds no span at all.
+  return !g.spans.some((s) => inRange(s.startMs, g.baseline) && !inRange(s.startMs, g.window));
 }
 
 /** Evidence per edge against its own baseline. */
@@ -128,50 +149,24 @@ function attribute(edges: EdgeStat[]): Map<string, EdgeStat[]> {
   return out;
 }
 
-export function edgeFeatures(
-  spans: Span[],
-  children: Map<Span, Span[]>,
-  self: Map<Span, number>,
-  window: TimeRange,
-  baseline: TimeRange,
-  /** True when the traces hold too little baseline to compare each edge with its own past. */
-  noBaseline: boolean,
-): EdgeFeatures {
-  const waits = [...collectWaits(spans, children, self, window, baseline).values()];
+export function edgeFeatures(g: TraceGraph): EdgeFeatures {
+  const waits = collectWaits(g);
+  const noBaseline = baselineMissing(waits, g);
   // An edge without a baseline of its own (a call that only happens now, or too rarely before) is
   // judged against the window's other edges, as every edge is when the whole baseline is missing.
   const within = judgeWithinWindow(waits);
   const own = waits.map((e) => !noBaseline && e.b.length >= MIN_CALLS);
-  const zs = waits.map((e, i) => (own[i] ? judgeAgainstBaseline(e) : within[i]!));
   const edges: EdgeStat[] = waits.map((e, i) => ({
     caller: e.caller,
     callee: e.callee,
     before: e.b.length ? median(e.b) : NaN,
     after: e.w.length ? median(e.w) : NaN,
     n: e.w.length,
-    z: zs[i]!,
+    z: own[i] ? judgeAgainstBaseline(e) : within[i]!,
     against: own[i] ? 'baseline' : 'window',
   }));
   const detail = attribute(edges);
   const score = new Map<string, number>();
   for (const [svc, l] of detail) score.set(svc, l.reduce((a, e) => a + e.z, 0));
-  return { score, detail, mode: waits.length === 0 ? 'none' : noBaseline ? 'within-window' : 'baseline', edges };
-}
-
-/**
- * True when most calls of the window are on edges with too few calls in the baseline to be compared
- * with it (the recording starts at, or just before, the fault). Weighted by calls, so a handful of
- * rare edges does not decide it.
- */
-export function traceBaselineMissing(spans: Span[], children: Map<Span, Span[]>, window: TimeRange, baseline: TimeRange): boolean {
-  const waits = collectWaits(spans, children, new Map(), window, baseline);
-  let calls = 0;
-  let withBaseline = 0;
-  for (const e of waits.values()) {
-    calls += e.w.length;
-    if (e.b.length >= MIN_CALLS) withBaseline += e.w.length;
-  }
-  if (calls > 0) return withBaseline * 2 < calls;
-  // No calls between services: the baseline is missing when it holds no span at all.
-  return !spans.some((s) => inRange(s.startMs, baseline) && !inRange(s.startMs, window));
+  return { score, detail, noBaseline };
 }

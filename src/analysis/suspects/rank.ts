@@ -397,10 +397,12 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
   }
 
   // Combine.
-  const base = new Map<string, { total: number; parts: Record<string, number> }>();
+  // `local`: the part of the total from local features (see LOCAL_FEATURES), which causality leaves whole.
+  const base = new Map<string, { total: number; local: number; parts: Record<string, number> }>();
   for (const svc of services) {
     const p: Record<string, number> = {};
     let total = 0;
+    let local = 0;
     // Fixed feature order: signals finish in any order, the answer must not depend on it.
     for (const [feat, m] of [...parts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const v = m.get(svc);
@@ -409,8 +411,9 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
       if (wv < 0.005) continue; // shows as 0.00: not a part worth listing
       p[feat] = Math.round(wv * 100) / 100;
       total += wv;
+      if (LOCAL_FEATURES.has(feat)) local += wv;
     }
-    base.set(svc, { total, parts: p });
+    base.set(svc, { total, local, parts: p });
   }
 
   // Causality discount: a caller's movement is partly explained by a callee that moved at least as much.
@@ -459,10 +462,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     // Only symptoms that propagate up the call graph (errors, error lines, unusual call shapes, what
     // follows a callee's answer, latency metrics) are discounted; local evidence (the service's own per-
     // request behaviour, own time, the call waits already attributed to it, its profile) stays whole.
-    let local = 0;
-    let propagating = 0;
-    for (const [k, v] of Object.entries(b.parts)) (LOCAL_FEATURES.has(k) ? (local += v) : (propagating += v));
-    const score = (local + propagating * (1 - TUNING.maxExplained * explained)) * (recovering.has(svc) ? TUNING.recoveringFactor : 1);
+    const score = (b.local + (b.total - b.local) * (1 - TUNING.maxExplained * explained)) * (recovering.has(svc) ? TUNING.recoveringFactor : 1);
     const ev = (evidence.get(svc) ?? []).sort((a, c) => c[0] - a[0]).slice(0, 6);
     suspects.push({
       service: svc,

@@ -32,18 +32,6 @@ export function coveredRatio(times: Iterable<number>, window: TimeRange, baselin
   return seconds(w) / seconds(b);
 }
 
-/** Seconds of a range that the data covers (first to last timestamp seen inside it). */
-export function coveredSeconds(times: Iterable<number>, r: TimeRange): number {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const t of times) {
-    if (!inRange(t, r)) continue;
-    if (t < lo) lo = t;
-    if (t > hi) hi = t;
-  }
-  return hi > lo ? (hi - lo) / 1000 : 0;
-}
-
 /** Poisson surprise of a count in the window given the baseline count scaled to the window length. */
 export function poissonZ(countW: number, countB: number, ratio: number, dispersion = 1): number {
   const expected = countB * ratio;
@@ -72,18 +60,13 @@ export function dispersionOf(times: number[], baseline: TimeRange): number {
 }
 
 /** Mean and variance of log(1 + x): durations are roughly log-normal. */
-export function logMeanVar(xs: number[]): { m: number; v: number; n: number } {
+function logMeanVar(xs: number[]): { m: number; v: number; n: number } {
   let m = 0;
   for (const x of xs) m += Math.log1p(x);
   m /= Math.max(1, xs.length);
   let v = 0;
   for (const x of xs) v += (Math.log1p(x) - m) ** 2;
   return { m, v: v / Math.max(1, xs.length - 1), n: xs.length };
-}
-
-/** Welch's t of a against b (positive: a larger). */
-export function welchT(a: { m: number; v: number; n: number }, b: { m: number; v: number; n: number }): number {
-  return (a.m - b.m) / Math.sqrt(a.v / Math.max(1, a.n) + b.v / Math.max(1, b.n) + 1e-6);
 }
 
 /** Robust score cap so one extreme feature cannot swamp the others. */

@@ -5,7 +5,7 @@ import type { Span, TimeRange } from '../../sources/types.js';
 import { buildTraceGraph } from './trace-graph.js';
 import { errorOrigins, type ErrorOrigins } from './error-origin.js';
 import { ownTimeFeatures, type OwnTime } from './own-time.js';
-import { edgeFeatures, traceBaselineMissing, type EdgeFeatures } from './edges.js';
+import { edgeFeatures, type EdgeFeatures } from './edges.js';
 import { callShapes, type CallShapes } from './call-shapes.js';
 import { inRange } from './stats.js';
 import { findSlowSpans } from '../traces/slow.js';
@@ -48,9 +48,9 @@ export function traceFeatures(allSpans: Span[], window: TimeRange, baseline: Tim
   const g = buildTraceGraph(allSpans, window, baseline);
   const own = errorOrigins(g);
   const ownTime = ownTimeFeatures(g);
-  // Edges judged against their own baseline when most calls have one, else against each other.
-  const noBaseline = traceBaselineMissing(g.spans, g.children, window, baseline);
-  const waits = edgeFeatures(g.spans, g.children, g.self, window, baseline, noBaseline);
+  // Edges are judged against their own baseline when most calls have one, else against each other.
+  const waits = edgeFeatures(g);
+  const noBaseline = waits.noBaseline;
   const shapes = callShapes(g);
   const entriesW = new Map<string, number>();
   for (const s of g.spans) {
