@@ -2,7 +2,7 @@
 // error lines, recovery detection.
 import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../src/sources/types.js';
-import { mineTemplates } from '../../src/analysis/suspects/templates.js';
+import { codeLocation, mineTemplates } from '../../src/analysis/suspects/templates.js';
 import { namedInErrors } from '../../src/analysis/suspects/named.js';
 import { logFeatures, logLevel } from '../../src/analysis/suspects/index.js';
 
@@ -23,6 +23,28 @@ describe('mineTemplates', () => {
     const auth = lines.filter((r) => r.service === 'auth').map(t);
     expect(auth[0]).toBe(auth[2]);
     expect(auth[0]).not.toBe(auth[1]);
+  });
+
+  it('keeps the code location of a line: two statements with the same text are two events', () => {
+    const lines = [366, 372, 366, 372, 366, 372].map((line, i) =>
+      rec('travel', i, `10:0${i}:00.000 INFO  t.s.TravelServiceImpl#${line}  TraceID: ab${i}c SpanID: ${i}f0 [getTickets][Calculate distance][time ${i * 37}]`),
+    );
+    const t = mineTemplates(lines);
+    const keys = new Set(lines.map(t));
+    expect(keys.size).toBe(2);
+    expect([...keys].some((k) => k.startsWith('t.s.TravelServiceImpl:372 '))).toBe(true);
+  });
+});
+
+describe('codeLocation', () => {
+  it('reads class#line, Class:line and file:line, not hosts, ports or versions', () => {
+    expect(codeLocation('18:45:26.310 INFO  o.s.OrderServiceImpl#68  TraceID: x')).toBe('o.s.OrderServiceImpl:68');
+    expect(codeLocation('2024-01-01 ERROR [main] com.acme.OrderService:88 - boom')).toBe('com.acme.OrderService:88');
+    expect(codeLocation('level=info caller=pkg/http/server.go:77 msg=hi')).toBe('pkg/http/server.go:77');
+    expect(codeLocation('I1206 10:00:00.000 1 views.py:42] done')).toBe('views.py:42');
+    expect(codeLocation('connecting to redis:6379 failed')).toBeUndefined();
+    expect(codeLocation('GET /api 200 from 10.0.0.1:8080')).toBeUndefined();
+    expect(codeLocation('Version 2.3:4 released, took 12:30 min')).toBeUndefined();
   });
 });
 

@@ -8,6 +8,10 @@
 //    here, even with only two or three values (the miner keeps those apart for log_patterns, where
 //    "Accepted"/"Failed" must stay two patterns). Words that carry an outcome or a level are never
 //    folded, so a success line turning into a failure line is still two events.
+// A line that names its code location (a logger's class and line, `file.go:123`, `module.py:42`) says
+// which statement wrote it, exactly: the location is kept as part of the statement even where the
+// miner would mask it as one variable token among many (two statements with the same text at
+// different lines are two events: an exception between them makes one of them vanish).
 import type { LogRecord } from '../../sources/types.js';
 import { PatternMiner } from '../logs/miner.js';
 import { WILDCARD } from '../logs/tokenize.js';
@@ -18,6 +22,20 @@ const HEAD = 600;
 /** Words that name an outcome or a level: a slot holding one is a branch, not a value. */
 const OUTCOME =
   /^[[(]?(error|errors|err|warn|warning|fatal|critical|severe|info|debug|trace|fail|failed|failure|fails|success|successful|succeeded|ok|true|false|yes|no|null|none|empty|denied|refused|rejected|invalid|valid|missing|found|not|timeout|timed|exception|abort|aborted|cancel|cancelled|canceled)[\])]?[.,:;!]?$/i;
+
+/** Part of a line searched for a code location (it is written by the log layout, before the message). */
+const LOCATION_HEAD = 160;
+/** A source file with its line (`OrderService.java:88`, `pkg/http/server.go:123`, `app/views.py:42`). */
+const FILE_LINE = /(?<![\w./-])([\w./-]*[\w-]\.(?:java|kt|scala|groovy|go|py|rb|js|mjs|cjs|ts|tsx|jsx|cs|cpp|cc|cxx|c|h|hpp|rs|php|ex|exs|erl|swift|m|dart|lua)):(\d{1,6})\b/;
+/** A class (dotted, capitalised last segment) with a line (`o.s.OrderServiceImpl#68`, `com.x.Foo:42`). */
+const CLASS_LINE = /(?<![\w$.])((?:[\w$]+\.)*[A-Z][\w$]*(?:\.[\w$<>]+)?)[#:](\d{1,6})(?![\w.:])/;
+
+/** The code location a line names near its start, `file:line` or `Class#line`, if any. */
+export function codeLocation(body: string): string | undefined {
+  const head = body.slice(0, LOCATION_HEAD);
+  const m = FILE_LINE.exec(head) ?? CLASS_LINE.exec(head);
+  return m ? `${m[1]}:${m[2]}` : undefined;
+}
 
 function foldSiblings(templates: Map<number, string[]>): Map<number, string> {
   const ids = [...templates.keys()];
@@ -75,6 +93,8 @@ export function mineTemplates(records: LogRecord[]): (r: LogRecord) => string {
     const m = miners.get(r.service);
     const leaf = leafOf.get(r);
     if (!m || leaf === undefined) return r.body.slice(0, 200);
-    return text.get(r.service)!.get(m.clusterOf(leaf)) ?? WILDCARD;
+    const t = text.get(r.service)!.get(m.clusterOf(leaf)) ?? WILDCARD;
+    const loc = codeLocation(r.body);
+    return loc ? `${loc} ${t}` : t;
   };
 }
