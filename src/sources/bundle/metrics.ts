@@ -2,7 +2,9 @@
 // in memory with the same PromQL the remote source sends to Prometheus.
 import { pushAll } from '../../util/stats.js';
 import type { MetricMetadata, MetricQueryResult, MetricSource, TimeRange } from '../types.js';
-import { readMaybeGzip } from './files.js';
+import { parseJsonDocuments, readMaybeGzip } from './files.js';
+import { addPrometheusAnswer, looksLikePrometheusAnswer } from './formats/prometheus-json.js';
+import type { Format } from './formats/detect.js';
 import { compileSafeRegex } from '../../util/regex.js';
 import { MetricStoreBuilder, familyOf, type MetricStore } from './openmetrics.js';
 import { Evaluator, MODERN_SEMANTICS, valueToSeries, type Semantics } from '../../analysis/metrics/eval.js';
@@ -19,6 +21,8 @@ export class BundleMetricSource implements MetricSource {
     readonly semantics: Semantics = MODERN_SEMANTICS,
     /** Preloaded store (tests, benchmarks). */
     store?: MetricStore,
+    /** Files in another format than OpenMetrics text (saved Prometheus query answers). */
+    private readonly formats?: Map<string, Format>,
   ) {
     if (store) this.loaded = Promise.resolve(store);
   }
@@ -29,7 +33,12 @@ export class BundleMetricSource implements MetricSource {
       for (const file of this.files) {
         try {
           const text = (await readMaybeGzip(file)).toString('utf8');
-          pushAll(this.problems, b.add(file, text));
+          if (this.formats?.get(file) === 'prometheus-json') {
+            for (const doc of parseJsonDocuments(file, text)) {
+              if (!looksLikePrometheusAnswer(doc)) throw new Error('not a Prometheus query answer (expected {"data": {"resultType", "result"}})');
+              pushAll(this.problems, addPrometheusAnswer(b, file, doc));
+            }
+          } else pushAll(this.problems, b.add(file, text));
         } catch (e) {
           this.problems.push(`${file}: ${(e as Error).message}`);
         }
@@ -122,7 +131,7 @@ function matcherTest(m: Matcher): (l: Record<string, string>) => boolean {
   };
 }
 
-export function createBundleMetricSource(files: string[], problems: string[], semantics?: Semantics): BundleMetricSource | undefined {
+export function createBundleMetricSource(files: string[], problems: string[], semantics?: Semantics, formats?: Map<string, Format>): BundleMetricSource | undefined {
   if (files.length === 0) return undefined;
-  return new BundleMetricSource(files, problems, semantics);
+  return new BundleMetricSource(files, problems, semantics, undefined, formats);
 }

@@ -190,6 +190,19 @@ export class MetricStoreBuilder {
     return true;
   }
 
+  /** Adds samples of one series given as labels (with `__name__`) and [epoch ms, value] points (saved query answers). */
+  addSeries(labels: Record<string, string>, points: Array<[number, number]>): void {
+    const key = seriesKey(labels);
+    let b = this.byKey.get(key);
+    if (!b) this.byKey.set(key, (b = { key, name: labels.__name__ ?? '', labels, t: [], v: [], sorted: true }));
+    for (const [t, v] of points) {
+      const n = b.t.length;
+      if (n > 0 && t <= b.t[n - 1]!) b.sorted = false;
+      b.t.push(t);
+      b.v.push(v);
+    }
+  }
+
   finish(): MetricStore {
     const series: StoredSeries[] = [];
     const byName = new Map<string, StoredSeries[]>();

@@ -1,0 +1,87 @@
+// Zipkin v2 JSON (the /api/v2/spans body, the UI's trace download): an array of spans, or of traces
+// (arrays of spans, the /api/v2/traces answer). A span has hex `traceId` (16 or 32), `id`, `parentId`,
+// `name`, `kind` (CLIENT, SERVER, PRODUCER, CONSUMER), `timestamp` and `duration` in microseconds,
+// `localEndpoint.serviceName`, string `tags` and `annotations` [{timestamp, value}].
+import type { Attributes, InstrumentationScope, Span } from '../../types.js';
+import type { ParseStats } from '../../otlp-traces.js';
+import { normaliseId } from '../../otlp.js';
+import { KIND_BY_NAME, microsToMs, scopeFromTags, skipSpan, statusFromTags, traceStateFromTags, withoutDerivedTags } from './span-common.js';
+
+interface ZipkinSpan {
+  traceId?: string;
+  id?: string;
+  parentId?: string;
+  name?: string;
+  kind?: string;
+  timestamp?: number;
+  duration?: number;
+  localEndpoint?: { serviceName?: string; ipv4?: string; ipv6?: string; port?: number };
+  remoteEndpoint?: { serviceName?: string; ipv4?: string; ipv6?: string; port?: number };
+  annotations?: Array<{ timestamp?: number; value?: string }>;
+  tags?: Record<string, unknown>;
+  shared?: boolean;
+}
+
+const isZipkinSpan = (x: unknown): boolean => !!x && typeof x === 'object' && typeof (x as ZipkinSpan).traceId === 'string' && typeof (x as ZipkinSpan).id === 'string';
+
+/** An array of Zipkin v2 spans, or an array of such arrays. */
+export function looksLikeZipkin(doc: unknown): boolean {
+  if (!Array.isArray(doc) || doc.length === 0) return false;
+  const first = Array.isArray(doc[0]) ? doc[0][0] : doc[0];
+  return isZipkinSpan(first);
+}
+
+
+export function parseZipkin(doc: unknown, out: Span[], stats: ParseStats): void {
+  const list = (doc as unknown[]).flatMap((x) => (Array.isArray(x) ? x : [x])) as ZipkinSpan[];
+  const resources = new Map<string, Attributes>();
+  const scopes = new Map<string, InstrumentationScope>();
+  for (const s of list) {
+    if (!s || typeof s !== 'object') continue;
+    const traceId = normaliseId(s.traceId, 32);
+    const spanId = normaliseId(s.id, 16);
+    if (!traceId || !spanId) {
+      skipSpan(stats, 'missing or invalid traceId/id');
+      continue;
+    }
+    const startMs = microsToMs(s.timestamp);
+    if (startMs === undefined) {
+      skipSpan(stats, 'missing timestamp');
+      continue;
+    }
+    const durationMs = Math.max(0, microsToMs(s.duration) ?? 0);
+    const service = s.localEndpoint?.serviceName || 'unknown';
+    let resource = resources.get(service);
+    if (!resource) resources.set(service, (resource = { 'service.name': service }));
+    const tags: Attributes = {};
+    for (const [k, v] of Object.entries(s.tags ?? {})) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') tags[k] = v;
+    const { status, message } = statusFromTags(tags);
+    const attributes = withoutDerivedTags(tags);
+    // The remote side of a call, as OTLP semantic conventions name it.
+    const remote = s.remoteEndpoint;
+    if (remote?.serviceName && attributes['peer.service'] === undefined) attributes['peer.service'] = remote.serviceName;
+    if ((remote?.ipv4 || remote?.ipv6) && attributes['network.peer.address'] === undefined) attributes['network.peer.address'] = (remote.ipv4 || remote.ipv6)!;
+    if (remote?.port && attributes['network.peer.port'] === undefined) attributes['network.peer.port'] = remote.port;
+    const scope = scopeFromTags(tags, scopes);
+    const parent = s.parentId ? normaliseId(s.parentId, 16) : undefined;
+    out.push({
+      traceId,
+      spanId,
+      parentSpanId: parent && parent !== '0000000000000000' ? parent : undefined,
+      service,
+      name: typeof s.name === 'string' ? s.name : '',
+      kind: KIND_BY_NAME[String(s.kind ?? '').toLowerCase()] ?? 0,
+      startMs,
+      endMs: startMs + durationMs,
+      durationMs,
+      status,
+      statusMessage: message,
+      attributes,
+      resource,
+      events: (s.annotations ?? []).map((a) => ({ name: typeof a.value === 'string' ? a.value : '', timeMs: microsToMs(a.timestamp) ?? startMs, attributes: {} })),
+      scope,
+      traceState: traceStateFromTags(tags),
+    });
+    stats.spans++;
+  }
+}
