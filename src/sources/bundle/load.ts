@@ -103,7 +103,8 @@ export async function dataRange(s: { traces?: BundleTraceSource; logs?: BundleLo
     const st = await s.metrics.store();
     if (st.sampleCount) see(st.minT, st.maxT);
   }
-  if (s.profiles) for (const p of await s.profiles.profiles()) if (p.timeMs !== undefined) see(p.timeMs, p.timeMs + (p.durationMs ?? 0));
+  // A profile's duration only when plausible (some converters write nonsense there).
+  if (s.profiles) for (const p of await s.profiles.profiles()) if (p.timeMs !== undefined) see(p.timeMs, p.timeMs + (p.durationMs !== undefined && p.durationMs < 86_400_000 ? p.durationMs : 0));
   if (!Number.isFinite(min)) return undefined;
   // Ranges end exclusive: the last record must fall inside.
   return { start: Math.floor(min / 1000) * 1000, end: Math.floor(max / 1000) * 1000 + 1000 };

@@ -110,6 +110,16 @@ function detectJsonHead(text: string): Detected | undefined {
   return undefined;
 }
 
+function firstLineParses(text: string): boolean {
+  const nl = text.indexOf('\n');
+  try {
+    JSON.parse(nl >= 0 ? text.slice(0, nl) : text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const METRIC_COMMENT = /^#\s+(TYPE|HELP|UNIT)\s+\S+|^# EOF\s*$/;
 const METRIC_SAMPLE = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})?\s+[-+]?(\d[\d.eE+-]*|\.\d+|NaN|[+-]?Inf)(\s+-?\d+(\.\d+)?)?(\s+#.*)?$/;
 
@@ -126,6 +136,12 @@ function looksLikeOpenMetrics(lines: string[]): boolean {
     else other++;
   }
   return samples > 0 && other <= samples / 20 && (declared > 0 || samples >= 1);
+}
+
+/** The first byte is a protobuf field key (field ≥ 1, wire type varint, 64-bit, length-delimited or 32-bit). */
+function startsLikeProtobuf(head: Uint8Array): boolean {
+  const wt = head[0]! & 7;
+  return head[0]! >> 3 > 0 && (wt === 0 || wt === 1 || wt === 2 || wt === 5);
 }
 
 /** Binary content: NUL bytes or many control characters in the head. */
@@ -160,16 +176,17 @@ export function detectFormat(rel: string, head: Uint8Array): Detected {
   const legacy = legacyPprofKind(head);
   if (legacy) return { format: 'legacy-pprof', signal: 'profiles', problem: legacyPprofMessage(legacy) };
   if (isBinary(head)) {
-    // Protobuf: pprof and OTLP messages both start with field 1; decoding decides (catalog.ts).
-    return head[0] === 0x0a ? { format: 'protobuf', signal: signalHint(rel) } : { format: 'unknown', problem: 'binary content that is neither gzip nor a protobuf message (pprof, OTLP)' };
+    // Protobuf (pprof, OTLP): the bytes do not say which message; decoding decides (catalog.ts).
+    return startsLikeProtobuf(head) ? { format: 'protobuf', signal: signalHint(rel) } : { format: 'unknown', problem: 'binary content that is neither gzip nor a protobuf message (pprof, OTLP)' };
   }
   const text = Buffer.from(head).toString('utf8');
   const start = text.trimStart()[0];
   if (start === '{' || start === '[') {
     const d = detectJsonHead(text.trimStart());
     if (d) return d;
-    // JSON that is none of the telemetry formats: application logs written as JSON lines.
-    if (start === '{') return { format: 'text-log', signal: 'logs', weak: true };
+    // JSON that is none of the telemetry formats: application logs written as JSON lines (weak when
+    // not even the first line parses: a damaged file of a signal folder goes to that folder's reader).
+    if (start === '{') return { format: 'text-log', signal: 'logs', weak: !firstLineParses(text.trimStart()) };
     return { format: 'unknown', problem: 'JSON that is none of OTLP, Jaeger, Zipkin, logcli, a Prometheus answer or pprof', weak: true };
   }
   const lines = text.split('\n');
