@@ -2,7 +2,7 @@
 // (formats/catalog.ts); incident.yaml is optional, and the window it does not give comes from the data.
 // Each signal loads lazily on first use (or at open, when the window must be read from the data); a
 // corrupt or unsupported file becomes a problem naming the file, and the rest of the bundle stays usable.
-import { lstat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Sources, TimeRange } from '../types.js';
 import { containmentOf, isDirectory, resolveInside } from './files.js';
@@ -65,12 +65,19 @@ export async function openBundle(dir: string): Promise<BundleSources> {
   let window: TimeRange;
   if (meta.window?.start !== undefined && meta.window.end !== undefined) window = { start: meta.window.start, end: meta.window.end };
   else {
-    const data = await dataRange(sources);
+    let data = await dataRange(sources);
+    if (!data && (sources.profiles || sources.logs)) {
+      // Only untimed data (collapsed stacks, logs without times): it counts in every window, so the
+      // hour before the newest file's modification is as good as any, and says when it was taken.
+      data = await mtimeRange(catalog.filter((e) => !e.problem && e.signal).map((e) => e.file));
+      if (data) problems.push(`${dir}: no time in the data; the window is the hour before the newest file was written (${new Date(data.end).toISOString()}); give window {start, end} in incident.yaml to set it`);
+    }
     const start = meta.window?.start ?? data?.start;
     const end = meta.window?.end ?? data?.end;
     if (start === undefined || end === undefined || end <= start) {
+      const why = problems.length ? `; problems: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}` : '';
       throw new Error(
-        `${dir}: no window: ${catalog.length ? 'no file with times was recognised' : 'no telemetry file was found'} (run \`queryless inspect ${dir}\` to see what each file is), and incident.yaml gives no window {start, end}`,
+        `${dir}: no window: ${catalog.length ? 'no file with times was recognised' : 'no telemetry file was found'} (run \`queryless inspect ${dir}\` to see what each file is), and incident.yaml gives no window {start, end}${why}`,
       );
     }
     window = { start, end };
@@ -108,6 +115,14 @@ export async function dataRange(s: { traces?: BundleTraceSource; logs?: BundleLo
   if (!Number.isFinite(min)) return undefined;
   // Ranges end exclusive: the last record must fall inside.
   return { start: Math.floor(min / 1000) * 1000, end: Math.floor(max / 1000) * 1000 + 1000 };
+}
+
+async function mtimeRange(files: string[]): Promise<TimeRange | undefined> {
+  let newest = -Infinity;
+  for (const f of files) newest = Math.max(newest, (await stat(f).catch(() => undefined))?.mtimeMs ?? -Infinity);
+  if (!Number.isFinite(newest)) return undefined;
+  const end = Math.ceil(newest / 1000) * 1000;
+  return { start: end - 3_600_000, end };
 }
 
 async function isLink(p: string): Promise<boolean> {

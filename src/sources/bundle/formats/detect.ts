@@ -13,6 +13,7 @@ import { looksLikeLogsData } from '../../otlp-logs.js';
 export type Signal = 'traces' | 'logs' | 'metrics' | 'profiles';
 export type Format =
   | 'otlp-json'
+  | 'tempo-json'
   | 'otlp-proto'
   | 'jaeger-json'
   | 'zipkin-json'
@@ -37,6 +38,7 @@ export interface Detected {
 
 export const FORMAT_NAMES: Record<Format, string> = {
   'otlp-json': 'OTLP/JSON',
+  'tempo-json': 'Tempo / Grafana trace download (OTLP/JSON)',
   'otlp-proto': 'OTLP protobuf',
   'jaeger-json': 'Jaeger JSON',
   'zipkin-json': 'Zipkin v2 JSON',
@@ -66,6 +68,8 @@ export function signalHint(rel: string): Signal | undefined {
 
 /** A parsed JSON document's format. */
 export function detectJsonDoc(doc: unknown): Detected | undefined {
+  // Tempo's /api/traces answer and Grafana's "Download trace": OTLP/JSON under `batches` or `trace`.
+  if (doc && typeof doc === 'object' && !Array.isArray((doc as Record<string, unknown>).resourceSpans) && looksLikeTracesData(doc)) return { format: 'tempo-json', signal: 'traces' };
   if (looksLikeTracesData(doc) || (isSnakeCaseOtlp(doc) && Array.isArray((doc as Record<string, unknown>).resource_spans))) return { format: 'otlp-json', signal: 'traces' };
   if (looksLikeLogsData(doc) || (isSnakeCaseOtlp(doc) && Array.isArray((doc as Record<string, unknown>).resource_logs))) return { format: 'otlp-json', signal: 'logs' };
   const d = doc as Record<string, unknown>;
@@ -84,8 +88,8 @@ export function detectJsonDoc(doc: unknown): Detected | undefined {
 const FIRST_KEY: Record<string, Detected> = {
   resourceSpans: { format: 'otlp-json', signal: 'traces' },
   resource_spans: { format: 'otlp-json', signal: 'traces' },
-  batches: { format: 'otlp-json', signal: 'traces' },
-  trace: { format: 'otlp-json', signal: 'traces' },
+  batches: { format: 'tempo-json', signal: 'traces' },
+  trace: { format: 'tempo-json', signal: 'traces' },
   resourceLogs: { format: 'otlp-json', signal: 'logs' },
   resource_logs: { format: 'otlp-json', signal: 'logs' },
 };
