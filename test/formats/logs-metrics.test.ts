@@ -1,6 +1,7 @@
 // Log and metric files in the formats users have: OTLP (JSON in both spellings, protobuf), logcli's
 // JSON Lines, plain text (one service per file), Prometheus query answers saved to a file.
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openBundle } from '../../src/sources/bundle/load.js';
@@ -110,5 +111,22 @@ describe('metric formats', () => {
     const unnamed = await m.instant('http_errors_query_range', Date.UTC(2025, 5, 4, 10, 0, 30));
     expect(unnamed[0]!.points[0]![1]).toBe(Infinity);
     expect(b.problems.join('\n')).toMatch(/http_errors_query_range\.json: 1 series without __name__/);
+  });
+});
+
+describe('OpenMetrics / Prometheus text', () => {
+  it('timestamped OpenMetrics, and a scrape without timestamps at the time the file was written', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ql-om-'));
+    cpSync(path.join(FIX, 'openmetrics'), dir, { recursive: true });
+    const scrapedAt = new Date(Date.UTC(2025, 5, 4, 10, 0, 20));
+    utimesSync(path.join(dir, 'payment-scrape.prom'), scrapedAt, scrapedAt);
+    const b = await openBundle(dir);
+    expect(b.catalog.map((e) => `${e.rel} ${e.format}`)).toEqual(['checkout.om openmetrics', 'payment-scrape.prom openmetrics']);
+    expect(b.defaults.window).toEqual({ start: Date.UTC(2025, 5, 4, 10, 0, 0), end: Date.UTC(2025, 5, 4, 10, 0, 21) });
+    const errors = await b.metrics!.instant('http_server_requests_total{code="500"}', Date.UTC(2025, 5, 4, 10, 0, 15));
+    expect(errors[0]!.points[0]![1]).toBe(48);
+    const g = await b.metrics!.instant('go_goroutines', Date.UTC(2025, 5, 4, 10, 0, 30));
+    expect(g.map((s) => s.points[0]![1])).toEqual([1843]);
+    expect(b.problems.join('\n')).toMatch(/payment-scrape\.prom: no timestamps \(a scrape\); its 3 sample\(s\) take the file's modification time \(2025-06-04T10:00:20\.000Z\)/);
   });
 });

@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { openBundle } from '../../src/sources/bundle/load.js';
 import type { Span } from '../../src/sources/types.js';
 import { tracesBinpb, TRACE_ID } from '../../scripts/fixtures/otlp-binpb.js';
+import { runTool } from '../../tools/run.js';
+import { getTraceTool as getTrace } from '../../tools/get_trace.js';
+import type { ToolDef } from '../../tools/types.js';
 
 const FIX = path.resolve('test/fixtures/formats');
 
@@ -91,6 +94,10 @@ describe('trace formats', () => {
       { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceState: 'rojo=1', attributes: { 'messaging.message.id': 'm-1' } },
       { traceId: '1af7651916cd43dd8448eb211c80319d', spanId: 'c7ad6b7169203332', attributes: {} },
     ]);
+    // get_trace names the linked traces, to open next.
+    const b = await openBundle(path.join(FIX, 'otlp-snake'));
+    const r = await runTool(getTrace as unknown as ToolDef, { trace_id: '4bf92f3577b34da6a3ce929d0e0e4736' }, { sources: b, signal: new AbortController().signal, progress: () => {} });
+    expect(r.text).toContain('links=0af7651916cd43dd8448eb211c80319c,1af7651916cd43dd8448eb211c80319d');
   });
 
   it('OTLP protobuf (.binpb, the file exporter with format: proto), written field by field', async () => {

@@ -2,6 +2,7 @@
 // in memory with the same PromQL the remote source sends to Prometheus.
 import { pushAll } from '../../util/stats.js';
 import type { MetricMetadata, MetricQueryResult, MetricSource, TimeRange } from '../types.js';
+import { stat } from 'node:fs/promises';
 import { parseJsonDocuments, readMaybeGzip } from './files.js';
 import { addPrometheusAnswer, looksLikePrometheusAnswer } from './formats/prometheus-json.js';
 import type { Format } from './formats/detect.js';
@@ -38,7 +39,16 @@ export class BundleMetricSource implements MetricSource {
               if (!looksLikePrometheusAnswer(doc)) throw new Error('not a Prometheus query answer (expected {"data": {"resultType", "result"}})');
               pushAll(this.problems, addPrometheusAnswer(b, file, doc));
             }
-          } else pushAll(this.problems, b.add(file, text));
+          } else {
+            const problems = b.add(file, text);
+            if (b.lastAdd.stored === 0 && b.lastAdd.missingTs > 0) {
+              // A scrape saved as is (`curl …/metrics > x.prom`) has no timestamps: its samples were
+              // true when the file was written.
+              const mtime = Math.trunc((await stat(file)).mtimeMs);
+              pushAll(this.problems, b.add(file, text, mtime).filter((p) => !p.includes('without a timestamp')));
+              this.problems.push(`${file}: no timestamps (a scrape); its ${b.lastAdd.stored} sample(s) take the file's modification time (${new Date(mtime).toISOString()})`);
+            } else pushAll(this.problems, problems);
+          }
         } catch (e) {
           this.problems.push(`${file}: ${(e as Error).message}`);
         }
