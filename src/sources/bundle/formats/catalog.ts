@@ -8,6 +8,7 @@ import { readMaybeGzip, walkInside, type Containment } from '../files.js';
 import { detectFormat, folderDefault, signalHint, type Detected, type Format, type Signal } from './detect.js';
 import { decodeOtlpProto } from './otlp-proto.js';
 import { decodePprof } from '../../../analysis/profiles/pprof.js';
+import { mapLimit } from '../../../util/concurrency.js';
 
 export interface CatalogEntry {
   /** Absolute path. */
@@ -20,7 +21,8 @@ export interface CatalogEntry {
   problem?: string;
 }
 
-const HEAD_BYTES = 64 * 1024;
+// Enough for the first keys of a JSON document, a few JSON Lines or dozens of text lines.
+const HEAD_BYTES = 16 * 1024;
 const NOT_TELEMETRY = /^(\.|incident\.ya?ml$|index\.ya?ml$|readme|license|notice|changelog)|\.(md|ya?ml|html?|png|jpe?g|svg|pdf|sh|py|go|ts|js|java|toml|ini|cfg|csv|zip|tar|tgz)$/i;
 
 /** The first 64 KiB of a file, decompressed when it is gzip (a truncated stream decodes as far as it goes). */
@@ -112,8 +114,8 @@ export async function catalogBundle(root: string, c: Containment): Promise<Catal
     posix: true,
     skip: (name, isDir) => (isDir ? name === 'source' || name.startsWith('.') || name === 'node_modules' : NOT_TELEMETRY.test(name)),
   });
-  const out: CatalogEntry[] = [];
-  for (const rel of rels) {
+  // Many small reads at once: the heads of hundreds of profiles cost I/O waits, not CPU.
+  return mapLimit(rels, 16, async (rel) => {
     const file = path.join(root, rel);
     let d: Detected;
     try {
@@ -124,7 +126,6 @@ export async function catalogBundle(root: string, c: Containment): Promise<Catal
     }
     const entry: CatalogEntry = { file, rel, format: d.format, signal: d.signal ?? signalHint(rel), problem: d.problem };
     if (entry.format === 'protobuf') await resolveProtobuf(entry);
-    out.push(entry);
-  }
-  return out;
+    return entry;
+  });
 }

@@ -1,4 +1,4 @@
-// Recognises a telemetry file by its content (the first 64 KiB, after gunzip), with the folder and
+// Recognises a telemetry file by its content (the first 16 KiB read, after gunzip), with the folder and
 // the name as hints only where content alone is ambiguous (a protobuf message does not say its type).
 import { isSnakeCaseOtlp } from './otlp-json.js';
 import { looksLikeJaeger } from './jaeger.js';
@@ -195,7 +195,7 @@ export function detectFormat(rel: string, head: Uint8Array): Detected {
   }
   const lines = text.split('\n');
   // A cut last line is not evidence either way.
-  if (head.length >= 65536) lines.pop();
+  if (head.length >= 16384) lines.pop();
   if (looksLikeOpenMetrics(lines)) return { format: 'openmetrics', signal: 'metrics' };
   if (looksFolded(lines)) return { format: 'folded', signal: 'profiles' };
   return { format: 'text-log', signal: 'logs', weak: true };
