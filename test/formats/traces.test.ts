@@ -1,7 +1,8 @@
 // Trace files in every format a user may have: each fixture under test/fixtures/formats/ was written
 // from its format's specification (Jaeger's JSON model, Zipkin's v2 API, OTLP proto and JSON mapping,
 // Tempo's trace answer). The bundle opens the folder with no incident.yaml and reads spans from it.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openBundle } from '../../src/sources/bundle/load.js';
@@ -122,5 +123,14 @@ describe('trace formats', () => {
     expect(server.events).toEqual([{ name: 'exception', timeMs: server.startMs + 300, attributes: { 'exception.message': 'out of stock' } }]);
     expect(server.links).toEqual([{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceState: 'rojo=1', attributes: { 'link.reason': 'batch' } }]);
     expect(byName(spans, 'SELECT stock')).toMatchObject({ parentSpanId: '051581bf3cb55c13', kind: 3, durationMs: 285 });
+  });
+
+  it("Jaeger v2's query API answer: OTLP/JSON under result", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ql-jaeger-v3-'));
+    const otlp = JSON.parse(readFileSync(path.join(FIX, 'otlp-snake/traces.json'), 'utf8'));
+    writeFileSync(path.join(dir, 'api-v3-trace.json'), JSON.stringify({ result: otlp }));
+    const b = await openBundle(dir);
+    expect(b.catalog.map((e) => `${e.signal}:${e.format}`)).toEqual(['traces:otlp-json']);
+    expect((await b.traces!.getTrace('4bf92f3577b34da6a3ce929d0e0e4736'))!.map((s) => s.name)).toEqual(['consume orders batch']);
   });
 });

@@ -1,6 +1,6 @@
 // Recognises a telemetry file by its content (the first 16 KiB read, after gunzip), with the folder and
 // the name as hints only where content alone is ambiguous (a protobuf message does not say its type).
-import { isSnakeCaseOtlp } from './otlp-json.js';
+import { isSnakeCaseOtlp, unwrapResult } from './otlp-json.js';
 import { looksLikeJaeger } from './jaeger.js';
 import { looksLikeZipkin } from './zipkin.js';
 import { isLogcliEntry } from './logcli.js';
@@ -67,7 +67,8 @@ export function signalHint(rel: string): Signal | undefined {
 }
 
 /** A parsed JSON document's format. */
-export function detectJsonDoc(doc: unknown): Detected | undefined {
+export function detectJsonDoc(raw: unknown): Detected | undefined {
+  const doc = unwrapResult(raw);
   // Tempo's /api/traces answer and Grafana's "Download trace": OTLP/JSON under `batches` or `trace`.
   if (doc && typeof doc === 'object' && !Array.isArray((doc as Record<string, unknown>).resourceSpans) && looksLikeTracesData(doc)) return { format: 'tempo-json', signal: 'traces' };
   if (looksLikeTracesData(doc) || (isSnakeCaseOtlp(doc) && Array.isArray((doc as Record<string, unknown>).resource_spans))) return { format: 'otlp-json', signal: 'traces' };

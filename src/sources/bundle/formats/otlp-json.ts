@@ -28,7 +28,14 @@ export function camelCaseOtlp(v: unknown): unknown {
   return out;
 }
 
+/** Jaeger v2's query API (`/api/v3/traces`) wraps OTLP/JSON in `{"result": …}`. */
+export function unwrapResult(doc: unknown): unknown {
+  const r = doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as { result?: unknown }).result : undefined;
+  return r && typeof r === 'object' && ('resourceSpans' in r || 'resource_spans' in r) ? r : doc;
+}
+
 /** An OTLP/JSON document in lowerCamelCase whichever spelling it came in. */
 export function otlpJsonDocument(doc: unknown): unknown {
-  return isSnakeCaseOtlp(doc) ? camelCaseOtlp(doc) : doc;
+  const d = unwrapResult(doc);
+  return isSnakeCaseOtlp(d) ? camelCaseOtlp(d) : d;
 }
