@@ -3,10 +3,10 @@
 // (CHILD_OF / FOLLOWS_FROM), `startTime` and `duration` in microseconds, typed `tags`, `logs` and a
 // `processID` naming its process (service name and tags). Mapped onto OTLP the way Jaeger's own
 // OTLP translator does: span.kind, otel.status_code and error tags, otel.scope/library name.
-import type { Attributes, InstrumentationScope, Span, SpanLink, SpanStatus } from '../../types.js';
+import type { Attributes, InstrumentationScope, Span, SpanLink } from '../../types.js';
 import type { ParseStats } from '../../otlp-traces.js';
 import { normaliseId } from '../../otlp.js';
-import { KIND_BY_NAME, microsToMs, scopeFromTags, skipSpan, statusFromTags, traceStateFromTags, withoutDerivedTags } from './span-common.js';
+import { microsToMs, parentIdOf, scopeFromTags, spanCore, translatedSpan, withoutDerivedTags } from './span-common.js';
 
 interface JaegerTag {
   key?: string;
@@ -86,23 +86,12 @@ export function parseJaeger(doc: unknown, out: Span[], stats: ParseStats): void 
     };
     const scopes = new Map<string, InstrumentationScope>();
     for (const s of trace.spans) {
-      const traceId = normaliseId(s.traceID ?? trace.traceID, 32);
-      const spanId = normaliseId(s.spanID, 16);
-      if (!traceId || !spanId) {
-        skipSpan(stats, 'missing or invalid traceID/spanID');
-        continue;
-      }
-      const startMs = microsToMs(s.startTime);
-      if (startMs === undefined) {
-        skipSpan(stats, 'missing startTime');
-        continue;
-      }
-      const durationMs = Math.max(0, microsToMs(s.duration) ?? 0);
+      const core = spanCore(stats, { traceId: s.traceID ?? trace.traceID, spanId: s.spanID, startMicros: s.startTime, durationMicros: s.duration }, { ids: 'traceID/spanID', start: 'startTime' });
+      if (!core) continue;
       const tags = tagsToAttributes(s.tags);
       const refs = Array.isArray(s.references) ? s.references : [];
       // The parent is the first CHILD_OF reference in the same trace; other references are links.
-      const parentRef = refs.find((r) => r?.refType === 'CHILD_OF' && normaliseId(r.traceID, 32) === traceId);
-      const parent = parentRef ? normaliseId(parentRef.spanID, 16) : s.parentSpanID ? normaliseId(s.parentSpanID, 16) : undefined;
+      const parentRef = refs.find((r) => r?.refType === 'CHILD_OF' && normaliseId(r.traceID, 32) === core.traceId);
       const links: SpanLink[] = [];
       for (const r of refs) {
         if (r === parentRef) continue;
@@ -110,34 +99,27 @@ export function parseJaeger(doc: unknown, out: Span[], stats: ParseStats): void 
         const ls = normaliseId(r?.spanID, 16);
         if (lt && ls) links.push({ traceId: lt, spanId: ls, attributes: r.refType ? { 'jaeger.ref_type': r.refType } : {} });
       }
-      const { status, message } = statusFromTags(tags);
-      const scope = scopeFromTags(tags, scopes);
-      const attributes = withoutDerivedTags(tags);
       const { service, resource } = resourceOf(s);
-      out.push({
-        traceId,
-        spanId,
-        parentSpanId: parent && parent !== '0000000000000000' ? parent : undefined,
-        service,
-        name: typeof s.operationName === 'string' ? s.operationName : '',
-        kind: KIND_BY_NAME[String(tags['span.kind'] ?? '').toLowerCase()] ?? 0,
-        startMs,
-        endMs: startMs + durationMs,
-        durationMs,
-        status: status as SpanStatus,
-        statusMessage: message,
-        attributes,
-        resource,
-        events: (s.logs ?? []).map((l) => {
-          const fields = tagsToAttributes(l.fields);
-          const name = typeof fields.event === 'string' ? fields.event : 'log';
-          delete fields.event;
-          return { name, timeMs: microsToMs(l.timestamp) ?? startMs, attributes: fields };
-        }),
-        scope,
-        traceState: traceStateFromTags(tags),
-        links: links.length ? links : undefined,
+      const events = (s.logs ?? []).map((l) => {
+        const fields = tagsToAttributes(l.fields);
+        const name = typeof fields.event === 'string' ? fields.event : 'log';
+        delete fields.event;
+        return { name, timeMs: microsToMs(l.timestamp) ?? core.startMs, attributes: fields };
       });
+      out.push(
+        translatedSpan(core, {
+          parent: parentIdOf(parentRef ? parentRef.spanID : s.parentSpanID),
+          service,
+          name: s.operationName,
+          kind: tags['span.kind'],
+          tags,
+          attributes: withoutDerivedTags(tags),
+          resource,
+          events,
+          scope: scopeFromTags(tags, scopes),
+          links,
+        }),
+      );
       stats.spans++;
     }
   }

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { LogRecord } from '../../types.js';
 import { parseLogsData } from '../../otlp-logs.js';
 import { BundleFileError, parseJsonDocuments } from '../files.js';
-import { decodeOtlpProto } from './otlp-proto.js';
+import { decodeOtlpProtoFile } from './otlp-proto.js';
 import { isLogcliEntry, logcliRecord } from './logcli.js';
 import { parsePlainLog, serviceFromFileName } from './plain-logs.js';
 import type { Format } from './detect.js';
@@ -16,12 +16,7 @@ export function isOtherLogFormat(format: Format | undefined): boolean {
 export async function decodeLogFile(file: string, bytes: Buffer, format: Format, out: LogRecord[]): Promise<string[]> {
   const notes: string[] = [];
   if (format === 'otlp-proto') {
-    let docs: unknown[];
-    try {
-      docs = decodeOtlpProto(bytes, 'LogsData');
-    } catch (e) {
-      throw new BundleFileError(file, (e as Error).message);
-    }
+    const docs = decodeOtlpProtoFile(file, bytes, 'LogsData');
     let skipped = 0;
     for (const doc of docs) skipped += parseLogsData(doc, out).skipped;
     if (skipped) notes.push(`${file}: ${skipped} log record(s) without a timestamp skipped`);

@@ -4,6 +4,7 @@
 // then rendered in the OTLP/JSON shape so the one OTLP decoder (otlp-traces.ts, otlp-logs.ts) reads both.
 import { lazyRequire } from '../../../util/lazy.js';
 import type * as Protobuf from 'protobufjs';
+import { BundleFileError } from '../files.js';
 
 // The subset of opentelemetry-proto (common, resource, trace, logs v1) that a reader needs; field
 // numbers are the wire contract. Fields not listed are skipped by the decoder as unknown fields.
@@ -99,7 +100,11 @@ function toJsonShape(v: unknown, key = ''): unknown {
   return v;
 }
 
-/** Cheap content test: the first field of TracesData/LogsData is field 1, length-delimited. */
-export function mayBeOtlpProto(head: Uint8Array): boolean {
-  return head.length > 2 && head[0] === 0x0a;
+/** `decodeOtlpProto` for a bundle file: a failure names the file. */
+export function decodeOtlpProtoFile(file: string, bytes: Uint8Array, what: 'TracesData' | 'LogsData'): unknown[] {
+  try {
+    return decodeOtlpProto(bytes, what);
+  } catch (e) {
+    throw new BundleFileError(file, (e as Error).message);
+  }
 }

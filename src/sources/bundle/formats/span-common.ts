@@ -1,6 +1,7 @@
 // What the non-OTLP trace formats (Jaeger, Zipkin) share when mapped onto spans: microsecond times,
 // kind names, the status carried by tags, the skip counter.
-import type { Attributes, InstrumentationScope, SpanStatus } from '../../types.js';
+import type { Attributes, InstrumentationScope, Span, SpanEvent, SpanLink, SpanStatus } from '../../types.js';
+import { normaliseId } from '../../otlp.js';
 import type { ParseStats } from '../../otlp-traces.js';
 
 /** Span kind by the lowercase name Jaeger's `span.kind` tag and Zipkin's `kind` use (OTLP numbers). */
@@ -58,4 +59,54 @@ export function scopeFromTags(tags: Attributes, cache: Map<string, Instrumentati
 export function traceStateFromTags(tags: Attributes): string | undefined {
   const t = tags['w3c.tracestate'];
   return typeof t === 'string' && t !== '' ? t : undefined;
+}
+
+/** The identity and timing every span needs; undefined (counted as skipped, with why) when missing. */
+export function spanCore(
+  stats: ParseStats,
+  raw: { traceId: unknown; spanId: unknown; startMicros: unknown; durationMicros: unknown },
+  names: { ids: string; start: string },
+): { traceId: string; spanId: string; startMs: number; durationMs: number } | undefined {
+  const traceId = normaliseId(raw.traceId, 32);
+  const spanId = normaliseId(raw.spanId, 16);
+  if (!traceId || !spanId) {
+    skipSpan(stats, `missing or invalid ${names.ids}`);
+    return undefined;
+  }
+  const startMs = microsToMs(raw.startMicros);
+  if (startMs === undefined) {
+    skipSpan(stats, `missing ${names.start}`);
+    return undefined;
+  }
+  return { traceId, spanId, startMs, durationMs: Math.max(0, microsToMs(raw.durationMicros) ?? 0) };
+}
+
+/** A parent span id in hex, none for an empty or all-zero one. */
+export function parentIdOf(raw: unknown): string | undefined {
+  const p = normaliseId(raw, 16);
+  return p && p !== '0000000000000000' ? p : undefined;
+}
+
+/** A span from a translated format: times from its core, kind/status/scope/trace state from its tags. */
+export function translatedSpan(
+  core: { traceId: string; spanId: string; startMs: number; durationMs: number },
+  f: { parent?: string; service: string; name: unknown; kind: unknown; tags: Attributes; attributes: Attributes; resource: Attributes; events: SpanEvent[]; scope?: InstrumentationScope; links?: SpanLink[] },
+): Span {
+  const { status, message } = statusFromTags(f.tags);
+  return {
+    ...core,
+    parentSpanId: f.parent,
+    service: f.service,
+    name: typeof f.name === 'string' ? f.name : '',
+    kind: KIND_BY_NAME[String(f.kind ?? '').toLowerCase()] ?? 0,
+    endMs: core.startMs + core.durationMs,
+    status,
+    statusMessage: message,
+    attributes: f.attributes,
+    resource: f.resource,
+    events: f.events,
+    scope: f.scope,
+    traceState: traceStateFromTags(f.tags),
+    links: f.links?.length ? f.links : undefined,
+  };
 }

@@ -3,7 +3,7 @@
 import type { Span } from '../../types.js';
 import { parseTracesData, type ParseStats } from '../../otlp-traces.js';
 import { BundleFileError, parseJsonDocuments } from '../files.js';
-import { decodeOtlpProto } from './otlp-proto.js';
+import { decodeOtlpProtoFile } from './otlp-proto.js';
 import { looksLikeJaeger, parseJaeger } from './jaeger.js';
 import { looksLikeZipkin, parseZipkin } from './zipkin.js';
 import { yieldToLoop } from '../../../util/yield.js';
@@ -16,12 +16,7 @@ export function isOtherTraceFormat(format: Format | undefined): boolean {
 
 export async function decodeTraceFile(file: string, bytes: Buffer, format: Format, out: Span[], stats: ParseStats): Promise<void> {
   if (format === 'otlp-proto') {
-    let docs: unknown[];
-    try {
-      docs = decodeOtlpProto(bytes, 'TracesData');
-    } catch (e) {
-      throw new BundleFileError(file, (e as Error).message);
-    }
+    const docs = decodeOtlpProtoFile(file, bytes, 'TracesData');
     for (const doc of docs) parseTracesData(doc, out, stats);
     return;
   }

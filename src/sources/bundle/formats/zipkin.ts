@@ -4,8 +4,7 @@
 // `localEndpoint.serviceName`, string `tags` and `annotations` [{timestamp, value}].
 import type { Attributes, InstrumentationScope, Span } from '../../types.js';
 import type { ParseStats } from '../../otlp-traces.js';
-import { normaliseId } from '../../otlp.js';
-import { KIND_BY_NAME, microsToMs, scopeFromTags, skipSpan, statusFromTags, traceStateFromTags, withoutDerivedTags } from './span-common.js';
+import { microsToMs, parentIdOf, scopeFromTags, spanCore, translatedSpan, withoutDerivedTags } from './span-common.js';
 
 interface ZipkinSpan {
   traceId?: string;
@@ -38,50 +37,32 @@ export function parseZipkin(doc: unknown, out: Span[], stats: ParseStats): void 
   const scopes = new Map<string, InstrumentationScope>();
   for (const s of list) {
     if (!s || typeof s !== 'object') continue;
-    const traceId = normaliseId(s.traceId, 32);
-    const spanId = normaliseId(s.id, 16);
-    if (!traceId || !spanId) {
-      skipSpan(stats, 'missing or invalid traceId/id');
-      continue;
-    }
-    const startMs = microsToMs(s.timestamp);
-    if (startMs === undefined) {
-      skipSpan(stats, 'missing timestamp');
-      continue;
-    }
-    const durationMs = Math.max(0, microsToMs(s.duration) ?? 0);
+    const core = spanCore(stats, { traceId: s.traceId, spanId: s.id, startMicros: s.timestamp, durationMicros: s.duration }, { ids: 'traceId/id', start: 'timestamp' });
+    if (!core) continue;
     const service = s.localEndpoint?.serviceName || 'unknown';
     let resource = resources.get(service);
     if (!resource) resources.set(service, (resource = { 'service.name': service }));
     const tags: Attributes = {};
     for (const [k, v] of Object.entries(s.tags ?? {})) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') tags[k] = v;
-    const { status, message } = statusFromTags(tags);
     const attributes = withoutDerivedTags(tags);
     // The remote side of a call, as OTLP semantic conventions name it.
     const remote = s.remoteEndpoint;
     if (remote?.serviceName && attributes['peer.service'] === undefined) attributes['peer.service'] = remote.serviceName;
     if ((remote?.ipv4 || remote?.ipv6) && attributes['network.peer.address'] === undefined) attributes['network.peer.address'] = (remote.ipv4 || remote.ipv6)!;
     if (remote?.port && attributes['network.peer.port'] === undefined) attributes['network.peer.port'] = remote.port;
-    const scope = scopeFromTags(tags, scopes);
-    const parent = s.parentId ? normaliseId(s.parentId, 16) : undefined;
-    out.push({
-      traceId,
-      spanId,
-      parentSpanId: parent && parent !== '0000000000000000' ? parent : undefined,
-      service,
-      name: typeof s.name === 'string' ? s.name : '',
-      kind: KIND_BY_NAME[String(s.kind ?? '').toLowerCase()] ?? 0,
-      startMs,
-      endMs: startMs + durationMs,
-      durationMs,
-      status,
-      statusMessage: message,
-      attributes,
-      resource,
-      events: (s.annotations ?? []).map((a) => ({ name: typeof a.value === 'string' ? a.value : '', timeMs: microsToMs(a.timestamp) ?? startMs, attributes: {} })),
-      scope,
-      traceState: traceStateFromTags(tags),
-    });
+    out.push(
+      translatedSpan(core, {
+        parent: s.parentId ? parentIdOf(s.parentId) : undefined,
+        service,
+        name: s.name,
+        kind: s.kind,
+        tags,
+        attributes,
+        resource,
+        events: (s.annotations ?? []).map((a) => ({ name: typeof a.value === 'string' ? a.value : '', timeMs: microsToMs(a.timestamp) ?? core.startMs, attributes: {} })),
+        scope: scopeFromTags(tags, scopes),
+      }),
+    );
     stats.spans++;
   }
 }
