@@ -118,6 +118,7 @@ describe('OpenMetrics / Prometheus text', () => {
   it('timestamped OpenMetrics, and a scrape without timestamps at the time the file was written', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ql-om-'));
     cpSync(path.join(FIX, 'openmetrics'), dir, { recursive: true });
+    cpSync(path.join(FIX, 'prometheus-scrape'), dir, { recursive: true });
     const scrapedAt = new Date(Date.UTC(2025, 5, 4, 10, 0, 20));
     utimesSync(path.join(dir, 'payment-scrape.prom'), scrapedAt, scrapedAt);
     const b = await openBundle(dir);
