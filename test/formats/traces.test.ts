@@ -133,4 +133,22 @@ describe('trace formats', () => {
     expect(b.catalog.map((e) => `${e.signal}:${e.format}`)).toEqual(['traces:otlp-json']);
     expect((await b.traces!.getTrace('4bf92f3577b34da6a3ce929d0e0e4736'))!.map((s) => s.name)).toEqual(['consume orders batch']);
   });
+
+  it('Zipkin shared spans (Brave joins the server half to the client id): the server half becomes a child', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ql-zipkin-shared-'));
+    const base = { traceId: '86154a4ba6e91385', id: '4d1e00c0db9010db', timestamp: 1749031500000000 };
+    writeFileSync(
+      path.join(dir, 'brave.json'),
+      JSON.stringify([
+        { ...base, kind: 'CLIENT', name: 'get', duration: 9000, localEndpoint: { serviceName: 'frontend' } },
+        { ...base, kind: 'SERVER', name: 'get /items', shared: true, timestamp: 1749031500001000, duration: 7000, localEndpoint: { serviceName: 'backend' } },
+      ]),
+    );
+    const b = await openBundle(dir);
+    const spans = (await b.traces!.getTrace('86154a4ba6e91385'))!;
+    const client = byName(spans, 'get');
+    const server = byName(spans, 'get /items');
+    expect(client.spanId).toBe('4d1e00c0db9010db');
+    expect(server).toMatchObject({ spanId: 'cd1e00c0db9010db', parentSpanId: '4d1e00c0db9010db', service: 'backend', kind: 2 });
+  });
 });

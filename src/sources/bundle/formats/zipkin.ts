@@ -31,6 +31,11 @@ export function looksLikeZipkin(doc: unknown): boolean {
 }
 
 
+/** A stable id for the server half of a shared span: the client's id with its top bit flipped. */
+function sharedServerId(id: string): string {
+  return ((parseInt(id[0]!, 16) ^ 8).toString(16)) + id.slice(1);
+}
+
 export function parseZipkin(doc: unknown, out: Span[], stats: ParseStats): void {
   const list = (doc as unknown[]).flatMap((x) => (Array.isArray(x) ? x : [x])) as ZipkinSpan[];
   const resources = new Map<string, Attributes>();
@@ -39,6 +44,13 @@ export function parseZipkin(doc: unknown, out: Span[], stats: ParseStats): void 
     if (!s || typeof s !== 'object') continue;
     const core = spanCore(stats, { traceId: s.traceId, spanId: s.id, startMicros: s.timestamp, durationMicros: s.duration }, { ids: 'traceId/id', start: 'timestamp' });
     if (!core) continue;
+    // Brave's default joins RPCs: the server half reuses the client's span id with `shared: true`.
+    // One id is one span here, so the server half gets its own id, a child of the client half.
+    let parent = s.parentId ? parentIdOf(s.parentId) : undefined;
+    if (s.shared === true && String(s.kind).toUpperCase() === 'SERVER') {
+      parent = core.spanId;
+      core.spanId = sharedServerId(core.spanId);
+    }
     const service = s.localEndpoint?.serviceName || 'unknown';
     let resource = resources.get(service);
     if (!resource) resources.set(service, (resource = { 'service.name': service }));
@@ -52,7 +64,7 @@ export function parseZipkin(doc: unknown, out: Span[], stats: ParseStats): void 
     if (remote?.port && attributes['network.peer.port'] === undefined) attributes['network.peer.port'] = remote.port;
     out.push(
       translatedSpan(core, {
-        parent: s.parentId ? parentIdOf(s.parentId) : undefined,
+        parent,
         service,
         name: s.name,
         kind: s.kind,
