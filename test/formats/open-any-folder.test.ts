@@ -96,6 +96,17 @@ describe('files recognised by content', () => {
     expect(names).toEqual(expect.arrayContaining(['cart', 'checkout', 'frontend', 'gateway', 'inventory', 'nginx', 'orders', 'payment', 'ride']));
   });
 
+  it('a protobuf file that no name or folder describes is decided by decoding it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ql-proto-'));
+    cpSync(path.join(FIX, 'otlp-proto/traces.binpb'), path.join(dir, 'export.bin'));
+    cpSync(path.join(FIX, 'otlp-proto/logs.binpb'), path.join(dir, 'dump.dat'));
+    writeFileSync(path.join(dir, 'garbage.dat'), Buffer.from([0x0a, 0x05, 1, 2, 3, 4, 5, 0x12, 0x01, 0x00]));
+    const b = await openBundle(dir);
+    expect(Object.fromEntries(b.catalog.map((e) => [e.rel, `${e.signal}:${e.format}`]))).toEqual({ 'dump.dat': 'logs:otlp-proto', 'export.bin': 'traces:otlp-proto', 'garbage.dat': 'undefined:unknown' });
+    expect(b.problems.join('\n')).toMatch(/garbage\.dat: a protobuf message that is neither an OTLP TracesData\/LogsData with spans or records nor a pprof profile; skipped/);
+    expect(await b.traces!.services(b.defaults.window)).toEqual(['inventory']);
+  });
+
   it('inspect: format, signal, services, time range, counts and problems per file', async () => {
     const dir = mixedFolder();
     cpSync(path.join(FIX, 'legacy-pprof/heap.txt'), path.join(dir, 'heap.txt'));

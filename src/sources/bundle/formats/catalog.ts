@@ -1,7 +1,7 @@
 // The files of a bundle folder and what each one is. Any folder opens: files are recognised by content
 // (detect.ts) wherever they are, the `traces/`, `logs/`, `metrics/`, `profiles/` folders only break
 // ties. `incident.yaml`, `profiles/index.yaml`, the `source/` tree, dot files and documents are not telemetry.
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { constants, gunzipSync } from 'node:zlib';
 import { readMaybeGzip, walkInside, type Containment } from '../files.js';
@@ -23,6 +23,7 @@ export interface CatalogEntry {
 
 // Enough for the first keys of a JSON document, a few JSON Lines or dozens of text lines.
 const HEAD_BYTES = 16 * 1024;
+const MAX_TRIAL_BYTES = 64 * 1024 * 1024;
 const NOT_TELEMETRY = /^(\.|incident\.ya?ml$|index\.ya?ml$|readme|license|notice|changelog)|\.(md|ya?ml|html?|png|jpe?g|svg|pdf|sh|py|go|ts|js|java|toml|ini|cfg|csv|zip|tar|tgz)$/i;
 
 /** The first 64 KiB of a file, decompressed when it is gzip (a truncated stream decodes as far as it goes). */
@@ -51,6 +52,13 @@ async function resolveProtobuf(e: CatalogEntry): Promise<void> {
   const otlpByName = /\.binpb(\.gz)?$/.test(name) || e.signal === 'traces' || e.signal === 'logs';
   if (e.signal === 'profiles' && !otlpByName) {
     e.format = 'pprof';
+    return;
+  }
+  // Decoding to find out reads the whole file: not for a large binary nothing names as telemetry.
+  const size = (await stat(e.file).catch(() => undefined))?.size ?? 0;
+  if (!otlpByName && !e.signal && size > MAX_TRIAL_BYTES) {
+    e.format = 'unknown';
+    e.problem = `binary file of ${(size / 1e6).toFixed(0)} MB not recognised; name it .binpb (OTLP) or .pb.gz (pprof), or put it under traces/, logs/ or profiles/`;
     return;
   }
   let bytes: Uint8Array;
