@@ -1,6 +1,7 @@
 // Profiles as users have them: pprof anywhere in a folder (gzipped or not), collapsed stacks from
 // perf/stackcollapse, py-spy and async-profiler, and a clear message for the legacy pprof formats.
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -71,5 +72,19 @@ describe('profile formats', () => {
     const b = await openBundle(dir);
     expect(b.problems.join('\n')).toMatch(/heap\.txt: legacy pprof format \(heap profile \(text\)\): convert it with `go tool pprof -proto/);
     expect(await b.traces!.services(b.defaults.window)).toEqual(['cart', 'frontend']);
+  });
+
+  it('the advice works: go tool pprof -proto converts both legacy fixtures into profiles that open (skipped without go)', async () => {
+    if (spawnSync('go', ['version']).status !== 0) return;
+    const dir = mkdtempSync(path.join(tmpdir(), 'ql-converted-'));
+    for (const f of ['heap.txt', 'cpu.prof']) {
+      const r = spawnSync('go', ['tool', 'pprof', '-proto', path.join(FIX, 'legacy-pprof', f)], { maxBuffer: 1 << 24 });
+      expect(r.status, String(r.stderr)).toBe(0);
+      writeFileSync(path.join(dir, `legacy-${f.replace('.', '-')}.pb.gz`), r.stdout);
+    }
+    const b = await openBundle(dir);
+    expect(b.problems.filter((p) => /legacy pprof format|not a pprof/.test(p))).toEqual([]);
+    const types = (await b.profiles!.profileTypes(undefined, b.defaults.window)).map((t) => t.sampleType);
+    expect(types).toEqual(expect.arrayContaining(['inuse_space', 'cpu']));
   });
 });
