@@ -13,6 +13,7 @@ const COMMANDS: Record<string, Command> = {
   call: { run: async (a) => (await import('./commands/call.js')).callCommand(a), summary: 'run one tool and print its result' },
   eval: { run: async (a) => (await import('./commands/eval.js')).evalCommand(a), summary: 'score investigations on recorded incidents' },
   record: { run: async (a) => (await import('./commands/record.js')).recordCommand(a), summary: 'record a live incident window from the backends into a bundle' },
+  inspect: { run: async (a) => (await import('./commands/inspect.js')).inspectCommand(a), summary: 'list what each file of a telemetry folder is: format, signal, services, time range, counts, problems (--json)' },
   patterns: { run: async (a) => (await import('./commands/patterns.js')).patternsCommand(a), summary: 'mine log patterns from plain log files or stdin (--json: counts and line numbers)' },
 };
 

@@ -17,7 +17,7 @@ and the prompt "investigate-incident" over the Model Context Protocol.
                        stdout carries the protocol; logs go to stderr.
   --http [HOST:]PORT   Streamable HTTP on http://HOST:PORT/mcp (HOST defaults to 127.0.0.1;
                        0.0.0.0 or :: to listen on all interfaces). GET ${HEALTH_PATH} answers {"status":"ok"}.
-  --bundle DIR         serve a recorded incident bundle instead of live backends.
+  --bundle DIR         serve a folder of telemetry files (a recorded bundle, or any exports: see queryless inspect DIR) instead of live backends.
 
 HTTP security (environment variable, or the matching flag):
   QUERYLESS_HTTP_TOKEN            require "Authorization: Bearer <token>" on /mcp (--http-token).

@@ -1,6 +1,6 @@
 // OTLP/JSON LogsData → LogRecord records.
 import type { LogRecord } from './types.js';
-import { anyValue, attributes, nanosToMs, normaliseId, serviceOf } from './otlp.js';
+import { anyValue, attributes, nanosToMs, normaliseId, scopeOf, serviceOf } from './otlp.js';
 
 export function looksLikeLogsData(doc: unknown): boolean {
   return !!doc && typeof doc === 'object' && Array.isArray((doc as Record<string, unknown>).resourceLogs);
@@ -16,10 +16,11 @@ export function parseLogsData(doc: unknown, out: LogRecord[]): { records: number
     const r = rl as Record<string, unknown>;
     const resource = attributes((r.resource as { attributes?: unknown } | undefined)?.attributes);
     const service = serviceOf(resource);
-    const scopes = (r.scopeLogs ?? r.instrumentationLibraryLogs ?? []) as Array<{ logRecords?: unknown[] }>;
+    const scopes = (r.scopeLogs ?? r.instrumentationLibraryLogs ?? []) as Array<{ logRecords?: unknown[]; scope?: unknown; instrumentationLibrary?: unknown }>;
     if (!Array.isArray(scopes)) continue;
     for (const scope of scopes) {
       if (!scope || !Array.isArray(scope.logRecords)) continue;
+      const scopeInfo = scopeOf(scope.scope ?? scope.instrumentationLibrary);
       for (const raw of scope.logRecords) {
         const l = raw as Record<string, unknown>;
         const timeMs = nanosToMs(l.timeUnixNano) || nanosToMs(l.observedTimeUnixNano);
@@ -39,6 +40,8 @@ export function parseLogsData(doc: unknown, out: LogRecord[]): { records: number
           resource,
           traceId: normaliseId(l.traceId, 32),
           spanId: normaliseId(l.spanId, 16),
+          eventName: typeof l.eventName === 'string' && l.eventName !== '' ? l.eventName : undefined,
+          scope: scopeInfo,
         });
         records++;
       }

@@ -1,7 +1,7 @@
 // OTLP/JSON TracesData → Span records. Accepts OTLP hex ids and Tempo's base64 ids,
 // `scopeSpans` and the legacy `instrumentationLibrarySpans`, `{trace: …}` and `{batches: …}` wrappers.
-import type { Span, SpanStatus } from './types.js';
-import { SPAN_KINDS, attributes, nanosToMs, normaliseId, serviceOf } from './otlp.js';
+import type { Span, SpanLink, SpanStatus } from './types.js';
+import { SPAN_KINDS, attributes, nanosToMs, normaliseId, scopeOf, serviceOf } from './otlp.js';
 
 export interface ParseStats {
   spans: number;
@@ -81,10 +81,11 @@ export function parseTracesData(doc: unknown, out: Span[], stats: ParseStats): v
     const r = rs as Record<string, unknown>;
     const resource = attributes((r.resource as { attributes?: unknown } | undefined)?.attributes);
     const service = serviceOf(resource);
-    const scopes = (r.scopeSpans ?? r.instrumentationLibrarySpans ?? []) as Array<{ spans?: unknown[] }>;
+    const scopes = (r.scopeSpans ?? r.instrumentationLibrarySpans ?? []) as Array<{ spans?: unknown[]; scope?: unknown; instrumentationLibrary?: unknown }>;
     if (!Array.isArray(scopes)) continue;
     for (const scope of scopes) {
       if (!scope || !Array.isArray(scope.spans)) continue;
+      const scopeInfo = scopeOf(scope.scope ?? scope.instrumentationLibrary);
       for (const raw of scope.spans) {
         const s = raw as Record<string, unknown>;
         const traceId = fastId(s.traceId, 32);
@@ -116,6 +117,7 @@ export function parseTracesData(doc: unknown, out: Span[], stats: ParseStats): v
               attributes: attributes(e.attributes),
             }))
           : [];
+        const links = Array.isArray(s.links) && s.links.length > 0 ? linksOf(s.links) : undefined;
         const parent = s.parentSpanId === undefined || s.parentSpanId === '' ? undefined : fastId(s.parentSpanId, 16);
         out.push({
           traceId,
@@ -132,9 +134,26 @@ export function parseTracesData(doc: unknown, out: Span[], stats: ParseStats): v
           attributes: attributes(s.attributes),
           resource,
           events,
+          scope: scopeInfo,
+          traceState: typeof s.traceState === 'string' && s.traceState !== '' ? s.traceState : undefined,
+          links,
         });
         stats.spans++;
       }
     }
   }
+}
+
+function linksOf(list: unknown[]): SpanLink[] {
+  const out: SpanLink[] = [];
+  for (const raw of list) {
+    const l = raw as Record<string, unknown> | null;
+    const traceId = l ? fastId(l.traceId, 32) : undefined;
+    const spanId = l ? fastId(l.spanId, 16) : undefined;
+    if (!traceId || !spanId) continue;
+    const link: SpanLink = { traceId, spanId, attributes: attributes(l!.attributes) };
+    if (typeof l!.traceState === 'string' && l!.traceState !== '') link.traceState = l!.traceState;
+    out.push(link);
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 // OTLP/JSON helpers shared by traces and logs: AnyValue, attributes, ids, nanosecond times.
-import type { AttrValue, Attributes } from './types.js';
+import type { AttrValue, Attributes, InstrumentationScope } from './types.js';
 
 interface AnyValue {
   stringValue?: string;
@@ -14,7 +14,7 @@ interface AnyValue {
 export function anyValue(v: AnyValue | undefined): AttrValue | undefined {
   if (!v || typeof v !== 'object') return undefined;
   if (v.stringValue !== undefined) return String(v.stringValue);
-  if (v.intValue !== undefined) return Number(v.intValue);
+  if (v.intValue !== undefined) return int64(v.intValue);
   if (v.doubleValue !== undefined) return Number(v.doubleValue);
   if (v.boolValue !== undefined) return Boolean(v.boolValue);
   if (v.bytesValue !== undefined) return String(v.bytesValue);
@@ -25,6 +25,21 @@ export function anyValue(v: AnyValue | undefined): AttrValue | undefined {
     return JSON.stringify(o);
   }
   return undefined;
+}
+
+/** An int64 as a number when a double holds it exactly, else its decimal string (OTLP/JSON writes int64 as strings). */
+function int64(v: string | number): AttrValue {
+  if (typeof v === 'number') return v;
+  const n = Number(v);
+  return Number.isSafeInteger(n) || !/^-?\d+$/.test(v) ? n : v;
+}
+
+/** The instrumentation scope of a scopeSpans/scopeLogs entry; undefined when it names none. */
+export function scopeOf(scope: unknown): InstrumentationScope | undefined {
+  if (!scope || typeof scope !== 'object') return undefined;
+  const s = scope as { name?: unknown; version?: unknown };
+  if (typeof s.name !== 'string' || s.name === '') return undefined;
+  return typeof s.version === 'string' && s.version !== '' ? { name: s.name, version: s.version } : { name: s.name };
 }
 
 export function attributes(list: unknown): Attributes {

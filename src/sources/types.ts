@@ -10,6 +10,7 @@ export interface TimeRange {
   end: EpochMs;
 }
 
+/** Integers beyond ±2^53 are kept as their exact decimal string (a double would round them). */
 export type AttrValue = string | number | boolean;
 export type Attributes = Record<string, AttrValue>;
 
@@ -41,6 +42,24 @@ export interface Span {
   /** Resource attributes (scope `resource.` in TraceQL), shared object per resource. */
   resource: Attributes;
   events: SpanEvent[];
+  /** Instrumentation scope (library) that made the span, shared object per scope. */
+  scope?: InstrumentationScope;
+  /** W3C trace state, when the producer set one. */
+  traceState?: string;
+  /** Links to spans of other traces (batch consumers, fan-in), when present. */
+  links?: SpanLink[];
+}
+
+export interface InstrumentationScope {
+  name: string;
+  version?: string;
+}
+
+export interface SpanLink {
+  traceId: string;
+  spanId: string;
+  traceState?: string;
+  attributes: Attributes;
 }
 
 /** Intent-level span request; rendered to TraceQL for Tempo, evaluated directly on bundles. */
@@ -114,6 +133,10 @@ export interface LogRecord {
   resource: Attributes;
   traceId?: string;
   spanId?: string;
+  /** OTLP event name (`event_name`): the class of event a structured log record reports. */
+  eventName?: string;
+  /** Instrumentation scope (logger) that wrote the record, when known. */
+  scope?: InstrumentationScope;
 }
 
 export interface LogQuery {

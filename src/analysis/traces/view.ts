@@ -52,6 +52,8 @@ function keyAttributes(s: Span): Record<string, string> {
   if (st) out['db.statement'] = normaliseStatement(st, 100);
   const ver = s.resource['service.version'];
   if (ver !== undefined) out['service.version'] = String(ver);
+  // Linked traces (a batch consumer's producers, a fan-in): ids to open next with get_trace.
+  if (s.links?.length) out.links = s.links.slice(0, 3).map((l) => l.traceId).join(',') + (s.links.length > 3 ? ` (+${s.links.length - 3})` : '');
   return out;
 }
 

@@ -1,4 +1,6 @@
-// incident.yaml: the bundle's metadata. Unknown keys are kept (real bundles carry coverage, notes…).
+// incident.yaml: the bundle's metadata, optional. Unknown keys are kept (real bundles carry coverage,
+// notes…); every key may be missing: the id defaults to the folder's name, the window (or the part of it
+// not given) comes from the data (load.ts).
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import YAML from 'yaml';
@@ -14,12 +16,16 @@ const timeString = z.union([z.string(), z.date(), z.number()]).transform((v, ctx
 });
 
 const range = z.object({ start: timeString, end: timeString }).refine((r) => r.end > r.start, { message: 'end must be after start' });
+/** The window may give only one end; the other comes from the data. */
+const partialRange = z
+  .object({ start: timeString.optional(), end: timeString.optional() })
+  .refine((r) => r.start === undefined || r.end === undefined || r.end > r.start, { message: 'end must be after start' });
 
 export const incidentSchema = z.looseObject({
-  id: z.string().min(1),
-  title: z.string().default(''),
+  id: z.coerce.string().min(1).optional(),
+  title: z.coerce.string().default(''),
   system: z.string().optional(),
-  window: range,
+  window: partialRange.optional(),
   baseline: range.optional(),
   incident: range.optional(),
   questions: z.array(z.looseObject({ lang: z.string().min(2), text: z.string().min(1) })).default([]),
@@ -37,12 +43,15 @@ export const incidentSchema = z.looseObject({
 
 export type IncidentMeta = z.infer<typeof incidentSchema>;
 
+/** Reads incident.yaml; a missing file is an empty description (every key has a default or comes from the data). */
 export async function loadIncident(file: string): Promise<IncidentMeta> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new BundleFileError(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); a bundle needs an incident.yaml`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return incidentSchema.parse({});
+    throw new BundleFileError(file, `cannot read (${code ?? (e as Error).message})`);
   }
   const doc = YAML.parseDocument(text, { prettyErrors: true });
   if (doc.errors.length) {
@@ -50,7 +59,11 @@ export async function loadIncident(file: string): Promise<IncidentMeta> {
     const pos = err.linePos?.[0];
     throw new BundleFileError(file, `invalid YAML${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${err.message.split('\n')[0]}`);
   }
-  const parsed = incidentSchema.safeParse(doc.toJS());
+  // An empty file (or only comments) is an empty description.
+  const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
+  // A key written with no value (`window:`) is a key not given.
+  if (raw && typeof raw === 'object') for (const k of Object.keys(raw)) if (raw[k] === null) delete raw[k];
+  const parsed = incidentSchema.safeParse(raw);
   if (!parsed.success) {
     const what = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
     throw new BundleFileError(file, `invalid incident metadata: ${what}`);

@@ -1,23 +1,39 @@
-// Opens an incident bundle directory as a set of sources. Each signal loads lazily on first use;
-// a corrupt file becomes a problem naming the file, and the rest of the bundle stays usable.
-import { lstat } from 'node:fs/promises';
+// Opens a folder of telemetry as a set of sources. Files are recognised by content wherever they are
+// (formats/catalog.ts); incident.yaml is optional, and the window it does not give comes from the data.
+// Each signal loads lazily on first use (or at open, when the window must be read from the data); a
+// corrupt or unsupported file becomes a problem naming the file, and the rest of the bundle stays usable.
+import { lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Sources } from '../types.js';
-import { containmentOf, isDirectory, listFiles, resolveInside } from './files.js';
+import type { Sources, TimeRange } from '../types.js';
+import { containmentOf, isDirectory, resolveInside } from './files.js';
 import { loadIncident, type IncidentMeta } from './incident.js';
 import { BundleTraceSource } from './traces.js';
 import { BundleLogSource } from './logs.js';
-import { createBundleMetricSource } from './metrics.js';
-import { createBundleProfileSource } from './profiles.js';
+import { createBundleMetricSource, type BundleMetricSource } from './metrics.js';
+import { createBundleProfileSource, type BundleProfileSource, type ProfileFile } from './profiles.js';
 import { createBundleCodeSource } from './source.js';
+import { catalogBundle, type CatalogEntry } from './formats/catalog.js';
+import { profileServiceHint } from './formats/services.js';
+import type { Format, Signal } from './formats/detect.js';
 
 export interface BundleSources extends Sources {
-  incident: IncidentMeta;
+  incident: IncidentMeta & { id: string; window: TimeRange };
   dir: string;
+  /** Every file found and what it was recognised as (`queryless inspect` prints it). */
+  catalog: CatalogEntry[];
 }
 
-const JSON_FILES = /\.(json|jsonl|ndjson)(\.gz)?$/i;
-const OM_FILES = /\.(om|txt|prom|openmetrics)(\.gz)?$/i;
+/** The readable files of one signal, and the formats of those that are not the signal's default. */
+function filesOf(catalog: CatalogEntry[], signal: Signal): { files: string[]; formats: Map<string, Format> } {
+  const files: string[] = [];
+  const formats = new Map<string, Format>();
+  for (const e of catalog) {
+    if (e.signal !== signal || e.problem) continue;
+    files.push(e.file);
+    formats.set(e.file, e.format);
+  }
+  return { files, formats };
+}
 
 export async function openBundle(dir: string): Promise<BundleSources> {
   const root = path.resolve(dir);
@@ -29,25 +45,84 @@ export async function openBundle(dir: string): Promise<BundleSources> {
   if (!(await resolveInside({ root: c.root }, incidentFile).catch(() => undefined)) && (await isLink(incidentFile))) {
     throw new Error(`${incidentFile} is a symbolic link that is dangling, loops or points outside the bundle: replace it with the file itself`);
   }
-  const incident = await loadIncident(incidentFile);
-  const traceFiles = await listFiles(path.join(root, 'traces'), JSON_FILES, c);
-  const logFiles = await listFiles(path.join(root, 'logs'), JSON_FILES, c);
-  const metricFiles = await listFiles(path.join(root, 'metrics'), OM_FILES, c);
-  const hasProfiles = (await isDirectory(path.join(root, 'profiles'))) && (await resolveInside(c, path.join(root, 'profiles'))) !== undefined;
+  const meta = await loadIncident(incidentFile);
+  const catalog = await catalogBundle(root, c);
+  for (const e of catalog) if (e.problem) problems.push(`${e.file}: ${e.problem}; skipped`);
+  const traces = filesOf(catalog, 'traces');
+  const logs = filesOf(catalog, 'logs');
+  const metrics = filesOf(catalog, 'metrics');
+  const profileFiles: ProfileFile[] = catalog
+    .filter((e) => e.signal === 'profiles' && !e.problem)
+    .map((e) => ({ file: e.file, format: e.format, service: profileServiceHint(e.rel, path.basename(root)) }));
   const hasSource = (await isDirectory(path.join(root, 'source'))) && (await resolveInside(c, path.join(root, 'source'))) !== undefined;
+  const sources = {
+    traces: traces.files.length ? new BundleTraceSource(traces.files, problems, traces.formats) : undefined,
+    logs: logs.files.length ? new BundleLogSource(logs.files, problems, logs.formats) : undefined,
+    metrics: metrics.files.length ? createBundleMetricSource(metrics.files, problems, undefined, metrics.formats) : undefined,
+    profiles: profileFiles.length ? createBundleProfileSource(path.join(root, 'profiles'), problems, c, profileFiles) : undefined,
+  };
+  const id = meta.id ?? path.basename(root);
+  let window: TimeRange;
+  if (meta.window?.start !== undefined && meta.window.end !== undefined) window = { start: meta.window.start, end: meta.window.end };
+  else {
+    let data = await dataRange(sources);
+    if (!data && (sources.profiles || sources.logs)) {
+      // Only untimed data (collapsed stacks, logs without times): it counts in every window, so the
+      // hour before the newest file's modification is as good as any, and says when it was taken.
+      data = await mtimeRange(catalog.filter((e) => !e.problem && e.signal).map((e) => e.file));
+      if (data) problems.push(`${dir}: no time in the data; the window is the hour before the newest file was written (${new Date(data.end).toISOString()}); give window {start, end} in incident.yaml to set it`);
+    }
+    const start = meta.window?.start ?? data?.start;
+    const end = meta.window?.end ?? data?.end;
+    if (start === undefined || end === undefined || end <= start) {
+      const why = problems.length ? `; problems: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}` : '';
+      throw new Error(
+        `${dir}: no window: ${catalog.length ? 'no file with times was recognised' : 'no telemetry file was found'} (run \`queryless inspect ${dir}\` to see what each file is), and incident.yaml gives no window {start, end}${why}`,
+      );
+    }
+    window = { start, end };
+  }
+  const incident = { ...meta, id, window };
   return {
     dir: root,
     incident,
-    traces: traceFiles.length ? new BundleTraceSource(traceFiles, problems) : undefined,
-    logs: logFiles.length ? new BundleLogSource(logFiles, problems) : undefined,
-    metrics: metricFiles.length ? createBundleMetricSource(metricFiles, problems) : undefined,
-    profiles: hasProfiles ? createBundleProfileSource(path.join(root, 'profiles'), problems, c) : undefined,
+    catalog,
+    ...sources,
     code: hasSource ? createBundleCodeSource(path.join(root, 'source'), incident.repositories, c) : undefined,
-    defaults: { window: incident.window, baseline: incident.baseline, incident: incident.incident },
+    defaults: { window, baseline: incident.baseline, incident: incident.incident },
     problems,
-    describe: `bundle ${incident.id} (${root})`,
+    describe: `bundle ${id} (${root})`,
     immutable: true,
   };
+}
+
+/** The time range the data covers (whole seconds around the first and last time), loading what has times. */
+export async function dataRange(s: { traces?: BundleTraceSource; logs?: BundleLogSource; metrics?: BundleMetricSource; profiles?: BundleProfileSource }): Promise<TimeRange | undefined> {
+  let min = Infinity;
+  let max = -Infinity;
+  const see = (a: number, b = a) => {
+    if (a < min) min = a;
+    if (b > max) max = b;
+  };
+  if (s.traces) for (const sp of await s.traces.allSpans()) see(sp.startMs, sp.endMs);
+  if (s.logs) for (const r of await s.logs.allRecords()) see(r.timeMs);
+  if (s.metrics) {
+    const st = await s.metrics.store();
+    if (st.sampleCount) see(st.minT, st.maxT);
+  }
+  // A profile's duration only when plausible (some converters write nonsense there).
+  if (s.profiles) for (const p of await s.profiles.profiles()) if (p.timeMs !== undefined) see(p.timeMs, p.timeMs + (p.durationMs !== undefined && p.durationMs < 86_400_000 ? p.durationMs : 0));
+  if (!Number.isFinite(min)) return undefined;
+  // Ranges end exclusive: the last record must fall inside.
+  return { start: Math.floor(min / 1000) * 1000, end: Math.floor(max / 1000) * 1000 + 1000 };
+}
+
+async function mtimeRange(files: string[]): Promise<TimeRange | undefined> {
+  let newest = -Infinity;
+  for (const f of files) newest = Math.max(newest, (await stat(f).catch(() => undefined))?.mtimeMs ?? -Infinity);
+  if (!Number.isFinite(newest)) return undefined;
+  const end = Math.ceil(newest / 1000) * 1000;
+  return { start: end - 3_600_000, end };
 }
 
 async function isLink(p: string): Promise<boolean> {

@@ -4,16 +4,27 @@ import { looksLikeLogsData, parseLogsData } from '../otlp-logs.js';
 import { BundleFileError, parseJsonDocuments, readMaybeGzip } from './files.js';
 import { compileSafeRegex, type SafeRegex } from '../../util/regex.js';
 import { Ticker, yieldToLoop } from '../../util/yield.js';
+import { pushAll } from '../../util/stats.js';
+import { otlpJsonDocument } from './formats/otlp-json.js';
+import { decodeLogFile, isOtherLogFormat } from './formats/log-files.js';
+import type { Format } from './formats/detect.js';
 
-export async function loadLogRecords(files: string[], problems: string[]): Promise<LogRecord[]> {
+/** `formats` names the files in another format than OTLP/JSON (OTLP protobuf, logcli JSON Lines, plain text). */
+export async function loadLogRecords(files: string[], problems: string[], formats?: Map<string, Format>): Promise<LogRecord[]> {
   const out: LogRecord[] = [];
   for (const file of files) {
     try {
+      const format = formats?.get(file);
+      if (isOtherLogFormat(format)) {
+        pushAll(problems, await decodeLogFile(file, await readMaybeGzip(file), format!, out));
+        continue;
+      }
       const text = (await readMaybeGzip(file)).toString('utf8');
       let skipped = 0;
-      for (const doc of parseJsonDocuments(file, text)) {
+      for (let doc of parseJsonDocuments(file, text)) {
         // Loading tens of MB is synchronous work: yield between documents so other calls go on.
         await yieldToLoop();
+        doc = otlpJsonDocument(doc);
         if (!looksLikeLogsData(doc)) throw new BundleFileError(file, 'not OTLP/JSON LogsData (expected a top-level "resourceLogs" array)');
         skipped += parseLogsData(doc, out).skipped;
       }
@@ -33,10 +44,11 @@ export class BundleLogSource implements LogSource {
   constructor(
     private readonly files: string[],
     private readonly problems: string[],
+    private readonly formats?: Map<string, Format>,
   ) {}
 
   allRecords(): Promise<LogRecord[]> {
-    this.loaded ??= loadLogRecords(this.files, this.problems);
+    this.loaded ??= loadLogRecords(this.files, this.problems, this.formats);
     return this.loaded;
   }
 

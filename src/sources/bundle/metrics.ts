@@ -2,7 +2,10 @@
 // in memory with the same PromQL the remote source sends to Prometheus.
 import { pushAll } from '../../util/stats.js';
 import type { MetricMetadata, MetricQueryResult, MetricSource, TimeRange } from '../types.js';
-import { readMaybeGzip } from './files.js';
+import { stat } from 'node:fs/promises';
+import { parseJsonDocuments, readMaybeGzip } from './files.js';
+import { addPrometheusAnswer, looksLikePrometheusAnswer } from './formats/prometheus-json.js';
+import type { Format } from './formats/detect.js';
 import { compileSafeRegex } from '../../util/regex.js';
 import { MetricStoreBuilder, familyOf, type MetricStore } from './openmetrics.js';
 import { Evaluator, MODERN_SEMANTICS, valueToSeries, type Semantics } from '../../analysis/metrics/eval.js';
@@ -19,6 +22,8 @@ export class BundleMetricSource implements MetricSource {
     readonly semantics: Semantics = MODERN_SEMANTICS,
     /** Preloaded store (tests, benchmarks). */
     store?: MetricStore,
+    /** Files in another format than OpenMetrics text (saved Prometheus query answers). */
+    private readonly formats?: Map<string, Format>,
   ) {
     if (store) this.loaded = Promise.resolve(store);
   }
@@ -29,7 +34,21 @@ export class BundleMetricSource implements MetricSource {
       for (const file of this.files) {
         try {
           const text = (await readMaybeGzip(file)).toString('utf8');
-          pushAll(this.problems, b.add(file, text));
+          if (this.formats?.get(file) === 'prometheus-json') {
+            for (const doc of parseJsonDocuments(file, text)) {
+              if (!looksLikePrometheusAnswer(doc)) throw new Error('not a Prometheus query answer (expected {"data": {"resultType", "result"}})');
+              pushAll(this.problems, addPrometheusAnswer(b, file, doc));
+            }
+          } else {
+            const problems = b.add(file, text);
+            if (b.lastAdd.stored === 0 && b.lastAdd.missingTs > 0) {
+              // A scrape saved as is (`curl …/metrics > x.prom`) has no timestamps: its samples were
+              // true when the file was written.
+              const mtime = Math.trunc((await stat(file)).mtimeMs);
+              pushAll(this.problems, b.add(file, text, mtime).filter((p) => !p.includes('without a timestamp')));
+              this.problems.push(`${file}: no timestamps (a scrape); its ${b.lastAdd.stored} sample(s) take the file's modification time (${new Date(mtime).toISOString()})`);
+            } else pushAll(this.problems, problems);
+          }
         } catch (e) {
           this.problems.push(`${file}: ${(e as Error).message}`);
         }
@@ -122,7 +141,7 @@ function matcherTest(m: Matcher): (l: Record<string, string>) => boolean {
   };
 }
 
-export function createBundleMetricSource(files: string[], problems: string[], semantics?: Semantics): BundleMetricSource | undefined {
+export function createBundleMetricSource(files: string[], problems: string[], semantics?: Semantics, formats?: Map<string, Format>): BundleMetricSource | undefined {
   if (files.length === 0) return undefined;
-  return new BundleMetricSource(files, problems, semantics);
+  return new BundleMetricSource(files, problems, semantics, undefined, formats);
 }

@@ -62,12 +62,19 @@ export class MetricStoreBuilder {
   /** Errors per file beyond this count are summarised in one line. */
   maxErrorsPerFile = 5;
 
+  /** The time given to samples without a timestamp (a scrape saved to a file); unset, they are skipped. */
+  private scrapeTimeMs: number | undefined;
+  /** Samples stored and skipped for a missing timestamp by the last `add`. */
+  lastAdd = { stored: 0, missingTs: 0 };
+
   /** Parses one file's text; returns the problems found (each naming the file and line). */
-  add(file: string, text: string): string[] {
+  add(file: string, text: string, scrapeTimeMs?: number): string[] {
+    this.scrapeTimeMs = scrapeTimeMs;
     this.bytes += text.length;
     const problems: string[] = [];
     let errors = 0;
     let missingTs = 0;
+    let stored = 0;
     const fail = (line: number, msg: string) => {
       errors++;
       if (errors <= this.maxErrorsPerFile) problems.push(new OpenMetricsError(file, line, msg).message);
@@ -93,7 +100,9 @@ export class MetricStoreBuilder {
       const r = this.sample(text, start, stop);
       if (typeof r === 'string') fail(lineNo, r);
       else if (r === false) missingTs++;
+      else stored++;
     }
+    this.lastAdd = { stored, missingTs };
     if (errors > this.maxErrorsPerFile) problems.push(`${file}: ${errors - this.maxErrorsPerFile} more malformed line(s) skipped`);
     if (missingTs) problems.push(`${file}: ${missingTs} sample(s) without a timestamp skipped (bundle metrics need timestamps)`);
     return problems;
@@ -160,15 +169,20 @@ export class MetricStoreBuilder {
     while (ts < stop && (text.charCodeAt(ts) === 32 || text.charCodeAt(ts) === 9)) ts++;
     let te = ts;
     while (te < stop && text.charCodeAt(te) !== 32 && text.charCodeAt(te) !== 9) te++;
-    if (te === ts || text.charCodeAt(ts) === 35 /* exemplar without timestamp */) return false;
-    let seconds = fastDecimal(text, ts, te);
-    if (seconds === undefined) {
-      const tsText = text.slice(ts, te);
-      seconds = Number(tsText);
-      if (!Number.isFinite(seconds) || tsText.trim() === '') return `invalid timestamp "${tsText}" for ${raw}`;
+    let tMs: number;
+    if (te === ts || text.charCodeAt(ts) === 35 /* exemplar without timestamp */) {
+      if (this.scrapeTimeMs === undefined) return false;
+      tMs = this.scrapeTimeMs;
+    } else {
+      let seconds = fastDecimal(text, ts, te);
+      if (seconds === undefined) {
+        const tsText = text.slice(ts, te);
+        seconds = Number(tsText);
+        if (!Number.isFinite(seconds) || tsText.trim() === '') return `invalid timestamp "${tsText}" for ${raw}`;
+      }
+      // Prometheus' OpenMetrics parser: int64(ts * 1000), i.e. truncation to milliseconds.
+      tMs = Math.trunc(seconds * 1000);
     }
-    // Prometheus' OpenMetrics parser: int64(ts * 1000), i.e. truncation to milliseconds.
-    const tMs = Math.trunc(seconds * 1000);
     let b = sameAsPrev ? prev : this.byRaw.get(raw);
     if (!b) {
       const labels = parseLabels(text, i, seriesEnd, name);
@@ -188,6 +202,19 @@ export class MetricStoreBuilder {
     b.t.push(tMs);
     b.v.push(value);
     return true;
+  }
+
+  /** Adds samples of one series given as labels (with `__name__`) and [epoch ms, value] points (saved query answers). */
+  addSeries(labels: Record<string, string>, points: Array<[number, number]>): void {
+    const key = seriesKey(labels);
+    let b = this.byKey.get(key);
+    if (!b) this.byKey.set(key, (b = { key, name: labels.__name__ ?? '', labels, t: [], v: [], sorted: true }));
+    for (const [t, v] of points) {
+      const n = b.t.length;
+      if (n > 0 && t <= b.t[n - 1]!) b.sorted = false;
+      b.t.push(t);
+      b.v.push(v);
+    }
   }
 
   finish(): MetricStore {

@@ -13,6 +13,8 @@ import { containmentOf, readMaybeGzip, resolveInside, walkInside, type Containme
 import { profileTypeIds, typeInfo } from '../../analysis/profiles/types.js';
 import { StackMerger } from '../../analysis/profiles/merge.js';
 import { parseDuration } from '../../util/time.js';
+import { parseFolded } from './formats/folded.js';
+import type { Format } from './formats/detect.js';
 
 interface IndexEntry {
   file: string;
@@ -95,6 +97,13 @@ async function loadIndex(dir: string, problems: string[]): Promise<Map<string, I
   return out;
 }
 
+/** A profile file found by content, with its format and the service its place suggests (a weaker hint than labels). */
+export interface ProfileFile {
+  file: string;
+  format?: Format;
+  service?: string;
+}
+
 /** Profile files under `dir`; links are followed only inside the bundle (see files.ts). */
 function walk(dir: string, c: Containment): Promise<string[]> {
   return walkInside(dir, c, { skip: (n) => SKIP.test(n) });
@@ -109,6 +118,8 @@ export class BundleProfileSource implements ProfileSource {
     private readonly problems: string[],
     /** Where reads must stay (the bundle's real path); by default the profiles folder itself. */
     private readonly containment?: Containment,
+    /** The files to read when the bundle's catalogue found them (anywhere in it); else every file under `dir`. */
+    private readonly entries?: ProfileFile[],
   ) {}
 
   /** All decoded profiles (loaded once). */
@@ -122,19 +133,20 @@ export class BundleProfileSource implements ProfileSource {
     const indexFile = path.join(this.dir, 'index.yaml');
     const indexInside = !(await lstat(indexFile).catch(() => undefined)) || (await resolveInside(c, indexFile)) !== undefined;
     const index = indexInside ? await loadIndex(this.dir, this.problems) : new Map<string, IndexEntry>();
-    const files = await walk(this.dir, c);
+    const files: ProfileFile[] = this.entries ?? (await walk(this.dir, c)).map((rel) => ({ file: path.join(this.dir, rel) }));
     const out: BundleProfile[] = [];
     // Read and gunzip many files at once (I/O and the thread pool), decode on the main thread as they land.
-    const decoded = await mapLimit(files, 16, async (rel) => {
-      const full = path.join(this.dir, rel);
+    const decoded = await mapLimit(files, 16, async (f) => {
       try {
-        return decodePprof(await readMaybeGzip(full), full);
+        const bytes = await readMaybeGzip(f.file);
+        return f.format === 'folded' ? parseFolded(bytes.toString('utf8'), f.file).profile : decodePprof(bytes, f.file);
       } catch (e) {
         return e as Error;
       }
     });
-    for (const [i, rel] of files.entries()) {
-      const full = path.join(this.dir, rel);
+    for (const [i, f] of files.entries()) {
+      const full = f.file;
+      const rel = path.relative(this.dir, full);
       const idx = index.get(path.normalize(rel));
       const parsed: ParsedProfile | Error = decoded[i]!;
       if (parsed instanceof Error) {
@@ -142,7 +154,7 @@ export class BundleProfileSource implements ProfileSource {
         continue;
       }
       const segs = rel.split(path.sep);
-      const folder = segs.length > 1 ? segs[0]! : undefined;
+      const folder = f.service ?? (segs.length > 1 && segs[0] !== '..' ? segs[0]! : undefined);
       const labelServices = new Set<string>();
       for (const s of parsed.samples) {
         const sn = s.labels?.service_name;
@@ -214,6 +226,6 @@ export class BundleProfileSource implements ProfileSource {
   }
 }
 
-export function createBundleProfileSource(dir: string, problems: string[], containment?: Containment): ProfileSource | undefined {
-  return new BundleProfileSource(dir, problems, containment);
+export function createBundleProfileSource(dir: string, problems: string[], containment?: Containment, entries?: ProfileFile[]): BundleProfileSource {
+  return new BundleProfileSource(dir, problems, containment, entries);
 }

@@ -5,17 +5,28 @@ import type { Span, SpanQuery, TimeRange, TraceSet, TraceSource } from '../types
 import { parseTracesData, looksLikeTracesData, type ParseStats } from '../otlp-traces.js';
 import { BundleFileError, parseJsonDocuments, readMaybeGzip } from './files.js';
 import { spanMatches } from '../../analysis/traces/match.js';
+import { otlpJsonDocument } from './formats/otlp-json.js';
+import { decodeTraceFile, isOtherTraceFormat } from './formats/trace-files.js';
+import type { Format } from './formats/detect.js';
 
-export async function loadSpans(files: string[], problems: string[]): Promise<Span[]> {
+/** `formats` names the files in another format than OTLP/JSON (Jaeger, Zipkin, OTLP protobuf). */
+export async function loadSpans(files: string[], problems: string[], formats?: Map<string, Format>): Promise<Span[]> {
   const spans: Span[] = [];
   for (const file of files) {
     try {
+      const stats: ParseStats = { spans: 0, skipped: 0, reasons: new Map() };
+      const format = formats?.get(file);
+      if (isOtherTraceFormat(format)) {
+        await decodeTraceFile(file, await readMaybeGzip(file), format!, spans, stats);
+        if (stats.skipped) problems.push(`${file}: ${stats.skipped} span(s) skipped (${[...stats.reasons].map(([r, n]) => `${n}× ${r}`).join(', ')})`);
+        continue;
+      }
       const text = (await readMaybeGzip(file)).toString('utf8');
       const docs = parseJsonDocuments(file, text);
-      const stats: ParseStats = { spans: 0, skipped: 0, reasons: new Map() };
-      for (const doc of docs) {
+      for (let doc of docs) {
         // Loading tens of MB is synchronous work: yield between documents so other calls go on.
         await yieldToLoop();
+        doc = otlpJsonDocument(doc); // snake_case field names, once per document
         if (!looksLikeTracesData(doc)) throw new BundleFileError(file, 'not OTLP/JSON TracesData (expected a top-level "resourceSpans" array)');
         parseTracesData(doc, spans, stats);
       }
@@ -34,10 +45,11 @@ export class BundleTraceSource implements TraceSource {
   constructor(
     private readonly files: string[],
     private readonly problems: string[],
+    private readonly formats?: Map<string, Format>,
   ) {}
 
   private load() {
-    this.loaded ??= loadSpans(this.files, this.problems).then((spans) => {
+    this.loaded ??= loadSpans(this.files, this.problems, this.formats).then((spans) => {
       spans.sort((a, b) => a.startMs - b.startMs);
       const byTrace = new Map<string, Span[]>();
       for (const s of spans) {

@@ -1,0 +1,203 @@
+// Recognises a telemetry file by its content (the first 16 KiB read, after gunzip), with the folder and
+// the name as hints only where content alone is ambiguous (a protobuf message does not say its type).
+import { isSnakeCaseOtlp, unwrapResult } from './otlp-json.js';
+import { looksLikeJaeger } from './jaeger.js';
+import { looksLikeZipkin } from './zipkin.js';
+import { isLogcliEntry } from './logcli.js';
+import { looksLikePrometheusAnswer } from './prometheus-json.js';
+import { looksFolded } from './folded.js';
+import { legacyPprofKind, legacyPprofMessage } from './legacy-pprof.js';
+import { looksLikeTracesData } from '../../otlp-traces.js';
+import { looksLikeLogsData } from '../../otlp-logs.js';
+
+export type Signal = 'traces' | 'logs' | 'metrics' | 'profiles';
+export type Format =
+  | 'otlp-json'
+  | 'tempo-json'
+  | 'otlp-proto'
+  | 'jaeger-json'
+  | 'zipkin-json'
+  | 'logcli-jsonl'
+  | 'text-log'
+  | 'openmetrics'
+  | 'prometheus-json'
+  | 'pprof'
+  | 'folded'
+  | 'legacy-pprof'
+  | 'protobuf'
+  | 'unknown';
+
+export interface Detected {
+  format: Format;
+  signal?: Signal;
+  /** Why the file cannot be read (legacy or unsupported formats); the file is then skipped. */
+  problem?: string;
+  /** The catch-all answer (plain text, unrecognised JSON): a signal folder the file sits in overrides it. */
+  weak?: boolean;
+}
+
+export const FORMAT_NAMES: Record<Format, string> = {
+  'otlp-json': 'OTLP/JSON',
+  'tempo-json': 'Tempo / Grafana trace download (OTLP/JSON)',
+  'otlp-proto': 'OTLP protobuf',
+  'jaeger-json': 'Jaeger JSON',
+  'zipkin-json': 'Zipkin v2 JSON',
+  'logcli-jsonl': 'logcli JSON Lines',
+  'text-log': 'plain text log',
+  openmetrics: 'OpenMetrics / Prometheus text',
+  'prometheus-json': 'Prometheus query answer (JSON)',
+  pprof: 'pprof',
+  folded: 'collapsed stacks',
+  'legacy-pprof': 'legacy pprof',
+  protobuf: 'protobuf (undetermined)',
+  unknown: 'unknown',
+};
+
+/** Hint from the path: the signal folder at the top of the bundle, or words and extensions of the name. */
+export function signalHint(rel: string): Signal | undefined {
+  const segs = rel.split(/[\\/]/);
+  const top = segs.length > 1 ? segs[0]!.toLowerCase() : '';
+  if (top === 'traces' || top === 'logs' || top === 'metrics' || top === 'profiles') return top;
+  const name = segs[segs.length - 1]!.toLowerCase();
+  if (/\.(pprof|prof|folded|collapsed)(\.gz)?$/.test(name) || /(^|[-_.])(cpu|heap|alloc|profile|flame)/.test(name)) return 'profiles';
+  if (/(^|[-_.])(traces?|spans?)([-_.]|$)/.test(name)) return 'traces';
+  if (/(^|[-_.])logs?([-_.]|$)|\.log(\.\d+)?(\.gz)?$/.test(name)) return 'logs';
+  if (/\.(om|prom|openmetrics)(\.gz)?$/.test(name) || /(^|[-_.])metrics?([-_.]|$)/.test(name)) return 'metrics';
+  return undefined;
+}
+
+/** A parsed JSON document's format. */
+export function detectJsonDoc(raw: unknown): Detected | undefined {
+  const doc = unwrapResult(raw);
+  // Tempo's /api/traces answer and Grafana's "Download trace": OTLP/JSON under `batches` or `trace`.
+  if (doc && typeof doc === 'object' && !Array.isArray((doc as Record<string, unknown>).resourceSpans) && looksLikeTracesData(doc)) return { format: 'tempo-json', signal: 'traces' };
+  if (looksLikeTracesData(doc) || (isSnakeCaseOtlp(doc) && Array.isArray((doc as Record<string, unknown>).resource_spans))) return { format: 'otlp-json', signal: 'traces' };
+  if (looksLikeLogsData(doc) || (isSnakeCaseOtlp(doc) && Array.isArray((doc as Record<string, unknown>).resource_logs))) return { format: 'otlp-json', signal: 'logs' };
+  const d = doc as Record<string, unknown>;
+  if (d && typeof d === 'object' && (Array.isArray(d.resourceMetrics) || Array.isArray(d.resource_metrics))) {
+    return { format: 'otlp-json', signal: 'metrics', problem: 'OTLP metrics are not read: export them as OpenMetrics text (Prometheus exporter, or promtool) instead' };
+  }
+  if (looksLikeJaeger(doc)) return { format: 'jaeger-json', signal: 'traces' };
+  if (looksLikeZipkin(doc)) return { format: 'zipkin-json', signal: 'traces' };
+  if (looksLikePrometheusAnswer(doc)) return { format: 'prometheus-json', signal: 'metrics' };
+  if (isLogcliEntry(doc)) return { format: 'logcli-jsonl', signal: 'logs' };
+  if (d && typeof d === 'object' && Array.isArray(d.stringTable)) return { format: 'pprof', signal: 'profiles' };
+  return undefined;
+}
+
+// When the first document is longer than the head: its first key, else distinctive keys in the head.
+const FIRST_KEY: Record<string, Detected> = {
+  resourceSpans: { format: 'otlp-json', signal: 'traces' },
+  resource_spans: { format: 'otlp-json', signal: 'traces' },
+  batches: { format: 'tempo-json', signal: 'traces' },
+  trace: { format: 'tempo-json', signal: 'traces' },
+  resourceLogs: { format: 'otlp-json', signal: 'logs' },
+  resource_logs: { format: 'otlp-json', signal: 'logs' },
+};
+
+function detectJsonHead(text: string): Detected | undefined {
+  const nl = text.indexOf('\n');
+  const firstLine = (nl >= 0 ? text.slice(0, nl) : text).trim();
+  try {
+    const d = detectJsonDoc(JSON.parse(firstLine));
+    if (d) return d;
+  } catch {
+    // Longer than the head, or pretty-printed: look at the keys instead.
+  }
+  const key = /^\s*\{\s*"([^"]+)"/.exec(text)?.[1];
+  if (key && FIRST_KEY[key]) return FIRST_KEY[key];
+  if (/"resultType"\s*:/.test(text)) return { format: 'prometheus-json', signal: 'metrics' };
+  if (/"traceID"\s*:/.test(text) && /"(spans|operationName)"\s*:/.test(text)) return { format: 'jaeger-json', signal: 'traces' };
+  if (/^\s*\[/.test(text) && /"traceId"\s*:/.test(text) && /"(localEndpoint|parentId|id)"\s*:/.test(text)) return { format: 'zipkin-json', signal: 'traces' };
+  if (/"(resourceSpans|resource_spans)"\s*:/.test(text)) return { format: 'otlp-json', signal: 'traces' };
+  if (/"(resourceLogs|resource_logs)"\s*:/.test(text)) return { format: 'otlp-json', signal: 'logs' };
+  if (/"stringTable"\s*:/.test(text)) return { format: 'pprof', signal: 'profiles' };
+  return undefined;
+}
+
+function firstLineParses(text: string): boolean {
+  const nl = text.indexOf('\n');
+  try {
+    JSON.parse(nl >= 0 ? text.slice(0, nl) : text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const METRIC_COMMENT = /^#\s+(TYPE|HELP|UNIT)\s+\S+|^# EOF\s*$/;
+const METRIC_SAMPLE = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})?\s+[-+]?(\d[\d.eE+-]*|\.\d+|NaN|[+-]?Inf)(\s+-?\d+(\.\d+)?)?(\s+#.*)?$/;
+
+function looksLikeOpenMetrics(lines: string[]): boolean {
+  let samples = 0;
+  let declared = 0;
+  let other = 0;
+  for (const l of lines.slice(0, 200)) {
+    const t = l.trim();
+    if (!t) continue;
+    if (METRIC_COMMENT.test(t)) declared++;
+    else if (t.startsWith('#')) continue;
+    else if (METRIC_SAMPLE.test(t)) samples++;
+    else other++;
+  }
+  return samples > 0 && other <= samples / 20 && (declared > 0 || samples >= 1);
+}
+
+/** The first byte is a protobuf field key (field ≥ 1, wire type varint, 64-bit, length-delimited or 32-bit). */
+function startsLikeProtobuf(head: Uint8Array): boolean {
+  const wt = head[0]! & 7;
+  return head[0]! >> 3 > 0 && (wt === 0 || wt === 1 || wt === 2 || wt === 5);
+}
+
+/** Binary content: NUL bytes or many control characters in the head. */
+function isBinary(head: Uint8Array): boolean {
+  let ctrl = 0;
+  const n = Math.min(head.length, 8192);
+  for (let i = 0; i < n; i++) {
+    const c = head[i]!;
+    if (c === 0) return true;
+    if (c < 9 || (c > 13 && c < 32)) ctrl++;
+  }
+  return ctrl > n / 100;
+}
+
+/**
+ * What a file in a signal folder is read as when its content says nothing clearer: the folder's
+ * documented format, so a damaged file is reported by that format's reader (with its position).
+ */
+export function folderDefault(rel: string): Detected | undefined {
+  const top = rel.split(/[\\/]/)[0]!.toLowerCase();
+  if (!rel.includes('/') && !rel.includes('\\')) return undefined;
+  if (top === 'traces') return { format: 'otlp-json', signal: 'traces' };
+  if (top === 'metrics') return { format: 'openmetrics', signal: 'metrics' };
+  if (top === 'profiles') return { format: 'pprof', signal: 'profiles' };
+  if (top === 'logs') return /\.(json|jsonl|ndjson)(\.gz)?$/i.test(rel) ? { format: 'otlp-json', signal: 'logs' } : { format: 'text-log', signal: 'logs' };
+  return undefined;
+}
+
+/** Recognises a file from its (decompressed) head; `rel` (path inside the bundle) only breaks ties. */
+export function detectFormat(rel: string, head: Uint8Array): Detected {
+  if (head.length === 0) return { format: 'unknown', problem: 'empty file' };
+  const legacy = legacyPprofKind(head);
+  if (legacy) return { format: 'legacy-pprof', signal: 'profiles', problem: legacyPprofMessage(legacy) };
+  if (isBinary(head)) {
+    // Protobuf (pprof, OTLP): the bytes do not say which message; decoding decides (catalog.ts).
+    return startsLikeProtobuf(head) ? { format: 'protobuf', signal: signalHint(rel) } : { format: 'unknown', problem: 'binary content that is neither gzip nor a protobuf message (pprof, OTLP)' };
+  }
+  const text = Buffer.from(head).toString('utf8');
+  const start = text.trimStart()[0];
+  if (start === '{' || start === '[') {
+    const d = detectJsonHead(text.trimStart());
+    if (d) return d;
+    // JSON that is none of the telemetry formats: application logs written as JSON lines (weak when
+    // not even the first line parses: a damaged file of a signal folder goes to that folder's reader).
+    if (start === '{') return { format: 'text-log', signal: 'logs', weak: !firstLineParses(text.trimStart()) };
+    return { format: 'unknown', problem: 'JSON that is none of OTLP, Jaeger, Zipkin, logcli, a Prometheus answer or pprof', weak: true };
+  }
+  const lines = text.split('\n');
+  // A cut last line is not evidence either way.
+  if (head.length >= 16384) lines.pop();
+  if (looksLikeOpenMetrics(lines)) return { format: 'openmetrics', signal: 'metrics' };
+  if (looksFolded(lines)) return { format: 'folded', signal: 'profiles' };
+  return { format: 'text-log', signal: 'logs', weak: true };
+}

@@ -1,0 +1,44 @@
+// Log files in the formats other than OTLP/JSON: OTLP protobuf, logcli JSON Lines, plain text.
+import { stat } from 'node:fs/promises';
+import type { LogRecord } from '../../types.js';
+import { parseLogsData } from '../../otlp-logs.js';
+import { BundleFileError, parseJsonDocuments } from '../files.js';
+import { decodeOtlpProtoFile } from './otlp-proto.js';
+import { isLogcliEntry, logcliRecord } from './logcli.js';
+import { parsePlainLog, serviceFromFileName } from './plain-logs.js';
+import type { Format } from './detect.js';
+
+export function isOtherLogFormat(format: Format | undefined): boolean {
+  return format === 'otlp-proto' || format === 'logcli-jsonl' || format === 'text-log';
+}
+
+/** Decodes one file into `out`; returns what the caller should report (skipped records and why). */
+export async function decodeLogFile(file: string, bytes: Buffer, format: Format, out: LogRecord[]): Promise<string[]> {
+  const notes: string[] = [];
+  if (format === 'otlp-proto') {
+    const docs = decodeOtlpProtoFile(file, bytes, 'LogsData');
+    let skipped = 0;
+    for (const doc of docs) skipped += parseLogsData(doc, out).skipped;
+    if (skipped) notes.push(`${file}: ${skipped} log record(s) without a timestamp skipped`);
+    return notes;
+  }
+  const service = serviceFromFileName(file);
+  if (format === 'logcli-jsonl') {
+    let bad = 0;
+    let firstWhy = '';
+    for (const doc of parseJsonDocuments(file, bytes.toString('utf8'))) {
+      const r = isLogcliEntry(doc) ? logcliRecord(doc, service) : 'not a logcli entry ({"labels", "line", "timestamp"})';
+      if (typeof r === 'string') {
+        bad++;
+        firstWhy ||= r;
+      } else out.push(r);
+    }
+    if (bad) notes.push(`${file}: ${bad} line(s) skipped (first: ${firstWhy})`);
+    return notes;
+  }
+  const mtime = (await stat(file).catch(() => undefined))?.mtimeMs ?? Date.now();
+  const res = parsePlainLog(bytes.toString('utf8'), service, { year: new Date(mtime).getUTCFullYear(), fallbackMs: mtime });
+  for (const r of res.records) out.push(r);
+  if (res.noTimes) notes.push(`${file}: no line starts with a time; its ${res.records.length} line(s) carry the file's modification time (${new Date(mtime).toISOString()})`);
+  return notes;
+}

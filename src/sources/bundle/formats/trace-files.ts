@@ -1,0 +1,34 @@
+// Trace files in the formats other than OTLP/JSON, decoded into the same spans (the OTLP/JSON path
+// stays in ../traces.ts, untouched by these).
+import type { Span } from '../../types.js';
+import { parseTracesData, type ParseStats } from '../../otlp-traces.js';
+import { BundleFileError, parseJsonDocuments } from '../files.js';
+import { decodeOtlpProtoFile } from './otlp-proto.js';
+import { looksLikeJaeger, parseJaeger } from './jaeger.js';
+import { looksLikeZipkin, parseZipkin } from './zipkin.js';
+import { yieldToLoop } from '../../../util/yield.js';
+import type { Format } from './detect.js';
+
+/** True when `format` is read here rather than by the OTLP/JSON loader. */
+export function isOtherTraceFormat(format: Format | undefined): boolean {
+  return format === 'otlp-proto' || format === 'jaeger-json' || format === 'zipkin-json';
+}
+
+export async function decodeTraceFile(file: string, bytes: Buffer, format: Format, out: Span[], stats: ParseStats): Promise<void> {
+  if (format === 'otlp-proto') {
+    const docs = decodeOtlpProtoFile(file, bytes, 'TracesData');
+    for (const doc of docs) parseTracesData(doc, out, stats);
+    return;
+  }
+  const docs = parseJsonDocuments(file, bytes.toString('utf8'));
+  for (const doc of docs) {
+    await yieldToLoop();
+    if (format === 'jaeger-json') {
+      if (!looksLikeJaeger(doc)) throw new BundleFileError(file, 'not Jaeger JSON (expected {"data": [{"traceID", "spans", "processes"}]})');
+      parseJaeger(doc, out, stats);
+    } else {
+      if (!looksLikeZipkin(doc)) throw new BundleFileError(file, 'not Zipkin v2 JSON (expected an array of spans with "traceId" and "id")');
+      parseZipkin(doc, out, stats);
+    }
+  }
+}

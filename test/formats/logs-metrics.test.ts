@@ -1,0 +1,133 @@
+// Log and metric files in the formats users have: OTLP (JSON in both spellings, protobuf), logcli's
+// JSON Lines, plain text (one service per file), Prometheus query answers saved to a file.
+import { cpSync, mkdtempSync, readFileSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openBundle } from '../../src/sources/bundle/load.js';
+import type { LogRecord } from '../../src/sources/types.js';
+import { logsBinpb, TRACE_ID } from '../../scripts/fixtures/otlp-binpb.js';
+import { lineTime } from '../../src/sources/bundle/formats/line-time.js';
+import { serviceFromFileName } from '../../src/sources/bundle/formats/plain-logs.js';
+
+const FIX = path.resolve('test/fixtures/formats');
+
+async function recordsOf(folder: string): Promise<{ records: LogRecord[]; problems: string[] }> {
+  const b = await openBundle(path.join(FIX, folder));
+  const records = (await b.logs!.queryLogs({ range: b.defaults.window, direction: 'forward' })).records;
+  return { records, problems: b.problems };
+}
+
+describe('log formats', () => {
+  it('OTLP/JSON logs in snake_case keep event_name, scope and exact int64', async () => {
+    const { records, problems } = await recordsOf('otlp-snake');
+    expect(problems).toEqual([]);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      service: 'orders',
+      severityText: 'ERROR',
+      severityNumber: 17,
+      eventName: 'order.rejected',
+      scope: { name: 'orders.logger', version: '2.0.0' },
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      body: 'order 9007199254740993 rejected: stock reservation failed',
+    });
+    expect(records[0]!.attributes['order.id']).toBe('9007199254740993');
+  });
+
+  it('OTLP protobuf logs (.binpb)', async () => {
+    expect(Buffer.compare(readFileSync(path.join(FIX, 'otlp-proto/logs.binpb')), Buffer.from(logsBinpb()))).toBe(0);
+    const { records } = await recordsOf('otlp-proto');
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      service: 'inventory',
+      body: 'reserve failed: out of stock for sku A-1',
+      severityNumber: 17,
+      severityText: 'ERROR',
+      eventName: 'inventory.reserve.failed',
+      traceId: TRACE_ID,
+      spanId: '051581bf3cb55c13',
+      scope: { name: 'inventory.log', version: '3.1.0' },
+      attributes: { sku: 'A-1', 'order.id': '9007199254740993' },
+    });
+    expect(records[0]!.timeMs).toBe(Date.UTC(2025, 5, 4, 10, 8, 0, 300));
+  });
+
+  it('logcli --output=jsonl: labels, line, RFC 3339 nano timestamps with a zone', async () => {
+    const { records, problems } = await recordsOf('logcli');
+    expect(problems).toEqual([]);
+    expect(records.map((r) => r.service)).toEqual(['payment', 'payment', 'gateway']);
+    expect(records[0]!.timeMs).toBeCloseTo(Date.UTC(2025, 5, 4, 10, 7, 2, 902) + 0.0012, 6);
+    expect(records[1]).toMatchObject({ severityText: 'error', body: expect.stringContaining('msg="charge failed"'), attributes: { cluster: 'prod-eu', namespace: 'shop' } });
+    expect(records[1]!.timeMs).toBeCloseTo(Date.UTC(2025, 5, 4, 10, 7, 3, 481) + 0.236517, 6);
+  });
+
+  it('plain text: one record per timed line, continuation lines joined, service from the file name', async () => {
+    const { records, problems } = await recordsOf('text-logs');
+    expect(problems).toEqual([]);
+    const checkout = records.filter((r) => r.service === 'checkout');
+    expect(checkout).toHaveLength(3);
+    expect(checkout[1]!.body.split('\n')).toHaveLength(4);
+    expect(checkout[1]!.body).toContain('at com.acme.checkout.PaymentClient.charge(PaymentClient.java:57)');
+    expect(checkout[1]!.timeMs).toBe(Date.UTC(2025, 5, 4, 10, 7, 1, 377));
+    const nginx = records.filter((r) => r.service === 'nginx');
+    expect(nginx.map((r) => r.timeMs)).toEqual([Date.UTC(2025, 5, 4, 10, 7, 2), Date.UTC(2025, 5, 4, 10, 7, 3)]);
+  });
+
+  it('reads the times programs put at the start of a line', () => {
+    expect(lineTime('2024-05-07T10:55:53.251123Z msg', 2000)).toBeCloseTo(Date.UTC(2024, 4, 7, 10, 55, 53, 251) + 0.123, 6);
+    expect(lineTime('2024-05-07 12:55:53,251+02:00 x', 2000)).toBe(Date.UTC(2024, 4, 7, 10, 55, 53, 251));
+    expect(lineTime('Jun 14 15:16:01 combo sshd(pam_unix)[19939]: check pass', 2005)).toBe(Date.UTC(2005, 5, 14, 15, 16, 1));
+    expect(lineTime('I0507 11:59:38.116658    2791 file.go:220] hi', 2024)).toBeCloseTo(Date.UTC(2024, 4, 7, 11, 59, 38, 116) + 0.658, 6);
+    expect(lineTime('[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok', 2000)).toBe(Date.UTC(2005, 11, 4, 4, 47, 44));
+    expect(lineTime('1717495623.5 GET /', 2000)).toBe(1717495623500);
+    expect(lineTime('level=info ts=2025-06-04T10:07:03.481Z msg=x', 2000)).toBe(Date.UTC(2025, 5, 4, 10, 7, 3, 481));
+    expect(lineTime('{"level":"warn","time":"2025-06-04T10:07:03Z","msg":"x"}', 2000)).toBe(Date.UTC(2025, 5, 4, 10, 7, 3));
+    expect(lineTime('at com.acme.X.y(X.java:1)', 2000)).toBeUndefined();
+  });
+
+  it('names the service after the file', () => {
+    expect(serviceFromFileName('/x/checkout.log')).toBe('checkout');
+    expect(serviceFromFileName('payment-2024-05-07.log.gz')).toBe('payment');
+    expect(serviceFromFileName('api.log.1')).toBe('api');
+  });
+});
+
+describe('metric formats', () => {
+  it('Prometheus query_range and query answers saved to files are queryable with PromQL', async () => {
+    const b = await openBundle(path.join(FIX, 'prometheus-json'));
+    expect(b.defaults.window).toEqual({ start: Date.UTC(2025, 5, 4, 10, 0, 0), end: Date.UTC(2025, 5, 4, 10, 0, 46) });
+    const m = b.metrics!;
+    const at = Date.UTC(2025, 5, 4, 10, 0, 45);
+    const total = await m.instant('http_requests_total{job="checkout"}', at);
+    expect(total.map((s) => s.points[0]![1])).toEqual([166]);
+    const up = await m.instant('up', at + 200);
+    expect(up.map((s) => [s.labels.job, s.points[0]![1]]).sort()).toEqual([
+      ['checkout', 1],
+      ['payment', 0],
+    ]);
+    // An expression's answer has no __name__: it is named after its file, and the file says so.
+    const unnamed = await m.instant('http_errors_query_range', Date.UTC(2025, 5, 4, 10, 0, 30));
+    expect(unnamed[0]!.points[0]![1]).toBe(Infinity);
+    expect(b.problems.join('\n')).toMatch(/http_errors_query_range\.json: 1 series without __name__/);
+  });
+});
+
+describe('OpenMetrics / Prometheus text', () => {
+  it('timestamped OpenMetrics, and a scrape without timestamps at the time the file was written', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ql-om-'));
+    cpSync(path.join(FIX, 'openmetrics'), dir, { recursive: true });
+    cpSync(path.join(FIX, 'prometheus-scrape'), dir, { recursive: true });
+    const scrapedAt = new Date(Date.UTC(2025, 5, 4, 10, 0, 20));
+    utimesSync(path.join(dir, 'payment-scrape.prom'), scrapedAt, scrapedAt);
+    const b = await openBundle(dir);
+    expect(b.catalog.map((e) => `${e.rel} ${e.format}`)).toEqual(['checkout.om openmetrics', 'payment-scrape.prom openmetrics']);
+    expect(b.defaults.window).toEqual({ start: Date.UTC(2025, 5, 4, 10, 0, 0), end: Date.UTC(2025, 5, 4, 10, 0, 21) });
+    const errors = await b.metrics!.instant('http_server_requests_total{code="500"}', Date.UTC(2025, 5, 4, 10, 0, 15));
+    expect(errors[0]!.points[0]![1]).toBe(48);
+    const g = await b.metrics!.instant('go_goroutines', Date.UTC(2025, 5, 4, 10, 0, 30));
+    expect(g.map((s) => s.points[0]![1])).toEqual([1843]);
+    expect(b.problems.join('\n')).toMatch(/payment-scrape\.prom: no timestamps \(a scrape\); its 3 sample\(s\) take the file's modification time \(2025-06-04T10:00:20\.000Z\)/);
+  });
+});
