@@ -38,18 +38,24 @@ export async function load(system: System): Promise<Case[]> {
   return out;
 }
 
-async function score(cases: Case[]): Promise<{ top1: number; top3: number; misses: string[] }> {
+async function score(cases: Case[]): Promise<{ top1: number; top3: number; misses: string[]; clear: [number, number]; close: [number, number] }> {
   let top1 = 0;
   let top3 = 0;
   const misses: string[] = [];
+  // [right, cases] among clear leads and close calls (the ranking's own statement of how sure it is).
+  const clear: [number, number] = [0, 0];
+  const close: [number, number] = [0, 0];
   for (const c of cases) {
     const r = await rankSuspects(c.sources, c.window, c.baseline);
     const i = r.suspects.findIndex((s) => s.service === c.truth);
+    const bucket = r.lead?.close ? close : clear;
+    bucket[1]++;
+    if (i === 0) bucket[0]++;
     if (i === 0) top1++;
     else misses.push(`${c.id} (#${i < 0 ? '-' : i + 1}, top ${r.suspects[0]?.service ?? '-'})`);
     if (i >= 0 && i < 3) top3++;
   }
-  return { top1, top3, misses };
+  return { top1, top3, misses, clear, close };
 }
 
 /** Every knob: the TUNING constants and the feature weights. */
@@ -74,7 +80,7 @@ export async function run(): Promise<void> {
     const t0 = performance.now();
     base[s] = await score(systems[s]);
     const ms = (performance.now() - t0) / systems[s].length;
-    process.stdout.write(`${s.padEnd(15)} top-1 ${base[s].top1}/${systems[s].length}  top-3 ${base[s].top3}/${systems[s].length}  ${ms.toFixed(0)} ms/incident\n`);
+    process.stdout.write(`${s.padEnd(15)} top-1 ${base[s].top1}/${systems[s].length}  top-3 ${base[s].top3}/${systems[s].length}  ${ms.toFixed(0)} ms/incident; right when the lead is clear ${base[s].clear[0]}/${base[s].clear[1]}, in close calls ${base[s].close[0]}/${base[s].close[1]}\n`);
     for (const m of base[s].misses) process.stdout.write(`    miss ${m}\n`);
   }
   process.stdout.write('\ninjected network delay on the truth service, second half of each fault-free baseline:\n');

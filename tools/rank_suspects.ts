@@ -31,6 +31,10 @@ export const rankSuspectsTool = defineTool({
     signals: z.object({ traces: z.boolean(), logs: z.boolean(), metrics: z.boolean(), profiles: z.boolean() }),
     suspects: z.array(suspectRow),
     partial: z.array(z.string()),
+    lead: z
+      .object({ ratio: z.number(), runner_up: z.string(), close: z.boolean() })
+      .optional()
+      .describe('First suspect\'s score over the second\'s; close=true: the evidence does not separate them, check both'),
   }),
   annotations: { title: 'Rank suspect services', readOnlyHint: true, openWorldHint: true },
   async handler(args, ctx) {
@@ -56,11 +60,23 @@ export const rankSuspectsTool = defineTool({
       ['#', 'service', 'score', 'parts'],
       rows.map((r, i) => [String(i + 1), r.service, r.score.toFixed(2), Object.entries(r.parts).map(([k, v]) => `${k}=${v}`).join(' ') + (r.explained_by ? ` (callee ${r.explained_by.join(',')} explains part)` : '')]),
     );
-    const sections = [head + '\n' + tbl];
+    const lead = res.lead
+      ? res.lead.close
+        ? `close call: ${res.suspects[0]!.service} leads ${res.lead.runnerUp} by only ×${res.lead.ratio.toFixed(2)}; check both.`
+        : `lead: ${res.suspects[0]!.service} scores ×${Number.isFinite(res.lead.ratio) ? res.lead.ratio.toFixed(2) : '∞'} the runner-up (${res.lead.runnerUp}).`
+      : '';
+    const sections = [head + (lead ? ' ' + lead : '') + '\n' + tbl];
     for (const r of rows.slice(0, 5)) sections.push(`${r.service}:\n${r.evidence.map((e) => `  - ${e}`).join('\n')}\n  query: ${r.query}`);
     if (res.partial.length) sections.push(`partial: ${res.partial.join('; ')}`);
     return {
-      data: { window: isoRange(window), baseline: isoRange(baseline), signals: res.signals, suspects: rows, partial: res.partial },
+      data: {
+        window: isoRange(window),
+        baseline: isoRange(baseline),
+        signals: res.signals,
+        suspects: rows,
+        partial: res.partial,
+        lead: res.lead ? { ratio: Number.isFinite(res.lead.ratio) ? res.lead.ratio : 1e9, runner_up: res.lead.runnerUp, close: res.lead.close } : undefined,
+      },
       text: sections,
       narrow: 'Lower `limit`, or narrow the window to the incident start.',
     };

@@ -8,6 +8,7 @@ import { formatDate, formatDuration, formatKeyed, formatNumber, formatQuantity }
 import { catalogueLang, englishName, isSupportedLang, localeOf } from './language.js';
 import { joinList, strings, tr } from './i18n.js';
 import { localisePartial } from './partial.js';
+import { leadOf } from '../analysis/suspects/lead.js';
 
 export { strings, tr } from './i18n.js';
 
@@ -130,7 +131,11 @@ export function reportView(report: Report): Record<string, unknown> {
   })).filter((g) => g.items.length);
   const summary: Array<{ label: string; text: string }> = [];
   const first = (k: Finding['kind']) => report.findings.filter((f) => f.kind === k).sort((a, b) => b.score - a.score)[0];
-  if (report.suspects[0]) summary.push({ label: tr(lang, 'summary_suspect'), text: `${code(report.suspects[0].service)} (${formatNumber(report.suspects[0].score, lang)})` });
+  if (report.suspects[0]) {
+    const lead = leadOf(report.suspects);
+    const close = lead?.close ? ` — ${tr(lang, 'summary_close_call', { service: code(lead.runnerUp) })}` : '';
+    summary.push({ label: tr(lang, 'summary_suspect'), text: `${code(report.suspects[0].service)} (${formatNumber(report.suspects[0].score, lang)})${close}` });
+  }
   const e = first('error');
   if (e) summary.push({ label: tr(lang, 'summary_error'), text: summaryText(e, lang) });
   const l = first('latency');

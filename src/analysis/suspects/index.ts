@@ -5,3 +5,4 @@ export { traceFeatures, type TraceFeatures } from './traces.js';
 export { logFeatures, logLevel, logTemplate } from './logs.js';
 export { metricFeatures } from './metrics.js';
 export { coveredRatio, robustScores } from './stats.js';
+export { leadOf, CLOSE_CALL_RATIO, type Lead } from './lead.js';

@@ -36,6 +36,7 @@ import { transitionFeatures } from './transitions.js';
 import { patternFeatures, type PatternChange } from './patterns.js';
 import { mineTemplates } from './templates.js';
 import { namedInErrors, serviceMentions } from './named.js';
+import { leadOf, type Lead } from './lead.js';
 
 export interface Suspect {
   service: string;
@@ -71,7 +72,11 @@ export interface SuspectsResult {
   partial: string[];
   /** Caller → callee service edges seen in traces (count of calls). */
   callGraph: Array<{ caller: string; callee: string; calls: number }>;
+  /** How far the first suspect leads the second (absent with fewer than two suspects). */
+  lead?: Lead;
 }
+
+
 
 export interface SuspectOptions {
   signal?: AbortSignal;
@@ -480,5 +485,5 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     const [caller, callee] = k.split('\u0000') as [string, string];
     return { caller, callee, calls };
   });
-  return { window, baseline, suspects, signals, partial, callGraph };
+  return { window, baseline, suspects, signals, partial, callGraph, lead: leadOf(suspects) };
 }
