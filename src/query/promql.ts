@@ -25,6 +25,8 @@ export interface VectorSelector {
   offsetMs?: number;
   /** `@` modifier, epoch ms. */
   atMs?: number;
+  /** `@ start()` / `@ end()`: the query's start or end, known only at evaluation. */
+  atRef?: 'start' | 'end';
 }
 export interface MatrixSelector {
   type: 'matrix';
@@ -37,6 +39,8 @@ export interface Subquery {
   rangeMs: number;
   stepMs?: number;
   offsetMs?: number;
+  atMs?: number;
+  atRef?: 'start' | 'end';
 }
 export interface NumberLit {
   type: 'number';
@@ -170,9 +174,10 @@ function renderSelector(s: VectorSelector): string {
   return out;
 }
 
-function modifiers(offsetMs?: number, atMs?: number): string {
+function modifiers(offsetMs?: number, atMs?: number, atRef?: 'start' | 'end'): string {
   let out = '';
-  if (atMs !== undefined) out += ` @ ${(atMs / 1000).toFixed(3)}`;
+  if (atRef) out += ` @ ${atRef}()`;
+  else if (atMs !== undefined) out += ` @ ${(atMs / 1000).toFixed(3)}`;
   if (offsetMs) out += ` offset ${offsetMs < 0 ? '-' : ''}${formatDuration(Math.abs(offsetMs))}`;
   return out;
 }
@@ -187,11 +192,11 @@ export function render(e: Expr): string {
     case 'string':
       return quote(e.value);
     case 'selector':
-      return renderSelector(e) + modifiers(e.offsetMs, e.atMs);
+      return renderSelector(e) + modifiers(e.offsetMs, e.atMs, e.atRef);
     case 'matrix':
-      return `${renderSelector(e.selector)}[${formatDuration(e.rangeMs)}]${modifiers(e.selector.offsetMs, e.selector.atMs)}`;
+      return `${renderSelector(e.selector)}[${formatDuration(e.rangeMs)}]${modifiers(e.selector.offsetMs, e.selector.atMs, e.selector.atRef)}`;
     case 'subquery':
-      return `${wrapOperand(e.expr)}[${formatDuration(e.rangeMs)}:${e.stepMs ? formatDuration(e.stepMs) : ''}]${modifiers(e.offsetMs)}`;
+      return `${wrapOperand(e.expr)}[${formatDuration(e.rangeMs)}:${e.stepMs ? formatDuration(e.stepMs) : ''}]${modifiers(e.offsetMs, e.atMs, e.atRef)}`;
     case 'call':
       return `${e.func}(${e.args.map(render).join(', ')})`;
     case 'agg': {
@@ -243,7 +248,7 @@ export class PromQLParseError extends Error {
 export function parsePromQL(text: string): Expr {
   const q = text;
   if (!q.trim()) throw new PromQLParseError(q, 0, 'empty query');
-  const tree = promqlGrammar().parser.parse(q);
+  const tree = promqlGrammar().parser.parse(trailingDotNumbers(q));
   // Lezer recovers from errors by inserting error nodes: report the first one.
   let errAt = -1;
   tree.iterate({
@@ -263,6 +268,38 @@ export function parsePromQL(text: string): Expr {
   const top = tree.topNode.firstChild;
   if (!top) throw new PromQLParseError(q, 0, 'empty query');
   return convert(top, q);
+}
+
+/**
+ * Prometheus reads `2.` as 2.0; the lezer grammar stops at the dot. A dot ending a number (outside
+ * strings) becomes a space, so positions in error messages stay those of the text as written.
+ */
+function trailingDotNumbers(q: string): string {
+  if (!q.includes('.')) return q;
+  let out = '';
+  let quote = '';
+  for (let i = 0; i < q.length; i++) {
+    const c = q[i]!;
+    if (quote) {
+      if (c === '\\' && quote !== '`') {
+        out += c + (q[i + 1] ?? '');
+        i++;
+        continue;
+      }
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'" || c === '`') quote = c;
+    else if (c === '.' && /[0-9]/.test(q[i - 1] ?? '') && !/[0-9eE]/.test(q[i + 1] ?? '')) {
+      // Only when the digits before it start a number (not the end of an identifier such as a2.).
+      let j = i - 1;
+      while (j >= 0 && /[0-9]/.test(q[j]!)) j--;
+      if (j < 0 || !/[A-Za-z_:.]/.test(q[j]!)) {
+        out += ' ';
+        continue;
+      }
+    }
+    out += c;
+  }
+  return out;
 }
 
 function kids(n: SyntaxNode): SyntaxNode[] {
@@ -367,13 +404,18 @@ function convert(n: SyntaxNode, q: string): Expr {
     }
     case 'StepInvariantExpr': {
       const inner = convert(c[0]!, q);
-      const at = c.find((x) => x.name === 'NumberDurationLiteral' || x.name === 'AtModifierPreprocessors');
-      const t = at ? txt(at, q) : '';
-      const ms = /^\d/.test(t) ? Number(t) * 1000 : undefined;
-      if (ms === undefined) throw new PromQLParseError(q, n.from, '@ start()/end() are not supported here; use an explicit timestamp');
-      if (inner.type === 'selector') return { ...inner, atMs: ms };
-      if (inner.type === 'matrix') return { ...inner, selector: { ...inner.selector, atMs: ms } };
-      throw new PromQLParseError(q, n.from, '@ modifier must follow a selector');
+      const at = c.find((x) => x.name === 'NumberDurationLiteral' || x.name === 'AtModifierPreprocessors' || x.name === 'UnaryExpr');
+      const t = at ? txt(at, q).replace(/\s+/g, '') : '';
+      const atRef = at?.name === 'AtModifierPreprocessors' ? (t.startsWith('start') ? 'start' : 'end') : undefined;
+      // `@ 100`, `@ 1m` (a duration reads as seconds), `@ -5`: a Unix time in seconds, kept to the millisecond.
+      const atMs = atRef ? undefined : Math.round(parseNumber(t) * 1000);
+      if (!atRef && !Number.isFinite(atMs)) throw new PromQLParseError(q, at?.from ?? n.from, `@ needs a Unix time in seconds, start() or end(), not "${t}"`);
+      const mod = { atMs, atRef } as { atMs?: number; atRef?: 'start' | 'end' };
+      const target = inner.type === 'matrix' ? inner.selector : inner;
+      if ((target.type === 'selector' || target.type === 'subquery') && (target.atMs !== undefined || target.atRef)) throw new PromQLParseError(q, n.from, '@ <timestamp> may not be set multiple times');
+      if (inner.type === 'selector' || inner.type === 'subquery') return { ...inner, ...mod };
+      if (inner.type === 'matrix') return { ...inner, selector: { ...inner.selector, ...mod } };
+      throw new PromQLParseError(q, n.from, '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery');
     }
     case 'FunctionCall': {
       const name = txt(c[0]!, q);
@@ -382,7 +424,8 @@ function convert(n: SyntaxNode, q: string): Expr {
       return { type: 'call', func: name, args };
     }
     case 'AggregateExpr': {
-      const op = txt(c[0]!, q) as AggOp;
+      // Keywords are case-insensitive in PromQL (`SUM BY`), function names are not.
+      const op = txt(c[0]!, q).toLowerCase() as AggOp;
       const mod = c.find((x) => x.name === 'AggregateModifier');
       const body = c.find((x) => x.name === 'FunctionCallBody');
       const args = body ? kids(body).filter(isExprNode).map((x) => convert(x, q)) : [];
