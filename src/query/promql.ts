@@ -389,7 +389,9 @@ function convert(n: SyntaxNode, q: string): Expr {
     }
     case 'SubqueryExpr': {
       const durs = c.filter((x) => x.name === 'DurationExpr');
-      return { type: 'subquery', expr: convert(c[0]!, q), rangeMs: durationOf(durs[0]!, q), stepMs: durs[1] ? durationOf(durs[1], q) : undefined };
+      const rangeMs = durationOf(durs[0]!, q);
+      const stepMs = durs[1] ? durationOf(durs[1], q) : undefined;
+      return onRightmost(convert(c[0]!, q), (x) => ({ type: 'subquery', expr: x, rangeMs, stepMs }));
     }
     case 'OffsetExpr': {
       const inner = convert(c[0]!, q);
@@ -397,10 +399,12 @@ function convert(n: SyntaxNode, q: string): Expr {
       const raw = durNode ? txt(durNode, q).trim() : '';
       const neg = raw.startsWith('-');
       const ms = (neg ? -1 : 1) * durationMs(raw.replace(/^[-+]/, ''));
-      if (inner.type === 'selector') return { ...inner, offsetMs: ms };
-      if (inner.type === 'matrix') return { ...inner, selector: { ...inner.selector, offsetMs: ms } };
-      if (inner.type === 'subquery') return { ...inner, offsetMs: ms };
-      throw new PromQLParseError(q, n.from, 'offset modifier must be preceded by a selector or subquery');
+      return onRightmost(inner, (x) => {
+        if (x.type === 'selector') return { ...x, offsetMs: ms };
+        if (x.type === 'matrix') return { ...x, selector: { ...x.selector, offsetMs: ms } };
+        if (x.type === 'subquery') return { ...x, offsetMs: ms };
+        throw new PromQLParseError(q, n.from, 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+      });
     }
     case 'StepInvariantExpr': {
       const inner = convert(c[0]!, q);
@@ -411,11 +415,13 @@ function convert(n: SyntaxNode, q: string): Expr {
       const atMs = atRef ? undefined : Math.round(parseNumber(t) * 1000);
       if (!atRef && !Number.isFinite(atMs)) throw new PromQLParseError(q, at?.from ?? n.from, `@ needs a Unix time in seconds, start() or end(), not "${t}"`);
       const mod = { atMs, atRef } as { atMs?: number; atRef?: 'start' | 'end' };
-      const target = inner.type === 'matrix' ? inner.selector : inner;
-      if ((target.type === 'selector' || target.type === 'subquery') && (target.atMs !== undefined || target.atRef)) throw new PromQLParseError(q, n.from, '@ <timestamp> may not be set multiple times');
-      if (inner.type === 'selector' || inner.type === 'subquery') return { ...inner, ...mod };
-      if (inner.type === 'matrix') return { ...inner, selector: { ...inner.selector, ...mod } };
-      throw new PromQLParseError(q, n.from, '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+      return onRightmost(inner, (x) => {
+        const target = x.type === 'matrix' ? x.selector : x;
+        if ((target.type === 'selector' || target.type === 'subquery') && (target.atMs !== undefined || target.atRef)) throw new PromQLParseError(q, n.from, '@ <timestamp> may not be set multiple times');
+        if (x.type === 'selector' || x.type === 'subquery') return { ...x, ...mod };
+        if (x.type === 'matrix') return { ...x, selector: { ...x.selector, ...mod } };
+        throw new PromQLParseError(q, n.from, '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+      });
     }
     case 'FunctionCall': {
       const name = txt(c[0]!, q);
@@ -463,6 +469,16 @@ function convert(n: SyntaxNode, q: string): Expr {
       if (c.length === 1) return convert(c[0]!, q);
       throw new PromQLParseError(q, n.from, `unsupported construct ${n.name}`);
   }
+}
+
+/**
+ * The grammar attaches `offset`, `@` and `[range:step]` to a whole binary or unary expression (`a - b @ 10`),
+ * where Prometheus binds them to the operand just before them: apply them to the rightmost operand.
+ */
+function onRightmost(e: Expr, f: (x: Expr) => Expr): Expr {
+  if (e.type === 'binary') return { ...e, rhs: onRightmost(e.rhs, f) };
+  if (e.type === 'unary') return { ...e, expr: onRightmost(e.expr, f) };
+  return f(e);
 }
 
 const NON_EXPR = new Set(['(', ')', ',', 'AggregateOp', 'AggregateModifier', 'FunctionIdentifier', 'MatchingModifierClause', 'BoolModifier', 'LineComment']);

@@ -1124,19 +1124,18 @@ function fmtGoFloat(v: number): string {
   return Math.abs(v) >= 1e21 || (v !== 0 && Math.abs(v) < 1e-6) ? v.toFixed(20).replace(/\.?0+$/, '') : String(v);
 }
 
-/** Labels absent() gives its answer: the selector's equality matchers (a label matched twice is left out). */
+/** Labels absent() gives its answer: the selector's equality matchers. */
 function absentLabels(arg: Expr): Labels {
   const a = unparen(arg);
   const sel = a.type === 'selector' ? a : a.type === 'matrix' ? a.selector : undefined;
   const out: Labels = {};
   if (!sel) return out;
-  const twice = new Set<string>();
   for (const m of sel.matchers) {
-    if (m.op !== '=' || m.label === '__name__') continue;
-    if (m.label in out) twice.add(m.label);
-    out[m.label] = m.value;
+    if (m.label === '__name__') continue;
+    // In matcher order, as Prometheus builds them: a second matcher on a label (of any kind) removes it.
+    if (m.op === '=' && !(m.label in out)) out[m.label] = m.value;
+    else delete out[m.label];
   }
-  for (const l of twice) delete out[l];
   return out;
 }
 
