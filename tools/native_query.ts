@@ -52,6 +52,6 @@ export const nativeQuery = defineTool({
     const parsed = engine.input.safeParse(engineArgs);
     if (!parsed.success) throw new ToolError(`${language}: ${formatZodError(parsed.error)}`, 'see the native_query input schema');
     const out = await engine.handler(parsed.data, ctx);
-    return { ...out, data: { language, ...(out.data as { query: string; window: { start: string; end: string } }) } };
+    return { ...out, data: { language, ...(out.data as { query: string; engine: 'bundle' | 'live'; window: { start: string; end: string } }) } };
   },
 });

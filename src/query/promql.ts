@@ -408,7 +408,8 @@ function convert(n: SyntaxNode, q: string): Expr {
     }
     case 'StepInvariantExpr': {
       const inner = convert(c[0]!, q);
-      const at = c.find((x) => x.name === 'NumberDurationLiteral' || x.name === 'AtModifierPreprocessors' || x.name === 'UnaryExpr');
+      // The time is what follows the `@` token (the operand before it may itself be a unary expression).
+      const at = c[c.findIndex((x) => x.name === 'At') + 1];
       const t = at ? txt(at, q).replace(/\s+/g, '') : '';
       const atRef = at?.name === 'AtModifierPreprocessors' ? (t.startsWith('start') ? 'start' : 'end') : undefined;
       // `@ 100`, `@ 1m` (a duration reads as seconds), `@ -5`: a Unix time in seconds, kept to the millisecond.
