@@ -8,7 +8,7 @@ import type { Aggregation, Binary, Call, Expr, Matcher, MatrixSelector, NumberLi
 import type { MetricStore, StoredSeries } from '../../sources/bundle/openmetrics.js';
 import type { SeriesPoints } from '../../sources/types.js';
 import { compileSafeRegex, type SafeRegex } from '../../util/regex.js';
-import { byValueNaNFirst, bucketFraction, datePart, DATE_FUNCS, kahanInc, kahanSum, LabelFunctionError, labelJoiner, labelReplacer, linearRegression, madOverTime, MATH_FUNCS, quantile, roundTo } from '../../query/promql/functions.js';
+import { bucketFraction, datePart, DATE_FUNCS, kahanInc, kahanMean, kahanSum, LabelFunctionError, labelJoiner, labelReplacer, linearRegression, madOverTime, MATH_FUNCS, quantile, roundTo } from '../../query/promql/functions.js';
 
 export type Labels = Record<string, string>;
 export interface Sample {
@@ -615,14 +615,8 @@ export class Evaluator {
     return (s, a, b) => {
       const v = s.v;
       switch (fn) {
-        case 'avg_over_time': {
-          // Compensated sum, then sum/n + c/n, as Prometheus computes the mean.
-          let sum = 0;
-          let c = 0;
-          for (let i = a; i <= b; i++) [sum, c] = kahanInc(v[i]!, sum, c);
-          const n = b - a + 1;
-          return Number.isFinite(sum) ? sum / n + c / n : sum / n;
-        }
+        case 'avg_over_time':
+          return kahanMean(v, a, b);
         case 'sum_over_time':
           return kahanSum(v, a, b);
         case 'changes': {
@@ -905,15 +899,16 @@ export class Evaluator {
     for (const g of groups.values()) {
       const xs = g.samples;
       switch (e.op) {
-        case 'sum':
-        case 'avg': {
+        case 'sum': {
           let sum = 0;
           let c = 0;
           for (const s of xs) [sum, c] = kahanInc(s.value, sum, c);
-          if (Number.isFinite(sum)) sum += c;
-          out.push({ labels: g.labels, value: e.op === 'sum' ? sum : sum / xs.length });
+          out.push({ labels: g.labels, value: Number.isFinite(sum) ? sum + c : sum });
           break;
         }
+        case 'avg':
+          out.push({ labels: g.labels, value: kahanMean(xs.map((s) => s.value)) });
+          break;
         case 'min':
         case 'max': {
           let m = xs[0]!.value;

@@ -7,7 +7,7 @@ import type { LogRecord, SeriesPoints } from '../../sources/types.js';
 import type { LokiQueryResult, LokiStream } from '../../sources/remote/loki.js';
 import { toNs } from '../../sources/remote/loki.js';
 import { labelsKey } from '../../analysis/metrics/eval.js';
-import { kahanSum, quantile } from '../promql/functions.js';
+import { kahanMean, kahanSum, quantile } from '../promql/functions.js';
 import type { BinaryExpr, LabelMatcher, LogQLExpr, LogSelectorExpr, MetricExpr, RangeAggregation, VectorAggregation } from './ast.js';
 import { LogQLError, LogQLUnsupportedError } from './errors.js';
 import { recordLabels } from './labels.js';
@@ -215,7 +215,7 @@ class MetricEvaluator {
           case 'sum_over_time':
             return kahanSum(xs);
           case 'avg_over_time':
-            return kahanSum(xs) / xs.length;
+            return kahanMean(xs);
           case 'max_over_time':
             return xs.reduce((m, x) => (x > m || Number.isNaN(m) ? x : m));
           case 'min_over_time':
@@ -364,7 +364,7 @@ function aggregate(op: string, xs: number[]): number {
     case 'sum':
       return kahanSum(xs);
     case 'avg':
-      return kahanSum(xs) / xs.length;
+      return kahanMean(xs);
     case 'min':
       return xs.reduce((m, x) => (x < m || Number.isNaN(m) ? x : m));
     case 'max':

@@ -24,6 +24,37 @@ export function kahanSum(v: ArrayLike<number>, a = 0, b = v.length - 1): number 
   return Number.isFinite(sum) ? sum + c : sum;
 }
 
+/**
+ * Mean of v[a..b] as Prometheus computes it: a compensated sum divided once, switching to a compensated
+ * incremental mean when the sum would overflow (two values near the float maximum still average).
+ */
+export function kahanMean(v: ArrayLike<number>, a = 0, b = v.length - 1): number {
+  let sum = 0;
+  let c = 0;
+  let mean = 0;
+  let count = 0;
+  let incremental = false;
+  for (let i = a; i <= b; i++) {
+    const x = v[i]!;
+    count++;
+    if (!incremental) {
+      const [ns, nc] = kahanInc(x, sum, c);
+      if (count === 1 || Number.isFinite(ns)) {
+        sum = ns;
+        c = nc;
+        continue;
+      }
+      incremental = true;
+      mean = sum / (count - 1);
+      c /= count - 1;
+    }
+    const q = (count - 1) / count;
+    [mean, c] = kahanInc(x / count, q * mean, q * c);
+  }
+  if (incremental) return mean + c;
+  return Number.isFinite(sum) ? sum / count + c / count : sum / count;
+}
+
 /** Least-squares slope and intercept of (t, v) with x in seconds relative to `interceptMs`. */
 export function linearRegression(t: ArrayLike<number>, v: ArrayLike<number>, a: number, b: number, interceptMs: number): [number, number] {
   let n = 0;
