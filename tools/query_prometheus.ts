@@ -88,7 +88,7 @@ export const queryPrometheus = defineTool({
     const card: Record<string, Set<string>> = {};
     for (const s of res) for (const [k, v] of Object.entries(s.labels)) (card[k] ??= new Set()).add(v);
     const label_cardinality = Object.fromEntries(Object.entries(card).map(([k, v]) => [k, v.size]));
-    const head = `${res.length} series (${args.instant ? 'instant' : `range, step ${stepMs! / 1000}s`}; ${engine === 'bundle' ? 'bundle engine' : 'live Prometheus'}) for ${args.query}${res.length > top ? `; top ${top} by last value shown` : ''}.`;
+    const head = `${engine === 'bundle' ? '[bundle engine] ' : ''}${res.length} series (${args.instant ? 'instant' : `range, step ${stepMs! / 1000}s`}) for ${args.query}${res.length > top ? `; top ${top} by last value shown` : ''}.`;
     const tbl = table(
       ['series', 'last', 'avg', 'max', 'trend'],
       rows.slice(0, top).map((r) => [fmtLabels(r.labels), fmtValue(r.last ?? NaN), fmtValue(r.avg ?? NaN), fmtValue(r.max ?? NaN), r.sparkline]),

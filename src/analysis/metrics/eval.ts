@@ -416,8 +416,9 @@ export class Evaluator {
             const c = g.cnt[k]!;
             if (!c) continue;
             has[k] = 1;
-            if ((op === 'sum' || op === 'avg') && Number.isFinite(v[k]!)) v[k] = v[k]! + g.comp[k]!;
-            if (op === 'avg') v[k] = v[k]! / c;
+            // sum + c, and sum/n + c/n for the mean: the per-step path's arithmetic (kahanMean).
+            if (op === 'sum' && Number.isFinite(v[k]!)) v[k] = v[k]! + g.comp[k]!;
+            else if (op === 'avg') v[k] = Number.isFinite(v[k]!) ? v[k]! / c + g.comp[k]! / c : v[k]! / c;
             else if (op === 'count') v[k] = c;
             else if (op === 'group') v[k] = 1;
           }
