@@ -1126,11 +1126,13 @@ function absentLabels(arg: Expr): Labels {
   const sel = a.type === 'selector' ? a : a.type === 'matrix' ? a.selector : undefined;
   const out: Labels = {};
   if (!sel) return out;
+  const seen = new Set<string>();
   for (const m of sel.matchers) {
     if (m.label === '__name__') continue;
-    // In matcher order, as Prometheus builds them: a second matcher on a label (of any kind) removes it.
-    if (m.op === '=' && !(m.label in out)) out[m.label] = m.value;
-    else delete out[m.label];
+    // A label with more than one matcher (of any kind) is left out, however many there are.
+    if (seen.has(m.label)) delete out[m.label];
+    else if (m.op === '=') out[m.label] = m.value;
+    seen.add(m.label);
   }
   return out;
 }
