@@ -6,7 +6,7 @@
 // them fail, and the runner says why.
 import type { MetricStore, StoredSeries } from '../../src/sources/bundle/openmetrics.js';
 import { seriesKey } from '../../src/sources/bundle/openmetrics.js';
-import { Evaluator, labelsKey, MODERN_SEMANTICS, type Value } from '../../src/analysis/metrics/eval.js';
+import { Evaluator, labelsKey, MODERN_SEMANTICS, type Semantics, type Value } from '../../src/analysis/metrics/eval.js';
 import { parsePromQL } from '../../src/query/promql.js';
 
 export interface EvalCase {
@@ -168,8 +168,8 @@ interface Pending {
   problem?: string;
 }
 
-/** Runs one script; returns every eval with its verdict. */
-export function runScript(text: string): EvalCase[] {
+/** Runs one script; returns every eval with its verdict. Prometheus 3 semantics unless told otherwise. */
+export function runScript(text: string, semantics: Semantics = MODERN_SEMANTICS): EvalCase[] {
   const store = new ScriptStore();
   let built: MetricStore | undefined;
   let loadProblem: string | undefined;
@@ -248,15 +248,15 @@ export function runScript(text: string): EvalCase[] {
     }
     if (loadProblem && !p.problem) p.problem = loadProblem;
     built ??= store.build();
-    out.push(check(p, built));
+    out.push(check(p, built, semantics));
   }
   return out;
 }
 
-function check(p: Pending, store: MetricStore): EvalCase {
+function check(p: Pending, store: MetricStore, semantics: Semantics): EvalCase {
   const base = { line: p.line, text: p.text };
   if (p.problem) return { ...base, ok: false, why: p.problem };
-  const ev = new Evaluator(store, MODERN_SEMANTICS);
+  const ev = new Evaluator(store, semantics);
   let got: Array<{ labels: Record<string, string> | undefined; points: Array<[number, number]> }>;
   try {
     const e = parsePromQL(p.expr);

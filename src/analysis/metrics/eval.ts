@@ -888,6 +888,7 @@ export class Evaluator {
       } else if (p.kind !== 'scalar') throw new EvalError(`${e.op}() expects a number as its first argument`);
       else param = p.value;
     }
+    if (e.op === 'count_values') return { kind: 'vector', samples: countValues(e, v.samples, countValuesLabel!) };
     const groups = new Map<string, { labels: Labels; samples: Sample[] }>();
     for (const s of v.samples) {
       // Input label objects are stable across steps, so each one's group is computed once (memoised).
@@ -951,16 +952,6 @@ export class Evaluator {
             return e.op === 'topk' ? b.value - a.value : a.value - b.value;
           });
           pushAll(out, sorted.slice(0, k));
-          break;
-        }
-        case 'count_values': {
-          const label = countValuesLabel;
-          const counts = new Map<string, number>();
-          for (const s of xs) {
-            const k = fmtGoFloat(s.value);
-            counts.set(k, (counts.get(k) ?? 0) + 1);
-          }
-          for (const [k, n] of counts) out.push({ labels: { ...g.labels, [label!]: k }, value: n });
           break;
         }
         default:
@@ -1110,6 +1101,29 @@ function setOp(op: 'and' | 'or' | 'unless', ls: Sample[], rs: Sample[], e: Binar
   if (op === 'unless') return ls.filter((s) => !rsigs.has(signature(s.labels, e)));
   const lsigs = new Set(ls.map((s) => signature(s.labels, e)));
   return [...ls, ...rs.filter((s) => !lsigs.has(signature(s.labels, e)))];
+}
+
+/**
+ * count_values: the value becomes a label of each series first, then the series are grouped (so the
+ * value label may replace a grouping label, and the counts merge, as in Prometheus).
+ */
+function countValues(e: Aggregation, xs: Sample[], label: string): Sample[] {
+  const counts = new Map<string, { labels: Labels; n: number }>();
+  for (const s of xs) {
+    const withValue = { ...s.labels, [label]: fmtGoFloat(s.value) };
+    let labels: Labels;
+    if (e.by) labels = Object.fromEntries([...e.by, label].filter((n) => withValue[n] !== undefined && withValue[n] !== '').map((n) => [n, withValue[n]!]));
+    else {
+      labels = { ...withValue };
+      for (const n of [...(e.without ?? []), '__name__']) if (n !== label) delete labels[n];
+      if (!e.without) labels = { [label]: withValue[label]! };
+    }
+    const k = labelsKey(labels);
+    const c = counts.get(k);
+    if (c) c.n++;
+    else counts.set(k, { labels, n: 1 });
+  }
+  return [...counts.values()].map((c) => ({ labels: c.labels, value: c.n }));
 }
 
 /** A float as Go's strconv.FormatFloat(f, 'f', -1, 64) writes it (count_values label values). */
