@@ -4,6 +4,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import { lazyRequire } from '../util/lazy.js';
 import { compileSafeRegex, PatternError } from '../util/regex.js';
+import { firstErrorAt, kids, QuerySyntaxError, unexpectedAt } from './lezer.js';
 
 // The grammar is loaded on the first parse: rendering queries (what most tools do) never needs it.
 const promqlGrammar = lazyRequire<typeof import('@prometheus-io/lezer-promql')>('@prometheus-io/lezer-promql');
@@ -233,13 +234,9 @@ function wrapOperand(e: Expr): string {
 
 // ---------------------------------------------------------------- parsing
 
-export class PromQLParseError extends Error {
-  constructor(
-    readonly query: string,
-    readonly position: number,
-    detail: string,
-  ) {
-    super(`invalid PromQL at column ${position + 1}: ${detail}\n  ${query}\n  ${' '.repeat(position)}^`);
+export class PromQLParseError extends QuerySyntaxError {
+  constructor(query: string, position: number, detail: string) {
+    super('PromQL', query, position, detail);
     this.name = 'PromQLParseError';
   }
 }
@@ -249,22 +246,8 @@ export function parsePromQL(text: string): Expr {
   const q = text;
   if (!q.trim()) throw new PromQLParseError(q, 0, 'empty query');
   const tree = promqlGrammar().parser.parse(trailingDotNumbers(q));
-  // Lezer recovers from errors by inserting error nodes: report the first one.
-  let errAt = -1;
-  tree.iterate({
-    enter(n) {
-      if (errAt >= 0) return false;
-      if (n.type.isError) {
-        errAt = n.from;
-        return false;
-      }
-      return undefined;
-    },
-  });
-  if (errAt >= 0) {
-    const near = q.slice(errAt, errAt + 20);
-    throw new PromQLParseError(q, errAt, near ? `unexpected "${near}"` : 'unexpected end of query');
-  }
+  const errAt = firstErrorAt(tree);
+  if (errAt >= 0) throw new PromQLParseError(q, errAt, unexpectedAt(q, errAt));
   const top = tree.topNode.firstChild;
   if (!top) throw new PromQLParseError(q, 0, 'empty query');
   return convert(top, q);
@@ -302,11 +285,6 @@ function trailingDotNumbers(q: string): string {
   return out;
 }
 
-function kids(n: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  for (let c = n.firstChild; c; c = c.nextSibling) out.push(c);
-  return out;
-}
 const txt = (n: SyntaxNode, q: string) => q.slice(n.from, n.to);
 
 function parseStringLit(s: string, q: string, at: number): string {

@@ -7,7 +7,7 @@ import { pushAll } from '../../util/stats.js';
 import type { Aggregation, Binary, Call, Expr, Matcher, MatrixSelector, NumberLit, Subquery, VectorSelector } from '../../query/promql.js';
 import type { MetricStore, StoredSeries } from '../../sources/bundle/openmetrics.js';
 import type { SeriesPoints } from '../../sources/types.js';
-import { compileSafeRegex, type SafeRegex } from '../../util/regex.js';
+import { arithmetic, compileLabelMatcher } from '../../query/operators.js';
 import { bucketFraction, datePart, DATE_FUNCS, kahanInc, kahanMean, kahanSum, LabelFunctionError, labelJoiner, labelReplacer, linearRegression, madOverTime, MATH_FUNCS, quantile, roundTo } from '../../query/promql/functions.js';
 
 export type Labels = Record<string, string>;
@@ -155,26 +155,9 @@ export function labelsKey(l: Labels): string {
 }
 
 function compileMatcher(m: Matcher): (v: string) => boolean {
-  switch (m.op) {
-    case '=':
-      return (v) => v === m.value;
-    case '!=':
-      return (v) => v !== m.value;
-    case '=~': {
-      const r = anchored(m.value);
-      return (v) => r.test(v);
-    }
-    case '!~': {
-      const r = anchored(m.value);
-      return (v) => !r.test(v);
-    }
-  }
-}
-
-/** PromQL regex matchers are fully anchored RE2 where `.` matches newlines; RE2 also keeps them linear. */
-function anchored(re: string): SafeRegex {
+  // PromQL regex matchers are fully anchored RE2 where `.` matches newlines; RE2 also keeps them linear.
   try {
-    return compileSafeRegex(re, { anchored: true, dotAll: true });
+    return compileLabelMatcher(m);
   } catch (e) {
     throw new EvalError((e as Error).message);
   }
@@ -994,36 +977,8 @@ function seekInt(a: Int32Array, x: number): number {
 }
 
 function applyOp(op: string, a: number, b: number, isCmp: boolean): number {
-  switch (op) {
-    case '+':
-      return a + b;
-    case '-':
-      return a - b;
-    case '*':
-      return a * b;
-    case '/':
-      return a / b;
-    case '%':
-      return a % b;
-    case '^':
-      return a ** b;
-    case 'atan2':
-      return Math.atan2(a, b);
-    case '==':
-      return a === b ? 1 : 0;
-    case '!=':
-      return a !== b ? 1 : 0;
-    case '>':
-      return a > b ? 1 : 0;
-    case '<':
-      return a < b ? 1 : 0;
-    case '>=':
-      return a >= b ? 1 : 0;
-    case '<=':
-      return a <= b ? 1 : 0;
-  }
   void isCmp;
-  throw new EvalError(`unknown operator ${op}`);
+  return arithmetic(op, a, b);
 }
 
 function vectorScalar(op: string, xs: Sample[], s: number, scalarLeft: boolean, bool: boolean): Sample[] {

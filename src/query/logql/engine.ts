@@ -8,6 +8,7 @@ import type { LokiQueryResult, LokiStream } from '../../sources/remote/loki.js';
 import { toNs } from '../../sources/remote/loki.js';
 import { labelsKey } from '../../analysis/metrics/eval.js';
 import { kahanMean, kahanSum, quantile } from '../promql/functions.js';
+import { arithmetic } from '../operators.js';
 import type { BinaryExpr, LabelMatcher, LogQLExpr, LogSelectorExpr, MetricExpr, RangeAggregation, VectorAggregation } from './ast.js';
 import { LogQLError, LogQLUnsupportedError } from './errors.js';
 import { recordLabels } from './labels.js';
@@ -284,7 +285,7 @@ class MetricEvaluator {
     const isCmp = ['==', '!=', '>', '>=', '<', '<='].includes(e.op);
     if (l.kind === 'scalar' && r.kind === 'scalar') {
       if (isCmp && !e.bool) throw new LogQLError('comparisons between scalars must use the bool modifier');
-      return { kind: 'scalar', values: l.values.map((a, i) => arith(e.op, a, r.values[i]!)) };
+      return { kind: 'scalar', values: l.values.map((a, i) => arithmetic(e.op, a, r.values[i]!)) };
     }
     if (e.op === 'and' || e.op === 'or' || e.op === 'unless') {
       if (l.kind !== 'vector' || r.kind !== 'vector') throw new LogQLError(`${e.op} needs vectors on both sides`);
@@ -295,7 +296,7 @@ class MetricEvaluator {
       const values = s.values.map((v, i) => {
         const o = other(i);
         if (v === undefined || o === undefined) return undefined;
-        const x = scalarLeft ? arith(e.op, o, v) : arith(e.op, v, o);
+        const x = scalarLeft ? arithmetic(e.op, o, v) : arithmetic(e.op, v, o);
         if (!isCmp) return x;
         if (e.bool) return x;
         return x === 1 ? (scalarLeft ? o : v) : undefined;
@@ -379,36 +380,6 @@ function aggregate(op: string, xs: number[]): number {
     }
   }
   throw new LogQLUnsupportedError(`the aggregation ${op}`);
-}
-
-function arith(op: string, a: number, b: number): number {
-  switch (op) {
-    case '+':
-      return a + b;
-    case '-':
-      return a - b;
-    case '*':
-      return a * b;
-    case '/':
-      return a / b;
-    case '%':
-      return a % b;
-    case '^':
-      return a ** b;
-    case '==':
-      return a === b ? 1 : 0;
-    case '!=':
-      return a !== b ? 1 : 0;
-    case '>':
-      return a > b ? 1 : 0;
-    case '>=':
-      return a >= b ? 1 : 0;
-    case '<':
-      return a < b ? 1 : 0;
-    case '<=':
-      return a <= b ? 1 : 0;
-  }
-  throw new LogQLError(`unknown operator ${op}`);
 }
 
 function setOp(e: BinaryExpr, l: Map<string, Series>, r: Map<string, Series>, n: number): Map<string, Series> {

@@ -4,6 +4,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import { lazyRequire } from '../../util/lazy.js';
 import { compileSafeRegex } from '../../util/regex.js';
+import { firstErrorAt, kids, unexpectedAt } from '../lezer.js';
 import { LogQLParseError, LogQLUnsupportedError } from './errors.js';
 
 export { LogQLParseError, LogQLUnsupportedError };
@@ -11,28 +12,13 @@ import type { BinaryExpr, BinaryOp, CmpOp, Grouping, LabelFilterExpr, LabelMatch
 
 const grammar = lazyRequire<typeof import('@grafana/lezer-logql')>('@grafana/lezer-logql');
 
-const kids = (n: SyntaxNode): SyntaxNode[] => {
-  const out: SyntaxNode[] = [];
-  for (let c = n.firstChild; c; c = c.nextSibling) out.push(c);
-  return out;
-};
 const child = (n: SyntaxNode, name: string) => kids(n).find((c) => c.name === name);
 
 export function parseLogQL(text: string): LogQLExpr {
   if (!text.trim()) throw new LogQLParseError(text, 0, 'empty query');
   const tree = grammar().parser.parse(text);
-  let err = -1;
-  tree.iterate({
-    enter(n) {
-      if (err >= 0) return false;
-      if (n.type.isError) err = n.from;
-      return err < 0 ? undefined : false;
-    },
-  });
-  if (err >= 0) {
-    const near = text.slice(err, err + 20);
-    throw new LogQLParseError(text, err, near ? `unexpected "${near}"` : 'unexpected end of query');
-  }
+  const err = firstErrorAt(tree);
+  if (err >= 0) throw new LogQLParseError(text, err, unexpectedAt(text, err));
   const p = new Parser(text);
   const expr = tree.topNode.firstChild;
   if (!expr) throw new LogQLParseError(text, 0, 'empty query');

@@ -7,7 +7,8 @@ import { lazyRequire } from '../../util/lazy.js';
 import { compileSafeRegex, MAX_PATTERN_CHARS, type SafeRegex } from '../../util/regex.js';
 import { LokiLineFilter, parsePattern, type PatternPart } from '../../analysis/logs/lokipattern.js';
 import { sanitizeLabelName } from '../logql.js';
-import type { CmpOp, LabelFilterExpr, LabelMatcher, Stage } from './ast.js';
+import type { LabelFilterExpr, LabelMatcher, Stage } from './ast.js';
+import { compare, compileLabelMatcher } from '../operators.js';
 import { goDurationSeconds, parseBytes } from './parse.js';
 import { LogQLError } from './errors.js';
 import { compileTemplate } from './template.js';
@@ -37,28 +38,20 @@ export function allLabels(e: Entry): Record<string, string> {
   return out;
 }
 
-function compile(pattern: string, anchored: boolean): SafeRegex {
+function compile(pattern: string): SafeRegex {
   try {
-    return compileSafeRegex(pattern, { anchored, dotAll: anchored });
+    return compileSafeRegex(pattern);
   } catch (e) {
     throw new LogQLError((e as Error).message);
   }
 }
 
+/** Label matchers are anchored RE2, as in Loki. */
 export function compileMatcher(m: LabelMatcher): (v: string) => boolean {
-  switch (m.op) {
-    case '=':
-      return (v) => v === m.value;
-    case '!=':
-      return (v) => v !== m.value;
-    case '=~': {
-      const r = compile(m.value, true);
-      return (v) => r.test(v);
-    }
-    case '!~': {
-      const r = compile(m.value, true);
-      return (v) => !r.test(v);
-    }
+  try {
+    return compileLabelMatcher(m);
+  } catch (e) {
+    throw new LogQLError((e as Error).message);
   }
 }
 
@@ -139,7 +132,7 @@ function lineFilter(op: string, values: string[]): Step {
       return (e) => !values.some((v) => e.line.includes(v));
     case '|~':
     case '!~': {
-      const rs = values.map((v) => compile(v, false));
+      const rs = values.map((v) => compile(v));
       return op === '|~' ? (e) => rs.some((r) => r.test(e.line)) : (e) => !rs.some((r) => r.test(e.line));
     }
     default: {
@@ -372,23 +365,6 @@ function regexpStage(regex: string): Step {
 
 // ---------------------------------------------------------------- label filters
 
-function cmp(op: CmpOp, a: number, b: number): boolean {
-  switch (op) {
-    case '==':
-      return a === b;
-    case '!=':
-      return a !== b;
-    case '>':
-      return a > b;
-    case '>=':
-      return a >= b;
-    case '<':
-      return a < b;
-    case '<=':
-      return a <= b;
-  }
-}
-
 function labelFilter(f: LabelFilterExpr): Step {
   switch (f.kind) {
     case 'and': {
@@ -416,7 +392,7 @@ function labelFilter(f: LabelFilterExpr): Step {
           setError(e, 'LabelFilterErr', `cannot read ${f.name}="${raw.slice(0, 100)}" as a ${f.unit}`);
           return true;
         }
-        return cmp(f.op, v, f.value);
+        return compare(f.op, v, f.value);
       };
   }
 }

@@ -11,6 +11,7 @@
 import type { AttrValue, Span, TimeRange, TraceMetricSeries, TraceSearchResult } from '../../sources/types.js';
 import { compileSafeRegex, type SafeRegex } from '../../util/regex.js';
 import { quantile, kahanSum } from '../promql/functions.js';
+import { compare } from '../operators.js';
 import { parseTraceQL, type Cond, type Field, type SpansetExpr, type Stage, type Static, type TraceQLQuery, TraceQLUnsupportedError } from './parse.js';
 
 interface Trace {
@@ -141,24 +142,6 @@ function staticVal(x: Static): Val | undefined {
   }
 }
 
-function order(op: string, a: number | string, b: number | string): boolean {
-  switch (op) {
-    case '=':
-      return a === b;
-    case '!=':
-      return a !== b;
-    case '>':
-      return a > b;
-    case '>=':
-      return a >= b;
-    case '<':
-      return a < b;
-    case '<=':
-      return a <= b;
-  }
-  return false;
-}
-
 type SpanTest = (s: Span, t: Trace) => boolean;
 
 function compileCond(c: Cond | undefined): SpanTest {
@@ -200,7 +183,7 @@ function compileCond(c: Cond | undefined): SpanTest {
           if (re) return v.kind === 'string' && re.test(v.v) === (op === '=~');
           // Integers and floats compare with each other; other types only with their own.
           if (v.kind !== want.kind) return false;
-          return order(op, v.v as number | string, want.v as number | string);
+          return compare(op, v.v as number | string, want.v as number | string);
         });
     }
   }
@@ -297,7 +280,7 @@ function scalarOk(st: Extract<Stage, { type: 'scalar' }>, set: Span[], t: Trace)
   }
   // Durations were turned into seconds above; so is a duration literal.
   const want = st.value.kind === 'duration' ? st.value.value / 1000 : st.value.kind === 'number' ? st.value.value : NaN;
-  return order(st.op, x, want);
+  return compare(st.op, x, want);
 }
 
 export interface TraceQLRun {

@@ -3,23 +3,20 @@
 // refused by name so the query can be sent to a live Tempo instead.
 import type { SyntaxNode } from '@lezer/common';
 import { lazyRequire } from '../../util/lazy.js';
+import { firstErrorAt, kids, QuerySyntaxError, UnsupportedConstructError, unexpectedAt } from '../lezer.js';
 
 const grammar = lazyRequire<typeof import('@grafana/lezer-traceql')>('@grafana/lezer-traceql');
 
-export class TraceQLParseError extends Error {
-  constructor(
-    readonly query: string,
-    readonly position: number,
-    detail: string,
-  ) {
-    super(`invalid TraceQL at column ${position + 1}: ${detail}\n  ${query}\n  ${' '.repeat(position)}^`);
+export class TraceQLParseError extends QuerySyntaxError {
+  constructor(query: string, position: number, detail: string) {
+    super('TraceQL', query, position, detail);
     this.name = 'TraceQLParseError';
   }
 }
 
-export class TraceQLUnsupportedError extends Error {
-  constructor(readonly construct: string) {
-    super(`${construct} is not supported by the bundle TraceQL engine; run this query against a live Tempo (TEMPO_URL)`);
+export class TraceQLUnsupportedError extends UnsupportedConstructError {
+  constructor(construct: string) {
+    super(construct, 'TraceQL', 'Tempo (TEMPO_URL)');
     this.name = 'TraceQLUnsupportedError';
   }
 }
@@ -69,27 +66,14 @@ const KINDS: Record<string, number> = { unspecified: 0, internal: 1, server: 2, 
 const INTRINSICS = new Set(['duration', 'name', 'status', 'statusMessage', 'kind', 'rootName', 'rootServiceName', 'traceDuration', 'span:duration', 'span:name', 'span:status', 'span:statusMessage', 'span:kind', 'span:id', 'span:parentID', 'trace:duration', 'trace:rootName', 'trace:rootService', 'trace:id', 'event:name']);
 const METRIC_FNS = new Set(['rate', 'count_over_time', 'quantile_over_time', 'min_over_time', 'max_over_time', 'avg_over_time', 'sum_over_time']);
 
-const kids = (n: SyntaxNode): SyntaxNode[] => {
-  const out: SyntaxNode[] = [];
-  for (let c = n.firstChild; c; c = c.nextSibling) out.push(c);
-  return out;
-};
 
 export function parseTraceQL(text: string): TraceQLQuery {
   if (!text.trim()) throw new TraceQLParseError(text, 0, 'empty query');
   const tree = grammar().parser.parse(text);
-  let err = -1;
-  tree.iterate({
-    enter(n) {
-      if (err >= 0) return false;
-      if (n.type.isError) err = n.from;
-      return err < 0 ? undefined : false;
-    },
-  });
+  const err = firstErrorAt(tree);
   if (err >= 0) {
-    const near = text.slice(err, err + 20);
-    const hint = /^\.\d/.test(near) ? ' (write quantiles with a leading zero: 0.99)' : '';
-    throw new TraceQLParseError(text, err, (near ? `unexpected "${near}"` : 'unexpected end of query') + hint);
+    const hint = /^\.\d/.test(text.slice(err)) ? ' (write quantiles with a leading zero: 0.99)' : '';
+    throw new TraceQLParseError(text, err, unexpectedAt(text, err) + hint);
   }
   return new Parser(text).query(tree.topNode.firstChild!);
 }
