@@ -74,14 +74,17 @@ function selectorTest(ms: LabelMatcher[]): (r: LogRecord) => boolean {
   };
 }
 
-/** Runs the pipeline over the records of [from, to) (records are sorted by time); yields the entries kept. */
-function* entries(records: LogRecord[], expr: LogSelectorExpr, from: number, to: number, inclusiveEnd = false): Generator<Entry> {
+/**
+ * Runs the pipeline over the records of [from, to) (records are sorted by time), oldest first or, for
+ * `backward`, newest first; yields the entries kept.
+ */
+function* entries(records: LogRecord[], expr: LogSelectorExpr, from: number, to: number, inclusiveEnd = false, backward = false): Generator<Entry> {
   const sel = selectorTest(expr.matchers);
   const run = compilePipeline(expr.stages);
-  let i = lowerBound(records, from);
-  for (; i < records.length; i++) {
-    const r = records[i]!;
-    if (inclusiveEnd ? r.timeMs > to : r.timeMs >= to) break;
+  const lo = lowerBound(records, from);
+  const hi = lowerBound(records, to, inclusiveEnd);
+  for (let k = 0; k < hi - lo; k++) {
+    const r = records[backward ? hi - 1 - k : lo + k]!;
     if (!sel(r)) continue;
     const { stream, metadata } = recordLabels(r);
     const e: Entry = { tsMs: r.timeMs, line: r.body, stream, metadata, parsed: {} };
@@ -89,23 +92,26 @@ function* entries(records: LogRecord[], expr: LogSelectorExpr, from: number, to:
   }
 }
 
-function lowerBound(records: LogRecord[], t: number): number {
+/** First index whose time is ≥ t (or > t when `after`). */
+function lowerBound(records: LogRecord[], t: number, after = false): number {
   let lo = 0;
   let hi = records.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (records[mid]!.timeMs < t) lo = mid + 1;
+    if (after ? records[mid]!.timeMs <= t : records[mid]!.timeMs < t) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
 function logQuery(records: LogRecord[], expr: LogSelectorExpr, opts: LogQLOptions): LokiQueryResult {
-  const kept: Entry[] = [];
-  for (const e of entries(records, expr, opts.start, opts.end)) kept.push(e);
-  // Loki's limit keeps the newest lines (backward) or the oldest (forward) across all streams.
-  const ordered = opts.direction === 'forward' ? kept : kept.reverse();
-  const chosen = ordered.slice(0, opts.limit);
+  // Loki's limit keeps the newest lines (backward) or the oldest (forward) across all streams: the scan
+  // runs in that order and stops at the limit.
+  const chosen: Entry[] = [];
+  for (const e of entries(records, expr, opts.start, opts.end, false, opts.direction !== 'forward')) {
+    if (chosen.length >= opts.limit) break;
+    chosen.push(e);
+  }
   const streams = new Map<string, LokiStream>();
   for (const e of chosen) {
     const labels = allLabels(e);
