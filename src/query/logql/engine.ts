@@ -65,34 +65,67 @@ export function runLogQL(records: LogRecord[], query: string | LogQLExpr, opts: 
 
 // ---------------------------------------------------------------- selection
 
-function selectorTest(ms: LabelMatcher[]): (r: LogRecord) => boolean {
+/** A record's labels: stream and metadata apart (for selectors and parsers) and as one set with its key. */
+interface RecordSeries {
+  stream: Labels;
+  metadata: Labels;
+  labels: Labels;
+  key: string;
+}
+
+// Bundles keep their record array for the life of the process: labels are computed once per record, on
+// first use, and found again by index (no per-record map lookups on later queries).
+const seriesByArray = new WeakMap<LogRecord[], Array<RecordSeries | undefined>>();
+function seriesTable(records: LogRecord[]): Array<RecordSeries | undefined> {
+  let t = seriesByArray.get(records);
+  if (!t) seriesByArray.set(records, (t = new Array<RecordSeries | undefined>(records.length)));
+  return t;
+}
+function seriesAt(records: LogRecord[], table: Array<RecordSeries | undefined>, i: number): RecordSeries {
+  let c = table[i];
+  if (!c) {
+    const { stream, metadata } = recordLabels(records[i]!);
+    const labels = { ...stream, ...metadata };
+    table[i] = c = { stream, metadata, labels, key: labelsKey(labels) };
+  }
+  return c;
+}
+
+function selectorTest(ms: LabelMatcher[]): (r: RecordSeries) => boolean {
   const tests = ms.map((m) => ({ name: m.name, test: compileMatcher(m) }));
+  // Records share few distinct label sets: each set is tested once per query (a regex costs a microsecond).
+  const seen = new Map<string, boolean>();
   return (r) => {
-    const { stream, metadata } = recordLabels(r);
-    // Bundles have no index: a selector may also name a resource attribute Loki would keep as metadata.
-    return tests.every((t) => t.test(stream[t.name] ?? metadata[t.name] ?? ''));
+    let ok = seen.get(r.key);
+    if (ok === undefined) {
+      // Bundles have no index: a selector may also name a resource attribute Loki would keep as metadata.
+      ok = tests.every((t) => t.test(r.stream[t.name] ?? r.metadata[t.name] ?? ''));
+      seen.set(r.key, ok);
+    }
+    return ok;
   };
 }
 
 /**
  * Runs the pipeline over the records of [from, to) (records are sorted by time), oldest first or, for
- * `backward`, newest first; yields the entries kept.
+ * `backward`, newest first; yields the entries kept, each with its record's label set.
  */
-function* entries(records: LogRecord[], expr: LogSelectorExpr, from: number, to: number, inclusiveEnd = false, backward = false): Generator<Entry> {
+function* entries(records: LogRecord[], expr: LogSelectorExpr, from: number, to: number, inclusiveEnd = false, backward = false): Generator<Entry & { series: RecordSeries }> {
   const sel = selectorTest(expr.matchers);
   const run = compilePipeline(expr.stages);
+  const table = seriesTable(records);
   const lo = lowerBound(records, from);
   const hi = lowerBound(records, to, inclusiveEnd);
   for (let k = 0; k < hi - lo; k++) {
-    const r = records[backward ? hi - 1 - k : lo + k]!;
-    if (!sel(r)) continue;
-    const { stream, metadata } = recordLabels(r);
-    const e: Entry = { tsMs: r.timeMs, line: r.body, stream, metadata, parsed: {} };
+    const i = backward ? hi - 1 - k : lo + k;
+    const series = seriesAt(records, table, i);
+    if (!sel(series)) continue;
+    const r = records[i]!;
+    const e = { tsMs: r.timeMs, line: r.body, stream: series.stream, metadata: series.metadata, parsed: {}, series };
     if (run(e)) yield e;
   }
 }
 
-/** First index whose time is ≥ t (or > t when `after`). */
 function lowerBound(records: LogRecord[], t: number, after = false): number {
   let lo = 0;
   let hi = records.length;
@@ -173,7 +206,10 @@ class MetricEvaluator {
         if (post && !post(en)) continue;
         value = v;
       } else value = e.op === 'bytes_over_time' || e.op === 'bytes_rate' ? Buffer.byteLength(en.line) : 1;
-      let labels = allLabels(en);
+      // A line nothing was parsed from keeps its record's labels: their set and key are computed once per
+      // record (records live as long as the bundle) instead of once per line and query.
+      const plain = !en.dropped && !u && !group && isEmpty(en.parsed);
+      let labels = plain ? en.series.labels : allLabels(en);
       if (labels.__error__ !== undefined) {
         throw new LogQLError(
           `pipeline error: ${labels.__error__}${labels.__error_details__ ? ` (${labels.__error_details__})` : ''}; a metric query stops on it as Loki does. Skip such lines with a label filter such as | __error__="" (or | __error__!="${labels.__error__}")`,
@@ -181,7 +217,7 @@ class MetricEvaluator {
       }
       if (u) delete labels[u.label];
       if (group) labels = grouped(labels, group);
-      const k = labelsKey(labels);
+      const k = plain ? en.series.key : labelsKey(labels);
       let s = out.get(k);
       if (!s) out.set(k, (s = { labels, t: [], v: [] }));
       s.t.push(en.tsMs);
@@ -209,10 +245,10 @@ class MetricEvaluator {
       const values = this.steps.map((t) => {
         const [a, b] = windowOf(s.t, t - e.offsetMs - e.rangeMs, t - e.offsetMs);
         if (b <= a) return undefined;
+        if (e.op === 'count_over_time') return b - a;
+        if (e.op === 'rate' && !e.unwrap) return (b - a) / rangeSec;
         const xs = s.v.slice(a, b);
         switch (e.op) {
-          case 'count_over_time':
-            return xs.length;
           case 'rate':
             return (e.unwrap ? kahanSum(xs) : xs.length) / rangeSec;
           case 'bytes_over_time':
@@ -328,6 +364,11 @@ class MetricEvaluator {
     }
     return { kind: 'vector', series: out };
   }
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 function windowOf(t: number[], lo: number, hi: number): [number, number] {
