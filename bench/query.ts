@@ -58,21 +58,21 @@ function spans(): Span[] {
   return out;
 }
 
-function best<T>(f: () => T, runs = 3): [T, number] {
+async function best<T>(f: () => T | Promise<T>, runs = 3): Promise<[T, number]> {
   let r: T | undefined;
   let s = Infinity;
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    r = f();
+    r = await f();
     s = Math.min(s, (performance.now() - t) / 1000);
   }
   return [r!, s];
 }
 
 /** Engine vs reference, run alternately (so both see the same machine load); prints both and the ratio. */
-function compare(what: string, n: number, unit: string, engine: () => unknown, reference: () => unknown, same: (a: unknown, b: unknown) => boolean): void {
-  const [a, te] = best(engine);
-  const [b, tr] = best(reference);
+async function compare(what: string, n: number, unit: string, engine: () => unknown, reference: () => unknown, same: (a: unknown, b: unknown) => boolean): Promise<void> {
+  const [a, te] = await best(engine);
+  const [b, tr] = await best(reference);
   if (!same(a, b)) throw new Error(`${what}: the engine and the reference disagree`);
   process.stdout.write(`  ${what}: ${(n / te / 1e6).toFixed(2)}M ${unit}/s (reference loop ${(n / tr / 1e6).toFixed(2)}M/s) → ${(te / tr).toFixed(1)}× the reference's time\n`);
 }
@@ -96,8 +96,8 @@ export async function run(): Promise<void> {
     }
     return [...by.values()].reduce((s, a) => s + a.reduce((x, y) => x + y, 0), 0);
   };
-  const countEngine = () => runLogQL(records, 'sum by (service_name) (count_over_time({service_name=~"svc-.*"}[1m]))', range).series.reduce((s, x) => s + x.points.reduce((a, p) => a + p[1], 0), 0);
-  compare('LogQL sum by (service_name) (count_over_time(…[1m]))', LINES, 'lines', countEngine, countRef, (a, b) => a === b);
+  const countEngine = async () => (await runLogQL(records, 'sum by (service_name) (count_over_time({service_name=~"svc-.*"}[1m]))', range)).series.reduce((s, x) => s + x.points.reduce((a, p) => a + p[1], 0), 0);
+  await compare('LogQL sum by (service_name) (count_over_time(…[1m]))', LINES, 'lines', countEngine, countRef, (a, b) => a === b);
 
   // Line filter + logfmt + numeric label filter, log query (forward, first 5,000 lines).
   const filterRef = () => {
@@ -110,20 +110,20 @@ export async function run(): Promise<void> {
     }
     return outL.length;
   };
-  const filterEngine = () => runLogQL(records, '{service_name="svc-3"} |= "error" | logfmt | status >= 500', range).streams.reduce((s, x) => s + x.entries.length, 0);
-  compare('LogQL {…} |= "error" | logfmt | status >= 500', LINES, 'lines', filterEngine, filterRef, (a, b) => a === b);
+  const filterEngine = async () => (await runLogQL(records, '{service_name="svc-3"} |= "error" | logfmt | status >= 500', range)).streams.reduce((s, x) => s + x.entries.length, 0);
+  await compare('LogQL {…} |= "error" | logfmt | status >= 500', LINES, 'lines', filterEngine, filterRef, (a, b) => a === b);
 
   const spanList = spans();
   const win = { start: T0, end: T0 + SPAN_MS };
   // Warm the trace index once: it is built once per bundle and kept.
-  searchTraceQL(spanList, '{ }', win, { limit: 1 });
+  await searchTraceQL(spanList, '{ }', win, { limit: 1 });
   const rateRef = () => {
     const by = new Map<string, number>();
     for (const s of spanList) if (s.status === 'error') by.set(String(s.resource['service.name']), (by.get(String(s.resource['service.name'])) ?? 0) + 1);
     return [...by.values()].reduce((a, b) => a + b, 0);
   };
-  const rateEngine = () => metricsTraceQL(spanList, '{ status = error } | rate() by (resource.service.name)', win, 60).reduce((s, x) => s + x.points.reduce((a, p) => a + p[1] * 60, 0), 0);
-  compare('TraceQL { status = error } | rate() by (resource.service.name)', SPANS, 'spans', rateEngine, rateRef, (a, b) => Math.abs((a as number) - (b as number)) < 1e-6);
+  const rateEngine = async () => (await metricsTraceQL(spanList, '{ status = error } | rate() by (resource.service.name)', win, 60)).reduce((s, x) => s + x.points.reduce((a, p) => a + p[1] * 60, 0), 0);
+  await compare('TraceQL { status = error } | rate() by (resource.service.name)', SPANS, 'spans', rateEngine, rateRef, (a, b) => Math.abs((a as number) - (b as number)) < 1e-6);
 
   const structRef = () => {
     const byId = new Map(spanList.map((s) => [s.spanId, s]));
@@ -138,6 +138,6 @@ export async function run(): Promise<void> {
     }
     return traces.size;
   };
-  const structEngine = () => searchTraceQL(spanList, '{ kind = server } >> { status = error }', win, { limit: 1e9 }).traces.length;
-  compare('TraceQL { kind = server } >> { status = error } (search)', SPANS, 'spans', structEngine, structRef, (a, b) => a === b);
+  const structEngine = async () => (await searchTraceQL(spanList, '{ kind = server } >> { status = error }', win, { limit: 1e9 })).traces.length;
+  await compare('TraceQL { kind = server } >> { status = error } (search)', SPANS, 'spans', structEngine, structRef, (a, b) => a === b);
 }

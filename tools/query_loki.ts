@@ -51,7 +51,7 @@ export const queryLoki = defineTool({
     try {
       // One more line than asked for tells whether more exist, on either engine.
       const opts = { limit: limit + 1, direction: args.direction ?? 'backward', stepSec } as const;
-      res = bundle ? runLogQL(await bundle.allRecords(), args.query, { start: window.start, end: window.end, stepMs: stepSec * 1000, limit: opts.limit, direction: opts.direction }) : await (src as LokiLogSource).client.queryRange(args.query, window, opts, ctx.signal);
+      res = bundle ? await runLogQL(await bundle.allRecords(), args.query, { start: window.start, end: window.end, stepMs: stepSec * 1000, limit: opts.limit, direction: opts.direction, signal: ctx.signal }) : await (src as LokiLogSource).client.queryRange(args.query, window, opts, ctx.signal);
     } catch (e) {
       if (e instanceof BackendError) throw new ToolError(e.message, e.status === 400 ? 'the LogQL did not parse or is not allowed; check the syntax (selector in {}, quotes around values)' : e.hint);
       if (e instanceof LogQLParseError) throw new ToolError(e.message, 'fix the LogQL syntax (selector in {}, quotes around values)');

@@ -52,7 +52,7 @@ export const queryTempoTool = defineTool({
     try {
       if (bundle ? isMetricsQuery(q) : METRICS_FN.test(q)) {
         const step = Math.max(15, Math.ceil((window.end - window.start) / 1000 / 60));
-        const series = spans ? metricsTraceQL(spans, q, window, step) : await src.metricsRange!(q, window, step, ctx.signal);
+        const series = spans ? await metricsTraceQL(spans, q, window, step, ctx.signal) : await src.metricsRange!(q, window, step, ctx.signal);
         const sections = [`${engine === 'bundle' ? '[bundle engine] ' : ''}TraceQL metrics ${isoRange(window).start} → ${isoRange(window).end}, step ${step}s: ${series.length} series. Durations are in seconds.\nquery: ${q}`];
         for (const s of series.slice(0, 50)) {
           const vals = s.points.map(([, v]) => v);
@@ -62,7 +62,7 @@ export const queryTempoTool = defineTool({
         return { data: { window: isoRange(window), engine, kind: 'metrics' as const, series, query: q, link }, text: sections };
       }
       const opts = { limit: args.limit ?? 20, spss: args.spss ?? 3 };
-      const res = spans ? searchTraceQL(spans, q, window, opts) : await src.search!(q, window, opts, ctx.signal);
+      const res = spans ? await searchTraceQL(spans, q, window, { ...opts, signal: ctx.signal }) : await src.search!(q, window, opts, ctx.signal);
       const traces = res.traces.map((t) => ({
         trace_id: t.traceId,
         root_service: t.rootServiceName,

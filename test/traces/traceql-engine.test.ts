@@ -21,44 +21,44 @@ const SPANS: Span[] = [
   span(B, '6', '5', 'redis', 'GET', 3, 70_005, 70_010),
 ];
 const RANGE = { start: T0, end: T0 + 120_000 };
-const found = (q: string) => searchTraceQL(SPANS, q, RANGE).traces.map((t) => [t.traceId[0], t.matched]);
+const found = async (q: string) => (await searchTraceQL(SPANS, q, RANGE)).traces.map((t) => [t.traceId[0], t.matched]);
 
-describe('TraceQL on bundles: search', () => {
-  it('spanset filters: intrinsics, scoped and unscoped attributes, typed comparisons, nil, regex', () => {
-    expect(found('{ status = error }')).toEqual([['a', 2]]);
-    expect(found('{ resource.service.name = "payment" && span.db.system = "postgres" }')).toEqual([['a', 1]]);
-    expect(found('{ span.http.status_code >= 500 }')).toEqual([['a', 1]]);
+describe('TraceQL on bundles: search', async () => {
+  it('spanset filters: intrinsics, scoped and unscoped attributes, typed comparisons, nil, regex', async () => {
+    expect(await found('{ status = error }')).toEqual([['a', 2]]);
+    expect(await found('{ resource.service.name = "payment" && span.db.system = "postgres" }')).toEqual([['a', 1]]);
+    expect(await found('{ span.http.status_code >= 500 }')).toEqual([['a', 1]]);
     // Typed: the attribute is an integer, so the string "502" does not match it.
-    expect(found('{ span.http.status_code = "502" }')).toEqual([]);
-    expect(found('{ duration > 100ms }')).toEqual([['a', 3]]);
-    expect(found('{ .db.system != nil }')).toEqual([['a', 1]]);
-    expect(found('{ .db.system = nil && status = error }')).toEqual([['a', 1]]);
-    expect(found('{ name =~ "P.*" }')).toEqual([['a', 1]]);
-    expect(found('{ name =~ "OST.*" }')).toEqual([]);
-    expect(found('{ kind = client && !(status = error) }')).toEqual([['b', 1]]);
-    expect(found('{ rootServiceName = "cart" }')).toEqual([['b', 2]]);
-    expect(found('{ traceDuration > 400ms }')).toEqual([['a', 4]]);
-    expect(found('{ event:name = "exception" && event.exception.type = "Timeout" }')).toEqual([['a', 1]]);
-    expect(found('{ 500 <= span.http.status_code }')).toEqual([['a', 1]]);
-    expect(found('{ true }')).toEqual([['b', 2], ['a', 4]]);
+    expect(await found('{ span.http.status_code = "502" }')).toEqual([]);
+    expect(await found('{ duration > 100ms }')).toEqual([['a', 3]]);
+    expect(await found('{ .db.system != nil }')).toEqual([['a', 1]]);
+    expect(await found('{ .db.system = nil && status = error }')).toEqual([['a', 1]]);
+    expect(await found('{ name =~ "P.*" }')).toEqual([['a', 1]]);
+    expect(await found('{ name =~ "OST.*" }')).toEqual([]);
+    expect(await found('{ kind = client && !(status = error) }')).toEqual([['b', 1]]);
+    expect(await found('{ rootServiceName = "cart" }')).toEqual([['b', 2]]);
+    expect(await found('{ traceDuration > 400ms }')).toEqual([['a', 4]]);
+    expect(await found('{ event:name = "exception" && event.exception.type = "Timeout" }')).toEqual([['a', 1]]);
+    expect(await found('{ 500 <= span.http.status_code }')).toEqual([['a', 1]]);
+    expect(await found('{ true }')).toEqual([['b', 2], ['a', 4]]);
   });
 
-  it('structural operators and && / || between spansets', () => {
-    expect(found('{ kind = server } > { kind = client }')).toEqual([['b', 1], ['a', 1]]);
-    expect(found('{ name = "POST /order" } >> { status = error }')).toEqual([['a', 2]]);
-    expect(found('{ name = "validate" } ~ { name = "charge" }')).toEqual([['a', 1]]);
-    expect(found('{ name = "Charge" } << { kind = server }')).toEqual([['a', 1]]);
-    expect(found('{ name = "Charge" } < { name = "charge" }')).toEqual([['a', 1]]);
-    expect(found('{ .http.route = "/cart" } && { name = "GET" }')).toEqual([['b', 2]]);
-    expect(found('{ .http.route = "/cart" } && { name = "nope" }')).toEqual([]);
-    expect(found('{ .http.route = "/cart" } || { name = "validate" }')).toEqual([['b', 1], ['a', 1]]);
-    expect(found('({ kind = server } > { kind = client }) && { status = error }')).toEqual([['a', 2]]);
+  it('structural operators and && / || between spansets', async () => {
+    expect(await found('{ kind = server } > { kind = client }')).toEqual([['b', 1], ['a', 1]]);
+    expect(await found('{ name = "POST /order" } >> { status = error }')).toEqual([['a', 2]]);
+    expect(await found('{ name = "validate" } ~ { name = "charge" }')).toEqual([['a', 1]]);
+    expect(await found('{ name = "Charge" } << { kind = server }')).toEqual([['a', 1]]);
+    expect(await found('{ name = "Charge" } < { name = "charge" }')).toEqual([['a', 1]]);
+    expect(await found('{ .http.route = "/cart" } && { name = "GET" }')).toEqual([['b', 2]]);
+    expect(await found('{ .http.route = "/cart" } && { name = "nope" }')).toEqual([]);
+    expect(await found('{ .http.route = "/cart" } || { name = "validate" }')).toEqual([['b', 1], ['a', 1]]);
+    expect(await found('({ kind = server } > { kind = client }) && { status = error }')).toEqual([['a', 2]]);
   });
 
-  it('scalar filters and select; the answer has Tempo search shape', () => {
-    expect(found('{ } | count() > 3')).toEqual([['a', 4]]);
-    expect(found('{ } | avg(duration) > 200ms')).toEqual([['a', 4]]);
-    const res = searchTraceQL(SPANS, '{ status = error } | select(resource.service.name, span.db.system)', RANGE, { spss: 1 });
+  it('scalar filters and select; the answer has Tempo search shape', async () => {
+    expect(await found('{ } | count() > 3')).toEqual([['a', 4]]);
+    expect(await found('{ } | avg(duration) > 200ms')).toEqual([['a', 4]]);
+    const res = await searchTraceQL(SPANS, '{ status = error } | select(resource.service.name, span.db.system)', RANGE, { spss: 1 });
     expect(res.inspectedTraces).toBe(2);
     expect(res.traces).toEqual([
       {
@@ -71,30 +71,30 @@ describe('TraceQL on bundles: search', () => {
         spans: [{ spanId: '0000000000000002', name: 'charge', startMs: T0 + 10, durationMs: 390, attributes: { 'service.name': 'checkout' } }],
       },
     ]);
-    expect(searchTraceQL(SPANS, '{ }', RANGE, { limit: 1 }).traces.map((t) => t.traceId)).toEqual([B]);
+    expect((await searchTraceQL(SPANS, '{ }', RANGE, { limit: 1 })).traces.map((t) => t.traceId)).toEqual([B]);
     // Traces outside the window are not inspected.
-    expect(searchTraceQL(SPANS, '{ }', { start: T0 + 60_000, end: T0 + 120_000 }).inspectedTraces).toBe(1);
+    expect((await searchTraceQL(SPANS, '{ }', { start: T0 + 60_000, end: T0 + 120_000 })).inspectedTraces).toBe(1);
   });
 
-  it('refuses what it does not run, naming it; syntax errors give the column', () => {
-    expect(() => found('{ .a = 1 } | by(.x)')).toThrow(/by\(\) on spansets is not supported by the bundle TraceQL engine/);
-    expect(() => found('{ } !>> { }')).toThrow(/spanset operator !>> is not supported/);
-    expect(() => found('{ link.x = 1 }')).toThrow(/link\. attributes/);
-    expect(() => found('{ status = error')).toThrow(/invalid TraceQL at column/);
+  it('refuses what it does not run, naming it; syntax errors give the column', async () => {
+    await expect(found('{ .a = 1 } | by(.x)')).rejects.toThrow(/by\(\) on spansets is not supported by the bundle TraceQL engine/);
+    await expect(found('{ } !>> { }')).rejects.toThrow(/spanset operator !>> is not supported/);
+    await expect(found('{ link.x = 1 }')).rejects.toThrow(/link\. attributes/);
+    await expect(found('{ status = error')).rejects.toThrow(/invalid TraceQL at column/);
     expect(() => parseTraceQL('{ } | quantile_over_time(duration, .99)')).toThrow(/leading zero/);
-    expect(() => searchTraceQL(SPANS, '{ } | rate()', RANGE)).toThrow(/metrics function in a search/);
+    await expect(searchTraceQL(SPANS, '{ } | rate()', RANGE)).rejects.toThrow(/metrics function in a search/);
   });
 });
 
-describe('TraceQL on bundles: metrics', () => {
-  it('rate and count_over_time by attributes, in step buckets by span start', () => {
+describe('TraceQL on bundles: metrics', async () => {
+  it('rate and count_over_time by attributes, in step buckets by span start', async () => {
     expect(isMetricsQuery('{ } | rate()')).toBe(true);
-    expect(metricsTraceQL(SPANS, '{ status = error } | rate() by (resource.service.name)', RANGE, 60)).toEqual([
+    expect(await metricsTraceQL(SPANS, '{ status = error } | rate() by (resource.service.name)', RANGE, 60)).toEqual([
       { labels: { 'resource.service.name': 'checkout' }, points: [[T0, 1 / 60], [T0 + 60_000, 0]] },
       { labels: { 'resource.service.name': 'payment' }, points: [[T0, 1 / 60], [T0 + 60_000, 0]] },
     ]);
-    expect(metricsTraceQL(SPANS, '{ } | count_over_time()', RANGE, 60)).toEqual([{ labels: { __name__: 'count_over_time' }, points: [[T0, 4], [T0 + 60_000, 2]] }]);
-    expect(metricsTraceQL(SPANS, '{ } | count_over_time() by (kind, span.http.route)', RANGE, 120).map((s) => [s.labels, s.points[0]![1]])).toEqual([
+    expect(await metricsTraceQL(SPANS, '{ } | count_over_time()', RANGE, 60)).toEqual([{ labels: { __name__: 'count_over_time' }, points: [[T0, 4], [T0 + 60_000, 2]] }]);
+    expect((await metricsTraceQL(SPANS, '{ } | count_over_time() by (kind, span.http.route)', RANGE, 120)).map((s) => [s.labels, s.points[0]![1]])).toEqual([
       [{ kind: 'server', 'span.http.route': '' }, 2],
       [{ kind: 'client', 'span.http.route': '' }, 2],
       [{ kind: 'internal', 'span.http.route': '' }, 1],
@@ -102,12 +102,12 @@ describe('TraceQL on bundles: metrics', () => {
     ]);
   });
 
-  it('quantile_over_time and max_over_time of durations, in seconds', () => {
-    expect(metricsTraceQL(SPANS, '{ resource.service.name = "checkout" } | quantile_over_time(duration, 0.5, 0.9) by (resource.service.name)', RANGE, 120)).toEqual([
+  it('quantile_over_time and max_over_time of durations, in seconds', async () => {
+    expect(await metricsTraceQL(SPANS, '{ resource.service.name = "checkout" } | quantile_over_time(duration, 0.5, 0.9) by (resource.service.name)', RANGE, 120)).toEqual([
       { labels: { 'resource.service.name': 'checkout', p: '0.5' }, points: [[T0, 0.39]] },
       { labels: { 'resource.service.name': 'checkout', p: '0.9' }, points: [[T0, 0.478]] },
     ]);
-    expect(metricsTraceQL(SPANS, '{ kind = server } | max_over_time(duration) by (name)', RANGE, 60).map((s) => [s.labels.name, s.points])).toEqual([
+    expect((await metricsTraceQL(SPANS, '{ kind = server } | max_over_time(duration) by (name)', RANGE, 60)).map((s) => [s.labels.name, s.points])).toEqual([
       ['POST /order', [[T0, 0.5]]],
       ['Charge', [[T0, 0.37]]],
       ['GET /cart', [[T0 + 60_000, 0.05]]],

@@ -9,6 +9,7 @@ import { toNs } from '../../sources/remote/loki.js';
 import { labelsKey } from '../../analysis/metrics/eval.js';
 import { kahanMean, kahanSum, quantile } from '../promql/functions.js';
 import { arithmetic } from '../operators.js';
+import { Ticker } from '../../util/yield.js';
 import type { BinaryExpr, LabelMatcher, LogQLExpr, LogSelectorExpr, MetricExpr, RangeAggregation, VectorAggregation } from './ast.js';
 import { LogQLError, LogQLUnsupportedError } from './errors.js';
 import { recordLabels } from './labels.js';
@@ -25,12 +26,14 @@ export interface LogQLOptions {
   direction: 'backward' | 'forward';
   /** Instant metric query at `end` (Loki's /query). */
   instant?: boolean;
+  /** The call's cancellation or deadline: scans yield to the event loop and stop when it fires. */
+  signal?: AbortSignal;
 }
 
 export type Labels = Record<string, string>;
 type Vector = Array<{ labels: Labels; value: number }>;
 
-export function runLogQL(records: LogRecord[], query: string | LogQLExpr, opts: LogQLOptions): LokiQueryResult {
+export async function runLogQL(records: LogRecord[], query: string | LogQLExpr, opts: LogQLOptions): Promise<LokiQueryResult> {
   const expr = typeof query === 'string' ? parseLogQL(query) : query;
   if (expr.type === 'log') {
     if (opts.instant) throw new LogQLError('log queries are not supported as an instant query type, please change your query to a range query type');
@@ -43,8 +46,8 @@ export function runLogQL(records: LogRecord[], query: string | LogQLExpr, opts: 
     if ((opts.end - opts.start) / opts.stepMs > 11_000) throw new LogQLError(`too many points per series (${Math.ceil((opts.end - opts.start) / opts.stepMs)} > 11000): raise the step`);
     for (let t = opts.start; t <= opts.end; t += opts.stepMs) steps.push(t);
   }
-  const ev = new MetricEvaluator(records, steps);
-  const cols = ev.eval(expr);
+  const ev = new MetricEvaluator(records, steps, opts.signal);
+  const cols = await ev.eval(expr);
   const series: SeriesPoints[] = [];
   if (cols.kind === 'scalar') series.push({ labels: {}, points: steps.map((t, i) => [t, cols.values[i]!] as [number, number]) });
   else
@@ -110,21 +113,33 @@ function selectorTest(ms: LabelMatcher[]): (r: RecordSeries) => boolean {
  * Runs the pipeline over the records of [from, to) (records are sorted by time), oldest first or, for
  * `backward`, newest first; yields the entries kept, each with its record's label set.
  */
-function* entries(records: LogRecord[], expr: LogSelectorExpr, from: number, to: number, inclusiveEnd = false, backward = false): Generator<Entry & { series: RecordSeries }> {
+async function* entries(records: LogRecord[], expr: LogSelectorExpr, from: number, to: number, opts: { inclusiveEnd?: boolean; backward?: boolean; signal?: AbortSignal } = {}): AsyncGenerator<Array<Entry & { series: RecordSeries }>> {
   const sel = selectorTest(expr.matchers);
   const run = compilePipeline(expr.stages);
   const table = seriesTable(records);
   const lo = lowerBound(records, from);
-  const hi = lowerBound(records, to, inclusiveEnd);
+  const hi = lowerBound(records, to, opts.inclusiveEnd);
+  // Batches of a few milliseconds of work: between them the event loop serves other calls, and the
+  // call's deadline or cancellation stops the scan.
+  const tick = new Ticker(SCAN_BATCH, opts.signal);
+  let batch: Array<Entry & { series: RecordSeries }> = [];
   for (let k = 0; k < hi - lo; k++) {
-    const i = backward ? hi - 1 - k : lo + k;
+    if (tick.due()) {
+      if (batch.length) yield batch;
+      batch = [];
+      await tick.pause();
+    }
+    const i = opts.backward ? hi - 1 - k : lo + k;
     const series = seriesAt(records, table, i);
     if (!sel(series)) continue;
     const r = records[i]!;
     const e = { tsMs: r.timeMs, line: r.body, stream: series.stream, metadata: series.metadata, parsed: {}, series };
-    if (run(e)) yield e;
+    if (run(e)) batch.push(e);
   }
+  if (batch.length) yield batch;
 }
+
+const SCAN_BATCH = 20_000;
 
 function lowerBound(records: LogRecord[], t: number, after = false): number {
   let lo = 0;
@@ -137,13 +152,15 @@ function lowerBound(records: LogRecord[], t: number, after = false): number {
   return lo;
 }
 
-function logQuery(records: LogRecord[], expr: LogSelectorExpr, opts: LogQLOptions): LokiQueryResult {
+async function logQuery(records: LogRecord[], expr: LogSelectorExpr, opts: LogQLOptions): Promise<LokiQueryResult> {
   // Loki's limit keeps the newest lines (backward) or the oldest (forward) across all streams: the scan
   // runs in that order and stops at the limit.
   const chosen: Entry[] = [];
-  for (const e of entries(records, expr, opts.start, opts.end, false, opts.direction !== 'forward')) {
-    if (chosen.length >= opts.limit) break;
-    chosen.push(e);
+  scan: for await (const batch of entries(records, expr, opts.start, opts.end, { backward: opts.direction !== 'forward', signal: opts.signal })) {
+    for (const e of batch) {
+      if (chosen.length >= opts.limit) break scan;
+      chosen.push(e);
+    }
   }
   const streams = new Map<string, LokiStream>();
   for (const e of chosen) {
@@ -169,32 +186,33 @@ class MetricEvaluator {
   constructor(
     private readonly records: LogRecord[],
     private readonly steps: number[],
+    private readonly signal?: AbortSignal,
   ) {}
 
-  eval(e: MetricExpr): Cols {
+  async eval(e: MetricExpr): Promise<Cols> {
     switch (e.type) {
       case 'literal':
         return { kind: 'scalar', values: this.steps.map(() => e.value) };
       case 'vector_literal':
         return { kind: 'vector', series: new Map([['', { labels: {}, values: this.steps.map(() => e.value) }]]) };
       case 'range':
-        return { kind: 'vector', series: this.range(e) };
+        return { kind: 'vector', series: await this.range(e) };
       case 'vector':
-        return { kind: 'vector', series: this.vector(e) };
+        return { kind: 'vector', series: await this.vector(e) };
       case 'binary':
         return this.binary(e);
     }
   }
 
   /** Samples of a log range: per series label set, timestamps and values in time order. */
-  private samples(e: RangeAggregation): Map<string, { labels: Labels; t: number[]; v: number[] }> {
+  private async samples(e: RangeAggregation): Promise<Map<string, { labels: Labels; t: number[]; v: number[] }>> {
     const first = this.steps[0]! - e.offsetMs - e.rangeMs;
     const last = this.steps[this.steps.length - 1]! - e.offsetMs;
     const out = new Map<string, { labels: Labels; t: number[]; v: number[] }>();
     const u = e.unwrap;
     const post = u ? compilePipeline(u.post.map((filter) => ({ kind: 'labels' as const, filter }))) : undefined;
     const group = e.grouping;
-    for (const en of entries(this.records, e.log, first, last, true)) {
+    for await (const batch of entries(this.records, e.log, first, last, { inclusiveEnd: true, signal: this.signal })) for (const en of batch) {
       let value: number;
       if (u) {
         const raw = labelOf(en, u.label);
@@ -226,12 +244,12 @@ class MetricEvaluator {
     return out;
   }
 
-  private range(e: RangeAggregation): Map<string, Series> {
+  private async range(e: RangeAggregation): Promise<Map<string, Series>> {
     if (e.op === 'rate_counter') throw new LogQLUnsupportedError('rate_counter');
     const rangeSec = e.rangeMs / 1000;
     const out = new Map<string, Series>();
     if (e.op === 'absent_over_time') {
-      const any = this.samples({ ...e, op: 'count_over_time', grouping: { by: [] } }).get('');
+      const any = (await this.samples({ ...e, op: 'count_over_time', grouping: { by: [] } })).get('');
       const labels: Labels = {};
       for (const m of e.log.matchers) if (m.op === '=') labels[m.name] = m.value;
       const values = this.steps.map((t) => {
@@ -241,7 +259,7 @@ class MetricEvaluator {
       out.set(labelsKey(labels), { labels, values });
       return out;
     }
-    for (const [k, s] of this.samples(e)) {
+    for (const [k, s] of await this.samples(e)) {
       const values = this.steps.map((t) => {
         const [a, b] = windowOf(s.t, t - e.offsetMs - e.rangeMs, t - e.offsetMs);
         if (b <= a) return undefined;
@@ -284,8 +302,8 @@ class MetricEvaluator {
     return out;
   }
 
-  private vector(e: VectorAggregation): Map<string, Series> {
-    const inner = this.eval(e.expr);
+  private async vector(e: VectorAggregation): Promise<Map<string, Series>> {
+    const inner = await this.eval(e.expr);
     if (inner.kind !== 'vector') throw new LogQLError(`${e.op}() needs a vector, not a number`);
     const n = this.steps.length;
     const groups = new Map<string, { labels: Labels; members: Series[] }>();
@@ -320,9 +338,9 @@ class MetricEvaluator {
     return out;
   }
 
-  private binary(e: BinaryExpr): Cols {
-    const l = this.eval(e.lhs);
-    const r = this.eval(e.rhs);
+  private async binary(e: BinaryExpr): Promise<Cols> {
+    const l = await this.eval(e.lhs);
+    const r = await this.eval(e.rhs);
     const n = this.steps.length;
     const isCmp = ['==', '!=', '>', '>=', '<', '<='].includes(e.op);
     if (l.kind === 'scalar' && r.kind === 'scalar') {

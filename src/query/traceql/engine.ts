@@ -12,6 +12,7 @@ import type { AttrValue, Span, TimeRange, TraceMetricSeries, TraceSearchResult }
 import { compileSafeRegex, type SafeRegex } from '../../util/regex.js';
 import { quantile, kahanSum } from '../promql/functions.js';
 import { compare } from '../operators.js';
+import { Ticker } from '../../util/yield.js';
 import { parseTraceQL, type Cond, type Field, type SpansetExpr, type Stage, type Static, type TraceQLQuery, TraceQLUnsupportedError } from './parse.js';
 
 interface Trace {
@@ -290,12 +291,15 @@ export interface TraceQLRun {
   inspected: number;
 }
 
-function run(spans: Span[], query: string | TraceQLQuery, range: TimeRange): TraceQLRun {
+async function run(spans: Span[], query: string | TraceQLQuery, range: TimeRange, signal?: AbortSignal): Promise<TraceQLRun> {
   const q = typeof query === 'string' ? parseTraceQL(query) : query;
   const set = compileSpanset(q.spansets);
   const matches: TraceQLRun['matches'] = [];
   let inspected = 0;
+  // Yield between batches of traces: other calls go on, and the call's deadline or cancellation stops the scan.
+  const tick = new Ticker(2_000, signal);
   for (const t of traceIndex(spans)) {
+    if (tick.due()) await tick.pause();
     if (t.startMs >= range.end || t.endMs < range.start) continue;
     inspected++;
     const kept = set(t);
@@ -306,8 +310,8 @@ function run(spans: Span[], query: string | TraceQLQuery, range: TimeRange): Tra
 }
 
 /** A TraceQL search, as Tempo's /api/search answers it: most recent traces first. */
-export function searchTraceQL(spans: Span[], query: string | TraceQLQuery, range: TimeRange, opts: { limit?: number; spss?: number } = {}): TraceSearchResult {
-  const r = run(spans, query, range);
+export async function searchTraceQL(spans: Span[], query: string | TraceQLQuery, range: TimeRange, opts: { limit?: number; spss?: number; signal?: AbortSignal } = {}): Promise<TraceSearchResult> {
+  const r = await run(spans, query, range, opts.signal);
   if (r.query.metrics) throw new TraceQLUnsupportedError('a metrics function in a search (use a metrics query)');
   const shown: Field[] = [];
   fieldsOfSpanset(r.query.spansets, shown);
@@ -337,8 +341,8 @@ export function searchTraceQL(spans: Span[], query: string | TraceQLQuery, range
 }
 
 /** A TraceQL metrics query_range, as Tempo answers it: one series per `by` value set (and quantile). */
-export function metricsTraceQL(spans: Span[], query: string | TraceQLQuery, range: TimeRange, stepSeconds: number): TraceMetricSeries[] {
-  const r = run(spans, query, range);
+export async function metricsTraceQL(spans: Span[], query: string | TraceQLQuery, range: TimeRange, stepSeconds: number, signal?: AbortSignal): Promise<TraceMetricSeries[]> {
+  const r = await run(spans, query, range, signal);
   const m = r.query.metrics;
   if (!m) throw new TraceQLUnsupportedError('a search in a metrics query (end the query with a metrics function such as | rate())');
   const stepMs = stepSeconds * 1000;
