@@ -1,5 +1,5 @@
 // `npm run bench`: runs every area's benchmark (or those named on the command line) and prints figures and ratios.
-const AREAS = ['traces', 'logs', 'metrics', 'profiles', 'playbook', 'suspects', 'mcp', 'process'] as const;
+const AREAS = ['traces', 'logs', 'metrics', 'query', 'profiles', 'playbook', 'suspects', 'mcp', 'process'] as const;
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

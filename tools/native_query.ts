@@ -1,7 +1,8 @@
-// native_query: one tool for raw PromQL, LogQL and TraceQL, for experts, against live backends.
+// native_query: one tool for raw PromQL, LogQL and TraceQL, for experts, against live backends or, on a
+// recorded bundle, the bundle engines (src/query/…), which answer in the live APIs' shapes.
 //
 // Why one tool instead of query_prometheus, query_loki and query_tempo: the three did the same thing
-// (send a query the caller wrote, summarise the answer within the budget, refuse bundles) and differed
+// (send a query the caller wrote, summarise the answer within the budget) and differed
 // only in the language; listed apart they cost ~780 tokens of every client's tools/list for tools a
 // model rarely needs. The three stay as engines (same files, same validation, same answers) behind
 // the `language` argument, and stay callable by their old names in-process and from `queryless call`.
@@ -26,7 +27,7 @@ export const nativeQuery = defineTool({
   name: 'native_query',
   title: 'Run a native query',
   description:
-    'Experts only, live backends only: runs raw PromQL (Prometheus/Mimir), LogQL (Loki) or TraceQL (Tempo) over the window; big results are summarised. Prefer the intent tools, which write the query for you (and work on bundles).',
+    'Experts only: runs raw PromQL (Prometheus/Mimir), LogQL (Loki) or TraceQL (Tempo) over the window, on live backends or a recorded bundle (`engine` says which answered); big results are summarised. Prefer the intent tools, which write the query for you.',
   input: z.object({
     language: z.enum(['promql', 'logql', 'traceql']),
     query: z.string().min(1),
@@ -39,7 +40,7 @@ export const nativeQuery = defineTool({
     ...scopeFields,
   }),
   // The engines' outputs differ; what they share is named, the rest passes through (shapes in the README).
-  output: z.looseObject({ language: z.enum(['promql', 'logql', 'traceql']), query: z.string(), window: rangeSchema, link: z.string().optional() }),
+  output: z.looseObject({ language: z.enum(['promql', 'logql', 'traceql']), engine: z.enum(['bundle', 'live']), query: z.string(), window: rangeSchema, link: z.string().optional() }),
   annotations: { title: 'Run a native query', readOnlyHint: true, openWorldHint: true },
   async handler(args, ctx) {
     const { language, limit, ...rest } = args;
@@ -51,6 +52,6 @@ export const nativeQuery = defineTool({
     const parsed = engine.input.safeParse(engineArgs);
     if (!parsed.success) throw new ToolError(`${language}: ${formatZodError(parsed.error)}`, 'see the native_query input schema');
     const out = await engine.handler(parsed.data, ctx);
-    return { ...out, data: { language, ...(out.data as { query: string; window: { start: string; end: string } }) } };
+    return { ...out, data: { language, ...(out.data as { query: string; engine: 'bundle' | 'live'; window: { start: string; end: string } }) } };
   },
 });

@@ -1,10 +1,14 @@
-// query_prometheus: raw PromQL for experts, instant or range, against a live Prometheus/Mimir. Big results
-// are summarised within the budget (series count, top-k by value, label cardinalities), never cut silently.
+// query_prometheus: raw PromQL for experts, instant or range, against a live Prometheus/Mimir or, on a
+// recorded bundle, the bundle's own PromQL engine (same answer shape, and `engine` says which answered).
+// Big results are summarised within the budget (series count, top-k by value, label cardinalities), never
+// cut silently.
 import { maxOf } from '../src/util/stats.js';
 import { z } from 'zod';
 import { defineTool, ToolError } from './types.js';
 import { isoRange, rangeSchema, resolveScope, scopeFields } from './common.js';
-import { parsePromQL, PromQLParseError } from '../src/query/promql.js';
+import { parsePromQL, PromQLBuildError, PromQLParseError } from '../src/query/promql.js';
+import { EvalError } from '../src/analysis/metrics/eval.js';
+import { PatternError } from '../src/util/regex.js';
 import { chooseStep, fmtLabels, fmtValue, sparkline } from '../src/analysis/metrics/summarize.js';
 import { parseDuration, parseTime } from '../src/util/time.js';
 import { promqlExploreLink } from '../src/links.js';
@@ -15,7 +19,7 @@ export const queryPrometheus = defineTool({
   name: 'query_prometheus',
   title: 'Run PromQL',
   description:
-    'Runs raw PromQL against the live Prometheus/Mimir (not on bundles: use explore_metric/breakdown_metric there). instant=true evaluates at `time` (default: window end); otherwise a range query over the window with `step`. Large results are summarised: series count, top series by value, label cardinalities. The PromQL is checked locally first; syntax errors name the column.',
+    'Runs raw PromQL against the live Prometheus/Mimir, or on a recorded bundle with Prometheus semantics (classic histograms only). instant=true evaluates at `time` (default: window end); otherwise a range query over the window with `step`. Large results are summarised: series count, top series by value, label cardinalities. The PromQL is checked locally first; syntax errors name the column.',
   input: z.object({
     query: z.string().min(1).describe('PromQL expression'),
     instant: z.boolean().optional().describe('Instant query (default false: range query)'),
@@ -26,6 +30,7 @@ export const queryPrometheus = defineTool({
   }),
   output: z.object({
     query: z.string(),
+    engine: z.enum(['bundle', 'live']).describe('bundle: evaluated over the recorded files; live: answered by Prometheus/Mimir'),
     kind: z.enum(['instant', 'range']),
     window: rangeSchema,
     step_seconds: z.number().optional(),
@@ -41,10 +46,10 @@ export const queryPrometheus = defineTool({
     try {
       parsePromQL(args.query);
     } catch (e) {
-      if (e instanceof PromQLParseError) throw new ToolError(e.message, 'fix the PromQL syntax; nothing was sent to the backend');
+      if (e instanceof PromQLParseError || e instanceof PromQLBuildError) throw new ToolError(e.message, 'fix the PromQL syntax; nothing was sent to the backend');
       throw e;
     }
-    if (src.kind === 'bundle') throw new ToolError('PromQL needs a live Prometheus; this session reads a bundle', 'use explore_metric, breakdown_metric or find_metrics on bundles (they evaluate PromQL over the bundle files), or set PROMETHEUS_URL');
+    const engine = src.kind === 'bundle' ? ('bundle' as const) : ('live' as const);
     const { window } = resolveScope(args, ctx.sources);
     const top = args.top ?? 10;
     let stepMs: number | undefined;
@@ -58,14 +63,14 @@ export const queryPrometheus = defineTool({
           throw new ToolError(`time: ${(e as Error).message}`);
         }
       }
-      res = await src.instant(args.query, t, ctx.signal);
+      res = await onBundle(engine, () => src.instant(args.query, t, ctx.signal));
     } else {
       try {
         stepMs = args.step ? parseDuration(args.step) : chooseStep(window);
       } catch (e) {
         throw new ToolError((e as Error).message);
       }
-      res = await src.range(args.query, window, stepMs, ctx.signal);
+      res = await onBundle(engine, () => src.range(args.query, window, stepMs!, ctx.signal));
     }
     const rows = res.map((s) => {
       const vals = s.points.map(([, v]) => v).filter(Number.isFinite);
@@ -83,7 +88,7 @@ export const queryPrometheus = defineTool({
     const card: Record<string, Set<string>> = {};
     for (const s of res) for (const [k, v] of Object.entries(s.labels)) (card[k] ??= new Set()).add(v);
     const label_cardinality = Object.fromEntries(Object.entries(card).map(([k, v]) => [k, v.size]));
-    const head = `${res.length} series (${args.instant ? 'instant' : `range, step ${stepMs! / 1000}s`}) for ${args.query}${res.length > top ? `; top ${top} by last value shown` : ''}.`;
+    const head = `${engine === 'bundle' ? '[bundle engine] ' : ''}${res.length} series (${args.instant ? 'instant' : `range, step ${stepMs! / 1000}s`}) for ${args.query}${res.length > top ? `; top ${top} by last value shown` : ''}.`;
     const tbl = table(
       ['series', 'last', 'avg', 'max', 'trend'],
       rows.slice(0, top).map((r) => [fmtLabels(r.labels), fmtValue(r.last ?? NaN), fmtValue(r.avg ?? NaN), fmtValue(r.max ?? NaN), r.sparkline]),
@@ -94,6 +99,7 @@ export const queryPrometheus = defineTool({
     return {
       data: {
         query: args.query,
+        engine,
         kind: (args.instant ? 'instant' : 'range') as 'instant' | 'range',
         window: isoRange(window),
         step_seconds: stepMs ? stepMs / 1000 : undefined,
@@ -108,3 +114,14 @@ export const queryPrometheus = defineTool({
     };
   },
 });
+
+/** On a bundle, an evaluation error is the query's fault: say what was wrong (and where it would run). */
+async function onBundle<T>(engine: 'bundle' | 'live', f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (engine === 'bundle' && (e instanceof EvalError || e instanceof PatternError || e instanceof PromQLBuildError || /too many points/.test((e as Error).message)))
+      throw new ToolError(`bundle PromQL engine: ${(e as Error).message}`, 'fix the query, raise the step, or run it against a live Prometheus (PROMETHEUS_URL)');
+    throw e;
+  }
+}

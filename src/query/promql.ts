@@ -4,6 +4,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import { lazyRequire } from '../util/lazy.js';
 import { compileSafeRegex, PatternError } from '../util/regex.js';
+import { firstErrorAt, kids, QuerySyntaxError, unexpectedAt } from './lezer.js';
 
 // The grammar is loaded on the first parse: rendering queries (what most tools do) never needs it.
 const promqlGrammar = lazyRequire<typeof import('@prometheus-io/lezer-promql')>('@prometheus-io/lezer-promql');
@@ -25,6 +26,8 @@ export interface VectorSelector {
   offsetMs?: number;
   /** `@` modifier, epoch ms. */
   atMs?: number;
+  /** `@ start()` / `@ end()`: the query's start or end, known only at evaluation. */
+  atRef?: 'start' | 'end';
 }
 export interface MatrixSelector {
   type: 'matrix';
@@ -37,6 +40,8 @@ export interface Subquery {
   rangeMs: number;
   stepMs?: number;
   offsetMs?: number;
+  atMs?: number;
+  atRef?: 'start' | 'end';
 }
 export interface NumberLit {
   type: 'number';
@@ -170,9 +175,10 @@ function renderSelector(s: VectorSelector): string {
   return out;
 }
 
-function modifiers(offsetMs?: number, atMs?: number): string {
+function modifiers(offsetMs?: number, atMs?: number, atRef?: 'start' | 'end'): string {
   let out = '';
-  if (atMs !== undefined) out += ` @ ${(atMs / 1000).toFixed(3)}`;
+  if (atRef) out += ` @ ${atRef}()`;
+  else if (atMs !== undefined) out += ` @ ${(atMs / 1000).toFixed(3)}`;
   if (offsetMs) out += ` offset ${offsetMs < 0 ? '-' : ''}${formatDuration(Math.abs(offsetMs))}`;
   return out;
 }
@@ -187,11 +193,11 @@ export function render(e: Expr): string {
     case 'string':
       return quote(e.value);
     case 'selector':
-      return renderSelector(e) + modifiers(e.offsetMs, e.atMs);
+      return renderSelector(e) + modifiers(e.offsetMs, e.atMs, e.atRef);
     case 'matrix':
-      return `${renderSelector(e.selector)}[${formatDuration(e.rangeMs)}]${modifiers(e.selector.offsetMs, e.selector.atMs)}`;
+      return `${renderSelector(e.selector)}[${formatDuration(e.rangeMs)}]${modifiers(e.selector.offsetMs, e.selector.atMs, e.selector.atRef)}`;
     case 'subquery':
-      return `${wrapOperand(e.expr)}[${formatDuration(e.rangeMs)}:${e.stepMs ? formatDuration(e.stepMs) : ''}]${modifiers(e.offsetMs)}`;
+      return `${wrapOperand(e.expr)}[${formatDuration(e.rangeMs)}:${e.stepMs ? formatDuration(e.stepMs) : ''}]${modifiers(e.offsetMs, e.atMs, e.atRef)}`;
     case 'call':
       return `${e.func}(${e.args.map(render).join(', ')})`;
     case 'agg': {
@@ -228,13 +234,9 @@ function wrapOperand(e: Expr): string {
 
 // ---------------------------------------------------------------- parsing
 
-export class PromQLParseError extends Error {
-  constructor(
-    readonly query: string,
-    readonly position: number,
-    detail: string,
-  ) {
-    super(`invalid PromQL at column ${position + 1}: ${detail}\n  ${query}\n  ${' '.repeat(position)}^`);
+export class PromQLParseError extends QuerySyntaxError {
+  constructor(query: string, position: number, detail: string) {
+    super('PromQL', query, position, detail);
     this.name = 'PromQLParseError';
   }
 }
@@ -243,33 +245,46 @@ export class PromQLParseError extends Error {
 export function parsePromQL(text: string): Expr {
   const q = text;
   if (!q.trim()) throw new PromQLParseError(q, 0, 'empty query');
-  const tree = promqlGrammar().parser.parse(q);
-  // Lezer recovers from errors by inserting error nodes: report the first one.
-  let errAt = -1;
-  tree.iterate({
-    enter(n) {
-      if (errAt >= 0) return false;
-      if (n.type.isError) {
-        errAt = n.from;
-        return false;
-      }
-      return undefined;
-    },
-  });
-  if (errAt >= 0) {
-    const near = q.slice(errAt, errAt + 20);
-    throw new PromQLParseError(q, errAt, near ? `unexpected "${near}"` : 'unexpected end of query');
-  }
+  const tree = promqlGrammar().parser.parse(trailingDotNumbers(q));
+  const errAt = firstErrorAt(tree);
+  if (errAt >= 0) throw new PromQLParseError(q, errAt, unexpectedAt(q, errAt));
   const top = tree.topNode.firstChild;
   if (!top) throw new PromQLParseError(q, 0, 'empty query');
   return convert(top, q);
 }
 
-function kids(n: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  for (let c = n.firstChild; c; c = c.nextSibling) out.push(c);
+/**
+ * Prometheus reads `2.` as 2.0; the lezer grammar stops at the dot. A dot ending a number (outside
+ * strings) becomes a space, so positions in error messages stay those of the text as written.
+ */
+function trailingDotNumbers(q: string): string {
+  if (!q.includes('.')) return q;
+  let out = '';
+  let quote = '';
+  for (let i = 0; i < q.length; i++) {
+    const c = q[i]!;
+    if (quote) {
+      if (c === '\\' && quote !== '`') {
+        out += c + (q[i + 1] ?? '');
+        i++;
+        continue;
+      }
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'" || c === '`') quote = c;
+    else if (c === '.' && /[0-9]/.test(q[i - 1] ?? '') && !/[0-9eE]/.test(q[i + 1] ?? '')) {
+      // Only when the digits before it start a number (not the end of an identifier such as a2.).
+      let j = i - 1;
+      while (j >= 0 && /[0-9]/.test(q[j]!)) j--;
+      if (j < 0 || !/[A-Za-z_:.]/.test(q[j]!)) {
+        out += ' ';
+        continue;
+      }
+    }
+    out += c;
+  }
   return out;
 }
+
 const txt = (n: SyntaxNode, q: string) => q.slice(n.from, n.to);
 
 function parseStringLit(s: string, q: string, at: number): string {
@@ -352,7 +367,9 @@ function convert(n: SyntaxNode, q: string): Expr {
     }
     case 'SubqueryExpr': {
       const durs = c.filter((x) => x.name === 'DurationExpr');
-      return { type: 'subquery', expr: convert(c[0]!, q), rangeMs: durationOf(durs[0]!, q), stepMs: durs[1] ? durationOf(durs[1], q) : undefined };
+      const rangeMs = durationOf(durs[0]!, q);
+      const stepMs = durs[1] ? durationOf(durs[1], q) : undefined;
+      return onRightmost(convert(c[0]!, q), (x) => ({ type: 'subquery', expr: x, rangeMs, stepMs }));
     }
     case 'OffsetExpr': {
       const inner = convert(c[0]!, q);
@@ -360,20 +377,30 @@ function convert(n: SyntaxNode, q: string): Expr {
       const raw = durNode ? txt(durNode, q).trim() : '';
       const neg = raw.startsWith('-');
       const ms = (neg ? -1 : 1) * durationMs(raw.replace(/^[-+]/, ''));
-      if (inner.type === 'selector') return { ...inner, offsetMs: ms };
-      if (inner.type === 'matrix') return { ...inner, selector: { ...inner.selector, offsetMs: ms } };
-      if (inner.type === 'subquery') return { ...inner, offsetMs: ms };
-      throw new PromQLParseError(q, n.from, 'offset modifier must be preceded by a selector or subquery');
+      return onRightmost(inner, (x) => {
+        if (x.type === 'selector') return { ...x, offsetMs: ms };
+        if (x.type === 'matrix') return { ...x, selector: { ...x.selector, offsetMs: ms } };
+        if (x.type === 'subquery') return { ...x, offsetMs: ms };
+        throw new PromQLParseError(q, n.from, 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+      });
     }
     case 'StepInvariantExpr': {
       const inner = convert(c[0]!, q);
-      const at = c.find((x) => x.name === 'NumberDurationLiteral' || x.name === 'AtModifierPreprocessors');
-      const t = at ? txt(at, q) : '';
-      const ms = /^\d/.test(t) ? Number(t) * 1000 : undefined;
-      if (ms === undefined) throw new PromQLParseError(q, n.from, '@ start()/end() are not supported here; use an explicit timestamp');
-      if (inner.type === 'selector') return { ...inner, atMs: ms };
-      if (inner.type === 'matrix') return { ...inner, selector: { ...inner.selector, atMs: ms } };
-      throw new PromQLParseError(q, n.from, '@ modifier must follow a selector');
+      // The time is what follows the `@` token (the operand before it may itself be a unary expression).
+      const at = c[c.findIndex((x) => x.name === 'At') + 1];
+      const t = at ? txt(at, q).replace(/\s+/g, '') : '';
+      const atRef = at?.name === 'AtModifierPreprocessors' ? (t.startsWith('start') ? 'start' : 'end') : undefined;
+      // `@ 100`, `@ 1m` (a duration reads as seconds), `@ -5`: a Unix time in seconds, kept to the millisecond.
+      const atMs = atRef ? undefined : Math.round(parseNumber(t) * 1000);
+      if (!atRef && !Number.isFinite(atMs)) throw new PromQLParseError(q, at?.from ?? n.from, `@ needs a Unix time in seconds, start() or end(), not "${t}"`);
+      const mod = { atMs, atRef } as { atMs?: number; atRef?: 'start' | 'end' };
+      return onRightmost(inner, (x) => {
+        const target = x.type === 'matrix' ? x.selector : x;
+        if ((target.type === 'selector' || target.type === 'subquery') && (target.atMs !== undefined || target.atRef)) throw new PromQLParseError(q, n.from, '@ <timestamp> may not be set multiple times');
+        if (x.type === 'selector' || x.type === 'subquery') return { ...x, ...mod };
+        if (x.type === 'matrix') return { ...x, selector: { ...x.selector, ...mod } };
+        throw new PromQLParseError(q, n.from, '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+      });
     }
     case 'FunctionCall': {
       const name = txt(c[0]!, q);
@@ -382,7 +409,8 @@ function convert(n: SyntaxNode, q: string): Expr {
       return { type: 'call', func: name, args };
     }
     case 'AggregateExpr': {
-      const op = txt(c[0]!, q) as AggOp;
+      // Keywords are case-insensitive in PromQL (`SUM BY`), function names are not.
+      const op = txt(c[0]!, q).toLowerCase() as AggOp;
       const mod = c.find((x) => x.name === 'AggregateModifier');
       const body = c.find((x) => x.name === 'FunctionCallBody');
       const args = body ? kids(body).filter(isExprNode).map((x) => convert(x, q)) : [];
@@ -420,6 +448,16 @@ function convert(n: SyntaxNode, q: string): Expr {
       if (c.length === 1) return convert(c[0]!, q);
       throw new PromQLParseError(q, n.from, `unsupported construct ${n.name}`);
   }
+}
+
+/**
+ * The grammar attaches `offset`, `@` and `[range:step]` to a whole binary or unary expression (`a - b @ 10`),
+ * where Prometheus binds them to the operand just before them: apply them to the rightmost operand.
+ */
+function onRightmost(e: Expr, f: (x: Expr) => Expr): Expr {
+  if (e.type === 'binary') return { ...e, rhs: onRightmost(e.rhs, f) };
+  if (e.type === 'unary') return { ...e, expr: onRightmost(e.expr, f) };
+  return f(e);
 }
 
 const NON_EXPR = new Set(['(', ')', ',', 'AggregateOp', 'AggregateModifier', 'FunctionIdentifier', 'MatchingModifierClause', 'BoolModifier', 'LineComment']);

@@ -138,9 +138,15 @@ describe('log_fields', () => {
 });
 
 describe('native_query (logql) on a bundle', () => {
-  it('answers with a clear message', async () => {
-    const res = await runTool(findTool('native_query')!, { language: 'logql', query: '{service_name="api"}' }, ctx());
-    expect(res.isError).toBe(true);
-    expect(res.text).toMatch(/needs a live Loki backend/);
+  it('runs on the bundle engine, and names what it does not support', async () => {
+    const res = await runTool(findTool('native_query')!, { language: 'logql', query: '{service_name=~".+"}', limit: 2 }, ctx());
+    expect(res.isError, res.text).toBe(false);
+    expect(res.structured).toMatchObject({ language: 'logql', engine: 'bundle', result_type: 'streams', truncated: true });
+    expect((res.structured as { lines: unknown[] }).lines).toHaveLength(2);
+    const m = await runTool(findTool('native_query')!, { language: 'logql', query: 'sum by (service_name) (count_over_time({service_name=~".+"}[1m]))' }, ctx());
+    expect(m.structured).toMatchObject({ engine: 'bundle', result_type: 'matrix' });
+    const bad = await runTool(findTool('native_query')!, { language: 'logql', query: '{service_name=~".+"} | label_format a=b' }, ctx());
+    expect(bad.isError).toBe(true);
+    expect(bad.text).toMatch(/label_format is not supported by the bundle LogQL engine/);
   });
 });

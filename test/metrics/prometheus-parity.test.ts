@@ -135,6 +135,12 @@ describe.skipIf(!haveProm)('parity with a real Prometheus (promtool backfill)', 
   }
 
   async function check(range: { start: number; end: number }, names: (f: MetricFamily) => boolean) {
+    const queries: Array<{ promql: string; instantOnly?: boolean }> = [];
+    for (const f of families.filter(names)) queries.push(...(await queriesFor(bundle, f, range)));
+    return checkQueries(range, queries);
+  }
+
+  async function checkQueries(range: { start: number; end: number }, queries: Array<{ promql: string; instantOnly?: boolean }>) {
     const errs: string[] = [];
     let compared = 0;
     const len = range.end - range.start;
@@ -145,8 +151,8 @@ describe.skipIf(!haveProm)('parity with a real Prometheus (promtool backfill)', 
       [range.start + 90_000, range.end - 30_000, 15_000],
       [range.start - 600_000, range.end + 600_000, 37_000],
     ];
-    for (const f of families.filter(names)) {
-      for (const q of await queriesFor(bundle, f, range)) {
+    {
+      for (const q of queries) {
         for (const t of instants) {
           const [a, b] = await Promise.all([bundle.instant(q.promql, Math.round(t)), remote.instant(q.promql, Math.round(t))]);
           errs.push(...compare(`${q.promql} @${new Date(Math.round(t)).toISOString()}`, a, b));
@@ -168,6 +174,44 @@ describe.skipIf(!haveProm)('parity with a real Prometheus (promtool backfill)', 
   it('matches on synthetic counters with resets, sparse series, gauges, histograms and summaries', async () => {
     const { errs, compared } = await check({ start: T0, end: T0 + POINTS * STEP }, (f) => f.name.startsWith('app_'));
     expect(compared).toBeGreaterThan(100);
+    expect(errs.slice(0, 20)).toEqual([]);
+  });
+
+  it('matches on the functions, subqueries and modifiers written by hand (not by our builders)', async () => {
+    const queries = [
+      'changes(app_pool_in_use[10m])',
+      'resets(app_requests_total[30m])',
+      'deriv(app_pool_in_use[10m])',
+      'predict_linear(app_pool_in_use[15m], 600)',
+      'quantile_over_time(0.9, app_pool_in_use[20m])',
+      'stddev_over_time(app_pool_in_use[10m])',
+      'max_over_time(rate(app_requests_total[5m])[30m:1m])',
+      'avg_over_time(sum by (service) (app_pool_in_use)[15m:2m] offset 5m)',
+      'min_over_time(app_pool_in_use[7m:45s])',
+      'label_replace(app_pool_in_use, "p", "pod-$1", "pod", "(.*)")',
+      'label_join(app_pool_in_use, "id", "/", "service", "pod")',
+      'timestamp(app_pool_in_use)',
+      'hour(timestamp(app_pool_in_use))',
+      'minute()',
+      'day_of_week()',
+      'absent(app_pool_in_use{pod="zz", service="x"})',
+      'absent_over_time(app_pool_in_use{pod="a"}[1m])',
+      'histogram_quantile(0.9, sum by (le, route) (rate(app_latency_seconds_bucket[5m])))',
+      'round(app_pool_in_use, 0.5)',
+      'clamp(app_pool_in_use, 12, 14)',
+      'sgn(deriv(app_pool_in_use[5m]))',
+      'cos(app_pool_in_use) + sin(app_pool_in_use)',
+      'app_pool_in_use @ end() - app_pool_in_use @ start()',
+      'rate(app_requests_total[5m] @ start())',
+      'count_values("v", round(app_pool_in_use))',
+      'SUM BY (pod) (app_pool_in_use)',
+      'quantile(0.3, app_pool_in_use)',
+      'sum(app_pool_in_use) * 2.',
+      'rate((app_requests_total[5m]))',
+    ].map((promql) => ({ promql }));
+    queries.push({ promql: 'sort_desc(app_pool_in_use)', instantOnly: true } as never);
+    const { errs, compared } = await checkQueries({ start: T0, end: T0 + POINTS * STEP }, queries);
+    expect(compared).toBeGreaterThan(200);
     expect(errs.slice(0, 20)).toEqual([]);
   });
 

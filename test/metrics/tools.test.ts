@@ -74,10 +74,13 @@ describe('metric tools on a bundle', () => {
     expect(bad.text).toMatch(/no label "nope".*\n.*pod \(3\)/s);
   });
 
-  it('native_query (promql) refuses bundles clearly and rejects invalid PromQL before anything runs', async () => {
-    const r = await call('native_query', { language: 'promql', query: 'up' });
-    expect(r.isError).toBe(true);
-    expect(r.text).toMatch(/needs a live Prometheus/);
+  it('native_query (promql) runs on the bundle engine and rejects invalid PromQL before anything runs', async () => {
+    const r = await call('native_query', { language: 'promql', query: 'sum by (pod) (app_pool_in_use)', instant: true });
+    expect(r.isError, r.text).toBe(false);
+    expect(r.structured).toMatchObject({ language: 'promql', engine: 'bundle', kind: 'instant', series_count: 3 });
+    const fn = await call('native_query', { language: 'promql', query: 'histogram_count(app_pool_in_use)' });
+    expect(fn.isError).toBe(true);
+    expect(fn.text).toMatch(/bundle PromQL engine: function histogram_count\(\) is not supported on bundles/);
     const bad = await call('native_query', { language: 'promql', query: 'sum(rate(x[5m])' });
     expect(bad.text).toMatch(/invalid PromQL at column/);
   });

@@ -83,10 +83,16 @@ describe('trace tools on a bundle', () => {
     expect(missing.text).toMatch(/not found in bundle fixture/);
   });
 
-  it('native_query (traceql) explains it needs a live Tempo; a bad window is a clear error', async () => {
+  it('native_query (traceql) runs on the bundle engine; an unsupported construct is named; a bad window is a clear error', async () => {
     const q = await call('native_query', { language: 'traceql', query: '{ status = error }' });
-    expect(q.isError).toBe(true);
-    expect(q.text).toMatch(/needs a live Tempo/);
+    expect(q.isError, q.text).toBe(false);
+    expect(q.structured).toMatchObject({ language: 'traceql', engine: 'bundle', kind: 'search' });
+    expect(q.text).toMatch(/\[bundle engine\] TraceQL search/);
+    const m = await call('native_query', { language: 'traceql', query: '{ } | count_over_time() by (resource.service.name)' });
+    expect(m.structured).toMatchObject({ engine: 'bundle', kind: 'metrics' });
+    const u = await call('native_query', { language: 'traceql', query: '{ } | by(.a)' });
+    expect(u.isError).toBe(true);
+    expect(u.text).toMatch(/by\(\) on spansets is not supported by the bundle TraceQL engine/);
     const w = await call('find_slow_spans', { from: '10:10', to: '10:05' });
     expect(w.isError).toBe(true);
     expect(w.text).toMatch(/window is empty/);

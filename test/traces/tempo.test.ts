@@ -203,7 +203,7 @@ describe('trace tools over Tempo', () => {
     expect(res.text).toMatch(/did not answer within 100 ms/);
   }, 20_000);
 
-  it('get_trace: unknown id is a clear error; query_tempo on a bundle says it needs Tempo', async () => {
+  it('get_trace: unknown id is a clear error; a trace source without TraceQL says so', async () => {
     nock(BASE).get('/api/v2/traces/0000000000000000000000000000beef').reply(404, 'trace not found');
     const res = await runTool(findTool('get_trace')!, { trace_id: 'beef' }, ctx(sourcesWith(new TempoTraceSource(cfg()))));
     expect(res.isError).toBe(true);
@@ -213,6 +213,6 @@ describe('trace tools over Tempo', () => {
     const bundleLike: Sources = { ...sourcesWith(new TempoTraceSource(cfg())), traces: { kind: 'bundle', findTraces: async () => ({ spans: spans('x', T0, []), partial: false, notes: [] }), getTrace: async () => undefined, services: async () => [] } };
     const q = await runTool(findTool('query_tempo')!, { query: '{}' }, ctx(bundleLike));
     expect(q.isError).toBe(true);
-    expect(q.text).toMatch(/needs a live Tempo/);
+    expect(q.text).toMatch(/cannot run TraceQL/);
   });
 });

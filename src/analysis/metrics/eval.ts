@@ -4,10 +4,11 @@
 // aggregations by/without, topk/bottomk/quantile, and binary operators with vector matching.
 // Differences between Prometheus majors are explicit `Semantics` so parity tests can match the server.
 import { pushAll } from '../../util/stats.js';
-import type { Aggregation, Binary, Call, Expr, Matcher, MatrixSelector, NumberLit, VectorSelector } from '../../query/promql.js';
+import type { Aggregation, Binary, Call, Expr, Matcher, MatrixSelector, NumberLit, Subquery, VectorSelector } from '../../query/promql.js';
 import type { MetricStore, StoredSeries } from '../../sources/bundle/openmetrics.js';
 import type { SeriesPoints } from '../../sources/types.js';
-import { compileSafeRegex, type SafeRegex } from '../../util/regex.js';
+import { arithmetic, compileLabelMatcher } from '../../query/operators.js';
+import { bucketFraction, datePart, DATE_FUNCS, kahanInc, kahanMean, kahanSum, LabelFunctionError, labelJoiner, labelReplacer, linearRegression, madOverTime, MATH_FUNCS, quantile, roundTo } from '../../query/promql/functions.js';
 
 export type Labels = Record<string, string>;
 export interface Sample {
@@ -84,7 +85,9 @@ function groupOf(e: Aggregation, l: Labels): { key: string; labels: Labels } {
 }
 
 type WinFn = (s: StoredSeries, a: number, b: number, rangeStart: number, rangeEnd: number) => number | undefined;
-const RANGE_FUNCS = new Set(['rate', 'increase', 'delta', 'irate', 'idelta', 'avg_over_time', 'sum_over_time', 'max_over_time', 'min_over_time', 'count_over_time', 'last_over_time', 'present_over_time', 'stddev_over_time', 'stdvar_over_time']);
+const RANGE_FUNCS = new Set(['rate', 'increase', 'delta', 'irate', 'idelta', 'avg_over_time', 'sum_over_time', 'max_over_time', 'min_over_time', 'count_over_time', 'last_over_time', 'present_over_time', 'stddev_over_time', 'stdvar_over_time', 'changes', 'resets', 'deriv', 'mad_over_time']);
+/** Range-vector functions with a scalar parameter: (param, range) or (range, param). */
+const PARAM_RANGE_FUNCS: Record<string, { range: number; param: number }> = { quantile_over_time: { range: 1, param: 0 }, predict_linear: { range: 0, param: 1 } };
 const ARITH = new Set(['+', '-', '*', '/', '%', '^', 'atan2']);
 const COMPARE = new Set(['==', '!=', '>', '<', '>=', '<=']);
 
@@ -92,7 +95,41 @@ const COMPARE = new Set(['==', '!=', '>', '<', '>=', '<=']);
 interface Ctx {
   matches: Map<VectorSelector, StoredSeries[]>;
   cursors: Map<object, Int32Array>;
+  /** The query's start and end (epoch ms), for `@ start()` / `@ end()`. */
+  start: number;
+  end: number;
 }
+
+/** Where an `@` modifier pins evaluation, or t when there is none. */
+function pinned(x: { atMs?: number; atRef?: 'start' | 'end' }, t: number, ctx: Ctx): number {
+  if (x.atRef) return x.atRef === 'start' ? ctx.start : ctx.end;
+  return x.atMs ?? t;
+}
+
+/** Unwraps parentheses around a range vector: `rate((foo[5m]))` is valid PromQL. */
+function unparen(e: Expr): Expr {
+  while (e.type === 'paren') e = e.expr;
+  return e;
+}
+
+/** Prometheus refuses a result with two series of the same labels (e.g. after dropping __name__). */
+function assertUniqueLabels(samples: Sample[]): Sample[] {
+  if (samples.length < 2) return samples;
+  const seen = new Set<string>();
+  for (const s of samples) {
+    const k = labelsKey(s.labels);
+    if (seen.has(k)) throw new EvalError(`vector cannot contain metrics with the same labelset ${fmtLabelSet(s.labels)}; aggregate them or keep a distinguishing label (e.g. label_replace the metric name into a label)`);
+    seen.add(k);
+  }
+  return samples;
+}
+
+function fmtLabelSet(l: Labels): string {
+  return `{${Object.entries(l).map(([k, v]) => `${k}="${v}"`).join(', ')}}`;
+}
+
+/** Default subquery resolution when `[range:]` gives none: Prometheus' default evaluation interval. */
+export const DEFAULT_SUBQUERY_STEP_MS = 60_000;
 
 const noNameCache = new WeakMap<Labels, Labels>();
 function dropName(l: Labels): Labels {
@@ -118,26 +155,9 @@ export function labelsKey(l: Labels): string {
 }
 
 function compileMatcher(m: Matcher): (v: string) => boolean {
-  switch (m.op) {
-    case '=':
-      return (v) => v === m.value;
-    case '!=':
-      return (v) => v !== m.value;
-    case '=~': {
-      const r = anchored(m.value);
-      return (v) => r.test(v);
-    }
-    case '!~': {
-      const r = anchored(m.value);
-      return (v) => !r.test(v);
-    }
-  }
-}
-
-/** PromQL regex matchers are fully anchored RE2 where `.` matches newlines; RE2 also keeps them linear. */
-function anchored(re: string): SafeRegex {
+  // PromQL regex matchers are fully anchored RE2 where `.` matches newlines; RE2 also keeps them linear.
   try {
-    return compileSafeRegex(re, { anchored: true, dotAll: true });
+    return compileLabelMatcher(m);
   } catch (e) {
     throw new EvalError((e as Error).message);
   }
@@ -175,13 +195,15 @@ export class Evaluator {
   ) {}
 
   instant(expr: Expr, tMs: number): Value {
-    return this.eval(expr, tMs, this.newCtx());
+    const v = this.eval(expr, tMs, this.newCtx(tMs, tMs));
+    if (v.kind === 'vector') assertUniqueLabels(v.samples);
+    return v;
   }
 
   /** Range query: evaluates at start + k*step ≤ end, like Prometheus' query_range. */
   range(expr: Expr, startMs: number, endMs: number, stepMs: number): SeriesPoints[] {
     if (!(stepMs > 0)) throw new EvalError('step must be positive');
-    const ctx = this.newCtx();
+    const ctx = this.newCtx(startMs, endMs);
     const out = new Map<string, SeriesPoints>();
     const steps: number[] = [];
     for (let t = startMs; t <= endMs; t += stepMs) steps.push(t);
@@ -193,6 +215,7 @@ export class Evaluator {
         const k = labelsKey(c.labels);
         let sp = out.get(k);
         if (!sp) out.set(k, (sp = { labels: c.labels, points: [] }));
+        else if (sp.points.length) throw new EvalError(`vector cannot contain metrics with the same labelset ${fmtLabelSet(c.labels)}; aggregate them or keep a distinguishing label`);
         for (let i = 0; i < steps.length; i++) if (c.has[i]) sp.points.push([steps[i]!, c.v[i]!]);
       }
       for (const sp of out.values()) sp.points.sort((a, b) => a[0] - b[0]);
@@ -205,6 +228,7 @@ export class Evaluator {
         if (!s) out.set('', (s = { labels: {}, points: [] }));
         s.points.push([t, v.value]);
       } else if (v.kind === 'vector') {
+        assertUniqueLabels(v.samples);
         for (const smp of v.samples) {
           const k = labelsKey(smp.labels);
           let s = out.get(k);
@@ -242,7 +266,7 @@ export class Evaluator {
     const v = new Float64Array(n);
     const has = new Uint8Array(n);
     if (e.type === 'selector') {
-      if (e.atMs !== undefined) return false;
+      if (e.atMs !== undefined || e.atRef) return false;
       const off = e.offsetMs ?? 0;
       const lb = this.sem.lookbackMs;
       const leftOpen = this.sem.leftOpen;
@@ -268,7 +292,7 @@ export class Evaluator {
     }
     if (e.type !== 'call' || !RANGE_FUNCS.has(e.func)) return false;
     const m = e.args[0];
-    if (!m || m.type !== 'matrix' || m.selector.atMs !== undefined || e.args.length !== 1) return false;
+    if (!m || m.type !== 'matrix' || m.selector.atMs !== undefined || m.selector.atRef || e.args.length !== 1) return false;
     const fn = this.winFn(e.func, m)!;
     const off = m.selector.offsetMs ?? 0;
     const strict = this.sem.leftOpen;
@@ -334,19 +358,26 @@ export class Evaluator {
         if (e.param || !['sum', 'avg', 'min', 'max', 'count', 'group'].includes(e.op)) return undefined;
         // Accumulate per group and step, adding series in series order: the same arithmetic, in the
         // same order, as the per-step path (so results are bit-identical).
-        const groups = new Map<string, { labels: Labels; acc: Float64Array; cnt: Float64Array }>();
+        const groups = new Map<string, { labels: Labels; acc: Float64Array; comp: Float64Array; cnt: Float64Array }>();
         const op = e.op;
         const add = (labels: Labels, v: Float64Array, has: Uint8Array) => {
           const gi = groupOf(e, labels);
           let g = groups.get(gi.key);
-          if (!g) groups.set(gi.key, (g = { labels: gi.labels, acc: new Float64Array(n), cnt: new Float64Array(n) }));
+          if (!g) groups.set(gi.key, (g = { labels: gi.labels, acc: new Float64Array(n), comp: new Float64Array(n), cnt: new Float64Array(n) }));
           const acc = g.acc;
+          const comp = g.comp;
           const cnt = g.cnt;
           for (let k = 0; k < n; k++) {
             if (!has[k]) continue;
             const x = v[k]!;
-            if (op === 'sum' || op === 'avg') acc[k] = acc[k]! + x;
-            else if (cnt[k] === 0) acc[k] = x;
+            if (op === 'sum' || op === 'avg') {
+              // Neumaier-compensated, as Prometheus sums (same arithmetic as the per-step path).
+              const t = acc[k]! + x;
+              if (!Number.isFinite(t)) comp[k] = 0;
+              else if (Math.abs(acc[k]!) >= Math.abs(x)) comp[k] = comp[k]! + (acc[k]! - t + x);
+              else comp[k] = comp[k]! + (x - t + acc[k]!);
+              acc[k] = t;
+            } else if (cnt[k] === 0) acc[k] = x;
             else if (op === 'max') {
               if (x > acc[k]! || Number.isNaN(acc[k]!)) acc[k] = x;
             } else if (op === 'min') {
@@ -368,7 +399,9 @@ export class Evaluator {
             const c = g.cnt[k]!;
             if (!c) continue;
             has[k] = 1;
-            if (op === 'avg') v[k] = v[k]! / c;
+            // sum + c, and sum/n + c/n for the mean: the per-step path's arithmetic (kahanMean).
+            if (op === 'sum' && Number.isFinite(v[k]!)) v[k] = v[k]! + g.comp[k]!;
+            else if (op === 'avg') v[k] = Number.isFinite(v[k]!) ? v[k]! / c + g.comp[k]! / c : v[k]! / c;
             else if (op === 'count') v[k] = c;
             else if (op === 'group') v[k] = 1;
           }
@@ -404,8 +437,8 @@ export class Evaluator {
     }
   }
 
-  private newCtx(): Ctx {
-    return { matches: new Map(), cursors: new Map() };
+  private newCtx(start: number, end: number): Ctx {
+    return { matches: new Map(), cursors: new Map(), start, end };
   }
 
   private match(sel: VectorSelector, ctx: Ctx): StoredSeries[] {
@@ -439,7 +472,7 @@ export class Evaluator {
       case 'matrix':
         throw new EvalError(`a range vector (${e.selector.name ?? 'selector'}[…]) cannot be the result of a query here; wrap it in a function such as rate() or avg_over_time()`);
       case 'subquery':
-        throw new EvalError('subqueries (expr[range:step]) are not supported on bundles; use a range query instead');
+        throw new EvalError('a subquery (expr[range:step]) is a range vector: it cannot be the result of a query here; wrap it in a function such as max_over_time()');
       case 'unary': {
         const v = this.eval(e.expr, t, ctx);
         if (e.op === '+') return v;
@@ -456,8 +489,8 @@ export class Evaluator {
     }
   }
 
-  private selectInstant(sel: VectorSelector, t: number, ctx: Ctx): Sample[] {
-    if (sel.atMs !== undefined) t = sel.atMs;
+  private selectInstant(sel: VectorSelector, t: number, ctx: Ctx, stamps?: number[]): Sample[] {
+    t = pinned(sel, t, ctx);
     const ref = t - (sel.offsetMs ?? 0);
     const series = this.match(sel, ctx);
     const cur = this.cursor(sel, series.length, ctx);
@@ -471,24 +504,29 @@ export class Evaluator {
       const ts = s.t[j]!;
       if (this.sem.leftOpen ? ts <= floor : ts < floor) continue;
       out.push({ labels: s.labels, value: s.v[j]! });
+      stamps?.push(ts);
     }
     return out;
   }
 
   /** Calls fn(series, firstIndex, lastIndex) for every matching series with samples in the window. */
-  private windows(m: MatrixSelector, t: number, ctx: Ctx, fn: WinFn): Sample[] {
+  private windows(m: MatrixSelector | Subquery, t: number, ctx: Ctx, fn: WinFn): Sample[] {
+    if (m.type === 'subquery') {
+      const at = pinned(m, t, ctx) - (m.offsetMs ?? 0);
+      return this.windowsOver(this.subquerySeries(m, at, ctx), at - m.rangeMs, at, new Int32Array(0), fn);
+    }
     const sel = m.selector;
-    if (sel.atMs !== undefined) t = sel.atMs;
-    const hi = t - (sel.offsetMs ?? 0);
-    const lo = hi - m.rangeMs;
-    const series = this.match(sel, ctx);
-    const cur = this.cursor(m, series.length, ctx);
+    const hi = pinned(sel, t, ctx) - (sel.offsetMs ?? 0);
+    return this.windowsOver(this.match(sel, ctx), hi - m.rangeMs, hi, this.cursor(m, this.match(sel, ctx).length, ctx), fn);
+  }
+
+  private windowsOver(series: StoredSeries[], lo: number, hi: number, cur: Int32Array, fn: WinFn): Sample[] {
     const out: Sample[] = [];
     const strictLo = this.sem.leftOpen;
     for (let i = 0; i < series.length; i++) {
       const s = series[i]!;
-      const a = seek(s.t, lo, strictLo, cur[i]!);
-      cur[i] = a;
+      const a = seek(s.t, lo, strictLo, cur[i] ?? 0);
+      if (i < cur.length) cur[i] = a;
       const b = seek(s.t, hi, true, a) - 1;
       if (b < a) continue;
       const v = fn(s, a, b, lo, hi);
@@ -497,7 +535,7 @@ export class Evaluator {
     return out;
   }
 
-  private extrapolatedRate(m: MatrixSelector, isCounter: boolean, isRate: boolean): WinFn {
+  private extrapolatedRate(m: { rangeMs: number }, isCounter: boolean, isRate: boolean): WinFn {
     const sem = this.sem;
     const rangeSec = m.rangeMs / 1000;
     return (s, a, b, rangeStart, rangeEnd) => {
@@ -561,23 +599,24 @@ export class Evaluator {
     return (s, a, b) => {
       const v = s.v;
       switch (fn) {
-        case 'avg_over_time': {
-          let sum = 0;
-          let c = 0;
-          for (let i = a; i <= b; i++) {
-            // Kahan summation, as Prometheus ≥2.50 does; matches plain means to ~1e-16.
-            const y = v[i]! - c;
-            const tt = sum + y;
-            c = tt - sum - y;
-            sum = tt;
-          }
-          return sum / (b - a + 1);
+        case 'avg_over_time':
+          return kahanMean(v, a, b);
+        case 'sum_over_time':
+          return kahanSum(v, a, b);
+        case 'changes': {
+          let n = 0;
+          for (let i = a + 1; i <= b; i++) if (v[i] !== v[i - 1] && !(Number.isNaN(v[i]!) && Number.isNaN(v[i - 1]!))) n++;
+          return n;
         }
-        case 'sum_over_time': {
-          let sum = 0;
-          for (let i = a; i <= b; i++) sum += v[i]!;
-          return sum;
+        case 'resets': {
+          let n = 0;
+          for (let i = a + 1; i <= b; i++) if (v[i]! < v[i - 1]!) n++;
+          return n;
         }
+        case 'deriv':
+          return b > a ? linearRegression(s.t, v, a, b, s.t[a]!)[0] : undefined;
+        case 'mad_over_time':
+          return madOverTime(v, a, b);
         case 'max_over_time': {
           let mx = v[a]!;
           for (let i = a; i <= b; i++) if (v[i]! > mx || Number.isNaN(mx)) mx = v[i]!;
@@ -614,7 +653,7 @@ export class Evaluator {
   }
 
   /** The per-window function of a range-vector function, or undefined when `f` is not one. */
-  private winFn(f: string, m: MatrixSelector): WinFn | undefined {
+  private winFn(f: string, m: { rangeMs: number }): WinFn | undefined {
     switch (f) {
       case 'rate':
         return this.extrapolatedRate(m, true, true);
@@ -635,22 +674,73 @@ export class Evaluator {
       case 'present_over_time':
       case 'stddev_over_time':
       case 'stdvar_over_time':
+      case 'changes':
+      case 'resets':
+      case 'deriv':
+      case 'mad_over_time':
         return this.overTime(f);
     }
     return undefined;
   }
 
+  /** A subquery's inner expression evaluated at its own steps, as series (for the range functions). */
+  private subquerySeries(sq: Subquery, end: number, ctx: Ctx): StoredSeries[] {
+    const step = sq.stepMs ?? DEFAULT_SUBQUERY_STEP_MS;
+    const start = end - sq.rangeMs;
+    // Steps are aligned to multiples of the step (absolute time), as Prometheus aligns them.
+    let first = Math.floor(start / step) * step;
+    while (this.sem.leftOpen ? first <= start : first < start) first += step;
+    const acc = new Map<string, { labels: Labels; t: number[]; v: number[] }>();
+    for (let ts = first; ts <= end; ts += step) {
+      const v = this.eval(sq.expr, ts, ctx);
+      const samples = v.kind === 'scalar' ? [{ labels: {}, value: v.value }] : v.kind === 'vector' ? v.samples : [];
+      if (v.kind === 'string') throw new EvalError('a subquery needs a number or an instant vector inside, not a string');
+      for (const smp of samples) {
+        const k = labelsKey(smp.labels);
+        let a = acc.get(k);
+        if (!a) acc.set(k, (a = { labels: smp.labels, t: [], v: [] }));
+        a.t.push(ts);
+        a.v.push(smp.value);
+      }
+    }
+    return [...acc.values()].map(({ labels, t, v }) => {
+      const resets: number[] = [];
+      for (let i = 1; i < v.length; i++) if (v[i]! < v[i - 1]!) resets.push(i);
+      return { key: labelsKey(labels), name: labels.__name__ ?? '', labels, t: Float64Array.from(t), v: Float64Array.from(v), resets: Int32Array.from(resets) };
+    });
+  }
+
   private call(e: Call, t: number, ctx: Ctx): Value {
     const f = e.func;
-    const matrixArg = (i = 0): MatrixSelector => {
-      const a = e.args[i];
-      if (!a || a.type !== 'matrix') throw new EvalError(`${f}() expects a range vector such as ${f}(metric[5m])`);
+    const rangeArg = (i = 0): MatrixSelector | Subquery => {
+      const a = e.args[i] && unparen(e.args[i]!);
+      if (!a || (a.type !== 'matrix' && a.type !== 'subquery')) throw new EvalError(`${f}() expects a range vector such as ${f}(metric[5m]) or a subquery such as ${f}(rate(metric[5m])[30m:1m])`);
       return a;
     };
     const vec = (samples: Sample[]): Value => ({ kind: 'vector', samples });
+    const each = (fn: (x: number) => number, i = 0): Value => vec(assertUniqueLabels(this.vectorArg(e, i, t, ctx).map((s) => ({ labels: dropName(s.labels), value: fn(s.value) }))));
     if (RANGE_FUNCS.has(f)) {
-      const m = matrixArg();
-      return vec(this.windows(m, t, ctx, this.winFn(f, m)!));
+      const m = rangeArg();
+      return vec(assertUniqueLabels(this.windows(m, t, ctx, this.winFn(f, m)!)));
+    }
+    const pr = PARAM_RANGE_FUNCS[f];
+    if (pr) {
+      const m = rangeArg(pr.range);
+      const p = this.scalarArg(e, pr.param, t, ctx);
+      const fn: WinFn =
+        f === 'quantile_over_time'
+          ? (s, a, b) => quantile(p, Array.from(s.v.subarray(a, b + 1)))
+          : (s, a, b) => {
+              if (b <= a) return undefined;
+              const [slope, intercept] = linearRegression(s.t, s.v, a, b, t);
+              return slope * p + intercept;
+            };
+      return vec(assertUniqueLabels(this.windows(m, t, ctx, fn)));
+    }
+    if (f in MATH_FUNCS) return each(MATH_FUNCS[f]!);
+    if (f in DATE_FUNCS) {
+      if (!e.args.length) return vec([{ labels: {}, value: datePart(f, t / 1000) }]);
+      return each((x) => datePart(f, x));
     }
     switch (f) {
       case 'histogram_quantile': {
@@ -658,35 +748,97 @@ export class Evaluator {
         const v = this.vectorArg(e, 1, t, ctx);
         return vec(histogramQuantile(q, v, this.sem.smallDeltaFix));
       }
+      case 'histogram_fraction': {
+        const lower = this.scalarArg(e, 0, t, ctx);
+        const upper = this.scalarArg(e, 1, t, ctx);
+        const groups = new Map<string, { labels: Labels; buckets: Array<{ ub: number; count: number }> }>();
+        for (const s of this.vectorArg(e, 2, t, ctx)) {
+          const info = bucketInfo(s.labels);
+          if (!info) continue;
+          let g = groups.get(info.key);
+          if (!g) groups.set(info.key, (g = { labels: info.labels, buckets: [] }));
+          g.buckets.push({ ub: info.ub, count: s.value });
+        }
+        return vec([...groups.values()].map((g) => ({ labels: g.labels, value: bucketFraction(lower, upper, g.buckets) })));
+      }
       case 'time':
         return { kind: 'scalar', value: t / 1000 };
+      case 'pi':
+        return { kind: 'scalar', value: Math.PI };
       case 'vector':
         return vec([{ labels: {}, value: this.scalarArg(e, 0, t, ctx) }]);
       case 'scalar': {
         const v = this.vectorArg(e, 0, t, ctx);
         return { kind: 'scalar', value: v.length === 1 ? v[0]!.value : NaN };
       }
-      case 'abs':
-      case 'ceil':
-      case 'floor':
-      case 'exp':
-      case 'ln':
-      case 'log2':
-      case 'log10':
-      case 'sqrt':
       case 'round': {
-        const fn: (x: number) => number =
-          f === 'abs' ? Math.abs : f === 'ceil' ? Math.ceil : f === 'floor' ? Math.floor : f === 'exp' ? Math.exp : f === 'ln' ? Math.log : f === 'log2' ? Math.log2 : f === 'log10' ? Math.log10 : f === 'sqrt' ? Math.sqrt : (x) => Math.floor(x + 0.5);
-        return vec(this.vectorArg(e, 0, t, ctx).map((s) => ({ labels: dropName(s.labels), value: fn(s.value) })));
+        const to = e.args.length > 1 ? this.scalarArg(e, 1, t, ctx) : 1;
+        return each((x) => roundTo(x, to));
+      }
+      case 'clamp': {
+        const lo = this.scalarArg(e, 1, t, ctx);
+        const hi = this.scalarArg(e, 2, t, ctx);
+        // An empty range (max < min) gives an empty vector, as in Prometheus.
+        if (hi < lo) return vec([]);
+        return each((x) => Math.max(lo, Math.min(hi, x)));
       }
       case 'clamp_min':
       case 'clamp_max': {
         const lim = this.scalarArg(e, 1, t, ctx);
-        const fn = f === 'clamp_min' ? (x: number) => Math.max(x, lim) : (x: number) => Math.min(x, lim);
-        return vec(this.vectorArg(e, 0, t, ctx).map((s) => ({ labels: dropName(s.labels), value: fn(s.value) })));
+        return each(f === 'clamp_min' ? (x: number) => Math.max(x, lim) : (x: number) => Math.min(x, lim));
+      }
+      case 'timestamp': {
+        const a = e.args[0] && unparen(e.args[0]);
+        if (a?.type === 'selector') {
+          // A selector's samples keep their own timestamps (not the evaluation time).
+          const stamps: number[] = [];
+          const xs = this.selectInstant(a, t, ctx, stamps);
+          return vec(assertUniqueLabels(xs.map((s, i) => ({ labels: dropName(s.labels), value: stamps[i]! / 1000 }))));
+        }
+        return each(() => t / 1000);
+      }
+      case 'absent': {
+        if (this.vectorArg(e, 0, t, ctx).length) return vec([]);
+        return vec([{ labels: absentLabels(e.args[0]!), value: 1 }]);
+      }
+      case 'absent_over_time': {
+        const m = rangeArg();
+        if (this.windows(m, t, ctx, () => 1).length) return vec([]);
+        return vec([{ labels: absentLabels(m), value: 1 }]);
+      }
+      case 'sort':
+      case 'sort_desc': {
+        // NaN last in both orders (Prometheus' vectorByValueHeap / vectorByReverseValueHeap).
+        const dir = f === 'sort' ? 1 : -1;
+        const xs = [...this.vectorArg(e, 0, t, ctx)].sort((a, b) => (Number.isNaN(a.value) ? (Number.isNaN(b.value) ? 0 : 1) : Number.isNaN(b.value) ? -1 : dir * (a.value - b.value)));
+        return vec(xs);
+      }
+      case 'label_replace':
+      case 'label_join': {
+        const strs = e.args.slice(1).map((a, i) => {
+          const v = this.eval(a, t, ctx);
+          if (v.kind !== 'string') throw new EvalError(`${f}() expects a string as argument ${i + 2}`);
+          return v.value;
+        });
+        let fn: (l: Labels) => Labels;
+        try {
+          if (f === 'label_replace') {
+            if (strs.length !== 4) throw new EvalError('label_replace(v, dst, replacement, src, regex) takes 5 arguments');
+            fn = labelReplacer(strs[0]!, strs[1]!, strs[2]!, strs[3]!);
+          } else {
+            if (strs.length < 2) throw new EvalError('label_join(v, dst, separator, src…) takes at least 3 arguments');
+            fn = labelJoiner(strs[0]!, strs[1]!, strs.slice(2));
+          }
+        } catch (err) {
+          if (err instanceof LabelFunctionError) throw new EvalError(err.message);
+          throw err;
+        }
+        return vec(assertUniqueLabels(this.vectorArg(e, 0, t, ctx).map((s) => ({ labels: fn(s.labels), value: s.value }))));
       }
       default:
-        throw new EvalError(`function ${f}() is not supported on bundles (supported: rate, increase, irate, delta, idelta, *_over_time, histogram_quantile, abs, clamp_min/max, time, vector, scalar); run it against a live Prometheus`);
+        throw new EvalError(
+          `function ${f}() is not supported on bundles (supported: rate, increase, irate, delta, idelta, *_over_time, quantile_over_time, changes, resets, deriv, predict_linear, histogram_quantile, histogram_fraction, label_replace, label_join, absent, absent_over_time, timestamp, sort, sort_desc, date and math functions, clamp, round, time, vector, scalar); native histograms are not supported; run it against a live Prometheus`,
+        );
     }
   }
 
@@ -710,11 +862,16 @@ export class Evaluator {
     const v = this.eval(e.expr, t, ctx);
     if (v.kind !== 'vector') throw new EvalError(`${e.op}() expects an instant vector`);
     let param: number | undefined;
+    let countValuesLabel: string | undefined;
     if (e.param) {
       const p = this.eval(e.param, t, ctx);
-      if (p.kind !== 'scalar') throw new EvalError(`${e.op}() expects a number as its first argument`);
-      param = p.value;
+      if (e.op === 'count_values') {
+        if (p.kind !== 'string' || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(p.value)) throw new EvalError('count_values() expects a label name as a string, e.g. count_values("version", build_info)');
+        countValuesLabel = p.value;
+      } else if (p.kind !== 'scalar') throw new EvalError(`${e.op}() expects a number as its first argument`);
+      else param = p.value;
     }
+    if (e.op === 'count_values') return { kind: 'vector', samples: countValues(e, v.samples, countValuesLabel!) };
     const groups = new Map<string, { labels: Labels; samples: Sample[] }>();
     for (const s of v.samples) {
       // Input label objects are stable across steps, so each one's group is computed once (memoised).
@@ -729,16 +886,14 @@ export class Evaluator {
       switch (e.op) {
         case 'sum': {
           let sum = 0;
-          for (const s of xs) sum += s.value;
-          out.push({ labels: g.labels, value: sum });
+          let c = 0;
+          for (const s of xs) [sum, c] = kahanInc(s.value, sum, c);
+          out.push({ labels: g.labels, value: Number.isFinite(sum) ? sum + c : sum });
           break;
         }
-        case 'avg': {
-          let sum = 0;
-          for (const s of xs) sum += s.value;
-          out.push({ labels: g.labels, value: sum / xs.length });
+        case 'avg':
+          out.push({ labels: g.labels, value: kahanMean(xs.map((s) => s.value)) });
           break;
-        }
         case 'min':
         case 'max': {
           let m = xs[0]!.value;
@@ -767,7 +922,7 @@ export class Evaluator {
           break;
         }
         case 'quantile':
-          out.push({ labels: g.labels, value: quantileOf(param ?? NaN, xs.map((s) => s.value)) });
+          out.push({ labels: g.labels, value: quantile(param ?? NaN, xs.map((s) => s.value)) });
           break;
         case 'topk':
         case 'bottomk': {
@@ -822,36 +977,8 @@ function seekInt(a: Int32Array, x: number): number {
 }
 
 function applyOp(op: string, a: number, b: number, isCmp: boolean): number {
-  switch (op) {
-    case '+':
-      return a + b;
-    case '-':
-      return a - b;
-    case '*':
-      return a * b;
-    case '/':
-      return a / b;
-    case '%':
-      return a % b;
-    case '^':
-      return a ** b;
-    case 'atan2':
-      return Math.atan2(a, b);
-    case '==':
-      return a === b ? 1 : 0;
-    case '!=':
-      return a !== b ? 1 : 0;
-    case '>':
-      return a > b ? 1 : 0;
-    case '<':
-      return a < b ? 1 : 0;
-    case '>=':
-      return a >= b ? 1 : 0;
-    case '<=':
-      return a <= b ? 1 : 0;
-  }
   void isCmp;
-  throw new EvalError(`unknown operator ${op}`);
+  return arithmetic(op, a, b);
 }
 
 function vectorScalar(op: string, xs: Sample[], s: number, scalarLeft: boolean, bool: boolean): Sample[] {
@@ -931,17 +1058,52 @@ function setOp(op: 'and' | 'or' | 'unless', ls: Sample[], rs: Sample[], e: Binar
   return [...ls, ...rs.filter((s) => !lsigs.has(signature(s.labels, e)))];
 }
 
-function quantileOf(q: number, values: number[]): number {
-  if (values.length === 0 || Number.isNaN(q)) return NaN;
-  if (q < 0) return -Infinity;
-  if (q > 1) return Infinity;
-  const s = [...values].sort((a, b) => a - b);
-  const n = s.length;
-  const rank = q * (n - 1);
-  const lo = Math.max(0, Math.floor(rank));
-  const hi = Math.min(n - 1, lo + 1);
-  const w = rank - Math.floor(rank);
-  return s[lo]! * (1 - w) + s[hi]! * w;
+/**
+ * count_values: the value becomes a label of each series first, then the series are grouped (so the
+ * value label may replace a grouping label, and the counts merge, as in Prometheus).
+ */
+function countValues(e: Aggregation, xs: Sample[], label: string): Sample[] {
+  const counts = new Map<string, { labels: Labels; n: number }>();
+  for (const s of xs) {
+    const withValue = { ...s.labels, [label]: fmtGoFloat(s.value) };
+    let labels: Labels;
+    if (e.by) labels = Object.fromEntries([...e.by, label].filter((n) => withValue[n] !== undefined && withValue[n] !== '').map((n) => [n, withValue[n]!]));
+    else {
+      labels = { ...withValue };
+      for (const n of [...(e.without ?? []), '__name__']) if (n !== label) delete labels[n];
+      if (!e.without) labels = { [label]: withValue[label]! };
+    }
+    const k = labelsKey(labels);
+    const c = counts.get(k);
+    if (c) c.n++;
+    else counts.set(k, { labels, n: 1 });
+  }
+  return [...counts.values()].map((c) => ({ labels: c.labels, value: c.n }));
+}
+
+/** A float as Go's strconv.FormatFloat(f, 'f', -1, 64) writes it (count_values label values). */
+function fmtGoFloat(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return Math.abs(v) >= 1e21 || (v !== 0 && Math.abs(v) < 1e-6) ? v.toFixed(20).replace(/\.?0+$/, '') : String(v);
+}
+
+/** Labels absent() gives its answer: the selector's equality matchers. */
+function absentLabels(arg: Expr): Labels {
+  const a = unparen(arg);
+  const sel = a.type === 'selector' ? a : a.type === 'matrix' ? a.selector : undefined;
+  const out: Labels = {};
+  if (!sel) return out;
+  const seen = new Set<string>();
+  for (const m of sel.matchers) {
+    if (m.label === '__name__') continue;
+    // A label with more than one matcher (of any kind) is left out, however many there are.
+    if (seen.has(m.label)) delete out[m.label];
+    else if (m.op === '=') out[m.label] = m.value;
+    seen.add(m.label);
+  }
+  return out;
 }
 
 /** histogram_quantile over classic buckets (series carrying `le`), grouped by the other labels. */

@@ -173,7 +173,7 @@ export function parseSelectorLabels(s: string): Record<string, string> {
   return out;
 }
 
-function parseQueryData(body: Envelope<{ resultType: string; result: unknown[] }>): LokiQueryResult {
+export function parseQueryData(body: Envelope<{ resultType: string; result: unknown[] }>): LokiQueryResult {
   const d = body.data ?? { resultType: 'streams', result: [] };
   if (!Array.isArray(d.result)) d.result = d.resultType === 'scalar' ? d.result ?? [] : [];
   const out: LokiQueryResult = { resultType: d.resultType as LokiQueryResult['resultType'], streams: [], series: [], warnings: Array.isArray(body.warnings) ? body.warnings.map(String) : [] };
