@@ -18,7 +18,7 @@ function ensureDependencies() {
 }
 
 const USAGE = `usage:
-  npm run lab -- record --fault KIND [--service NAME] [--seed N] --out DIR [--baseline SEC] [--duration SEC] [--rate RPS]
+  npm run lab -- record --fault KIND [--service NAME] [--seed N] --out DIR [--baseline SEC] [--duration SEC] [--rate RPS] [--warmup SEC]
   npm run lab -- suite [--out DIR] [--seed N] [--faults a,b,…] [--baseline SEC] [--duration SEC]
   npm run lab -- faults          list the fault kinds, their services and truth`;
 
@@ -34,6 +34,7 @@ async function main(argv) {
       baseline: { type: 'string', default: '60' },
       duration: { type: 'string', default: '60' },
       rate: { type: 'string', default: '12' },
+      warmup: { type: 'string', default: '8' },
       faults: { type: 'string' },
     },
   });
@@ -46,7 +47,7 @@ async function main(argv) {
   ensureDependencies();
   const { recordIncident } = require('./record.js');
   const { FAULTS } = require('./faults/catalog.js');
-  const common = { seed: values.seed, baselineSec: values.baseline, faultSec: values.duration, rate: values.rate };
+  const common = { seed: values.seed, baselineSec: values.baseline, faultSec: values.duration, rate: values.rate, warmupSec: values.warmup };
   if (command === 'record') {
     if (!values.fault || !values.out) throw Object.assign(new Error(`record needs --fault and --out\n${USAGE}`), { usage: true });
     await recordIncident({ ...common, fault: values.fault, service: values.service, out: values.out });
@@ -66,7 +67,8 @@ async function main(argv) {
   }
 }
 
+// Exit codes: 2 usage, 3 PostgreSQL cannot start here (callers such as the smoke test skip on it), 1 other.
 main(process.argv.slice(2)).catch((e) => {
   process.stderr.write(`${e.usage ? '' : 'lab: '}${e.message}\n`);
-  process.exit(e.usage ? 2 : 1);
+  process.exit(e.usage ? 2 : e.name === 'PostgresUnavailable' ? 3 : 1);
 });

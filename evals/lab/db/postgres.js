@@ -8,7 +8,9 @@ const os = require('node:os');
 const path = require('node:path');
 const { Client } = require('pg');
 
-class PostgresUnavailable extends Error {}
+class PostgresUnavailable extends Error {
+  name = 'PostgresUnavailable';
+}
 
 function findBin(name) {
   const candidates = [process.env.LAB_PG_BIN && path.join(process.env.LAB_PG_BIN, name)];

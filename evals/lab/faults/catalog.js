@@ -47,7 +47,8 @@ const FAULTS = {
   'missing-index': {
     services: ['catalog'],
     summary: 'idx_products_category is dropped: category listings scan all 150,000 products',
-    span: 'GET /products',
+    // The slow span is the query's own (instrumentation-pg names it by operation and database).
+    span: 'pg.query:SELECT postgres',
     query: 'SELECT id, sku, name, price_cents FROM products WHERE category = $1 ORDER BY price_cents LIMIT 20',
     how: 'sql',
     sql: 'DROP INDEX idx_products_category',
