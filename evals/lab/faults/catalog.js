@@ -55,10 +55,10 @@ const FAULTS = {
   },
   'lock-contention': {
     services: ['inventory'],
-    summary: 'each reservation updates one warehouse row first and holds its lock until commit',
+    summary: 'the stock recount job walks the north warehouse row by row in one transaction, holding the rows reservations update',
     span: 'POST /reserve',
-    function: 'reserveStock',
-    file: 'services/inventory/stock.js',
+    function: 'recountStock',
+    file: 'services/inventory/recount.js',
     how: 'code',
   },
   'pool-exhaustion': {

@@ -3,6 +3,7 @@
 const { startService, HttpError } = require('../common/http.js');
 const { createPool } = require('../common/db.js');
 const { reserveStock } = require('./stock.js');
+const { recountStock } = require('./recount.js');
 
 let pool;
 const svc = startService(
@@ -17,3 +18,5 @@ const svc = startService(
   { onStop: () => pool.end() },
 );
 pool = createPool(svc.metrics, 'inventory', { max: 8 });
+const recount = setInterval(() => recountStock(pool).catch((e) => svc.log.error(`stock recount failed: ${e.message}`)), 1000);
+recount.unref();

@@ -1,18 +1,11 @@
-// Reserves stock in one transaction. The lock-contention fault adds a running total on the warehouse
-// row, updated first and held until commit: every reservation for that warehouse now queues on one
-// row lock for the whole transaction.
+// Reserves stock in one transaction (row locks on the items' stock rows until commit).
 'use strict';
-const { activeFaults } = require('../common/faults.js');
 const { pickWarehouse } = require('./warehouses.js');
 
 async function reserveStock(pool, items) {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    if (activeFaults.has('lock-contention')) {
-      const units = items.reduce((n, i) => n + i.quantity, 0);
-      await client.query('UPDATE warehouses SET reserved_total = reserved_total + $1 WHERE id = 1', [units]);
-    }
     for (const item of items) {
       const warehouse = pickWarehouse(item);
       await client.query('UPDATE stock SET quantity = quantity - $1 WHERE product_id = $2 AND warehouse_id = $3', [item.quantity, item.productId, warehouse]);

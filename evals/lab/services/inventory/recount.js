@@ -1,0 +1,24 @@
+// A background job that keeps the warehouses' reserved totals in step with stock. The lock-contention
+// fault is its rewrite into a row-by-row recount inside one transaction: every stock row of the north
+// warehouse stays locked until COMMIT, so reservations of those products queue behind the job.
+'use strict';
+const { activeFaults } = require('../common/faults.js');
+
+async function recountStock(pool) {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    if (activeFaults.has('lock-contention')) {
+      for (let p = 0; p < 2000; p += 10) await client.query('UPDATE stock SET quantity = quantity WHERE warehouse_id = 1 AND product_id BETWEEN $1 AND $2', [p, p + 9]);
+    }
+    await client.query('UPDATE warehouses SET reserved_total = (SELECT sum(1000000 - quantity) FROM stock WHERE warehouse_id = warehouses.id)');
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+module.exports = { recountStock };
