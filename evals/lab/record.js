@@ -150,7 +150,9 @@ async function recordIncident(opts) {
     cleanups.push(() => Promise.all(procs.map(stopProcess)));
     procs.push(await startProcess('bank', path.join(LAB_ROOT, 'services', 'bank', 'index.js'), { ...env, LAB_PORT: ports.bank }, { instrumented: false }));
     for (const s of SERVICES) {
-      const cpu = kind === 'cpu-contention' && s === service ? pinned : undefined;
+      // cpu-contention: the victim shares its CPU with the hogs, the other services keep the rest (as
+      // a noisy neighbour on one node would); otherwise nothing is pinned.
+      const cpu = kind !== 'cpu-contention' || pinned === undefined ? undefined : s === service ? pinned : `0-${pinned - 1}`;
       procs.push(await startProcess(s, path.join(LAB_ROOT, 'services', s, 'index.js'), { ...env, LAB_SERVICE: s, LAB_PORT: ports[s] }, { cpu }));
     }
     say(`services up: ${SERVICES.join(', ')} (+ bank, external)`);
@@ -181,7 +183,7 @@ async function recordIncident(opts) {
     cleanups.push(async () => hogs.forEach((h) => h.kill('SIGKILL')));
     if (def.how === 'code') await post(`http://127.0.0.1:${ports[service]}/__lab/fault`, { faults: [kind] });
     else if (def.how === 'proxy-delay') proxies[service].setDelay(60);
-    else if (def.how === 'cpu-hog') hogs.push(startHog(pinned), startHog(pinned));
+    else if (def.how === 'cpu-hog') hogs.push(startHog(pinned), startHog(pinned), startHog(pinned));
     else if (def.how === 'sql') await execSql(pg.url, def.sql);
     else if (def.how === 'bank') await post(`http://127.0.0.1:${ports.bank}/__lab/fault`, { faults: [kind] });
     say(`fault on: ${kind} in ${service} for ${faultSec} s`);

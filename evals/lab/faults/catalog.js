@@ -16,13 +16,13 @@ const FAULTS = {
   'cpu-contention': {
     services: SERVICES,
     defaultService: 'catalog',
-    summary: 'two busy processes compete for the CPU the service is pinned to',
+    summary: 'three busy processes compete for the one CPU the service is pinned to (the other services run on the other CPUs)',
     span: { frontend: 'GET /home', catalog: 'GET /products', pricing: 'POST /quote', orders: 'POST /orders', inventory: 'POST /reserve', payments: 'POST /charge' },
     how: 'cpu-hog',
   },
   'cpu-hungry': {
     services: ['pricing'],
-    summary: 'a new tier search re-sorts every discount tier once per unit ordered',
+    summary: 'a new tier search re-checks every discount tier against every other for each unit count (~30 ms of CPU per quote)',
     span: 'POST /quote',
     function: 'preciseTierFor',
     file: 'services/pricing/discounts.js',
@@ -71,7 +71,7 @@ const FAULTS = {
   },
   'retry-storm': {
     services: ['orders'],
-    summary: 'the payments client times out after 60 ms and retries six times at once',
+    summary: 'the payments client times out after 50 ms and retries six times at once',
     span: 'POST /orders',
     function: 'chargeWithRetry',
     file: 'services/orders/payment-client.js',

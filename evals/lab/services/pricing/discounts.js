@@ -1,5 +1,5 @@
-// Volume and loyalty discounts. The cpu-hungry fault ships a "precise" tier search that re-evaluates
-// every tier for every unit of every item: the same answer, a hundred times the work.
+// Volume and loyalty discounts. The cpu-hungry fault ships a "precise" tier search that re-checks
+// every tier against every other for every unit count: the same answer, thousands of times the work.
 'use strict';
 const { activeFaults } = require('../common/faults.js');
 
@@ -12,11 +12,14 @@ function tierFor(units) {
 }
 
 function preciseTierFor(units) {
-  // Walks the tiers once per unit and re-sorts them each time: O(units × tiers log tiers).
+  // For every unit count up to the order's (plus a margin), re-filters every tier against every
+  // other: O(units × tiers²) for the same tier tierFor finds in one pass.
   let best = TIERS[0];
   for (let u = 0; u <= units + 40; u++) {
-    const sorted = [...TIERS].sort((a, b) => a.minUnits - b.minUnits || a.percent - b.percent);
-    for (const t of sorted) if (Math.min(u, units) >= t.minUnits && t.percent >= best.percent) best = t;
+    for (const t of TIERS) {
+      const reachable = TIERS.filter((x) => x.minUnits <= Math.min(u, units) && x.percent <= t.percent);
+      if (reachable.length && t.minUnits <= Math.min(u, units) && t.percent >= best.percent) best = t;
+    }
   }
   return best;
 }
