@@ -16,7 +16,7 @@ const FAULTS = {
   'cpu-contention': {
     services: SERVICES,
     defaultService: 'catalog',
-    summary: 'three busy processes compete for the one CPU the service is pinned to (the other services run on the other CPUs)',
+    summary: 'three busy processes at higher priority compete for the one CPU the service is pinned to (the other services run on the other CPUs)',
     span: { frontend: 'GET /home', catalog: 'GET /products', pricing: 'POST /quote', orders: 'POST /orders', inventory: 'POST /reserve', payments: 'POST /charge' },
     how: 'cpu-hog',
   },
@@ -71,7 +71,7 @@ const FAULTS = {
   },
   'retry-storm': {
     services: ['orders'],
-    summary: 'the payments client times out after 50 ms and retries six times at once',
+    summary: 'the payments client times out after 25 ms (meant 250) and retries six times at once',
     span: 'POST /orders',
     function: 'chargeWithRetry',
     file: 'services/orders/payment-client.js',

@@ -9,7 +9,7 @@ async function recountStock(pool) {
   try {
     await client.query('BEGIN');
     if (activeFaults.has('lock-contention')) {
-      for (let p = 0; p < 2000; p += 10) await client.query('UPDATE stock SET quantity = quantity WHERE warehouse_id = 1 AND product_id BETWEEN $1 AND $2', [p, p + 9]);
+      for (let p = 0; p < 2000; p += 2) await client.query('UPDATE stock SET quantity = quantity WHERE warehouse_id = 1 AND product_id BETWEEN $1 AND $2', [p, p + 1]);
     }
     await client.query('UPDATE warehouses SET reserved_total = (SELECT sum(1000000 - quantity) FROM stock WHERE warehouse_id = warehouses.id)');
     await client.query('COMMIT');

@@ -1,5 +1,5 @@
 // Calls payments. Normal policy: one retry after 100 ms on 503 or a network error, 3 s timeout. The
-// retry-storm fault is a config change: a 50 ms timeout and six immediate retries, so every slow
+// retry-storm fault is a config change: a 25 ms timeout (meant to be 250) and six immediate retries, so every slow
 // charge is sent again at once and payments' load multiplies.
 'use strict';
 const { activeFaults } = require('../common/faults.js');
@@ -9,7 +9,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function chargeWithRetry(call, log, charge) {
   const storm = activeFaults.has('retry-storm');
   const attempts = storm ? 7 : 2;
-  const timeoutMs = storm ? 50 : 3000;
+  const timeoutMs = storm ? 25 : 3000;
   let last;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
