@@ -81,12 +81,14 @@ function stopProcess(p) {
 }
 
 /**
- * A busy process for cpu-contention, pinned to the victim's CPU when taskset exists. Under root it
- * runs at nice -10: Linux favours a task that mostly sleeps, so hogs of equal priority barely delay a
- * light service; a higher-priority neighbour (a batch job started with priority) does.
+ * The competing process for cpu-contention: busy 40 ms, idle 40 ms, pinned to the victim's CPU when
+ * taskset exists, and under root at nice -10. Linux favours a task that mostly sleeps, so a hog of
+ * equal priority barely delays a light service; a higher-priority neighbour (a batch job started with
+ * priority) does. The idle half leaves that CPU to the other services: on a two-core machine a hog
+ * that never sleeps would starve every process that the scheduler moves off it.
  */
 function startHog(cpu) {
-  const busy = 'let x=0;for(;;){x=(x*1103515245+12345)%2147483648}';
+  const busy = 'const s=new Int32Array(new SharedArrayBuffer(4));let x=0;for(;;){const e=Date.now()+40;while(Date.now()<e)x=(x*1103515245+12345)%2147483648;Atomics.wait(s,0,0,40)}';
   const args = [process.execPath, '-e', busy];
   if (cpu !== undefined) args.unshift('taskset', '-c', String(cpu));
   if (process.getuid?.() === 0) args.unshift('nice', '-n', '-10');
@@ -156,9 +158,8 @@ async function recordIncident(opts) {
     cleanups.push(() => Promise.all(procs.map(stopProcess)));
     procs.push(await startProcess('bank', path.join(LAB_ROOT, 'services', 'bank', 'index.js'), { ...env, LAB_PORT: ports.bank }, { instrumented: false }));
     for (const s of SERVICES) {
-      // cpu-contention: the victim shares its CPU with the hogs, the other services keep the rest (as
-      // a noisy neighbour on one node would); otherwise nothing is pinned.
-      const cpu = kind !== 'cpu-contention' || pinned === undefined ? undefined : s === service ? pinned : `0-${pinned - 1}`;
+      // cpu-contention: only the victim is pinned, to the CPU the hog will run on.
+      const cpu = kind === 'cpu-contention' && s === service ? pinned : undefined;
       procs.push(await startProcess(s, path.join(LAB_ROOT, 'services', s, 'index.js'), { ...env, LAB_SERVICE: s, LAB_PORT: ports[s] }, { cpu }));
     }
     say(`services up: ${SERVICES.join(', ')} (+ bank, external)`);
@@ -189,7 +190,7 @@ async function recordIncident(opts) {
     cleanups.push(async () => hogs.forEach((h) => h.kill('SIGKILL')));
     if (def.how === 'code') await post(`http://127.0.0.1:${ports[service]}/__lab/fault`, { faults: [kind] });
     else if (def.how === 'proxy-delay') proxies[service].setDelay(60);
-    else if (def.how === 'cpu-hog') hogs.push(startHog(pinned), startHog(pinned), startHog(pinned));
+    else if (def.how === 'cpu-hog') hogs.push(startHog(pinned));
     else if (def.how === 'sql') await execSql(pg.url, def.sql);
     else if (def.how === 'bank') await post(`http://127.0.0.1:${ports.bank}/__lab/fault`, { faults: [kind] });
     say(`fault on: ${kind} in ${service} for ${faultSec} s`);

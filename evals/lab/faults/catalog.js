@@ -16,7 +16,7 @@ const FAULTS = {
   'cpu-contention': {
     services: SERVICES,
     defaultService: 'catalog',
-    summary: 'three busy processes at higher priority compete for the one CPU the service is pinned to (the other services run on the other CPUs)',
+    summary: 'a higher-priority process, busy half of the time, competes for the one CPU the service is pinned to',
     span: { frontend: 'GET /home', catalog: 'GET /products', pricing: 'POST /quote', orders: 'POST /orders', inventory: 'POST /reserve', payments: 'POST /charge' },
     how: 'cpu-hog',
   },
