@@ -6,20 +6,9 @@ const client = require('prom-client');
 function createMetrics(service) {
   const registry = new client.Registry(client.Registry.OPENMETRICS_CONTENT_TYPE);
   client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
-  const requestDuration = new client.Histogram({
-    name: 'http_server_request_duration_seconds',
-    help: 'Duration of HTTP requests served, by route and status code.',
-    labelNames: ['http_route', 'http_response_status_code'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
-  });
-  const clientDuration = new client.Histogram({
-    name: 'http_client_request_duration_seconds',
-    help: 'Duration of HTTP requests sent to other services, by peer and status code.',
-    labelNames: ['peer_service', 'http_response_status_code'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
-  });
+  const histogram = (name, help, labelNames) => new client.Histogram({ name, help, labelNames, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] });
+  const requestDuration = histogram('http_server_request_duration_seconds', 'Duration of HTTP requests served, by route and status code.', ['http_route', 'http_response_status_code']);
+  const clientDuration = histogram('http_client_request_duration_seconds', 'Duration of HTTP requests sent to other services, by peer and status code.', ['peer_service', 'http_response_status_code']);
   return { registry, requestDuration, clientDuration, client, service };
 }
 

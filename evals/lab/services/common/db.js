@@ -16,4 +16,20 @@ function createPool(metrics, name, { max = 5 } = {}) {
   return pool;
 }
 
-module.exports = { createPool };
+/** Runs `work(client)` in one transaction on a pooled connection: COMMIT, or ROLLBACK and rethrow. */
+async function inTransaction(pool, work) {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+module.exports = { createPool, inTransaction };
