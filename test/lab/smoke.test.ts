@@ -3,7 +3,7 @@
 // dependencies are not installed (`npm ci --prefix evals/lab`) or PostgreSQL cannot start here, so
 // `npm test` on a fresh clone (and .ci/run) never runs the lab.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import os from 'node:os';
@@ -56,6 +56,10 @@ describe.skipIf(!depsInstalled)('incident lab smoke run (evals/lab dependencies 
 
       const services = await bundle.profiles!.services(bundle.incident.window);
       expect(services.length).toBeGreaterThanOrEqual(5);
+      const profileDir = path.join(out, 'profiles', 'inventory');
+      const profile = gunzipSync(await readFile(path.join(profileDir, readdirSync(profileDir)[0]!)));
+      expect(profile.includes(LAB)).toBe(false);
+      expect(profile.includes('services/common/http.js')).toBe(true);
     } finally {
       rmSync(path.dirname(out), { recursive: true, force: true });
     }

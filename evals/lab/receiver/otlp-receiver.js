@@ -7,12 +7,24 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const zlib = require('node:zlib');
-const { Profile } = require('pprof-format');
+const { Profile, StringTable, emptyTableToken } = require('pprof-format');
 
 function relativize(labRoot) {
   const prefix = labRoot.endsWith('/') ? labRoot : `${labRoot}/`;
   const fileUrl = `file://${prefix}`;
   return (s) => (s.includes(prefix) ? s.split(fileUrl).join('').split(prefix).join('') : s);
+}
+
+/** Decodes a pprof profile (gzip or not) with its file names made relative by `rel`. */
+function relativizeProfile(body, rel) {
+  const raw = body[0] === 0x1f && body[1] === 0x8b ? zlib.gunzipSync(body) : body;
+  const profile = Profile.decode(raw);
+  // The string table caches its encoding: build a new one, index for index.
+  const table = new StringTable(emptyTableToken);
+  const strings = profile.stringTable.strings;
+  const same = strings.every((str, i) => table.dedup(rel(str)) === i);
+  if (same) profile.stringTable = table; // else two names became one: keep the original paths
+  return profile;
 }
 
 function startReceiver({ port, outDir, labRoot }) {
@@ -24,9 +36,7 @@ function startReceiver({ port, outDir, labRoot }) {
   const counts = { traceBatches: 0, logBatches: 0, profiles: 0, rejected: 0 };
 
   const writeProfile = (service, body) => {
-    const raw = body[0] === 0x1f && body[1] === 0x8b ? zlib.gunzipSync(body) : body;
-    const profile = Profile.decode(raw);
-    profile.stringTable.strings = profile.stringTable.strings.map(rel);
+    const profile = relativizeProfile(body, rel);
     const dir = path.join(outDir, 'profiles', service);
     fs.mkdirSync(dir, { recursive: true });
     const stamp = new Date(Number(profile.timeNanos / 1000000n)).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -82,4 +92,4 @@ function startReceiver({ port, outDir, labRoot }) {
   );
 }
 
-module.exports = { startReceiver, relativize };
+module.exports = { startReceiver, relativize, relativizeProfile };
