@@ -135,6 +135,8 @@ async function recordIncident(opts) {
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
     say(`recording ${kind} in ${service} (seed ${seed}): ${def.summary}`);
+    // The source the services run, copied before they start (edits made during a recording must not leak in).
+    copyTree(path.join(LAB_ROOT, 'services'), path.join(out, 'source', 'services'));
     const pg = await startPostgres({ port: await freePort() });
     cleanups.push(() => pg.stop());
     await seedShop(pg.url);
@@ -208,7 +210,6 @@ async function recordIncident(opts) {
     gzipFile(path.join(out, 'logs', 'logs.jsonl'), path.join(out, 'logs', 'logs.json.gz'));
     fs.mkdirSync(path.join(out, 'metrics'), { recursive: true });
     fs.writeFileSync(path.join(out, 'metrics', 'metrics.om.gz'), zlib.gzipSync(metrics.toOpenMetrics(), { level: 9 }));
-    copyTree(path.join(LAB_ROOT, 'services'), path.join(out, 'source', 'services'));
 
     const id = path.basename(out);
     const incident = {
