@@ -25,6 +25,7 @@ const USAGE = `usage:
 async function main(argv) {
   const [command, ...rest] = argv;
   const { values } = parseArgs({
+    strict: true,
     args: rest,
     options: {
       fault: { type: 'string' },
@@ -47,7 +48,12 @@ async function main(argv) {
   ensureDependencies();
   const { recordIncident } = require('./record.js');
   const { FAULTS } = require('./faults/catalog.js');
-  const common = { seed: values.seed, baselineSec: values.baseline, faultSec: values.duration, rate: values.rate, warmupSec: values.warmup };
+  const number = (flag, min) => {
+    const v = Number(values[flag]);
+    if (!Number.isFinite(v) || v < min) throw Object.assign(new Error(`--${flag} must be a number ≥ ${min}, got "${values[flag]}"\n${USAGE}`), { usage: true });
+    return v;
+  };
+  const common = { seed: number('seed', 0), baselineSec: number('baseline', 1), faultSec: number('duration', 1), rate: number('rate', 0.1), warmupSec: number('warmup', 0) };
   if (command === 'record') {
     if (!values.fault || !values.out) throw Object.assign(new Error(`record needs --fault and --out\n${USAGE}`), { usage: true });
     await recordIncident({ ...common, fault: values.fault, service: values.service, out: values.out });
