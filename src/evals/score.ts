@@ -52,6 +52,12 @@ export const FAULT_KINDS: Array<{ test: RegExp; kinds: FindingKind[]; hints: Reg
     why: 'a wrong return value fails a later step (errors in callers) or changes what gets logged',
   },
   {
+    test: /retry|storm/,
+    kinds: ['error', 'latency', 'metric-anomaly'],
+    hints: /retry|timeout|backoff/,
+    why: 'a retry storm multiplies calls to the retried service: timeouts and errors on the calls, latency, request-rate metrics',
+  },
+  {
     test: /cpu|contention|consum|throttl/,
     kinds: ['latency', 'metric-anomaly', 'hot-function'],
     hints: /cpu|lock|contention|hot|regex|json|serial/,

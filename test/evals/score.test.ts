@@ -69,5 +69,9 @@ describe('scoreReport', () => {
     expect(expectedFor('cpu_contention')?.kinds).toEqual(['latency', 'metric-anomaly', 'hot-function']);
     expect(expectedFor('network_delay')?.kinds).toContain('latency');
     expect(expectedFor('something-new')).toBeUndefined();
+    // The lab's fault kinds (evals/lab/faults/catalog.js) all have a mapping.
+    expect(expectedFor('retry-storm')?.kinds).toEqual(['error', 'latency', 'metric-anomaly']);
+    expect(expectedFor('retry-storm')?.hints.test('retry-storm')).toBe(true);
+    for (const k of ['network-delay', 'cpu-contention', 'cpu-hungry', 'exception', 'wrong-return', 'missing-index', 'lock-contention', 'pool-exhaustion', 'retry-storm', 'failing-dependency']) expect(expectedFor(k), k).toBeDefined();
   });
 });
