@@ -1,89 +1,93 @@
-// Traces from bundle files (OTLP/JSON TracesData, .json / .json.gz / JSON Lines), loaded once, queried in memory.
-import { pushAll } from '../../util/stats.js';
+// Traces from bundle files (OTLP/JSON TracesData, .json / .json.gz / JSON Lines), loaded once into the
+// compact span store (src/sources/spanstore), queried in memory.
 import { yieldToLoop } from '../../util/yield.js';
 import type { Span, SpanQuery, TimeRange, TraceSet, TraceSource } from '../types.js';
 import { parseTracesData, looksLikeTracesData, type ParseStats } from '../otlp-traces.js';
 import { BundleFileError, parseJsonDocuments, readMaybeGzip } from './files.js';
-import { spanMatches } from '../../analysis/traces/match.js';
+import { SpanStoreBuilder, type SpanStore } from '../spanstore/store.js';
+import { NotPlain, decodeOtlpJson } from '../spanstore/otlp-json.js';
+import { matchingTraces, servicesIn } from '../spanstore/query.js';
 
-export async function loadSpans(files: string[], problems: string[]): Promise<Span[]> {
-  const spans: Span[] = [];
-  for (const file of files) {
+/** One file's spans into the builder: the byte decoder for plain OTLP/JSON, the general decoder otherwise. */
+async function loadFile(file: string, into: SpanStoreBuilder, problems: string[]): Promise<void> {
+  const stats: ParseStats = { spans: 0, skipped: 0, reasons: new Map() };
+  try {
+    const bytes = await readMaybeGzip(file);
     try {
-      const text = (await readMaybeGzip(file)).toString('utf8');
-      const docs = parseJsonDocuments(file, text);
-      const stats: ParseStats = { spans: 0, skipped: 0, reasons: new Map() };
-      for (const doc of docs) {
-        // Loading tens of MB is synchronous work: yield between documents so other calls go on.
-        await yieldToLoop();
-        if (!looksLikeTracesData(doc)) throw new BundleFileError(file, 'not OTLP/JSON TracesData (expected a top-level "resourceSpans" array)');
-        parseTracesData(doc, spans, stats);
-      }
-      if (stats.skipped) problems.push(`${file}: ${stats.skipped} span(s) skipped (${[...stats.reasons].map(([r, n]) => `${n}× ${r}`).join(', ')})`);
+      // Loading hundreds of MB is synchronous work: the decoder pauses every few thousand spans so other calls go on.
+      for (const _ of decodeOtlpJson(bytes, into, stats)) await yieldToLoop();
     } catch (e) {
-      problems.push(e instanceof BundleFileError ? e.message : `${file}: ${(e as Error).message}`);
+      if (!(e instanceof NotPlain)) throw e;
+      const docs = parseJsonDocuments(file, bytes.toString('utf8'));
+      // What was decoded before a failure stays (a later bad document does not undo the earlier ones).
+      const spans: Span[] = [];
+      try {
+        for (const doc of docs) {
+          await yieldToLoop();
+          if (!looksLikeTracesData(doc)) throw new BundleFileError(file, 'not OTLP/JSON TracesData (expected a top-level "resourceSpans" array)');
+          parseTracesData(doc, spans, stats);
+        }
+      } finally {
+        for (const s of spans) into.addSpan(s);
+      }
     }
+    if (stats.skipped) problems.push(`${file}: ${stats.skipped} span(s) skipped (${[...stats.reasons].map(([r, n]) => `${n}× ${r}`).join(', ')})`);
+  } catch (e) {
+    problems.push(e instanceof BundleFileError ? e.message : `${file}: ${(e as Error).message}`);
   }
-  return spans;
+}
+
+export async function loadSpanStore(files: string[], problems: string[]): Promise<SpanStore> {
+  const builder = new SpanStoreBuilder();
+  for (const file of files) await loadFile(file, builder, problems);
+  return builder.build();
 }
 
 export class BundleTraceSource implements TraceSource {
   readonly kind = 'bundle' as const;
-  private loaded?: Promise<{ spans: Span[]; byTrace: Map<string, Span[]> }>;
+  private loaded?: Promise<SpanStore>;
 
   constructor(
     private readonly files: string[],
     private readonly problems: string[],
   ) {}
 
-  private load() {
-    this.loaded ??= loadSpans(this.files, this.problems).then((spans) => {
-      spans.sort((a, b) => a.startMs - b.startMs);
-      const byTrace = new Map<string, Span[]>();
-      for (const s of spans) {
-        let list = byTrace.get(s.traceId);
-        if (!list) byTrace.set(s.traceId, (list = []));
-        list.push(s);
-      }
-      return { spans, byTrace };
-    });
+  /** The span store, loaded on first use. */
+  store(): Promise<SpanStore> {
+    this.loaded ??= loadSpanStore(this.files, this.problems);
     return this.loaded;
   }
 
   /** All spans (for analyses that scan everything, e.g. benchmarks). */
   async allSpans(): Promise<Span[]> {
-    return (await this.load()).spans;
+    const store = await this.store();
+    const out: Span[] = [];
+    for (let i = 0; i < store.size; i++) out.push(store.span(i));
+    return out;
   }
 
   async findTraces(q: SpanQuery): Promise<TraceSet> {
-    const { spans, byTrace } = await this.load();
-    const hit = new Set<string>();
-    for (const s of spans) {
-      if (s.startMs >= q.range.end) break;
-      if (!hit.has(s.traceId) && spanMatches(s, q)) hit.add(s.traceId);
-    }
-    let ids = [...hit];
+    const store = await this.store();
+    let ids = matchingTraces(store, q);
     let partial = false;
     const notes: string[] = [];
     if (q.limitTraces !== undefined && ids.length > q.limitTraces) {
+      notes.push(`kept the first ${q.limitTraces} of ${ids.length} matching traces`);
       ids = ids.slice(0, q.limitTraces);
       partial = true;
-      notes.push(`kept the first ${q.limitTraces} of ${hit.size} matching traces`);
     }
     const out: Span[] = [];
-    for (const id of ids) pushAll(out, byTrace.get(id)!);
+    for (const t of ids) store.traceSpans(t, out);
     return { spans: out, partial, notes };
   }
 
   async getTrace(traceId: string): Promise<Span[] | undefined> {
-    const { byTrace } = await this.load();
-    return byTrace.get(traceId.toLowerCase().padStart(32, '0'));
+    const store = await this.store();
+    const t = store.traceNumber(traceId.toLowerCase().padStart(32, '0'));
+    return t < 0 ? undefined : store.traceSpans(t);
   }
 
   async services(range: TimeRange): Promise<string[]> {
-    const { spans } = await this.load();
-    const set = new Set<string>();
-    for (const s of spans) if (s.startMs < range.end && s.endMs >= range.start) set.add(s.service);
-    return [...set].sort();
+    return servicesIn(await this.store(), range);
   }
 }
