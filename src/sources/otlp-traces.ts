@@ -52,7 +52,7 @@ export function fastNanos(v: unknown): number | undefined {
 
 export function kindOf(k: unknown): number {
   if (typeof k === 'number') return k;
-  if (typeof k === 'string') return SPAN_KINDS[k] ?? 0;
+  if (typeof k === 'string') return Object.hasOwn(SPAN_KINDS, k) ? SPAN_KINDS[k]! : 0; // not Object's own names ('toString')
   return 0;
 }
 

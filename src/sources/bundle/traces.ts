@@ -5,20 +5,22 @@ import type { Span, SpanQuery, TimeRange, TraceSet, TraceSource } from '../types
 import { parseTracesData, looksLikeTracesData, type ParseStats } from '../otlp-traces.js';
 import { BundleFileError, parseJsonDocuments, readMaybeGzip } from './files.js';
 import { SpanStoreBuilder, type SpanStore } from '../spanstore/store.js';
-import { NotPlain, decodeOtlpJson } from '../spanstore/otlp-json.js';
+import { decodeOtlpJson } from '../spanstore/otlp-json.js';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { matchingTraces, servicesIn } from '../spanstore/query.js';
 
 /** One file's spans into the builder: the byte decoder for plain OTLP/JSON, the general decoder otherwise. */
 async function loadFile(file: string, into: SpanStoreBuilder, problems: string[]): Promise<void> {
   const stats: ParseStats = { spans: 0, skipped: 0, reasons: new Map() };
   try {
-    const bytes = await readMaybeGzip(file);
     try {
-      // Loading hundreds of MB is synchronous work: the decoder pauses every few thousand spans so other calls go on.
-      for (const _ of decodeOtlpJson(bytes, into, stats)) await yieldToLoop();
-    } catch (e) {
-      if (!(e instanceof NotPlain)) throw e;
-      const docs = parseJsonDocuments(file, bytes.toString('utf8'));
+      await streamFile(file, into, stats);
+    } catch {
+      // Not plain OTLP/JSON, or unreadable: the general decoder reads the whole file and says what is wrong.
+      const docs = parseJsonDocuments(file, (await readMaybeGzip(file)).toString('utf8'));
       // What was decoded before a failure stays (a later bad document does not undo the earlier ones).
       const spans: Span[] = [];
       try {
@@ -34,6 +36,46 @@ async function loadFile(file: string, into: SpanStoreBuilder, problems: string[]
     if (stats.skipped) problems.push(`${file}: ${stats.skipped} span(s) skipped (${[...stats.reasons].map(([r, n]) => `${n}× ${r}`).join(', ')})`);
   } catch (e) {
     problems.push(e instanceof BundleFileError ? e.message : `${file}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The byte decoder fed from a stream of the file (gunzipped when it starts with gzip's magic bytes), so
+ * only a window of it is in memory. Decoding is synchronous work: it pauses every few thousand spans so
+ * other calls go on.
+ */
+async function streamFile(file: string, into: SpanStoreBuilder, stats: ParseStats): Promise<void> {
+  const head = Buffer.alloc(2);
+  const fh = await open(file);
+  try {
+    await fh.read(head, 0, 2, 0);
+  } finally {
+    await fh.close();
+  }
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  const input: Readable = head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
+  raw.on('error', (e) => input.destroy(e));
+  const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const steps = decodeOtlpJson(into, stats);
+  try {
+    for (let r = steps.next(); !r.done; ) {
+      if (r.value === 'pause') {
+        await yieldToLoop();
+        r = steps.next();
+        continue;
+      }
+      let chunk: IteratorResult<Buffer>;
+      try {
+        chunk = await chunks.next();
+      } catch (e) {
+        steps.throw(e); // rolls the builder back, then rethrows
+        throw e;
+      }
+      r = steps.next(chunk.done ? null : chunk.value);
+    }
+  } finally {
+    input.destroy();
+    raw.destroy();
   }
 }
 

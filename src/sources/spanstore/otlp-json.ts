@@ -72,6 +72,17 @@ const STATUS = new Keys(['code', 'message']);
 
 /** Spans decoded between two pauses of the generator (the caller yields to the event loop there). */
 const SLICE = 16_384;
+/**
+ * Bytes kept ahead of the cursor between two elements: the file is read in pieces, and an element
+ * (a span, a resource) must fit in this window; a larger one makes the file go to the general decoder.
+ */
+const WINDOW = 4 << 20;
+
+/** What the decoder asks of its driver: a pause (yield to the event loop), or the next bytes of the file. */
+export type DecodeRequest = 'pause' | 'more';
+/** The driver's answer to 'more': the next bytes, or null at the end of the file. */
+export type DecodeInput = Buffer | null | undefined;
+type Steps = Generator<DecodeRequest, void, DecodeInput>;
 
 /** Lowercase hex digits only. */
 function isLowerHex(buf: Buffer, a: number, b: number): boolean {
@@ -95,12 +106,43 @@ class Decoder {
   private statusCode = 0;
   private statusMessage = -1;
   private readonly values = new TextCache();
+  /** The window of the file being decoded (p indexes it), and whether the file's end is in it. */
+  private buf: Buffer = Buffer.alloc(0);
+  private ended = false;
+  private started = false;
+  /** A line break was skipped since the current document began (JSON Lines documents have none). */
+  private newline = false;
 
   constructor(
-    private readonly buf: Buffer,
     private readonly b: SpanStoreBuilder,
     private readonly stats: ParseStats,
+    private readonly window: number,
   ) {}
+
+  /**
+   * Between elements (no offset into the window is held there): when fewer than WINDOW bytes are left,
+   * asks for more and slides the window so that the cursor is at 0.
+   */
+  private *refill(): Steps {
+    if (this.ended || this.buf.length - this.p >= this.window) return;
+    const parts: Buffer[] = [this.buf.subarray(this.p)];
+    let got = 0;
+    while (got < this.window) {
+      const chunk = yield 'more';
+      if (!chunk) {
+        this.ended = true;
+        break;
+      }
+      parts.push(chunk);
+      got += chunk.length;
+    }
+    this.buf = Buffer.concat(parts);
+    this.p = 0;
+    if (!this.started) {
+      this.started = true;
+      if (this.buf[0] === 0xef && this.buf[1] === 0xbb && this.buf[2] === 0xbf) this.p = 3; // UTF-8 byte order mark
+    }
+  }
 
   private fail(): never {
     throw new NotPlain(this.p);
@@ -112,8 +154,11 @@ class Decoder {
     let p = this.p;
     while (p < buf.length) {
       const c = buf[p]!;
-      if (c === 32 || c === 10 || c === 13 || c === 9) p++;
-      else {
+      if (c === 32 || c === 13 || c === 9) p++;
+      else if (c === 10) {
+        this.newline = true;
+        p++;
+      } else {
         this.p = p;
         return c;
       }
@@ -550,7 +595,7 @@ class Decoder {
   }
 
   /** One scopeSpans element: its spans. */
-  private *scope(): Generator<void> {
+  private *scope(): Steps {
     this.expect(LBRACE);
     if (this.peek() === RBRACE) return void this.p++;
     let spans = false;
@@ -563,8 +608,10 @@ class Decoder {
         if (this.peek() === RBRACKET) this.p++;
         else
           do {
+            yield* this.refill();
             this.span();
-            if (++this.spansDone % SLICE === 0) yield;
+            if (++this.spansDone % SLICE === 0) yield 'pause';
+            yield* this.refill();
           } while (this.more(RBRACKET));
       } else if (code !== 0) this.skip();
       else this.fail();
@@ -572,7 +619,7 @@ class Decoder {
   }
 
   /** One resourceSpans element: its resource and the spans of its scopes. */
-  private *resourceSpans(): Generator<void> {
+  private *resourceSpans(): Steps {
     this.expect(LBRACE);
     const from = this.b.length;
     let resource: unknown;
@@ -592,8 +639,11 @@ class Decoder {
           this.p++;
           if (this.peek() === RBRACKET) this.p++;
           else
-            do yield* this.scope();
-            while (this.more(RBRACKET));
+            do {
+              yield* this.refill();
+              yield* this.scope();
+              yield* this.refill();
+            } while (this.more(RBRACKET));
         } else if (code === 4) this.skip();
         else this.fail();
       } while (this.more(RBRACE));
@@ -601,13 +651,12 @@ class Decoder {
     if (this.b.length > from) this.b.setResource(from, this.b.addResource(attrs));
   }
 
-  /** Every document of the buffer (one, or JSON Lines). */
-  *documents(): Generator<void> {
-    const buf = this.buf;
-    if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) this.p = 3;
+  /** Every document of the file (one, or JSON Lines). */
+  *documents(): Steps {
+    yield* this.refill();
     let docs = 0;
     while (this.peek() !== -1) {
-      const docStart = this.p;
+      this.newline = false;
       this.expect(LBRACE);
       let lists = 0;
       if (this.peek() === RBRACE) this.fail(); // no resourceSpans: not TracesData, the general decoder says so
@@ -616,36 +665,51 @@ class Decoder {
         this.p++;
         if (this.peek() === RBRACKET) this.p++;
         else
-          do yield* this.resourceSpans();
-          while (this.more(RBRACKET));
+          do {
+            yield* this.refill();
+            yield* this.resourceSpans();
+            yield* this.refill();
+          } while (this.more(RBRACKET));
       } while (this.more(RBRACE));
-      const docEnd = this.p;
+      const inside = this.newline;
+      this.newline = false;
+      yield* this.refill();
       // Several documents are JSON Lines: each on its own line, a line break between two.
       const follows = this.peek() !== -1;
-      if (++docs > 1 || follows) {
-        const nl = buf.indexOf(10, docStart);
-        if (nl >= 0 && nl < docEnd) this.fail();
-        if (follows && (nl < 0 || nl > this.p)) this.fail();
-      }
+      if ((++docs > 1 || follows) && inside) this.fail();
+      if (follows && !this.newline) this.fail();
     }
     if (docs === 0) this.fail();
   }
 }
 
 /**
- * Decodes a file's bytes into the builder, pausing (yield) every few thousand spans. Throws NotPlain,
- * with the builder unchanged, when the file is not plain OTLP/JSON: the caller then uses the general decoder.
+ * Decodes a file into the builder. The driver answers 'more' with the file's next bytes (null at its
+ * end) and 'pause' by letting the event loop run. Throws NotPlain, with the builder and stats as they
+ * were, when the file is not plain OTLP/JSON: the caller then reads it with the general decoder.
  */
-export function* decodeOtlpJson(buf: Buffer, into: SpanStoreBuilder, stats: ParseStats): Generator<void> {
+export function* decodeOtlpJson(into: SpanStoreBuilder, stats: ParseStats, window = WINDOW): Steps {
   const mark = into.mark();
   const before = { spans: stats.spans, skipped: stats.skipped, reasons: new Map(stats.reasons) };
   try {
-    yield* new Decoder(buf, into, stats).documents();
+    yield* new Decoder(into, stats, window).documents();
   } catch (e) {
     into.rollback(mark);
     stats.spans = before.spans;
     stats.skipped = before.skipped;
     stats.reasons = before.reasons;
     throw e;
+  }
+}
+
+/** The same over bytes already in memory (tests, benchmarks). */
+export function decodeOtlpJsonBytes(buf: Buffer, into: SpanStoreBuilder, stats: ParseStats): void {
+  const steps = decodeOtlpJson(into, stats);
+  let fed = false;
+  for (let r = steps.next(); !r.done; ) {
+    if (r.value === 'more' && !fed) {
+      fed = true;
+      r = steps.next(buf);
+    } else r = steps.next(null);
   }
 }
