@@ -69,7 +69,8 @@ async function bigTraces(work: string, out: (s: string) => void): Promise<void> 
     ['rank_suspects', '{}'],
   ] as const) {
     const [f, q] = race([floorCmd, [process.execPath, CLI, 'call', tool, args, '--bundle', dir]], runs);
-    out(`  call ${tool}, 500k spans: ${fmt(q!)}; floor (JSON.parse only) ${fmt(f!)}; ratio ${(q!.wall / f!.wall).toFixed(1)}× wall`);
+    const goal = tool === 'rank_suspects' ? 'goal ≤ 2.5×, ≤ 0.6 GB' : 'goal ≤ 1.8×';
+    out(`  call ${tool}, 500k spans: ${fmt(q!)}; floor (JSON.parse only) ${fmt(f!)}; ratio ${(q!.wall / f!.wall).toFixed(2)}× wall${q!.cpu !== undefined ? `, ${(q!.cpu / f!.cpu!).toFixed(2)}× cpu` : ''} (${goal})`);
   }
 }
 
