@@ -165,6 +165,13 @@ function fullGc(): () => void {
   return runInNewContext('gc') as () => void;
 }
 
+/** The store of the bytes (its builder unreachable once this returns). */
+function loadStore(bytes: Buffer): SpanStore {
+  const builder = new SpanStoreBuilder();
+  decodeOtlpJsonBytes(bytes, builder, { spans: 0, skipped: 0, reasons: new Map() });
+  return builder.build();
+}
+
 /** Bytes per span held by the span store and by span objects, measured on the heap after full GCs. */
 function memoryPerSpan(bytes: Buffer): { store: number; counted: number; objects: number } {
   const gc = fullGc();
@@ -175,9 +182,7 @@ function memoryPerSpan(bytes: Buffer): { store: number; counted: number; objects
     return m.heapUsed + m.arrayBuffers;
   };
   const before = used();
-  const builder = new SpanStoreBuilder();
-  decodeOtlpJsonBytes(bytes, builder, { spans: 0, skipped: 0, reasons: new Map() });
-  let store: SpanStore | undefined = builder.build();
+  let store: SpanStore | undefined = loadStore(bytes);
   const withStore = used();
   const n = store.size;
   const counted = store.bytes() / n;
@@ -218,9 +223,7 @@ export async function run(): Promise<void> {
     parseTracesData(JSON.parse(text), parsed, stats);
     loadMs.push(performance.now() - t);
     t = performance.now();
-    const builder = new SpanStoreBuilder();
-    decodeOtlpJsonBytes(bytes, builder, { spans: 0, skipped: 0, reasons: new Map() });
-    loaded = builder.build().size;
+    loaded = loadStore(bytes).size;
     storeMs.push(performance.now() - t);
   }
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

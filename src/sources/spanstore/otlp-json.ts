@@ -136,7 +136,8 @@ class Decoder {
       parts.push(chunk);
       got += chunk.length;
     }
-    this.buf = Buffer.concat(parts);
+    // A whole file given at once (or a first piece) is used in place, not copied.
+    this.buf = parts.length === 2 && parts[0]!.length === 0 ? parts[1]! : Buffer.concat(parts);
     this.p = 0;
     if (!this.started) {
       this.started = true;
