@@ -386,26 +386,30 @@ class Decoder {
     return id === undefined ? -1 : this.b.strings.id(id);
   }
 
-  /** One attribute list into the builder (what `attributes()` keeps, in its order). */
-  private attributes(): void {
-    if (this.peek() !== LBRACKET) {
+  /**
+   * Enters an object or array (`open` its first byte) that has members: true with the cursor after
+   * `open`. Anything else — another kind of value, or an empty one — is passed over: false.
+   */
+  private enter(open: number): boolean {
+    if (this.peek() !== open) {
       this.skip();
-      return;
+      return false;
     }
     this.p++;
-    if (this.peek() === RBRACKET) {
+    if (this.peek() === (open === LBRACE ? RBRACE : RBRACKET)) {
       this.p++;
-      return;
+      return false;
     }
+    return true;
+  }
+
+  /** One attribute list into the builder (what `attributes()` keeps, in its order). */
+  private attributes(): void {
+    if (!this.enter(LBRACKET)) return;
     do {
-      if (this.peek() !== LBRACE) {
-        this.skip();
-        continue;
-      }
-      this.p++;
       let k = -1;
       let v: AttrValue | undefined;
-      if (this.peek() !== RBRACE) {
+      if (this.enter(LBRACE)) {
         do {
           const code = this.memberKey(KEY_VALUE);
           if (code === 1) {
@@ -419,7 +423,7 @@ class Decoder {
           } else if (code === 2) v = this.attrValue();
           else this.skip();
         } while (this.more(RBRACE));
-      } else this.p++;
+      }
       if (k >= 0 && v !== undefined) this.b.pushAttr(k, v);
     } while (this.more(RBRACKET));
   }
@@ -472,15 +476,7 @@ class Decoder {
   private status(): void {
     this.statusCode = 0;
     this.statusMessage = -1;
-    if (this.peek() !== LBRACE) {
-      this.skip();
-      return;
-    }
-    this.p++;
-    if (this.peek() === RBRACE) {
-      this.p++;
-      return;
-    }
+    if (!this.enter(LBRACE)) return;
     do {
       const code = this.memberKey(STATUS);
       if (code === 1) {
