@@ -293,6 +293,9 @@ describe('bundle trace source over the store', () => {
     const id = reference[10]!.traceId;
     expect(await src.getTrace(id.toUpperCase())).toStrictEqual(reference.filter((s) => s.traceId === id));
     expect(await src.getTrace('ffffffffffffffffffffffffffffffff')).toBeUndefined();
+    // A span is made once: later queries return the same objects.
+    const again = await src.getTrace(id);
+    expect(again![0]).toBe((await src.findTraces({ range: whole })).spans.find((s) => s.traceId === id));
     const services = await src.services({ start: T0, end: T0 + 1 });
     expect(services).toStrictEqual([...new Set(reference.filter((s) => s.startMs < T0 + 1 && s.endMs >= T0).map((s) => s.service))].sort());
   });

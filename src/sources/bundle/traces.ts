@@ -104,7 +104,7 @@ export class BundleTraceSource implements TraceSource {
   async allSpans(): Promise<Span[]> {
     const store = await this.store();
     const out: Span[] = [];
-    for (let i = 0; i < store.size; i++) out.push(store.span(i));
+    for (let i = 0; i < store.size; i++) out.push(store.shared(i));
     return out;
   }
 

@@ -2,8 +2,8 @@
 // of interned strings), built once per load. Half a million spans as objects cost about a kilobyte each
 // and keep the garbage collector busy; as columns they cost a small fraction of that (`npm run bench --
 // traces` prints the figure). Spans are sorted by start time and grouped by trace once, here; the
-// `Span` objects the analyses read are made on demand from the columns (`span(i)`), for the traces a
-// query asks for, and dropped with its answer.
+// `Span` objects the analyses read are made from the columns on demand (`shared(i)`), only for the
+// traces a query returns.
 import type { AttrValue, Attributes, Span, SpanEvent, SpanStatus } from '../types.js';
 import { serviceOf } from '../otlp.js';
 import { Interner } from './intern.js';
@@ -181,6 +181,7 @@ export class SpanStore {
   /** Trace number of each span. */
   readonly traceOf: Int32Array;
   private readonly traceByIdString: Map<number, number>;
+  private made?: Array<Span | undefined>;
 
   constructor(
     private readonly interner: Interner,
@@ -257,9 +258,19 @@ export class SpanStore {
     };
   }
 
+  /**
+   * Span i as returned by queries: made once, then the same object every time (a playbook asks for
+   * the same window from several steps; analyses may key maps by span across calls, as they could
+   * when the bundle kept span objects). Only spans some query returned are ever made.
+   */
+  shared(i: number): Span {
+    const made = (this.made ??= new Array<Span | undefined>(this.size));
+    return (made[i] ??= this.span(i));
+  }
+
   /** The spans of trace t, in start order. */
   traceSpans(t: number, out: Span[] = []): Span[] {
-    for (let k = this.traceOff[t]!; k < this.traceOff[t + 1]!; k++) out.push(this.span(this.members[k]!));
+    for (let k = this.traceOff[t]!; k < this.traceOff[t + 1]!; k++) out.push(this.shared(this.members[k]!));
     return out;
   }
 
