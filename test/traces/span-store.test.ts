@@ -175,6 +175,19 @@ describe('byte decoder vs general decoder', () => {
     expectSame(JSON.stringify(oddDocument()), [5, 11], 8192);
   });
 
+  it('pauses every few thousand spans, so a long load lets other calls run', () => {
+    const spans = Array.from({ length: 40_000 }, (_, i) => ({ traceId: TRACE, spanId: i.toString(16).padStart(16, '0'), name: 'op', startTimeUnixNano: String(1748944200000000000 + i * 1000) }));
+    const steps = decodeOtlpJson(new SpanStoreBuilder(), newStats());
+    const text = Buffer.from(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] }));
+    let pauses = 0;
+    let fed = false;
+    for (let r = steps.next(); !r.done; ) {
+      if (r.value === 'pause') pauses++;
+      r = r.value === 'more' ? steps.next(fed ? null : ((fed = true), text)) : steps.next();
+    }
+    expect(pauses).toBeGreaterThanOrEqual(2);
+  });
+
   it('matches the general decoder on the recorded bundles (demo, Nezha) when present', async () => {
     const roots = [path.resolve('evals/incidents'), path.resolve('../shared/datasets/nezha-onlineboutique/dev')].filter(existsSync);
     let files = 0;
