@@ -1,15 +1,15 @@
 // Traces from bundle files (OTLP/JSON TracesData, .json / .json.gz / JSON Lines), loaded once into the
 // compact span store (src/sources/spanstore), queried in memory.
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { yieldToLoop } from '../../util/yield.js';
 import type { Span, SpanQuery, TimeRange, TraceSet, TraceSource } from '../types.js';
 import { parseTracesData, looksLikeTracesData, type ParseStats } from '../otlp-traces.js';
 import { BundleFileError, parseJsonDocuments, readMaybeGzip } from './files.js';
 import { SpanStoreBuilder, type SpanStore } from '../spanstore/store.js';
 import { decodeOtlpJson } from '../spanstore/otlp-json.js';
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { matchingTraces, servicesIn } from '../spanstore/query.js';
 
 /** One file's spans into the builder: the byte decoder for plain OTLP/JSON, the general decoder otherwise. */

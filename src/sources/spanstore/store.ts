@@ -1,7 +1,7 @@
 // The compact span store: the spans of a bundle as columns (typed arrays of numbers, ids into one table
-// of interned strings), built once per load. Half a million spans as objects cost about a kilobyte each
-// and keep the garbage collector busy; as columns they cost a small fraction of that (`npm run bench --
-// traces` prints the figure). Spans are sorted by start time and grouped by trace once, here; the
+// of interned strings), built once per load. As the general decoder's objects a span costs some 470
+// bytes (plus the parsed JSON document while a file loads) and keeps the garbage collector busy; as
+// columns about 220 (`npm run bench -- traces` measures both). Spans are sorted by start time and grouped by trace once, here; the
 // `Span` objects the analyses read are made from the columns on demand (`shared(i)`), only for the
 // traces a query returns.
 import type { AttrValue, Attributes, Span, SpanEvent, SpanStatus } from '../types.js';
