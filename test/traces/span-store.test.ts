@@ -205,6 +205,19 @@ describe('byte decoder vs general decoder', () => {
   });
 });
 
+describe('spans from the general decoder', () => {
+  it('keep fields that have no column (a decoder that reads more of a format adds fields)', () => {
+    const [s] = general(JSON.stringify(toOtlp(shop(1, T0, 1000, T0 + 1000)))).spans;
+    const withMore = { ...s!, traceState: 'k=v', links: [{ traceId: TRACE, spanId: 'b7ad6b7169203331' }], later: undefined } as Span;
+    const b = new SpanStoreBuilder();
+    b.addSpan(s!);
+    b.addSpan(withMore);
+    const store = b.build();
+    const got = [store.span(0), store.span(1)].sort((x, y) => Number('links' in x) - Number('links' in y));
+    expect(got).toStrictEqual([s, withMore]);
+  });
+});
+
 describe('files the byte decoder leaves to the general decoder', () => {
   const span = { traceId: TRACE, spanId: 'b7ad6b7169203331', name: 'op', startTimeUnixNano: '1748944200000000000' };
   const cases: Array<[string, string]> = [

@@ -9,6 +9,8 @@ import { serviceOf } from '../otlp.js';
 import { Interner } from './intern.js';
 
 const STATUS: SpanStatus[] = ['unset', 'ok', 'error'];
+/** The Span fields the columns hold; any other field a decoder sets is kept beside them (`extras`). */
+const COLUMN_FIELDS = new Set(['traceId', 'spanId', 'parentSpanId', 'service', 'name', 'kind', 'startMs', 'endMs', 'durationMs', 'status', 'statusMessage', 'attributes', 'resource', 'events']);
 export const statusNumber = (s: SpanStatus): number => (s === 'error' ? 2 : s === 'ok' ? 1 : 0);
 
 /** Where a load can be rolled back to (a file that turned out to need the general decoder). */
@@ -34,6 +36,7 @@ export class SpanStoreBuilder {
   private attrKey: number[] = [];
   private attrVal: AttrValue[] = [];
   private events = new Map<number, SpanEvent[]>();
+  private extras = new Map<number, Record<string, unknown>>();
   private resources: Attributes[] = [];
   private resService: number[] = [];
   private resOfObject = new Map<Attributes, number>();
@@ -91,6 +94,9 @@ export class SpanStoreBuilder {
     if (res === undefined) this.resOfObject.set(s.resource, (res = this.addResource(s.resource)));
     const from = this.attrMark();
     for (const k in s.attributes) this.pushAttr(this.strings.id(k), s.attributes[k]!);
+    let extra: Record<string, unknown> | undefined;
+    for (const k in s) if (!COLUMN_FIELDS.has(k)) (extra ??= {})[k] = (s as unknown as Record<string, unknown>)[k];
+    if (extra) this.extras.set(this.length, extra);
     const st = this.strings;
     this.pushSpan(st.id(s.traceId), s.spanId, s.parentSpanId, st.id(s.name), s.kind, s.startMs, s.endMs, statusNumber(s.status), s.statusMessage === undefined ? -1 : st.id(s.statusMessage), res, from, s.events);
   }
@@ -103,7 +109,7 @@ export class SpanStoreBuilder {
     for (const a of [this.traceId, this.spanId, this.parentSpanId, this.name, this.kind, this.start, this.end, this.status, this.message, this.res, this.attrFrom]) a.length = m.spans;
     this.attrKey.length = m.attrs;
     this.attrVal.length = m.attrs;
-    for (const k of [...this.events.keys()]) if (k >= m.spans) this.events.delete(k);
+    for (const map of [this.events, this.extras]) for (const k of [...map.keys()]) if (k >= m.spans) map.delete(k);
   }
 
   /** Sorts by start time (stable: equal starts keep load order) and groups by trace, in the order traces first start. */
@@ -130,6 +136,7 @@ export class SpanStoreBuilder {
       attrTo: new Int32Array(n),
     };
     const events = new Map<number, SpanEvent[]>();
+    const extras = new Map<number, Record<string, unknown>>();
     for (let k = 0; k < n; k++) {
       const i = order[k]!;
       cols.traceId[k] = this.traceId[i]!;
@@ -147,8 +154,10 @@ export class SpanStoreBuilder {
       cols.attrTo[k] = attrEnd(i);
       const ev = this.events.get(i);
       if (ev) events.set(k, ev);
+      const x = this.extras.get(i);
+      if (x) extras.set(k, x);
     }
-    return new SpanStore(this.strings, cols, Int32Array.from(this.attrKey), this.attrVal, events, this.resources);
+    return new SpanStore(this.strings, cols, Int32Array.from(this.attrKey), this.attrVal, events, this.resources, extras);
   }
 }
 
@@ -190,6 +199,8 @@ export class SpanStore {
     readonly attrVal: AttrValue[],
     readonly events: Map<number, SpanEvent[]>,
     readonly resources: Attributes[],
+    /** Fields of spans from the general decoder that have no column (formats that carry more). */
+    readonly extras: Map<number, Record<string, unknown>> = new Map(),
   ) {
     this.size = cols.start.length;
     this.strings = interner.strings;
@@ -240,7 +251,7 @@ export class SpanStore {
     const end = c.end[i]!;
     const msg = c.message[i]!;
     // Same fields in the same order as the OTLP decoder's objects: one hidden class for every span.
-    return {
+    const span: Span = {
       traceId: this.strings[c.traceId[i]!]!,
       spanId: c.spanId[i]!,
       parentSpanId: c.parentSpanId[i],
@@ -256,6 +267,8 @@ export class SpanStore {
       resource: this.resources[c.res[i]!]!,
       events: this.events.get(i) ?? [],
     };
+    const x = this.extras.size ? this.extras.get(i) : undefined;
+    return x ? Object.assign(span, x) : span;
   }
 
   /**
