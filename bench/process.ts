@@ -68,8 +68,10 @@ async function bigTraces(work: string, out: (s: string) => void): Promise<void> 
     ['find_prevalent_errors', '{}'],
     ['rank_suspects', '{}'],
   ] as const) {
-    const [f, q] = race([floorCmd, [process.execPath, CLI, 'call', tool, args, '--bundle', dir]], runs);
-    out(`  call ${tool}, 500k spans: ${fmt(q!)}; floor (JSON.parse only) ${fmt(f!)}; ratio ${(q!.wall / f!.wall).toFixed(1)}× wall`);
+    const [f, q, before] = race([floorCmd, [process.execPath, CLI, 'call', tool, args, '--bundle', dir], ...(BEFORE ? [[process.execPath, BEFORE, 'call', tool, args, '--bundle', dir]] : [])], runs);
+    const goal = tool === 'rank_suspects' ? 'goal ≤ 2.5×, ≤ 0.6 GB' : 'goal ≤ 1.8×';
+    out(`  call ${tool}, 500k spans: ${fmt(q!)}; floor (JSON.parse only) ${fmt(f!)}; ratio ${(q!.wall / f!.wall).toFixed(2)}× wall${q!.cpu !== undefined ? `, ${(q!.cpu / f!.cpu!).toFixed(2)}× cpu` : ''} (${goal})`);
+    if (before) out(`    before: ${fmt(before)}; ratio ${(before.wall / f!.wall).toFixed(2)}× wall${before.cpu !== undefined ? `, ${(before.cpu / f!.cpu!).toFixed(2)}× cpu` : ''}`);
   }
 }
 

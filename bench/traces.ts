@@ -4,6 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Attributes, Span } from '../src/sources/types.js';
 import { parseTracesData, type ParseStats } from '../src/sources/otlp-traces.js';
+import { SpanStoreBuilder, type SpanStore } from '../src/sources/spanstore/store.js';
+import { decodeOtlpJsonBytes } from '../src/sources/spanstore/otlp-json.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { redGroups } from '../src/analysis/traces/red.js';
 import { findPrevalentErrors } from '../src/analysis/traces/errors.js';
 import { findSlowSpans } from '../src/analysis/traces/slow.js';
@@ -155,6 +159,54 @@ function time<T>(fn: () => T, minMs = 300): { ms: number; value: T } {
   return { ms: best, value };
 }
 
+/** A full garbage collection (the bench process is started without --expose-gc). */
+function fullGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+/** The store of the bytes (its builder unreachable once this returns). */
+function loadStore(bytes: Buffer): SpanStore {
+  const builder = new SpanStoreBuilder();
+  decodeOtlpJsonBytes(bytes, builder, { spans: 0, skipped: 0, reasons: new Map() });
+  return builder.build();
+}
+
+/** Keeps what is being measured reachable until the measurement is taken. */
+const held: unknown[] = [];
+
+/**
+ * Bytes per span on the heap after full GCs: the span store; the span objects the general decoder
+ * makes (what a bundle kept before the store); and the span objects a query makes from the store
+ * (on top of it: their texts are the store's).
+ */
+function memoryPerSpan(bytes: Buffer): { store: number; counted: number; objects: number; made: number } {
+  const gc = fullGc();
+  const used = () => {
+    gc();
+    gc();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  const base = used();
+  const store = loadStore(bytes);
+  held.push(store);
+  const withStore = used();
+  const n = store.size;
+  const made: Span[] = [];
+  for (let i = 0; i < n; i++) made.push(store.span(i));
+  held.push(made);
+  const withMade = used();
+  held.length = 0;
+  const base2 = used();
+  const objects: Span[] = [];
+  parseTracesData(JSON.parse(bytes.toString('utf8')), objects, { spans: 0, skipped: 0, reasons: new Map() });
+  held.push(objects);
+  const withObjects = used();
+  held.length = 0;
+  return { store: (withStore - base) / n, counted: store.bytes() / n, made: (withMade - withStore) / n, objects: (withObjects - base2) / n };
+}
+
 export async function run(): Promise<void> {
   const out = (s: string) => process.stdout.write(s + '\n');
   const t0 = performance.now();
@@ -170,7 +222,9 @@ export async function run(): Promise<void> {
   // of load from other processes hits both alike.
   const parseMs: number[] = [];
   const loadMs: number[] = [];
+  const storeMs: number[] = [];
   let loaded = 0;
+  const bytes = Buffer.from(text, 'utf8');
   for (let i = 0; i < 5; i++) {
     let t = performance.now();
     (JSON.parse(text) as { resourceSpans: unknown[] }).resourceSpans.length;
@@ -180,13 +234,19 @@ export async function run(): Promise<void> {
     const stats: ParseStats = { spans: 0, skipped: 0, reasons: new Map() };
     parseTracesData(JSON.parse(text), parsed, stats);
     loadMs.push(performance.now() - t);
-    loaded = parsed.length;
+    t = performance.now();
+    loaded = loadStore(bytes).size;
+    storeMs.push(performance.now() - t);
   }
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const rawMBs = mb / (med(parseMs) / 1000);
   const loadMBs = mb / (med(loadMs) / 1000);
-  rows.push(['calibration: JSON.parse alone', `${rawMBs.toFixed(0)} MB/s`, '', 'the floor: upper bound for the load on this machine']);
-  rows.push(['load (JSON.parse + OTLP → spans)', `${loadMBs.toFixed(0)} MB/s`, `${((loaded / med(loadMs)) * 1000 / 1e6).toFixed(2)} M spans/s`, `${((loadMBs / rawMBs) * 100).toFixed(0)}% of JSON.parse (goal ≥ 80%); ${(loadMBs / TARGET_LOAD).toFixed(2)}× target ${TARGET_LOAD} MB/s`]);
+  const storeMBs = mb / (med(storeMs) / 1000);
+  rows.push(['calibration: JSON.parse alone', `${rawMBs.toFixed(0)} MB/s`, '', 'the floor: upper bound for a loader that parses whole documents']);
+  rows.push(['load into the span store (byte decoder)', `${storeMBs.toFixed(0)} MB/s`, `${((loaded / med(storeMs)) * 1000 / 1e6).toFixed(2)} M spans/s`, `${((storeMBs / rawMBs) * 100).toFixed(0)}% of JSON.parse (goal ≥ 80%); ${(storeMBs / TARGET_LOAD).toFixed(2)}× target ${TARGET_LOAD} MB/s`]);
+  rows.push(['load, general decoder (JSON.parse + OTLP → span objects)', `${loadMBs.toFixed(0)} MB/s`, '', `${((loadMBs / rawMBs) * 100).toFixed(0)}% of JSON.parse (files the byte decoder leaves to it)`]);
+  const mem = memoryPerSpan(bytes);
+  rows.push(['memory per span: span store', `${mem.store.toFixed(0)} B`, `${mem.counted.toFixed(0)} B counted`, `heap + array buffers after full GCs; the general decoder's span objects: ${mem.objects.toFixed(0)} B (${(mem.objects / mem.store).toFixed(1)}×); objects a query makes from the store: +${mem.made.toFixed(0)} B`]);
   const analyses: Array<[string, () => unknown]> = [
     ['service RED (by service)', () => redGroups(spans, window, (s) => s.service)],
     ['prevalent errors (window vs baseline)', () => findPrevalentErrors(spans, { window, baseline })],

@@ -1,6 +1,6 @@
 // OTLP/JSON TracesData → Span records. Accepts OTLP hex ids and Tempo's base64 ids,
 // `scopeSpans` and the legacy `instrumentationLibrarySpans`, `{trace: …}` and `{batches: …}` wrappers.
-import type { Span, SpanLink, SpanStatus } from './types.js';
+import type { Span, SpanEvent, SpanLink, SpanStatus } from './types.js';
 import { SPAN_KINDS, attributes, nanosToMs, normaliseId, scopeOf, serviceOf } from './otlp.js';
 
 export interface ParseStats {
@@ -9,7 +9,7 @@ export interface ParseStats {
   reasons: Map<string, number>;
 }
 
-function statusCode(code: unknown): SpanStatus {
+export function statusCode(code: unknown): SpanStatus {
   if (code === 2 || code === 'STATUS_CODE_ERROR' || code === 'ERROR') return 'error';
   if (code === 1 || code === 'STATUS_CODE_OK' || code === 'OK') return 'ok';
   return 'unset';
@@ -25,13 +25,13 @@ function isHexOfLength(id: string, len: number): boolean {
   return true;
 }
 
-const fastId = (id: unknown, len: number): string | undefined => (typeof id === 'string' && isHexOfLength(id, len) ? id : normaliseId(id, len));
+export const fastId = (id: unknown, len: number): string | undefined => (typeof id === 'string' && isHexOfLength(id, len) ? id : normaliseId(id, len));
 
 /**
  * Unix nanoseconds → epoch ms; the common decimal-string case in one pass without a regex, slices or
  * BigInt: the digits before the last six (≤ 14 of them, exact in a double) are the whole milliseconds.
  */
-function fastNanos(v: unknown): number | undefined {
+export function fastNanos(v: unknown): number | undefined {
   if (typeof v === 'string') {
     const n = v.length;
     if (n > 6 && n <= 20) {
@@ -50,10 +50,21 @@ function fastNanos(v: unknown): number | undefined {
   return nanosToMs(v);
 }
 
-function kindOf(k: unknown): number {
+export function kindOf(k: unknown): number {
   if (typeof k === 'number') return k;
-  if (typeof k === 'string') return SPAN_KINDS[k] ?? 0;
+  if (typeof k === 'string') return Object.hasOwn(SPAN_KINDS, k) ? SPAN_KINDS[k]! : 0; // not Object's own names ('toString')
   return 0;
+}
+
+/** A span's `events` (JSON) as SpanEvents; an event without a time takes the span's start. */
+export function spanEvents(list: unknown, startMs: number): SpanEvent[] {
+  return Array.isArray(list) && list.length > 0
+    ? (list as Array<Record<string, unknown>>).map((e) => ({
+        name: typeof e.name === 'string' ? e.name : '',
+        timeMs: fastNanos(e.timeUnixNano) ?? startMs,
+        attributes: attributes(e.attributes),
+      }))
+    : [];
 }
 
 function resourceSpansOf(doc: unknown): unknown[] {
@@ -110,13 +121,7 @@ export function parseTracesData(doc: unknown, out: Span[], stats: ParseStats): v
           const m = (st as { message?: unknown }).message;
           if (typeof m === 'string' && m !== '') message = m;
         }
-        const events = Array.isArray(s.events) && s.events.length > 0
-          ? (s.events as Array<Record<string, unknown>>).map((e) => ({
-              name: typeof e.name === 'string' ? e.name : '',
-              timeMs: fastNanos(e.timeUnixNano) ?? startMs,
-              attributes: attributes(e.attributes),
-            }))
-          : [];
+        const events = spanEvents(s.events, startMs);
         const links = Array.isArray(s.links) && s.links.length > 0 ? linksOf(s.links) : undefined;
         const parent = s.parentSpanId === undefined || s.parentSpanId === '' ? undefined : fastId(s.parentSpanId, 16);
         out.push({

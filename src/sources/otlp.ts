@@ -49,13 +49,16 @@ export function attributes(list: unknown): Attributes {
   for (let i = 0; i < l.length; i++) {
     const kv = l[i];
     if (!kv || typeof kv.key !== 'string') continue;
-    const val = kv.value;
-    // Fast path for the most common value type (string); everything else goes through anyValue.
-    const sv = val && typeof val === 'object' ? val.stringValue : undefined;
-    const v = typeof sv === 'string' ? sv : anyValue(val);
+    const v = attrValue(kv.value);
     if (v !== undefined) out[kv.key] = v;
   }
   return out;
+}
+
+/** The value of one attribute (`kv.value`); the common string case without going through anyValue. */
+export function attrValue(val: AnyValue | undefined): AttrValue | undefined {
+  const sv = val && typeof val === 'object' ? val.stringValue : undefined;
+  return typeof sv === 'string' ? sv : anyValue(val);
 }
 
 const HEX = /^[0-9a-fA-F]+$/;

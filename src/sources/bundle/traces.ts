@@ -1,46 +1,118 @@
-// Traces from bundle files (OTLP/JSON TracesData, .json / .json.gz / JSON Lines), loaded once, queried in memory.
-import { pushAll } from '../../util/stats.js';
+// Traces from bundle files (OTLP/JSON TracesData, .json / .json.gz / JSON Lines), loaded once into the
+// compact span store (src/sources/spanstore), queried in memory.
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { yieldToLoop } from '../../util/yield.js';
 import type { Span, SpanQuery, TimeRange, TraceSet, TraceSource } from '../types.js';
 import { parseTracesData, looksLikeTracesData, type ParseStats } from '../otlp-traces.js';
 import { BundleFileError, parseJsonDocuments, readMaybeGzip } from './files.js';
-import { spanMatches } from '../../analysis/traces/match.js';
 import { otlpJsonDocument } from './formats/otlp-json.js';
 import { decodeTraceFile, isOtherTraceFormat } from './formats/trace-files.js';
 import type { Format } from './formats/detect.js';
+import { SpanStoreBuilder, type SpanStore } from '../spanstore/store.js';
+import { decodeOtlpJson } from '../spanstore/otlp-json.js';
+import { matchingTraces, servicesIn } from '../spanstore/query.js';
 
-/** `formats` names the files in another format than OTLP/JSON (Jaeger, Zipkin, OTLP protobuf). */
-export async function loadSpans(files: string[], problems: string[], formats?: Map<string, Format>): Promise<Span[]> {
-  const spans: Span[] = [];
-  for (const file of files) {
-    try {
-      const stats: ParseStats = { spans: 0, skipped: 0, reasons: new Map() };
-      const format = formats?.get(file);
-      if (isOtherTraceFormat(format)) {
+/**
+ * One file's spans into the builder: files in another format (Jaeger, Zipkin, OTLP protobuf; `format`)
+ * through their readers, plain OTLP/JSON through the byte decoder, anything else through the general
+ * decoder (snake_case keys, links, wrappers).
+ */
+async function loadFile(file: string, into: SpanStoreBuilder, problems: string[], format?: Format): Promise<void> {
+  const stats: ParseStats = { spans: 0, skipped: 0, reasons: new Map() };
+  try {
+    if (isOtherTraceFormat(format)) {
+      const spans: Span[] = [];
+      try {
         await decodeTraceFile(file, await readMaybeGzip(file), format!, spans, stats);
-        if (stats.skipped) problems.push(`${file}: ${stats.skipped} span(s) skipped (${[...stats.reasons].map(([r, n]) => `${n}× ${r}`).join(', ')})`);
+      } finally {
+        for (const s of spans) into.addSpan(s);
+      }
+    } else {
+      try {
+        await streamFile(file, into, stats);
+      } catch {
+        // Not plain OTLP/JSON, or unreadable: the general decoder reads the whole file and says what is wrong.
+        const docs = parseJsonDocuments(file, (await readMaybeGzip(file)).toString('utf8'));
+        // What was decoded before a failure stays (a later bad document does not undo the earlier ones).
+        const spans: Span[] = [];
+        try {
+          for (let doc of docs) {
+            await yieldToLoop();
+            doc = otlpJsonDocument(doc); // snake_case field names, once per document
+            if (!looksLikeTracesData(doc)) throw new BundleFileError(file, 'not OTLP/JSON TracesData (expected a top-level "resourceSpans" array)');
+            parseTracesData(doc, spans, stats);
+          }
+        } finally {
+          for (const s of spans) into.addSpan(s);
+        }
+      }
+    }
+    if (stats.skipped) problems.push(`${file}: ${stats.skipped} span(s) skipped (${[...stats.reasons].map(([r, n]) => `${n}× ${r}`).join(', ')})`);
+  } catch (e) {
+    problems.push(e instanceof BundleFileError ? e.message : `${file}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The byte decoder fed from a stream of the file (gunzipped when it starts with gzip's magic bytes), so
+ * only a window of it is in memory. Decoding is synchronous work: it pauses every few thousand spans so
+ * other calls go on.
+ */
+async function streamFile(file: string, into: SpanStoreBuilder, stats: ParseStats): Promise<void> {
+  const head = Buffer.alloc(2);
+  const fh = await open(file);
+  try {
+    await fh.read(head, 0, 2, 0);
+  } finally {
+    await fh.close();
+  }
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  const input: Readable = head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
+  raw.on('error', (e) => input.destroy(e));
+  const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const steps = decodeOtlpJson(into, stats);
+  try {
+    for (let r = steps.next(); !r.done; ) {
+      if (r.value === 'pause') {
+        await yieldToLoop();
+        r = steps.next();
         continue;
       }
-      const text = (await readMaybeGzip(file)).toString('utf8');
-      const docs = parseJsonDocuments(file, text);
-      for (let doc of docs) {
-        // Loading tens of MB is synchronous work: yield between documents so other calls go on.
-        await yieldToLoop();
-        doc = otlpJsonDocument(doc); // snake_case field names, once per document
-        if (!looksLikeTracesData(doc)) throw new BundleFileError(file, 'not OTLP/JSON TracesData (expected a top-level "resourceSpans" array)');
-        parseTracesData(doc, spans, stats);
+      let chunk: IteratorResult<Buffer>;
+      try {
+        chunk = await chunks.next();
+      } catch (e) {
+        steps.throw(e); // rolls the builder back, then rethrows
+        throw e;
       }
-      if (stats.skipped) problems.push(`${file}: ${stats.skipped} span(s) skipped (${[...stats.reasons].map(([r, n]) => `${n}× ${r}`).join(', ')})`);
-    } catch (e) {
-      problems.push(e instanceof BundleFileError ? e.message : `${file}: ${(e as Error).message}`);
+      r = steps.next(chunk.done ? null : chunk.value);
     }
+  } finally {
+    input.destroy();
+    raw.destroy();
   }
-  return spans;
+}
+
+export async function loadSpanStore(files: string[], problems: string[], formats?: Map<string, Format>): Promise<SpanStore> {
+  const builder = new SpanStoreBuilder();
+  for (const file of files) await loadFile(file, builder, problems, formats?.get(file));
+  return builder.build();
+}
+
+/** Every span of the files, as span records (for `inspect` and small checks; queries use the store). */
+export async function loadSpans(files: string[], problems: string[], formats?: Map<string, Format>): Promise<Span[]> {
+  const store = await loadSpanStore(files, problems, formats);
+  const out: Span[] = [];
+  for (let i = 0; i < store.size; i++) out.push(store.shared(i));
+  return out;
 }
 
 export class BundleTraceSource implements TraceSource {
   readonly kind = 'bundle' as const;
-  private loaded?: Promise<{ spans: Span[]; byTrace: Map<string, Span[]> }>;
+  private loaded?: Promise<SpanStore>;
 
   constructor(
     private readonly files: string[],
@@ -48,54 +120,42 @@ export class BundleTraceSource implements TraceSource {
     private readonly formats?: Map<string, Format>,
   ) {}
 
-  private load() {
-    this.loaded ??= loadSpans(this.files, this.problems, this.formats).then((spans) => {
-      spans.sort((a, b) => a.startMs - b.startMs);
-      const byTrace = new Map<string, Span[]>();
-      for (const s of spans) {
-        let list = byTrace.get(s.traceId);
-        if (!list) byTrace.set(s.traceId, (list = []));
-        list.push(s);
-      }
-      return { spans, byTrace };
-    });
+  /** The span store, loaded on first use. */
+  store(): Promise<SpanStore> {
+    this.loaded ??= loadSpanStore(this.files, this.problems, this.formats);
     return this.loaded;
   }
 
   /** All spans (for analyses that scan everything, e.g. benchmarks). */
   async allSpans(): Promise<Span[]> {
-    return (await this.load()).spans;
+    const store = await this.store();
+    const out: Span[] = [];
+    for (let i = 0; i < store.size; i++) out.push(store.shared(i));
+    return out;
   }
 
   async findTraces(q: SpanQuery): Promise<TraceSet> {
-    const { spans, byTrace } = await this.load();
-    const hit = new Set<string>();
-    for (const s of spans) {
-      if (s.startMs >= q.range.end) break;
-      if (!hit.has(s.traceId) && spanMatches(s, q)) hit.add(s.traceId);
-    }
-    let ids = [...hit];
+    const store = await this.store();
+    let ids = matchingTraces(store, q);
     let partial = false;
     const notes: string[] = [];
     if (q.limitTraces !== undefined && ids.length > q.limitTraces) {
+      notes.push(`kept the first ${q.limitTraces} of ${ids.length} matching traces`);
       ids = ids.slice(0, q.limitTraces);
       partial = true;
-      notes.push(`kept the first ${q.limitTraces} of ${hit.size} matching traces`);
     }
     const out: Span[] = [];
-    for (const id of ids) pushAll(out, byTrace.get(id)!);
+    for (const t of ids) store.traceSpans(t, out);
     return { spans: out, partial, notes };
   }
 
   async getTrace(traceId: string): Promise<Span[] | undefined> {
-    const { byTrace } = await this.load();
-    return byTrace.get(traceId.toLowerCase().padStart(32, '0'));
+    const store = await this.store();
+    const t = store.traceNumber(traceId.toLowerCase().padStart(32, '0'));
+    return t < 0 ? undefined : store.traceSpans(t);
   }
 
   async services(range: TimeRange): Promise<string[]> {
-    const { spans } = await this.load();
-    const set = new Set<string>();
-    for (const s of spans) if (s.startMs < range.end && s.endMs >= range.start) set.add(s.service);
-    return [...set].sort();
+    return servicesIn(await this.store(), range);
   }
 }
