@@ -124,7 +124,7 @@ export function parseTracesData(doc: unknown, out: Span[], stats: ParseStats): v
         const events = spanEvents(s.events, startMs);
         const links = Array.isArray(s.links) && s.links.length > 0 ? linksOf(s.links) : undefined;
         const parent = s.parentSpanId === undefined || s.parentSpanId === '' ? undefined : fastId(s.parentSpanId, 16);
-        out.push({
+        const span: Span = {
           traceId,
           spanId,
           parentSpanId: parent && parent !== '0000000000000000' ? parent : undefined,
@@ -139,10 +139,12 @@ export function parseTracesData(doc: unknown, out: Span[], stats: ParseStats): v
           attributes: attributes(s.attributes),
           resource,
           events,
-          scope: scopeInfo,
-          traceState: typeof s.traceState === 'string' && s.traceState !== '' ? s.traceState : undefined,
-          links,
-        });
+        };
+        // Optional fields only when present (the span store gives back the same objects).
+        if (scopeInfo) span.scope = scopeInfo;
+        if (typeof s.traceState === 'string' && s.traceState !== '') span.traceState = s.traceState;
+        if (links) span.links = links;
+        out.push(span);
         stats.spans++;
       }
     }

@@ -10,8 +10,8 @@
 // a key it does not know, a repeated key, a wrapper such as Tempo's `{trace: …}`, invalid JSON — makes
 // it give up (`NotPlain`), and the caller re-reads the file with the general decoder, which decides
 // what the file means and reports what is wrong with it.
-import type { AttrValue } from '../types.js';
-import { attrValue, attributes } from '../otlp.js';
+import type { AttrValue, InstrumentationScope } from '../types.js';
+import { attrValue, attributes, scopeOf } from '../otlp.js';
 import { fastId, fastNanos, kindOf, spanEvents, statusCode, type ParseStats } from '../otlp-traces.js';
 import { statusNumber, type SpanStoreBuilder } from './store.js';
 import { TextCache, latin1 } from './intern.js';
@@ -596,6 +596,8 @@ class Decoder {
     this.expect(LBRACE);
     if (this.peek() === RBRACE) return void this.p++;
     let spans = false;
+    const from = this.b.length;
+    let info: InstrumentationScope | undefined;
     do {
       const code = this.memberKey(SCOPE_SPANS);
       if (code === 1) {
@@ -610,9 +612,11 @@ class Decoder {
             if (++this.spansDone % SLICE === 0) yield 'pause';
             yield* this.refill();
           } while (this.more(RBRACKET));
-      } else if (code !== 0) this.skip();
+      } else if (code === 2 || code === 3) info ??= scopeOf(this.value());
+      else if (code !== 0) this.skip();
       else this.fail();
     } while (this.more(RBRACE));
+    this.b.setScope(from, info);
   }
 
   /** One resourceSpans element: its resource and the spans of its scopes. */

@@ -4,13 +4,13 @@
 // columns about 220 (`npm run bench -- traces` measures both). Spans are sorted by start time and grouped by trace once, here; the
 // `Span` objects the analyses read are made from the columns on demand (`shared(i)`), only for the
 // traces a query returns.
-import type { AttrValue, Attributes, Span, SpanEvent, SpanStatus } from '../types.js';
+import type { AttrValue, Attributes, InstrumentationScope, Span, SpanEvent, SpanStatus } from '../types.js';
 import { serviceOf } from '../otlp.js';
 import { Interner } from './intern.js';
 
 const STATUS: SpanStatus[] = ['unset', 'ok', 'error'];
 /** The Span fields the columns hold; any other field a decoder sets is kept beside them (`extras`). */
-const COLUMN_FIELDS = new Set(['traceId', 'spanId', 'parentSpanId', 'service', 'name', 'kind', 'startMs', 'endMs', 'durationMs', 'status', 'statusMessage', 'attributes', 'resource', 'events']);
+const COLUMN_FIELDS = new Set(['traceId', 'spanId', 'parentSpanId', 'service', 'name', 'kind', 'startMs', 'endMs', 'durationMs', 'status', 'statusMessage', 'attributes', 'resource', 'events', 'scope']);
 export const statusNumber = (s: SpanStatus): number => (s === 'error' ? 2 : s === 'ok' ? 1 : 0);
 
 /** Where a load can be rolled back to (a file that turned out to need the general decoder). */
@@ -33,6 +33,10 @@ export class SpanStoreBuilder {
   private message: number[] = [];
   private res: number[] = [];
   private attrFrom: number[] = [];
+  /** Instrumentation scope of each span: index into `scopes`, -1 for none. */
+  private scope: number[] = [];
+  private scopes: InstrumentationScope[] = [];
+  private scopeIds = new Map<string, number>();
   private attrKey: number[] = [];
   private attrVal: AttrValue[] = [];
   private events = new Map<number, SpanEvent[]>();
@@ -81,6 +85,19 @@ export class SpanStoreBuilder {
     this.message.push(message);
     this.res.push(res);
     this.attrFrom.push(attrFrom);
+    this.scope.push(-1);
+  }
+
+  /** Spans [from, length) come from instrumentation scope `scope` (OTLP puts it beside its spans, in any key order). */
+  setScope(from: number, scope: InstrumentationScope | undefined): void {
+    if (!scope) return;
+    const key = `${scope.name}\u0000${scope.version ?? ''}`;
+    let id = this.scopeIds.get(key);
+    if (id === undefined) {
+      id = this.scopes.push(scope) - 1;
+      this.scopeIds.set(key, id);
+    }
+    for (let i = from; i < this.scope.length; i++) this.scope[i] = id;
   }
 
   /** Spans [from, length) belong to resource `res` (OTLP puts the resource beside its spans, in any key order). */
@@ -99,6 +116,7 @@ export class SpanStoreBuilder {
     if (extra) this.extras.set(this.length, extra);
     const st = this.strings;
     this.pushSpan(st.id(s.traceId), s.spanId, s.parentSpanId, st.id(s.name), s.kind, s.startMs, s.endMs, statusNumber(s.status), s.statusMessage === undefined ? -1 : st.id(s.statusMessage), res, from, s.events);
+    this.setScope(this.length - 1, s.scope);
   }
 
   mark(): BuilderMark {
@@ -106,7 +124,7 @@ export class SpanStoreBuilder {
   }
 
   rollback(m: BuilderMark): void {
-    for (const a of [this.traceId, this.spanId, this.parentSpanId, this.name, this.kind, this.start, this.end, this.status, this.message, this.res, this.attrFrom]) a.length = m.spans;
+    for (const a of [this.traceId, this.spanId, this.parentSpanId, this.name, this.kind, this.start, this.end, this.status, this.message, this.res, this.attrFrom, this.scope]) a.length = m.spans;
     this.attrKey.length = m.attrs;
     this.attrVal.length = m.attrs;
     for (const map of [this.events, this.extras]) for (const k of [...map.keys()]) if (k >= m.spans) map.delete(k);
@@ -134,6 +152,7 @@ export class SpanStoreBuilder {
       res: new Int32Array(n),
       attrFrom: new Int32Array(n),
       attrTo: new Int32Array(n),
+      scope: new Int32Array(n),
     };
     const events = new Map<number, SpanEvent[]>();
     const extras = new Map<number, Record<string, unknown>>();
@@ -152,12 +171,13 @@ export class SpanStoreBuilder {
       cols.res[k] = this.res[i]!;
       cols.attrFrom[k] = this.attrFrom[i]!;
       cols.attrTo[k] = attrEnd(i);
+      cols.scope[k] = this.scope[i]!;
       const ev = this.events.get(i);
       if (ev) events.set(k, ev);
       const x = this.extras.get(i);
       if (x) extras.set(k, x);
     }
-    return new SpanStore(this.strings, cols, Int32Array.from(this.attrKey), this.attrVal, events, this.resources, extras);
+    return new SpanStore(this.strings, cols, Int32Array.from(this.attrKey), this.attrVal, events, this.resources, extras, this.scopes);
   }
 }
 
@@ -179,6 +199,8 @@ export interface SpanColumns {
   /** The span's attributes are attrKey/attrVal[attrFrom, attrTo). */
   attrFrom: Int32Array;
   attrTo: Int32Array;
+  /** Instrumentation scope: index into the store's `scopes`, -1 for none. */
+  scope: Int32Array;
 }
 
 export class SpanStore {
@@ -201,6 +223,7 @@ export class SpanStore {
     readonly resources: Attributes[],
     /** Fields of spans from the general decoder that have no column (formats that carry more). */
     readonly extras: Map<number, Record<string, unknown>> = new Map(),
+    readonly scopes: InstrumentationScope[] = [],
   ) {
     this.size = cols.start.length;
     this.strings = interner.strings;
@@ -267,6 +290,8 @@ export class SpanStore {
       resource: this.resources[c.res[i]!]!,
       events: this.events.get(i) ?? [],
     };
+    const sc = c.scope[i]!;
+    if (sc >= 0) span.scope = this.scopes[sc];
     const x = this.extras.size ? this.extras.get(i) : undefined;
     return x ? Object.assign(span, x) : span;
   }
