@@ -133,6 +133,8 @@ function oddDocument(): unknown {
           },
           { scope: { name: 'empty' }, spans: [] },
           { scope: { name: 'no spans' } },
+          // Both scope keys, the legacy one first: `scope` wins, and the parse goes past both.
+          { instrumentationLibrary: { name: 'legacy' }, scope: { name: 'current', version: '2' }, spans: [span({ spanId: 'a7ad6b716920333c', name: 'two scope keys' })] },
         ],
         resource: { attributes: [kv('service.name', { stringValue: 'café-service' }), kv('host.name', { stringValue: 'h1' })] },
         schemaUrl: 'https://opentelemetry.io/schemas/1.21.0',

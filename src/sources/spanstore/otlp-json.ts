@@ -10,7 +10,7 @@
 // a key it does not know, a repeated key, a wrapper such as Tempo's `{trace: …}`, invalid JSON — makes
 // it give up (`NotPlain`), and the caller re-reads the file with the general decoder, which decides
 // what the file means and reports what is wrong with it.
-import type { AttrValue, InstrumentationScope } from '../types.js';
+import type { AttrValue } from '../types.js';
 import { attrValue, attributes, scopeOf } from '../otlp.js';
 import { fastId, fastNanos, kindOf, spanEvents, statusCode, type ParseStats } from '../otlp-traces.js';
 import { statusNumber, type SpanStoreBuilder } from './store.js';
@@ -597,7 +597,9 @@ class Decoder {
     if (this.peek() === RBRACE) return void this.p++;
     let spans = false;
     const from = this.b.length;
-    let info: InstrumentationScope | undefined;
+    // Both keys are read whole (the parse must go past them); `scope` wins, as in the general decoder.
+    let scope: unknown;
+    let library: unknown;
     do {
       const code = this.memberKey(SCOPE_SPANS);
       if (code === 1) {
@@ -612,11 +614,12 @@ class Decoder {
             if (++this.spansDone % SLICE === 0) yield 'pause';
             yield* this.refill();
           } while (this.more(RBRACKET));
-      } else if (code === 2 || code === 3) info ??= scopeOf(this.value());
+      } else if (code === 2) scope = this.value();
+      else if (code === 3) library = this.value();
       else if (code !== 0) this.skip();
       else this.fail();
     } while (this.more(RBRACE));
-    this.b.setScope(from, info);
+    this.b.setScope(from, scopeOf(scope ?? library));
   }
 
   /** One resourceSpans element: its resource and the spans of its scopes. */
