@@ -76,8 +76,6 @@ export interface SuspectsResult {
   lead?: Lead;
 }
 
-
-
 export interface SuspectOptions {
   signal?: AbortSignal;
   /** Cap on log records read per range from a remote source. */

@@ -89,12 +89,18 @@ export function mineTemplates(records: LogRecord[]): (r: LogRecord) => string {
     m.finish();
     text.set(svc, foldSiblings(new Map(m.clusters().map((c) => [c.id, c.tokens]))));
   }
+  // Each feature asks for every record's statement: worked out once per record (the location regex).
+  const statementOf = new Map<LogRecord, string>();
   return (r) => {
+    const known = statementOf.get(r);
+    if (known !== undefined) return known;
     const m = miners.get(r.service);
     const leaf = leafOf.get(r);
     if (!m || leaf === undefined) return r.body.slice(0, 200);
     const t = text.get(r.service)!.get(m.clusterOf(leaf)) ?? WILDCARD;
     const loc = codeLocation(r.body);
-    return loc ? `${loc} ${t}` : t;
+    const statement = loc ? `${loc} ${t}` : t;
+    statementOf.set(r, statement);
+    return statement;
   };
 }
