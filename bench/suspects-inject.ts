@@ -9,7 +9,7 @@ import { rankSuspects } from '../src/analysis/suspects/index.js';
 /** Copies of the spans with a delay of `delayMs` each way on every call that touches `target`,
  * for calls starting in `window`: the client span grows by 2×delay, the callee's subtree moves by
  * delay, and everything after the call in its trace (and the call's ancestors' ends) by 2×delay. */
-export function injectDelay(spans: Span[], target: string, window: TimeRange, delayMs: number): { spans: Span[]; calls: number } {
+export function injectDelay(spans: Span[], target: string, window: TimeRange, delayMs: number, share = 1): { spans: Span[]; calls: number } {
   const out = spans.map((s) => ({ ...s }));
   let injected = 0;
   const byTrace = new Map<string, Span[]>();
@@ -24,7 +24,7 @@ export function injectDelay(spans: Span[], target: string, window: TimeRange, de
         const k = kids.get(p.spanId);
         if (!k?.length || p.startMs < window.start || p.startMs >= window.end) return false;
         const callee = k[0]!.service;
-        return callee !== p.service && k.every((c) => c.service === callee) && (callee === target || p.service === target);
+        return callee !== p.service && k.every((c) => c.service === callee) && (callee === target || p.service === target) && (share >= 1 || unitHash(p.spanId) < share);
       })
       .sort((a, b) => a.startMs - b.startMs);
     injected += calls.length;
@@ -55,6 +55,13 @@ export function injectDelay(spans: Span[], target: string, window: TimeRange, de
     }
   }
   return { spans: out, calls: injected };
+}
+
+/** A stable number in [0, 1) from a span id (which calls a partial fault hits, the same every run). */
+function unitHash(id: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+  return (h >>> 0) / 2 ** 32;
 }
 
 export async function injectedDelayCheck(
@@ -89,4 +96,46 @@ export async function injectedDelayCheck(
     else misses.push(`${c.id} → ${c.truth} (#${i < 0 ? '-' : i + 1}, top ${r.suspects[0]?.service ?? '-'})`);
   }
   return { top1, n, misses };
+}
+
+/** The same check with the delay on every service that talks in the second half (not only the dev
+ * truths): a fault's place should not matter. Returns top-1 per target service over the cases. */
+export async function injectedDelayEveryService(
+  cases: Array<{ id: string; sources: Sources; baseline: TimeRange }>,
+  delayMs: number,
+  allSignals = false,
+  /** Share of the calls hit (1: a delay; less: packet loss, where only retransmitted calls wait). */
+  share = 1,
+): Promise<{ top1: number; n: number; perService: Map<string, [number, number]>; misses: string[] }> {
+  let top1 = 0;
+  let n = 0;
+  const perService = new Map<string, [number, number]>();
+  const misses: string[] = [];
+  for (const c of cases) {
+    if (!c.sources.traces) continue;
+    const set = await c.sources.traces.findTraces({ range: c.baseline });
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const s of set.spans) if (s.startMs >= c.baseline.start && s.startMs < c.baseline.end) (lo = Math.min(lo, s.startMs), (hi = Math.max(hi, s.startMs)));
+    if (!(hi > lo)) continue;
+    const mid = Math.round((lo + hi) / 2);
+    const base: TimeRange = { start: c.baseline.start, end: mid };
+    const win: TimeRange = { start: mid, end: c.baseline.end };
+    if (set.spans.filter((s) => s.startMs < mid).length < 200 || set.spans.filter((s) => s.startMs >= mid).length < 200) continue;
+    const targets = [...new Set(set.spans.map((s) => s.service))].sort();
+    for (const target of targets) {
+      const { spans, calls } = injectDelay(set.spans, target, win, delayMs, share);
+      if (calls < 5) continue;
+      const sources: Sources = { ...c.sources, traces: { ...c.sources.traces, findTraces: async () => ({ spans, partial: false, notes: [] }) }, ...(allSignals ? {} : { logs: undefined, metrics: undefined, profiles: undefined }) };
+      const r = await rankSuspects(sources, win, base);
+      n++;
+      const i = r.suspects.findIndex((s) => s.service === target);
+      const ps = perService.get(target) ?? [0, 0];
+      ps[1]++;
+      if (i === 0) (top1++, ps[0]++);
+      else misses.push(`${c.id} → ${target} (#${i < 0 ? '-' : i + 1}, top ${r.suspects[0]?.service ?? '-'})`);
+      perService.set(target, ps);
+    }
+  }
+  return { top1, n, perService, misses };
 }

@@ -10,7 +10,7 @@ import type { Sources, TimeRange } from '../src/sources/types.js';
 import { rankSuspects } from '../src/analysis/suspects/index.js';
 import { WEIGHTS } from '../src/analysis/suspects/rank.js';
 import { TUNING } from '../src/analysis/suspects/tuning.js';
-import { injectedDelayCheck } from './suspects-inject.js';
+import { injectedDelayCheck, injectedDelayEveryService } from './suspects-inject.js';
 
 interface Case {
   id: string;
@@ -90,6 +90,17 @@ export async function run(): Promise<void> {
         const r = await injectedDelayCheck(systems[s], d, all);
         process.stdout.write(`  ${s.padEnd(15)} ${all ? 'all signals' : 'traces only'} +${d} ms each way: top-1 ${r.top1}/${r.n}${r.misses.length ? `; misses: ${r.misses.slice(0, 6).join(', ')}` : ''}\n`);
       }
+    }
+  }
+  // The fault's place should not matter: the same delay on every service that talks, in every fourth
+  // baseline; then a partial delay (15% of calls +200 ms, as packet loss makes retransmitted calls wait).
+  process.stdout.write('\ninjected delay on every service with calls (traces only, every fourth baseline):\n');
+  for (const s of present) {
+    const some = systems[s].filter((_, i) => i % 4 === 0);
+    for (const [d, share, label] of [[100, 1, '+100 ms each way on every call'], [200, 0.15, '+200 ms on 15% of calls (packet-loss-like)']] as const) {
+      const r = await injectedDelayEveryService(some, d, false, share);
+      const weak = [...r.perService].filter(([, [a, b]]) => a < b).map(([svc, [a, b]]) => `${svc} ${a}/${b}`);
+      process.stdout.write(`  ${s.padEnd(15)} ${label}: top-1 ${r.top1}/${r.n}${weak.length ? `; below full: ${weak.slice(0, 8).join(', ')}` : ''}\n`);
     }
   }
   if (process.env.SUSPECTS_QUICK) return;
