@@ -145,13 +145,15 @@ function fields(buf: Uint8Array, from: number, to: number, on: (field: number, a
   }
 }
 
-function text(buf: Uint8Array, a: number, b: number): string {
+/** A string of the table: ASCII (nearly all of them) sliced directly, anything else through TextDecoder as pprof-format decodes it. */
+function text(buf: Buffer, a: number, b: number): string {
   for (let i = a; i < b; i++) if (buf[i]! >= 0x80) return utf8.decode(buf.subarray(a, b));
-  return Buffer.from(buf.buffer, buf.byteOffset + a, b - a).toString('latin1');
+  return buf.toString('latin1', a, b);
 }
 
 /** Decodes a raw (not gzipped) pprof message. Throws on a wire type pprof-format cannot read. */
-export function readProfile(buf: Uint8Array): WireProfile {
+export function readProfile(bytes: Uint8Array): WireProfile {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const strings: string[] = [];
   let sawStrings = false;
   const sampleTypes: number[] = [];
