@@ -1,15 +1,12 @@
-// pprof decoding: binary protobuf (raw or gzipped, via the maintained `pprof-format` library) and
-// Pyroscope's protojson rendering of the same message, into one small in-memory model.
+// pprof decoding: binary protobuf (raw or gzipped, read straight from the bytes by pprof-wire.ts, as the
+// `pprof-format` library reads it) and Pyroscope's protojson rendering of the same message, into one
+// small in-memory model.
 // Frames follow pprof's own rules so our numbers agree with `go tool pprof`: a location's lines are
 // inlined frames (first = innermost), and a sample's first location is the leaf.
 import { gunzipSync } from 'node:zlib';
-import type { Profile } from 'pprof-format';
-import { lazyRequire } from '../../util/lazy.js';
 import type { Frame } from '../../sources/types.js';
 import { functionId } from './intern.js';
-
-// Loaded on the first profile decoded, not by every command that merely links this module.
-const pprofFormat = lazyRequire<typeof import('pprof-format')>('pprof-format');
+import { readProfile, type WireProfile } from './pprof-wire.js';
 
 export class ProfileDecodeError extends Error {
   constructor(
@@ -76,13 +73,13 @@ export function decodePprof(bytes: Uint8Array, file = '(profile)'): ParsedProfil
   }
   const wire = checkWireFormat(raw);
   if (wire) throw new ProfileDecodeError(file, `not a pprof profile or truncated (${wire})`);
-  let p: Profile;
+  let p: WireProfile;
   try {
-    p = pprofFormat().Profile.decode(raw);
+    p = readProfile(raw);
   } catch (e) {
     throw new ProfileDecodeError(file, `not a pprof profile or truncated (${(e as Error).message})`);
   }
-  return fromPprofFormat(p, file);
+  return fromWire(p, file);
 }
 
 /**
@@ -128,38 +125,111 @@ export function checkWireFormat(b: Uint8Array): string | undefined {
   return undefined;
 }
 
-function fromPprofFormat(p: Profile, file: string): ParsedProfile {
-  const strings = p.stringTable.strings;
-  const str = (i: Num | undefined): string => {
-    const s = strings[num(i)];
-    if (s === undefined) throw new ProfileDecodeError(file, `corrupt profile: string index ${num(i)} beyond the string table (${strings.length} entries); truncated file?`);
+function fromWire(p: WireProfile, file: string): ParsedProfile {
+  const strings = p.strings;
+  const str = (i: number): string => {
+    const s = strings[i];
+    if (s === undefined) throw new ProfileDecodeError(file, `corrupt profile: string index ${i} beyond the string table (${strings.length} entries); truncated file?`);
     return s;
   };
-  if (strings.length === 0 || strings[0] !== '' || p.sampleType.length === 0) {
+  if (strings.length === 0 || strings[0] !== '' || p.sampleTypes.length === 0) {
     throw new ProfileDecodeError(file, 'not a pprof profile (no sample types or string table; is the file truncated or another format?)');
   }
   const fnById = new Map<number, { name: string; file: string }>();
-  for (const f of p.function) fnById.set(num(f.id), { name: str(f.name), file: str(f.filename) });
-  for (const [i, s] of strings.entries()) if (s === undefined) throw new ProfileDecodeError(file, `corrupt string table at ${i}`);
+  for (const f of p.functions) fnById.set(f.id, { name: str(f.name), file: str(f.filename) });
   const locFrames = new Map<number, Frame[]>();
-  for (const loc of p.location) {
-    locFrames.set(num(loc.id), locationFrames(num(loc.address), loc.line.map((l) => ({ fn: fnById.get(num(l.functionId)), line: num(l.line) }))));
+  for (const loc of p.locations) {
+    const lines: Array<{ fn: { name: string; file: string } | undefined; line: number }> = [];
+    for (let k = 0; k < loc.lines.length; k += 2) lines.push({ fn: fnById.get(loc.lines[k]!), line: loc.lines[k + 1]! });
+    locFrames.set(loc.id, locationFrames(loc.address, lines));
   }
-  return build(
-    {
-      sampleTypes: p.sampleType.map((t) => ({ type: str(t.type), unit: str(t.unit) })),
-      periodType: p.periodType ? { type: str(p.periodType.type), unit: str(p.periodType.unit) } : undefined,
-      period: num(p.period),
-      defaultSampleType: num(p.defaultSampleType) ? str(p.defaultSampleType) : undefined,
-      timeNanos: num(p.timeNanos),
-      durationNanos: num(p.durationNanos),
-      comments: p.comment.map(str),
-    },
-    p.sample,
-    locFrames,
-    str,
-    file,
-  );
+  const sampleTypes: ValueTypeName[] = [];
+  for (let k = 0; k < p.sampleTypes.length; k += 2) sampleTypes.push({ type: str(p.sampleTypes[k]!), unit: str(p.sampleTypes[k + 1]!) });
+  const h: Header = {
+    sampleTypes,
+    periodType: p.periodType ? { type: str(p.periodType[0]), unit: str(p.periodType[1]) } : undefined,
+    period: p.period,
+    defaultSampleType: p.defaultSampleType ? str(p.defaultSampleType) : undefined,
+    timeNanos: p.timeNanos,
+    durationNanos: p.durationNanos,
+    comments: p.comments.map(str),
+  };
+  return { ...headerFields(h), samples: wireSamples(p, sampleTypes.length, locFrames, str, file), comments: h.comments };
+}
+
+/**
+ * The samples of a wire profile, read from its flat arrays in one pass: identical location lists share
+ * one frames array (as in `build`), values and labels copied out, nothing else made per sample.
+ */
+function wireSamples(p: WireProfile, nTypes: number, locFrames: Map<number, Frame[]>, str: (i: number) => string, file: string): ParsedSample[] {
+  const samples: ParsedSample[] = new Array(p.samples);
+  const loc = locationLookup(locFrames);
+  const { idFrom, ids, valueFrom, values, labelFrom, labels } = p;
+  // Distinct location lists by a numeric hash, verified against the first sample that had them.
+  const buckets = new Map<number, Array<{ from: number; to: number; frames: Frame[] }>>();
+  for (let k = 0; k < p.samples; k++) {
+    const nValues = valueFrom[k + 1]! - valueFrom[k]!;
+    if (nValues !== nTypes) throw new ProfileDecodeError(file, `corrupt profile: a sample has ${nValues} values for ${nTypes} sample types`);
+    const from = idFrom[k]!;
+    const to = idFrom[k + 1]!;
+    const n = to - from;
+    let h = n;
+    for (let i = from; i < to; i++) h = (Math.imul(h, 31) + ids[i]!) | 0;
+    let bucket = buckets.get(h);
+    let frames: Frame[] | undefined;
+    if (bucket) {
+      for (const e of bucket) {
+        if (e.to - e.from !== n) continue;
+        let same = true;
+        for (let i = 0; i < n; i++) if (ids[e.from + i] !== ids[from + i]) { same = false; break; }
+        if (same) { frames = e.frames; break; }
+      }
+    } else buckets.set(h, (bucket = []));
+    if (!frames) {
+      frames = [];
+      for (let i = to - 1; i >= from; i--) {
+        const lf = loc(ids[i]!);
+        if (!lf) throw new ProfileDecodeError(file, `corrupt profile: a sample refers to missing location ${ids[i]}`);
+        for (let j = 0; j < lf.length; j++) frames.push(lf[j]!);
+      }
+      bucket.push({ from, to, frames });
+    }
+    const v = new Array<number>(nTypes);
+    for (let i = 0; i < nTypes; i++) v[i] = values[valueFrom[k]! + i]!;
+    const sample: ParsedSample = { frames, values: v };
+    if (labelFrom[k + 1]! > labelFrom[k]!) {
+      const out: Record<string, string> = {};
+      let any = false;
+      for (let l = 2 * labelFrom[k]!; l < 2 * labelFrom[k + 1]!; l += 2) {
+        if (!labels[l + 1]) continue;
+        out[str(labels[l]!)] = str(labels[l + 1]!);
+        any = true;
+      }
+      if (any) sample.labels = out;
+    }
+    samples[k] = sample;
+  }
+  return samples;
+}
+
+/** Location ids are usually dense (1..N): index an array instead of a map. */
+function locationLookup(locFrames: Map<number, Frame[]>): (id: number) => Frame[] | undefined {
+  let maxId = 0;
+  for (const id of locFrames.keys()) if (id > maxId) maxId = id;
+  const byId: Array<Frame[] | undefined> = maxId <= 4 * locFrames.size + 16 ? new Array(maxId + 1) : [];
+  if (byId.length) for (const [id, fr] of locFrames) byId[id] = fr;
+  return byId.length ? (id: number) => byId[id] : (id: number) => locFrames.get(id);
+}
+
+function headerFields(h: Header): Omit<ParsedProfile, 'samples' | 'comments'> {
+  return {
+    sampleTypes: h.sampleTypes,
+    periodType: h.periodType,
+    period: h.period,
+    defaultSampleType: h.defaultSampleType,
+    timeMs: h.timeNanos ? h.timeNanos / 1e6 : undefined,
+    durationMs: h.durationNanos ? h.durationNanos / 1e6 : undefined,
+  };
 }
 
 /** A location's frames root-first. pprof lists inlined lines innermost first. */

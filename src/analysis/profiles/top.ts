@@ -4,7 +4,7 @@
 // caller that caused it, the cause families under each user function, and the top call paths.
 import type { Frame, StackProfile } from '../../sources/types.js';
 import { causesOf, frameKind, type FrameKind } from './classify.js';
-import { functionId, internedCount } from './intern.js';
+import { functionId, functionName, internedCount } from './intern.js';
 
 export interface FunctionStat {
   name: string;
@@ -184,10 +184,16 @@ export function userFunctions(p: Pick<StackProfile, 'stacks'>, top: TopResult, l
 
 /** Top call paths, compressed to what a reader needs: user frames and the hot non-user tail. */
 export function topPaths(p: Pick<StackProfile, 'stacks'>, top: TopResult, limit = 5, tail = 2): CallPath[] {
-  const acc = new Map<string, CallPath>();
+  // Paths in order of first appearance (the sort keeps that order between equal values), found by a
+  // hash of their function ids and compared id by id: one id is one name (ids are interned names),
+  // so no key string or name array is made for a stack whose path was seen before.
+  const paths: Array<CallPath & { ids: Int32Array }> = [];
+  const byHash = new Map<number, number[]>();
+  let kept = new Int32Array(64);
   for (const s of p.stacks) {
     if (!s.frames.length || s.value === 0) continue;
     const frames = s.frames;
+    if (frames.length > kept.length) kept = new Int32Array(2 * frames.length);
     let lastUser = -1;
     for (let i = frames.length - 1; i >= 0; i--) {
       if ((kindIn(top, frames[i]!) ?? 'user') === 'user') {
@@ -195,20 +201,40 @@ export function topPaths(p: Pick<StackProfile, 'stacks'>, top: TopResult, limit 
         break;
       }
     }
-    const kept: string[] = [];
+    let n = 0;
+    let h = 0;
     for (let i = 0; i < frames.length; i++) {
-      const fn = frames[i]!.function;
-      const isUser = (kindIn(top, frames[i]!) ?? 'user') === 'user';
+      const f = frames[i]!;
+      const id = f.fid ?? (f.fid = functionId(f.function));
+      const isUser = (kindIn(top, f) ?? 'user') === 'user';
       const inTail = i > lastUser && i >= Math.max(lastUser + 1, frames.length - tail);
       const nearUser = i === lastUser + 1 && lastUser >= 0;
-      if ((isUser || inTail || nearUser || lastUser < 0 && i >= frames.length - tail - 1) && kept[kept.length - 1] !== fn) kept.push(fn);
+      if ((isUser || inTail || nearUser || lastUser < 0 && i >= frames.length - tail - 1) && (n === 0 || kept[n - 1] !== id)) {
+        kept[n++] = id;
+        h = (Math.imul(h, 31) + id) | 0;
+      }
     }
-    const key = kept.join('\u0000');
-    const cur = acc.get(key);
+    let bucket = byHash.get(h);
+    if (!bucket) byHash.set(h, (bucket = []));
+    let cur: CallPath | undefined;
+    for (const k of bucket) {
+      const ids = paths[k]!.ids;
+      if (ids.length !== n) continue;
+      let same = true;
+      for (let i = 0; i < n; i++) if (ids[i] !== kept[i]) { same = false; break; }
+      if (same) { cur = paths[k]; break; }
+    }
     if (cur) cur.value += s.value;
-    else acc.set(key, { frames: kept, value: s.value });
+    else {
+      const ids = kept.slice(0, n);
+      bucket.push(paths.length);
+      paths.push({ frames: Array.from(ids, functionName), value: s.value, ids });
+    }
   }
-  return [...acc.values()].sort((a, b) => b.value - a.value).slice(0, limit);
+  return paths
+    .sort((a, b) => b.value - a.value)
+    .slice(0, limit)
+    .map(({ frames, value }) => ({ frames, value }));
 }
 
 /** A short display name: drop the import path, keep package.Receiver.Method. */

@@ -4,8 +4,8 @@
 // It is blamed on the last child that answered before the stop (its answer made the caller give up),
 // else on the span's own service, and the count is tested against the baseline's own rate of unusual
 // shapes (Poisson).
-import type { Span, TimeRange } from '../../sources/types.js';
-import type { TraceGraph } from './trace-graph.js';
+import type { TimeRange } from '../../sources/types.js';
+import { childrenOf, type TraceGraph } from './trace-graph.js';
 import { coveredRatio, inRange, poissonZ } from './stats.js';
 
 export interface CallShapes {
@@ -14,26 +14,33 @@ export interface CallShapes {
 }
 
 export function callShapes(g: TraceGraph): CallShapes {
-  const { spans, children, window, baseline, opOf } = g;
+  const { spans, kidFrom, kids, window, baseline, op: opNumber, ops } = g;
   // Call structure: the set of child operations under each span of an operation. A window span whose
   // child set is a strict subset of the baseline's usual set stopped early: blame the last child that
   // answered before the stop (its answer made the caller give up), else the span's own service.
-  const sigCache = new Map<Span, string>();
-  const sig = (s: Span) => {
-    let k = sigCache.get(s);
+  // Each distinct shape is one string (spans share it), so the cache holds references, not copies.
+  const sigCache = new Array<string | undefined>(spans.length);
+  const shapes = new Map<string, string>();
+  const sig = (i: number) => {
+    let k = sigCache[i];
     if (k !== undefined) return k;
-    const kids = children.get(s);
-    k = kids ? [...new Set(kids.map(opOf))].sort().join('|') : '';
-    sigCache.set(s, k);
+    const ks = new Set<string>();
+    for (let c = kidFrom[i]!; c < kidFrom[i + 1]!; c++) ks.add(ops[opNumber[kids[c]!]!]!);
+    k = [...ks].sort().join('|');
+    const known = shapes.get(k);
+    if (known === undefined) shapes.set(k, k);
+    else k = known;
+    sigCache[i] = k;
     return k;
   };
   const baseSigs = new Map<string, Map<string, number>>();
-  for (const s of spans) {
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i]!;
     if (!inRange(s.startMs, baseline) || inRange(s.startMs, window)) continue;
-    const op = opOf(s);
+    const op = ops[opNumber[i]!]!;
     let m = baseSigs.get(op);
     if (!m) baseSigs.set(op, (m = new Map()));
-    const k = sig(s);
+    const k = sig(i);
     m.set(k, (m.get(k) ?? 0) + 1);
   }
   const shapeCache = new Map<string, Set<string>>();
@@ -41,14 +48,15 @@ export function callShapes(g: TraceGraph): CallShapes {
   /** Blame unusual shapes of spans in a range; in the baseline a span's own shape is left out of the counts. */
   const blameIn = (range: TimeRange, leaveOneOut: boolean, detail: boolean): Map<string, number> => {
     const blame = new Map<string, number>();
-    for (const s of spans) {
+    for (let i = 0; i < spans.length; i++) {
+      const s = spans[i]!;
       if (!inRange(s.startMs, range) || (leaveOneOut && inRange(s.startMs, window))) continue;
-      const op = opOf(s);
+      const op = ops[opNumber[i]!]!;
       const m = baseSigs.get(op);
       if (!m) continue;
       let total = 0;
       for (const n of m.values()) total += n;
-      const k = sig(s);
+      const k = sig(i);
       const own = leaveOneOut ? 1 : 0;
       if (total - own < 3) continue;
       if (((m.get(k) ?? 0) - own) / (total - own) >= 0.02) continue; // a known shape
@@ -64,8 +72,8 @@ export function callShapes(g: TraceGraph): CallShapes {
           break;
         }
       }
-      const kids = (children.get(s) ?? []).slice().sort((a, b) => a.endMs - b.endMs);
-      const last = kids[kids.length - 1];
+      const ended = childrenOf(g, i).sort((a, b) => a.endMs - b.endMs);
+      const last = ended[ended.length - 1];
       const target = truncated && last && last.service !== s.service ? last.service : s.service;
       blame.set(target, (blame.get(target) ?? 0) + 1);
       if (detail) {

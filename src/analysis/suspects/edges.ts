@@ -57,15 +57,16 @@ interface Waits {
  */
 function collectWaits(g: TraceGraph): Waits[] {
   const waits = new Map<string, Waits>();
-  for (const s of g.spans) {
-    const callee = calleeOf(s, g.children);
+  for (let i = 0; i < g.spans.length; i++) {
+    const s = g.spans[i]!;
+    const callee = calleeOf(g, i);
     if (!callee) continue;
     const inW = inRange(s.startMs, g.window);
     if (!inW && !inRange(s.startMs, g.baseline)) continue;
     const key = `${s.service}\u0000${callee}`;
     let e = waits.get(key);
     if (!e) waits.set(key, (e = { caller: s.service, callee, b: [], w: [] }));
-    (inW ? e.w : e.b).push(g.self.get(s) ?? 0);
+    (inW ? e.w : e.b).push(g.self[i]!);
   }
   return [...waits.values()];
 }

@@ -2,7 +2,7 @@
 // span none of whose children failed is where the error originates; its callers' error spans are the
 // propagation. Counted per service in the window and the baseline, with the error kinds seen.
 import type { Span } from '../../sources/types.js';
-import type { TraceGraph } from './trace-graph.js';
+import { childrenOf, type TraceGraph } from './trace-graph.js';
 import { inRange } from './stats.js';
 
 export interface ErrorOrigins {
@@ -34,7 +34,7 @@ export function errorKind(s: Span): string {
 
 
 export function errorOrigins(g: TraceGraph): Map<string, ErrorOrigins> {
-  const { spans, children, window, baseline } = g;
+  const { spans, window, baseline } = g;
   // Own errors: an error span none of whose children failed (the error starts here).
   const own = new Map<string, ErrorOrigins>();
   const kindsB = new Map<string, Set<string>>();
@@ -44,7 +44,8 @@ export function errorOrigins(g: TraceGraph): Map<string, ErrorOrigins> {
     if (!o) own.set(svc, (o = { errW: 0, errB: 0, spansW: 0, spansB: 0, newKinds: new Set() }));
     return o;
   };
-  for (const s of spans) {
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i]!;
     const inW = inRange(s.startMs, window);
     const inB = !inW && inRange(s.startMs, baseline);
     if (!inW && !inB) continue;
@@ -52,8 +53,7 @@ export function errorOrigins(g: TraceGraph): Map<string, ErrorOrigins> {
     if (inW) o.spansW++;
     else o.spansB++;
     if (!isErrorSpan(s)) continue;
-    const kids = children.get(s) ?? [];
-    if (kids.some(isErrorSpan)) continue;
+    if (childrenOf(g, i).some(isErrorSpan)) continue;
     const kind = errorKind(s);
     if (inW) {
       o.errW++;

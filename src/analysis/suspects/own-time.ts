@@ -7,7 +7,7 @@
 // A slower database call gives its caller a share of the evidence (TUNING.dbCallFactor): the database,
 // or its load, may be the cause rather than the caller's code.
 import { median } from '../../util/stats.js';
-import { calleeOf, isDbCall, type TraceGraph } from './trace-graph.js';
+import { calleeOf, childCount, isDbCall, type TraceGraph } from './trace-graph.js';
 import { inRange, shiftEvidence } from './stats.js';
 import { TUNING } from './tuning.js';
 
@@ -21,25 +21,26 @@ export interface OwnTime {
 }
 
 export function ownTimeFeatures(g: TraceGraph): OwnTime {
-  const { spans, children, self, window, baseline, opOf } = g;
+  const { spans, self, window, baseline, op, ops } = g;
   // Operations that usually have children: a leaf instance of one lost its children (an incomplete
   // trace, or callee spans that were not recorded), so its duration is not its own time.
   const parentOps = new Set<string>();
-  for (const s of spans) if (children.get(s)?.length) parentOps.add(opOf(s));
+  for (let i = 0; i < spans.length; i++) if (childCount(g, i)) parentOps.add(ops[op[i]!]!);
   // Self-time per operation. Pure calls into one other service (all children there) are left to the
   // edge waits below: their self time is network and queueing, not the caller's code.
   const opStats = new Map<string, { svc: string; op: string; b: number[]; w: number[]; db: boolean }>();
-  for (const s of spans) {
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i]!;
     const inW = inRange(s.startMs, window);
     const inB = !inW && inRange(s.startMs, baseline);
     if (!inW && !inB) continue;
-    const kids = children.get(s);
-    if (calleeOf(s, children)) continue;
-    const key = opOf(s);
-    if (!kids?.length && parentOps.has(key)) continue;
+    const kids = childCount(g, i);
+    if (calleeOf(g, i)) continue;
+    const key = ops[op[i]!]!;
+    if (!kids && parentOps.has(key)) continue;
     let st = opStats.get(key);
-    if (!st) opStats.set(key, (st = { svc: s.service, op: s.name, b: [], w: [], db: !kids?.length && isDbCall(s) }));
-    (inW ? st.w : st.b).push(self.get(s) ?? 0);
+    if (!st) opStats.set(key, (st = { svc: s.service, op: s.name, b: [], w: [], db: !kids && isDbCall(s) }));
+    (inW ? st.w : st.b).push(self[i]!);
   }
   const score = new Map<string, number>();
   const detail: OwnTime['detail'] = new Map();

@@ -53,10 +53,11 @@ export function traceFeatures(allSpans: Span[], window: TimeRange, baseline: Tim
   const noBaseline = waits.noBaseline;
   const shapes = callShapes(g);
   const entriesW = new Map<string, number>();
-  for (const s of g.spans) {
+  for (let i = 0; i < g.spans.length; i++) {
+    const s = g.spans[i]!;
     if (!inRange(s.startMs, window)) continue;
-    const p = s.parentSpanId ? g.bySpanId.get(s.parentSpanId) : undefined;
-    if (p && p.traceId === s.traceId && p.service === s.service) continue;
+    const p = g.parent[i]! >= 0 ? g.all[g.parent[i]!] : undefined;
+    if (p && p.service === s.service) continue;
     entriesW.set(s.service, (entriesW.get(s.service) ?? 0) + 1);
   }
   const criticalShare = noBaseline ? criticalShares(g.spans, window) : new Map<string, number>();

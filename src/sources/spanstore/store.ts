@@ -11,6 +11,8 @@ import { Interner } from './intern.js';
 const STATUS: SpanStatus[] = ['unset', 'ok', 'error'];
 /** The Span fields the columns hold; any other field a decoder sets is kept beside them (`extras`). */
 const COLUMN_FIELDS = new Set(['traceId', 'spanId', 'parentSpanId', 'service', 'name', 'kind', 'startMs', 'endMs', 'durationMs', 'status', 'statusMessage', 'attributes', 'resource', 'events', 'scope']);
+/** The events of every span that has none: one shared, frozen array instead of an empty one per span (16–32 bytes each on 500k spans). */
+const NO_EVENTS = Object.freeze([]) as unknown as SpanEvent[];
 export const statusNumber = (s: SpanStatus): number => (s === 'error' ? 2 : s === 'ok' ? 1 : 0);
 
 /** Where a load can be rolled back to (a file that turned out to need the general decoder). */
@@ -288,7 +290,7 @@ export class SpanStore {
       statusMessage: msg < 0 ? undefined : this.strings[msg],
       attributes,
       resource: this.resources[c.res[i]!]!,
-      events: this.events.get(i) ?? [],
+      events: this.events.get(i) ?? NO_EVENTS,
     };
     const sc = c.scope[i]!;
     if (sc >= 0) span.scope = this.scopes[sc];
