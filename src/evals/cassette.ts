@@ -7,9 +7,10 @@
 // calls and their arguments, sampling settings) is a mismatch that fails the case and names the
 // request and the differing fields; a different *text* of tool results, user or system messages is
 // reported as drift (the tools' wording changed since recording), and is a mismatch with --replay-strict.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import nock from 'nock';
 
 export interface Exchange {
@@ -40,15 +41,18 @@ export interface ReplayIssue {
 
 const KEPT_RESPONSE_HEADERS = ['content-type', 'x-request-id', 'openai-model', 'openai-processing-ms'];
 
-export function cassetteFile(dir: string, bundleId: string, lang: string, run = 1): string {
+/** A cassette's file name; `gzip` gives `.json.gz` (a suite with many cases keeps its folder small:
+ * the conversation repeats the tool results turn after turn, which compresses ~6×). */
+export function cassetteFile(dir: string, bundleId: string, lang: string, run = 1, gzip = false): string {
   const safe = `${bundleId}.${lang || 'xx'}`.replace(/[^\w.-]+/g, '_');
-  return path.join(dir, run > 1 ? `${safe}.r${run}.json` : `${safe}.json`);
+  return path.join(dir, `${run > 1 ? `${safe}.r${run}` : safe}.json${gzip ? '.gz' : ''}`);
 }
 
 export async function readCassette(file: string): Promise<Cassette> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    const raw = await readFile(file);
+    text = file.endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
   } catch {
     throw new Error(`no model cassette at ${file}; record one with --record-model DIR (agent mode against a live or scripted model)`);
   }
@@ -62,15 +66,20 @@ export async function readCassette(file: string): Promise<Cassette> {
   return c;
 }
 
+/** The cassette of a case: plain `.json` first, then `.json.gz`; a repeat run falls back to run 1's. */
 export async function findCassette(dir: string, bundleId: string, lang: string, run = 1): Promise<string> {
-  const exact = cassetteFile(dir, bundleId, lang, run);
-  if (run > 1 && !existsSync(exact)) return cassetteFile(dir, bundleId, lang, 1);
-  return exact;
+  const either = (r: number) => [false, true].map((gz) => cassetteFile(dir, bundleId, lang, r, gz)).find((f) => existsSync(f));
+  return either(run) ?? (run > 1 ? either(1) : undefined) ?? cassetteFile(dir, bundleId, lang, run);
 }
 
+/** Writes a cassette (gzipped when the name ends in .gz) and removes the other form of the same
+ * name, so a stale copy cannot shadow the new recording on replay. */
 export async function writeCassette(file: string, c: Cassette): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, JSON.stringify(c, null, 1) + '\n');
+  const text = JSON.stringify(c, null, 1) + '\n';
+  const gz = file.endsWith('.gz');
+  await writeFile(file, gz ? gzipSync(text, { level: 9 }) : text);
+  await rm(gz ? file.slice(0, -3) : `${file}.gz`, { force: true });
 }
 
 function parseMaybeJson(text: string): unknown {

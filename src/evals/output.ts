@@ -1,5 +1,5 @@
 // Renderings of an eval run: terminal table, Markdown summary, and the stderr progress bar.
-import type { CaseResult, EvalResult, RateSummary } from './run.js';
+import { summarize, type CaseResult, type EvalResult, type RateSummary } from './run.js';
 
 const pct = (r: RateSummary) => (r.n ? `${(r.rate * 100).toFixed(1)}% (${r.hits}/${r.n})` : 'n/a');
 const mark = (v: boolean | undefined) => (v === undefined ? '·' : v ? '✓' : '✗');
@@ -45,37 +45,80 @@ export function renderTable(res: EvalResult): string {
   return out.join('\n');
 }
 
-/** Scored cases by system and by fault type within it: top-1, top-3 and fault kind, so a method that
- * only works on one system or one kind of fault shows at a glance. */
-export function groupRows(res: EvalResult): Array<{ system: string; fault: string; n: number; top1: number; top3: number; kind: number; kindN: number }> {
-  const acc = new Map<string, { system: string; fault: string; n: number; top1: number; top3: number; kind: number; kindN: number }>();
+/** One row of the per-group table: hits over applicable cases for each check. */
+export interface GroupRow {
+  system: string;
+  mode: string;
+  fault: string;
+  n: number;
+  top1: number;
+  top3: number;
+  kind: number;
+  kindN: number;
+  span: number;
+  spanN: number;
+  function: number;
+  functionN: number;
+  file: number;
+  fileN: number;
+  pass: number;
+}
+
+/** Scored cases by system, mode (playbook / agent) and fault type within them: every check, so a
+ * method that only works on one system, one mode or one kind of fault shows at a glance. */
+export function groupRows(res: EvalResult): GroupRow[] {
+  const acc = new Map<string, GroupRow>();
+  const count = (g: GroupRow, k: 'kind' | 'span' | 'function' | 'file', v: boolean | undefined) => {
+    if (v === undefined) return;
+    g[`${k}N`]++;
+    if (v) g[k]++;
+  };
   for (const r of res.cases) {
     if (!r.score || !r.truth) continue;
     const system = r.system ?? '(unnamed)';
     for (const fault of ['all', r.truth.fault]) {
-      const k = `${system}\u0000${fault}`;
+      const k = `${system}\u0000${r.mode}\u0000${fault}`;
       let g = acc.get(k);
-      if (!g) acc.set(k, (g = { system, fault, n: 0, top1: 0, top3: 0, kind: 0, kindN: 0 }));
+      if (!g) acc.set(k, (g = { system, mode: r.mode, fault, n: 0, top1: 0, top3: 0, kind: 0, kindN: 0, span: 0, spanN: 0, function: 0, functionN: 0, file: 0, fileN: 0, pass: 0 }));
       g.n++;
       if (r.score.rank === 1) g.top1++;
       if (r.score.top3) g.top3++;
-      if (r.score.kindMatch !== undefined) {
-        g.kindN++;
-        if (r.score.kindMatch) g.kind++;
-      }
+      if (r.status === 'pass') g.pass++;
+      count(g, 'kind', r.score.kindMatch);
+      count(g, 'span', r.truth.span ? r.score.span : undefined);
+      count(g, 'function', r.truth.function ? r.score.function : undefined);
+      count(g, 'file', r.truth.file ? r.score.file : undefined);
     }
   }
-  return [...acc.values()].sort((a, b) => a.system.localeCompare(b.system) || (a.fault === 'all' ? -1 : b.fault === 'all' ? 1 : a.fault.localeCompare(b.fault)));
+  const modeOrder = (m: string) => (m === 'playbook' ? 0 : 1);
+  return [...acc.values()].sort(
+    (a, b) => a.system.localeCompare(b.system) || modeOrder(a.mode) - modeOrder(b.mode) || a.mode.localeCompare(b.mode) || (a.fault === 'all' ? -1 : b.fault === 'all' ? 1 : a.fault.localeCompare(b.fault)),
+  );
+}
+
+const GROUP_HEAD = ['system', 'mode', 'fault', 'cases', 'top-1', 'top-3', 'fault kind', 'span', 'function', 'file', 'pass'];
+
+function groupCells(g: GroupRow, f: (h: number, n: number) => string): string[] {
+  return [g.system, g.mode, g.fault, String(g.n), f(g.top1, g.n), f(g.top3, g.n), f(g.kind, g.kindN), f(g.span, g.spanN), f(g.function, g.functionN), f(g.file, g.fileN), f(g.pass, g.n)];
 }
 
 function groupTable(res: EvalResult): string | undefined {
   const rows = groupRows(res);
   if (rows.length === 0) return undefined;
-  const f = (h: number, n: number) => (n ? `${h}/${n} ${((h / n) * 100).toFixed(0)}%` : 'n/a');
-  const body = rows.map((g) => [g.system, g.fault, String(g.n), f(g.top1, g.n), f(g.top3, g.n), f(g.kind, g.kindN)]);
-  const all = [['system', 'fault', 'cases', 'top-1', 'top-3', 'fault kind'], ...body];
+  const f = (h: number, n: number) => (n ? `${h}/${n} ${((h / n) * 100).toFixed(0)}%` : '–');
+  const all = [GROUP_HEAD, ...rows.map((g) => groupCells(g, f))];
   const width = all[0]!.map((_, i) => Math.max(...all.map((r) => [...r[i]!].length)));
   return all.map((r) => r.map((c, i) => c + ' '.repeat(width[i]! - [...c].length)).join('  ').trimEnd()).join('\n');
+}
+
+/** Summary lines per mode, when a run has more than one (the overall lines mix them). */
+function modeLines(res: EvalResult): string[] {
+  const modes = [...new Set(res.cases.map((c) => c.mode))];
+  if (modes.length < 2) return [];
+  return modes.map((m) => {
+    const s = summarize(res.cases.filter((c) => c.mode === m));
+    return `${m}: top-1 ${pct(s.top1)}   fault kind ${pct(s.kind)}   span ${pct(s.span)}   function ${pct(s.function)}   file ${pct(s.file)}   pass ${pct(s.pass)}`;
+  });
 }
 
 export function summaryLines(res: EvalResult): string[] {
@@ -85,6 +128,7 @@ export function summaryLines(res: EvalResult): string[] {
     `top-1 ${pct(s.top1)}   top-3 ${pct(s.top3)}   fault kind ${pct(s.kind)}   language ${pct(s.lang)}`,
     `span ${pct(s.span)}   function ${pct(s.function)}   file ${pct(s.file)}   pass ${pct(s.pass)}`,
     `time mean ${secs(Math.round(s.ms.mean))}, max ${secs(s.ms.max)}, total ${secs(s.ms.total)}; tool calls ${s.toolCalls}${s.tokens ? `; tokens ${s.tokens}` : ''}`,
+    ...modeLines(res),
   ];
   const repeated = s.groups.filter((g) => g.runs > 1);
   for (const g of repeated) lines.push(`repeat ${g.key}: pass ${(g.passRate * 100).toFixed(0)}% of ${g.runs} runs (variance ${g.passVariance.toFixed(3)}), top-1 ${(g.top1Rate * 100).toFixed(0)}%, time ${Math.round(g.msMean)}±${Math.round(g.msStd)} ms`);
@@ -118,8 +162,9 @@ export function renderMarkdown(res: EvalResult): string {
   ];
   const groups = groupRows(res);
   if (groups.length) {
-    out.push('', '| system | fault | cases | top-1 | top-3 | fault kind |', '|---|---|---|---|---|---|');
-    for (const g of groups) out.push(`| ${escMd(g.system)} | ${g.fault} | ${g.n} | ${g.top1}/${g.n} | ${g.top3}/${g.n} | ${g.kindN ? `${g.kind}/${g.kindN}` : 'n/a'} |`);
+    const f = (h: number, n: number) => (n ? `${h}/${n}` : '–');
+    out.push('', `| ${GROUP_HEAD.join(' | ')} |`, `|${GROUP_HEAD.map(() => '---').join('|')}|`);
+    for (const g of groups) out.push(`| ${groupCells(g, f).map(escMd).join(' | ')} |`);
   }
   const repeated = s.groups.filter((g) => g.runs > 1);
   if (repeated.length) {

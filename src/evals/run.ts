@@ -97,6 +97,8 @@ export interface RunOptions {
   strictReplay?: boolean;
   /** Folder to record model cassettes into (agent mode, live model). */
   recordModel?: string;
+  /** Write recorded cassettes gzipped (`.json.gz`). */
+  recordGzip?: boolean;
   timeBudgetMs?: number;
   maxSteps?: number;
   thresholds?: Thresholds;
@@ -229,7 +231,7 @@ async function runUnit(r: CaseResult, spec: CaseSpec, sources: BundleSources, qu
   r.stats.ms = Math.round(performance.now() - t0);
   r.problems = [...new Set(sources.problems)];
   if (recorder && opts.recordModel && model) {
-    const file = cassetteFile(opts.recordModel, r.id, r.lang, run);
+    const file = cassetteFile(opts.recordModel, r.id, r.lang, run, opts.recordGzip);
     await writeCassette(file, { version: 1, recordedAt: new Date().toISOString(), model: { name: model.name, baseUrl: model.baseUrl ?? 'https://api.openai.com/v1' }, case: { bundle: r.id, lang: r.lang, question, run }, exchanges: recorder.exchanges });
     r.recorded = path.relative(process.cwd(), file);
   }

@@ -1,7 +1,7 @@
 // Model cassettes: record a conversation with the scripted OpenAI-compatible server (real HTTP, real
 // OpenAI SDK, real tools over the demo bundle), replay it with nock without the server, and check
 // that a diverging conversation is reported request by request.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
@@ -11,7 +11,7 @@ import { tools } from '../../tools/index.js';
 import { runTool, servedInputSchema } from '../../tools/run.js';
 import { openBundle } from '../../src/sources/bundle/load.js';
 import type { Sources } from '../../src/sources/types.js';
-import { ModelRecorder, readCassette, startReplay, writeCassette, cassetteFile, compareRequest } from '../../src/evals/cassette.js';
+import { ModelRecorder, readCassette, startReplay, writeCassette, cassetteFile, compareRequest, findCassette } from '../../src/evals/cassette.js';
 import { startScriptedModelServer, decide, guessLang, type ScriptedServer } from '../../scripts/scripted-model-server.js';
 
 const DEMO = path.resolve('evals/incidents/demo-checkout');
@@ -105,6 +105,23 @@ describe('model cassettes', () => {
     expect(replay.issues).toEqual([]);
     expect(replayed.answer).toBe(live.answer);
     expect(replayed.called).toEqual(live.called);
+  });
+
+  it('gzipped cassettes: written and read back the same, found after a plain one, and replacing it', async () => {
+    const plain = cassetteFile(dir, 'demo-checkout', 'fr');
+    const c = await readCassette(plain);
+    const gz = cassetteFile(dir, 'demo-checkout', 'fr', 1, true);
+    expect(gz).toBe(`${plain}.gz`);
+    expect(await findCassette(dir, 'demo-checkout', 'fr')).toBe(plain);
+    const copy = cassetteFile(dir, 'copy', 'fr', 1, true);
+    await writeCassette(copy, c);
+    expect(readFileSync(copy).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(await readCassette(copy)).toEqual(c);
+    expect(await findCassette(dir, 'copy', 'fr')).toBe(copy);
+    expect(await findCassette(dir, 'copy', 'fr', 2)).toBe(copy); // a repeat run falls back to run 1's
+    // Writing the plain form removes the gzipped one, so replay cannot pick a stale recording.
+    await writeCassette(cassetteFile(dir, 'copy', 'fr'), c);
+    expect(existsSync(copy)).toBe(false);
   });
 
   it('reports which request diverged and what differed, and that recorded requests went unused', { timeout: 600_000 }, async () => {

@@ -121,10 +121,11 @@ describe('eval runner', () => {
     const all = rows.find((r) => r.fault === 'all')!;
     expect(all.n).toBe(res.cases.filter((c) => c.score).length);
     expect(rows.find((r) => r.fault === 'exception')).toMatchObject({ top1: 1 });
-    expect(table).toMatch(/^system\s+fault\s+cases\s+top-1\s+top-3\s+fault kind$/m);
+    expect(rows.every((r) => r.mode === 'playbook')).toBe(true);
+    expect(table).toMatch(/^system\s+mode\s+fault\s+cases\s+top-1\s+top-3\s+fault kind\s+span\s+function\s+file\s+pass$/m);
     const md = renderMarkdown(res);
     expect(md).toContain('| top-1 root-cause service | 33.3% (1/3) |');
-    expect(md).toMatch(/\| system \| fault \| cases \| top-1 \| top-3 \| fault kind \|/);
+    expect(md).toMatch(/\| system \| mode \| fault \| cases \| top-1 \| top-3 \| fault kind \| span \| function \| file \| pass \|/);
     const xml = renderJunit(res);
     expect(xml).toMatch(/<testsuites name="queryless eval" tests="4" failures="0" errors="2" skipped="1">/);
     expect(xml).toContain('<skipped message="no truth in incident.yaml');

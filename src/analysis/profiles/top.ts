@@ -49,8 +49,10 @@ function kindIn(top: TopResult, f: Frame): FrameKind | undefined {
   return top.byName.get(f.function)?.kind;
 }
 
-// Kinds are a pure function of the name (and first file seen); cached per interned id across calls.
-const kindCache: Array<FrameKind | undefined> = [];
+// Kinds are a pure function of the name and file; cached per interned id across calls, with the file
+// they were computed for (the same name can come with another file in the next profile or bundle, and
+// the kind must not depend on what was analysed before).
+const kindCache: Array<{ file: string | undefined; kind: FrameKind } | undefined> = [];
 
 /** Flat and cum per function name; sorted by flat desc then name (pprof's FlatNameOrder). */
 export function topFunctions(p: Pick<StackProfile, 'stacks'>): TopResult {
@@ -113,8 +115,9 @@ export function topFunctions(p: Pick<StackProfile, 'stacks'>): TopResult {
   for (let k = 0; k < seen.length; k++) {
     const id = seen[k]!;
     const f = first[id]!;
-    let kind = kindCache[id];
-    if (kind === undefined) kind = kindCache[id] = frameKind(f);
+    let cached = kindCache[id];
+    if (cached === undefined || cached.file !== f.file) cached = kindCache[id] = { file: f.file, kind: frameKind(f) };
+    const kind = cached.kind;
     kinds[id] = kind;
     const row: FunctionStat = { name: f.function, kind, flat: flat[id]!, cum: cum[id]! };
     if (f.file !== undefined) row.file = f.file;
