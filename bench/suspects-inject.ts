@@ -64,6 +64,26 @@ function unitHash(id: string): number {
   return (h >>> 0) / 2 ** 32;
 }
 
+/** A real fault-free baseline split in two where its traces actually cover it (recordings often start
+ * inside it): the first half is the new baseline, the second the window a fault is injected into.
+ * Undefined when either half has too little traffic (under 200 spans). */
+async function splitBaseline(c: { sources: Sources; baseline: TimeRange }): Promise<{ spans: Span[]; base: TimeRange; win: TimeRange } | undefined> {
+  if (!c.sources.traces) return undefined;
+  const set = await c.sources.traces.findTraces({ range: c.baseline });
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of set.spans) if (s.startMs >= c.baseline.start && s.startMs < c.baseline.end) (lo = Math.min(lo, s.startMs), (hi = Math.max(hi, s.startMs)));
+  if (!(hi > lo)) return undefined;
+  const mid = Math.round((lo + hi) / 2);
+  if (set.spans.filter((s) => s.startMs < mid).length < 200 || set.spans.filter((s) => s.startMs >= mid).length < 200) return undefined;
+  return { spans: set.spans, base: { start: c.baseline.start, end: mid }, win: { start: mid, end: c.baseline.end } };
+}
+
+/** The case's sources with the injected spans (and, unless `allSignals`, nothing but traces). */
+function withSpans(sources: Sources, spans: Span[], allSignals: boolean): Sources {
+  return { ...sources, traces: { ...sources.traces!, findTraces: async () => ({ spans, partial: false, notes: [] }) }, ...(allSignals ? {} : { logs: undefined, metrics: undefined, profiles: undefined }) };
+}
+
 export async function injectedDelayCheck(
   cases: Array<{ id: string; truth: string; sources: Sources; baseline: TimeRange }>,
   delayMs: number,
@@ -74,21 +94,12 @@ export async function injectedDelayCheck(
   let n = 0;
   const misses: string[] = [];
   for (const c of cases) {
-    if (!c.sources.traces) continue;
-    const set = await c.sources.traces.findTraces({ range: c.baseline });
-    // Split where the traces actually cover the baseline (recordings often start inside it).
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const s of set.spans) if (s.startMs >= c.baseline.start && s.startMs < c.baseline.end) (lo = Math.min(lo, s.startMs), (hi = Math.max(hi, s.startMs)));
-    if (!(hi > lo)) continue;
-    const mid = Math.round((lo + hi) / 2);
-    const base: TimeRange = { start: c.baseline.start, end: mid };
-    const win: TimeRange = { start: mid, end: c.baseline.end };
-    // Needs traffic on both halves of a real baseline.
-    if (set.spans.filter((s) => s.startMs < mid).length < 200 || set.spans.filter((s) => s.startMs >= mid).length < 200) continue;
-    const { spans, calls } = injectDelay(set.spans, c.truth, win, delayMs);
+    const split = await splitBaseline(c);
+    if (!split) continue;
+    const { base, win } = split;
+    const { spans, calls } = injectDelay(split.spans, c.truth, win, delayMs);
     if (calls < 5) continue; // the service barely talks in that half: no fault to find
-    const sources: Sources = { ...c.sources, traces: { ...c.sources.traces, findTraces: async () => ({ spans, partial: false, notes: [] }) }, ...(allSignals ? {} : { logs: undefined, metrics: undefined, profiles: undefined }) };
+    const sources = withSpans(c.sources, spans, allSignals);
     const r = await rankSuspects(sources, win, base);
     n++;
     const i = r.suspects.findIndex((s) => s.service === c.truth);
@@ -112,21 +123,14 @@ export async function injectedDelayEveryService(
   const perService = new Map<string, [number, number]>();
   const misses: string[] = [];
   for (const c of cases) {
-    if (!c.sources.traces) continue;
-    const set = await c.sources.traces.findTraces({ range: c.baseline });
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const s of set.spans) if (s.startMs >= c.baseline.start && s.startMs < c.baseline.end) (lo = Math.min(lo, s.startMs), (hi = Math.max(hi, s.startMs)));
-    if (!(hi > lo)) continue;
-    const mid = Math.round((lo + hi) / 2);
-    const base: TimeRange = { start: c.baseline.start, end: mid };
-    const win: TimeRange = { start: mid, end: c.baseline.end };
-    if (set.spans.filter((s) => s.startMs < mid).length < 200 || set.spans.filter((s) => s.startMs >= mid).length < 200) continue;
-    const targets = [...new Set(set.spans.map((s) => s.service))].sort();
+    const split = await splitBaseline(c);
+    if (!split) continue;
+    const { base, win } = split;
+    const targets = [...new Set(split.spans.map((s) => s.service))].sort();
     for (const target of targets) {
-      const { spans, calls } = injectDelay(set.spans, target, win, delayMs, share);
+      const { spans, calls } = injectDelay(split.spans, target, win, delayMs, share);
       if (calls < 5) continue;
-      const sources: Sources = { ...c.sources, traces: { ...c.sources.traces, findTraces: async () => ({ spans, partial: false, notes: [] }) }, ...(allSignals ? {} : { logs: undefined, metrics: undefined, profiles: undefined }) };
+      const sources = withSpans(c.sources, spans, allSignals);
       const r = await rankSuspects(sources, win, base);
       n++;
       const i = r.suspects.findIndex((s) => s.service === target);
