@@ -1,5 +1,5 @@
 // `queryless call TOOL [JSON args]`: run one tool and print its result (scripting and debugging).
-import { findTool, tools } from '../../tools/index.js';
+import { loadTool, TOOL_NAMES } from '../../tools/lazy.js';
 import { runTool } from '../../tools/run.js';
 import type { Sources } from '../sources/types.js';
 import { parseArgv, UsageError } from './args.js';
@@ -11,7 +11,7 @@ export const CALL_HELP = `Usage: queryless call TOOL [JSON-ARGS] [--bundle DIR] 
 Runs one tool and prints its result. JSON-ARGS is an object, e.g. '{"service":"checkout"}'.
 --format text (default) prints the compact text answer; json prints {isError, text, structuredContent};
 svg or png writes the tool's picture (to --out FILE, else stdout; labels in --lang) for: ${Object.keys(PICTURE_TOOLS).join(', ')}.
-Tools: ${tools.map((t) => t.name).join(', ')}
+Tools: ${TOOL_NAMES.join(', ')}
 Exit code: 0 on success, 1 when the tool reports an error, 2 on usage errors.`;
 
 export async function callCommand(argv: string[]): Promise<number> {
@@ -22,8 +22,8 @@ export async function callCommand(argv: string[]): Promise<number> {
   }
   const [name, json] = a.positionals;
   if (!name) throw new UsageError('call: missing TOOL name.\n' + CALL_HELP);
-  const tool = findTool(name);
-  if (!tool) throw new UsageError(`call: unknown tool "${name}". Tools: ${tools.map((t) => t.name).join(', ')}`);
+  const tool = await loadTool(name);
+  if (!tool) throw new UsageError(`call: unknown tool "${name}". Tools: ${TOOL_NAMES.join(', ')}`);
   let args: unknown = {};
   if (json) {
     try {
