@@ -159,41 +159,16 @@ function fromWire(p: WireProfile, file: string): ParsedProfile {
 
 /**
  * The samples of a wire profile, read from its flat arrays in one pass: identical location lists share
- * one frames array (as in `build`), values and labels copied out, nothing else made per sample.
+ * one frames array (framesByLocations), values and labels copied out, nothing else made per sample.
  */
 function wireSamples(p: WireProfile, nTypes: number, locFrames: Map<number, Frame[]>, str: (i: number) => string, file: string): ParsedSample[] {
   const samples: ParsedSample[] = new Array(p.samples);
-  const loc = locationLookup(locFrames);
+  const framesOf = framesByLocations(locFrames, file);
   const { idFrom, ids, valueFrom, values, labelFrom, labels } = p;
-  // Distinct location lists by a numeric hash, verified against the first sample that had them.
-  const buckets = new Map<number, Array<{ from: number; to: number; frames: Frame[] }>>();
   for (let k = 0; k < p.samples; k++) {
     const nValues = valueFrom[k + 1]! - valueFrom[k]!;
     if (nValues !== nTypes) throw new ProfileDecodeError(file, `corrupt profile: a sample has ${nValues} values for ${nTypes} sample types`);
-    const from = idFrom[k]!;
-    const to = idFrom[k + 1]!;
-    const n = to - from;
-    let h = n;
-    for (let i = from; i < to; i++) h = (Math.imul(h, 31) + ids[i]!) | 0;
-    let bucket = buckets.get(h);
-    let frames: Frame[] | undefined;
-    if (bucket) {
-      for (const e of bucket) {
-        if (e.to - e.from !== n) continue;
-        let same = true;
-        for (let i = 0; i < n; i++) if (ids[e.from + i] !== ids[from + i]) { same = false; break; }
-        if (same) { frames = e.frames; break; }
-      }
-    } else buckets.set(h, (bucket = []));
-    if (!frames) {
-      frames = [];
-      for (let i = to - 1; i >= from; i--) {
-        const lf = loc(ids[i]!);
-        if (!lf) throw new ProfileDecodeError(file, `corrupt profile: a sample refers to missing location ${ids[i]}`);
-        for (let j = 0; j < lf.length; j++) frames.push(lf[j]!);
-      }
-      bucket.push({ from, to, frames });
-    }
+    const frames = framesOf(ids, idFrom[k]!, idFrom[k + 1]!);
     const v = new Array<number>(nTypes);
     for (let i = 0; i < nTypes; i++) v[i] = values[valueFrom[k]! + i]!;
     const sample: ParsedSample = { frames, values: v };
@@ -219,6 +194,39 @@ function locationLookup(locFrames: Map<number, Frame[]>): (id: number) => Frame[
   const byId: Array<Frame[] | undefined> = maxId <= 4 * locFrames.size + 16 ? new Array(maxId + 1) : [];
   if (byId.length) for (const [id, fr] of locFrames) byId[id] = fr;
   return byId.length ? (id: number) => byId[id] : (id: number) => locFrames.get(id);
+}
+
+/**
+ * Frames of a sample's location list ids[from..to), root first. Identical lists share one frames array
+ * (stacks repeat across samples with different labels), found through a numeric hash of the ids and
+ * verified element by element: no per-sample string keys or trie nodes to allocate. `ids` is kept for
+ * the comparison, so it must not change afterwards.
+ */
+function framesByLocations(locFrames: Map<number, Frame[]>, file: string): (ids: ArrayLike<number>, from: number, to: number) => Frame[] {
+  const loc = locationLookup(locFrames);
+  const buckets = new Map<number, Array<{ ids: ArrayLike<number>; from: number; to: number; frames: Frame[] }>>();
+  return (ids, from, to) => {
+    const n = to - from;
+    let h = n;
+    for (let i = from; i < to; i++) h = (Math.imul(h, 31) + ids[i]!) | 0;
+    let bucket = buckets.get(h);
+    if (bucket) {
+      for (const e of bucket) {
+        if (e.to - e.from !== n) continue;
+        let same = true;
+        for (let i = 0; i < n; i++) if (e.ids[e.from + i] !== ids[from + i]) { same = false; break; }
+        if (same) return e.frames;
+      }
+    } else buckets.set(h, (bucket = []));
+    const frames: Frame[] = [];
+    for (let i = to - 1; i >= from; i--) {
+      const lf = loc(ids[i]!);
+      if (!lf) throw new ProfileDecodeError(file, `corrupt profile: a sample refers to missing location ${ids[i]}`);
+      for (let j = 0; j < lf.length; j++) frames.push(lf[j]!);
+    }
+    bucket.push({ ids, from, to, frames });
+    return frames;
+  };
 }
 
 function headerFields(h: Header): Omit<ParsedProfile, 'samples' | 'comments'> {
@@ -271,16 +279,7 @@ interface RawSample {
 function build(h: Header, raw: RawSample[], locFrames: Map<number, Frame[]>, str: (i: Num | undefined) => string, file: string): ParsedProfile {
   const samples: ParsedSample[] = new Array(raw.length);
   const nTypes = h.sampleTypes.length;
-  // Location ids are usually dense (1..N): index an array instead of a map.
-  let maxId = 0;
-  for (const id of locFrames.keys()) if (id > maxId) maxId = id;
-  const byId: Array<Frame[] | undefined> = maxId <= 4 * locFrames.size + 16 ? new Array(maxId + 1) : [];
-  if (byId.length) for (const [id, fr] of locFrames) byId[id] = fr;
-  const loc = byId.length ? (id: number) => byId[id] : (id: number) => locFrames.get(id);
-  // Identical location lists share one frames array (stacks repeat across samples with different
-  // labels). Found through a numeric hash of the ids, verified element by element: no per-sample
-  // string keys or trie nodes to allocate.
-  const buckets = new Map<number, Array<{ ids: number[]; frames: Frame[] }>>();
+  const framesOf = framesByLocations(locFrames, file);
   for (let k = 0; k < raw.length; k++) {
     const s = raw[k]!;
     const rawIds = s.locationId ?? [];
@@ -288,33 +287,9 @@ function build(h: Header, raw: RawSample[], locFrames: Map<number, Frame[]>, str
     if (rawValues.length !== nTypes) {
       throw new ProfileDecodeError(file, `corrupt profile: a sample has ${rawValues.length} values for ${nTypes} sample types`);
     }
-    const n = rawIds.length;
-    const ids = new Array<number>(n);
-    let h = n;
-    for (let i = 0; i < n; i++) {
-      const id = num(rawIds[i]);
-      ids[i] = id;
-      h = (Math.imul(h, 31) + id) | 0;
-    }
-    let bucket = buckets.get(h);
-    let frames: Frame[] | undefined;
-    if (bucket) {
-      for (const e of bucket) {
-        if (e.ids.length !== n) continue;
-        let same = true;
-        for (let i = 0; i < n; i++) if (e.ids[i] !== ids[i]) { same = false; break; }
-        if (same) { frames = e.frames; break; }
-      }
-    } else buckets.set(h, (bucket = []));
-    if (!frames) {
-      frames = [];
-      for (let i = n - 1; i >= 0; i--) {
-        const lf = loc(ids[i]!);
-        if (!lf) throw new ProfileDecodeError(file, `corrupt profile: a sample refers to missing location ${ids[i]}`);
-        for (let j = 0; j < lf.length; j++) frames.push(lf[j]!);
-      }
-      bucket.push({ ids, frames });
-    }
+    const ids = new Array<number>(rawIds.length);
+    for (let i = 0; i < rawIds.length; i++) ids[i] = num(rawIds[i]);
+    const frames = framesOf(ids, 0, ids.length);
     const values = new Array<number>(nTypes);
     for (let i = 0; i < nTypes; i++) values[i] = num(rawValues[i]);
     const sample: ParsedSample = { frames, values };
@@ -331,16 +306,7 @@ function build(h: Header, raw: RawSample[], locFrames: Map<number, Frame[]>, str
     }
     samples[k] = sample;
   }
-  return {
-    sampleTypes: h.sampleTypes,
-    periodType: h.periodType,
-    period: h.period,
-    defaultSampleType: h.defaultSampleType,
-    timeMs: h.timeNanos ? h.timeNanos / 1e6 : undefined,
-    durationMs: h.durationNanos ? h.durationNanos / 1e6 : undefined,
-    samples,
-    comments: h.comments,
-  };
+  return { ...headerFields(h), samples, comments: h.comments };
 }
 
 // ---------------------------------------------------------------- protojson (Pyroscope SelectMergeProfile)
