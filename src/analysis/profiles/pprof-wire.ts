@@ -48,45 +48,33 @@ const VARINT = 0;
 const LENGTH_DELIMITED = 2;
 const utf8 = new TextDecoder();
 
-/** A growable array of doubles. */
-class Numbers {
-  a: Float64Array;
+/** A growable typed array: doubles for the numbers read, 32-bit ints for per-sample offsets. */
+class Growable<T extends Float64Array | Int32Array> {
+  a: T;
   n = 0;
-  constructor(size = 1024) {
-    this.a = new Float64Array(size);
+  constructor(
+    private readonly make: (size: number) => T,
+    size = 1024,
+  ) {
+    this.a = make(size);
   }
   push(v: number): void {
     if (this.n === this.a.length) {
-      const b = new Float64Array(this.a.length * 2);
+      const b = this.make(this.a.length * 2);
       b.set(this.a);
       this.a = b;
     }
     this.a[this.n++] = v;
   }
-  done(): Float64Array {
-    return this.a.subarray(0, this.n);
+  done(): T {
+    return this.a.subarray(0, this.n) as T;
   }
 }
 
+type Numbers = Growable<Float64Array>;
+const numbers = (size?: number): Numbers => new Growable((n) => new Float64Array(n), size);
 /** Offsets, one per sample plus the end. */
-class Offsets {
-  a: Int32Array;
-  n = 0;
-  constructor(size = 1024) {
-    this.a = new Int32Array(size);
-  }
-  push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = v;
-  }
-  done(): Int32Array {
-    return this.a.subarray(0, this.n);
-  }
-}
+const offsets = (): Growable<Int32Array> => new Growable((n) => new Int32Array(n));
 
 /** The varint at [a, b): up to four bytes exactly as numbers, longer ones through BigInt (unsigned). */
 export function readNumber(buf: Uint8Array, a: number, b: number): number {
@@ -159,15 +147,15 @@ export function readProfile(bytes: Uint8Array): WireProfile {
   const sampleTypes: number[] = [];
   let periodType: [number, number] | undefined;
   const header = { period: 0, defaultSampleType: 0, timeNanos: 0, durationNanos: 0 };
-  const comments = new Numbers(16);
+  const comments = numbers(16);
   const functions: WireFunction[] = [];
   const locations: WireLocation[] = [];
-  const idFrom = new Offsets();
-  const ids = new Numbers(1 << 16);
-  const valueFrom = new Offsets();
-  const values = new Numbers(1 << 14);
-  const labelFrom = new Offsets();
-  const labels = new Numbers(256);
+  const idFrom = offsets();
+  const ids = numbers(1 << 16);
+  const valueFrom = offsets();
+  const values = numbers(1 << 14);
+  const labelFrom = offsets();
+  const labels = numbers(256);
   const valueType = (a: number, b: number): [number, number] => {
     const t: [number, number] = [0, 0];
     fields(buf, a, b, (f, x, y) => {
