@@ -12,6 +12,8 @@ interface Knobs {
   /** Extra wait (ms) on calls into this service (network delay on its pod). */
   delayed?: string;
   delayMs?: number;
+  /** Share of the calls the delay hits (packet loss: only retransmitted calls wait); default all. */
+  delayShare?: number;
   /** Service whose own work is slower (CPU starvation), and by how much (factor). */
   starved?: string;
   factor?: number;
@@ -42,7 +44,8 @@ function serve(out: Span[], traceId: string, svc: string, start: number, parent:
       server.events.push({ name: 'exception', timeMs: t, attributes: { 'exception.type': 'IllegalStateException', 'exception.message': 'boom' } });
       break;
     }
-    const net = 0.5 * jitter + (k.delayed === callee || k.delayed === svc ? k.delayMs ?? 0 : 0);
+    const hit = (k.delayed === callee || k.delayed === svc) && ((i * 31 + c * 17) % 100) / 100 < (k.delayShare ?? 1);
+    const net = 0.5 * jitter + (hit ? k.delayMs ?? 0 : 0);
     const call: Span = { traceId, spanId: hex(next++, 16), parentSpanId: server.spanId, service: svc, name: `call ${callee}`, kind: 3, startMs: t, endMs: 0, durationMs: 0, status: 'unset', attributes: {}, resource: {}, events: [] };
     out.push(call);
     const child = serve(out, traceId, callee, t + net, call, k, i);
@@ -111,6 +114,15 @@ describe('rank_suspects failure modes (synthetic shop)', () => {
     // The edges frontend→checkout, checkout→cart and checkout→payment are all explained by checkout.
     expect(r.suspects[0]!.raw.slow_call_edges).toBe(3);
     expect(r.suspects.find((s) => s.service === 'payment')?.parts.edge_wait).toBeUndefined();
+  });
+
+  it('packet loss on a pod: a share of its calls wait a retransmission, the typical wait does not move', async () => {
+    const r = await top({ delayed: 'payment', delayMs: 200, delayShare: 0.15 });
+    expect(r.suspects[0]!.service).toBe('payment');
+    expect(r.suspects[0]!.evidence.join('\n')).toMatch(/\d+ of \d+ calls checkout → payment waited over [\d.]+ ms, longer than any of the baseline's \d+ calls/);
+    // The same share below the baseline's slowest wait is not evidence: nobody is blamed for the edge.
+    const mild = await top({ delayed: 'payment', delayMs: 0.2, delayShare: 0.15 });
+    expect(mild.suspects.find((s) => s.service === 'payment')?.parts.edge_wait).toBeUndefined();
   });
 
   it('CPU starvation: the starved service’s own time grows', async () => {

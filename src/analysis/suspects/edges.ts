@@ -5,7 +5,9 @@
 // Its self time (its duration minus its children's) is time spent in neither service's code: on the
 // wire, queued at B before its server span started, or waiting for A's thread to pick the answer up.
 // That wait is measured per edge A→B and tested for a change:
-//   - with a trace baseline: a minimum-effect Welch test on log(1 + wait), window against baseline;
+//   - with a trace baseline: a minimum-effect Welch test on log(1 + wait), window against baseline, and a
+//     count of the calls that waited longer than any baseline call (a delay on a few calls, or on a share
+//     of them as packet loss gives, leaves the typical wait in place);
 //   - without one (the recording starts at the fault, or the edge is new): its typical wait against the other
 //     edges' in the same window (a robust z across edges), because the window itself is all there is.
 // A delayed or starved pod slows every edge that touches it, in both directions; one slow caller slows
@@ -14,7 +16,7 @@
 // total and the most consistently anomalous (a service with seven normal edges and one slow one did
 // not cause the slow one). Each edge is explained once.
 import { median } from '../../util/stats.js';
-import { inRange, shiftEvidence } from './stats.js';
+import { binomialUpperTail, inRange, pToZ, shiftEvidence } from './stats.js';
 import { calleeOf, type TraceGraph } from './trace-graph.js';
 import { TUNING } from './tuning.js';
 
@@ -30,6 +32,9 @@ export interface EdgeStat {
   z: number;
   /** What the wait was judged against: the edge's own baseline, or the window's other edges. */
   against: 'baseline' | 'window';
+  /** Set when the evidence is calls past the baseline's slowest: k of the n calls waited over limitMs,
+   * longer than any of the nb baseline calls. */
+  slow?: { k: number; limitMs: number; nb: number };
 }
 
 export interface EdgeFeatures {
@@ -88,11 +93,29 @@ function baselineMissing(waits: Waits[], g: TraceGraph): boolean {
   return !g.spans.some((s) => inRange(s.startMs, g.baseline) && !inRange(s.startMs, g.window));
 }
 
-/** Evidence per edge against its own baseline. */
-function judgeAgainstBaseline(e: { b: number[]; w: number[] }): number {
-  if (e.b.length < MIN_CALLS || e.w.length < MIN_CALLS) return 0;
-  if (median(e.w) - median(e.b) < TUNING.edgeMinDeltaMs) return 0;
-  return Math.min(TUNING.zCap, shiftEvidence(e.b, e.w, Math.log1p(TUNING.edgeMinGrowth)));
+/** Evidence per edge against its own baseline: the larger of a typical-wait shift and calls past the baseline's slowest. */
+function judgeAgainstBaseline(e: { b: number[]; w: number[] }): Pick<EdgeStat, 'z' | 'slow'> {
+  if (e.b.length < MIN_CALLS || e.w.length < MIN_CALLS) return { z: 0 };
+  const shift = median(e.w) - median(e.b) < TUNING.edgeMinDeltaMs ? 0 : shiftEvidence(e.b, e.w, Math.log1p(TUNING.edgeMinGrowth));
+  const past = exceedEvidence(e.b, e.w);
+  if (past.z > shift) return { z: Math.min(TUNING.zCap, past.z), slow: { k: past.k, limitMs: past.limitMs, nb: e.b.length } };
+  return { z: Math.min(TUNING.zCap, shift) };
+}
+
+/**
+ * Evidence that calls now wait longer than any call of the baseline did, by the minimum effect
+ * (failure mode: a delay on an edge with few calls, where a mean test has too few degrees of freedom,
+ * or on a share of the calls). Distribution-free: with nb baseline calls, a call of an unchanged edge
+ * beats the baseline's maximum with probability at most 1/(nb + 1), so k such calls of n are a binomial
+ * tail.
+ */
+function exceedEvidence(b: number[], w: number[]): { z: number; k: number; limitMs: number } {
+  let max = 0;
+  for (const x of b) if (x > max) max = x;
+  const limitMs = Math.max(max * (1 + TUNING.edgeMinGrowth), max + TUNING.edgeMinDeltaMs);
+  let k = 0;
+  for (const x of w) if (x > limitMs) k++;
+  return { z: pToZ(binomialUpperTail(k, w.length, 1 / (b.length + 1))), k, limitMs };
 }
 
 /**
@@ -163,7 +186,7 @@ export function edgeFeatures(g: TraceGraph): EdgeFeatures {
     before: e.b.length ? median(e.b) : NaN,
     after: e.w.length ? median(e.w) : NaN,
     n: e.w.length,
-    z: own[i] ? judgeAgainstBaseline(e) : within[i]!,
+    ...(own[i] ? judgeAgainstBaseline(e) : { z: within[i]! }),
     against: own[i] ? 'baseline' : 'window',
   }));
   const detail = attribute(edges);

@@ -232,10 +232,16 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
       addRaw(svc, 'slow_call_edges', l.length);
       const judged = e.against === 'baseline';
       const before = judged ? `${fmt(e.before)} ms → ` : '';
-      addEvidence(svc, Math.min(CAP, e.z) / 2, `wait on calls ${e.caller} → ${e.callee}: ${before}${fmt(e.after)} ms (median, ${e.n} calls${judged ? '' : '; no baseline: longest among the window\'s calls'})${l.length > 1 ? `; ${l.length - 1} more slow edge(s) touching ${svc}` : ''}`, [
-        judged
-          ? { key: 'ev_edge_wait', args: { caller: e.caller, callee: e.callee, before: round1(e.before), after: round1(e.after), n: e.n } }
-          : { key: 'ev_edge_wait_window', args: { caller: e.caller, callee: e.callee, after: round1(e.after), n: e.n } },
+      const more = l.length > 1 ? `; ${l.length - 1} more slow edge(s) touching ${svc}` : '';
+      const text = e.slow
+        ? `${e.slow.k} of ${e.n} calls ${e.caller} → ${e.callee} waited over ${fmt(e.slow.limitMs)} ms, longer than any of the baseline's ${e.slow.nb} calls${more}`
+        : `wait on calls ${e.caller} → ${e.callee}: ${before}${fmt(e.after)} ms (median, ${e.n} calls${judged ? '' : '; no baseline: longest among the window\'s calls'})${more}`;
+      addEvidence(svc, Math.min(CAP, e.z) / 2, text, [
+        e.slow
+          ? { key: 'ev_edge_slow_calls', args: { caller: e.caller, callee: e.callee, k: e.slow.k, n: e.n, limit: round1(e.slow.limitMs), nb: e.slow.nb } }
+          : judged
+            ? { key: 'ev_edge_wait', args: { caller: e.caller, callee: e.callee, before: round1(e.before), after: round1(e.after), n: e.n } }
+            : { key: 'ev_edge_wait_window', args: { caller: e.caller, callee: e.callee, after: round1(e.after), n: e.n } },
         ...(l.length > 1 ? [{ key: 'ev_edge_more', args: { n: l.length - 1, service: svc } }] : []),
       ]);
     }

@@ -147,6 +147,20 @@ function incBeta(x: number, a: number, b: number): number {
   return x < (a + 1) / (a + b + 2) ? (bt * betaCf(a, b, x)) / a : 1 - (bt * betaCf(b, a, 1 - x)) / b;
 }
 
+/** P(K ≥ k) for K ~ Binomial(n, p). */
+export function binomialUpperTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  return incBeta(p, k, n - k + 1);
+}
+
+/** The z with the same upper-tail probability p under the standard normal (0 for p ≥ 0.5). */
+export function pToZ(p: number): number {
+  if (p >= 0.5) return 0;
+  if (p < 1e-300) return 37;
+  return -normalQuantile(p);
+}
+
 /** Upper tail P(T > t) of Student's t with df degrees of freedom. */
 export function tUpperTail(t: number, df: number): number {
   if (!Number.isFinite(t)) return t > 0 ? 0 : 1;
