@@ -57,6 +57,48 @@ export function injectDelay(spans: Span[], target: string, window: TimeRange, de
   return { spans: out, calls: injected };
 }
 
+/** Copies of the spans with `target`'s own work `factor` times longer in `window` (CPU starvation): each
+ * of its spans ends later by (factor − 1) × its self time, its ancestors end later by as much, and
+ * everything that started after it in the trace moves by as much. Its children keep their length.
+ * `addMs` adds a fixed wait per span instead (CPU throttling: each slice of work waits for a period).
+ * Returns the requests (traces) hit as `calls`. */
+export function injectSlowdown(spans: Span[], target: string, window: TimeRange, factor: number, addMs = 0): { spans: Span[]; calls: number } {
+  const out = spans.map((s) => ({ ...s }));
+  let slowed = 0;
+  const byTrace = new Map<string, Span[]>();
+  for (const s of out) (byTrace.get(s.traceId) ?? byTrace.set(s.traceId, []).get(s.traceId)!).push(s);
+  for (const list of byTrace.values()) {
+    const byId = new Map(list.map((s) => [s.spanId, s]));
+    const kids = new Map<string, Span[]>();
+    for (const s of list) if (s.parentSpanId) (kids.get(s.parentSpanId) ?? kids.set(s.parentSpanId, []).get(s.parentSpanId)!).push(s);
+    const selfOf = (s: Span) => Math.max(0, s.durationMs - (kids.get(s.spanId) ?? []).reduce((a, c) => a + c.durationMs, 0));
+    // Latest first, so an earlier span's shift does not move a later one twice.
+    // A call's own span waits on the wire, not on the CPU: left as it is.
+    const isCall = (s: Span) => {
+      const k = kids.get(s.spanId);
+      return !!k?.length && k.every((c) => c.service !== target);
+    };
+    const hit = list.filter((s) => s.service === target && s.startMs >= window.start && s.startMs < window.end && !isCall(s)).sort((a, b) => b.endMs - a.endMs);
+    if (hit.length) slowed++; // requests hit, not spans: one request has many spans of a service
+    for (const span of hit) {
+      const extra = (factor - 1) * selfOf(span) + addMs;
+      if (!(extra > 0)) continue;
+      const at = span.endMs;
+      const ancestors = new Set<Span>();
+      for (let p = span.parentSpanId ? byId.get(span.parentSpanId) : undefined; p; p = p.parentSpanId ? byId.get(p.parentSpanId) : undefined) ancestors.add(p);
+      for (const s of list) {
+        if (s === span || ancestors.has(s)) s.endMs += extra;
+        else if (s.startMs >= at) {
+          s.startMs += extra;
+          s.endMs += extra;
+        }
+        s.durationMs = s.endMs - s.startMs;
+      }
+    }
+  }
+  return { spans: out, calls: slowed };
+}
+
 /** A stable number in [0, 1) from a span id (which calls a partial fault hits, the same every run). */
 function unitHash(id: string): number {
   let h = 2166136261;
@@ -111,12 +153,30 @@ export async function injectedDelayCheck(
 
 /** The same check with the delay on every service that talks in the second half (not only the dev
  * truths): a fault's place should not matter. Returns top-1 per target service over the cases. */
+/** CPU starvation (own work ×`factor`) on every service with spans in the second half of each baseline. */
+export async function injectedSlowdownEveryService(
+  cases: Array<{ id: string; sources: Sources; baseline: TimeRange }>,
+  factor: number,
+  addMs = 0,
+): Promise<{ top1: number; n: number; perService: Map<string, [number, number]>; misses: string[] }> {
+  return everyService(cases, (spans, target, win) => injectSlowdown(spans, target, win, factor, addMs), false);
+}
+
 export async function injectedDelayEveryService(
   cases: Array<{ id: string; sources: Sources; baseline: TimeRange }>,
   delayMs: number,
   allSignals = false,
   /** Share of the calls hit (1: a delay; less: packet loss, where only retransmitted calls wait). */
   share = 1,
+): Promise<{ top1: number; n: number; perService: Map<string, [number, number]>; misses: string[] }> {
+  return everyService(cases, (spans, target, win) => injectDelay(spans, target, win, delayMs, share), allSignals);
+}
+
+/** One injected fault per service that is active in the second half of each real baseline; top-1 per service. */
+async function everyService(
+  cases: Array<{ id: string; sources: Sources; baseline: TimeRange }>,
+  inject: (spans: Span[], target: string, win: TimeRange) => { spans: Span[]; calls: number },
+  allSignals: boolean,
 ): Promise<{ top1: number; n: number; perService: Map<string, [number, number]>; misses: string[] }> {
   let top1 = 0;
   let n = 0;
@@ -128,7 +188,7 @@ export async function injectedDelayEveryService(
     const { base, win } = split;
     const targets = [...new Set(split.spans.map((s) => s.service))].sort();
     for (const target of targets) {
-      const { spans, calls } = injectDelay(split.spans, target, win, delayMs, share);
+      const { spans, calls } = inject(split.spans, target, win);
       if (calls < 5) continue;
       const sources = withSpans(c.sources, spans, allSignals);
       const r = await rankSuspects(sources, win, base);

@@ -10,7 +10,7 @@ import type { Sources, TimeRange } from '../src/sources/types.js';
 import { rankSuspects } from '../src/analysis/suspects/index.js';
 import { WEIGHTS } from '../src/analysis/suspects/rank.js';
 import { TUNING } from '../src/analysis/suspects/tuning.js';
-import { injectedDelayCheck, injectedDelayEveryService } from './suspects-inject.js';
+import { injectedDelayCheck, injectedDelayEveryService, injectedSlowdownEveryService } from './suspects-inject.js';
 
 interface Case {
   id: string;
@@ -102,6 +102,14 @@ export async function run(): Promise<void> {
       const weak = [...r.perService].filter(([, [a, b]]) => a < b).map(([svc, [a, b]]) => `${svc} ${a}/${b}`);
       process.stdout.write(`  ${s.padEnd(15)} ${label}: top-1 ${r.top1}/${r.n}${weak.length ? `; below full: ${weak.slice(0, 8).join(', ')}` : ''}\n`);
     }
+  }
+  // CPU starvation the same way: every span of the service waits 20 ms more for its own work (as CFS
+  // throttling makes each slice of work wait); services that 5 or more requests touch in the half.
+  process.stdout.write('\ninjected CPU starvation on every service (traces only, every fourth baseline, +20 ms of own time per span):\n');
+  for (const s of present) {
+    const r = await injectedSlowdownEveryService(systems[s].filter((_, i) => i % 4 === 0), 1, 20);
+    const weak = [...r.perService].filter(([, [a, b]]) => a < b).map(([svc, [a, b]]) => `${svc} ${a}/${b}`);
+    process.stdout.write(`  ${s.padEnd(15)} top-1 ${r.top1}/${r.n}${weak.length ? `; below full: ${weak.slice(0, 8).join(', ')}` : ''}\n`);
   }
   if (process.env.SUSPECTS_QUICK) return;
 
