@@ -167,6 +167,16 @@ describe('rank_suspects failure modes (synthetic shop)', () => {
     expect(r.partial.join('\n')).toMatch(/no baseline for most calls/);
   });
 
+  it('short baseline: an operation seen twice before is judged by how many of its spans beat both', async () => {
+    // Keep only the first two requests of the baseline (a recording that starts just before the fault).
+    const spans = shop({ starved: 'checkout', factor: 6 });
+    const early = new Set(spans.filter((s) => !s.parentSpanId && s.startMs < 60_000).slice(0, 2).map((s) => s.traceId));
+    const short = spans.filter((s) => s.startMs >= 60_000 || early.has(s.traceId));
+    const r = await rankSuspects(sourcesOf(short), window, baseline);
+    expect(r.suspects[0]!.service).toBe('checkout');
+    expect(r.suspects[0]!.parts.self_time).toBeGreaterThan(0);
+  });
+
   it('a healthy window blames nobody strongly', async () => {
     const r = await top({});
     for (const s of r.suspects) expect(s.score).toBeLessThan(2);

@@ -16,7 +16,7 @@
 // total and the most consistently anomalous (a service with seven normal edges and one slow one did
 // not cause the slow one). Each edge is explained once.
 import { median } from '../../util/stats.js';
-import { binomialUpperTail, inRange, pToZ, shiftEvidence } from './stats.js';
+import { exceedance, inRange, shiftEvidence } from './stats.js';
 import { calleeOf, type TraceGraph } from './trace-graph.js';
 import { TUNING } from './tuning.js';
 
@@ -97,25 +97,11 @@ function baselineMissing(waits: Waits[], g: TraceGraph): boolean {
 function judgeAgainstBaseline(e: { b: number[]; w: number[] }): Pick<EdgeStat, 'z' | 'slow'> {
   if (e.b.length < MIN_CALLS || e.w.length < MIN_CALLS) return { z: 0 };
   const shift = median(e.w) - median(e.b) < TUNING.edgeMinDeltaMs ? 0 : shiftEvidence(e.b, e.w, Math.log1p(TUNING.edgeMinGrowth));
-  const past = exceedEvidence(e.b, e.w);
-  if (past.z > shift) return { z: Math.min(TUNING.zCap, past.z), slow: { k: past.k, limitMs: past.limitMs, nb: e.b.length } };
+  // Calls slower than any of the baseline's: a delay on a share of the calls (packet loss) or on an
+  // edge with too few calls for the mean test's degrees of freedom.
+  const past = exceedance(e.b, e.w, TUNING.edgeMinGrowth, TUNING.edgeMinDeltaMs);
+  if (past.z > shift) return { z: Math.min(TUNING.zCap, past.z), slow: { k: past.k, limitMs: past.limit, nb: e.b.length } };
   return { z: Math.min(TUNING.zCap, shift) };
-}
-
-/**
- * Evidence that calls now wait longer than any call of the baseline did, by the minimum effect
- * (failure mode: a delay on an edge with few calls, where a mean test has too few degrees of freedom,
- * or on a share of the calls). Distribution-free: with nb baseline calls, a call of an unchanged edge
- * beats the baseline's maximum with probability at most 1/(nb + 1), so k such calls of n are a binomial
- * tail.
- */
-function exceedEvidence(b: number[], w: number[]): { z: number; k: number; limitMs: number } {
-  let max = 0;
-  for (const x of b) if (x > max) max = x;
-  const limitMs = Math.max(max * (1 + TUNING.edgeMinGrowth), max + TUNING.edgeMinDeltaMs);
-  let k = 0;
-  for (const x of w) if (x > limitMs) k++;
-  return { z: pToZ(binomialUpperTail(k, w.length, 1 / (b.length + 1))), k, limitMs };
 }
 
 /**

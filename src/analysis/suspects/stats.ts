@@ -161,6 +161,24 @@ export function pToZ(p: number): number {
   return -normalQuantile(p);
 }
 
+/**
+ * Evidence, in z units, that values of the window exceed every value of the baseline by the minimum
+ * effect (growth `minGrowth` and `minDelta` in the values' units). Distribution-free: under no change,
+ * a window value beats the largest of nb baseline values with probability at most 1/(nb + 1), so k
+ * such values out of n are a binomial tail. Works with short baselines and small samples, where a
+ * mean test has no variance to stand on, and sees a change that hits only a share of the values.
+ */
+export function exceedance(before: number[], after: number[], minGrowth: number, minDelta: number): { z: number; k: number; limit: number } {
+  let max = 0;
+  for (const x of before) if (x > max) max = x;
+  const limit = Math.max(max * (1 + minGrowth), max + minDelta);
+  let k = 0;
+  for (const x of after) if (x > limit) k++;
+  return { z: pToZ(binomialUpperTail(k, after.length, 1 / (before.length + 1))), k, limit };
+}
+
+export const exceedZ = (before: number[], after: number[], minGrowth: number, minDelta: number): number => exceedance(before, after, minGrowth, minDelta).z;
+
 /** Upper tail P(T > t) of Student's t with df degrees of freedom. */
 export function tUpperTail(t: number, df: number): number {
   if (!Number.isFinite(t)) return t > 0 ? 0 : 1;
