@@ -99,7 +99,7 @@ function judgeAgainstBaseline(e: { b: number[]; w: number[] }): Pick<EdgeStat, '
   const shift = median(e.w) - median(e.b) < TUNING.edgeMinDeltaMs ? 0 : shiftEvidence(e.b, e.w, Math.log1p(TUNING.edgeMinGrowth));
   // Calls slower than any of the baseline's: a delay on a share of the calls (packet loss) or on an
   // edge with too few calls for the mean test's degrees of freedom.
-  const past = exceedance(e.b, e.w, TUNING.edgeMinGrowth, TUNING.edgeMinDeltaMs);
+  const past = exceedance(e.b, e.w, TUNING.edgeMinGrowth, TUNING.edgeMinDeltaMs, TUNING.edgeMinSlowShare);
   if (past.z > shift) return { z: Math.min(TUNING.zCap, past.z), slow: { k: past.k, limitMs: past.limit, nb: e.b.length } };
   return { z: Math.min(TUNING.zCap, shift) };
 }

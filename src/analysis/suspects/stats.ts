@@ -167,14 +167,16 @@ export function pToZ(p: number): number {
  * a window value beats the largest of nb baseline values with probability at most 1/(nb + 1), so k
  * such values out of n are a binomial tail. Works with short baselines and small samples, where a
  * mean test has no variance to stand on, and sees a change that hits only a share of the values.
+ * `minShare` floors the null share: with a long baseline, 1/(nb + 1) is tiny and a busy series whose
+ * tail merely drifted (load, a neighbour's CPU) would pass for a fault.
  */
-export function exceedance(before: number[], after: number[], minGrowth: number, minDelta: number): { z: number; k: number; limit: number } {
+export function exceedance(before: number[], after: number[], minGrowth: number, minDelta: number, minShare = 0): { z: number; k: number; limit: number } {
   let max = 0;
   for (const x of before) if (x > max) max = x;
   const limit = Math.max(max * (1 + minGrowth), max + minDelta);
   let k = 0;
   for (const x of after) if (x > limit) k++;
-  return { z: pToZ(binomialUpperTail(k, after.length, 1 / (before.length + 1))), k, limit };
+  return { z: pToZ(binomialUpperTail(k, after.length, Math.max(1 / (before.length + 1), minShare))), k, limit };
 }
 
 export const exceedZ = (before: number[], after: number[], minGrowth: number, minDelta: number): number => exceedance(before, after, minGrowth, minDelta).z;

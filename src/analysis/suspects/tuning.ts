@@ -9,6 +9,9 @@ export const TUNING = {
    * is evidence. */
   edgeMinGrowth: 0.5,
   edgeMinDeltaMs: 1,
+  /** Share of calls that may wait past the baseline's slowest without a fault (tails drift with load):
+   * the null share of the count of such calls (0.01 = one call in a hundred). */
+  edgeMinSlowShare: 0.01,
   /** A call edge counts as anomalous from this z (p ≈ 0.001 one-sided) for attribution. */
   edgeAnomalousZ: 3,
   /** Own time: minimum effect (relative growth of 1 + ms: 0.2 = +20%) and absolute growth (ms). */
