@@ -6,18 +6,32 @@
 import type { Sources, Span, TimeRange } from '../src/sources/types.js';
 import { rankSuspects } from '../src/analysis/suspects/index.js';
 
+/** Copies of the spans (the injections edit them in place), grouped by trace with their id and child maps. */
+function copiedTraces(spans: Span[]): { out: Span[]; traces: Array<{ list: Span[]; byId: Map<string, Span>; kids: Map<string, Span[]> }> } {
+  const out = spans.map((s) => ({ ...s }));
+  const byTrace = new Map<string, Span[]>();
+  for (const s of out) (byTrace.get(s.traceId) ?? byTrace.set(s.traceId, []).get(s.traceId)!).push(s);
+  const traces = [...byTrace.values()].map((list) => {
+    const kids = new Map<string, Span[]>();
+    for (const s of list) if (s.parentSpanId) (kids.get(s.parentSpanId) ?? kids.set(s.parentSpanId, []).get(s.parentSpanId)!).push(s);
+    return { list, byId: new Map(list.map((s) => [s.spanId, s])), kids };
+  });
+  return { out, traces };
+}
+
+function ancestorsOf(span: Span, byId: Map<string, Span>): Set<Span> {
+  const out = new Set<Span>();
+  for (let p = span.parentSpanId ? byId.get(span.parentSpanId) : undefined; p; p = p.parentSpanId ? byId.get(p.parentSpanId) : undefined) out.add(p);
+  return out;
+}
+
 /** Copies of the spans with a delay of `delayMs` each way on every call that touches `target`,
  * for calls starting in `window`: the client span grows by 2×delay, the callee's subtree moves by
  * delay, and everything after the call in its trace (and the call's ancestors' ends) by 2×delay. */
 export function injectDelay(spans: Span[], target: string, window: TimeRange, delayMs: number, share = 1): { spans: Span[]; calls: number } {
-  const out = spans.map((s) => ({ ...s }));
+  const { out, traces } = copiedTraces(spans);
   let injected = 0;
-  const byTrace = new Map<string, Span[]>();
-  for (const s of out) (byTrace.get(s.traceId) ?? byTrace.set(s.traceId, []).get(s.traceId)!).push(s);
-  for (const list of byTrace.values()) {
-    const byId = new Map(list.map((s) => [s.spanId, s]));
-    const kids = new Map<string, Span[]>();
-    for (const s of list) if (s.parentSpanId) (kids.get(s.parentSpanId) ?? kids.set(s.parentSpanId, []).get(s.parentSpanId)!).push(s);
+  for (const { list, byId, kids } of traces) {
     // Calls touching the target: a span whose children all live in one other service.
     const calls = list
       .filter((p) => {
@@ -38,8 +52,7 @@ export function injectDelay(spans: Span[], target: string, window: TimeRange, de
         }
       };
       walk(call);
-      const ancestors = new Set<Span>();
-      for (let p = call.parentSpanId ? byId.get(call.parentSpanId) : undefined; p; p = p.parentSpanId ? byId.get(p.parentSpanId) : undefined) ancestors.add(p);
+      const ancestors = ancestorsOf(call, byId);
       for (const s of list) {
         if (s === call) s.endMs += 2 * delayMs;
         else if (sub.has(s)) {
@@ -63,14 +76,9 @@ export function injectDelay(spans: Span[], target: string, window: TimeRange, de
  * `addMs` adds a fixed wait per span instead (CPU throttling: each slice of work waits for a period).
  * Returns the requests (traces) hit as `calls`. */
 export function injectSlowdown(spans: Span[], target: string, window: TimeRange, factor: number, addMs = 0): { spans: Span[]; calls: number } {
-  const out = spans.map((s) => ({ ...s }));
+  const { out, traces } = copiedTraces(spans);
   let slowed = 0;
-  const byTrace = new Map<string, Span[]>();
-  for (const s of out) (byTrace.get(s.traceId) ?? byTrace.set(s.traceId, []).get(s.traceId)!).push(s);
-  for (const list of byTrace.values()) {
-    const byId = new Map(list.map((s) => [s.spanId, s]));
-    const kids = new Map<string, Span[]>();
-    for (const s of list) if (s.parentSpanId) (kids.get(s.parentSpanId) ?? kids.set(s.parentSpanId, []).get(s.parentSpanId)!).push(s);
+  for (const { list, byId, kids } of traces) {
     const selfOf = (s: Span) => Math.max(0, s.durationMs - (kids.get(s.spanId) ?? []).reduce((a, c) => a + c.durationMs, 0));
     // Latest first, so an earlier span's shift does not move a later one twice.
     // A call's own span waits on the wire, not on the CPU: left as it is.
@@ -84,8 +92,7 @@ export function injectSlowdown(spans: Span[], target: string, window: TimeRange,
       const extra = (factor - 1) * selfOf(span) + addMs;
       if (!(extra > 0)) continue;
       const at = span.endMs;
-      const ancestors = new Set<Span>();
-      for (let p = span.parentSpanId ? byId.get(span.parentSpanId) : undefined; p; p = p.parentSpanId ? byId.get(p.parentSpanId) : undefined) ancestors.add(p);
+      const ancestors = ancestorsOf(span, byId);
       for (const s of list) {
         if (s === span || ancestors.has(s)) s.endMs += extra;
         else if (s.startMs >= at) {
@@ -168,14 +175,16 @@ export async function injectedDelayEveryService(
   allSignals = false,
   /** Share of the calls hit (1: a delay; less: packet loss, where only retransmitted calls wait). */
   share = 1,
+  /** The delay was there already in the baseline (a fault that came back, a baseline chosen too late). */
+  inBaselineToo = false,
 ): Promise<{ top1: number; n: number; perService: Map<string, [number, number]>; misses: string[] }> {
-  return everyService(cases, (spans, target, win) => injectDelay(spans, target, win, delayMs, share), allSignals);
+  return everyService(cases, (spans, target, win, base) => injectDelay(spans, target, inBaselineToo ? { start: base.start, end: win.end } : win, delayMs, share), allSignals);
 }
 
 /** One injected fault per service that is active in the second half of each real baseline; top-1 per service. */
 async function everyService(
   cases: Array<{ id: string; sources: Sources; baseline: TimeRange }>,
-  inject: (spans: Span[], target: string, win: TimeRange) => { spans: Span[]; calls: number },
+  inject: (spans: Span[], target: string, win: TimeRange, base: TimeRange) => { spans: Span[]; calls: number },
   allSignals: boolean,
 ): Promise<{ top1: number; n: number; perService: Map<string, [number, number]>; misses: string[] }> {
   let top1 = 0;
@@ -188,7 +197,7 @@ async function everyService(
     const { base, win } = split;
     const targets = [...new Set(split.spans.map((s) => s.service))].sort();
     for (const target of targets) {
-      const { spans, calls } = inject(split.spans, target, win);
+      const { spans, calls } = inject(split.spans, target, win, base);
       if (calls < 5) continue;
       const sources = withSpans(c.sources, spans, allSignals);
       const r = await rankSuspects(sources, win, base);

@@ -71,11 +71,11 @@ function serve(out: Span[], traceId: string, svc: string, start: number, parent:
 }
 
 /** 60 s of healthy traffic (baseline), then 60 s with the fault (window); one request every 250 ms. */
-function shop(k: Knobs, opts: { baseline?: boolean } = {}): Span[] {
+function shop(k: Knobs, opts: { baseline?: boolean; faultInBaseline?: boolean } = {}): Span[] {
   const out: Span[] = [];
   for (let i = 0; i < 480; i++) {
     const t = i * 250;
-    const faulty = t >= 60_000;
+    const faulty = t >= 60_000 || !!opts.faultInBaseline;
     if (!faulty && opts.baseline === false) continue;
     const spans: Span[] = [];
     serve(spans, hex(next++, 32), 'frontend', t, undefined, faulty ? k : {}, i);
@@ -95,7 +95,7 @@ const sourcesOf = (spans: Span[]): Sources => ({
   describe: 'synthetic shop',
 });
 
-async function top(k: Knobs, opts?: { baseline?: boolean }) {
+async function top(k: Knobs, opts?: { baseline?: boolean; faultInBaseline?: boolean }) {
   const r = await rankSuspects(sourcesOf(shop(k, opts)), window, baseline);
   return r;
 }
@@ -175,6 +175,12 @@ describe('rank_suspects failure modes (synthetic shop)', () => {
     const r = await rankSuspects(sourcesOf(short), window, baseline);
     expect(r.suspects[0]!.service).toBe('checkout');
     expect(r.suspects[0]!.parts.self_time).toBeGreaterThan(0);
+  });
+
+  it('a baseline that already holds the fault: the edge stands out among the window’s edges', async () => {
+    const r = await top({ delayed: 'cart', delayMs: 40 }, { faultInBaseline: true });
+    expect(r.suspects[0]!.service).toBe('cart');
+    expect(r.suspects[0]!.evidence.join('\n')).toMatch(/→ cart: [\d.]+ ms → [\d.]+ ms \(median, \d+ calls\): far longer than the window's other calls, and already long in the baseline/);
   });
 
   it('a healthy window blames nobody strongly', async () => {

@@ -9,7 +9,8 @@
 //     count of the calls that waited longer than any baseline call (a delay on a few calls, or on a share
 //     of them as packet loss gives, leaves the typical wait in place);
 //   - without one (the recording starts at the fault, or the edge is new): its typical wait against the other
-//     edges' in the same window (a robust z across edges), because the window itself is all there is.
+//     edges' in the same window (a robust z across edges), because the window itself is all there is;
+//     with one, the stronger of the two, since a baseline can already hold the fault.
 // A delayed or starved pod slows every edge that touches it, in both directions; one slow caller slows
 // only its own outgoing calls. The symptoms are therefore attributed, edge by edge, to the endpoint
 // that explains the most of them: greedily, the service whose edges are both the most anomalous in
@@ -164,17 +165,23 @@ export function edgeFeatures(g: TraceGraph): EdgeFeatures {
   const noBaseline = baselineMissing(waits, g);
   // An edge without a baseline of its own (a call that only happens now, or too rarely before) is
   // judged against the window's other edges, as every edge is when the whole baseline is missing.
+  // An edge with one keeps the stronger of the two: a baseline can hold the fault already (faults
+  // that come back, a baseline chosen too late), and then only the comparison across edges sees it.
   const within = judgeWithinWindow(waits);
   const own = waits.map((e) => !noBaseline && e.b.length >= MIN_CALLS);
-  const edges: EdgeStat[] = waits.map((e, i) => ({
-    caller: e.caller,
-    callee: e.callee,
-    before: e.b.length ? median(e.b) : NaN,
-    after: e.w.length ? median(e.w) : NaN,
-    n: e.w.length,
-    ...(own[i] ? judgeAgainstBaseline(e) : { z: within[i]! }),
-    against: own[i] ? 'baseline' : 'window',
-  }));
+  const edges: EdgeStat[] = waits.map((e, i) => {
+    const judged = own[i] ? judgeAgainstBaseline(e) : undefined;
+    const useOwn = judged !== undefined && judged.z >= within[i]!;
+    return {
+      caller: e.caller,
+      callee: e.callee,
+      before: e.b.length ? median(e.b) : NaN,
+      after: e.w.length ? median(e.w) : NaN,
+      n: e.w.length,
+      ...(useOwn ? judged : { z: within[i]! }),
+      against: useOwn ? 'baseline' : 'window',
+    };
+  });
   const detail = attribute(edges);
   const score = new Map<string, number>();
   for (const [svc, l] of detail) score.set(svc, l.reduce((a, e) => a + e.z, 0));

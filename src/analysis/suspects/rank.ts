@@ -231,17 +231,21 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
       const e = l[0]!;
       addRaw(svc, 'slow_call_edges', l.length);
       const judged = e.against === 'baseline';
-      const before = judged ? `${fmt(e.before)} ms → ` : '';
+      // Judged across the window's edges although the edge had a baseline: it was slow there already.
+      const already = !judged && Number.isFinite(e.before);
+      const before = judged || already ? `${fmt(e.before)} ms → ` : '';
       const more = l.length > 1 ? `; ${l.length - 1} more slow edge(s) touching ${svc}` : '';
+      const how = judged ? '' : already ? ': far longer than the window\'s other calls, and already long in the baseline' : '; no baseline: longest among the window\'s calls';
       const text = e.slow
         ? `${e.slow.k} of ${e.n} calls ${e.caller} → ${e.callee} waited over ${fmt(e.slow.limitMs)} ms, longer than any of the baseline's ${e.slow.nb} calls${more}`
-        : `wait on calls ${e.caller} → ${e.callee}: ${before}${fmt(e.after)} ms (median, ${e.n} calls${judged ? '' : '; no baseline: longest among the window\'s calls'})${more}`;
+        : `wait on calls ${e.caller} → ${e.callee}: ${before}${fmt(e.after)} ms (median, ${e.n} calls${already ? ')' : ''}${how}${already ? '' : ')'}${more}`;
+      const edge = { caller: e.caller, callee: e.callee, n: e.n, after: round1(e.after) };
       addEvidence(svc, Math.min(CAP, e.z) / 2, text, [
         e.slow
           ? { key: 'ev_edge_slow_calls', args: { caller: e.caller, callee: e.callee, k: e.slow.k, n: e.n, limit: round1(e.slow.limitMs), nb: e.slow.nb } }
-          : judged
-            ? { key: 'ev_edge_wait', args: { caller: e.caller, callee: e.callee, before: round1(e.before), after: round1(e.after), n: e.n } }
-            : { key: 'ev_edge_wait_window', args: { caller: e.caller, callee: e.callee, after: round1(e.after), n: e.n } },
+          : judged || already
+            ? { key: judged ? 'ev_edge_wait' : 'ev_edge_wait_already', args: { ...edge, before: round1(e.before) } }
+            : { key: 'ev_edge_wait_window', args: edge },
         ...(l.length > 1 ? [{ key: 'ev_edge_more', args: { n: l.length - 1, service: svc } }] : []),
       ]);
     }
