@@ -181,6 +181,7 @@ describe('rank_suspects failure modes (synthetic shop)', () => {
     const r = await top({ delayed: 'cart', delayMs: 40 }, { faultInBaseline: true });
     expect(r.suspects[0]!.service).toBe('cart');
     expect(r.suspects[0]!.evidence.join('\n')).toMatch(/→ cart: [\d.]+ ms → [\d.]+ ms \(median, \d+ calls\): far longer than the window's other calls, and already long in the baseline/);
+    expect(r.partial.join('\n')).toMatch(/2 call edge\(s\) were already far slower than the window's other calls in the baseline \(frontend → cart, checkout → cart\): the baseline may hold the fault already/);
   });
 
   it('a healthy window blames nobody strongly', async () => {
