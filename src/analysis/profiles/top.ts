@@ -190,7 +190,8 @@ export function topPaths(p: Pick<StackProfile, 'stacks'>, top: TopResult, limit 
   // Paths in order of first appearance (the sort keeps that order between equal values), found by a
   // hash of their function ids and compared id by id: one id is one name (ids are interned names),
   // so no key string or name array is made for a stack whose path was seen before.
-  const paths: Array<CallPath & { ids: Int32Array }> = [];
+  // Names are looked up only for the paths returned (a profile can have as many paths as samples).
+  const paths: Array<{ value: number; ids: Int32Array }> = [];
   const byHash = new Map<number, number[]>();
   let kept = new Int32Array(64);
   for (const s of p.stacks) {
@@ -219,7 +220,7 @@ export function topPaths(p: Pick<StackProfile, 'stacks'>, top: TopResult, limit 
     }
     let bucket = byHash.get(h);
     if (!bucket) byHash.set(h, (bucket = []));
-    let cur: CallPath | undefined;
+    let cur: { value: number } | undefined;
     for (const k of bucket) {
       const ids = paths[k]!.ids;
       if (ids.length !== n) continue;
@@ -231,13 +232,13 @@ export function topPaths(p: Pick<StackProfile, 'stacks'>, top: TopResult, limit 
     else {
       const ids = kept.slice(0, n);
       bucket.push(paths.length);
-      paths.push({ frames: Array.from(ids, functionName), value: s.value, ids });
+      paths.push({ value: s.value, ids });
     }
   }
   return paths
     .sort((a, b) => b.value - a.value)
     .slice(0, limit)
-    .map(({ frames, value }) => ({ frames, value }));
+    .map(({ ids, value }) => ({ frames: Array.from(ids, functionName), value }));
 }
 
 /** A short display name: drop the import path, keep package.Receiver.Method. */
