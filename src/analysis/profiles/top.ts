@@ -140,6 +140,8 @@ export function userFunctions(p: Pick<StackProfile, 'stacks'>, top: TopResult, l
   const acc = new Map<string, { attributed: number; causes: Map<string, number>; via: Map<string, number>; callers: Map<string, number> }>();
   const causeCache = new Map<string, string[]>();
   const kindOf = (f: Frame): FrameKind => kindIn(top, f) ?? frameKind(f);
+  const seen = new Set<string>();
+  const callers: string[] = [];
   for (const s of p.stacks) {
     const frames = s.frames;
     if (!frames.length || s.value === 0) continue;
@@ -151,7 +153,7 @@ export function userFunctions(p: Pick<StackProfile, 'stacks'>, top: TopResult, l
     if (!a) acc.set(name, (a = { attributed: 0, causes: new Map(), via: new Map(), callers: new Map() }));
     a.attributed += s.value;
     // Cause families present between the owner and the leaf (inclusive of the leaf).
-    const seen = new Set<string>();
+    seen.clear();
     for (let i = owner + (u >= 0 ? 1 : 0); i < frames.length; i++) {
       const fn = frames[i]!.function;
       let cs = causeCache.get(fn);
@@ -163,9 +165,11 @@ export function userFunctions(p: Pick<StackProfile, 'stacks'>, top: TopResult, l
       const via = frames[owner + 1]!.function;
       a.via.set(via, (a.via.get(via) ?? 0) + s.value);
     }
-    const callers: string[] = [];
-    for (let i = 0; i < owner; i++) if (kindOf(frames[i]!) === 'user' && frames[i]!.function !== callers[callers.length - 1]) callers.push(frames[i]!.function);
-    const key = callers.slice(-4).join('\u0000');
+    // The last four of the user callers (a repeat in a row counted once), outermost first: read from the
+    // owner upwards they are the first four, so the frames above them are not looked at.
+    callers.length = 0;
+    for (let i = owner - 1; i >= 0 && callers.length < 4; i--) if (kindOf(frames[i]!) === 'user' && frames[i]!.function !== callers[callers.length - 1]) callers.push(frames[i]!.function);
+    const key = callers.reverse().join('\u0000');
     a.callers.set(key, (a.callers.get(key) ?? 0) + s.value);
   }
   const out: UserFunctionStat[] = [];
