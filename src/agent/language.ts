@@ -12,7 +12,10 @@
 // identifiers, service-like hyphenated names and a few tech words every language borrows ("checkout").
 // eld (Nito-ELD, pure JS n-grams, offline, 60 languages) with its extra-small n-gram set: it loads in a
 // third of the medium set's time and scored the same on our question set (test/fixtures/questions.yaml).
-import { eld } from 'eld/extrasmall';
+// Its table comes from the build's JSON copy when there is one (eld-data.ts: same data, parsed faster).
+import { loadEld } from './eld-data.js';
+
+const eld = await loadEld();
 
 // The catalogue list lives in a module of its own so tool schemas can name it without loading eld.
 export { SUPPORTED_LANGS, isSupportedLang, catalogueLang, type Lang } from './lang-codes.js';

@@ -25,8 +25,20 @@ function link(g: GrafanaLinkConfig | undefined, range: TimeRange, query: string,
   return tracesDrilldownLink(g, range, { filters: [['resource.service.name', '=', service]], metric, actionView: metric === 'errors' ? 'structure' : 'breakdown' }) ?? traceqlExploreLink(g, range, query);
 }
 
+/** Answers of `separating` within one step run, by service and selection: several latency findings of
+ * one service ask the same question of the same spans. */
+type SeparatingMemo = Map<string, string | undefined>;
+
 /** The attribute whose value best separates the selected requests into a service from the others. */
-function separating(spans: Span[], window: TimeRange, service: string, selection: Selection): string | undefined {
+function separating(spans: Span[], window: TimeRange, service: string, selection: Selection, memo: SeparatingMemo): string | undefined {
+  const key = JSON.stringify([service, selection]);
+  if (memo.has(key)) return memo.get(key);
+  const answer = separatingOnce(spans, window, service, selection);
+  memo.set(key, answer);
+  return answer;
+}
+
+function separatingOnce(spans: Span[], window: TimeRange, service: string, selection: Selection): string | undefined {
   const res = compareAttributes(spans, { window, selection, against: 'rest', service, topValues: 2 });
   if (res.selectionRequests === 0 || res.baselineRequests === 0) return undefined;
   for (const a of res.attributes) {
@@ -39,11 +51,11 @@ function separating(spans: Span[], window: TimeRange, service: string, selection
   return undefined;
 }
 
-function errorFinding(g: ErrorGroup, spans: Span[], ctx: StepContext): Finding {
+function errorFinding(g: ErrorGroup, spans: Span[], ctx: StepContext, memo: SeparatingMemo): Finding {
   const query = errorGroupTraceQL(g);
   const details: Record<string, string> = { ...g.details, path: g.path.map((p) => `${p.service}: ${p.name}`).join(' → ') };
   // Requests into the erroring service that hit this very error, vs its other requests.
-  const sep = separating(spans, ctx.window, g.service, { kind: 'filter', query: { service: g.service, spanName: g.spanName, errorsOnly: true } });
+  const sep = separating(spans, ctx.window, g.service, { kind: 'filter', query: { service: g.service, spanName: g.spanName, errorsOnly: true } }, memo);
   if (sep) details.separating_attribute = sep;
   for (const [k, v] of Object.entries(g.common).slice(0, 5)) if (!(k in details)) details[k] = v;
   // The code that raised the error, from an example span (code.* attributes or the exception stack).
@@ -77,14 +89,14 @@ function errorFinding(g: ErrorGroup, spans: Span[], ctx: StepContext): Finding {
   };
 }
 
-function latencyFinding(g: SlowGroup, spans: Span[], ctx: StepContext, threshold: number | undefined): Finding {
+function latencyFinding(g: SlowGroup, spans: Span[], ctx: StepContext, threshold: number | undefined, memo: SeparatingMemo): Finding {
   const query = slowGroupTraceQL(g);
   const details: Record<string, string> = { 'span.name': g.name };
   if (g.detailKind === 'db.statement' && g.detail) details['db.statement'] = g.detail;
   if (g.detailKind === 'http.route' && g.detail) details['http.route'] = g.detail;
   if (g.detailKind === 'wait' && g.detail) details.wait = g.detail;
   if (g.dbSystem) details['db.system'] = g.dbSystem;
-  const sep = separating(spans, ctx.window, g.service, { kind: 'slow' });
+  const sep = separating(spans, ctx.window, g.service, { kind: 'slow' }, memo);
   if (sep) details.separating_attribute = sep;
   const numbers: Record<string, number | string> = {
     share_of_slow_latency: round(g.share),
@@ -150,14 +162,15 @@ export const tracesStep: FindingStep = async (ctx: StepContext): Promise<StepRes
   const errs = findPrevalentErrors(spans, { window: ctx.window, baseline: ctx.baseline });
   if (errs.noErrorInfo) out.partial.push(`traces: ${errs.noErrorInfo}`);
   const errGroups = errs.groups.filter((g) => inFocus(g.service, g.path.map((p) => p.service)) && (g.isNew !== false || (g.baselineRatePerSec ?? 0) < g.ratePerSec * 0.8));
-  for (const g of errGroups.slice(0, MAX_ERRORS)) out.findings.push(errorFinding(g, spans, ctx));
+  const memo: SeparatingMemo = new Map();
+  for (const g of errGroups.slice(0, MAX_ERRORS)) out.findings.push(errorFinding(g, spans, ctx, memo));
 
   // Latency: spans owning the slow requests' critical path, when they grew vs the baseline.
   try {
     const slow = findSlowSpans(spans, { window: ctx.window, baseline: ctx.baseline, mode: 'slow' });
     const grew = (g: SlowGroup) => g.baselinePerOccurrenceMs === undefined || g.perOccurrenceMs > 1.5 * g.baselinePerOccurrenceMs + 1;
     const picked = slow.groups.filter((g) => g.share >= MIN_SHARE && grew(g) && inFocus(g.service)).slice(0, MAX_LATENCY);
-    for (const g of picked) out.findings.push(latencyFinding(g, spans, ctx, slow.thresholdMs));
+    for (const g of picked) out.findings.push(latencyFinding(g, spans, ctx, slow.thresholdMs, memo));
     // Services whose own work per call slowed most (e.g. CPU starvation): one finding for the top one.
     if (ctx.baseline) {
       const cmp = findSlowSpans(spans, { window: ctx.window, baseline: ctx.baseline, mode: 'baseline', examples: 3 });

@@ -74,7 +74,7 @@ class Growable<T extends Float64Array | Int32Array> {
 type Numbers = Growable<Float64Array>;
 const numbers = (size?: number): Numbers => new Growable((n) => new Float64Array(n), size);
 /** Offsets, one per sample plus the end. */
-const offsets = (): Growable<Int32Array> => new Growable((n) => new Int32Array(n));
+const offsets = (size?: number): Growable<Int32Array> => new Growable((n) => new Int32Array(n), size);
 
 /** The varint at [a, b): up to four bytes exactly as numbers, longer ones through BigInt (unsigned). */
 export function readNumber(buf: Uint8Array, a: number, b: number): number {
@@ -150,12 +150,15 @@ export function readProfile(bytes: Uint8Array): WireProfile {
   const comments = numbers(16);
   const functions: WireFunction[] = [];
   const locations: WireLocation[] = [];
-  const idFrom = offsets();
-  const ids = numbers(1 << 16);
-  const valueFrom = offsets();
-  const values = numbers(1 << 14);
-  const labelFrom = offsets();
-  const labels = numbers(256);
+  // A varint takes at least one byte, so no table holds more numbers than the profile has bytes: small
+  // profiles (a bundle holds hundreds) get small tables instead of zero-filling 640 KB each.
+  const cap = (n: number) => Math.max(16, Math.min(n, buf.length));
+  const idFrom = offsets(cap(1024));
+  const ids = numbers(cap(1 << 16));
+  const valueFrom = offsets(cap(1024));
+  const values = numbers(cap(1 << 14));
+  const labelFrom = offsets(cap(1024));
+  const labels = numbers(cap(256));
   const valueType = (a: number, b: number): [number, number] => {
     const t: [number, number] = [0, 0];
     fields(buf, a, b, (f, x, y) => {

@@ -140,6 +140,8 @@ export function userFunctions(p: Pick<StackProfile, 'stacks'>, top: TopResult, l
   const acc = new Map<string, { attributed: number; causes: Map<string, number>; via: Map<string, number>; callers: Map<string, number> }>();
   const causeCache = new Map<string, string[]>();
   const kindOf = (f: Frame): FrameKind => kindIn(top, f) ?? frameKind(f);
+  const seen = new Set<string>();
+  const callers: string[] = [];
   for (const s of p.stacks) {
     const frames = s.frames;
     if (!frames.length || s.value === 0) continue;
@@ -151,7 +153,7 @@ export function userFunctions(p: Pick<StackProfile, 'stacks'>, top: TopResult, l
     if (!a) acc.set(name, (a = { attributed: 0, causes: new Map(), via: new Map(), callers: new Map() }));
     a.attributed += s.value;
     // Cause families present between the owner and the leaf (inclusive of the leaf).
-    const seen = new Set<string>();
+    seen.clear();
     for (let i = owner + (u >= 0 ? 1 : 0); i < frames.length; i++) {
       const fn = frames[i]!.function;
       let cs = causeCache.get(fn);
@@ -163,9 +165,11 @@ export function userFunctions(p: Pick<StackProfile, 'stacks'>, top: TopResult, l
       const via = frames[owner + 1]!.function;
       a.via.set(via, (a.via.get(via) ?? 0) + s.value);
     }
-    const callers: string[] = [];
-    for (let i = 0; i < owner; i++) if (kindOf(frames[i]!) === 'user' && frames[i]!.function !== callers[callers.length - 1]) callers.push(frames[i]!.function);
-    const key = callers.slice(-4).join('\u0000');
+    // The last four of the user callers (a repeat in a row counted once), outermost first: read from the
+    // owner upwards they are the first four, so the frames above them are not looked at.
+    callers.length = 0;
+    for (let i = owner - 1; i >= 0 && callers.length < 4; i--) if (kindOf(frames[i]!) === 'user' && frames[i]!.function !== callers[callers.length - 1]) callers.push(frames[i]!.function);
+    const key = callers.reverse().join('\u0000');
     a.callers.set(key, (a.callers.get(key) ?? 0) + s.value);
   }
   const out: UserFunctionStat[] = [];
@@ -190,7 +194,8 @@ export function topPaths(p: Pick<StackProfile, 'stacks'>, top: TopResult, limit 
   // Paths in order of first appearance (the sort keeps that order between equal values), found by a
   // hash of their function ids and compared id by id: one id is one name (ids are interned names),
   // so no key string or name array is made for a stack whose path was seen before.
-  const paths: Array<CallPath & { ids: Int32Array }> = [];
+  // Names are looked up only for the paths returned (a profile can have as many paths as samples).
+  const paths: Array<{ value: number; ids: Int32Array }> = [];
   const byHash = new Map<number, number[]>();
   let kept = new Int32Array(64);
   for (const s of p.stacks) {
@@ -219,7 +224,7 @@ export function topPaths(p: Pick<StackProfile, 'stacks'>, top: TopResult, limit 
     }
     let bucket = byHash.get(h);
     if (!bucket) byHash.set(h, (bucket = []));
-    let cur: CallPath | undefined;
+    let cur: { value: number } | undefined;
     for (const k of bucket) {
       const ids = paths[k]!.ids;
       if (ids.length !== n) continue;
@@ -231,13 +236,13 @@ export function topPaths(p: Pick<StackProfile, 'stacks'>, top: TopResult, limit 
     else {
       const ids = kept.slice(0, n);
       bucket.push(paths.length);
-      paths.push({ frames: Array.from(ids, functionName), value: s.value, ids });
+      paths.push({ value: s.value, ids });
     }
   }
   return paths
     .sort((a, b) => b.value - a.value)
     .slice(0, limit)
-    .map(({ frames, value }) => ({ frames, value }));
+    .map(({ ids, value }) => ({ frames: Array.from(ids, functionName), value }));
 }
 
 /** A short display name: drop the import path, keep package.Receiver.Method. */

@@ -12,7 +12,12 @@
 // Test: for each (service, entry operation, event), given the event's total count c over baseline and
 // window, the window share is Binomial(c, nW / (nB + nW)) when the per-invocation rate did not change
 // (nB, nW: invocations of the entry operation). The z of that test, both directions, is the evidence.
+//
+// Spans are numbered by their place in `spans` and what is kept per span (parent, entry, invocation) is
+// a typed array indexed by that number: on 500k spans, maps keyed by span objects or span ids cost a
+// hundred MB of heap.
 import type { LogRecord, Span, TimeRange } from '../../sources/types.js';
+import { parentIndex } from './trace-graph.js';
 
 export interface PatternChange {
   service: string;
@@ -57,36 +62,34 @@ export function patternFeatures(
   /** True when a line names another known service: an error that names its cause started there. */
   namesOther: (r: LogRecord) => boolean = () => false,
 ): PatternFeatures {
-  const byId = new Map<string, Span>();
-  for (const s of spans) byId.set(s.spanId, s);
-  const parentOf = (s: Span): Span | undefined => {
-    const p = s.parentSpanId ? byId.get(s.parentSpanId) : undefined;
-    return p && p.traceId === s.traceId ? p : undefined;
-  };
-  // Entry span of each span: the top-most ancestor in the same service.
-  const entryCache = new Map<Span, Span>();
-  const entryOf = (s: Span): Span => {
-    const c = entryCache.get(s);
-    if (c) return c;
-    const path: Span[] = [];
-    let cur = s;
-    let e: Span | undefined;
+  const n = spans.length;
+  /** Parent of spans[i] in its trace (an index, -1 for none). */
+  const parent = parentIndex(spans);
+  // Entry span of each span: the top-most ancestor in the same service (-1 until found).
+  const entry = new Int32Array(n).fill(-1);
+  const path: number[] = [];
+  const entryOf = (i: number): number => {
+    const c = entry[i]!;
+    if (c >= 0) return c;
+    path.length = 0;
+    let cur = i;
+    let e = -1;
     for (let guard = 0; guard < 256; guard++) {
-      const hit = entryCache.get(cur);
-      if (hit) {
+      const hit = entry[cur]!;
+      if (hit >= 0) {
         e = hit;
         break;
       }
       path.push(cur);
-      const p = parentOf(cur);
-      if (!p || p.service !== cur.service) {
+      const p = parent[cur]!;
+      if (p < 0 || spans[p]!.service !== spans[cur]!.service) {
         e = cur;
         break;
       }
       cur = p;
     }
-    e ??= cur;
-    for (const x of path) entryCache.set(x, e);
+    if (e < 0) e = cur;
+    for (const x of path) entry[x] = e;
     return e;
   };
 
@@ -94,60 +97,92 @@ export function patternFeatures(
   interface Group {
     svc: string;
     entry: string;
-    b: Span[];
-    w: Span[];
+    /** Entry spans (indices) in the baseline and in the window. */
+    b: number[];
+    w: number[];
     events: Set<string>;
   }
-  const perInvocation = new Map<Span, Map<string, number>>();
+  /** Invocation number of each entry span (-1 for none); per invocation, in order of first event: its entry span and event → count. */
+  const invOf = new Int32Array(n).fill(-1);
+  const invEntry: number[] = [];
+  const invCounts: Array<Map<string, number>> = [];
+  const countsOf = (e: number): Map<string, number> | undefined => (invOf[e]! >= 0 ? invCounts[invOf[e]!] : undefined);
   /** Invocations with an error line naming another service (its errors are that service's symptoms). */
-  const namedError = new Set<Span>();
+  const namedError = new Uint8Array(n);
   /** Events that are error paths: error/warn log templates, error-handling operations. */
   const errorish = new Set<string>();
   const groups = new Map<string, Group>();
-  const side = (e: Span): 0 | 1 | -1 => (inRange(e.startMs, window) ? 1 : inRange(e.startMs, baseline) ? 0 : -1);
-  // Group of each entry span, cached per span (the key string is built once per entry, not per event).
-  const groupCache = new Map<Span, Group>();
-  const groupOf = (e: Span): Group => {
-    let g = groupCache.get(e);
-    if (g) return g;
-    const k = `${e.service}\u0000${e.name}`;
-    g = groups.get(k);
-    if (!g) groups.set(k, (g = { svc: e.service, entry: e.name, b: [], w: [], events: new Set() }));
-    groupCache.set(e, g);
-    return g;
+  const side = (e: number): 0 | 1 | -1 => (inRange(spans[e]!.startMs, window) ? 1 : inRange(spans[e]!.startMs, baseline) ? 0 : -1);
+  // Group of each entry span, found once per entry (the key string is built once per entry, not per event).
+  const groupIdx = new Int32Array(n).fill(-1);
+  const groupList: Group[] = [];
+  const groupNo = new Map<string, number>();
+  const groupOf = (e: number): Group => {
+    if (groupIdx[e]! >= 0) return groupList[groupIdx[e]!]!;
+    const s = spans[e]!;
+    const k = `${s.service}\u0000${s.name}`;
+    let gi = groupNo.get(k);
+    if (gi === undefined) {
+      const g: Group = { svc: s.service, entry: s.name, b: [], w: [], events: new Set() };
+      groups.set(k, g);
+      groupNo.set(k, (gi = groupList.push(g) - 1));
+    }
+    groupIdx[e] = gi;
+    return groupList[gi]!;
   };
-  const count = (e: Span, key: string) => {
-    let m = perInvocation.get(e);
+  const count = (e: number, key: string) => {
+    let m = countsOf(e);
     if (!m) {
       if (side(e) < 0) return;
-      perInvocation.set(e, (m = new Map()));
+      invOf[e] = invEntry.push(e) - 1;
+      invCounts.push((m = new Map()));
       groupOf(e).events.add(key);
     } else if (!m.has(key)) groupOf(e).events.add(key);
     m.set(key, (m.get(key) ?? 0) + 1);
   };
-  for (const s of spans) {
-    const e = entryOf(s);
-    if (e === s) {
-      const sd = side(s);
-      if (sd === 0) groupOf(s).b.push(s);
-      else if (sd === 1) groupOf(s).w.push(s);
+  // Event keys made once per operation, not per span.
+  const opKeys = new Map<string, string>();
+  const callKeys = new Map<string, Map<string, string>>();
+  const opKey = (name: string): string => {
+    let k = opKeys.get(name);
+    if (k === undefined) opKeys.set(name, (k = `op ${name}`));
+    return k;
+  };
+  const callKey = (service: string, name: string): string => {
+    let byName = callKeys.get(service);
+    if (!byName) callKeys.set(service, (byName = new Map()));
+    let k = byName.get(name);
+    if (k === undefined) byName.set(name, (k = `call ${service} ${name}`));
+    return k;
+  };
+  for (let i = 0; i < n; i++) {
+    const s = spans[i]!;
+    const e = entryOf(i);
+    if (e === i) {
+      const sd = side(i);
+      if (sd === 0) groupOf(i).b.push(i);
+      else if (sd === 1) groupOf(i).w.push(i);
       // A call into another service is an event of the caller's request.
-      const p = parentOf(s);
-      if (p) count(entryOf(p), `call ${s.service} ${s.name}`);
+      const p = parent[i]!;
+      if (p >= 0) count(entryOf(p), callKey(s.service, s.name));
     } else {
-      const key = `op ${s.name}`;
+      const key = opKey(s.name);
       if (ERROR_OP.test(s.name) || s.status === 'error') errorish.add(key);
       count(e, key);
     }
   }
+  // The span a log line names: only the ids the lines carry are indexed (a repeated id: its last span).
+  const logSpan = new Map<string, number>();
+  for (const r of logs) if (r.spanId) logSpan.set(r.spanId, -1);
+  if (logSpan.size > 0) for (let j = 0; j < n; j++) if (logSpan.has(spans[j]!.spanId)) logSpan.set(spans[j]!.spanId, j);
   for (const r of logs) {
-    const s = r.spanId ? byId.get(r.spanId) : undefined;
-    if (!s || s.service !== r.service) continue;
+    const j = r.spanId ? logSpan.get(r.spanId)! : -1;
+    if (j < 0 || spans[j]!.service !== r.service) continue;
     const key = `log ${template(r)}`;
-    const e = entryOf(s);
+    const e = entryOf(j);
     if (isErrorLine(r)) {
       errorish.add(key);
-      if (namesOther(r)) namedError.add(e);
+      if (namesOther(r)) namedError[e] = 1;
     }
     count(e, key);
   }
@@ -156,44 +191,44 @@ export function patternFeatures(
   // invocation below it (in its own subtree) is not where they started. Its error events are dropped,
   // so only the deepest erroring service counts them (where an exception starts).
   if (errorish.size > 0) {
-    const kids = new Map<Span, Span[]>();
-    for (const s of spans) {
-      const p = parentOf(s);
-      if (!p) continue;
-      let l = kids.get(p);
-      if (!l) kids.set(p, (l = []));
-      l.push(s);
-    }
-    const hasError = (e: Span) => {
-      const m = perInvocation.get(e);
+    // Children of each span (kids[kidFrom[i], kidFrom[i + 1]), in the order of `spans`): a counting sort.
+    const kidFrom = new Int32Array(n + 1);
+    for (let i = 0; i < n; i++) if (parent[i]! >= 0) kidFrom[parent[i]! + 1]++;
+    for (let i = 0; i < n; i++) kidFrom[i + 1] += kidFrom[i]!;
+    const kids = new Int32Array(kidFrom[n]!);
+    const fill = kidFrom.slice(0, n);
+    for (let i = 0; i < n; i++) if (parent[i]! >= 0) kids[fill[parent[i]!]!++] = i;
+    const hasError = (e: number) => {
+      const m = countsOf(e);
       if (!m) return false;
       for (const k of m.keys()) if (errorish.has(k)) return true;
       return false;
     };
-    const errorBelow = (e: Span): boolean => {
-      const stack = [...(kids.get(e) ?? [])];
+    const errorBelow = (e: number): boolean => {
+      const stack: number[] = [];
+      for (let k = kidFrom[e]!; k < kidFrom[e + 1]!; k++) stack.push(kids[k]!);
       for (let guard = 0; stack.length > 0 && guard < 100_000; guard++) {
         const s = stack.pop()!;
-        if (entryOf(s) === s && s.service !== e.service && hasError(s)) return true;
-        for (const c of kids.get(s) ?? []) stack.push(c);
+        if (entryOf(s) === s && spans[s]!.service !== spans[e]!.service && hasError(s)) return true;
+        for (let k = kidFrom[s]!; k < kidFrom[s + 1]!; k++) stack.push(kids[k]!);
       }
       return false;
     };
-    const explained: Span[] = [];
-    for (const [e, m] of perInvocation) {
+    const explained: number[] = [];
+    for (const e of invEntry) {
       if (!hasError(e)) continue;
-      if (namedError.has(e) || errorBelow(e)) explained.push(e);
-      void m;
+      if (namedError[e] || errorBelow(e)) explained.push(e);
     }
     // The rest of an explained invocation (work it skipped after the failure below) is the other
     // service's effect too: such invocations leave this service's rate comparisons.
-    const drop = new Set(explained);
+    const drop = new Uint8Array(n);
+    for (const e of explained) drop[e] = 1;
     for (const g of groups.values()) {
-      g.b = g.b.filter((e) => !drop.has(e));
-      g.w = g.w.filter((e) => !drop.has(e));
+      g.b = g.b.filter((e) => !drop[e]);
+      g.w = g.w.filter((e) => !drop[e]);
     }
     for (const e of explained) {
-      const m = perInvocation.get(e)!;
+      const m = countsOf(e)!;
       for (const k of [...m.keys()]) {
         if (!errorish.has(k)) continue;
         const key = `${k}${PROPAGATED}`;
@@ -213,10 +248,10 @@ export function patternFeatures(
   }
   /** Sum and sum of squares of each event's per-invocation count over a set of invocations, in one
    * pass over what the invocations emitted (absent events count 0 and add nothing). */
-  const sums = (inv: Span[]): Map<string, [number, number]> => {
+  const sums = (inv: number[]): Map<string, [number, number]> => {
     const out = new Map<string, [number, number]>();
     for (const e of inv) {
-      for (const [k, c] of perInvocation.get(e) ?? []) {
+      for (const [k, c] of countsOf(e) ?? []) {
         const a = out.get(k);
         if (a) {
           a[0] += c;
@@ -249,7 +284,7 @@ export function patternFeatures(
     const nB = g.b.length;
     const nW = g.w.length;
     if (nB < MIN_INVOCATIONS || nW < MIN_INVOCATIONS) continue;
-    const sorted = g.b.slice().sort((a, b) => a.startMs - b.startMs);
+    const sorted = g.b.slice().sort((a, b) => spans[a]!.startMs - spans[b]!.startMs);
     const half = Math.floor(sorted.length / 2);
     const h1 = sorted.slice(0, half);
     const h2 = sorted.slice(half);
@@ -260,13 +295,13 @@ export function patternFeatures(
     // move although nothing changed in this service (an upstream input shift). The test below compares
     // rates within each caller and combines the strata (inverse-variance weighted), which equals the
     // pooled test when there is one caller and removes the mix effect when there are several.
-    const strata = new Map<string, { b: Span[]; w: Span[] }>();
+    const strata = new Map<string, { b: number[]; w: number[] }>();
     for (const [list, key] of [
       [g.b, 'b'],
       [g.w, 'w'],
     ] as const) {
       for (const e of list) {
-        const c = parentOf(e)?.service ?? '';
+        const c = parent[e]! >= 0 ? spans[parent[e]!]!.service : '';
         let st = strata.get(c);
         if (!st) strata.set(c, (st = { b: [], w: [] }));
         st[key].push(e);

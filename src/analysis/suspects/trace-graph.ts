@@ -127,29 +127,47 @@ function operations(spans: Span[]): { op: Int32Array; ops: string[] } {
   return { op, ops };
 }
 
+/**
+ * Parent of each span of `spans` in the same trace, as an index into `spans` (-1 for none). Span ids are
+ * 64-bit random ids: the trace id is checked on lookup instead of building keys; a repeated id points
+ * at its last span, as a map filled in order does. The id index lives only during the call.
+ */
+export function parentIndex(spans: Span[]): Int32Array {
+  const bySpanId = new Map<string, number>();
+  for (let j = 0; j < spans.length; j++) bySpanId.set(spans[j]!.spanId, j);
+  const parent = new Int32Array(spans.length).fill(-1);
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i]!;
+    if (!s.parentSpanId) continue;
+    const j = bySpanId.get(s.parentSpanId);
+    if (j !== undefined && spans[j]!.traceId === s.traceId) parent[i] = j;
+  }
+  return parent;
+}
+
 export function buildTraceGraph(allSpans: Span[], window: TimeRange, baseline: TimeRange): TraceGraph {
   // Place of each span of allSpans in `spans`, -1 when it starts outside the window and the baseline.
   const place = new Int32Array(allSpans.length).fill(-1);
   const spans: Span[] = [];
+  /** Place in allSpans of spans[i]. */
+  const from = new Int32Array(allSpans.length);
   for (let j = 0; j < allSpans.length; j++) {
     const s = allSpans[j]!;
-    if (inRange(s.startMs, window) || inRange(s.startMs, baseline)) place[j] = spans.push(s) - 1;
+    if (inRange(s.startMs, window) || inRange(s.startMs, baseline)) {
+      place[j] = spans.push(s) - 1;
+      from[place[j]!] = j;
+    }
   }
-  // Index by span id (64-bit random ids: the trace id is checked on lookup instead of building keys);
-  // a repeated id points at its last span, as a map filled in order does.
-  const bySpanId = new Map<string, number>();
-  for (let j = 0; j < allSpans.length; j++) bySpanId.set(allSpans[j]!.spanId, j);
+  const parentAll = parentIndex(allSpans);
   const n = spans.length;
   const parent = new Int32Array(n).fill(-1);
   const kidFrom = new Int32Array(n + 1);
   const calls = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const s = spans[i]!;
-    if (!s.parentSpanId) continue;
-    const j = bySpanId.get(s.parentSpanId);
-    if (j === undefined) continue;
+    const j = parentAll[from[i]!]!;
+    if (j < 0) continue;
     const p = allSpans[j]!;
-    if (p.traceId !== s.traceId) continue;
     parent[i] = j;
     if (place[j]! >= 0) kidFrom[place[j]! + 1]++;
     if (p.service !== s.service) {
@@ -157,7 +175,6 @@ export function buildTraceGraph(allSpans: Span[], window: TimeRange, baseline: T
       calls.set(e, (calls.get(e) ?? 0) + 1);
     }
   }
-  bySpanId.clear();
   // Children grouped by parent (a counting sort: each parent's children stay in the order of `spans`).
   for (let i = 0; i < n; i++) kidFrom[i + 1] += kidFrom[i]!;
   const kids = new Int32Array(kidFrom[n]!);

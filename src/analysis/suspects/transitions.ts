@@ -9,7 +9,11 @@
 //
 // Blame: a changed transition whose "from" event is the answer of a call to service X is X's doing (the
 // answer made the caller act differently); any other changed transition is the emitting service's own.
+//
+// Events are kept as columns (time, interned event key, sequence) and each sequence's events as a slice
+// of one index array: on 500k spans, an object and a key string per event cost tens of MB of heap.
 import type { LogRecord, Span, TimeRange } from '../../sources/types.js';
+import { parentIndex } from './trace-graph.js';
 
 export interface TransitionChange {
   /** Service the change is blamed on. */
@@ -31,13 +35,9 @@ export interface TransitionFeatures {
   detail: Map<string, TransitionChange>;
 }
 
-interface Ev {
-  t: number;
-  seq: number;
-  key: string;
-}
-
 const END = '⟂end';
+/** Key number of END (event keys are numbered from 0). */
+const END_KEY = -1;
 
 function inRange(t: number, r: TimeRange): boolean {
   return t >= r.start && t < r.end;
@@ -55,48 +55,102 @@ export function transitionFeatures(
   template: (r: LogRecord) => string,
   opts: { internal?: boolean } = {},
 ): TransitionFeatures {
-  // trace → service → events
-  const traces = new Map<string, { start: number; per: Map<string, Ev[]> }>();
-  let seq = 0;
-  const add = (traceId: string, svc: string, t: number, key: string) => {
-    let tr = traces.get(traceId);
-    if (!tr) traces.set(traceId, (tr = { start: t, per: new Map() }));
-    if (t < tr.start) tr.start = t;
-    let l = tr.per.get(svc);
-    if (!l) tr.per.set(svc, (l = []));
-    l.push({ t, seq: seq++, key });
+  // Event keys, numbered in order of first sight; a key string is made once per distinct operation.
+  const names: string[] = [];
+  const nameNo = new Map<string, number>();
+  const keyOf = (k: string): number => {
+    let id = nameNo.get(k);
+    if (id === undefined) nameNo.set(k, (id = names.push(k) - 1));
+    return id;
   };
-  const byId = new Map<string, Span>();
-  for (const s of spans) byId.set(s.spanId, s);
-  for (const s of spans) {
+  const byName = (prefix: string) => {
+    const memo = new Map<string, number>();
+    return (name: string): number => {
+      let id = memo.get(name);
+      if (id === undefined) memo.set(name, (id = keyOf(`${prefix}${name}`)));
+      return id;
+    };
+  };
+  const inKey = byName('in:');
+  const opKey = byName('op:');
+  const retKeys = new Map<string, (name: string) => number>();
+  const retKey = (svc: string, name: string): number => {
+    let f = retKeys.get(svc);
+    if (!f) retKeys.set(svc, (f = byName(`ret:${svc}:`)));
+    return f(name);
+  };
+  // Traces in order of first event (their start: earliest event); per trace, service → sequence number;
+  // per event: time, key and sequence, the event's number being its order of arrival.
+  const traceNo = new Map<string, number>();
+  const traceStart: number[] = [];
+  const traceSeqs: Array<Map<string, number>> = [];
+  const seqSvc: string[] = [];
+  const evT: number[] = [];
+  const evKey: number[] = [];
+  const evSeq: number[] = [];
+  const add = (traceId: string, svc: string, t: number, key: number) => {
+    let tn = traceNo.get(traceId);
+    if (tn === undefined) {
+      traceNo.set(traceId, (tn = traceStart.push(t) - 1));
+      traceSeqs.push(new Map());
+    } else if (t < traceStart[tn]!) traceStart[tn] = t;
+    const per = traceSeqs[tn]!;
+    let q = per.get(svc);
+    if (q === undefined) per.set(svc, (q = seqSvc.push(svc) - 1));
+    evT.push(t);
+    evKey.push(key);
+    evSeq.push(q);
+  };
+  const parent = parentIndex(spans);
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i]!;
     // Entry of a service (its server span): the start of its sequence.
-    const p = s.parentSpanId ? byId.get(s.parentSpanId) : undefined;
-    const parent = p && p.traceId === s.traceId ? p : undefined;
-    if (!parent || parent.service !== s.service) add(s.traceId, s.service, s.startMs, `in:${s.name}`);
+    const p = parent[i]! >= 0 ? spans[parent[i]!]! : undefined;
+    if (!p || p.service !== s.service) add(s.traceId, s.service, s.startMs, inKey(s.name));
     // Internal operation of the service (a method, a query…): part of its own sequence.
-    else if (opts.internal) add(s.traceId, s.service, s.startMs, `op:${s.name}`);
+    else if (opts.internal) add(s.traceId, s.service, s.startMs, opKey(s.name));
     // Answer of a call to another service, seen by the caller.
-    if (parent && parent.service !== s.service) add(s.traceId, parent.service, s.endMs, `ret:${s.service}:${s.name}`);
+    if (p && p.service !== s.service) add(s.traceId, p.service, s.endMs, retKey(s.service, s.name));
   }
   for (const r of logs) {
     if (!r.traceId) continue;
-    add(r.traceId, r.service, r.timeMs, `log:${template(r)}`);
+    add(r.traceId, r.service, r.timeMs, keyOf(`log:${template(r)}`));
   }
+  // Events grouped by sequence (a counting sort: each sequence's events stay in arrival order).
+  const seqs = seqSvc.length;
+  const seqFrom = new Int32Array(seqs + 1);
+  for (let v = 0; v < evSeq.length; v++) seqFrom[evSeq[v]! + 1]++;
+  for (let q = 0; q < seqs; q++) seqFrom[q + 1] += seqFrom[q]!;
+  const order = new Int32Array(evSeq.length);
+  const fill = seqFrom.slice(0, seqs);
+  for (let v = 0; v < evSeq.length; v++) order[fill[evSeq[v]!]!++] = v;
 
-  // (service, from) → { b: next→count, w: next→count }
-  const trans = new Map<string, { svc: string; from: string; b: Map<string, number>; w: Map<string, number>; nb: number; nw: number }>();
-  for (const tr of traces.values()) {
-    const inW = inRange(tr.start, window);
-    const inB = !inW && inRange(tr.start, baseline);
+  // (service, from) → { b: next→count, w: next→count }, in order of first sight.
+  interface Trans {
+    svc: string;
+    from: number;
+    b: Map<number, number>;
+    w: Map<number, number>;
+    nb: number;
+    nw: number;
+  }
+  const trans: Trans[] = [];
+  const transNo = new Map<string, Map<number, number>>();
+  for (let tn = 0; tn < traceStart.length; tn++) {
+    const inW = inRange(traceStart[tn]!, window);
+    const inB = !inW && inRange(traceStart[tn]!, baseline);
     if (!inW && !inB) continue;
-    for (const [svc, evs] of tr.per) {
-      evs.sort((a, b) => a.t - b.t || a.seq - b.seq);
+    for (const [svc, q] of traceSeqs[tn]!) {
+      const evs = order.subarray(seqFrom[q]!, seqFrom[q + 1]!);
+      evs.sort((a, b) => evT[a]! - evT[b]! || a - b);
+      let bySvc = transNo.get(svc);
+      if (!bySvc) transNo.set(svc, (bySvc = new Map()));
       for (let i = 0; i < evs.length; i++) {
-        const from = evs[i]!.key;
-        const to = i + 1 < evs.length ? evs[i + 1]!.key : END;
-        const k = `${svc}\u0000${from}`;
-        let e = trans.get(k);
-        if (!e) trans.set(k, (e = { svc, from, b: new Map(), w: new Map(), nb: 0, nw: 0 }));
+        const from = evKey[evs[i]!]!;
+        const to = i + 1 < evs.length ? evKey[evs[i + 1]!]! : END_KEY;
+        let x = bySvc.get(from);
+        if (x === undefined) bySvc.set(from, (x = trans.push({ svc, from, b: new Map(), w: new Map(), nb: 0, nw: 0 }) - 1));
+        const e = trans[x]!;
         const m = inW ? e.w : e.b;
         m.set(to, (m.get(to) ?? 0) + 1);
         if (inW) e.nw++;
@@ -104,18 +158,19 @@ export function transitionFeatures(
       }
     }
   }
+  const nameOf = (k: number): string => (k === END_KEY ? END : names[k]!);
 
   // Per (service, from): chi-square of the window's next-event counts against the baseline's shares
   // (add-one smoothed, with the window's own counts pooled in so unseen events are possible), as a z.
   const blamed = new Map<string, number[]>();
   const detail = new Map<string, TransitionChange>();
-  for (const e of trans.values()) {
+  for (const e of trans) {
     if (e.nb < 5 || e.nw < 5) continue;
     const keys = new Set([...e.b.keys(), ...e.w.keys()]);
     const k = keys.size;
     if (k < 2 && e.b.size === e.w.size) continue;
     let chi = 0;
-    let best: { to: string; before: number; after: number; d: number } | undefined;
+    let best: { to: number; before: number; after: number; d: number } | undefined;
     for (const to of keys) {
       const cb = e.b.get(to) ?? 0;
       const cw = e.w.get(to) ?? 0;
@@ -132,13 +187,14 @@ export function transitionFeatures(
     // Wilson–Hilferty: chi-square(df) → standard normal.
     const z = ((chi / df) ** (1 / 3) - (1 - 2 / (9 * df))) / Math.sqrt(2 / (9 * df));
     if (!(z > 2)) continue;
-    const ret = /^ret:([^:]+):/.exec(e.from);
+    const from = nameOf(e.from);
+    const ret = /^ret:([^:]+):/.exec(from);
     const target = ret ? ret[1]! : e.svc;
     let l = blamed.get(target);
     if (!l) blamed.set(target, (l = []));
     l.push(z);
     const cur = detail.get(target);
-    if (!cur || z > cur.z) detail.set(target, { service: target, emitter: e.svc, from: e.from, to: best!.to, before: best!.before, after: best!.after, n: e.nw, z });
+    if (!cur || z > cur.z) detail.set(target, { service: target, emitter: e.svc, from, to: nameOf(best!.to), before: best!.before, after: best!.after, n: e.nw, z });
   }
   const score = new Map<string, number>();
   for (const [svc, l] of blamed) {
