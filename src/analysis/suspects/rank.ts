@@ -481,7 +481,8 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     // follows a callee's answer, latency metrics) are discounted; local evidence (the service's own per-
     // request behaviour, own time, the call waits already attributed to it, its profile) stays whole.
     const score = (b.local + (b.total - b.local) * (1 - TUNING.maxExplained * explained)) * (recovering.has(svc) ? TUNING.recoveringFactor : 1);
-    const ev = (evidence.get(svc) ?? []).sort((a, c) => c[0] - a[0]).slice(0, 6);
+    // Ties broken by text: the features run concurrently, so arrival order is not stable between runs.
+    const ev = (evidence.get(svc) ?? []).sort((a, c) => c[0] - a[0] || (a[1] < c[1] ? -1 : a[1] > c[1] ? 1 : 0)).slice(0, 6);
     suspects.push({
       service: svc,
       score: Math.round(score * 100) / 100,
