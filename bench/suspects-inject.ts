@@ -169,6 +169,26 @@ export async function injectedSlowdownEveryService(
   return everyService(cases, (spans, target, win) => injectSlowdown(spans, target, win, factor, addMs), false);
 }
 
+/** Only the requests that start in the window (a recording that starts at the fault: no trace baseline). */
+function fromWindowOn(spans: Span[], win: TimeRange): Span[] {
+  const rootStart = new Map<string, number>();
+  for (const s of spans) if (!s.parentSpanId) rootStart.set(s.traceId, s.startMs);
+  return spans.filter((s) => (rootStart.get(s.traceId) ?? s.startMs) >= win.start);
+}
+
+/** A delay (+100 ms each way) or CPU starvation (+20 ms own time per span) on every service, with the
+ * trace baseline removed: what the comparisons inside the window find on their own. */
+export async function injectedWithoutBaseline(
+  cases: Array<{ id: string; sources: Sources; baseline: TimeRange }>,
+  fault: 'delay' | 'cpu',
+): Promise<{ top1: number; n: number; perService: Map<string, [number, number]>; misses: string[] }> {
+  return everyService(
+    cases,
+    (spans, target, win) => (fault === 'delay' ? injectDelay(fromWindowOn(spans, win), target, win, 100) : injectSlowdown(fromWindowOn(spans, win), target, win, 1, 20)),
+    false,
+  );
+}
+
 export async function injectedDelayEveryService(
   cases: Array<{ id: string; sources: Sources; baseline: TimeRange }>,
   delayMs: number,

@@ -10,7 +10,7 @@ import type { Sources, TimeRange } from '../src/sources/types.js';
 import { rankSuspects } from '../src/analysis/suspects/index.js';
 import { WEIGHTS } from '../src/analysis/suspects/rank.js';
 import { TUNING } from '../src/analysis/suspects/tuning.js';
-import { injectedDelayCheck, injectedDelayEveryService, injectedSlowdownEveryService } from './suspects-inject.js';
+import { injectedDelayCheck, injectedDelayEveryService, injectedSlowdownEveryService, injectedWithoutBaseline } from './suspects-inject.js';
 
 interface Case {
   id: string;
@@ -115,6 +115,16 @@ export async function run(): Promise<void> {
     const r = await injectedSlowdownEveryService(systems[s].filter((_, i) => i % 4 === 0), 1, 20);
     const weak = [...r.perService].filter(([, [a, b]]) => a < b).map(([svc, [a, b]]) => `${svc} ${a}/${b}`);
     process.stdout.write(`  ${s.padEnd(15)} top-1 ${r.top1}/${r.n}${weak.length ? `; below full: ${weak.slice(0, 8).join(', ')}` : ''}\n`);
+  }
+  // Both again with no trace baseline at all (a recording that starts at the fault), traces only: call
+  // waits are then compared across the window's edges, own time by its share of the slow requests' path.
+  process.stdout.write('\nthe same on every service with no trace baseline (traces only, every fourth baseline):\n');
+  for (const s of present) {
+    for (const fault of ['delay', 'cpu'] as const) {
+      const r = await injectedWithoutBaseline(systems[s].filter((_, i) => i % 4 === 0), fault);
+      const weak = [...r.perService].filter(([, [a, b]]) => a < b).map(([svc, [a, b]]) => `${svc} ${a}/${b}`);
+      process.stdout.write(`  ${s.padEnd(15)} ${fault === 'delay' ? '+100 ms each way' : '+20 ms own time per span'}: top-1 ${r.top1}/${r.n}${weak.length ? `; below full: ${weak.slice(0, 6).join(', ')}` : ''}\n`);
+    }
   }
   if (process.env.SUSPECTS_QUICK) return;
 
