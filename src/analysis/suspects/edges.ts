@@ -36,6 +36,9 @@ export interface EdgeStat {
   /** Set when the evidence is calls past the baseline's slowest: k of the n calls waited over limitMs,
    * longer than any of the nb baseline calls. */
   slow?: { k: number; limitMs: number; nb: number };
+  /** The edge had a baseline of its own, but the comparison across the window's edges was stronger:
+   * it was already slow there (the baseline may hold the fault). */
+  alreadySlow?: boolean;
 }
 
 export interface EdgeFeatures {
@@ -180,6 +183,7 @@ export function edgeFeatures(g: TraceGraph): EdgeFeatures {
       n: e.w.length,
       ...(useOwn ? judged : { z: within[i]! }),
       against: useOwn ? 'baseline' : 'window',
+      ...(judged && !useOwn ? { alreadySlow: true } : {}),
     };
   });
   const detail = attribute(edges);

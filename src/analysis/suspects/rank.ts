@@ -214,7 +214,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     }
     // Edge waits are attributed evidence in z units already (one edge, one explanation): not renormalised.
     rawParts.set('edge_wait', { values: new Map([...f.waits.score].map(([k, v]) => [k, Math.min(CAP, v)])), minScale: 0 });
-    const already = [...f.waits.detail.values()].flat().filter((e) => e.against === 'window' && Number.isFinite(e.before));
+    const already = [...f.waits.detail.values()].flat().filter((e) => e.alreadySlow);
     if (already.length > 0) {
       const edges = already.slice(0, 3).map((e) => `${e.caller} → ${e.callee}`).join(', ');
       partial.push(`traces: ${already.length} call edge(s) were already far slower than the window's other calls in the baseline (${edges}): the baseline may hold the fault already; they were judged against the window's other calls`);
@@ -237,7 +237,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
       addRaw(svc, 'slow_call_edges', l.length);
       const judged = e.against === 'baseline';
       // Judged across the window's edges although the edge had a baseline: it was slow there already.
-      const already = !judged && Number.isFinite(e.before);
+      const already = !!e.alreadySlow;
       const before = judged || already ? `${fmt(e.before)} ms → ` : '';
       const more = l.length > 1 ? `; ${l.length - 1} more slow edge(s) touching ${svc}` : '';
       const how = judged ? '' : already ? ': far longer than the window\'s other calls, and already long in the baseline' : '; no baseline: longest among the window\'s calls';
