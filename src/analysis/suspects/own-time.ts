@@ -1,15 +1,16 @@
 // An operation's own time (failure mode: a slow code path, CPU starvation or contention inside the
 // service, a slow query). Self time per operation (its duration minus its children's), window against
 // baseline, by a minimum-effect test: evidence only for growth beyond +20% (and at least +2 ms, below
-// which no user-visible slowdown comes from one operation); with a short baseline (an operation seen once
-// or twice before), by how many window spans are slower than every baseline one. Pure calls into another service are left to
-// the call waits (edges.ts); leaf instances of operations that usually have children are left out (their
-// children were not recorded: an incomplete trace would credit them with their callees' time).
+// which no user-visible slowdown comes from one operation); with a short baseline (an operation seen
+// once or twice before), by how many window spans are slower than every baseline one. Pure calls into
+// another service are left to the call waits (edges.ts); leaf instances of operations that usually have
+// children are left out (their children were not recorded: an incomplete trace would credit them with
+// their callees' time).
 // A slower database call gives its caller a share of the evidence (TUNING.dbCallFactor): the database,
 // or its load, may be the cause rather than the caller's code.
 import { median } from '../../util/stats.js';
 import { calleeOf, childCount, isDbCall, type TraceGraph } from './trace-graph.js';
-import { exceedZ, inRange, shiftEvidence } from './stats.js';
+import { exceedance, inRange, shiftEvidence } from './stats.js';
 import { TUNING } from './tuning.js';
 
 /** Fewest spans on each side for an operation to be compared. */
@@ -52,8 +53,8 @@ export function ownTimeFeatures(g: TraceGraph): OwnTime {
     const after = Math.max(median(st.w), (st.w.reduce((a, v) => a + v, 0) / st.w.length) * 0.5);
     if (after - before < TUNING.ownMinDeltaMs) continue;
     // A short baseline (an operation seen once or twice before) has no variance to test against: count
-    // the window's spans slower than every baseline one instead (distribution-free, see exceedZ).
-    const raw = st.b.length < MIN_SPANS ? exceedZ(st.b, st.w, TUNING.ownMinGrowth, TUNING.ownMinDeltaMs) : shiftEvidence(st.b, st.w, Math.log1p(TUNING.ownMinGrowth));
+    // the window's spans slower than every baseline one instead (distribution-free, see exceedance).
+    const raw = st.b.length < MIN_SPANS ? exceedance(st.b, st.w, TUNING.ownMinGrowth, TUNING.ownMinDeltaMs).z : shiftEvidence(st.b, st.w, Math.log1p(TUNING.ownMinGrowth));
     const z = Math.min(TUNING.zCap, raw) * (st.db ? TUNING.dbCallFactor : 1);
     if (z <= 0) continue;
     if (z > (score.get(st.svc) ?? 0)) {

@@ -179,8 +179,6 @@ export function exceedance(before: number[], after: number[], minGrowth: number,
   return { z: pToZ(binomialUpperTail(k, after.length, Math.max(1 / (before.length + 1), minShare))), k, limit };
 }
 
-export const exceedZ = (before: number[], after: number[], minGrowth: number, minDelta: number): number => exceedance(before, after, minGrowth, minDelta).z;
-
 /** Upper tail P(T > t) of Student's t with df degrees of freedom. */
 export function tUpperTail(t: number, df: number): number {
   if (!Number.isFinite(t)) return t > 0 ? 0 : 1;
