@@ -106,6 +106,16 @@ describe('hot functions', () => {
     expect(paths[0]!.value).toBe(500_000_000);
   });
 
+  it('reads the same user view and paths from topFunctions\' integer table as from the stacks themselves', () => {
+    const t = topFunctions(p);
+    expect(t.table?.count).toBe(p.stacks.filter((s) => s.value !== 0 && s.frames.length).length);
+    // Without the table (a top computed elsewhere) both passes build their own from the frames.
+    const { table: _table, ...withoutTable } = t;
+    expect(userFunctions(p, withoutTable)).toEqual(userFunctions(p, t));
+    expect(topPaths(p, withoutTable, 10)).toEqual(topPaths(p, t, 10));
+    expect(userFunctions(p, t)[0]!.attributed).toBe(800_000_000);
+  });
+
   it('diffs per second, so windows of different lengths compare', () => {
     const base: StackProfile = { ...profileOf(buildPprof(goCpu(0, 20_000, [[[lookup, handler, goexit], 200_000_000], [[malloc, handler, goexit], 400_000_000]]))), durationMs: 20_000 };
     const d = diffProfiles(p, base);

@@ -93,14 +93,23 @@ export function readNumber(buf: Uint8Array, a: number, b: number): number {
   return v;
 }
 
-/** Every varint in [a, b) (a packed repeated field, or one unpacked value); a cut last one is dropped. */
+/** Every varint in [a, b) (a packed repeated field, or one unpacked value); a cut last one is dropped.
+ * Varints of up to four bytes (location ids, most values) are summed as they are read, which is what
+ * readNumber gives them; longer ones go through readNumber (BigInt). This loop reads every location id
+ * of every sample, so it avoids a second scan and a call per number. */
 function readNumbers(buf: Uint8Array, a: number, b: number, out: Numbers): void {
   let start = a;
+  let v = 0;
+  let shift = 0;
   for (let i = a; i < b; i++) {
-    if ((buf[i]! & 0x80) === 0) {
-      out.push(readNumber(buf, start, i + 1));
+    const byte = buf[i]!;
+    if (shift < 28) v |= (byte & 0x7f) << shift;
+    if ((byte & 0x80) === 0) {
+      out.push(i - start < 4 ? v : readNumber(buf, start, i + 1));
       start = i + 1;
-    }
+      v = 0;
+      shift = 0;
+    } else shift += 7;
   }
 }
 

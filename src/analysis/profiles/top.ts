@@ -5,6 +5,7 @@
 import type { Frame, StackProfile } from '../../sources/types.js';
 import { causesOf, frameKind, type FrameKind } from './classify.js';
 import { functionId, functionName, internedCount } from './intern.js';
+import { emptyTable, stackTable, type StackTable } from './stack-table.js';
 
 export interface FunctionStat {
   name: string;
@@ -41,6 +42,8 @@ export interface TopResult {
   /** Kind of each function of this result by interned id (the per-frame lookups of the passes below
    * index it instead of hashing every frame's name). */
   kinds?: Array<FrameKind | undefined>;
+  /** The stacks this result was computed from, as integers (read by userFunctions and topPaths). */
+  table?: StackTable;
 }
 
 /** The kind `top` gives a frame's function, or undefined when the function is not in `top`. */
@@ -66,6 +69,8 @@ export function topFunctions(p: Pick<StackProfile, 'stacks'>): TopResult {
   const seen: number[] = [];
   let total = 0;
   let st = 0;
+  const table = emptyTable(p.stacks);
+  let at = 0;
   const grow = (need: number) => {
     const n = Math.max(need + 1, size * 2);
     const f2 = new Float64Array(n);
@@ -90,10 +95,12 @@ export function topFunctions(p: Pick<StackProfile, 'stacks'>): TopResult {
     total += Math.abs(v);
     const frames = s.frames;
     const leaf = frames.length - 1;
+    const fids = table.fids;
     for (let i = leaf; i >= 0; i--) {
       const f = frames[i]!;
       let id = f.fid;
       if (id === undefined) id = f.fid = functionId(f.function);
+      fids[at + i] = id;
       if (id >= size) grow(id);
       const fr = first[id];
       if (fr === undefined) {
@@ -109,7 +116,13 @@ export function topFunctions(p: Pick<StackProfile, 'stacks'>): TopResult {
         cum[id] += v;
       }
     }
+    if (leaf >= 0) {
+      at += frames.length;
+      table.values[table.count] = v;
+      table.from[++table.count] = at;
+    }
   }
+  table.firstFrame = first;
   const functions: FunctionStat[] = new Array(seen.length);
   const kinds: Array<FrameKind | undefined> = [];
   for (let k = 0; k < seen.length; k++) {
@@ -125,7 +138,7 @@ export function topFunctions(p: Pick<StackProfile, 'stacks'>): TopResult {
     functions[k] = row;
   }
   functions.sort(flatOrder);
-  return { total, functions, byName: new Map(functions.map((f) => [f.name, f])), kinds };
+  return { total, functions, byName: new Map(functions.map((f) => [f.name, f])), kinds, table };
 }
 
 export const flatOrder = (a: FunctionStat, b: FunctionStat) => Math.abs(b.flat) - Math.abs(a.flat) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || Math.abs(b.cum) - Math.abs(a.cum);
@@ -137,56 +150,81 @@ export const cumOrder = (a: FunctionStat, b: FunctionStat) => Math.abs(b.cum) - 
  * Samples with no user frame at all stay with their leaf (GC workers, idle runtime).
  */
 export function userFunctions(p: Pick<StackProfile, 'stacks'>, top: TopResult, limit = 20): UserFunctionStat[] {
-  const acc = new Map<string, { attributed: number; causes: Map<string, number>; via: Map<string, number>; callers: Map<string, number> }>();
-  const causeCache = new Map<string, string[]>();
-  const kindOf = (f: Frame): FrameKind => kindIn(top, f) ?? frameKind(f);
+  type Acc = { attributed: number; causes: Map<string, number>; via: Map<number, number>; callers: Map<string, number> };
+  // Keyed by function id (one id is one name), callers by their ids joined: names only for the result.
+  const acc = new Map<number, Acc>();
+  const { t, inTop } = intStacks(p, top);
+  const { from, fids, values } = t;
+  const own: Array<FrameKind | undefined> = [];
+  const kindOf = (id: number): FrameKind => inTop[id] ?? own[id] ?? (own[id] = frameKind(t.firstFrame[id]!));
+  const causeCache: Array<string[] | undefined> = [];
   const seen = new Set<string>();
-  const callers: string[] = [];
-  for (const s of p.stacks) {
-    const frames = s.frames;
-    if (!frames.length || s.value === 0) continue;
-    let u = frames.length - 1;
-    while (u >= 0 && kindOf(frames[u]!) !== 'user') u--;
-    const owner = u >= 0 ? u : frames.length - 1;
-    const name = frames[owner]!.function;
-    let a = acc.get(name);
-    if (!a) acc.set(name, (a = { attributed: 0, causes: new Map(), via: new Map(), callers: new Map() }));
-    a.attributed += s.value;
+  const callers: number[] = [];
+  for (let k = 0; k < t.count; k++) {
+    const start = from[k]!;
+    const end = from[k + 1]!;
+    const v = values[k]!;
+    let u = end - 1;
+    while (u >= start && kindOf(fids[u]!) !== 'user') u--;
+    const owner = u >= start ? u : end - 1;
+    const ownerId = fids[owner]!;
+    let a = acc.get(ownerId);
+    if (!a) acc.set(ownerId, (a = { attributed: 0, causes: new Map(), via: new Map(), callers: new Map() }));
+    a.attributed += v;
     // Cause families present between the owner and the leaf (inclusive of the leaf).
     seen.clear();
-    for (let i = owner + (u >= 0 ? 1 : 0); i < frames.length; i++) {
-      const fn = frames[i]!.function;
-      let cs = causeCache.get(fn);
-      if (!cs) causeCache.set(fn, (cs = causesOf(fn)));
+    for (let i = owner + (u >= start ? 1 : 0); i < end; i++) {
+      const id = fids[i]!;
+      let cs = causeCache[id];
+      if (!cs) cs = causeCache[id] = causesOf(functionName(id));
       for (const c of cs) seen.add(c);
     }
-    for (const c of seen) a.causes.set(c, (a.causes.get(c) ?? 0) + s.value);
-    if (u >= 0 && owner < frames.length - 1) {
-      const via = frames[owner + 1]!.function;
-      a.via.set(via, (a.via.get(via) ?? 0) + s.value);
+    for (const c of seen) a.causes.set(c, (a.causes.get(c) ?? 0) + v);
+    if (u >= start && owner < end - 1) {
+      const via = fids[owner + 1]!;
+      a.via.set(via, (a.via.get(via) ?? 0) + v);
     }
     // The last four of the user callers (a repeat in a row counted once), outermost first: read from the
     // owner upwards they are the first four, so the frames above them are not looked at.
     callers.length = 0;
-    for (let i = owner - 1; i >= 0 && callers.length < 4; i--) if (kindOf(frames[i]!) === 'user' && frames[i]!.function !== callers[callers.length - 1]) callers.push(frames[i]!.function);
-    const key = callers.reverse().join('\u0000');
-    a.callers.set(key, (a.callers.get(key) ?? 0) + s.value);
+    for (let i = owner - 1; i >= start && callers.length < 4; i--) {
+      const id = fids[i]!;
+      if (kindOf(id) === 'user' && id !== callers[callers.length - 1]) callers.push(id);
+    }
+    const key = callers.reverse().join(',');
+    a.callers.set(key, (a.callers.get(key) ?? 0) + v);
   }
   const out: UserFunctionStat[] = [];
-  for (const [name, a] of acc) {
-    const f = top.byName.get(name);
+  for (const [id, a] of acc) {
+    const f = top.byName.get(functionName(id));
     if (!f) continue;
     const best = [...a.callers.entries()].sort((x, y) => y[1] - x[1])[0];
+    const chain = best && best[0] ? best[0].split(',').map((c) => functionName(Number(c))).join('\u0000') : '';
     out.push({
       ...f,
       attributed: a.attributed,
       causes: Object.fromEntries([...a.causes.entries()].sort((x, y) => y[1] - x[1])),
-      via: [...a.via.entries()].sort((x, y) => y[1] - x[1]).slice(0, 3).map(([n, value]) => ({ name: n, value })),
-      callers: best && best[0] ? best[0].split('\u0000') : [],
+      via: [...a.via.entries()].sort((x, y) => y[1] - x[1]).slice(0, 3).map(([v, value]) => ({ name: functionName(v), value })),
+      callers: chain ? chain.split('\u0000') : [],
     });
   }
   out.sort((x, y) => y.attributed - x.attributed || (x.name < y.name ? -1 : 1));
   return out.slice(0, limit);
+}
+
+/**
+ * The stacks of `p` as integers, and per function id the kind `top` gives it (undefined for a function
+ * `top` does not have). The table topFunctions made when `top` was computed from these very stacks.
+ */
+function intStacks(p: Pick<StackProfile, 'stacks'>, top: TopResult): { t: StackTable; inTop: Array<FrameKind | undefined> } {
+  if (top.table && top.table.source === p.stacks && top.kinds) return { t: top.table, inTop: top.kinds };
+  const t = stackTable(p.stacks);
+  const inTop: Array<FrameKind | undefined> = [];
+  for (let id = 0; id < t.firstFrame.length; id++) {
+    const f = t.firstFrame[id];
+    if (f) inTop[id] = kindIn(top, f);
+  }
+  return { t, inTop };
 }
 
 /** Top call paths, compressed to what a reader needs: user frames and the hot non-user tail. */
@@ -195,29 +233,34 @@ export function topPaths(p: Pick<StackProfile, 'stacks'>, top: TopResult, limit 
   // hash of their function ids and compared id by id: one id is one name (ids are interned names),
   // so no key string or name array is made for a stack whose path was seen before.
   // Names are looked up only for the paths returned (a profile can have as many paths as samples).
-  const paths: Array<{ value: number; ids: Int32Array }> = [];
+  // Each path's ids are a slice [at, at + n) of one pool, not an array of its own: large.cpu has 20k
+  // paths, and 20k small typed arrays cost more in allocation and GC than the rest of this function.
+  const paths: Array<{ value: number; at: number; n: number }> = [];
   const byHash = new Map<number, number[]>();
   let kept = new Int32Array(64);
-  for (const s of p.stacks) {
-    if (!s.frames.length || s.value === 0) continue;
-    const frames = s.frames;
-    if (frames.length > kept.length) kept = new Int32Array(2 * frames.length);
+  const { t, inTop } = intStacks(p, top);
+  const { from, fids, values } = t;
+  let pool = new Int32Array(Math.max(64, fids.length));
+  let used = 0;
+  for (let k = 0; k < t.count; k++) {
+    const start = from[k]!;
+    const len = from[k + 1]! - start;
+    if (len > kept.length) kept = new Int32Array(2 * len);
     let lastUser = -1;
-    for (let i = frames.length - 1; i >= 0; i--) {
-      if ((kindIn(top, frames[i]!) ?? 'user') === 'user') {
+    for (let i = len - 1; i >= 0; i--) {
+      if ((inTop[fids[start + i]!] ?? 'user') === 'user') {
         lastUser = i;
         break;
       }
     }
     let n = 0;
     let h = 0;
-    for (let i = 0; i < frames.length; i++) {
-      const f = frames[i]!;
-      const id = f.fid ?? (f.fid = functionId(f.function));
-      const isUser = (kindIn(top, f) ?? 'user') === 'user';
-      const inTail = i > lastUser && i >= Math.max(lastUser + 1, frames.length - tail);
+    for (let i = 0; i < len; i++) {
+      const id = fids[start + i]!;
+      const isUser = (inTop[id] ?? 'user') === 'user';
+      const inTail = i > lastUser && i >= Math.max(lastUser + 1, len - tail);
       const nearUser = i === lastUser + 1 && lastUser >= 0;
-      if ((isUser || inTail || nearUser || lastUser < 0 && i >= frames.length - tail - 1) && (n === 0 || kept[n - 1] !== id)) {
+      if ((isUser || inTail || nearUser || lastUser < 0 && i >= len - tail - 1) && (n === 0 || kept[n - 1] !== id)) {
         kept[n++] = id;
         h = (Math.imul(h, 31) + id) | 0;
       }
@@ -225,24 +268,30 @@ export function topPaths(p: Pick<StackProfile, 'stacks'>, top: TopResult, limit 
     let bucket = byHash.get(h);
     if (!bucket) byHash.set(h, (bucket = []));
     let cur: { value: number } | undefined;
-    for (const k of bucket) {
-      const ids = paths[k]!.ids;
-      if (ids.length !== n) continue;
+    for (const b of bucket) {
+      const q = paths[b]!;
+      if (q.n !== n) continue;
       let same = true;
-      for (let i = 0; i < n; i++) if (ids[i] !== kept[i]) { same = false; break; }
-      if (same) { cur = paths[k]; break; }
+      for (let i = 0; i < n; i++) if (pool[q.at + i] !== kept[i]) { same = false; break; }
+      if (same) { cur = q; break; }
     }
-    if (cur) cur.value += s.value;
+    if (cur) cur.value += values[k]!;
     else {
-      const ids = kept.slice(0, n);
+      if (used + n > pool.length) {
+        const bigger = new Int32Array(2 * (used + n));
+        bigger.set(pool.subarray(0, used));
+        pool = bigger;
+      }
+      for (let i = 0; i < n; i++) pool[used + i] = kept[i]!;
       bucket.push(paths.length);
-      paths.push({ value: s.value, ids });
+      paths.push({ value: values[k]!, at: used, n });
+      used += n;
     }
   }
   return paths
     .sort((a, b) => b.value - a.value)
     .slice(0, limit)
-    .map(({ ids, value }) => ({ frames: Array.from(ids, functionName), value }));
+    .map(({ at, n, value }) => ({ frames: Array.from(pool.subarray(at, at + n), functionName), value }));
 }
 
 /** A short display name: drop the import path, keep package.Receiver.Method. */
