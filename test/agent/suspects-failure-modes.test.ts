@@ -106,6 +106,8 @@ describe('rank_suspects failure modes (synthetic shop)', () => {
     expect(r.suspects[0]!.service).toBe('cart');
     expect(r.suspects[0]!.parts.edge_wait).toBeGreaterThan(0);
     expect(r.suspects[0]!.evidence.join('\n')).toMatch(/wait on calls (frontend|checkout) → cart/);
+    // A wait that grew is a change, not a wait that was long already.
+    expect(r.partial.join('\n')).not.toMatch(/already far slower/);
   });
 
   it('a delayed pod with outgoing calls: every edge touching it is slower, in both directions', async () => {

@@ -36,8 +36,8 @@ export interface EdgeStat {
   /** Set when the evidence is calls past the baseline's slowest: k of the n calls waited over limitMs,
    * longer than any of the nb baseline calls. */
   slow?: { k: number; limitMs: number; nb: number };
-  /** The edge had a baseline of its own, but the comparison across the window's edges was stronger:
-   * it was already slow there (the baseline may hold the fault). */
+  /** The edge had a baseline of its own and did not change from it, but it is anomalous across the
+   * window's edges: it was already slow there (the baseline may hold the fault). */
   alreadySlow?: boolean;
 }
 
@@ -174,16 +174,21 @@ export function edgeFeatures(g: TraceGraph): EdgeFeatures {
   const own = waits.map((e) => !noBaseline && e.b.length >= MIN_CALLS);
   const edges: EdgeStat[] = waits.map((e, i) => {
     const judged = own[i] ? judgeAgainstBaseline(e) : undefined;
-    const useOwn = judged !== undefined && judged.z >= within[i]!;
+    const z = Math.max(judged?.z ?? 0, within[i]!);
+    const before = e.b.length ? median(e.b) : NaN;
+    const after = e.w.length ? median(e.w) : NaN;
+    // Slow already in the baseline: anomalous across the window's edges, and its typical wait grew by
+    // less than the minimum effect (a grown wait on a few calls is a change the mean test lacks power for).
+    const alreadySlow = judged !== undefined && within[i]! >= TUNING.edgeAnomalousZ && Math.log1p(after) - Math.log1p(before) < Math.log1p(TUNING.edgeMinGrowth);
     return {
       caller: e.caller,
       callee: e.callee,
-      before: e.b.length ? median(e.b) : NaN,
-      after: e.w.length ? median(e.w) : NaN,
+      before,
+      after,
       n: e.w.length,
-      ...(useOwn ? judged : { z: within[i]! }),
-      against: useOwn ? 'baseline' : 'window',
-      ...(judged && !useOwn ? { alreadySlow: true } : {}),
+      ...(judged && !alreadySlow ? { ...judged, z } : { z }),
+      against: judged && !alreadySlow ? 'baseline' : 'window',
+      ...(alreadySlow ? { alreadySlow } : {}),
     };
   });
   const detail = attribute(edges);
