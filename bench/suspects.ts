@@ -83,6 +83,17 @@ export async function run(): Promise<void> {
     process.stdout.write(`${s.padEnd(15)} top-1 ${base[s].top1}/${systems[s].length}  top-3 ${base[s].top3}/${systems[s].length}  ${ms.toFixed(0)} ms/incident; right when the lead is clear ${base[s].clear[0]}/${base[s].clear[1]}, in close calls ${base[s].close[0]}/${base[s].close[1]}\n`);
     for (const m of base[s].misses) process.stdout.write(`    miss ${m}\n`);
   }
+  // The same incidents with only the last minute, then the last 30 s, of their baseline: how much the
+  // ranking leans on baseline length (recordings users have often start shortly before the fault).
+  process.stdout.write('\nshorter baselines (the last 60 s / 30 s of each dev baseline):\n');
+  for (const s of present) {
+    const row: string[] = [];
+    for (const secs of [60, 30]) {
+      const shorter = systems[s].map((c) => ({ ...c, baseline: { start: Math.max(c.baseline.start, c.baseline.end - secs * 1000), end: c.baseline.end } }));
+      row.push(`${secs} s: top-1 ${(await score(shorter)).top1}/${shorter.length}`);
+    }
+    process.stdout.write(`  ${s.padEnd(15)} ${row.join('; ')}\n`);
+  }
   process.stdout.write('\ninjected network delay on the truth service, second half of each fault-free baseline:\n');
   for (const s of present) {
     for (const all of [false, true]) {
