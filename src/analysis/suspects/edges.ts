@@ -104,8 +104,9 @@ function judgeAgainstBaseline(e: { b: number[]; w: number[] }): Pick<EdgeStat, '
   // Calls slower than any of the baseline's: a delay on a share of the calls (packet loss) or on an
   // edge with too few calls for the mean test's degrees of freedom.
   const past = exceedance(e.b, e.w, TUNING.edgeMinGrowth, TUNING.edgeMinDeltaMs, TUNING.edgeMinSlowShare);
-  if (past.z > shift) return { z: Math.min(TUNING.zCap, past.z), slow: { k: past.k, limitMs: past.limit, nb: e.b.length } };
-  return { z: Math.min(TUNING.zCap, shift) };
+  const z = Math.min(TUNING.zCap, Math.max(shift, past.z));
+  // The count is what the report shows only when the typical wait did not move (else the medians say more).
+  return shift > 0 || past.z === 0 ? { z } : { z, slow: { k: past.k, limitMs: past.limit, nb: e.b.length } };
 }
 
 /**

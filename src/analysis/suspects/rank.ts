@@ -238,12 +238,16 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
       const judged = e.against === 'baseline';
       // Judged across the window's edges although the edge had a baseline: it was slow there already.
       const already = !!e.alreadySlow;
-      const before = judged || already ? `${fmt(e.before)} ms → ` : '';
       const more = l.length > 1 ? `; ${l.length - 1} more slow edge(s) touching ${svc}` : '';
-      const how = judged ? '' : already ? ': far longer than the window\'s other calls, and already long in the baseline' : '; no baseline: longest among the window\'s calls';
+      const wait = `wait on calls ${e.caller} → ${e.callee}:`;
+      const medians = `${fmt(e.before)} ms → ${fmt(e.after)} ms (median, ${e.n} calls`;
       const text = e.slow
         ? `${e.slow.k} of ${e.n} calls ${e.caller} → ${e.callee} waited over ${fmt(e.slow.limitMs)} ms, longer than any of the baseline's ${e.slow.nb} calls${more}`
-        : `wait on calls ${e.caller} → ${e.callee}: ${before}${fmt(e.after)} ms (median, ${e.n} calls${already ? ')' : ''}${how}${already ? '' : ')'}${more}`;
+        : judged
+          ? `${wait} ${medians})${more}`
+          : already
+            ? `${wait} ${medians}): far longer than the window's other calls, and already long in the baseline${more}`
+            : `${wait} ${fmt(e.after)} ms (median, ${e.n} calls; no baseline: longest among the window's calls)${more}`;
       const edge = { caller: e.caller, callee: e.callee, n: e.n, after: round1(e.after) };
       addEvidence(svc, Math.min(CAP, e.z) / 2, text, [
         e.slow
