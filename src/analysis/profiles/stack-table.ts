@@ -19,7 +19,7 @@ export interface StackTable {
   firstFrame: Array<Frame | undefined>;
 }
 
-/** An empty table with room for the stacks' frames; rows are added by `addRow`. */
+/** An empty table with room for the stacks' frames; its rows are filled by stackTable or by topFunctions' pass. */
 export function emptyTable(stacks: StackProfile['stacks']): StackTable {
   let frames = 0;
   let rows = 0;

@@ -199,13 +199,12 @@ export function userFunctions(p: Pick<StackProfile, 'stacks'>, top: TopResult, l
     const f = top.byName.get(functionName(id));
     if (!f) continue;
     const best = [...a.callers.entries()].sort((x, y) => y[1] - x[1])[0];
-    const chain = best && best[0] ? best[0].split(',').map((c) => functionName(Number(c))).join('\u0000') : '';
     out.push({
       ...f,
       attributed: a.attributed,
       causes: Object.fromEntries([...a.causes.entries()].sort((x, y) => y[1] - x[1])),
       via: [...a.via.entries()].sort((x, y) => y[1] - x[1]).slice(0, 3).map(([v, value]) => ({ name: functionName(v), value })),
-      callers: chain ? chain.split('\u0000') : [],
+      callers: best && best[0] ? best[0].split(',').map((c) => functionName(Number(c))) : [],
     });
   }
   out.sort((x, y) => y.attributed - x.attributed || (x.name < y.name ? -1 : 1));
