@@ -161,8 +161,9 @@ async function growthTests(
     [w, b] = await Promise.all([profiles.mergedProfile(service, sibling, ctx.window, ctx.signal), profiles.mergedProfile(service, sibling, ctx.baseline, ctx.signal)]);
   }
   if (!w?.stacks.length || !b?.stacks.length) return out;
+  // On count profiles these are the profiles analyzeHot read: its tables serve.
   const wt = t.sampleUnit === 'count' ? a.top : topFunctions(w);
-  const bt = topFunctions(b);
+  const bt = t.sampleUnit === 'count' && a.baselineTop ? a.baselineTop : topFunctions(b);
   const rows: Array<[string, ShareTest]> = [];
   for (const f of wt.functions) {
     if (a.top.byName.get(f.name)?.kind !== 'user' || f.cum <= 0) continue;

@@ -14,7 +14,8 @@ export interface HotAnalysis {
   user: UserFunctionStat[];
   paths: CallPath[];
   diff?: ProfileDiff;
-  baselineTotal?: number;
+  /** The baseline's top functions, when there is a baseline (its total is the baseline's). */
+  baselineTop?: TopResult;
   baselineSeconds?: number;
 }
 
@@ -33,7 +34,7 @@ export function analyzeHot(window: StackProfile, baseline: StackProfile | undefi
   if (baseline && baseline.stacks.length) {
     const bt = topFunctions(baseline);
     out.diff = diffProfiles(window, baseline, { limit, windowTop: top, baseTop: bt });
-    out.baselineTotal = bt.total;
+    out.baselineTop = bt;
     out.baselineSeconds = coveredSeconds(baseline);
   }
   return out;
