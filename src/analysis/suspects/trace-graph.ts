@@ -133,6 +133,18 @@ function operations(spans: Span[]): { op: Int32Array; ops: string[] } {
  * at its last span, as a map filled in order does. The id index lives only during the call.
  */
 export function parentIndex(spans: Span[]): Int32Array {
+  // The call tree, the event patterns and the transitions all ask for the parents of the same spans.
+  const known = parentsOf.get(spans);
+  if (known && known.length === spans.length) return known;
+  const parent = parentIndexOnce(spans);
+  parentsOf.set(spans, parent);
+  return parent;
+}
+
+/** Parents per spans array, for as long as the array lives (read-only: callers never write to it). */
+const parentsOf = new WeakMap<Span[], Int32Array>();
+
+function parentIndexOnce(spans: Span[]): Int32Array {
   const bySpanId = new Map<string, number>();
   for (let j = 0; j < spans.length; j++) bySpanId.set(spans[j]!.spanId, j);
   const parent = new Int32Array(spans.length).fill(-1);
