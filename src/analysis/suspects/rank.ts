@@ -214,10 +214,10 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     }
     // Edge waits are attributed evidence in z units already (one edge, one explanation): not renormalised.
     rawParts.set('edge_wait', { values: new Map([...f.waits.score].map(([k, v]) => [k, Math.min(CAP, v)])), minScale: 0 });
-    const already = [...f.waits.detail.values()].flat().filter((e) => e.alreadySlow);
-    if (already.length > 0) {
-      const edges = already.slice(0, 3).map((e) => `${e.caller} → ${e.callee}`).join(', ');
-      partial.push(`traces: ${already.length} call edge(s) were already far slower than the window's other calls in the baseline (${edges}): the baseline may hold the fault already; they were judged against the window's other calls`);
+    const alreadySlow = [...f.waits.detail.values()].flat().filter((e) => e.alreadySlow);
+    if (alreadySlow.length > 0) {
+      const edges = alreadySlow.slice(0, 3).map((e) => `${e.caller} → ${e.callee}`).join(', ');
+      partial.push(`traces: ${alreadySlow.length} call edge(s) were already far slower than the window's other calls in the baseline (${edges}): the baseline may hold the fault already; they were judged against the window's other calls`);
     }
     if (f.noBaseline) {
       partial.push('traces: no baseline for most calls; call waits compared with each other inside the window, own time judged by its share of the slow requests\' critical path');
