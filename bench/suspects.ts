@@ -38,6 +38,33 @@ export async function load(system: System): Promise<Case[]> {
   return out;
 }
 
+/** The sources as if the trace and log recording had started at `from`: whole traces that start before
+ * it and log lines before it are dropped; metrics and profiles are left alone. */
+function recordedFrom(sources: Sources, from: number): Sources {
+  const { traces, logs } = sources;
+  return {
+    ...sources,
+    ...(traces && {
+      traces: Object.assign(Object.create(traces) as typeof traces, {
+        findTraces: async (...args: Parameters<typeof traces.findTraces>) => {
+          const set = await traces.findTraces(...args);
+          const first = new Map<string, number>();
+          for (const sp of set.spans) first.set(sp.traceId, Math.min(first.get(sp.traceId) ?? Infinity, sp.startMs));
+          return { ...set, spans: set.spans.filter((sp) => first.get(sp.traceId)! >= from) };
+        },
+      }),
+    }),
+    ...(logs && {
+      logs: Object.assign(Object.create(logs) as typeof logs, {
+        queryLogs: async (...args: Parameters<typeof logs.queryLogs>) => {
+          const set = await logs.queryLogs(...args);
+          return { ...set, records: set.records.filter((r) => r.timeMs >= from) };
+        },
+      }),
+    }),
+  };
+}
+
 async function score(cases: Case[]): Promise<{ top1: number; top3: number; misses: string[]; clear: [number, number]; close: [number, number] }> {
   let top1 = 0;
   let top3 = 0;
@@ -83,13 +110,14 @@ export async function run(): Promise<void> {
     process.stdout.write(`${s.padEnd(15)} top-1 ${base[s].top1}/${systems[s].length}  top-3 ${base[s].top3}/${systems[s].length}  ${ms.toFixed(0)} ms/incident; right when the lead is clear ${base[s].clear[0]}/${base[s].clear[1]}, in close calls ${base[s].close[0]}/${base[s].close[1]}\n`);
     for (const m of base[s].misses) process.stdout.write(`    miss ${m}\n`);
   }
-  // The same incidents with only the last minute, then the last 30 s, of their baseline: how much the
-  // ranking leans on baseline length (recordings users have often start shortly before the fault).
-  process.stdout.write('\nshorter baselines (the last 60 s / 30 s of each dev baseline):\n');
+  // The same incidents with only the last minute, then the last 30 s, of their trace and log baseline:
+  // how much the ranking leans on baseline length (recordings users have often start shortly before the
+  // fault). Metrics keep theirs, as a metrics store keeps history that a trace recording does not.
+  process.stdout.write('\nshorter trace and log baselines (the last 60 s / 30 s before each dev fault; metrics unchanged):\n');
   for (const s of present) {
     const row: string[] = [];
     for (const secs of [60, 30]) {
-      const shorter = systems[s].map((c) => ({ ...c, baseline: { start: Math.max(c.baseline.start, c.baseline.end - secs * 1000), end: c.baseline.end } }));
+      const shorter = systems[s].map((c) => ({ ...c, sources: recordedFrom(c.sources, c.baseline.end - secs * 1000) }));
       row.push(`${secs} s: top-1 ${(await score(shorter)).top1}/${shorter.length}`);
     }
     process.stdout.write(`  ${s.padEnd(15)} ${row.join('; ')}\n`);

@@ -14,6 +14,10 @@ interface Knobs {
   delayMs?: number;
   /** Share of the calls the delay hits (packet loss: only retransmitted calls wait); default all. */
   delayShare?: number;
+  /** Callers of the delayed service give up after this long (a timeout): the call span fails, the callee works on. */
+  timeoutMs?: number;
+  /** Service whose answers its callers reject at once (a 400: the call span fails, the callee did not). */
+  rejected?: string;
   /** Service whose own work is slower (CPU starvation), and by how much (factor). */
   starved?: string;
   factor?: number;
@@ -51,6 +55,17 @@ function serve(out: Span[], traceId: string, svc: string, start: number, parent:
     const child = serve(out, traceId, callee, t + net, call, k, i);
     call.endMs = child.endMs + net;
     call.durationMs = call.endMs - call.startMs;
+    const gaveUp = hit && k.delayed === callee && k.timeoutMs !== undefined && call.durationMs > k.timeoutMs;
+    if (gaveUp || k.rejected === callee) {
+      if (gaveUp) call.endMs = call.startMs + k.timeoutMs!;
+      call.durationMs = call.endMs - call.startMs;
+      call.status = 'error';
+      const [type, message] = gaveUp ? ['SocketTimeoutException', 'Read timed out'] : ['HttpClientErrorException', '400 Bad Request'];
+      call.events.push({ name: 'exception', timeMs: call.endMs, attributes: { 'exception.type': type, 'exception.message': message } });
+      server.status = 'error';
+      t = call.endMs;
+      break;
+    }
     if (k.wrongReturn === callee && c === 0) {
       // The answer was wrong: this service's next step fails and it stops there.
       server.status = 'error';
@@ -127,6 +142,17 @@ describe('rank_suspects failure modes (synthetic shop)', () => {
     expect(mild.suspects.find((s) => s.service === 'payment')?.parts.edge_wait).toBeUndefined();
   });
 
+  it('a delayed pod whose callers time out: the timeouts are waits on the edge, not errors of the callers', async () => {
+    const r = await top({ delayed: 'payment', delayMs: 40, timeoutMs: 30 });
+    expect(r.suspects[0]!.service).toBe('payment');
+    expect(r.suspects[0]!.evidence.join('\n')).toMatch(/checkout → payment.*; \d+ of them timed out \(counted as waits, not as checkout's errors\)/);
+    expect(r.suspects.find((s) => s.service === 'checkout')?.parts.own_errors).toBeUndefined();
+    // A callee that answers at once with a rejection did not make its caller wait: the error is the caller's.
+    const rejected = await top({ rejected: 'payment' });
+    expect(rejected.suspects.find((s) => s.service === 'checkout')?.parts.own_errors).toBeGreaterThan(0);
+    expect(rejected.suspects.find((s) => s.service === 'payment')?.parts.edge_wait).toBeUndefined();
+  });
+
   it('CPU starvation: the starved service’s own time grows', async () => {
     const r = await top({ starved: 'checkout', factor: 6 });
     expect(r.suspects[0]!.service).toBe('checkout');
@@ -184,6 +210,48 @@ describe('rank_suspects failure modes (synthetic shop)', () => {
     expect(r.suspects[0]!.service).toBe('cart');
     expect(r.suspects[0]!.evidence.join('\n')).toMatch(/→ cart: [\d.]+ ms → [\d.]+ ms \(median, \d+ calls\): far longer than the window's other calls, and already long in the baseline/);
     expect(r.partial.join('\n')).toMatch(/2 call edge\(s\) were already far slower than the window's other calls in the baseline \(frontend → cart, checkout → cart\): the baseline may hold the fault already/);
+  });
+
+  it('a delayed pod that talks little: its calls are pooled, however few each edge has', async () => {
+    // An audit service appears only in the window, on four edges of one or two calls each: no edge has
+    // enough calls for a test of its own, but all six of its calls wait 2 × delay on the wire.
+    const rare = (delayMs: number): Span[] => {
+      const out: Span[] = [];
+      const chain = (t: number, path: string[]) => {
+        const traceId = hex(next++, 32);
+        let parent: Span | undefined;
+        const spans: Span[] = [];
+        for (let d = 0; d < path.length; d++) {
+          const svc = path[d]!;
+          const server: Span = { traceId, spanId: hex(next++, 16), parentSpanId: parent?.spanId, service: svc, name: `serve ${svc}`, kind: 2, startMs: t, endMs: 0, durationMs: 0, status: 'unset', attributes: {}, resource: {}, events: [] };
+          spans.push(server);
+          t += 1;
+          if (d + 1 < path.length) {
+            const call: Span = { ...server, spanId: hex(next++, 16), parentSpanId: server.spanId, name: `call ${path[d + 1]}`, kind: 3, startMs: t, events: [] };
+            spans.push(call);
+            t += 0.5 + delayMs;
+            parent = call;
+          }
+        }
+        // Close from the deepest span out: each ends after its child plus the wait back.
+        for (let d = spans.length - 1; d >= 0; d--) {
+          const s = spans[d]!;
+          const child = spans[d + 1];
+          s.endMs = child && child.parentSpanId === s.spanId ? child.endMs + (s.kind === 3 ? 0.5 + delayMs : 0.3) : s.startMs + 2;
+          s.durationMs = s.endMs - s.startMs;
+        }
+        out.push(...spans);
+      };
+      chain(70_000, ['frontend', 'audit', 'payment']);
+      chain(80_000, ['checkout', 'audit', 'cart']);
+      chain(90_000, ['frontend', 'audit', 'cart']);
+      return out;
+    };
+    const slow = await rankSuspects(sourcesOf([...shop({}), ...rare(100)]), window, baseline);
+    expect(slow.suspects[0]!.service).toBe('audit');
+    expect(slow.suspects[0]!.evidence.join('\n')).toMatch(/6 of 6 calls on 4 little-used call edge\(s\) touching audit waited unusually long/);
+    const healthy = await rankSuspects(sourcesOf([...shop({}), ...rare(0)]), window, baseline);
+    expect(healthy.suspects.find((s) => s.service === 'audit')?.parts.edge_wait).toBeUndefined();
   });
 
   it('a healthy window blames nobody strongly', async () => {

@@ -1,6 +1,6 @@
 // The exceedance test's binomial tail against exact values, and its behaviour on the cases it exists for.
 import { describe, expect, it } from 'vitest';
-import { binomialUpperTail, exceedance, pToZ } from '../../src/analysis/suspects/stats.js';
+import { binomialUpperTail, exceedance, poissonBinomialUpperTail, pToZ } from '../../src/analysis/suspects/stats.js';
 
 describe('binomial upper tail', () => {
   it('matches exact sums', () => {
@@ -19,6 +19,22 @@ describe('binomial upper tail', () => {
     expect(a).toBeLessThan(3.4);
     expect(b).toBeGreaterThan(a);
     expect(Number.isFinite(b)).toBe(true);
+  });
+});
+
+describe('Poisson-binomial upper tail', () => {
+  it('is the binomial tail when every chance is the same', () => {
+    expect(poissonBinomialUpperTail(2, [0.3, 0.3, 0.3, 0.3, 0.3])).toBeCloseTo(binomialUpperTail(2, 5, 0.3), 12);
+    expect(poissonBinomialUpperTail(6, Array(6).fill(0.1))).toBeCloseTo(1e-6, 15);
+  });
+
+  it('matches an exact sum over outcomes with unequal chances', () => {
+    // P(K ≥ 2) for chances 0.5, 0.1, 0.2: 1 − P(0) − P(1).
+    const p0 = 0.5 * 0.9 * 0.8;
+    const p1 = 0.5 * 0.9 * 0.8 + 0.5 * 0.1 * 0.8 + 0.5 * 0.9 * 0.2;
+    expect(poissonBinomialUpperTail(2, [0.5, 0.1, 0.2])).toBeCloseTo(1 - p0 - p1, 12);
+    expect(poissonBinomialUpperTail(0, [0.5])).toBe(1);
+    expect(poissonBinomialUpperTail(2, [0.5])).toBe(0);
   });
 });
 

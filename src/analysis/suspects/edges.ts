@@ -17,7 +17,8 @@
 // total and the most consistently anomalous (a service with seven normal edges and one slow one did
 // not cause the slow one). Each edge is explained once.
 import { median } from '../../util/stats.js';
-import { exceedance, inRange, shiftEvidence } from './stats.js';
+import { exceedance, inRange, poissonBinomialUpperTail, pToZ, shiftEvidence } from './stats.js';
+import { timedOutCall } from './error-origin.js';
 import { calleeOf, type TraceGraph } from './trace-graph.js';
 import { TUNING } from './tuning.js';
 
@@ -39,6 +40,11 @@ export interface EdgeStat {
   /** The edge had a baseline of its own and did not change from it, but it is anomalous across the
    * window's edges: it was already slow there (the baseline may hold the fault). */
   alreadySlow?: boolean;
+  /** Set on a service's pooled test of its rare calls (caller and callee are then that service): k of
+   * the n calls on its `edges` edges with too few calls for a test of their own waited unusually long. */
+  rare?: { k: number; edges: number };
+  /** Window calls on the edge that the caller gave up on (timeouts): their wait is their whole length. */
+  timeouts?: number;
 }
 
 export interface EdgeFeatures {
@@ -58,6 +64,8 @@ interface Waits {
   callee: string;
   b: number[];
   w: number[];
+  /** Window calls the caller gave up on. */
+  timeouts: number;
 }
 
 /**
@@ -74,8 +82,12 @@ function collectWaits(g: TraceGraph): Waits[] {
     if (!inW && !inRange(s.startMs, g.baseline)) continue;
     const key = `${s.service}\u0000${callee}`;
     let e = waits.get(key);
-    if (!e) waits.set(key, (e = { caller: s.service, callee, b: [], w: [] }));
-    (inW ? e.w : e.b).push(g.self[i]!);
+    if (!e) waits.set(key, (e = { caller: s.service, callee, b: [], w: [], timeouts: 0 }));
+    // A call the caller gave up on waited its whole length at least (the callee had not answered);
+    // its self time holds only the way out.
+    const timedOut = timedOutCall(g, i);
+    if (timedOut && inW) e.timeouts++;
+    (inW ? e.w : e.b).push(timedOut ? s.durationMs : g.self[i]!);
   }
   return [...waits.values()];
 }
@@ -129,13 +141,53 @@ function judgeWithinWindow(edges: Array<{ w: number[] }>): number[] {
 }
 
 /**
+ * Calls on edges with too few window calls for a test of their own (a service that talks little) are
+ * pooled per service: a delayed or starved pod makes all of its calls wait, however few each edge has.
+ * A call counts as slow when it waited longer than every baseline call of its edge (null chance
+ * 1/(nb + 1)) or, on an edge without baseline calls, longer than the window's 90th percentile of waits
+ * (null chance 0.1, `edgeRareNullShare`), both by the minimum effect and with the shares floored as for dense edges; k slow
+ * calls of n are a Poisson-binomial tail. One pseudo-edge per service whose tail is anomalous.
+ */
+function rareCalls(waits: Waits[]): EdgeStat[] {
+  const all = waits.flatMap((e) => e.w).sort((a, b) => a - b);
+  if (all.length === 0) return [];
+  const ref = all[Math.min(all.length - 1, Math.floor((1 - TUNING.edgeRareNullShare) * all.length))]!;
+  const pooled = new Map<string, { ps: number[]; k: number; slow: number[]; edges: number; judged: boolean }>();
+  for (const e of waits) {
+    if (e.w.length === 0 || e.w.length >= MIN_CALLS) continue;
+    let max = -Infinity;
+    for (const x of e.b) if (x > max) max = x;
+    const base = e.b.length > 0 ? max : ref;
+    const limit = Math.max(base * (1 + TUNING.edgeMinGrowth), base + TUNING.edgeMinDeltaMs);
+    const p = Math.max(e.b.length > 0 ? 1 / (e.b.length + 1) : TUNING.edgeRareNullShare, TUNING.edgeMinSlowShare);
+    for (const svc of new Set([e.caller, e.callee])) {
+      let acc = pooled.get(svc);
+      if (!acc) pooled.set(svc, (acc = { ps: [], k: 0, slow: [], edges: 0, judged: false }));
+      acc.edges++;
+      acc.judged ||= e.b.length > 0;
+      for (const x of e.w) {
+        acc.ps.push(p);
+        if (x > limit) (acc.k++, acc.slow.push(x));
+      }
+    }
+  }
+  const out: EdgeStat[] = [];
+  for (const [svc, acc] of pooled) {
+    const z = Math.min(TUNING.zCap, pToZ(poissonBinomialUpperTail(acc.k, acc.ps)));
+    if (z < TUNING.edgeAnomalousZ) continue;
+    out.push({ caller: svc, callee: svc, before: NaN, after: median(acc.slow), n: acc.ps.length, z, against: acc.judged ? 'baseline' : 'window', rare: { k: acc.k, edges: acc.edges } });
+  }
+  return out;
+}
+
+/**
  * Greedy attribution: repeatedly take the service whose unexplained anomalous edges carry the most
  * evidence, scaled by the share of its edges that are anomalous, and give it those edges.
  */
 function attribute(edges: EdgeStat[]): Map<string, EdgeStat[]> {
   const touching = new Map<string, EdgeStat[]>();
   for (const e of edges) {
-    for (const svc of [e.caller, e.callee]) {
+    for (const svc of new Set([e.caller, e.callee])) {
       let l = touching.get(svc);
       if (!l) touching.set(svc, (l = []));
       l.push(e);
@@ -190,9 +242,10 @@ export function edgeFeatures(g: TraceGraph): EdgeFeatures {
       ...(judged && !alreadySlow ? { ...judged, z } : { z }),
       against: judged && !alreadySlow ? 'baseline' : 'window',
       ...(alreadySlow ? { alreadySlow } : {}),
+      ...(e.timeouts > 0 ? { timeouts: e.timeouts } : {}),
     };
   });
-  const detail = attribute(edges);
+  const detail = attribute([...edges, ...rareCalls(waits)]);
   const score = new Map<string, number>();
   for (const [svc, l] of detail) score.set(svc, l.reduce((a, e) => a + e.z, 0));
   return { score, detail, noBaseline };

@@ -2,7 +2,7 @@
 // span none of whose children failed is where the error originates; its callers' error spans are the
 // propagation. Counted per service in the window and the baseline, with the error kinds seen.
 import type { Span } from '../../sources/types.js';
-import { childrenOf, type TraceGraph } from './trace-graph.js';
+import { calleeOf, childrenOf, type TraceGraph } from './trace-graph.js';
 import { inRange } from './stats.js';
 
 export interface ErrorOrigins {
@@ -32,6 +32,26 @@ export function errorKind(s: Span): string {
   return `${s.name} | ${type ?? ''} | ${msg}`;
 }
 
+/** The words every stack uses for a call that waited too long (Java's SocketTimeoutException, Go's
+ * "context deadline exceeded", gRPC's DEADLINE_EXCEEDED, Node's ETIMEDOUT). */
+const TIMEOUT_TEXT = /time[ds]?[ _-]?out|deadline/i;
+
+/**
+ * A call the caller gave up on: an error on a call span (all children in one other service) none of
+ * whose children failed, where the callee was still working when the call ended or the error says the
+ * call timed out. The error did not start in the caller's code: it is the wait on that edge (a slow or
+ * delayed callee, or the network), so it counts as a wait (edges.ts), not as the caller's own error.
+ */
+export function timedOutCall(g: TraceGraph, i: number): boolean {
+  const s = g.spans[i]!;
+  if (!isErrorSpan(s) || calleeOf(g, i) === undefined) return false;
+  const kids = childrenOf(g, i);
+  if (kids.some(isErrorSpan)) return false;
+  // Outlived by its callee by more than clock skew between two hosts plausibly explains.
+  const lastEnd = Math.max(...kids.map((c) => c.endMs));
+  if (lastEnd - s.endMs > Math.max(1, 0.05 * s.durationMs)) return true;
+  return TIMEOUT_TEXT.test(errorKind(s).split(' | ').slice(1).join(' '));
+}
 
 export function errorOrigins(g: TraceGraph): Map<string, ErrorOrigins> {
   const { spans, window, baseline } = g;
@@ -53,7 +73,7 @@ export function errorOrigins(g: TraceGraph): Map<string, ErrorOrigins> {
     if (inW) o.spansW++;
     else o.spansB++;
     if (!isErrorSpan(s)) continue;
-    if (childrenOf(g, i).some(isErrorSpan)) continue;
+    if (childrenOf(g, i).some(isErrorSpan) || timedOutCall(g, i)) continue;
     const kind = errorKind(s);
     if (inW) {
       o.errW++;

@@ -241,20 +241,26 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
       const more = l.length > 1 ? `; ${l.length - 1} more slow edge(s) touching ${svc}` : '';
       const wait = `wait on calls ${e.caller} → ${e.callee}:`;
       const medians = `${fmt(e.before)} ms → ${fmt(e.after)} ms (median, ${e.n} calls`;
-      const text = e.slow
-        ? `${e.slow.k} of ${e.n} calls ${e.caller} → ${e.callee} waited over ${fmt(e.slow.limitMs)} ms, longer than any of the baseline's ${e.slow.nb} calls${more}`
-        : judged
-          ? `${wait} ${medians})${more}`
-          : already
-            ? `${wait} ${medians}): far longer than the window's other calls, and already long in the baseline${more}`
-            : `${wait} ${fmt(e.after)} ms (median, ${e.n} calls; no baseline: longest among the window's calls)${more}`;
+      const text = e.rare
+        ? `${e.rare.k} of ${e.n} calls on ${e.rare.edges} little-used call edge(s) touching ${svc} waited unusually long (median ${fmt(e.after)} ms): past their edge's slowest baseline call, or past 9 in 10 of the window's calls where the edge is new`
+        : e.slow
+          ? `${e.slow.k} of ${e.n} calls ${e.caller} → ${e.callee} waited over ${fmt(e.slow.limitMs)} ms, longer than any of the baseline's ${e.slow.nb} calls`
+          : judged
+            ? `${wait} ${medians})`
+            : already
+              ? `${wait} ${medians}): far longer than the window's other calls, and already long in the baseline`
+              : `${wait} ${fmt(e.after)} ms (median, ${e.n} calls; no baseline: longest among the window's calls)`;
+      const gaveUp = e.timeouts ? `; ${e.timeouts} of them timed out (counted as waits, not as ${e.caller}'s errors)` : '';
       const edge = { caller: e.caller, callee: e.callee, n: e.n, after: round1(e.after) };
-      addEvidence(svc, Math.min(CAP, e.z) / 2, text, [
-        e.slow
-          ? { key: 'ev_edge_slow_calls', args: { caller: e.caller, callee: e.callee, k: e.slow.k, n: e.n, limit: round1(e.slow.limitMs), nb: e.slow.nb } }
-          : judged || already
-            ? { key: judged ? 'ev_edge_wait' : 'ev_edge_wait_already', args: { ...edge, before: round1(e.before) } }
-            : { key: 'ev_edge_wait_window', args: edge },
+      addEvidence(svc, Math.min(CAP, e.z) / 2, text + gaveUp + more, [
+        e.rare
+          ? { key: 'ev_edge_rare_calls', args: { k: e.rare.k, n: e.n, edges: e.rare.edges, service: svc, after: round1(e.after) } }
+          : e.slow
+            ? { key: 'ev_edge_slow_calls', args: { caller: e.caller, callee: e.callee, k: e.slow.k, n: e.n, limit: round1(e.slow.limitMs), nb: e.slow.nb } }
+            : judged || already
+              ? { key: judged ? 'ev_edge_wait' : 'ev_edge_wait_already', args: { ...edge, before: round1(e.before) } }
+              : { key: 'ev_edge_wait_window', args: edge },
+        ...(e.timeouts ? [{ key: 'ev_edge_timeouts', args: { n: e.timeouts, caller: e.caller } }] : []),
         ...(l.length > 1 ? [{ key: 'ev_edge_more', args: { n: l.length - 1, service: svc } }] : []),
       ]);
     }

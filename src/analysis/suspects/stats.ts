@@ -154,6 +154,22 @@ export function binomialUpperTail(k: number, n: number, p: number): number {
   return incBeta(p, k, n - k + 1);
 }
 
+/** P(K ≥ k) for K a sum of independent Bernoulli(p_i) (Poisson-binomial), by dynamic programming
+ * over the whole distribution (the tail is summed, not taken as 1 − the rest: small tails keep their digits). */
+export function poissonBinomialUpperTail(k: number, ps: number[]): number {
+  if (k <= 0) return 1;
+  if (k > ps.length) return 0;
+  const f = new Float64Array(ps.length + 1);
+  f[0] = 1;
+  ps.forEach((p, i) => {
+    for (let j = i + 1; j > 0; j--) f[j] = f[j]! * (1 - p) + f[j - 1]! * p;
+    f[0] = f[0]! * (1 - p);
+  });
+  let tail = 0;
+  for (let j = k; j <= ps.length; j++) tail += f[j]!;
+  return Math.min(1, tail);
+}
+
 /** The z with the same upper-tail probability p under the standard normal (0 for p ≥ 0.5). */
 export function pToZ(p: number): number {
   if (p >= 0.5) return 0;

@@ -12,6 +12,9 @@ export const TUNING = {
   /** Share of calls that may wait past the baseline's slowest without a fault (tails drift with load):
    * the null share of the count of such calls (0.01 = one call in a hundred). */
   edgeMinSlowShare: 0.01,
+  /** A call on an edge new in the window counts as slow past this share of the window's longest waits
+   * (0.1: its 90th percentile), which is then its null chance (calls of little-used edges, pooled per service). */
+  edgeRareNullShare: 0.1,
   /** A call edge counts as anomalous from this z (p ≈ 0.001 one-sided) for attribution. */
   edgeAnomalousZ: 3,
   /** Own time: minimum effect (relative growth of 1 + ms: 0.2 = +20%) and absolute growth (ms). */
