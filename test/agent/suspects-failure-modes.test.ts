@@ -18,6 +18,8 @@ interface Knobs {
   timeoutMs?: number;
   /** Service whose answers its callers reject at once (a 400: the call span fails, the callee did not). */
   rejected?: string;
+  /** Service that is down: it records nothing, and its callers' calls fail at once (connection refused). */
+  down?: string;
   /** Service whose own work is slower (CPU starvation), and by how much (factor). */
   starved?: string;
   factor?: number;
@@ -50,8 +52,17 @@ function serve(out: Span[], traceId: string, svc: string, start: number, parent:
     }
     const hit = (k.delayed === callee || k.delayed === svc) && ((i * 31 + c * 17) % 100) / 100 < (k.delayShare ?? 1);
     const net = 0.5 * jitter + (hit ? k.delayMs ?? 0 : 0);
-    const call: Span = { traceId, spanId: hex(next++, 16), parentSpanId: server.spanId, service: svc, name: `call ${callee}`, kind: 3, startMs: t, endMs: 0, durationMs: 0, status: 'unset', attributes: {}, resource: {}, events: [] };
+    const call: Span = { traceId, spanId: hex(next++, 16), parentSpanId: server.spanId, service: svc, name: `call ${callee}`, kind: 3, startMs: t, endMs: 0, durationMs: 0, status: 'unset', attributes: { 'server.address': `${callee}.shop.svc.cluster.local`, 'server.port': 8080 }, resource: {}, events: [] };
     out.push(call);
+    if (k.down === callee) {
+      call.endMs = t + 0.4;
+      call.durationMs = 0.4;
+      call.status = 'error';
+      call.events.push({ name: 'exception', timeMs: call.endMs, attributes: { 'exception.type': 'ConnectException', 'exception.message': `connect ECONNREFUSED 10.0.3.${c}:8080` } });
+      server.status = 'error';
+      t = call.endMs;
+      break;
+    }
     const child = serve(out, traceId, callee, t + net, call, k, i);
     call.endMs = child.endMs + net;
     call.durationMs = call.endMs - call.startMs;
@@ -151,6 +162,13 @@ describe('rank_suspects failure modes (synthetic shop)', () => {
     const rejected = await top({ rejected: 'payment' });
     expect(rejected.suspects.find((s) => s.service === 'checkout')?.parts.own_errors).toBeGreaterThan(0);
     expect(rejected.suspects.find((s) => s.service === 'payment')?.parts.edge_wait).toBeUndefined();
+  });
+
+  it('a service that is down: its callers cannot connect, it records nothing, and it is the one blamed', async () => {
+    const r = await top({ down: 'payment' });
+    expect(r.suspects[0]!.service).toBe('payment');
+    expect(r.suspects[0]!.evidence.join('\n')).toMatch(/error span\(s\) starting here \(baseline 0\): checkout → payment: call payment \| ConnectException \| connect ECONNREFUSED/);
+    expect(r.suspects.find((s) => s.service === 'checkout')?.parts.own_errors).toBeUndefined();
   });
 
   it('CPU starvation: the starved service’s own time grows', async () => {

@@ -53,6 +53,51 @@ export function timedOutCall(g: TraceGraph, i: number): boolean {
   return TIMEOUT_TEXT.test(errorKind(s).split(' | ').slice(1).join(' '));
 }
 
+/** Client-side errors of the request itself (HTTP 4xx; gRPC INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS,
+ * PERMISSION_DENIED, FAILED_PRECONDITION, OUT_OF_RANGE, UNAUTHENTICATED): the caller asked wrongly. */
+function callerAskedWrongly(s: Span): boolean {
+  const http = Number(s.attributes['http.response.status_code'] ?? s.attributes['http.status_code']);
+  if (http >= 400 && http < 500) return true;
+  const grpc = Number(s.attributes['rpc.grpc.status_code']);
+  return [3, 5, 6, 7, 9, 11, 16].includes(grpc);
+}
+
+/** The traced service a span's peer attributes name: `peer.service`, else the host of `server.address`,
+ * `net.peer.name` or the URL, matched whole or by its first DNS label (a Kubernetes service name). */
+function peerService(s: Span, known: Set<string>): string | undefined {
+  const url = s.attributes['url.full'] ?? s.attributes['http.url'];
+  let urlHost: string | undefined;
+  if (typeof url === 'string') {
+    try {
+      urlHost = new URL(url).hostname;
+    } catch {
+      urlHost = undefined;
+    }
+  }
+  for (const v of [s.attributes['peer.service'], s.attributes['server.address'], s.attributes['net.peer.name'], urlHost]) {
+    if (typeof v !== 'string' || !v) continue;
+    const host = v.toLowerCase().replace(/:\d+$/, '');
+    if (known.has(host)) return host;
+    const label = host.split('.')[0]!;
+    if (!/^\d+$/.test(label) && known.has(label)) return label;
+  }
+  return undefined;
+}
+
+/**
+ * The service a failed call never reached: an error on a call span with no recorded callee span, whose
+ * peer attributes name a traced service, and that is not the caller's own bad request. A refused or
+ * dropped connection and a timeout before the callee started say the callee (or the way to it) failed;
+ * the callee records nothing then (a crashed or unreachable pod), so without this it would not be
+ * blamed at all, and every caller would.
+ */
+function unreachedCallee(g: TraceGraph, i: number, known: Set<string>): string | undefined {
+  const s = g.spans[i]!;
+  if (g.kidFrom[i] !== g.kidFrom[i + 1] || !isErrorSpan(s) || callerAskedWrongly(s)) return undefined;
+  const callee = peerService(s, known);
+  return callee !== s.service ? callee : undefined;
+}
+
 export function errorOrigins(g: TraceGraph): Map<string, ErrorOrigins> {
   const { spans, window, baseline } = g;
   // Own errors: an error span none of whose children failed (the error starts here).
@@ -64,26 +109,32 @@ export function errorOrigins(g: TraceGraph): Map<string, ErrorOrigins> {
     if (!o) own.set(svc, (o = { errW: 0, errB: 0, spansW: 0, spansB: 0, newKinds: new Set() }));
     return o;
   };
+  const known = new Set<string>();
+  for (const s of spans) known.add(s.service);
   for (let i = 0; i < spans.length; i++) {
     const s = spans[i]!;
     const inW = inRange(s.startMs, window);
     const inB = !inW && inRange(s.startMs, baseline);
     if (!inW && !inB) continue;
-    const o = getOwn(s.service);
-    if (inW) o.spansW++;
-    else o.spansB++;
+    const mine = getOwn(s.service);
+    if (inW) mine.spansW++;
+    else mine.spansB++;
     if (!isErrorSpan(s)) continue;
     if (childrenOf(g, i).some(isErrorSpan) || timedOutCall(g, i)) continue;
-    const kind = errorKind(s);
+    // A call that never reached its callee is the callee's error (its kind says from where).
+    const unreached = unreachedCallee(g, i, known);
+    const svc = unreached ?? s.service;
+    const o = unreached ? getOwn(unreached) : mine;
+    const kind = unreached ? `${s.service} → ${unreached}: ${errorKind(s)}` : errorKind(s);
     if (inW) {
       o.errW++;
-      let m = kindCountW.get(s.service);
-      if (!m) kindCountW.set(s.service, (m = new Map()));
+      let m = kindCountW.get(svc);
+      if (!m) kindCountW.set(svc, (m = new Map()));
       m.set(kind, (m.get(kind) ?? 0) + 1);
     } else {
       o.errB++;
-      let k = kindsB.get(s.service);
-      if (!k) kindsB.set(s.service, (k = new Set()));
+      let k = kindsB.get(svc);
+      if (!k) kindsB.set(svc, (k = new Set()));
       k.add(kind);
     }
   }
