@@ -20,6 +20,12 @@ interface Knobs {
   rejected?: string;
   /** Service that is down: it records nothing, and its callers' calls fail at once (connection refused). */
   down?: string;
+  /** Instances per service (pods `svc-0`…): requests spread over them. */
+  pods?: number;
+  /** The one instance the starvation hits (default: all of the starved service's). */
+  badPod?: string;
+  /** An instance always 3× slower at its own work, fault or not (a slower node). */
+  slowPod?: string;
   /** Service whose own work is slower (CPU starvation), and by how much (factor). */
   starved?: string;
   factor?: number;
@@ -38,8 +44,11 @@ const CALLS: Record<string, string[]> = { frontend: ['cart', 'catalog', 'checkou
 /** One request through the shop, depth first; returns the spans and the end time of the served span. */
 function serve(out: Span[], traceId: string, svc: string, start: number, parent: Span | undefined, k: Knobs, i: number): Span {
   const jitter = 1 + ((i * 7919) % 10) / 20; // deterministic ±25% variation
-  const own = 2 * jitter * (k.starved === svc ? k.factor ?? 1 : 1);
-  const server: Span = { traceId, spanId: hex(next++, 16), parentSpanId: parent?.spanId, service: svc, name: `serve ${svc}`, kind: 2, startMs: start, endMs: 0, durationMs: 0, status: 'unset', attributes: {}, resource: {}, events: [] };
+  const pod = k.pods ? `${svc}-${(i + svc.length) % k.pods}` : undefined;
+  const starved = k.starved === svc && (!k.badPod || k.badPod === pod);
+  const own = 2 * jitter * (starved ? k.factor ?? 1 : 1) * (pod && pod === k.slowPod ? 3 : 1);
+  const resource = pod ? { 'k8s.pod.name': pod } : {};
+  const server: Span = { traceId, spanId: hex(next++, 16), parentSpanId: parent?.spanId, service: svc, name: `serve ${svc}`, kind: 2, startMs: start, endMs: 0, durationMs: 0, status: 'unset', attributes: {}, resource, events: [] };
   out.push(server);
   let t = start + own;
   const callees = CALLS[svc]!;
@@ -52,7 +61,7 @@ function serve(out: Span[], traceId: string, svc: string, start: number, parent:
     }
     const hit = (k.delayed === callee || k.delayed === svc) && ((i * 31 + c * 17) % 100) / 100 < (k.delayShare ?? 1);
     const net = 0.5 * jitter + (hit ? k.delayMs ?? 0 : 0);
-    const call: Span = { traceId, spanId: hex(next++, 16), parentSpanId: server.spanId, service: svc, name: `call ${callee}`, kind: 3, startMs: t, endMs: 0, durationMs: 0, status: 'unset', attributes: { 'server.address': `${callee}.shop.svc.cluster.local`, 'server.port': 8080 }, resource: {}, events: [] };
+    const call: Span = { traceId, spanId: hex(next++, 16), parentSpanId: server.spanId, service: svc, name: `call ${callee}`, kind: 3, startMs: t, endMs: 0, durationMs: 0, status: 'unset', attributes: { 'server.address': `${callee}.shop.svc.cluster.local`, 'server.port': 8080 }, resource, events: [] };
     out.push(call);
     if (k.down === callee) {
       call.endMs = t + 0.4;
@@ -104,7 +113,7 @@ function shop(k: Knobs, opts: { baseline?: boolean; faultInBaseline?: boolean } 
     const faulty = t >= 60_000 || !!opts.faultInBaseline;
     if (!faulty && opts.baseline === false) continue;
     const spans: Span[] = [];
-    serve(spans, hex(next++, 32), 'frontend', t, undefined, faulty ? k : {}, i);
+    serve(spans, hex(next++, 32), 'frontend', t, undefined, faulty ? k : { pods: k.pods, slowPod: k.slowPod }, i);
     out.push(...(faulty && k.rootOnly && i % 2 === 0 ? spans.filter((s) => !s.parentSpanId || s.service !== 'frontend' || s.kind === 2) : spans));
   }
   return out;
@@ -176,6 +185,16 @@ describe('rank_suspects failure modes (synthetic shop)', () => {
     expect(r.suspects[0]!.service).toBe('checkout');
     expect(r.suspects[0]!.parts.self_time).toBeGreaterThan(0);
     expect(r.suspects[0]!.evidence.join('\n')).toMatch(/self time of "serve checkout"/);
+  });
+
+  it('one starved pod among replicas, no baseline: it stands out against its siblings in the same window', async () => {
+    const r = await top({ pods: 3, starved: 'checkout', badPod: 'checkout-1', factor: 4 }, { baseline: false });
+    expect(r.suspects[0]!.service).toBe('checkout');
+    expect(r.suspects[0]!.parts.pod_outlier).toBeGreaterThan(0);
+    expect(r.suspects[0]!.evidence.join('\n')).toMatch(/instance checkout-1: own time of "serve checkout" [\d.]+ ms on its 2 sibling instance\(s\) → [\d.]+ ms on it/);
+    // Healthy replicas, and a replica that was as slow before the window (a slower node), are no evidence.
+    for (const healthy of [await top({ pods: 3 }, { baseline: false }), await top({ pods: 3, slowPod: 'cart-2' })])
+      for (const s of healthy.suspects) expect(s.parts.pod_outlier).toBeUndefined();
   });
 
   it('an exception that cuts a handler short: the error starts there, and the call after it disappears', async () => {

@@ -88,14 +88,14 @@ export interface SuspectOptions {
 
 /** Features measured where the symptom is (already attributed to the deepest place that explains it):
  * a callee's movement does not explain them away. */
-const LOCAL_FEATURES = new Set(['patterns', 'self_time', 'edge_wait', 'profile_growth', 'critical_share']);
+const LOCAL_FEATURES = new Set(['patterns', 'self_time', 'edge_wait', 'profile_growth', 'critical_share', 'pod_outlier']);
 
 /**
  * How much each statistic says about a fault *in this service*, in three classes. Direct (≈1): the
  * symptom is measured where it starts and does not move with the workload mix. Corroborating (≈0.3–0.6):
  * the symptom points at the service but also follows other causes. Broad (≤0.2): counts that move
  * with load, retries and earlier faults still recovering in every service, so they only break ties.
- * A feature absent from this table (edge_wait, critical_share) weighs 1: it is already attributed
+ * A feature absent from this table (edge_wait, critical_share, pod_outlier) weighs 1: it is already attributed
  * evidence in z units. `npm run bench -- suspects` reports what ±50% on each does.
  */
 export const WEIGHTS: Record<string, number> = {
@@ -263,6 +263,20 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
         ...(e.timeouts ? [{ key: 'ev_edge_timeouts', args: { n: e.timeouts, caller: e.caller } }] : []),
         ...(l.length > 1 ? [{ key: 'ev_edge_more', args: { n: l.length - 1, service: svc } }] : []),
       ]);
+    }
+    // One instance far slower than its siblings in the same window: a pod fault, found without a baseline.
+    rawParts.set('pod_outlier', { values: new Map([...f.pods].map(([k, v]) => [k, Math.min(CAP, v.z)])), minScale: 0 });
+    for (const [svc, o] of f.pods) {
+      addRaw(svc, 'pod_outlier_ms', o.inst);
+      addRaw(svc, 'pod_siblings_ms', o.sib);
+      const against = `${fmt(o.sib)} ms on its ${o.siblings} sibling instance(s) → ${fmt(o.inst)} ms on it (median, ${o.n} ${o.what.kind === 'own' ? 'spans' : 'calls'})`;
+      const args = { pod: o.instance, sib: round1(o.sib), inst: round1(o.inst), siblings: o.siblings, n: o.n };
+      if (o.what.kind === 'own')
+        addEvidence(svc, Math.min(CAP, o.z) / 2, `instance ${o.instance}: own time of "${o.what.op}" ${against}`, [{ key: 'ev_pod_own', args: { ...args, op: o.what.op } }]);
+      else
+        addEvidence(svc, Math.min(CAP, o.z) / 2, `instance ${o.instance}: wait on calls ${o.what.caller} → ${o.what.callee} ${against}`, [
+          { key: 'ev_pod_wait', args: { ...args, caller: o.what.caller, callee: o.what.callee } },
+        ]);
     }
     rawParts.set('structure', { values: f.structure, minScale: 1 });
     for (const [svc, d] of f.structureDetail) {

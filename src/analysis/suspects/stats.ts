@@ -60,7 +60,7 @@ export function dispersionOf(times: number[], baseline: TimeRange): number {
 }
 
 /** Mean and variance of log(1 + x): durations are roughly log-normal. */
-function logMeanVar(xs: number[]): { m: number; v: number; n: number } {
+export function logMeanVar(xs: number[]): { m: number; v: number; n: number } {
   let m = 0;
   for (const x of xs) m += Math.log1p(x);
   m /= Math.max(1, xs.length);

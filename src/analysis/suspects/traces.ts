@@ -4,6 +4,7 @@
 import type { Span, TimeRange } from '../../sources/types.js';
 import { buildTraceGraph } from './trace-graph.js';
 import { errorOrigins, type ErrorOrigins } from './error-origin.js';
+import { podOutliers, type PodOutlier } from './siblings.js';
 import { ownTimeFeatures, type OwnTime } from './own-time.js';
 import { edgeFeatures, type EdgeFeatures } from './edges.js';
 import { callShapes, type CallShapes } from './call-shapes.js';
@@ -27,6 +28,8 @@ export interface TraceFeatures {
   /** Without a baseline: each service's share of the slow requests' critical path spent in its own
    * work (not waiting on calls), from the slow-span analysis. Empty when there is a baseline. */
   criticalShare: Map<string, number>;
+  /** Services with one instance far slower than its siblings (the strongest comparison, z units). */
+  pods: Map<string, PodOutlier>;
 }
 
 /**
@@ -61,5 +64,5 @@ export function traceFeatures(allSpans: Span[], window: TimeRange, baseline: Tim
     entriesW.set(s.service, (entriesW.get(s.service) ?? 0) + 1);
   }
   const criticalShare = noBaseline ? criticalShares(g.spans, window) : new Map<string, number>();
-  return { own, selfShift: ownTime.score, selfDetail: ownTime.detail, structure: shapes.score, structureDetail: shapes.detail, edges: g.calls, waits, entriesW, noBaseline, criticalShare };
+  return { own, selfShift: ownTime.score, selfDetail: ownTime.detail, structure: shapes.score, structureDetail: shapes.detail, edges: g.calls, waits, entriesW, noBaseline, criticalShare, pods: podOutliers(g) };
 }
