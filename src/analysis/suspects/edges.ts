@@ -145,8 +145,9 @@ function judgeWithinWindow(edges: Array<{ w: number[] }>): number[] {
  * pooled per service: a delayed or starved pod makes all of its calls wait, however few each edge has.
  * A call counts as slow when it waited longer than every baseline call of its edge (null chance
  * 1/(nb + 1)) or, on an edge without baseline calls, longer than the window's 90th percentile of waits
- * (null chance 0.1, `edgeRareNullShare`), both by the minimum effect and with the shares floored as for dense edges; k slow
- * calls of n are a Poisson-binomial tail. One pseudo-edge per service whose tail is anomalous.
+ * (null chance 0.1, `edgeRareNullShare`), both by the minimum effect and with the shares floored as
+ * for dense edges; k slow calls of n are a Poisson-binomial tail. One pseudo-edge per service whose
+ * tail is anomalous. Pooling busy edges too was tried: their small drifts add up to false blame.
  */
 function rareCalls(waits: Waits[]): EdgeStat[] {
   const all = waits.flatMap((e) => e.w).sort((a, b) => a - b);

@@ -64,7 +64,7 @@ function callerAskedWrongly(s: Span): boolean {
 
 /** The traced service a span's peer attributes name: `peer.service`, else the host of `server.address`,
  * `net.peer.name` or the URL, matched whole or by its first DNS label (a Kubernetes service name). */
-function peerService(s: Span, known: Set<string>): string | undefined {
+function peerService(s: Span, known: Map<string, string>): string | undefined {
   const url = s.attributes['url.full'] ?? s.attributes['http.url'];
   let urlHost: string | undefined;
   if (typeof url === 'string') {
@@ -77,9 +77,9 @@ function peerService(s: Span, known: Set<string>): string | undefined {
   for (const v of [s.attributes['peer.service'], s.attributes['server.address'], s.attributes['net.peer.name'], urlHost]) {
     if (typeof v !== 'string' || !v) continue;
     const host = v.toLowerCase().replace(/:\d+$/, '');
-    if (known.has(host)) return host;
     const label = host.split('.')[0]!;
-    if (!/^\d+$/.test(label) && known.has(label)) return label;
+    const svc = known.get(host) ?? (/^\d+$/.test(label) ? undefined : known.get(label));
+    if (svc) return svc;
   }
   return undefined;
 }
@@ -91,7 +91,7 @@ function peerService(s: Span, known: Set<string>): string | undefined {
  * the callee records nothing then (a crashed or unreachable pod), so without this it would not be
  * blamed at all, and every caller would.
  */
-function unreachedCallee(g: TraceGraph, i: number, known: Set<string>): string | undefined {
+function unreachedCallee(g: TraceGraph, i: number, known: Map<string, string>): string | undefined {
   const s = g.spans[i]!;
   if (g.kidFrom[i] !== g.kidFrom[i + 1] || !isErrorSpan(s) || callerAskedWrongly(s)) return undefined;
   const callee = peerService(s, known);
@@ -109,8 +109,9 @@ export function errorOrigins(g: TraceGraph): Map<string, ErrorOrigins> {
     if (!o) own.set(svc, (o = { errW: 0, errB: 0, spansW: 0, spansB: 0, newKinds: new Set() }));
     return o;
   };
-  const known = new Set<string>();
-  for (const s of spans) known.add(s.service);
+  // Traced services by lower-case name (host names are case-insensitive).
+  const known = new Map<string, string>();
+  for (const s of spans) known.set(s.service.toLowerCase(), s.service);
   for (let i = 0; i < spans.length; i++) {
     const s = spans[i]!;
     const inW = inRange(s.startMs, window);
