@@ -7,9 +7,9 @@
 // a fault). The strongest comparison of a service, corrected for how many were made (Bonferroni), is
 // its evidence. Services with one instance give none.
 import type { Span } from '../../sources/types.js';
-import { median } from '../../util/stats.js';
+import { median, pushAll } from '../../util/stats.js';
 import { calleeOf, childCount, type TraceGraph } from './trace-graph.js';
-import { inRange, logMeanVar, pToZ, tToZ, tUpperTail } from './stats.js';
+import { inRange, pToZ, tToZ, tUpperTail } from './stats.js';
 import { TUNING } from './tuning.js';
 
 /** Fewest samples of an operation on the instance, and on its siblings together, to compare them. */
@@ -35,22 +35,35 @@ export function instanceOf(s: Span): string | undefined {
   return typeof v === 'string' && v ? v : undefined;
 }
 
-interface Side {
+/** Sums of log(1 + ms) of one instance's samples of one comparison, window and baseline, and the
+ * window's values (for the medians the report shows). */
+interface Acc {
   w: number[];
-  b: number[];
+  sw: number;
+  qw: number;
+  nb: number;
+  sb: number;
+  qb: number;
 }
+
+interface Moments {
+  m: number;
+  v: number;
+  n: number;
+}
+
+const moments = (n: number, sum: number, sq: number): Moments => {
+  const m = sum / n;
+  return { m, v: n > 1 ? Math.max(0, (sq - n * m * m) / (n - 1)) : 0, n };
+};
 
 /** One-sided evidence (z) that the instance's log values exceed its siblings' by more than the minimum
  * effect in the window, net of the same difference in the baseline when both sides have one there. */
-function contrast(inst: Side, sib: Side, minLog: number): number {
-  const iw = logMeanVar(inst.w);
-  const sw = logMeanVar(sib.w);
+function contrast(iw: Moments, sw: Moments, ib: Moments | undefined, sb: Moments | undefined, minLog: number): number {
   let d = iw.m - sw.m;
   let varSum = iw.v / iw.n + sw.v / sw.n;
   let df = Math.min(iw.n, sw.n) - 1;
-  if (inst.b.length >= MIN_SAMPLES && sib.b.length >= MIN_SAMPLES) {
-    const ib = logMeanVar(inst.b);
-    const sb = logMeanVar(sib.b);
+  if (ib && sb) {
     d -= ib.m - sb.m;
     varSum += ib.v / ib.n + sb.v / sb.n;
     df = Math.min(df, ib.n - 1, sb.n - 1);
@@ -60,69 +73,121 @@ function contrast(inst: Side, sib: Side, minLog: number): number {
   return t > 0 ? Math.max(0, tToZ(t, Math.max(1, df))) : 0;
 }
 
+/** Comparison kinds, folded into a numeric key with the operation: own time, calls out, calls in. */
+const OWN = 0;
+const OUT = 1;
+const IN = 2;
+
 export function podOutliers(g: TraceGraph): Map<string, PodOutlier> {
-  const { spans, self, window, baseline } = g;
-  // service → comparison key → instance → samples.
-  const groups = new Map<string, Map<string, Map<string, Side>>>();
-  const add = (svc: string, key: string, inst: string, inW: boolean, x: number) => {
+  const { spans, self, window, baseline, op, ops } = g;
+  const instance = new WeakMap<object, string | undefined>();
+  const instOf = (sp: Span) => {
+    if (instance.has(sp.resource)) return instance.get(sp.resource);
+    const v = instanceOf(sp);
+    instance.set(sp.resource, v);
+    return v;
+  };
+  // Only services seen on two instances or more are compared: a first pass keeps the others free.
+  const instances = new Map<string, Set<string>>();
+  for (const sp of spans) {
+    const inst = instOf(sp);
+    if (!inst) continue;
+    let set = instances.get(sp.service);
+    if (!set) instances.set(sp.service, (set = new Set()));
+    if (set.size < 2) set.add(inst);
+  }
+  const replicated = (svc: string) => (instances.get(svc)?.size ?? 0) >= 2;
+  if (![...instances.keys()].some(replicated)) return new Map();
+  // service → comparison key (operation × 3 + kind) → instance → sums.
+  const groups = new Map<string, Map<number, Map<string, Acc>>>();
+  const add = (svc: string, key: number, inst: string, inW: boolean, ms: number) => {
     let byKey = groups.get(svc);
     if (!byKey) groups.set(svc, (byKey = new Map()));
     let byInst = byKey.get(key);
     if (!byInst) byKey.set(key, (byInst = new Map()));
-    let side = byInst.get(inst);
-    if (!side) byInst.set(inst, (side = { w: [], b: [] }));
-    (inW ? side.w : side.b).push(x);
+    let acc = byInst.get(inst);
+    if (!acc) byInst.set(inst, (acc = { w: [], sw: 0, qw: 0, nb: 0, sb: 0, qb: 0 }));
+    const x = Math.log1p(ms);
+    if (inW) {
+      acc.w.push(ms);
+      acc.sw += x;
+      acc.qw += x * x;
+    } else {
+      acc.nb++;
+      acc.sb += x;
+      acc.qb += x * x;
+    }
   };
+  const callee = new Map<number, string>();
   for (let i = 0; i < spans.length; i++) {
-    const s = spans[i]!;
-    const inW = inRange(s.startMs, window);
-    if (!inW && !inRange(s.startMs, baseline)) continue;
-    const inst = instanceOf(s);
+    const sp = spans[i]!;
+    const inW = inRange(sp.startMs, window);
+    if (!inW && !inRange(sp.startMs, baseline)) continue;
+    const inst = instOf(sp);
     if (!inst) continue;
-    const callee = calleeOf(g, i);
-    if (!callee) {
+    const to = calleeOf(g, i);
+    if (!to) {
       // Own time; a leaf of an operation seen with children elsewhere may have lost them: still compared
       // like for like, since siblings lose children the same way.
-      add(s.service, `own\u0000${s.name}`, inst, inW, self[i]!);
+      if (replicated(sp.service)) add(sp.service, op[i]! * 3 + OWN, inst, inW, self[i]!);
       continue;
     }
     // A call: its wait belongs to the calling instance (calls out of it) and to the called one (calls into it).
-    const calledInst = childCount(g, i) ? instanceOf(spans[g.kids[g.kidFrom[i]!]!]!) : undefined;
-    add(s.service, `out\u0000${s.service}\u0000${callee}`, inst, inW, self[i]!);
-    if (calledInst) add(callee, `in\u0000${s.service}\u0000${callee}`, calledInst, inW, self[i]!);
+    callee.set(op[i]!, to);
+    if (replicated(sp.service)) add(sp.service, op[i]! * 3 + OUT, inst, inW, self[i]!);
+    const calledInst = replicated(to) && childCount(g, i) ? instOf(spans[g.kids[g.kidFrom[i]!]!]!) : undefined;
+    if (calledInst) add(to, op[i]! * 3 + IN, calledInst, inW, self[i]!);
   }
   const out = new Map<string, PodOutlier>();
   for (const [svc, byKey] of groups) {
-    let best: PodOutlier | undefined;
+    let best: { key: number; inst: string; byInst: Map<string, Acc>; z: number } | undefined;
     let tests = 0;
     for (const [key, byInst] of byKey) {
       if (byInst.size < 2) continue;
-      const [kind, a, b] = key.split('\u0000') as [string, string, string | undefined];
-      const minLog = Math.log1p(kind === 'own' ? TUNING.ownMinGrowth : TUNING.edgeMinGrowth);
-      for (const [inst, side] of byInst) {
-        const sib: Side = { w: [], b: [] };
-        let siblings = 0;
-        for (const [other, o] of byInst) {
-          if (other === inst) continue;
-          siblings++;
-          sib.w.push(...o.w);
-          sib.b.push(...o.b);
-        }
-        if (side.w.length < MIN_SAMPLES || sib.w.length < MIN_SAMPLES) continue;
+      const own = key % 3 === OWN;
+      const minLog = Math.log1p(own ? TUNING.ownMinGrowth : TUNING.edgeMinGrowth);
+      const minDelta = own ? TUNING.ownMinDeltaMs : TUNING.edgeMinDeltaMs;
+      let n = 0;
+      let sum = 0;
+      let sq = 0;
+      let nb = 0;
+      let sb = 0;
+      let qb = 0;
+      for (const a of byInst.values()) (n += a.w.length), (sum += a.sw), (sq += a.qw), (nb += a.nb), (sb += a.sb), (qb += a.qb);
+      for (const [inst, a] of byInst) {
+        // Siblings together: the totals less this instance.
+        if (a.w.length < MIN_SAMPLES || n - a.w.length < MIN_SAMPLES) continue;
         tests++;
-        const instMed = median(side.w);
-        const sibMed = median(sib.w);
-        if (instMed - sibMed < (kind === 'own' ? TUNING.ownMinDeltaMs : TUNING.edgeMinDeltaMs)) continue;
-        const z = contrast(side, sib, minLog);
-        if (!best || z > best.z)
-          best = { service: svc, instance: inst, what: kind === 'own' ? { kind: 'own', op: a } : { kind: 'wait', caller: a, callee: b! }, inst: instMed, sib: sibMed, siblings, n: side.w.length, z };
+        const iw = moments(a.w.length, a.sw, a.qw);
+        const sw = moments(n - a.w.length, sum - a.sw, sq - a.qw);
+        // Geometric means, on the test's scale: below the minimum absolute growth it is no fault.
+        if (Math.expm1(iw.m) - Math.expm1(sw.m) < minDelta) continue;
+        const both = a.nb >= MIN_SAMPLES && nb - a.nb >= MIN_SAMPLES;
+        const z = contrast(iw, sw, both ? moments(a.nb, a.sb, a.qb) : undefined, both ? moments(nb - a.nb, sb - a.sb, qb - a.qb) : undefined, minLog);
+        if (z > 0 && (!best || z > best.z)) best = { key, inst, byInst, z };
       }
     }
-    if (!best || best.z <= 0) continue;
+    if (!best) continue;
     // Bonferroni over the comparisons made for the service: the best of many is less surprising.
-    const p = Math.min(0.5, tests * normalUpperTail(best.z));
-    const z = Math.min(TUNING.zCap, pToZ(p));
-    if (z >= TUNING.edgeAnomalousZ) out.set(svc, { ...best, z });
+    const z = Math.min(TUNING.zCap, pToZ(Math.min(0.5, tests * normalUpperTail(best.z))));
+    if (z < TUNING.edgeAnomalousZ) continue;
+    const kind = best.key % 3;
+    const opKey = ops[Math.floor(best.key / 3)]!;
+    const [caller, name] = opKey.split('\u0000') as [string, string];
+    const sibValues: number[] = [];
+    let siblings = 0;
+    for (const [inst, a] of best.byInst) if (inst !== best.inst) (siblings++, pushAll(sibValues, a.w));
+    const mine = best.byInst.get(best.inst)!.w;
+    out.set(svc, {
+      service: svc,
+      instance: best.inst,
+      what: kind === OWN ? { kind: 'own', op: name } : { kind: 'wait', caller, callee: callee.get(Math.floor(best.key / 3))! },
+      inst: median(mine),
+      sib: median(sibValues),
+      siblings,
+      n: mine.length,
+      z,
+    });
   }
   return out;
 }
