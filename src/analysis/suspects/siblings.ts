@@ -147,23 +147,22 @@ export function podOutliers(g: TraceGraph): Map<string, PodOutlier> {
       const own = key % 3 === OWN;
       const minLog = Math.log1p(own ? TUNING.ownMinGrowth : TUNING.edgeMinGrowth);
       const minDelta = own ? TUNING.ownMinDeltaMs : TUNING.edgeMinDeltaMs;
-      let n = 0;
-      let sum = 0;
-      let sq = 0;
-      let nb = 0;
-      let sb = 0;
-      let qb = 0;
-      for (const a of byInst.values()) (n += a.w.length), (sum += a.sw), (sq += a.qw), (nb += a.nb), (sb += a.sb), (qb += a.qb);
+      const all = { nw: 0, sw: 0, qw: 0, nb: 0, sb: 0, qb: 0 };
+      for (const a of byInst.values()) {
+        all.nw += a.w.length;
+        for (const k of ['sw', 'qw', 'nb', 'sb', 'qb'] as const) all[k] += a[k];
+      }
       for (const [inst, a] of byInst) {
         // Siblings together: the totals less this instance.
-        if (a.w.length < MIN_SAMPLES || n - a.w.length < MIN_SAMPLES) continue;
+        const nw = a.w.length;
+        if (nw < MIN_SAMPLES || all.nw - nw < MIN_SAMPLES) continue;
         tests++;
-        const iw = moments(a.w.length, a.sw, a.qw);
-        const sw = moments(n - a.w.length, sum - a.sw, sq - a.qw);
+        const iw = moments(nw, a.sw, a.qw);
+        const sw = moments(all.nw - nw, all.sw - a.sw, all.qw - a.qw);
         // Geometric means, on the test's scale: below the minimum absolute growth it is no fault.
         if (Math.expm1(iw.m) - Math.expm1(sw.m) < minDelta) continue;
-        const both = a.nb >= MIN_SAMPLES && nb - a.nb >= MIN_SAMPLES;
-        const z = contrast(iw, sw, both ? moments(a.nb, a.sb, a.qb) : undefined, both ? moments(nb - a.nb, sb - a.sb, qb - a.qb) : undefined, minLog);
+        const both = a.nb >= MIN_SAMPLES && all.nb - a.nb >= MIN_SAMPLES;
+        const z = contrast(iw, sw, both ? moments(a.nb, a.sb, a.qb) : undefined, both ? moments(all.nb - a.nb, all.sb - a.sb, all.qb - a.qb) : undefined, minLog);
         if (z > 0 && (!best || z > best.z)) best = { key, inst, byInst, z };
       }
     }
