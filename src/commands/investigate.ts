@@ -64,7 +64,8 @@ export async function investigateCommand(argv: string[]): Promise<number> {
   const maxSteps = num('max-steps');
   const timeBudgetMs = num('time-budget');
 
-  const { config, sources } = await setup(f);
+  // Every signal will be read: traces and metrics decode in worker threads beside the rest.
+  const { config, sources } = await setup(f, { offThread: true });
   const time = (k: string, fallback: number): number => {
     const v = own[k];
     if (v === undefined) return fallback;

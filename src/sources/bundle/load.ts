@@ -35,7 +35,16 @@ function filesOf(catalog: CatalogEntry[], signal: Signal): { files: string[]; fo
   return { files, formats };
 }
 
-export async function openBundle(dir: string): Promise<BundleSources> {
+export interface BundleOptions {
+  /**
+   * Decode traces and metrics in worker threads (on the second core). Worth it when the command reads
+   * every signal, so the main thread has the other files to decode meanwhile (investigate); a command
+   * that reads one signal would only pay the worker's start.
+   */
+  offThread?: boolean;
+}
+
+export async function openBundle(dir: string, opts: BundleOptions = {}): Promise<BundleSources> {
   const root = path.resolve(dir);
   if (!(await isDirectory(root))) throw new Error(`bundle directory not found: ${dir}`);
   const problems: string[] = [];
@@ -56,9 +65,9 @@ export async function openBundle(dir: string): Promise<BundleSources> {
     .map((e) => ({ file: e.file, format: e.format, service: profileServiceHint(e.rel, path.basename(root)) }));
   const hasSource = (await isDirectory(path.join(root, 'source'))) && (await resolveInside(c, path.join(root, 'source'))) !== undefined;
   const sources = {
-    traces: traces.files.length ? new BundleTraceSource(traces.files, problems, traces.formats) : undefined,
+    traces: traces.files.length ? new BundleTraceSource(traces.files, problems, traces.formats, opts.offThread) : undefined,
     logs: logs.files.length ? new BundleLogSource(logs.files, problems, logs.formats) : undefined,
-    metrics: metrics.files.length ? createBundleMetricSource(metrics.files, problems, undefined, metrics.formats) : undefined,
+    metrics: metrics.files.length ? createBundleMetricSource(metrics.files, problems, undefined, metrics.formats, opts.offThread) : undefined,
     profiles: profileFiles.length ? createBundleProfileSource(path.join(root, 'profiles'), problems, c, profileFiles) : undefined,
   };
   const id = meta.id ?? path.basename(root);

@@ -14,6 +14,7 @@ import type { Format } from './formats/detect.js';
 import { SpanStoreBuilder, type SpanStore } from '../spanstore/store.js';
 import { decodeOtlpJson } from '../spanstore/otlp-json.js';
 import { matchingTraces, servicesIn } from '../spanstore/query.js';
+import { loadSpanStoreInWorker } from './traces-thread.js';
 
 /**
  * One file's spans into the builder: files in another format (Jaeger, Zipkin, OTLP protobuf; `format`)
@@ -118,11 +119,15 @@ export class BundleTraceSource implements TraceSource {
     private readonly files: string[],
     private readonly problems: string[],
     private readonly formats?: Map<string, Format>,
+    /** Decode in a worker thread (see BundleOptions.offThread). */
+    private readonly offThread = false,
   ) {}
 
   /** The span store, loaded on first use. */
   store(): Promise<SpanStore> {
-    this.loaded ??= loadSpanStore(this.files, this.problems, this.formats);
+    this.loaded ??= this.offThread
+      ? loadSpanStoreInWorker(this.files, this.problems, this.formats).then((st) => st ?? loadSpanStore(this.files, this.problems, this.formats))
+      : loadSpanStore(this.files, this.problems, this.formats);
     return this.loaded;
   }
 
