@@ -70,6 +70,10 @@ export async function openBundle(dir: string, opts: BundleOptions = {}): Promise
     metrics: metrics.files.length ? createBundleMetricSource(metrics.files, problems, undefined, metrics.formats, opts.offThread) : undefined,
     profiles: profileFiles.length ? createBundleProfileSource(path.join(root, 'profiles'), problems, c, profileFiles) : undefined,
   };
+  if (opts.offThread) {
+    sources.traces?.prefetch();
+    sources.metrics?.prefetch();
+  }
   const id = meta.id ?? path.basename(root);
   let window: TimeRange;
   if (meta.window?.start !== undefined && meta.window.end !== undefined) window = { start: meta.window.start, end: meta.window.end };

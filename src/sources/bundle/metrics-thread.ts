@@ -1,22 +1,18 @@
-// Loads a bundle's metric store in a worker thread (metrics-worker.ts), or in this thread when no worker
-// can run: from TypeScript sources (tests), or when starting one fails.
+// Loads a bundle's metric store in a worker thread (metrics-worker.ts); undefined when no worker can run
+// (from TypeScript sources, or starting one failed), and the caller loads in this thread.
 import { runWorkerTask, workerFileExists } from '../../util/worker-task.js';
 import type { Format } from './formats/detect.js';
-import { loadMetricStore } from './metrics-load.js';
 import { unpackMetricStore, type PackedMetricStore } from './metrics-transfer.js';
 import type { MetricStore } from './openmetrics.js';
 
 const WORKER = new URL('./metrics-worker.js', import.meta.url);
 
-export async function loadMetricStoreOffThread(files: string[], problems: string[], formats?: Map<string, Format>): Promise<MetricStore> {
-  if (!workerFileExists(WORKER)) return loadMetricStore(files, problems, formats);
-  let answer: { packed: PackedMetricStore; problems: string[] };
+export async function loadMetricStoreInWorker(files: string[], formats?: Map<string, Format>): Promise<{ store: MetricStore; problems: string[] } | undefined> {
+  if (!workerFileExists(WORKER)) return undefined;
   try {
-    answer = await runWorkerTask(WORKER, { files, formats: [...(formats ?? [])] });
+    const answer = await runWorkerTask<{ packed: PackedMetricStore; problems: string[] }>(WORKER, { files, formats: [...(formats ?? [])] });
+    return { store: unpackMetricStore(answer.packed), problems: answer.problems };
   } catch {
-    // A worker that cannot start (resource limits, a sandbox) must not cost the metrics: load here.
-    return loadMetricStore(files, problems, formats);
+    return undefined;
   }
-  problems.push(...answer.problems);
-  return unpackMetricStore(answer.packed);
 }

@@ -5,13 +5,14 @@ import type { Format } from './formats/detect.js';
 import { compileSafeRegex } from '../../util/regex.js';
 import { familyOf, type MetricStore } from './openmetrics.js';
 import { loadMetricStore } from './metrics-load.js';
-import { loadMetricStoreOffThread } from './metrics-thread.js';
+import { loadMetricStoreInWorker } from './metrics-thread.js';
 import { Evaluator, MODERN_SEMANTICS, valueToSeries, type Semantics } from '../../analysis/metrics/eval.js';
 import { parsePromQL, type Expr, type Matcher } from '../../query/promql.js';
 
 export class BundleMetricSource implements MetricSource {
   readonly kind = 'bundle' as const;
   private loaded?: Promise<MetricStore>;
+  private inWorker?: Promise<{ store: MetricStore; problems: string[] } | undefined>;
   private parsed = new Map<string, Expr>();
 
   constructor(
@@ -28,8 +29,19 @@ export class BundleMetricSource implements MetricSource {
     if (store) this.loaded = Promise.resolve(store);
   }
 
+  /** With offThread, starts decoding in a worker now; see BundleTraceSource.prefetch. */
+  prefetch(): void {
+    if (this.offThread && !this.loaded) this.inWorker ??= loadMetricStoreInWorker(this.files, this.formats);
+  }
+
   store(): Promise<MetricStore> {
-    this.loaded ??= this.offThread ? loadMetricStoreOffThread(this.files, this.problems, this.formats) : loadMetricStore(this.files, this.problems, this.formats);
+    this.loaded ??= this.offThread
+      ? (this.inWorker ??= loadMetricStoreInWorker(this.files, this.formats)).then((r) => {
+          if (!r) return loadMetricStore(this.files, this.problems, this.formats);
+          this.problems.push(...r.problems);
+          return r.store;
+        })
+      : loadMetricStore(this.files, this.problems, this.formats);
     return this.loaded;
   }
 

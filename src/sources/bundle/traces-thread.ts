@@ -7,14 +7,12 @@ import type { SpanStore } from '../spanstore/store.js';
 
 const WORKER = new URL('./traces-worker.js', import.meta.url);
 
-export async function loadSpanStoreInWorker(files: string[], problems: string[], formats?: Map<string, Format>): Promise<SpanStore | undefined> {
+export async function loadSpanStoreInWorker(files: string[], formats?: Map<string, Format>): Promise<{ store: SpanStore; problems: string[] } | undefined> {
   if (!workerFileExists(WORKER)) return undefined;
-  let answer: { packed: PackedSpanStore; problems: string[] };
   try {
-    answer = await runWorkerTask(WORKER, { files, formats: [...(formats ?? [])] });
+    const answer = await runWorkerTask<{ packed: PackedSpanStore; problems: string[] }>(WORKER, { files, formats: [...(formats ?? [])] });
+    return { store: unpackSpanStore(answer.packed), problems: answer.problems };
   } catch {
     return undefined;
   }
-  problems.push(...answer.problems);
-  return unpackSpanStore(answer.packed);
 }

@@ -114,6 +114,7 @@ export async function loadSpans(files: string[], problems: string[], formats?: M
 export class BundleTraceSource implements TraceSource {
   readonly kind = 'bundle' as const;
   private loaded?: Promise<SpanStore>;
+  private inWorker?: Promise<{ store: SpanStore; problems: string[] } | undefined>;
 
   constructor(
     private readonly files: string[],
@@ -123,10 +124,23 @@ export class BundleTraceSource implements TraceSource {
     private readonly offThread = false,
   ) {}
 
+  /**
+   * With offThread, starts decoding in a worker now (a command that will read every signal calls it as
+   * soon as the bundle is open). Its problems are reported when store() is first called, as a load in
+   * this thread reports them.
+   */
+  prefetch(): void {
+    if (this.offThread) this.inWorker ??= loadSpanStoreInWorker(this.files, this.formats);
+  }
+
   /** The span store, loaded on first use. */
   store(): Promise<SpanStore> {
     this.loaded ??= this.offThread
-      ? loadSpanStoreInWorker(this.files, this.problems, this.formats).then((st) => st ?? loadSpanStore(this.files, this.problems, this.formats))
+      ? (this.inWorker ??= loadSpanStoreInWorker(this.files, this.formats)).then((r) => {
+          if (!r) return loadSpanStore(this.files, this.problems, this.formats);
+          this.problems.push(...r.problems);
+          return r.store;
+        })
       : loadSpanStore(this.files, this.problems, this.formats);
     return this.loaded;
   }
