@@ -1,4 +1,5 @@
 // Reading bundle files: gzip by magic bytes, JSON documents or JSON Lines, errors with path and position.
+import type { Dirent } from 'node:fs';
 import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { gunzip, gunzipSync } from 'node:zlib';
@@ -179,15 +180,22 @@ export async function walkInside(
     const real = await resolveInside(c, abs);
     if (!real || seen.has(real)) return;
     seen.add(real);
-    let names: string[];
+    let entries: Dirent[];
     try {
-      names = (await readdir(real)).sort();
+      entries = (await readdir(real, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch {
       return;
     }
-    for (const n of names) {
+    for (const e of entries) {
       if (out.length >= maxFiles) return;
+      const n = e.name;
       const r = rel ? `${rel}${sep}${n}` : n;
+      // The directory listing already says what a plain file is: no lstat per file (hundreds of
+      // profiles), unless its size is asked for or the file system does not tell the type.
+      if (e.isFile() && opts.maxFileBytes === undefined) {
+        if (!opts.skip?.(n, false)) out.push(r);
+        continue;
+      }
       const full = path.join(real, n);
       const l = await lstat(full).catch(() => undefined);
       if (!l) continue;
