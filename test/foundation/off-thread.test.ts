@@ -1,6 +1,6 @@
-// Traces and metrics decoded in worker threads (investigate's `offThread`) must give exactly the stores
+// Traces and metrics decoded in a worker thread (investigate's `offThread`) must give exactly the stores
 // decoded in the calling thread: same spans, same series and samples, same problems. The worker path
-// needs the compiled workers, so it is run from dist/ (npm test builds it first); the packing that
+// needs the compiled worker, so it is run from dist/ (npm test builds it first); the packing that
 // carries a store between threads is also checked from the sources.
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { T0, shop, toOtlp } from '../traces/fixtures.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DEMO = path.join(ROOT, 'evals/incidents/demo-checkout');
 const DIST_LOAD = path.join(ROOT, 'dist/src/sources/bundle/load.js');
-const built = existsSync(DIST_LOAD) && existsSync(path.join(ROOT, 'dist/src/sources/bundle/traces-worker.js'));
+const built = existsSync(DIST_LOAD) && existsSync(path.join(ROOT, 'dist/src/sources/bundle/decode-worker.js'));
 
 function spansOf(st: SpanStore): unknown[] {
   const out: unknown[] = [];
@@ -71,7 +71,7 @@ describe('stores carried between threads', () => {
   });
 });
 
-describe.skipIf(!built)('bundle decoded in worker threads (built code)', () => {
+describe.skipIf(!built)('bundle decoded in a worker thread (built code)', () => {
   it('the demo bundle: same spans, series and problems as in the calling thread', async () => {
     const { openBundle } = (await import(DIST_LOAD)) as typeof import('../../src/sources/bundle/load.js');
     const here = await openBundle(DEMO);
@@ -83,6 +83,12 @@ describe.skipIf(!built)('bundle decoded in worker threads (built code)', () => {
     expect(ma.series.length).toBeGreaterThan(100);
     expect(seriesOf(mb)).toEqual(seriesOf(ma));
     expect(off.problems).toEqual(here.problems);
+    // And the worker did answer (no silent fallback to this thread).
+    const { startDecodeWorker } = (await import(path.join(ROOT, 'dist/src/sources/bundle/decode-thread.js'))) as typeof import('../../src/sources/bundle/decode-thread.js');
+    const files = (signal: string) => here.catalog.filter((e) => e.signal === signal && !e.problem).map((e) => e.file);
+    const w = startDecodeWorker({ traces: { files: files('traces') }, metrics: { files: files('metrics') } });
+    expect((await w.traces)?.store.size).toBe(a.size);
+    expect((await w.metrics)?.store.series.length).toBe(ma.series.length);
   });
 
   it('problems found in a worker are reported, and what decoded stays usable', async () => {

@@ -8,6 +8,7 @@ import type { Sources, TimeRange } from '../types.js';
 import { containmentOf, isDirectory, resolveInside } from './files.js';
 import { loadIncident, type IncidentMeta } from './incident.js';
 import { BundleTraceSource } from './traces.js';
+import { startDecodeWorker } from './decode-thread.js';
 import { BundleLogSource } from './logs.js';
 import { createBundleMetricSource, type BundleMetricSource } from './metrics.js';
 import { createBundleProfileSource, type BundleProfileSource, type ProfileFile } from './profiles.js';
@@ -37,9 +38,9 @@ function filesOf(catalog: CatalogEntry[], signal: Signal): { files: string[]; fo
 
 export interface BundleOptions {
   /**
-   * Decode traces and metrics in worker threads (on the second core). Worth it when the command reads
-   * every signal, so the main thread has the other files to decode meanwhile (investigate); a command
-   * that reads one signal would only pay the worker's start.
+   * Decode traces and metrics in a worker thread (on the second core), starting at open. Worth it when
+   * the command reads every signal, so the main thread has the other files to decode meanwhile
+   * (investigate); a command that reads one signal would only pay the worker's start.
    */
   offThread?: boolean;
 }
@@ -65,14 +66,16 @@ export async function openBundle(dir: string, opts: BundleOptions = {}): Promise
     .map((e) => ({ file: e.file, format: e.format, service: profileServiceHint(e.rel, path.basename(root)) }));
   const hasSource = (await isDirectory(path.join(root, 'source'))) && (await resolveInside(c, path.join(root, 'source'))) !== undefined;
   const sources = {
-    traces: traces.files.length ? new BundleTraceSource(traces.files, problems, traces.formats, opts.offThread) : undefined,
+    traces: traces.files.length ? new BundleTraceSource(traces.files, problems, traces.formats) : undefined,
     logs: logs.files.length ? new BundleLogSource(logs.files, problems, logs.formats) : undefined,
-    metrics: metrics.files.length ? createBundleMetricSource(metrics.files, problems, undefined, metrics.formats, opts.offThread) : undefined,
+    metrics: metrics.files.length ? createBundleMetricSource(metrics.files, problems, undefined, metrics.formats) : undefined,
     profiles: profileFiles.length ? createBundleProfileSource(path.join(root, 'profiles'), problems, c, profileFiles) : undefined,
   };
-  if (opts.offThread) {
-    sources.traces?.prefetch();
-    sources.metrics?.prefetch();
+  if (opts.offThread && (sources.traces || sources.metrics)) {
+    // Starts now: the worker decodes while the main thread goes on (see BundleOptions.offThread).
+    const w = startDecodeWorker({ traces: sources.traces ? traces : undefined, metrics: sources.metrics ? metrics : undefined });
+    sources.traces?.decodedElsewhere(w.traces);
+    sources.metrics?.decodedElsewhere(w.metrics);
   }
   const id = meta.id ?? path.basename(root);
   let window: TimeRange;

@@ -5,14 +5,14 @@ import type { Format } from './formats/detect.js';
 import { compileSafeRegex } from '../../util/regex.js';
 import { familyOf, type MetricStore } from './openmetrics.js';
 import { loadMetricStore } from './metrics-load.js';
-import { loadMetricStoreInWorker } from './metrics-thread.js';
+import type { Decoded } from './decode-thread.js';
 import { Evaluator, MODERN_SEMANTICS, valueToSeries, type Semantics } from '../../analysis/metrics/eval.js';
 import { parsePromQL, type Expr, type Matcher } from '../../query/promql.js';
 
 export class BundleMetricSource implements MetricSource {
   readonly kind = 'bundle' as const;
   private loaded?: Promise<MetricStore>;
-  private inWorker?: Promise<{ store: MetricStore; problems: string[] } | undefined>;
+  private inWorker?: Promise<Decoded<MetricStore>>;
   private parsed = new Map<string, Expr>();
 
   constructor(
@@ -23,20 +23,18 @@ export class BundleMetricSource implements MetricSource {
     store?: MetricStore,
     /** Files in another format than OpenMetrics text (saved Prometheus query answers). */
     private readonly formats?: Map<string, Format>,
-    /** Decode in a worker thread (see BundleOptions.offThread). */
-    private readonly offThread = false,
   ) {
     if (store) this.loaded = Promise.resolve(store);
   }
 
-  /** With offThread, starts decoding in a worker now; see BundleTraceSource.prefetch. */
-  prefetch(): void {
-    if (this.offThread && !this.loaded) this.inWorker ??= loadMetricStoreInWorker(this.files, this.formats);
+  /** The store as decoded by a worker thread; see BundleTraceSource.decodedElsewhere. */
+  decodedElsewhere(d: Promise<Decoded<MetricStore>>): void {
+    this.inWorker ??= d;
   }
 
   store(): Promise<MetricStore> {
-    this.loaded ??= this.offThread
-      ? (this.inWorker ??= loadMetricStoreInWorker(this.files, this.formats)).then((r) => {
+    this.loaded ??= this.inWorker
+      ? this.inWorker.then((r) => {
           if (!r) return loadMetricStore(this.files, this.problems, this.formats);
           this.problems.push(...r.problems);
           return r.store;
@@ -128,7 +126,7 @@ function matcherTest(m: Matcher): (l: Record<string, string>) => boolean {
   };
 }
 
-export function createBundleMetricSource(files: string[], problems: string[], semantics?: Semantics, formats?: Map<string, Format>, offThread?: boolean): BundleMetricSource | undefined {
+export function createBundleMetricSource(files: string[], problems: string[], semantics?: Semantics, formats?: Map<string, Format>): BundleMetricSource | undefined {
   if (files.length === 0) return undefined;
-  return new BundleMetricSource(files, problems, semantics, undefined, formats, offThread);
+  return new BundleMetricSource(files, problems, semantics, undefined, formats);
 }

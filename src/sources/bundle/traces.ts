@@ -14,7 +14,7 @@ import type { Format } from './formats/detect.js';
 import { SpanStoreBuilder, type SpanStore } from '../spanstore/store.js';
 import { decodeOtlpJson } from '../spanstore/otlp-json.js';
 import { matchingTraces, servicesIn } from '../spanstore/query.js';
-import { loadSpanStoreInWorker } from './traces-thread.js';
+import type { Decoded } from './decode-thread.js';
 
 /**
  * One file's spans into the builder: files in another format (Jaeger, Zipkin, OTLP protobuf; `format`)
@@ -114,29 +114,27 @@ export async function loadSpans(files: string[], problems: string[], formats?: M
 export class BundleTraceSource implements TraceSource {
   readonly kind = 'bundle' as const;
   private loaded?: Promise<SpanStore>;
-  private inWorker?: Promise<{ store: SpanStore; problems: string[] } | undefined>;
+  private inWorker?: Promise<Decoded<SpanStore>>;
 
   constructor(
     private readonly files: string[],
     private readonly problems: string[],
     private readonly formats?: Map<string, Format>,
-    /** Decode in a worker thread (see BundleOptions.offThread). */
-    private readonly offThread = false,
   ) {}
 
   /**
-   * With offThread, starts decoding in a worker now (a command that will read every signal calls it as
-   * soon as the bundle is open). Its problems are reported when store() is first called, as a load in
-   * this thread reports them.
+   * The store as decoded by a worker thread (openBundle's offThread), taken instead of loading here;
+   * undefined from it means load here after all. Its problems are reported when store() is first
+   * called, as a load in this thread reports them.
    */
-  prefetch(): void {
-    if (this.offThread) this.inWorker ??= loadSpanStoreInWorker(this.files, this.formats);
+  decodedElsewhere(d: Promise<Decoded<SpanStore>>): void {
+    this.inWorker ??= d;
   }
 
   /** The span store, loaded on first use. */
   store(): Promise<SpanStore> {
-    this.loaded ??= this.offThread
-      ? (this.inWorker ??= loadSpanStoreInWorker(this.files, this.formats)).then((r) => {
+    this.loaded ??= this.inWorker
+      ? this.inWorker.then((r) => {
           if (!r) return loadSpanStore(this.files, this.problems, this.formats);
           this.problems.push(...r.problems);
           return r.store;
