@@ -95,7 +95,7 @@ export async function run(): Promise<void> {
       const invArgs = ['investigate', '--bundle', DEMO, 'Pourquoi les commandes échouent-elles depuis 10h ?'];
       const [inv, before] = race([[process.execPath, CLI, ...invArgs], ...(BEFORE ? [[process.execPath, BEFORE, ...invArgs]] : [])], Math.max(3, Math.ceil(RUNS / 2)));
       out(`  investigate on the demo, cold (fresh process, every file loaded): ${fmt(inv!)} (goal ≤ 1.5 s)`);
-      if (before) out(`    before: ${fmt(before)}`);
+      if (before) out(`    before: ${fmt(before)}; now/before ${(inv!.wall / before.wall).toFixed(2)}× wall${inv!.cpu !== undefined ? `, ${(inv!.cpu / before.cpu!).toFixed(2)}× cpu` : ''}`);
     }
 
     if (existsSync(LARGE)) {

@@ -4,7 +4,8 @@
 // Texts: hints.yaml carries the triggers with the first four languages inline; every other language has
 // its own file, prompts/hints/<lang>.yaml (hint id → title, explanation, fix), so adding or reviewing a
 // language touches one file. After merging, every hint must have a text in every catalogue language.
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
@@ -55,6 +56,11 @@ export function languageFiles(): Partial<Record<Lang, string>> {
  * entry named: an invalid field, a text for an unknown hint, or a hint missing a language.
  */
 export function compileCatalogue(yamlText: string, langTexts: Partial<Record<Lang, string>> = {}): CompiledHint[] {
+  return compileDefs(catalogueDefs(yamlText, langTexts));
+}
+
+/** The validated hint definitions of a catalogue and its language files (compileCatalogue without the regexes). */
+export function catalogueDefs(yamlText: string, langTexts: Partial<Record<Lang, string>> = {}): HintDef[] {
   const parsed = z.array(hintSchema).safeParse(YAML.parse(yamlText));
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
@@ -77,15 +83,47 @@ export function compileCatalogue(yamlText: string, langTexts: Partial<Record<Lan
     const missing = SUPPORTED_LANGS.filter((l) => !def.text[l]);
     if (missing.length) throw new Error(`hint catalogue: "${def.id}" has no text in ${missing.join(', ')}`);
   }
+  return parsed.data as HintDef[];
+}
+
+function compileDefs(defs: HintDef[]): CompiledHint[] {
   const re = (s: string) => new RegExp(s, 'i');
-  return parsed.data.map((def) => ({
-    def: def as HintDef,
+  return defs.map((def) => ({
+    def,
     triggers: def.triggers.map((t) => ({ kinds: t.kinds, any: t.any?.map(re), all: t.all?.map(re), numbers: t.numbers })),
   }));
 }
 
+/**
+ * Where the build writes the validated definitions (scripts/hints-json.ts): dist/hints-catalogue.json.
+ * Parsing the YAML files and validating them takes ~100 ms of a cold `investigate` (the YAML parser is
+ * cold); the JSON, under 10 ms. It is used only when written from the very texts found now (their digest).
+ */
+export const HINTS_JSON = new URL('../../hints-catalogue.json', import.meta.url);
+
+/** Digest of the catalogue's texts: which YAML the saved definitions were made from. */
+export function catalogueDigest(yamlText: string, langTexts: Partial<Record<Lang, string>>): string {
+  const h = createHash('sha256').update(yamlText);
+  for (const [lang, text] of Object.entries(langTexts)) h.update(`\u0000${lang}\u0000`).update(text!);
+  return h.digest('hex');
+}
+
+function savedDefs(digest: string): HintDef[] | undefined {
+  try {
+    const saved = JSON.parse(readFileSync(HINTS_JSON, 'utf8')) as { digest?: string; defs?: HintDef[] };
+    return saved.digest === digest && Array.isArray(saved.defs) ? saved.defs : undefined;
+  } catch {
+    return undefined; // not built (a run from source): the YAML is parsed
+  }
+}
+
 export function loadCatalogue(): CompiledHint[] {
-  catalogue ??= compileCatalogue(readPrompt('hints.yaml'), languageFiles());
+  if (!catalogue) {
+    const main = readPrompt('hints.yaml');
+    const langs = languageFiles();
+    const defs = savedDefs(catalogueDigest(main, langs)) ?? catalogueDefs(main, langs);
+    catalogue = compileDefs(defs);
+  }
   return catalogue;
 }
 

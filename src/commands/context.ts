@@ -2,11 +2,12 @@
 import { loadConfig, type Config } from '../config.js';
 import { createSources } from '../sources/index.js';
 import type { Sources } from '../sources/types.js';
+import type { BundleOptions } from '../sources/bundle/load.js';
 import type { ToolContext } from '../../tools/types.js';
 
-export async function setup(flags: Record<string, string>): Promise<{ config: Config; sources: Sources }> {
+export async function setup(flags: Record<string, string>, opts: BundleOptions = {}): Promise<{ config: Config; sources: Sources }> {
   const config = loadConfig(process.env, flags);
-  const sources = await createSources(config);
+  const sources = await createSources(config, opts);
   return { config, sources };
 }
 

@@ -4,8 +4,6 @@ import { MAX_QUESTION_CHARS } from '../limits.js';
 import { maskDeep, maskSecrets } from '../mask.js';
 import { parseArgv, UsageError } from './args.js';
 import { setup } from './context.js';
-import { runPlaybook } from '../agent/playbook.js';
-import { renderJson, renderMarkdown, tr } from '../agent/report.js';
 import { detectLanguage, normaliseLang, SUPPORTED_LANGS } from '../agent/language.js';
 import { log } from '../log.js';
 import { parseTime } from '../util/time.js';
@@ -64,7 +62,12 @@ export async function investigateCommand(argv: string[]): Promise<number> {
   const maxSteps = num('max-steps');
   const timeBudgetMs = num('time-budget');
 
-  const { config, sources } = await setup(f);
+  // The playbook's modules load while the bundle opens (their compiling fills the file reads' waits),
+  // and every signal will be read: traces and metrics decode in worker threads beside the rest.
+  const modules = Promise.all([import('../agent/playbook.js'), import('../agent/report.js')]);
+  modules.catch(() => undefined); // awaited below; a failed setup must not leave it unhandled
+  const { config, sources } = await setup(f, { offThread: true });
+  const [{ runPlaybook }, { renderJson, renderMarkdown, tr }] = await modules;
   const time = (k: string, fallback: number): number => {
     const v = own[k];
     if (v === undefined) return fallback;

@@ -1,7 +1,7 @@
 // Builds the Sources for a configuration: a bundle when one is given, else the configured live backends.
 import type { Config } from '../config.js';
 import type { Sources } from './types.js';
-import { openBundle } from './bundle/load.js';
+import { openBundle, type BundleOptions } from './bundle/load.js';
 import { createPrometheusSource } from './remote/prometheus.js';
 import { TempoTraceSource } from './remote/tempo.js';
 import { createPyroscopeSource } from './remote/pyroscope.js';
@@ -9,9 +9,9 @@ import { githubFromConfig } from './remote/github.js';
 import { LokiLogSource } from './remote/loki.js';
 import { guardRemoteSource } from './remote/guard.js';
 
-export async function createSources(config: Config): Promise<Sources> {
+export async function createSources(config: Config, opts: BundleOptions = {}): Promise<Sources> {
   if (config.bundle) {
-    const b = await openBundle(config.bundle);
+    const b = await openBundle(config.bundle, opts);
     if (config.grafana) b.grafana = { url: config.grafana.url, datasources: config.grafana.uids };
     // A bundle without a source/ tree can still read code from GitHub when a token or repositories are configured.
     if (!b.code && (config.github.token || Object.keys(config.github.repos).length || config.github.repo)) {

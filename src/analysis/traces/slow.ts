@@ -444,12 +444,41 @@ function serviceSlowdowns(win: Req[], base: Req[]): Map<string, { slowdown?: num
   return out;
 }
 
+/** The requests of a window and baseline, their trees, critical self times and group ids. */
+interface PreparedRequests {
+  win: Req[];
+  base: Req[];
+  table: KeyTable;
+  pwin: Prepared[];
+  pbase: Prepared[];
+}
+
+/**
+ * The last requests prepared per spans array (and its length, window, baseline and service): the
+ * playbook's traces step asks for the slow-request view and the baseline view of the same spans, and
+ * building every trace's tree and critical path twice cost as much as the two views themselves. Only
+ * read after preparation (accumulations make their own groups), so sharing it changes no answer.
+ */
+const preparedMemo = new WeakMap<Span[], { key: string; prepared: PreparedRequests }>();
+
+function preparedRequests(spans: Span[], opts: SlowOptions): PreparedRequests {
+  const b = opts.baseline;
+  const key = `${spans.length}|${opts.window.start}|${opts.window.end}|${b ? `${b.start}|${b.end}` : '-'}|${opts.service ?? ''}`;
+  const hit = preparedMemo.get(spans);
+  if (hit && hit.key === key) return hit.prepared;
+  const byTrace = groupTraces(spans);
+  const win = collectRequests(byTrace, opts.window, opts.service);
+  const base = b ? collectRequests(byTrace, b, opts.service) : [];
+  const table = new KeyTable();
+  const prepared = { win, base, table, pwin: prepare(win, table), pbase: prepare(base, table) };
+  preparedMemo.set(spans, { key, prepared });
+  return prepared;
+}
+
 export function findSlowSpans(spans: Span[], opts: SlowOptions): SlowAnalysis {
   const mode = opts.mode ?? 'slow';
   const nEx = opts.examples ?? 3;
-  const byTrace = groupTraces(spans);
-  const win = collectRequests(byTrace, opts.window, opts.service);
-  const base = opts.baseline ? collectRequests(byTrace, opts.baseline, opts.service) : [];
+  const { win, base, table, pwin, pbase } = preparedRequests(spans, opts);
   const durations = Float64Array.from(win.map((r) => r.durationMs)).sort();
   const bdur = Float64Array.from(base.map((r) => r.durationMs)).sort();
   let threshold: number | undefined;
@@ -459,9 +488,6 @@ export function findSlowSpans(spans: Span[], opts: SlowOptions): SlowAnalysis {
     measured = win.filter((r) => r.durationMs >= threshold!);
   } else measured = win;
   const measuredLatency = measured.reduce((t, r) => t + r.durationMs, 0);
-  const table = new KeyTable();
-  const pwin = prepare(win, table);
-  const pbase = prepare(base, table);
   const pmeasured = mode === 'slow' ? pwin.filter((r) => r.durationMs >= threshold!) : pwin;
   const groups = accumulate(pmeasured, table, nEx);
   const bgroups = base.length ? accumulate(pbase, table, 0) : undefined;

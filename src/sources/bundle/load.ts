@@ -8,6 +8,7 @@ import type { Sources, TimeRange } from '../types.js';
 import { containmentOf, isDirectory, resolveInside } from './files.js';
 import { loadIncident, type IncidentMeta } from './incident.js';
 import { BundleTraceSource } from './traces.js';
+import { startDecodeWorker } from './decode-thread.js';
 import { BundleLogSource } from './logs.js';
 import { createBundleMetricSource, type BundleMetricSource } from './metrics.js';
 import { createBundleProfileSource, type BundleProfileSource, type ProfileFile } from './profiles.js';
@@ -35,7 +36,16 @@ function filesOf(catalog: CatalogEntry[], signal: Signal): { files: string[]; fo
   return { files, formats };
 }
 
-export async function openBundle(dir: string): Promise<BundleSources> {
+export interface BundleOptions {
+  /**
+   * Decode traces and metrics in a worker thread (on the second core), starting at open. Worth it when
+   * the command reads every signal, so the main thread has the other files to decode meanwhile
+   * (investigate); a command that reads one signal would only pay the worker's start.
+   */
+  offThread?: boolean;
+}
+
+export async function openBundle(dir: string, opts: BundleOptions = {}): Promise<BundleSources> {
   const root = path.resolve(dir);
   if (!(await isDirectory(root))) throw new Error(`bundle directory not found: ${dir}`);
   const problems: string[] = [];
@@ -61,6 +71,12 @@ export async function openBundle(dir: string): Promise<BundleSources> {
     metrics: metrics.files.length ? createBundleMetricSource(metrics.files, problems, undefined, metrics.formats) : undefined,
     profiles: profileFiles.length ? createBundleProfileSource(path.join(root, 'profiles'), problems, c, profileFiles) : undefined,
   };
+  if (opts.offThread && (sources.traces || sources.metrics)) {
+    // Starts now: the worker decodes while the main thread goes on (see BundleOptions.offThread).
+    const w = startDecodeWorker({ traces: sources.traces ? traces : undefined, metrics: sources.metrics ? metrics : undefined });
+    sources.traces?.decodedElsewhere(w.traces);
+    sources.metrics?.decodedElsewhere(w.metrics);
+  }
   const id = meta.id ?? path.basename(root);
   let window: TimeRange;
   if (meta.window?.start !== undefined && meta.window.end !== undefined) window = { start: meta.window.start, end: meta.window.end };

@@ -1,19 +1,18 @@
 // Metrics from bundle files (OpenMetrics text with timestamps, what promtool backfills), evaluated
 // in memory with the same PromQL the remote source sends to Prometheus.
-import { pushAll } from '../../util/stats.js';
 import type { MetricMetadata, MetricQueryResult, MetricSource, TimeRange } from '../types.js';
-import { stat } from 'node:fs/promises';
-import { parseJsonDocuments, readMaybeGzip } from './files.js';
-import { addPrometheusAnswer, looksLikePrometheusAnswer } from './formats/prometheus-json.js';
 import type { Format } from './formats/detect.js';
 import { compileSafeRegex } from '../../util/regex.js';
-import { MetricStoreBuilder, familyOf, type MetricStore } from './openmetrics.js';
+import { familyOf, type MetricStore } from './openmetrics.js';
+import { loadMetricStore } from './metrics-load.js';
+import type { Decoded } from './decode-thread.js';
 import { Evaluator, MODERN_SEMANTICS, valueToSeries, type Semantics } from '../../analysis/metrics/eval.js';
 import { parsePromQL, type Expr, type Matcher } from '../../query/promql.js';
 
 export class BundleMetricSource implements MetricSource {
   readonly kind = 'bundle' as const;
   private loaded?: Promise<MetricStore>;
+  private inWorker?: Promise<Decoded<MetricStore>>;
   private parsed = new Map<string, Expr>();
 
   constructor(
@@ -28,33 +27,19 @@ export class BundleMetricSource implements MetricSource {
     if (store) this.loaded = Promise.resolve(store);
   }
 
+  /** The store as decoded by a worker thread; see BundleTraceSource.decodedElsewhere. */
+  decodedElsewhere(d: Promise<Decoded<MetricStore>>): void {
+    this.inWorker ??= d;
+  }
+
   store(): Promise<MetricStore> {
-    this.loaded ??= (async () => {
-      const b = new MetricStoreBuilder();
-      for (const file of this.files) {
-        try {
-          const text = (await readMaybeGzip(file)).toString('utf8');
-          if (this.formats?.get(file) === 'prometheus-json') {
-            for (const doc of parseJsonDocuments(file, text)) {
-              if (!looksLikePrometheusAnswer(doc)) throw new Error('not a Prometheus query answer (expected {"data": {"resultType", "result"}})');
-              pushAll(this.problems, addPrometheusAnswer(b, file, doc));
-            }
-          } else {
-            const problems = b.add(file, text);
-            if (b.lastAdd.stored === 0 && b.lastAdd.missingTs > 0) {
-              // A scrape saved as is (`curl …/metrics > x.prom`) has no timestamps: its samples were
-              // true when the file was written.
-              const mtime = Math.trunc((await stat(file)).mtimeMs);
-              pushAll(this.problems, b.add(file, text, mtime).filter((p) => !p.includes('without a timestamp')));
-              this.problems.push(`${file}: no timestamps (a scrape); its ${b.lastAdd.stored} sample(s) take the file's modification time (${new Date(mtime).toISOString()})`);
-            } else pushAll(this.problems, problems);
-          }
-        } catch (e) {
-          this.problems.push(`${file}: ${(e as Error).message}`);
-        }
-      }
-      return b.finish();
-    })();
+    this.loaded ??= this.inWorker
+      ? this.inWorker.then((r) => {
+          if (!r) return loadMetricStore(this.files, this.problems, this.formats);
+          this.problems.push(...r.problems);
+          return r.store;
+        })
+      : loadMetricStore(this.files, this.problems, this.formats);
     return this.loaded;
   }
 

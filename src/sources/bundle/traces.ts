@@ -14,6 +14,7 @@ import type { Format } from './formats/detect.js';
 import { SpanStoreBuilder, type SpanStore } from '../spanstore/store.js';
 import { decodeOtlpJson } from '../spanstore/otlp-json.js';
 import { matchingTraces, servicesIn } from '../spanstore/query.js';
+import type { Decoded } from './decode-thread.js';
 
 /**
  * One file's spans into the builder: files in another format (Jaeger, Zipkin, OTLP protobuf; `format`)
@@ -113,6 +114,7 @@ export async function loadSpans(files: string[], problems: string[], formats?: M
 export class BundleTraceSource implements TraceSource {
   readonly kind = 'bundle' as const;
   private loaded?: Promise<SpanStore>;
+  private inWorker?: Promise<Decoded<SpanStore>>;
 
   constructor(
     private readonly files: string[],
@@ -120,9 +122,24 @@ export class BundleTraceSource implements TraceSource {
     private readonly formats?: Map<string, Format>,
   ) {}
 
+  /**
+   * The store as decoded by a worker thread (openBundle's offThread), taken instead of loading here;
+   * undefined from it means load here after all. Its problems are reported when store() is first
+   * called, as a load in this thread reports them.
+   */
+  decodedElsewhere(d: Promise<Decoded<SpanStore>>): void {
+    this.inWorker ??= d;
+  }
+
   /** The span store, loaded on first use. */
   store(): Promise<SpanStore> {
-    this.loaded ??= loadSpanStore(this.files, this.problems, this.formats);
+    this.loaded ??= this.inWorker
+      ? this.inWorker.then((r) => {
+          if (!r) return loadSpanStore(this.files, this.problems, this.formats);
+          this.problems.push(...r.problems);
+          return r.store;
+        })
+      : loadSpanStore(this.files, this.problems, this.formats);
     return this.loaded;
   }
 

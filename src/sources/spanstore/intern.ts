@@ -13,6 +13,13 @@ export class Interner {
   private hashes = new Int32Array(1 << 12);
   private used = 0;
 
+  /** The interner whose ids are the positions of `strings` (distinct texts, e.g. another thread's table). */
+  static of(strings: readonly string[]): Interner {
+    const it = new Interner();
+    for (const s of strings) it.id(s);
+    return it;
+  }
+
   /** Id of a text (the canonical lookup: the same text always gets the same id). */
   id(s: string): number {
     let id = this.ids.get(s);

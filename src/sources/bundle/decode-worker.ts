@@ -1,0 +1,25 @@
+// Worker entry: decodes a bundle's trace files (the largest) and then its metric files off the main
+// thread, while the main thread decodes logs and profiles and runs what needs neither. One worker for
+// both: on two cores, the main thread and one worker keep both busy; a second worker would only add its
+// start-up. Answers one message per signal, as soon as it is decoded: the packed store (its typed arrays
+// transferred) and the problems found.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Format } from './formats/detect.js';
+import type { DecodeJob } from './decode-thread.js';
+import { loadSpanStore } from './traces.js';
+import { packSpanStore } from '../spanstore/transfer.js';
+import { loadMetricStore } from './metrics-load.js';
+import { packMetricStore } from './metrics-transfer.js';
+
+const job = workerData as DecodeJob;
+const formats = (list: Array<[string, Format]>) => new Map(list);
+if (job.traces) {
+  const problems: string[] = [];
+  const { packed, transfer } = packSpanStore(await loadSpanStore(job.traces.files, problems, formats(job.traces.formats)));
+  parentPort!.postMessage({ signal: 'traces', packed, problems }, transfer);
+}
+if (job.metrics) {
+  const problems: string[] = [];
+  const { packed, transfer } = packMetricStore(await loadMetricStore(job.metrics.files, problems, formats(job.metrics.formats)));
+  parentPort!.postMessage({ signal: 'metrics', packed, problems }, transfer);
+}

@@ -1,0 +1,37 @@
+// Building the metric store from a bundle's metric files (OpenMetrics text, saved Prometheus answers).
+// Kept apart from the source so the same code runs in the loading worker (metrics-worker.ts) and, when
+// no worker can be started, in the calling thread.
+import { stat } from 'node:fs/promises';
+import { pushAll } from '../../util/stats.js';
+import { parseJsonDocuments, readMaybeGzip } from './files.js';
+import { addPrometheusAnswer, looksLikePrometheusAnswer } from './formats/prometheus-json.js';
+import type { Format } from './formats/detect.js';
+import { MetricStoreBuilder, type MetricStore } from './openmetrics.js';
+
+/** Reads every file into one store; what goes wrong in a file is pushed to `problems`, naming it. */
+export async function loadMetricStore(files: string[], problems: string[], formats?: Map<string, Format>): Promise<MetricStore> {
+  const b = new MetricStoreBuilder();
+  for (const file of files) {
+    try {
+      const text = (await readMaybeGzip(file)).toString('utf8');
+      if (formats?.get(file) === 'prometheus-json') {
+        for (const doc of parseJsonDocuments(file, text)) {
+          if (!looksLikePrometheusAnswer(doc)) throw new Error('not a Prometheus query answer (expected {"data": {"resultType", "result"}})');
+          pushAll(problems, addPrometheusAnswer(b, file, doc));
+        }
+      } else {
+        const found = b.add(file, text);
+        if (b.lastAdd.stored === 0 && b.lastAdd.missingTs > 0) {
+          // A scrape saved as is (`curl …/metrics > x.prom`) has no timestamps: its samples were
+          // true when the file was written.
+          const mtime = Math.trunc((await stat(file)).mtimeMs);
+          pushAll(problems, b.add(file, text, mtime).filter((p) => !p.includes('without a timestamp')));
+          problems.push(`${file}: no timestamps (a scrape); its ${b.lastAdd.stored} sample(s) take the file's modification time (${new Date(mtime).toISOString()})`);
+        } else pushAll(problems, found);
+      }
+    } catch (e) {
+      problems.push(`${file}: ${(e as Error).message}`);
+    }
+  }
+  return b.finish();
+}
