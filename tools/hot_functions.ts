@@ -7,6 +7,7 @@ import { isoRange, rangeSchema, resolveScope, scopeFields } from './common.js';
 import { fmtPct, table } from './format.js';
 import type { ProfileSource, TimeRange } from '../src/sources/types.js';
 import { analyzeHot } from '../src/analysis/profiles/hot.js';
+import { stackCount } from '../src/analysis/profiles/compact-stacks.js';
 import { defaultProfileType, formatRate, formatValue, parseProfileTypeId, resolveProfileType } from '../src/analysis/profiles/types.js';
 import { causeLabel } from '../src/analysis/profiles/classify.js';
 import { shortName } from '../src/analysis/profiles/top.js';
@@ -119,7 +120,7 @@ export const hotFunctions = defineTool({
       guard(() => profiles.mergedProfile(service, typeId, window, ctx.signal)),
       compare && baseline ? guard(() => profiles.mergedProfile(service, typeId, baseline, ctx.signal)) : Promise.resolve(undefined),
     ]);
-    if (!cur || !cur.stacks.length) {
+    if (!cur || !stackCount(cur)) {
       throw new ToolError(`the ${typeId} profile of "${service}" is empty in the window ${isoRange(window).start} → ${isoRange(window).end}.`, 'widen the window (from/to) or pick another type.');
     }
     const a = analyzeHot(cur, base, limit);

@@ -14,6 +14,7 @@ import { shortName, topFunctions, type UserFunctionStat } from '../../analysis/p
 import { holmAdjust, shareGrowthTest, type ShareTest } from '../../analysis/profiles/share-test.js';
 import { enclosingFunction, isAnonymousName } from '../../analysis/profiles/enclosing.js';
 import { lineCosts } from '../../analysis/profiles/lines.js';
+import { stackCount } from '../../analysis/profiles/compact-stacks.js';
 import { functionExtent, renderSnippet, snippetLines } from '../../analysis/profiles/snippet.js';
 import { commonSuffixSegments } from '../../sources/bundle/source.js';
 import { renderProfileQuery } from '../../query/pyroscope.js';
@@ -62,7 +63,7 @@ export const profilesStep: FindingStep = async (ctx: StepContext): Promise<StepR
         ctx.baseline ? profiles.mergedProfile(service, typeId, ctx.baseline, ctx.signal) : Promise.resolve(undefined),
       ]);
       out.toolCalls++;
-      if (!cur?.stacks.length) continue;
+      if (!cur || !stackCount(cur)) continue;
       const a = analyzeHot(cur, base, 20);
       const tests = ctx.baseline ? await growthTests(profiles, service, typeId, types.map((t) => t.id), a, cur, base, ctx) : new Map<string, GrowthTest>();
       analysed.push({ service, typeId, a, cur, tests });
@@ -160,7 +161,7 @@ async function growthTests(
     if (!sibling) return out;
     [w, b] = await Promise.all([profiles.mergedProfile(service, sibling, ctx.window, ctx.signal), profiles.mergedProfile(service, sibling, ctx.baseline, ctx.signal)]);
   }
-  if (!w?.stacks.length || !b?.stacks.length) return out;
+  if (!w || !stackCount(w) || !b || !stackCount(b)) return out;
   // On count profiles these are the profiles analyzeHot read: its tables serve.
   const wt = t.sampleUnit === 'count' ? a.top : topFunctions(w);
   const bt = t.sampleUnit === 'count' && a.baselineTop ? a.baselineTop : topFunctions(b);

@@ -1,69 +1,198 @@
 // Turning decoded pprof files into one StackProfile per service and type, merging many profiles of a
 // window: identical stacks are summed so a window of hundreds of 10-second profiles stays small.
+// The merged stacks are kept as integers (compact-stacks.ts): each distinct frame (function, file,
+// line) gets an index, and a stack is the list of its frames' indices. A binary pprof is read by
+// location id (its samples' frame arrays are never made); other profiles by their frames.
 import type { Frame, ProfileTypeInfo, StackProfile, TimeRange } from '../../sources/types.js';
-import type { ParsedProfile } from './pprof.js';
-import { functionId } from './intern.js';
+import type { LocationStacks, ParsedProfile } from './pprof.js';
+import { withCompactStacks } from './compact-stacks.js';
+import { doubles, ints } from './growable.js';
+import { functionId, internedCount } from './intern.js';
 
-type Merged = { frames: Frame[]; value: number };
+type Keep = (labels: Record<string, string> | undefined) => boolean;
 
 export class StackMerger {
-  private readonly stacks = new Map<Frame[], Merged>();
-  /** Distinct stacks by a numeric hash of (function id, line) per frame, verified frame by frame:
-   * no per-stack string key (on a 20k-stack profile those keys were ~30 MB of garbage). */
-  private readonly byHash = new Map<number, Merged[]>();
-  /** In order of first appearance. */
-  private readonly merged: Merged[] = [];
+  /** Distinct frames by content: what identified a stack across files was the same function, file and
+   * line at every depth (a missing file counts as "", a missing line as 0). */
+  private readonly frames: Frame[] = [];
+  /** Frames of one function id chained: the first at headByFid[id] (-1: none), the next at nextFrame[i]. */
+  private headByFid = new Int32Array(0);
+  private readonly nextFrame = ints(1024);
+  private readonly frameByObject = new Map<Frame, number>();
+  /** Stack k's frame indices are ids[from[k], from[k + 1]), root first, in order of first appearance. */
+  private readonly from = ints(1024);
+  private readonly ids = ints(1 << 14);
+  private readonly values = doubles(1024);
+  /** Distinct stacks in an open-addressing table of stack index + 1 (0: free), found by a numeric
+   * hash of their frame indices and verified index by index (no map entry or array per stack). */
+  private slots = new Int32Array(1 << 12);
+  private readonly hashes = ints(1024);
+  /** A sample's frames array seen before (the same location list within a file) is the same stack. */
+  private readonly byFramesArray = new Map<Frame[], number>();
   durationMs = 0;
   count = 0;
 
+  constructor() {
+    this.from.push(0);
+  }
+
   /** Adds one sample index of a parsed profile, optionally only samples passing `keep`. */
-  add(p: ParsedProfile, sampleIndex: number, keep?: (labels: Record<string, string> | undefined) => boolean): void {
+  add(p: ParsedProfile, sampleIndex: number, keep?: Keep): void {
     this.count++;
     this.durationMs += p.durationMs ?? 0;
+    const ls = p.locationStacks;
+    if (ls && ls.samples === p.samples) {
+      this.addByLocation(ls, sampleIndex, keep);
+      return;
+    }
     for (const s of p.samples) {
       const v = s.values[sampleIndex]!;
       if (!v) continue;
       if (keep && !keep(s.labels)) continue;
-      // Same frames array (same location list within a file) is the fast path; else hash and compare.
-      let e = this.stacks.get(s.frames);
-      if (!e) {
-        const h = stackHash(s.frames);
-        let bucket = this.byHash.get(h);
-        if (!bucket) this.byHash.set(h, (bucket = []));
-        for (const m of bucket) if (sameStack(m.frames, s.frames)) { e = m; break; }
-        if (!e) {
-          e = { frames: s.frames, value: 0 };
-          bucket.push(e);
-          this.merged.push(e);
+      let k = this.byFramesArray.get(s.frames);
+      if (k === undefined) {
+        const frames = s.frames;
+        this.ids.reserve(frames.length);
+        const pool = this.ids.a;
+        const at = this.ids.n;
+        let h = 0;
+        for (let i = 0; i < frames.length; i++) {
+          const f = frames[i]!;
+          let fi = this.frameByObject.get(f);
+          if (fi === undefined) this.frameByObject.set(f, (fi = this.frameIndex(f)));
+          pool[at + i] = fi;
+          h = (Math.imul(h, 31) + fi) | 0;
         }
-        this.stacks.set(s.frames, e);
+        k = this.stackAt(frames.length, h);
+        this.byFramesArray.set(frames, k);
       }
-      e.value += v;
+      this.values.a[k] += v;
     }
   }
 
-  result(type: ProfileTypeInfo, service: string, range: TimeRange): StackProfile {
-    return { type, service, range, durationMs: this.durationMs, stacks: [...this.merged] };
+  /**
+   * The samples of a binary pprof, by location id. A location's frame indices are looked up once; a
+   * sample's are written straight past the end of the pool of merged stacks, hashed as they are
+   * written, and kept there only when the stack is new (one pass over the location ids).
+   */
+  private addByLocation(ls: LocationStacks, sampleIndex: number, keep?: Keep): void {
+    const { samples, idFrom, ids } = ls;
+    // Location id → the index of its one frame (-2: not looked up yet, -1: several frames, in `several`),
+    // over the ids pprof writers use (1..N); ids past that range (sparse numbering) are all in `several`.
+    const dense = Math.min(ls.maxLocationId + 1, 4 * ls.ids.length + 1024);
+    const one = new Int32Array(dense).fill(-2);
+    const several = new Map<number, Int32Array>();
+    const lookUp = (id: number): number => {
+      const frames = ls.location(id)!;
+      if (frames.length === 1 && id < dense) return (one[id] = this.frameIndex(frames[0]!));
+      const out = new Int32Array(frames.length);
+      for (let j = 0; j < frames.length; j++) out[j] = this.frameIndex(frames[j]!);
+      several.set(id, out);
+      if (id < dense) one[id] = -1;
+      return -1;
+    };
+    for (let k = 0; k < samples.length; k++) {
+      const s = samples[k]!;
+      const v = s.values[sampleIndex]!;
+      if (!v) continue;
+      if (keep && !keep(s.labels)) continue;
+      const start = idFrom[k]!;
+      this.ids.reserve(idFrom[k + 1]! - start);
+      let pool = this.ids.a;
+      const at = this.ids.n;
+      let n = 0;
+      let h = 0;
+      // Leaf first in pprof, root first here; a location's inlined frames are already root first.
+      for (let i = idFrom[k + 1]! - 1; i >= start; i--) {
+        const id = ids[i]!;
+        let r = id < dense ? one[id]! : -2;
+        if (r === -2) r = several.has(id) ? -1 : lookUp(id);
+        if (r >= 0) {
+          pool[at + n++] = r;
+          h = (Math.imul(h, 31) + r) | 0;
+          continue;
+        }
+        const lf = several.get(id)!;
+        this.ids.reserve(n + lf.length + (i - start));
+        pool = this.ids.a;
+        for (let j = 0; j < lf.length; j++) {
+          pool[at + n++] = lf[j]!;
+          h = (Math.imul(h, 31) + lf[j]!) | 0;
+        }
+      }
+      const stack = this.stackAt(n, h); // before reading values.a: a new stack can move it
+      this.values.a[stack] += v;
+    }
   }
-}
 
-function stackHash(frames: Frame[]): number {
-  let h = frames.length;
-  for (const f of frames) {
+  /** The index of the frame with f's function, line and file, added when new. */
+  private frameIndex(f: Frame): number {
     const id = f.fid ?? (f.fid = functionId(f.function));
-    h = (Math.imul(h, 31) + id) | 0;
-    h = (Math.imul(h, 31) + (f.line ?? 0)) | 0;
+    const line = f.line ?? 0;
+    const file = f.file ?? '';
+    if (id >= this.headByFid.length) {
+      const b = new Int32Array(Math.max(id + 1, internedCount() + 64, 2 * this.headByFid.length)).fill(-1);
+      b.set(this.headByFid);
+      this.headByFid = b;
+    }
+    const next = this.nextFrame.a;
+    for (let i = this.headByFid[id]!; i >= 0; i = next[i]!) {
+      const g = this.frames[i]!;
+      if ((g.line ?? 0) === line && (g.file ?? '') === file) return i;
+    }
+    const i = this.frames.length;
+    this.frames.push(f);
+    this.nextFrame.push(this.headByFid[id]!);
+    this.headByFid[id] = i;
+    return i;
   }
-  return h;
-}
 
-/** Same function, file and line at every depth (what identifies a stack across files). */
-function sameStack(a: Frame[], b: Frame[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x !== y && (x.function !== y.function || (x.file ?? '') !== (y.file ?? '') || (x.line ?? 0) !== (y.line ?? 0))) return false;
+  /**
+   * The index of the stack whose n frame indices were just written past the end of the pool (`h` their
+   * hash): an earlier stack with the same frames, else a new stack made of them (with value 0).
+   */
+  private stackAt(n: number, h: number): number {
+    h = (Math.imul(h, 31) + n) | 0;
+    const from = this.from.a;
+    const ids = this.ids.a;
+    const at = this.ids.n;
+    const hashes = this.hashes.a;
+    const mask = this.slots.length - 1;
+    let slot = h & mask;
+    for (let k1 = this.slots[slot]!; k1 !== 0; slot = (slot + 1) & mask, k1 = this.slots[slot]!) {
+      const k = k1 - 1;
+      if (hashes[k] !== h) continue;
+      const start = from[k]!;
+      if (from[k + 1]! - start !== n) continue;
+      let same = true;
+      for (let i = 0; i < n; i++) if (ids[start + i] !== ids[at + i]) { same = false; break; }
+      if (same) return k;
+    }
+    const k = this.values.n;
+    this.slots[slot] = k + 1;
+    this.hashes.push(h);
+    this.ids.n += n;
+    this.from.push(this.ids.n);
+    this.values.push(0);
+    // At most half full, so probes stay short.
+    if (2 * (k + 1) > this.slots.length) this.rehash();
+    return k;
   }
-  return true;
+
+  private rehash(): void {
+    const slots = new Int32Array(2 * this.slots.length);
+    const mask = slots.length - 1;
+    const hashes = this.hashes.a;
+    for (let k = 0; k < this.values.n; k++) {
+      let slot = hashes[k]! & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = k + 1;
+    }
+    this.slots = slots;
+  }
+
+  result(type: ProfileTypeInfo, service: string, range: TimeRange): StackProfile {
+    const compact = { frames: [...this.frames], count: this.values.n, from: this.from.done().slice(), ids: this.ids.done().slice(), values: this.values.done().slice() };
+    return withCompactStacks({ type, service, range, durationMs: this.durationMs }, compact);
+  }
 }

@@ -1,24 +1,27 @@
-// pprof's protobuf read straight from the bytes into flat arrays: the strings, functions and locations
-// as small records, the sample table as numbers (location ids, values, label pairs) with no object per
-// sample or per submessage. pprof.ts turns this into frames and samples; decoding through pprof-format
-// made a Buffer view and an object for every field of every sample (a third of `hot_functions`' time
-// on google-pprof's large.cpu, most of it garbage collection).
+// pprof's protobuf read straight from the bytes into flat arrays: the strings, then functions, locations
+// and their lines as columns of numbers, the sample table as numbers (location ids, values, label pairs),
+// with no object per function, location, sample or submessage. pprof.ts turns this into frames and
+// samples; decoding through pprof-format made a Buffer view and an object for every field of every
+// sample (a third of `hot_functions`' time on google-pprof's large.cpu, most of it garbage collection).
 //
 // Field by field it reads what pprof-format 2.x reads, the same way (one-byte field keys, varint and
 // length-delimited values only, numbers of more than four bytes through BigInt, lengths past the end
 // clamped), so a profile decodes to the same numbers and a malformed one fails where it failed.
 
-export interface WireFunction {
-  id: number;
-  name: number;
-  filename: number;
-}
+import { doubles, ints, type Growable } from './growable.js';
 
-export interface WireLocation {
-  id: number;
-  address: number;
-  /** Per line: function id, then line number (pprof order: innermost first). */
-  lines: number[];
+/** Functions: per function its id, then the string indices of its name and file name. */
+export type WireFunctions = Float64Array;
+
+/** Locations: location k's id ids[k], address addresses[k], and lines [lineFrom[k],
+ * lineFrom[k + 1]) of lineFunctions / lineNumbers (pprof order: innermost first). */
+export interface WireLocations {
+  count: number;
+  ids: Float64Array;
+  addresses: Float64Array;
+  lineFrom: Int32Array;
+  lineFunctions: Float64Array;
+  lineNumbers: Float64Array;
 }
 
 export interface WireProfile {
@@ -31,8 +34,8 @@ export interface WireProfile {
   timeNanos: number;
   durationNanos: number;
   comments: number[];
-  functions: WireFunction[];
-  locations: WireLocation[];
+  functions: WireFunctions;
+  locations: WireLocations;
   /** Sample k's location ids are ids[idFrom[k], idFrom[k + 1]), its values values[valueFrom[k], …),
    * its labels (key, str) pairs labels[2·labelFrom[k], 2·labelFrom[k + 1]). */
   samples: number;
@@ -48,33 +51,10 @@ const VARINT = 0;
 const LENGTH_DELIMITED = 2;
 const utf8 = new TextDecoder();
 
-/** A growable typed array: doubles for the numbers read, 32-bit ints for per-sample offsets. */
-class Growable<T extends Float64Array | Int32Array> {
-  a: T;
-  n = 0;
-  constructor(
-    private readonly make: (size: number) => T,
-    size = 1024,
-  ) {
-    this.a = make(size);
-  }
-  push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = this.make(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = v;
-  }
-  done(): T {
-    return this.a.subarray(0, this.n) as T;
-  }
-}
-
 type Numbers = Growable<Float64Array>;
-const numbers = (size?: number): Numbers => new Growable((n) => new Float64Array(n), size);
+const numbers = doubles;
 /** Offsets, one per sample plus the end. */
-const offsets = (size?: number): Growable<Int32Array> => new Growable((n) => new Int32Array(n), size);
+const offsets = ints;
 
 /** The varint at [a, b): up to four bytes exactly as numbers, longer ones through BigInt (unsigned). */
 export function readNumber(buf: Uint8Array, a: number, b: number): number {
@@ -157,8 +137,6 @@ export function readProfile(bytes: Uint8Array): WireProfile {
   let periodType: [number, number] | undefined;
   const header = { period: 0, defaultSampleType: 0, timeNanos: 0, durationNanos: 0 };
   const comments = numbers(16);
-  const functions: WireFunction[] = [];
-  const locations: WireLocation[] = [];
   // A varint takes at least one byte, so no table holds more numbers than the profile has bytes: small
   // profiles (a bundle holds hundreds) get small tables instead of zero-filling 640 KB each.
   const cap = (n: number) => Math.max(16, Math.min(n, buf.length));
@@ -168,6 +146,12 @@ export function readProfile(bytes: Uint8Array): WireProfile {
   const values = numbers(cap(1 << 14));
   const labelFrom = offsets(cap(1024));
   const labels = numbers(cap(256));
+  const functions = numbers(cap(3 * 1024));
+  const locationIds = numbers(cap(1024));
+  const addresses = numbers(cap(1024));
+  const lineFrom = offsets(cap(1024));
+  const lineFunctions = numbers(cap(1024));
+  const lineNumbers = numbers(cap(1024));
   const valueType = (a: number, b: number): [number, number] => {
     const t: [number, number] = [0, 0];
     fields(buf, a, b, (f, x, y) => {
@@ -192,26 +176,32 @@ export function readProfile(bytes: Uint8Array): WireProfile {
       labels.push(label[1]);
     }
   };
-  let line = { functionId: 0, line: 0 };
+  let lineFn = 0;
+  let lineNo = 0;
   const onLine = (f: number, x: number, y: number) => {
-    if (f === 1) line.functionId = readNumber(buf, x, y);
-    else if (f === 2) line.line = readNumber(buf, x, y);
+    if (f === 1) lineFn = readNumber(buf, x, y);
+    else if (f === 2) lineNo = readNumber(buf, x, y);
   };
-  let loc: WireLocation = { id: 0, address: 0, lines: [] };
+  // The location and function being read (the last value of a repeated field wins, as in pprof-format).
+  let locId = 0;
+  let locAddress = 0;
   const onLocation = (f: number, x: number, y: number) => {
-    if (f === 1) loc.id = readNumber(buf, x, y);
-    else if (f === 3) loc.address = readNumber(buf, x, y);
+    if (f === 1) locId = readNumber(buf, x, y);
+    else if (f === 3) locAddress = readNumber(buf, x, y);
     else if (f === 4) {
-      line = { functionId: 0, line: 0 };
+      lineFn = lineNo = 0;
       fields(buf, x, y, onLine);
-      loc.lines.push(line.functionId, line.line);
+      lineFunctions.push(lineFn);
+      lineNumbers.push(lineNo);
     }
   };
-  let fn: WireFunction = { id: 0, name: 0, filename: 0 };
+  let fnId = 0;
+  let fnName = 0;
+  let fnFile = 0;
   const onFunction = (f: number, x: number, y: number) => {
-    if (f === 1) fn.id = readNumber(buf, x, y);
-    else if (f === 2) fn.name = readNumber(buf, x, y);
-    else if (f === 4) fn.filename = readNumber(buf, x, y);
+    if (f === 1) fnId = readNumber(buf, x, y);
+    else if (f === 2) fnName = readNumber(buf, x, y);
+    else if (f === 4) fnFile = readNumber(buf, x, y);
   };
   // Mappings are not used, but walked as pprof-format walks them (a malformed one fails the same way).
   // Fields whose values nothing reads (mapping ids, columns, label numbers…) are skipped: reading a
@@ -232,14 +222,18 @@ export function readProfile(bytes: Uint8Array): WireProfile {
         fields(buf, a, b, onMapping);
         break;
       case 4:
-        loc = { id: 0, address: 0, lines: [] };
+        locId = locAddress = 0;
+        lineFrom.push(lineFunctions.n);
         fields(buf, a, b, onLocation);
-        locations.push(loc);
+        locationIds.push(locId);
+        addresses.push(locAddress);
         break;
       case 5:
-        fn = { id: 0, name: 0, filename: 0 };
+        fnId = fnName = fnFile = 0;
         fields(buf, a, b, onFunction);
-        functions.push(fn);
+        functions.push(fnId);
+        functions.push(fnName);
+        functions.push(fnFile);
         break;
       case 6:
         sawStrings = true;
@@ -266,6 +260,7 @@ export function readProfile(bytes: Uint8Array): WireProfile {
     }
   });
   const samples = idFrom.n;
+  lineFrom.push(lineFunctions.n);
   idFrom.push(ids.n);
   valueFrom.push(values.n);
   labelFrom.push(labels.n / 2);
@@ -276,8 +271,8 @@ export function readProfile(bytes: Uint8Array): WireProfile {
     periodType,
     ...header,
     comments: [...comments.done()],
-    functions,
-    locations,
+    functions: functions.done(),
+    locations: { count: locationIds.n, ids: locationIds.done(), addresses: addresses.done(), lineFrom: lineFrom.done(), lineFunctions: lineFunctions.done(), lineNumbers: lineNumbers.done() },
     samples,
     idFrom: idFrom.done(),
     ids: ids.done(),

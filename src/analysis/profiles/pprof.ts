@@ -41,6 +41,22 @@ export interface ParsedProfile {
   durationMs?: number;
   samples: ParsedSample[];
   comments: string[];
+  /** The samples' location ids, for readers that aggregate without frames (binary pprof only). */
+  locationStacks?: LocationStacks;
+}
+
+/**
+ * Sample k's stack as location ids: ids[idFrom[k], idFrom[k + 1]), leaf first as in pprof; a
+ * location's frames (its inlined lines, root first) from `location`. Stands for `samples` only: a
+ * profile copied with other samples must not use it.
+ */
+export interface LocationStacks {
+  samples: ParsedSample[];
+  idFrom: Int32Array;
+  ids: Float64Array;
+  location: (id: number) => Frame[] | undefined;
+  /** The largest id `location` knows. */
+  maxLocationId: number;
 }
 
 const num = (v: number | bigint | string | undefined): number => (typeof v === 'number' ? v : v === undefined ? 0 : Number(v));
@@ -135,14 +151,7 @@ function fromWire(p: WireProfile, file: string): ParsedProfile {
   if (strings.length === 0 || strings[0] !== '' || p.sampleTypes.length === 0) {
     throw new ProfileDecodeError(file, 'not a pprof profile (no sample types or string table; is the file truncated or another format?)');
   }
-  const fnById = new Map<number, { name: string; file: string }>();
-  for (const f of p.functions) fnById.set(f.id, { name: str(f.name), file: str(f.filename) });
-  const locFrames = new Map<number, Frame[]>();
-  for (const loc of p.locations) {
-    const lines: Array<{ fn: { name: string; file: string } | undefined; line: number }> = [];
-    for (let k = 0; k < loc.lines.length; k += 2) lines.push({ fn: fnById.get(loc.lines[k]!), line: loc.lines[k + 1]! });
-    locFrames.set(loc.id, locationFrames(loc.address, lines));
-  }
+  const location = wireLocations(p, str);
   const sampleTypes: ValueTypeName[] = [];
   for (let k = 0; k < p.sampleTypes.length; k += 2) sampleTypes.push({ type: str(p.sampleTypes[k]!), unit: str(p.sampleTypes[k + 1]!) });
   const h: Header = {
@@ -154,24 +163,31 @@ function fromWire(p: WireProfile, file: string): ParsedProfile {
     durationNanos: p.durationNanos,
     comments: p.comments.map(str),
   };
-  return { ...headerFields(h), samples: wireSamples(p, sampleTypes.length, locFrames, str, file), comments: h.comments };
+  const { samples, locationStacks } = wireSamples(p, sampleTypes.length, location, str, file);
+  return { ...headerFields(h), samples, comments: h.comments, locationStacks };
 }
 
 /**
- * The samples of a wire profile, read from its flat arrays in one pass: identical location lists share
- * one frames array (framesByLocations), values and labels copied out, nothing else made per sample.
+ * The samples of a wire profile, read from its flat arrays in one pass: values and labels copied out,
+ * frames made only when a sample's `frames` is first read (identical location lists then share one
+ * frames array, framesByLocations); the merger reads the location ids instead (locationStacks).
  */
-function wireSamples(p: WireProfile, nTypes: number, locFrames: Map<number, Frame[]>, str: (i: number) => string, file: string): ParsedSample[] {
+function wireSamples(p: WireProfile, nTypes: number, location: (id: number) => Frame[] | undefined, str: (i: number) => string, file: string): { samples: ParsedSample[]; locationStacks: LocationStacks } {
   const samples: ParsedSample[] = new Array(p.samples);
-  const framesOf = framesByLocations(locFrames, file);
   const { idFrom, ids, valueFrom, values, labelFrom, labels } = p;
+  const locationStacks: LocationStacks = { samples, idFrom, ids, location, maxLocationId: maxId(p.locations.ids, 1, p.locations.count) };
+  let framesOf: ReturnType<typeof framesByLocations> | undefined;
+  const frames = (k: number) => (framesOf ??= framesByLocations(location, file))(ids, idFrom[k]!, idFrom[k + 1]!);
   for (let k = 0; k < p.samples; k++) {
     const nValues = valueFrom[k + 1]! - valueFrom[k]!;
     if (nValues !== nTypes) throw new ProfileDecodeError(file, `corrupt profile: a sample has ${nValues} values for ${nTypes} sample types`);
-    const frames = framesOf(ids, idFrom[k]!, idFrom[k + 1]!);
+    // Checked here, as making the frames would (from the root end), so a bad profile fails to decode.
+    for (let i = idFrom[k + 1]! - 1; i >= idFrom[k]!; i--) {
+      if (!location(ids[i]!)) throw new ProfileDecodeError(file, `corrupt profile: a sample refers to missing location ${ids[i]}`);
+    }
     const v = new Array<number>(nTypes);
     for (let i = 0; i < nTypes; i++) v[i] = values[valueFrom[k]! + i]!;
-    const sample: ParsedSample = { frames, values: v };
+    const sample = new WireSample(frames, k, v);
     if (labelFrom[k + 1]! > labelFrom[k]!) {
       const out: Record<string, string> = {};
       let any = false;
@@ -184,7 +200,93 @@ function wireSamples(p: WireProfile, nTypes: number, locFrames: Map<number, Fram
     }
     samples[k] = sample;
   }
-  return samples;
+  return { samples, locationStacks };
+}
+
+/** A decoded sample whose frames are made when first read. */
+class WireSample implements ParsedSample {
+  declare labels?: Record<string, string>;
+  readonly #framesOf: (k: number) => Frame[];
+  readonly #k: number;
+  #frames: Frame[] | undefined;
+  constructor(
+    framesOf: (k: number) => Frame[],
+    k: number,
+    readonly values: number[],
+  ) {
+    this.#framesOf = framesOf;
+    this.#k = k;
+  }
+  get frames(): Frame[] {
+    return (this.#frames ??= this.#framesOf(this.#k));
+  }
+}
+
+/**
+ * Each location's frames (root first, as locationFrames makes them), read from the wire tables, by
+ * location id. A function's name and file are looked up once (the names interned once), and every
+ * function's strings are checked in table order, so a bad string index fails as before.
+ */
+function wireLocations(p: WireProfile, str: (i: number) => string): (id: number) => Frame[] | undefined {
+  const fns = p.functions;
+  const nFns = fns.length / 3;
+  const names: string[] = new Array(nFns);
+  const files: string[] = new Array(nFns);
+  const fids = new Int32Array(nFns).fill(-1);
+  for (let k = 0; k < nFns; k++) {
+    names[k] = str(fns[3 * k + 1]!);
+    files[k] = str(fns[3 * k + 2]!);
+  }
+  // A function id seen twice means its last entry (as a map filled in order would).
+  const fnIndex = denseIndex(fns, 3, nFns);
+  const locs = p.locations;
+  const byId = new Map<number, Frame[]>();
+  for (let k = 0; k < locs.count; k++) {
+    const a = locs.lineFrom[k]!;
+    const b = locs.lineFrom[k + 1]!;
+    let frames: Frame[];
+    if (a === b) {
+      // Unsymbolized: pprof names such nodes by address.
+      const name = `0x${locs.addresses[k]!.toString(16).padStart(16, '0')}`;
+      frames = [{ function: name, fid: functionId(name) }];
+    } else {
+      frames = new Array(b - a);
+      for (let i = b - 1, j = 0; i >= a; i--, j++) {
+        const fi = fnIndex(locs.lineFunctions[i]!);
+        const name = fi >= 0 ? names[fi]! || '(unknown)' : '(unknown)';
+        let fid: number;
+        if (fi >= 0 && names[fi]) fid = fids[fi]! >= 0 ? fids[fi]! : (fids[fi] = functionId(name));
+        else fid = functionId(name);
+        const f: Frame = { function: name, fid };
+        if (fi >= 0 && files[fi]) f.file = files[fi];
+        const line = locs.lineNumbers[i]!;
+        if (line > 0) f.line = line;
+        frames[j] = f;
+      }
+    }
+    byId.set(locs.ids[k]!, frames);
+  }
+  return locationLookup(byId);
+}
+
+/** The largest of every `stride`-th number of a table (0 when none). */
+function maxId(table: Float64Array, stride: number, n: number): number {
+  let max = 0;
+  for (let k = 0; k < n; k++) if (table[stride * k]! > max) max = table[stride * k]!;
+  return max;
+}
+
+/** Index of each id of a table (every `stride`-th number from 0), the last one when an id repeats; -1 when absent. */
+function denseIndex(table: Float64Array, stride: number, n: number): (id: number) => number {
+  const max = maxId(table, stride, n);
+  if (max <= 4 * n + 16) {
+    const index = new Int32Array(max + 1).fill(-1);
+    for (let k = 0; k < n; k++) index[table[stride * k]!] = k;
+    return (id) => (id >= 0 && id <= max ? index[id]! : -1);
+  }
+  const index = new Map<number, number>();
+  for (let k = 0; k < n; k++) index.set(table[stride * k]!, k);
+  return (id) => index.get(id) ?? -1;
 }
 
 /** Location ids are usually dense (1..N): index an array instead of a map. */
@@ -202,8 +304,7 @@ function locationLookup(locFrames: Map<number, Frame[]>): (id: number) => Frame[
  * verified element by element: no per-sample string keys or trie nodes to allocate. `ids` is kept for
  * the comparison, so it must not change afterwards.
  */
-function framesByLocations(locFrames: Map<number, Frame[]>, file: string): (ids: ArrayLike<number>, from: number, to: number) => Frame[] {
-  const loc = locationLookup(locFrames);
+function framesByLocations(loc: (id: number) => Frame[] | undefined, file: string): (ids: ArrayLike<number>, from: number, to: number) => Frame[] {
   const buckets = new Map<number, Array<{ ids: ArrayLike<number>; from: number; to: number; frames: Frame[] }>>();
   return (ids, from, to) => {
     const n = to - from;
@@ -279,7 +380,7 @@ interface RawSample {
 function build(h: Header, raw: RawSample[], locFrames: Map<number, Frame[]>, str: (i: Num | undefined) => string, file: string): ParsedProfile {
   const samples: ParsedSample[] = new Array(raw.length);
   const nTypes = h.sampleTypes.length;
-  const framesOf = framesByLocations(locFrames, file);
+  const framesOf = framesByLocations(locationLookup(locFrames), file);
   for (let k = 0; k < raw.length; k++) {
     const s = raw[k]!;
     const rawIds = s.locationId ?? [];

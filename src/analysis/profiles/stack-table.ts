@@ -1,14 +1,14 @@
-// A merged profile's stacks as integers: the interned function id of every frame in one typed array.
-// topFunctions reads each frame object once and fills this table as it goes; the user-code view and the
-// call paths then walk the integers and a per-id kind array instead of reading ~500k frame objects
-// again each (google-pprof's large.cpu: 20k stacks, 24 frames deep), which in a one-shot process runs
-// as unoptimised code and was a third of hot_functions' analysis time.
-import type { Frame, StackProfile } from '../../sources/types.js';
+// A merged profile's stacks as function ids: the interned function id of every frame in one typed array.
+// topFunctions fills this table in its pass over the stacks; the user-code view and the call paths then
+// walk the integers and a per-id kind array instead of reading the frames again each (google-pprof's
+// large.cpu: 20k stacks, 24 frames deep).
+import type { Frame } from '../../sources/types.js';
+import type { CompactStacks } from './compact-stacks.js';
 import { functionId } from './intern.js';
 
 export interface StackTable {
-  /** The stacks array the table was built from: a table only stands for these stacks. */
-  readonly source: StackProfile['stacks'];
+  /** What the table was built from (stacksKey of the profile): a table only stands for those stacks. */
+  readonly source: object;
   /** Stacks that have a non-zero value and at least one frame, in their order. */
   count: number;
   /** Stack k's function ids are fids[from[k], from[k + 1]), root first (as its frames). */
@@ -20,32 +20,34 @@ export interface StackTable {
 }
 
 /** An empty table with room for the stacks' frames; its rows are filled by stackTable or by topFunctions' pass. */
-export function emptyTable(stacks: StackProfile['stacks']): StackTable {
+export function emptyTable(c: CompactStacks, source: object): StackTable {
   let frames = 0;
   let rows = 0;
-  for (const s of stacks) {
-    if (s.value === 0 || !s.frames.length) continue;
-    frames += s.frames.length;
+  for (let k = 0; k < c.count; k++) {
+    const n = c.from[k + 1]! - c.from[k]!;
+    if (c.values[k] === 0 || !n) continue;
+    frames += n;
     rows++;
   }
-  return { source: stacks, count: 0, from: new Int32Array(rows + 1), fids: new Int32Array(frames), values: new Float64Array(rows), firstFrame: [] };
+  return { source, count: 0, from: new Int32Array(rows + 1), fids: new Int32Array(frames), values: new Float64Array(rows), firstFrame: [] };
 }
 
 /** Builds the table of stacks directly (when no topFunctions pass made it). */
-export function stackTable(stacks: StackProfile['stacks']): StackTable {
-  const t = emptyTable(stacks);
+export function stackTable(c: CompactStacks, source: object): StackTable {
+  const t = emptyTable(c, source);
   let at = 0;
-  for (const s of stacks) {
-    const frames = s.frames;
-    if (s.value === 0 || !frames.length) continue;
-    for (let i = frames.length - 1; i >= 0; i--) {
-      const f = frames[i]!;
+  for (let k = 0; k < c.count; k++) {
+    const start = c.from[k]!;
+    const n = c.from[k + 1]! - start;
+    if (c.values[k] === 0 || !n) continue;
+    for (let i = n - 1; i >= 0; i--) {
+      const f = c.frames[c.ids[start + i]!]!;
       const id = f.fid ?? (f.fid = functionId(f.function));
       t.fids[at + i] = id;
       if (t.firstFrame[id] === undefined) t.firstFrame[id] = f;
     }
-    at += frames.length;
-    t.values[t.count] = s.value;
+    at += n;
+    t.values[t.count] = c.values[k]!;
     t.from[++t.count] = at;
   }
   return t;

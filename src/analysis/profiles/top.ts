@@ -6,6 +6,8 @@ import type { Frame, StackProfile } from '../../sources/types.js';
 import { causesOf, frameKind, type FrameKind } from './classify.js';
 import { functionId, functionName, internedCount } from './intern.js';
 import { emptyTable, stackTable, type StackTable } from './stack-table.js';
+import { compactStacks, stacksKey } from './compact-stacks.js';
+import { doubles, ints } from './growable.js';
 
 export interface FunctionStat {
   name: string;
@@ -36,9 +38,14 @@ export interface CallPath {
 
 export interface TopResult {
   total: number;
+  /** Every function, in flatOrder (made when first read: hot_functions reads only `first`). */
   functions: FunctionStat[];
-  /** Index by name for lookups. */
+  /** Index by name for lookups (made when first read). */
   byName: Map<string, FunctionStat>;
+  /** The first n functions in flatOrder or cumOrder, as sorting `functions` would give them. */
+  first: (n: number, order: 'flat' | 'cum') => FunctionStat[];
+  /** The row of a function by interned id (the object `functions` holds), undefined when absent. */
+  rowOf: (id: number) => FunctionStat | undefined;
   /** Kind of each function of this result by interned id (the per-frame lookups of the passes below
    * index it instead of hashing every frame's name). */
   kinds?: Array<FrameKind | undefined>;
@@ -59,17 +66,27 @@ const kindCache: Array<{ file: string | undefined; kind: FrameKind } | undefined
 
 /** Flat and cum per function name; sorted by flat desc then name (pprof's FlatNameOrder). */
 export function topFunctions(p: Pick<StackProfile, 'stacks'>): TopResult {
+  const c = compactStacks(p);
+  const { frames, from, ids, values } = c;
+  // Per frame of the table: its function id and line (NaN: none), read from the frame objects once.
+  const frameFid = new Int32Array(frames.length);
+  const frameLine = new Float64Array(frames.length);
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i]!;
+    frameFid[i] = f.fid ?? (f.fid = functionId(f.function));
+    frameLine[i] = f.line ?? NaN;
+  }
   // Per-function accumulators in typed arrays indexed by the interned function id.
   let size = Math.max(1024, internedCount() + 64);
   let flat = new Float64Array(size);
   let cum = new Float64Array(size);
   let stamp = new Int32Array(size);
-  let first: Array<Frame | undefined> = new Array(size);
+  const first: Array<Frame | undefined> = new Array(size);
   let minLine = new Int32Array(size);
   const seen: number[] = [];
   let total = 0;
-  let st = 0;
-  const table = emptyTable(p.stacks);
+  const table = emptyTable(c, stacksKey(p));
+  const fids = table.fids;
   let at = 0;
   const grow = (need: number) => {
     const n = Math.max(need + 1, size * 2);
@@ -88,27 +105,26 @@ export function topFunctions(p: Pick<StackProfile, 'stacks'>): TopResult {
     first.length = n;
     size = n;
   };
-  for (const s of p.stacks) {
-    st++;
-    const v = s.value;
+  for (let k = 0; k < c.count; k++) {
+    const st = k + 1;
+    const v = values[k]!;
     if (v === 0) continue;
     total += Math.abs(v);
-    const frames = s.frames;
-    const leaf = frames.length - 1;
-    const fids = table.fids;
-    for (let i = leaf; i >= 0; i--) {
-      const f = frames[i]!;
-      let id = f.fid;
-      if (id === undefined) id = f.fid = functionId(f.function);
-      fids[at + i] = id;
+    const start = from[k]!;
+    const leaf = from[k + 1]! - 1;
+    for (let i = leaf; i >= start; i--) {
+      const fr = ids[i]!;
+      const id = frameFid[fr]!;
+      fids[at + i - start] = id;
       if (id >= size) grow(id);
-      const fr = first[id];
-      if (fr === undefined) {
-        first[id] = f;
-        minLine[id] = f.line ?? 0;
+      const line = frameLine[fr]!;
+      const f1 = first[id];
+      if (f1 === undefined) {
+        first[id] = frames[fr]!;
+        minLine[id] = line === line ? line : 0;
         seen.push(id);
-      } else if (f.line !== undefined && (minLine[id] === 0 || f.line < minLine[id]!) && (fr.file === undefined || fr.file === f.file)) {
-        minLine[id] = f.line;
+      } else if (line === line && (minLine[id] === 0 || line < minLine[id]!) && (f1.file === undefined || f1.file === frames[fr]!.file)) {
+        minLine[id] = line;
       }
       if (i === leaf) flat[id] += v;
       if (stamp[id] !== st) {
@@ -116,29 +132,77 @@ export function topFunctions(p: Pick<StackProfile, 'stacks'>): TopResult {
         cum[id] += v;
       }
     }
-    if (leaf >= 0) {
-      at += frames.length;
+    if (leaf >= start) {
+      at += leaf - start + 1;
       table.values[table.count] = v;
       table.from[++table.count] = at;
     }
   }
   table.firstFrame = first;
-  const functions: FunctionStat[] = new Array(seen.length);
   const kinds: Array<FrameKind | undefined> = [];
   for (let k = 0; k < seen.length; k++) {
     const id = seen[k]!;
     const f = first[id]!;
     let cached = kindCache[id];
     if (cached === undefined || cached.file !== f.file) cached = kindCache[id] = { file: f.file, kind: frameKind(f) };
-    const kind = cached.kind;
-    kinds[id] = kind;
-    const row: FunctionStat = { name: f.function, kind, flat: flat[id]!, cum: cum[id]! };
-    if (f.file !== undefined) row.file = f.file;
-    if (minLine[id]) row.line = minLine[id];
-    functions[k] = row;
+    kinds[id] = cached.kind;
   }
-  functions.sort(flatOrder);
-  return { total, functions, byName: new Map(functions.map((f) => [f.name, f])), kinds, table };
+  // Rows are made for the functions asked for: 10 of large.cpu's 23k for hot_functions.
+  const rows: Array<FunctionStat | undefined> = [];
+  const rowOf = (id: number): FunctionStat | undefined => {
+    let row = rows[id];
+    if (row === undefined) {
+      const f = first[id];
+      if (f === undefined || kinds[id] === undefined) return undefined;
+      row = rows[id] = { name: f.function, kind: kinds[id]!, flat: flat[id]!, cum: cum[id]! };
+      if (f.file !== undefined) row.file = f.file;
+      if (minLine[id]) row.line = minLine[id];
+    }
+    return row;
+  };
+  // flatOrder and cumOrder on ids (names are unique per id, so neither order has ties).
+  const byFlat = (a: number, b: number) => Math.abs(flat[b]!) - Math.abs(flat[a]!) || byName(a, b) || Math.abs(cum[b]!) - Math.abs(cum[a]!);
+  const byCum = (a: number, b: number) => Math.abs(cum[b]!) - Math.abs(cum[a]!) || byName(a, b) || Math.abs(flat[b]!) - Math.abs(flat[a]!);
+  let functions: FunctionStat[] | undefined;
+  let byNameMap: Map<string, FunctionStat> | undefined;
+  return {
+    total,
+    get functions() {
+      return (functions ??= [...seen].sort(byFlat).map((id) => rowOf(id)!));
+    },
+    get byName() {
+      return (byNameMap ??= new Map(this.functions.map((f) => [f.name, f])));
+    },
+    first: (n, order) => firstBy(seen, order === 'flat' ? byFlat : byCum, n).map((id) => rowOf(id)!),
+    rowOf,
+    kinds,
+    table,
+  };
+}
+
+const byName = (a: number, b: number) => {
+  const x = functionName(a);
+  const y = functionName(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/**
+ * The first `n` of `xs` in `order`, as sorting all of them and slicing would give (when `order` has no
+ * ties): one pass keeping the n best.
+ */
+export function firstBy<T>(xs: readonly T[], order: (a: T, b: T) => number, n: number): T[] {
+  const best: T[] = [];
+  if (n <= 0) return best;
+  for (const x of xs) {
+    if (best.length === n && order(x, best[n - 1]!) >= 0) continue;
+    let i = best.length === n ? n - 1 : best.length;
+    while (i > 0 && order(x, best[i - 1]!) < 0) {
+      best[i] = best[i - 1]!;
+      i--;
+    }
+    best[i] = x;
+  }
+  return best;
 }
 
 export const flatOrder = (a: FunctionStat, b: FunctionStat) => Math.abs(b.flat) - Math.abs(a.flat) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || Math.abs(b.cum) - Math.abs(a.cum);
@@ -150,37 +214,58 @@ export const cumOrder = (a: FunctionStat, b: FunctionStat) => Math.abs(b.cum) - 
  * Samples with no user frame at all stay with their leaf (GC workers, idle runtime).
  */
 export function userFunctions(p: Pick<StackProfile, 'stacks'>, top: TopResult, limit = 20): UserFunctionStat[] {
-  type Acc = { attributed: number; causes: Map<string, number>; via: Map<number, number>; callers: Map<string, number> };
-  // Keyed by function id (one id is one name), callers by their ids joined: names only for the result.
-  const acc = new Map<number, Acc>();
   const { t, inTop } = intStacks(p, top);
   const { from, fids, values } = t;
-  const own: Array<FrameKind | undefined> = [];
-  const kindOf = (id: number): FrameKind => inTop[id] ?? own[id] ?? (own[id] = frameKind(t.firstFrame[id]!));
+  // Per function id: 0 not looked at yet, 1 user code, 2 not (a function `top` lacks is classified
+  // by its first frame).
+  const user = new Uint8Array(internedCount());
+  const isUser = (id: number): boolean => {
+    let u = user[id]!;
+    if (u === 0) u = user[id] = (inTop[id] ?? frameKind(t.firstFrame[id]!)) === 'user' ? 1 : 2;
+    return u === 1;
+  };
+  // First pass: each stack's owner (the nearest user frame at or above the leaf, else the leaf) and
+  // the value attributed to each owner. The causes, the frames under it and the callers are then
+  // gathered for the owners returned only (10 of large.cpu's thousands).
+  const ownerAt = new Int32Array(t.count);
+  const attributed = new Map<number, number>();
+  for (let k = 0; k < t.count; k++) {
+    const start = from[k]!;
+    const end = from[k + 1]!;
+    let u = end - 1;
+    while (u >= start && !isUser(fids[u]!)) u--;
+    // -1 - the leaf's index when no frame is user code.
+    ownerAt[k] = u >= start ? u : -1 - (end - 1);
+    const ownerId = fids[u >= start ? u : end - 1]!;
+    attributed.set(ownerId, (attributed.get(ownerId) ?? 0) + values[k]!);
+  }
+  const rank = (a: number, b: number) => attributed.get(b)! - attributed.get(a)! || (functionName(a) < functionName(b) ? -1 : 1);
+  const inResult = [...attributed.keys()].filter((id) => top.rowOf(id) !== undefined);
+  const chosen = limit >= inResult.length ? inResult.sort(rank) : firstBy(inResult, rank, limit);
+  type Acc = { causes: Map<string, number>; via: Map<number, number>; callers: Map<string, number> };
+  const acc = new Map<number, Acc>();
+  for (const id of chosen) acc.set(id, { causes: new Map(), via: new Map(), callers: new Map() });
   const causeCache: Array<string[] | undefined> = [];
   const seen = new Set<string>();
   const callers: number[] = [];
   for (let k = 0; k < t.count; k++) {
     const start = from[k]!;
     const end = from[k + 1]!;
+    const userOwner = ownerAt[k]! >= 0;
+    const owner = userOwner ? ownerAt[k]! : -1 - ownerAt[k]!;
+    const a = acc.get(fids[owner]!);
+    if (!a) continue;
     const v = values[k]!;
-    let u = end - 1;
-    while (u >= start && kindOf(fids[u]!) !== 'user') u--;
-    const owner = u >= start ? u : end - 1;
-    const ownerId = fids[owner]!;
-    let a = acc.get(ownerId);
-    if (!a) acc.set(ownerId, (a = { attributed: 0, causes: new Map(), via: new Map(), callers: new Map() }));
-    a.attributed += v;
     // Cause families present between the owner and the leaf (inclusive of the leaf).
     seen.clear();
-    for (let i = owner + (u >= start ? 1 : 0); i < end; i++) {
+    for (let i = owner + (userOwner ? 1 : 0); i < end; i++) {
       const id = fids[i]!;
       let cs = causeCache[id];
       if (!cs) cs = causeCache[id] = causesOf(functionName(id));
       for (const c of cs) seen.add(c);
     }
     for (const c of seen) a.causes.set(c, (a.causes.get(c) ?? 0) + v);
-    if (u >= start && owner < end - 1) {
+    if (userOwner && owner < end - 1) {
       const via = fids[owner + 1]!;
       a.via.set(via, (a.via.get(via) ?? 0) + v);
     }
@@ -189,26 +274,22 @@ export function userFunctions(p: Pick<StackProfile, 'stacks'>, top: TopResult, l
     callers.length = 0;
     for (let i = owner - 1; i >= start && callers.length < 4; i--) {
       const id = fids[i]!;
-      if (kindOf(id) === 'user' && id !== callers[callers.length - 1]) callers.push(id);
+      if (isUser(id) && id !== callers[callers.length - 1]) callers.push(id);
     }
     const key = callers.reverse().join(',');
     a.callers.set(key, (a.callers.get(key) ?? 0) + v);
   }
-  const out: UserFunctionStat[] = [];
-  for (const [id, a] of acc) {
-    const f = top.byName.get(functionName(id));
-    if (!f) continue;
+  return chosen.map((id) => {
+    const a = acc.get(id)!;
     const best = [...a.callers.entries()].sort((x, y) => y[1] - x[1])[0];
-    out.push({
-      ...f,
-      attributed: a.attributed,
+    return {
+      ...top.rowOf(id)!,
+      attributed: attributed.get(id)!,
       causes: Object.fromEntries([...a.causes.entries()].sort((x, y) => y[1] - x[1])),
       via: [...a.via.entries()].sort((x, y) => y[1] - x[1]).slice(0, 3).map(([v, value]) => ({ name: functionName(v), value })),
       callers: best && best[0] ? best[0].split(',').map((c) => functionName(Number(c))) : [],
-    });
-  }
-  out.sort((x, y) => y.attributed - x.attributed || (x.name < y.name ? -1 : 1));
-  return out.slice(0, limit);
+    };
+  });
 }
 
 /**
@@ -216,8 +297,9 @@ export function userFunctions(p: Pick<StackProfile, 'stacks'>, top: TopResult, l
  * `top` does not have). The table topFunctions made when `top` was computed from these very stacks.
  */
 function intStacks(p: Pick<StackProfile, 'stacks'>, top: TopResult): { t: StackTable; inTop: Array<FrameKind | undefined> } {
-  if (top.table && top.table.source === p.stacks && top.kinds) return { t: top.table, inTop: top.kinds };
-  const t = stackTable(p.stacks);
+  const key = stacksKey(p);
+  if (top.table && top.table.source === key && top.kinds) return { t: top.table, inTop: top.kinds };
+  const t = stackTable(compactStacks(p), key);
   const inTop: Array<FrameKind | undefined> = [];
   for (let id = 0; id < t.firstFrame.length; id++) {
     const f = t.firstFrame[id];
@@ -228,26 +310,45 @@ function intStacks(p: Pick<StackProfile, 'stacks'>, top: TopResult): { t: StackT
 
 /** Top call paths, compressed to what a reader needs: user frames and the hot non-user tail. */
 export function topPaths(p: Pick<StackProfile, 'stacks'>, top: TopResult, limit = 5, tail = 2): CallPath[] {
-  // Paths in order of first appearance (the sort keeps that order between equal values), found by a
-  // hash of their function ids and compared id by id: one id is one name (ids are interned names),
-  // so no key string or name array is made for a stack whose path was seen before.
-  // Names are looked up only for the paths returned (a profile can have as many paths as samples).
-  // Each path's ids are a slice [at, at + n) of one pool, not an array of its own: large.cpu has 20k
-  // paths, and 20k small typed arrays cost more in allocation and GC than the rest of this function.
-  const paths: Array<{ value: number; at: number; n: number }> = [];
-  const byHash = new Map<number, number[]>();
-  let kept = new Int32Array(64);
+  // Paths in order of first appearance (ties in value keep that order), found by a hash of their
+  // function ids and compared id by id: one id is one name (ids are interned names), so no key string
+  // or name array is made for a stack whose path was seen before. Names are looked up only for the
+  // paths returned (a profile can have as many paths as samples). Paths are columns of typed arrays
+  // (values, slices [at, at + n) of one pool of ids, hashes) in an open-addressing table: large.cpu
+  // has 20k paths, and an object, array or map entry each cost more in allocation and GC than the rest.
   const { t, inTop } = intStacks(p, top);
   const { from, fids, values } = t;
+  // Per function id: 0 not looked at yet, 1 user code (or not in `top`), 2 not.
+  const user = new Uint8Array(internedCount());
+  const isUser = (id: number): boolean => {
+    let u = user[id]!;
+    if (u === 0) u = user[id] = (inTop[id] ?? 'user') === 'user' ? 1 : 2;
+    return u === 1;
+  };
+  let kept = new Int32Array(64);
   let pool = new Int32Array(Math.max(64, fids.length));
   let used = 0;
+  const pathValue = doubles(1024);
+  const pathAt = ints(1024);
+  const pathLength = ints(1024);
+  const pathHash = ints(1024);
+  let slots = new Int32Array(1 << 12);
+  const rehash = () => {
+    slots = new Int32Array(2 * slots.length);
+    const mask = slots.length - 1;
+    for (let q = 0; q < pathHash.n; q++) {
+      let slot = pathHash.a[q]! & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = q + 1;
+    }
+  };
   for (let k = 0; k < t.count; k++) {
     const start = from[k]!;
     const len = from[k + 1]! - start;
     if (len > kept.length) kept = new Int32Array(2 * len);
     let lastUser = -1;
     for (let i = len - 1; i >= 0; i--) {
-      if ((inTop[fids[start + i]!] ?? 'user') === 'user') {
+      if (isUser(fids[start + i]!)) {
         lastUser = i;
         break;
       }
@@ -256,41 +357,46 @@ export function topPaths(p: Pick<StackProfile, 'stacks'>, top: TopResult, limit 
     let h = 0;
     for (let i = 0; i < len; i++) {
       const id = fids[start + i]!;
-      const isUser = (inTop[id] ?? 'user') === 'user';
       const inTail = i > lastUser && i >= Math.max(lastUser + 1, len - tail);
       const nearUser = i === lastUser + 1 && lastUser >= 0;
-      if ((isUser || inTail || nearUser || lastUser < 0 && i >= len - tail - 1) && (n === 0 || kept[n - 1] !== id)) {
+      if ((isUser(id) || inTail || nearUser || lastUser < 0 && i >= len - tail - 1) && (n === 0 || kept[n - 1] !== id)) {
         kept[n++] = id;
         h = (Math.imul(h, 31) + id) | 0;
       }
     }
-    let bucket = byHash.get(h);
-    if (!bucket) byHash.set(h, (bucket = []));
-    let cur: { value: number } | undefined;
-    for (const b of bucket) {
-      const q = paths[b]!;
-      if (q.n !== n) continue;
+    const mask = slots.length - 1;
+    let slot = h & mask;
+    let found = -1;
+    for (let q1 = slots[slot]!; q1 !== 0; slot = (slot + 1) & mask, q1 = slots[slot]!) {
+      const q = q1 - 1;
+      if (pathHash.a[q] !== h || pathLength.a[q] !== n) continue;
+      const at = pathAt.a[q]!;
       let same = true;
-      for (let i = 0; i < n; i++) if (pool[q.at + i] !== kept[i]) { same = false; break; }
-      if (same) { cur = q; break; }
+      for (let i = 0; i < n; i++) if (pool[at + i] !== kept[i]) { same = false; break; }
+      if (same) { found = q; break; }
     }
-    if (cur) cur.value += values[k]!;
-    else {
-      if (used + n > pool.length) {
-        const bigger = new Int32Array(2 * (used + n));
-        bigger.set(pool.subarray(0, used));
-        pool = bigger;
-      }
-      for (let i = 0; i < n; i++) pool[used + i] = kept[i]!;
-      bucket.push(paths.length);
-      paths.push({ value: values[k]!, at: used, n });
-      used += n;
+    if (found >= 0) {
+      pathValue.a[found] += values[k]!;
+      continue;
     }
+    if (used + n > pool.length) {
+      const bigger = new Int32Array(2 * (used + n));
+      bigger.set(pool.subarray(0, used));
+      pool = bigger;
+    }
+    for (let i = 0; i < n; i++) pool[used + i] = kept[i]!;
+    slots[slot] = pathHash.n + 1;
+    pathValue.push(values[k]!);
+    pathAt.push(used);
+    pathLength.push(n);
+    pathHash.push(h);
+    used += n;
+    // At most half full, so probes stay short.
+    if (2 * pathHash.n > slots.length) rehash();
   }
-  return paths
-    .sort((a, b) => b.value - a.value)
-    .slice(0, limit)
-    .map(({ at, n, value }) => ({ frames: Array.from(pool.subarray(at, at + n), functionName), value }));
+  const order = Array.from({ length: pathHash.n }, (_, q) => q);
+  const byValue = (a: number, b: number) => pathValue.a[b]! - pathValue.a[a]! || a - b;
+  return firstBy(order, byValue, limit).map((q) => ({ frames: Array.from(pool.subarray(pathAt.a[q]!, pathAt.a[q]! + pathLength.a[q]!), functionName), value: pathValue.a[q]! }));
 }
 
 /** A short display name: drop the import path, keep package.Receiver.Method. */
