@@ -62,3 +62,14 @@ export function startDecodeWorker(job: {
   }
   return { traces, metrics };
 }
+
+/** The store a worker decoded (its problems added to `problems`), or, when there is no worker answer,
+ * the store loaded in this thread by `load`. */
+export function decodedOr<T>(inWorker: Promise<Decoded<T>> | undefined, problems: string[], load: () => Promise<T>): Promise<T> {
+  if (!inWorker) return load();
+  return inWorker.then((r) => {
+    if (!r) return load();
+    problems.push(...r.problems);
+    return r.store;
+  });
+}

@@ -5,7 +5,7 @@ import type { Format } from './formats/detect.js';
 import { compileSafeRegex } from '../../util/regex.js';
 import { familyOf, type MetricStore } from './openmetrics.js';
 import { loadMetricStore } from './metrics-load.js';
-import type { Decoded } from './decode-thread.js';
+import { decodedOr, type Decoded } from './decode-thread.js';
 import { Evaluator, MODERN_SEMANTICS, valueToSeries, type Semantics } from '../../analysis/metrics/eval.js';
 import { parsePromQL, type Expr, type Matcher } from '../../query/promql.js';
 
@@ -33,13 +33,7 @@ export class BundleMetricSource implements MetricSource {
   }
 
   store(): Promise<MetricStore> {
-    this.loaded ??= this.inWorker
-      ? this.inWorker.then((r) => {
-          if (!r) return loadMetricStore(this.files, this.problems, this.formats);
-          this.problems.push(...r.problems);
-          return r.store;
-        })
-      : loadMetricStore(this.files, this.problems, this.formats);
+    this.loaded ??= decodedOr(this.inWorker, this.problems, () => loadMetricStore(this.files, this.problems, this.formats));
     return this.loaded;
   }
 

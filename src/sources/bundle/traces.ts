@@ -14,7 +14,7 @@ import type { Format } from './formats/detect.js';
 import { SpanStoreBuilder, type SpanStore } from '../spanstore/store.js';
 import { decodeOtlpJson } from '../spanstore/otlp-json.js';
 import { matchingTraces, servicesIn } from '../spanstore/query.js';
-import type { Decoded } from './decode-thread.js';
+import { decodedOr, type Decoded } from './decode-thread.js';
 
 /**
  * One file's spans into the builder: files in another format (Jaeger, Zipkin, OTLP protobuf; `format`)
@@ -133,13 +133,7 @@ export class BundleTraceSource implements TraceSource {
 
   /** The span store, loaded on first use. */
   store(): Promise<SpanStore> {
-    this.loaded ??= this.inWorker
-      ? this.inWorker.then((r) => {
-          if (!r) return loadSpanStore(this.files, this.problems, this.formats);
-          this.problems.push(...r.problems);
-          return r.store;
-        })
-      : loadSpanStore(this.files, this.problems, this.formats);
+    this.loaded ??= decodedOr(this.inWorker, this.problems, () => loadSpanStore(this.files, this.problems, this.formats));
     return this.loaded;
   }
 
