@@ -8,22 +8,26 @@
 //    everywhere says little.
 // 2. Attribution on the call graph. Each symptom is explained once, at the deepest place that explains
 //    it: an operation's own time goes to its service; the wait on a call goes to the endpoint whose
-//    edges are consistently slow (a delayed pod slows every edge it touches, both ways); errors go
-//    where they start (an error span none of whose children failed, a line that names another service);
-//    what changed right after a callee answered goes to the callee.
+//    edges are consistently slow (a delayed pod slows every edge it touches, both ways; the calls of a
+//    service that talks little are pooled), and so does a call its caller gave up on (a timeout); errors
+//    go where they start (an error span none of whose children failed, a line that names another
+//    service, the callee a failed call never reached); what changed right after a callee answered goes
+//    to the callee.
 // 3. Causality for what propagates. Symptoms that travel up the call graph (errors, error lines,
 //    unusual call shapes, latency metrics) are discounted in a caller when a callee moved at least as
 //    much; local evidence (own time, attributed waits, per-request behaviour, profiles) is not.
 // 4. No baseline, short baseline, incomplete data. Without a trace baseline the call waits are compared
 //    with each other inside the window and own time is judged by its share of the slow requests'
-//    critical path; the metrics keep their own baseline. Leaf instances of operations that usually
+//    critical path; the metrics keep their own baseline; a replicated service's instances are compared
+//    with each other in the window. Leaf instances of operations that usually
 //    have children are not credited with self time (their children were not recorded). What was
 //    missing and what the ranking fell back on is reported in `partial`.
 //
 // The features live next to this file, one failure mode each: error-origin.ts (errors where they
 // start), own-time.ts (an operation's own time), edges.ts (the wait on a call: network and queueing),
 // call-shapes.ts (requests that stop early), patterns.ts and transitions.ts (per-request events and
-// what follows them), logs.ts, named.ts (errors naming another service), metrics.ts, profiles.ts.
+// what follows them), siblings.ts (one instance against its replicas), logs.ts, named.ts (errors naming
+// another service), metrics.ts, profiles.ts.
 // Every constant is in tuning.ts; `npm run bench -- suspects` measures its sensitivity.
 import type { LogRecord, Sources, Span, TimeRange } from '../../sources/types.js';
 import { CAP, coveredRatio, poissonZ, robustScores } from './stats.js';
