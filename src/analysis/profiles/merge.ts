@@ -7,6 +7,7 @@ import type { Frame, ProfileTypeInfo, StackProfile, TimeRange } from '../../sour
 import type { LocationStacks, ParsedProfile } from './pprof.js';
 import { withCompactStacks } from './compact-stacks.js';
 import { doubles, ints } from './growable.js';
+import { SequenceTable } from './sequences.js';
 import { functionId, internedCount } from './intern.js';
 
 type Keep = (labels: Record<string, string> | undefined) => boolean;
@@ -19,22 +20,14 @@ export class StackMerger {
   private headByFid = new Int32Array(0);
   private readonly nextFrame = ints(1024);
   private readonly frameByObject = new Map<Frame, number>();
-  /** Stack k's frame indices are ids[from[k], from[k + 1]), root first, in order of first appearance. */
-  private readonly from = ints(1024);
-  private readonly ids = ints(1 << 14);
+  /** Distinct stacks as sequences of frame indices, root first, in order of first appearance; stack k's
+   * value is values[k]. */
+  private readonly stacks = new SequenceTable();
   private readonly values = doubles(1024);
-  /** Distinct stacks in an open-addressing table of stack index + 1 (0: free), found by a numeric
-   * hash of their frame indices and verified index by index (no map entry or array per stack). */
-  private slots = new Int32Array(1 << 12);
-  private readonly hashes = ints(1024);
   /** A sample's frames array seen before (the same location list within a file) is the same stack. */
   private readonly byFramesArray = new Map<Frame[], number>();
   durationMs = 0;
   count = 0;
-
-  constructor() {
-    this.from.push(0);
-  }
 
   /** Adds one sample index of a parsed profile, optionally only samples passing `keep`. */
   add(p: ParsedProfile, sampleIndex: number, keep?: Keep): void {
@@ -52,9 +45,8 @@ export class StackMerger {
       let k = this.byFramesArray.get(s.frames);
       if (k === undefined) {
         const frames = s.frames;
-        this.ids.reserve(frames.length);
-        const pool = this.ids.a;
-        const at = this.ids.n;
+        const pool = this.stacks.room(frames.length);
+        const at = this.stacks.items.n;
         let h = 0;
         for (let i = 0; i < frames.length; i++) {
           const f = frames[i]!;
@@ -97,9 +89,8 @@ export class StackMerger {
       if (!v) continue;
       if (keep && !keep(s.labels)) continue;
       const start = idFrom[k]!;
-      this.ids.reserve(idFrom[k + 1]! - start);
-      let pool = this.ids.a;
-      const at = this.ids.n;
+      let pool = this.stacks.room(idFrom[k + 1]! - start);
+      const at = this.stacks.items.n;
       let n = 0;
       let h = 0;
       // Leaf first in pprof, root first here; a location's inlined frames are already root first.
@@ -113,8 +104,7 @@ export class StackMerger {
           continue;
         }
         const lf = several.get(id)!;
-        this.ids.reserve(n + lf.length + (i - start));
-        pool = this.ids.a;
+        pool = this.stacks.room(n + lf.length + (i - start));
         for (let j = 0; j < lf.length; j++) {
           pool[at + n++] = lf[j]!;
           h = (Math.imul(h, 31) + lf[j]!) | 0;
@@ -147,52 +137,16 @@ export class StackMerger {
     return i;
   }
 
-  /**
-   * The index of the stack whose n frame indices were just written past the end of the pool (`h` their
-   * hash): an earlier stack with the same frames, else a new stack made of them (with value 0).
-   */
+  /** The stack whose n frame indices were just written past the end of the pool (`h`: their hash),
+   * with value 0 when new. */
   private stackAt(n: number, h: number): number {
-    h = (Math.imul(h, 31) + n) | 0;
-    const from = this.from.a;
-    const ids = this.ids.a;
-    const at = this.ids.n;
-    const hashes = this.hashes.a;
-    const mask = this.slots.length - 1;
-    let slot = h & mask;
-    for (let k1 = this.slots[slot]!; k1 !== 0; slot = (slot + 1) & mask, k1 = this.slots[slot]!) {
-      const k = k1 - 1;
-      if (hashes[k] !== h) continue;
-      const start = from[k]!;
-      if (from[k + 1]! - start !== n) continue;
-      let same = true;
-      for (let i = 0; i < n; i++) if (ids[start + i] !== ids[at + i]) { same = false; break; }
-      if (same) return k;
-    }
-    const k = this.values.n;
-    this.slots[slot] = k + 1;
-    this.hashes.push(h);
-    this.ids.n += n;
-    this.from.push(this.ids.n);
-    this.values.push(0);
-    // At most half full, so probes stay short.
-    if (2 * (k + 1) > this.slots.length) this.rehash();
+    const k = this.stacks.intern(n, h);
+    if (k === this.values.n) this.values.push(0);
     return k;
   }
 
-  private rehash(): void {
-    const slots = new Int32Array(2 * this.slots.length);
-    const mask = slots.length - 1;
-    const hashes = this.hashes.a;
-    for (let k = 0; k < this.values.n; k++) {
-      let slot = hashes[k]! & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = k + 1;
-    }
-    this.slots = slots;
-  }
-
   result(type: ProfileTypeInfo, service: string, range: TimeRange): StackProfile {
-    const compact = { frames: [...this.frames], count: this.values.n, from: this.from.done().slice(), ids: this.ids.done().slice(), values: this.values.done().slice() };
+    const compact = { frames: [...this.frames], count: this.values.n, from: this.stacks.from.done().slice(), ids: this.stacks.items.done().slice(), values: this.values.done().slice() };
     return withCompactStacks({ type, service, range, durationMs: this.durationMs }, compact);
   }
 }

@@ -7,7 +7,8 @@ import { causesOf, frameKind, type FrameKind } from './classify.js';
 import { functionId, functionName, internedCount } from './intern.js';
 import { emptyTable, stackTable, type StackTable } from './stack-table.js';
 import { compactStacks, stacksKey } from './compact-stacks.js';
-import { doubles, ints } from './growable.js';
+import { doubles } from './growable.js';
+import { SequenceTable } from './sequences.js';
 
 export interface FunctionStat {
   name: string;
@@ -313,9 +314,9 @@ export function topPaths(p: Pick<StackProfile, 'stacks'>, top: TopResult, limit 
   // Paths in order of first appearance (ties in value keep that order), found by a hash of their
   // function ids and compared id by id: one id is one name (ids are interned names), so no key string
   // or name array is made for a stack whose path was seen before. Names are looked up only for the
-  // paths returned (a profile can have as many paths as samples). Paths are columns of typed arrays
-  // (values, slices [at, at + n) of one pool of ids, hashes) in an open-addressing table: large.cpu
-  // has 20k paths, and an object, array or map entry each cost more in allocation and GC than the rest.
+  // paths returned (a profile can have as many paths as samples). Paths are sequences of one table
+  // (sequences.ts) with their values in a typed column: large.cpu has 20k paths, and an object, array
+  // or map entry each cost more in allocation and GC than the rest.
   const { t, inTop } = intStacks(p, top);
   const { from, fids, values } = t;
   // Per function id: 0 not looked at yet, 1 user code (or not in `top`), 2 not.
@@ -325,27 +326,11 @@ export function topPaths(p: Pick<StackProfile, 'stacks'>, top: TopResult, limit 
     if (u === 0) u = user[id] = (inTop[id] ?? 'user') === 'user' ? 1 : 2;
     return u === 1;
   };
-  let kept = new Int32Array(64);
-  let pool = new Int32Array(Math.max(64, fids.length));
-  let used = 0;
+  const paths = new SequenceTable();
   const pathValue = doubles(1024);
-  const pathAt = ints(1024);
-  const pathLength = ints(1024);
-  const pathHash = ints(1024);
-  let slots = new Int32Array(1 << 12);
-  const rehash = () => {
-    slots = new Int32Array(2 * slots.length);
-    const mask = slots.length - 1;
-    for (let q = 0; q < pathHash.n; q++) {
-      let slot = pathHash.a[q]! & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = q + 1;
-    }
-  };
   for (let k = 0; k < t.count; k++) {
     const start = from[k]!;
     const len = from[k + 1]! - start;
-    if (len > kept.length) kept = new Int32Array(2 * len);
     let lastUser = -1;
     for (let i = len - 1; i >= 0; i--) {
       if (isUser(fids[start + i]!)) {
@@ -353,50 +338,27 @@ export function topPaths(p: Pick<StackProfile, 'stacks'>, top: TopResult, limit 
         break;
       }
     }
+    // The path's ids are written past the end of the table's pool, and kept there only when new.
+    const kept = paths.room(len);
+    const at = paths.items.n;
     let n = 0;
     let h = 0;
     for (let i = 0; i < len; i++) {
       const id = fids[start + i]!;
       const inTail = i > lastUser && i >= Math.max(lastUser + 1, len - tail);
       const nearUser = i === lastUser + 1 && lastUser >= 0;
-      if ((isUser(id) || inTail || nearUser || lastUser < 0 && i >= len - tail - 1) && (n === 0 || kept[n - 1] !== id)) {
-        kept[n++] = id;
+      if ((isUser(id) || inTail || nearUser || lastUser < 0 && i >= len - tail - 1) && (n === 0 || kept[at + n - 1] !== id)) {
+        kept[at + n++] = id;
         h = (Math.imul(h, 31) + id) | 0;
       }
     }
-    const mask = slots.length - 1;
-    let slot = h & mask;
-    let found = -1;
-    for (let q1 = slots[slot]!; q1 !== 0; slot = (slot + 1) & mask, q1 = slots[slot]!) {
-      const q = q1 - 1;
-      if (pathHash.a[q] !== h || pathLength.a[q] !== n) continue;
-      const at = pathAt.a[q]!;
-      let same = true;
-      for (let i = 0; i < n; i++) if (pool[at + i] !== kept[i]) { same = false; break; }
-      if (same) { found = q; break; }
-    }
-    if (found >= 0) {
-      pathValue.a[found] += values[k]!;
-      continue;
-    }
-    if (used + n > pool.length) {
-      const bigger = new Int32Array(2 * (used + n));
-      bigger.set(pool.subarray(0, used));
-      pool = bigger;
-    }
-    for (let i = 0; i < n; i++) pool[used + i] = kept[i]!;
-    slots[slot] = pathHash.n + 1;
-    pathValue.push(values[k]!);
-    pathAt.push(used);
-    pathLength.push(n);
-    pathHash.push(h);
-    used += n;
-    // At most half full, so probes stay short.
-    if (2 * pathHash.n > slots.length) rehash();
+    const q = paths.intern(n, h);
+    if (q === pathValue.n) pathValue.push(0);
+    pathValue.a[q] += values[k]!;
   }
-  const order = Array.from({ length: pathHash.n }, (_, q) => q);
+  const order = Array.from({ length: paths.count }, (_, q) => q);
   const byValue = (a: number, b: number) => pathValue.a[b]! - pathValue.a[a]! || a - b;
-  return firstBy(order, byValue, limit).map((q) => ({ frames: Array.from(pool.subarray(pathAt.a[q]!, pathAt.a[q]! + pathLength.a[q]!), functionName), value: pathValue.a[q]! }));
+  return firstBy(order, byValue, limit).map((q) => ({ frames: Array.from(paths.get(q), functionName), value: pathValue.a[q]! }));
 }
 
 /** A short display name: drop the import path, keep package.Receiver.Method. */
