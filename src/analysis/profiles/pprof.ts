@@ -245,23 +245,14 @@ function wireLocations(p: WireProfile, str: (i: number) => string): (id: number)
     const a = locs.lineFrom[k]!;
     const b = locs.lineFrom[k + 1]!;
     let frames: Frame[];
-    if (a === b) {
-      // Unsymbolized: pprof names such nodes by address.
-      const name = `0x${locs.addresses[k]!.toString(16).padStart(16, '0')}`;
-      frames = [{ function: name, fid: functionId(name) }];
-    } else {
+    if (a === b) frames = unsymbolizedFrames(locs.addresses[k]!);
+    else {
       frames = new Array(b - a);
       for (let i = b - 1, j = 0; i >= a; i--, j++) {
         const fi = fnIndex(locs.lineFunctions[i]!);
-        const name = fi >= 0 ? names[fi]! || '(unknown)' : '(unknown)';
-        let fid: number;
-        if (fi >= 0 && names[fi]) fid = fids[fi]! >= 0 ? fids[fi]! : (fids[fi] = functionId(name));
-        else fid = functionId(name);
-        const f: Frame = { function: name, fid };
-        if (fi >= 0 && files[fi]) f.file = files[fi];
-        const line = locs.lineNumbers[i]!;
-        if (line > 0) f.line = line;
-        frames[j] = f;
+        // A named function's id is interned once per function, not once per line.
+        const fid = fi >= 0 && names[fi] ? (fids[fi]! >= 0 ? fids[fi]! : (fids[fi] = functionId(names[fi]!))) : undefined;
+        frames[j] = lineFrame(fi >= 0 ? names[fi] : undefined, fi >= 0 ? files[fi] : undefined, locs.lineNumbers[i]!, fid);
       }
     }
     byId.set(locs.ids[k]!, frames);
@@ -343,21 +334,29 @@ function headerFields(h: Header): Omit<ParsedProfile, 'samples' | 'comments'> {
 
 /** A location's frames root-first. pprof lists inlined lines innermost first. */
 function locationFrames(address: number, lines: Array<{ fn: { name: string; file: string } | undefined; line: number }>): Frame[] {
-  if (lines.length === 0) {
-    // Unsymbolized: pprof names such nodes by address.
-    const name = `0x${address.toString(16).padStart(16, '0')}`;
-    return [{ function: name, fid: functionId(name) }];
-  }
+  if (lines.length === 0) return unsymbolizedFrames(address);
   const out: Frame[] = [];
   for (let i = lines.length - 1; i >= 0; i--) {
     const l = lines[i]!;
-    const name = l.fn?.name || '(unknown)';
-    const f: Frame = { function: name, fid: functionId(name) };
-    if (l.fn?.file) f.file = l.fn.file;
-    if (l.line > 0) f.line = l.line;
-    out.push(f);
+    out.push(lineFrame(l.fn?.name, l.fn?.file, l.line));
   }
   return out;
+}
+
+/** An unsymbolized location's one frame: pprof names such nodes by address. */
+function unsymbolizedFrames(address: number): Frame[] {
+  const name = `0x${address.toString(16).padStart(16, '0')}`;
+  return [{ function: name, fid: functionId(name) }];
+}
+
+/** The frame of one line of a location: a function without a name is "(unknown)"; an empty file and a
+ * line ≤ 0 are left out. `fid`, when the caller has it, is the name's interned id. */
+function lineFrame(name: string | undefined, file: string | undefined, line: number, fid?: number): Frame {
+  const fn = name || '(unknown)';
+  const f: Frame = { function: fn, fid: fid ?? functionId(fn) };
+  if (file) f.file = file;
+  if (line > 0) f.line = line;
+  return f;
 }
 
 interface Header {

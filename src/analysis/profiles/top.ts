@@ -240,7 +240,7 @@ export function userFunctions(p: Pick<StackProfile, 'stacks'>, top: TopResult, l
     const ownerId = fids[u >= start ? u : end - 1]!;
     attributed.set(ownerId, (attributed.get(ownerId) ?? 0) + values[k]!);
   }
-  const rank = (a: number, b: number) => attributed.get(b)! - attributed.get(a)! || (functionName(a) < functionName(b) ? -1 : 1);
+  const rank = (a: number, b: number) => attributed.get(b)! - attributed.get(a)! || byName(a, b);
   const inResult = [...attributed.keys()].filter((id) => top.rowOf(id) !== undefined);
   const chosen = limit >= inResult.length ? inResult.sort(rank) : firstBy(inResult, rank, limit);
   type Acc = { causes: Map<string, number>; via: Map<number, number>; callers: Map<string, number> };
