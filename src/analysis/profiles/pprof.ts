@@ -7,6 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Frame } from '../../sources/types.js';
 import { functionId } from './intern.js';
 import { readProfile, type WireProfile } from './pprof-wire.js';
+import { isGzip } from '../../util/gzip.js';
 
 export class ProfileDecodeError extends Error {
   constructor(
@@ -60,10 +61,6 @@ export interface LocationStacks {
 }
 
 const num = (v: number | bigint | string | undefined): number => (typeof v === 'number' ? v : v === undefined ? 0 : Number(v));
-
-function isGzip(b: Uint8Array): boolean {
-  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
-}
 
 /**
  * Decode a pprof file's bytes. `file` names it in errors. Rejects empty, truncated and non-pprof

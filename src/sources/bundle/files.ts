@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { gunzip, gunzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import path from 'node:path';
+import { isGzip } from '../../util/gzip.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -18,17 +19,17 @@ export class BundleFileError extends Error {
   }
 }
 
+const corruptGzip = (file: string, e: unknown) => new BundleFileError(file, `corrupt gzip data (${(e as Error).message})`);
+
 export async function readMaybeGzip(file: string): Promise<Buffer> {
   const raw = await readFile(file);
-  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
-    try {
-      // Asynchronous gunzip runs on libuv's thread pool: other files parse meanwhile.
-      return await gunzipAsync(raw, { chunkSize: 1 << 20 });
-    } catch (e) {
-      throw new BundleFileError(file, `corrupt gzip data (${(e as Error).message})`);
-    }
+  if (!isGzip(raw)) return raw;
+  try {
+    // Asynchronous gunzip runs on libuv's thread pool: other files parse meanwhile.
+    return await gunzipAsync(raw, { chunkSize: 1 << 20 });
+  } catch (e) {
+    throw corruptGzip(file, e);
   }
-  return raw;
 }
 
 /**
@@ -38,14 +39,12 @@ export async function readMaybeGzip(file: string): Promise<Buffer> {
  */
 export function readMaybeGzipSync(file: string): Buffer {
   const raw = readFileSync(file);
-  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
-    try {
-      return gunzipSync(raw);
-    } catch (e) {
-      throw new BundleFileError(file, `corrupt gzip data (${(e as Error).message})`);
-    }
+  if (!isGzip(raw)) return raw;
+  try {
+    return gunzipSync(raw);
+  } catch (e) {
+    throw corruptGzip(file, e);
   }
-  return raw;
 }
 
 /** Line and column of a character offset, for error messages. */

@@ -5,6 +5,7 @@ import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { yieldToLoop } from '../../util/yield.js';
+import { isGzip } from '../../util/gzip.js';
 import type { Span, SpanQuery, TimeRange, TraceSet, TraceSource } from '../types.js';
 import { parseTracesData, looksLikeTracesData, type ParseStats } from '../otlp-traces.js';
 import { BundleFileError, parseJsonDocuments, readMaybeGzip } from './files.js';
@@ -71,7 +72,7 @@ async function streamFile(file: string, into: SpanStoreBuilder, stats: ParseStat
     await fh.close();
   }
   const raw = createReadStream(file, { highWaterMark: 1 << 20 });
-  const input: Readable = head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
+  const input: Readable = isGzip(head) ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
   raw.on('error', (e) => input.destroy(e));
   const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const steps = decodeOtlpJson(into, stats);

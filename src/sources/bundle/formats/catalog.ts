@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { constants, gunzipSync } from 'node:zlib';
 import { readMaybeGzip, walkInside, type Containment } from '../files.js';
+import { isGzip } from '../../../util/gzip.js';
 import { detectFormat, folderDefault, signalHint, type Detected, type Format, type Signal } from './detect.js';
 import { decodeOtlpProto } from './otlp-proto.js';
 import { decodePprof } from '../../../analysis/profiles/pprof.js';
@@ -38,7 +39,7 @@ async function readHead(file: string): Promise<Uint8Array> {
     const buf = Buffer.alloc(HEAD_BYTES);
     const bytesRead = readSync(fd, buf, 0, HEAD_BYTES, 0);
     const head = buf.subarray(0, bytesRead);
-    if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    if (isGzip(head)) {
       try {
         return gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, HEAD_BYTES);
       } catch {
