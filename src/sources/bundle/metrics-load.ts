@@ -1,5 +1,5 @@
 // Building the metric store from a bundle's metric files (OpenMetrics text, saved Prometheus answers).
-// Kept apart from the source so the same code runs in the loading worker (metrics-worker.ts) and, when
+// Kept apart from the source so the same code runs in the loading worker (decode-worker.ts) and, when
 // no worker can be started, in the calling thread.
 import { stat } from 'node:fs/promises';
 import { pushAll } from '../../util/stats.js';
