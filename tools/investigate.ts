@@ -7,7 +7,7 @@ import { resolveScope, scopeFields } from './common.js';
 import { SUPPORTED_LANGS } from '../src/agent/lang-codes.js';
 
 const finding = z.object({
-  kind: z.enum(['error', 'latency', 'hot-function', 'log-pattern', 'metric-anomaly', 'suspect']),
+  kind: z.enum(['error', 'latency', 'hot-function', 'log-pattern', 'code-path', 'metric-anomaly', 'suspect']),
   service: z.string(),
   title: z.string(),
   numbers: z.record(z.string(), z.union([z.number(), z.string()])),

@@ -1,5 +1,5 @@
 // The findings model: what an investigation reports, whatever produced it (playbook or agent).
-export type FindingKind = 'error' | 'latency' | 'hot-function' | 'log-pattern' | 'metric-anomaly' | 'suspect';
+export type FindingKind = 'error' | 'latency' | 'hot-function' | 'log-pattern' | 'code-path' | 'metric-anomaly' | 'suspect';
 
 export type QueryLanguage = 'promql' | 'logql' | 'traceql' | 'pyroscope';
 

@@ -15,7 +15,7 @@ import { flameGraph, latencyHeatmap, metricChart, redChart, scopeOf, SpanCache, 
 import { maskSecrets } from '../mask.js';
 import { log } from '../log.js';
 
-const KIND_ORDER: Finding['kind'][] = ['error', 'latency', 'hot-function', 'log-pattern', 'metric-anomaly', 'suspect'];
+const KIND_ORDER: Finding['kind'][] = ['error', 'latency', 'hot-function', 'log-pattern', 'code-path', 'metric-anomaly', 'suspect'];
 /** Pictures per report at most: each is a few to a few hundred KB; a report stays openable in a mail. */
 const MAX_PICTURES = 24;
 /** Services that get a RED chart at the top (the top suspects). */
@@ -90,6 +90,7 @@ export async function gatherPictures(report: Report, sources: Sources, signal?: 
       }
       case 'suspect':
       case 'log-pattern':
+      case 'code-path':
         // The service's RED chart, unless it is already at the top of the report.
         if (!topServices.includes(f.service) && sources.traces) push(await attempt(`red ${f.service}`, async () => redChart(await spans.get(f.service), f.service, scope)));
         break;

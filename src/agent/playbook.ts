@@ -2,7 +2,6 @@
 // the top suspects, in parallel and each bounded in time → source lookup → hints → report.
 // A step that fails or runs out of time becomes a line in `partial`; the report is still produced.
 import { yieldToLoop } from '../util/yield.js';
-import { renderLogQL, serviceSelector } from '../query/logql.js';
 import type { Finding, Report, StepResult } from './findings.js';
 import type { Sources, TimeRange } from '../sources/types.js';
 import { rankSuspects, type SuspectsResult } from '../analysis/suspects/index.js';
@@ -11,7 +10,7 @@ import { resolveHints } from './hints.js';
 import { catalogueLang, detectLanguage, normaliseLang } from './language.js';
 import { resolveInvestigationScope } from './scope.js';
 import { estimateIncidentStart } from './changepoint.js';
-import { PROPAGATED } from '../analysis/suspects/patterns.js';
+import { codePathFinding, statementFinding, suspectFinding } from './suspect-findings.js';
 import { log } from '../log.js';
 
 export interface PlaybookOptions {
@@ -58,54 +57,6 @@ async function bounded<T>(name: string, ms: number, parent: AbortSignal | undefi
 
 function iso(r: TimeRange): { start: string; end: string } {
   return { start: new Date(r.start).toISOString(), end: new Date(r.end).toISOString() };
-}
-
-function esc(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
-}
-
-/** A finding for a suspect service, used when no signal step produced anything about it. */
-function suspectFinding(s: SuspectsResult['suspects'][number], sources: Sources): Finding {
-  const query = sources.traces
-    ? { language: 'traceql' as const, text: `{ resource.service.name = "${esc(s.service)}" }` }
-    : sources.logs
-      ? { language: 'logql' as const, text: `{service_name="${esc(s.service)}"} |~ "(?i)(error|warn|exception)"` }
-      : undefined;
-  return {
-    kind: 'suspect',
-    service: s.service,
-    title: s.evidence[0] ?? `moved most vs baseline (score ${s.score})`,
-    message: s.evidenceMessages[0] ?? [{ key: 'ev_moved', args: { score: s.score } }],
-    numbers: { score: s.score, ...s.parts },
-    evidence: { query, logLines: s.evidence.slice(1, 4) },
-    score: s.score,
-    details: Object.fromEntries(s.evidence.slice(0, 4).map((e, i) => [`evidence_${i + 1}`, e])),
-  };
-}
-
-/**
- * A log-pattern finding from a suspect's per-request event change: a log statement that (nearly)
- * stopped, or an error path that appeared, per invocation of the same entry operation. This is how a
- * fault that raises no error shows in logs (an exception that cuts a handler short, a wrong branch).
- */
-export function statementFinding(s: SuspectsResult['suspects'][number], sources: Sources): Finding | undefined {
-  const c = s.patterns?.find((p) => p.event.startsWith('log ') && Math.abs(p.z) >= 3);
-  if (!c) return undefined;
-  const event = c.event.slice(4);
-  const template = event.endsWith(PROPAGATED) ? event.slice(0, -PROPAGATED.length) : event;
-  const pattern = template.split('<*>').join('<_>');
-  const query = sources.logs ? { language: 'logql' as const, text: renderLogQL({ selector: serviceSelector(s.service), patternInclude: [pattern] }) } : undefined;
-  const gone = c.z < 0;
-  return {
-    kind: 'log-pattern',
-    service: s.service,
-    title: `per "${c.entry}" request, log line "${template.slice(0, 160)}" ${c.before.toFixed(2)} → ${c.after.toFixed(2)} times`,
-    message: [{ key: gone ? 'msg_statement_gone' : 'msg_statement_more', args: { entry: c.entry.slice(0, 100), line: template.slice(0, 160), before: Math.round(c.before * 100) / 100, after: Math.round(c.after * 100) / 100 } }],
-    numbers: { per_request_before: Math.round(c.before * 1000) / 1000, per_request_after: Math.round(c.after * 1000) / 1000, requests: c.invocations, z: Math.round(c.z * 10) / 10 },
-    evidence: { query },
-    score: Math.min(1, Math.abs(c.z) / 10),
-    details: { pattern, entry: c.entry, status: gone ? 'fewer per request' : 'more per request' },
-  };
 }
 
 /** Source lookup for code-level findings that came without a location (hot functions, erroring code). */
@@ -237,11 +188,12 @@ export async function runPlaybookWithSteps(
   // Suspects no step spoke about still appear, with their evidence.
   // (Only those that moved comparably to the top one: a faint third suspect is noise, not a finding.)
   // Services among the top suspects whose logs show no error or pattern finding yet: their per-request
-  // log statement changes (from the ranking's event patterns) become log-pattern findings.
+  // log statement changes (from the ranking's event patterns) become log-pattern findings, or else their
+  // per-request operation, call and sequence changes become code-path findings.
   const withLogFinding = new Set(findings.filter((f) => f.kind === 'log-pattern' || f.kind === 'error').map((f) => f.service));
   for (const s of suspects?.suspects.slice(0, TOP_SUSPECTS) ?? []) {
     if (withLogFinding.has(s.service)) continue;
-    const f = statementFinding(s, sources);
+    const f = statementFinding(s, sources) ?? codePathFinding(s, sources);
     if (f) findings.push(f);
   }
   const covered = new Set(findings.map((f) => f.service));
@@ -257,7 +209,7 @@ export async function runPlaybookWithSteps(
     partial.push(e instanceof StepTimeout ? (e as Error).message : `source lookup: ${(e as Error).message}`);
   }
 
-  const kindRank: Record<Finding['kind'], number> = { error: 0, latency: 1, 'hot-function': 2, 'log-pattern': 3, 'metric-anomaly': 4, suspect: 5 };
+  const kindRank: Record<Finding['kind'], number> = { error: 0, latency: 1, 'hot-function': 2, 'log-pattern': 3, 'code-path': 4, 'metric-anomaly': 5, suspect: 6 };
   const ordered = dedupe(findings).sort((a, b) => kindRank[a.kind] - kindRank[b.kind] || b.score - a.score);
   const hints = resolveHints(ordered, lang);
   return {

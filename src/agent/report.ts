@@ -33,7 +33,7 @@ function code(text: string): string {
   return '`' + text.replace(/`/g, 'ˋ').replace(/\r?\n/g, ' ') + '`';
 }
 
-const KIND_ORDER: Finding['kind'][] = ['error', 'latency', 'hot-function', 'log-pattern', 'metric-anomaly', 'suspect'];
+const KIND_ORDER: Finding['kind'][] = ['error', 'latency', 'hot-function', 'log-pattern', 'code-path', 'metric-anomaly', 'suspect'];
 
 const LANG_OF_EXT: Record<string, string> = { go: 'go', java: 'java', py: 'python', js: 'javascript', ts: 'typescript', rb: 'ruby', rs: 'rust', cs: 'csharp', kt: 'kotlin', php: 'php', cpp: 'cpp', c: 'c' };
 
@@ -142,6 +142,9 @@ export function reportView(report: Report): Record<string, unknown> {
   if (l) summary.push({ label: tr(lang, 'summary_latency'), text: summaryText(l, lang) });
   const h = first('hot-function');
   if (h) summary.push({ label: tr(lang, 'summary_hot'), text: summaryText(h, lang) });
+  // A fault that raised no error: what its code does differently is the nearest thing to one.
+  const c = e ? undefined : first('code-path');
+  if (c) summary.push({ label: tr(lang, 'summary_code_path'), text: summaryText(c, lang) });
   const tokens = report.stats.tokens !== undefined ? `; ${tr(lang, 'stats_agent', { steps: report.stats.steps ?? 0, tokens: formatNumber(report.stats.tokens, lang) })}` : '';
   return {
     question: md(report.question),

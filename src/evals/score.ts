@@ -41,15 +41,15 @@ export interface CaseScore {
 export const FAULT_KINDS: Array<{ test: RegExp; kinds: FindingKind[]; hints: RegExp; why: string }> = [
   {
     test: /exception|error|crash|panic|duplicate|constraint|unique|http_?5\d\d|abort|fail/,
-    kinds: ['error', 'log-pattern'],
+    kinds: ['error', 'log-pattern', 'code-path'],
     hints: /constraint|unique|idempot|exception|retry|error/,
-    why: 'thrown errors and constraint violations appear as error spans/log lines and new error log patterns',
+    why: 'thrown errors and constraint violations appear as error spans/log lines, new error log patterns, or a handler cut short (fewer calls and steps per request)',
   },
   {
     test: /return|wrong_?value|corrupt|data/,
-    kinds: ['error', 'log-pattern'],
+    kinds: ['error', 'log-pattern', 'code-path'],
     hints: /error|retry|validation/,
-    why: 'a wrong return value fails a later step (errors in callers) or changes what gets logged',
+    why: 'a wrong return value fails a later step (errors in callers), changes what gets logged, or changes what the caller does next',
   },
   {
     test: /retry|storm/,

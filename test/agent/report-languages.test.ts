@@ -95,6 +95,28 @@ describe('the demo report in every catalogue language', () => {
     expect(foreignIn(reportIn('zh') + '\n- 最も遅いスパン', 'zh').some((x) => x.startsWith('ja: '))).toBe(true);
   });
 
+  it.each(SUPPORTED_LANGS)('%s: a changed code path (a fault that raised no error) under its own heading and in the summary', (lang) => {
+    const codePath: Report['findings'][number] = {
+      kind: 'code-path',
+      service: 'checkoutservice',
+      title: 'per "PlaceOrder" request, "op Charge" 1.00 → 0.00 times',
+      message: [{ key: 'msg_code_path_less', args: { entry: 'PlaceOrder', event: 'op Charge', before: 1, after: 0 } }],
+      numbers: { per_request_before: 1, per_request_after: 0, requests: 120, z: -11 },
+      evidence: { query: { language: 'traceql', text: '{ resource.service.name = "checkoutservice" && name = "PlaceOrder" }' } },
+      score: 1,
+    };
+    const findings = [...structuredClone(base.findings).filter((f) => f.kind !== 'error'), codePath];
+    const md = renderMarkdown({ ...base, findings, lang, askedLang: lang, hints: resolveHints(findings, lang) });
+    expect(md).toContain(tr(lang, 'kind_code-path'));
+    expect(md).toContain(tr(lang, 'summary_code_path'));
+    expect(md).toContain(strings(lang).numbers.per_request_before);
+    // The translated line's own words (after the placeholders; the values are telemetry).
+    const words = tr(lang, 'msg_code_path_less', { entry: '\u0000', event: '\u0000', before: '\u0000', after: '\u0000' }).split('\u0000').pop()!.trim();
+    expect(words.length).toBeGreaterThan(3);
+    expect(md).toContain(words);
+    expect(foreignIn(md, lang as Lang)).toEqual([]);
+  });
+
   it('writes numbers and dates the locale way', () => {
     expect(reportIn('fr')).toMatch(/3 juin 2025/);
     expect(reportIn('de')).toMatch(/03\.06\.2025/);

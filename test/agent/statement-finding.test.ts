@@ -1,6 +1,6 @@
 // A suspect's per-request log statement change becomes a log-pattern finding with its LogQL query.
 import { describe, expect, it } from 'vitest';
-import { statementFinding } from '../../src/agent/playbook.js';
+import { statementFinding } from '../../src/agent/suspect-findings.js';
 import { patternShift } from '../../src/analysis/logs/shift.js';
 import type { LogRecord, Sources } from '../../src/sources/types.js';
 

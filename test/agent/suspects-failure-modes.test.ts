@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Sources, Span, TimeRange } from '../../src/sources/types.js';
 import { rankSuspects, traceFeatures } from '../../src/analysis/suspects/index.js';
+import { codePathFinding } from '../../src/agent/suspect-findings.js';
 
 let next = 1;
 const hex = (n: number, w: number) => n.toString(16).padStart(w, '0');
@@ -31,6 +32,8 @@ interface Knobs {
   factor?: number;
   /** Service whose handler throws before its second step: it stops calling its second callee and fails. */
   throws?: string;
+  /** The fault leaves no span status or exception event (Nezha's recordings carry neither). */
+  silent?: boolean;
   /** Service that answers a wrong value: its caller's next step fails (error in the caller). */
   wrongReturn?: string;
   /** The catalog's database query is slower by this factor (missing index). */
@@ -55,8 +58,10 @@ function serve(out: Span[], traceId: string, svc: string, start: number, parent:
   for (let c = 0; c < callees.length; c++) {
     const callee = callees[c]!;
     if (k.throws === svc && c === 1) {
-      server.status = 'error';
-      server.events.push({ name: 'exception', timeMs: t, attributes: { 'exception.type': 'IllegalStateException', 'exception.message': 'boom' } });
+      if (!k.silent) {
+        server.status = 'error';
+        server.events.push({ name: 'exception', timeMs: t, attributes: { 'exception.type': 'IllegalStateException', 'exception.message': 'boom' } });
+      }
       break;
     }
     const hit = (k.delayed === callee || k.delayed === svc) && ((i * 31 + c * 17) % 100) / 100 < (k.delayShare ?? 1);
@@ -202,6 +207,21 @@ describe('rank_suspects failure modes (synthetic shop)', () => {
     expect(r.suspects[0]!.service).toBe('checkout');
     expect(r.suspects[0]!.parts.own_errors).toBeGreaterThan(0);
     expect(r.suspects[0]!.evidence.join('\n')).toMatch(/IllegalStateException/);
+  });
+
+  it('an exception that leaves no error status: the call after it disappears, reported as a changed code path', async () => {
+    const r = await top({ throws: 'checkout', silent: true });
+    expect(r.suspects[0]!.service).toBe('checkout');
+    expect(r.suspects[0]!.parts.own_errors ?? 0).toBe(0);
+    const f = codePathFinding(r.suspects[0]!, sourcesOf([]))!;
+    expect(f.kind).toBe('code-path');
+    expect(f.message?.[0]?.key).toBe('msg_code_path_less');
+    expect(f.details).toMatchObject({ entry: 'serve checkout', event: 'op call payment', status: 'fewer per request' });
+    expect(f.numbers).toMatchObject({ per_request_before: 1, per_request_after: 0 });
+    expect(f.evidence.query?.text).toBe('{ resource.service.name = "checkout" && name = "serve checkout" }');
+    // A healthy window has no code-path change to report, on any service.
+    const healthy = await top({});
+    expect(healthy.suspects.map((s) => codePathFinding(s, sourcesOf([]))).filter(Boolean)).toEqual([]);
   });
 
   it('a wrong return value that makes a later step fail: the failing step is where the error starts', async () => {

@@ -65,7 +65,7 @@ describe('scoreReport', () => {
   it('maps fault types to finding kinds by symptom family', () => {
     expect(expectedFor('exception')?.kinds).toContain('error');
     expect(expectedFor('duplicate-key')?.kinds).toContain('error');
-    expect(expectedFor('return')?.kinds).toEqual(['error', 'log-pattern']);
+    expect(expectedFor('return')?.kinds).toEqual(['error', 'log-pattern', 'code-path']);
     expect(expectedFor('cpu_contention')?.kinds).toEqual(['latency', 'metric-anomaly', 'hot-function']);
     expect(expectedFor('network_delay')?.kinds).toContain('latency');
     expect(expectedFor('something-new')).toBeUndefined();
