@@ -2,6 +2,7 @@
 // incident start) and a question without a time, the incident start is estimated from the data: the
 // split of the recording where the error share or the request latency changes most (a two-sample t on
 // per-bucket values, best split over the middle 70% of the range). Before the split is the baseline.
+// A recording too small to split (one downloaded trace) is read whole, without a baseline.
 import type { Sources, TimeRange } from '../sources/types.js';
 import { logLevel } from '../analysis/suspects/index.js';
 
@@ -36,9 +37,26 @@ function bestSplit(values: Array<number | undefined>, minIndex: number, maxIndex
   return best;
 }
 
+/** Fewer requests (traces) and log lines than this before the default split: nothing to compare with. */
+const MIN_BEFORE = 5;
+
+export interface StartEstimate {
+  change?: ChangePoint;
+  /** The recording holds traces or logs, but too few in its first third to serve as a baseline (one
+   * downloaded trace, a handful of lines): it cannot be split, and is better read whole. */
+  sparse: boolean;
+}
+
 export async function estimateIncidentStart(sources: Sources, range: TimeRange, signal?: AbortSignal): Promise<ChangePoint | undefined> {
+  return (await locateIncident(sources, range, signal)).change;
+}
+
+export async function locateIncident(sources: Sources, range: TimeRange, signal?: AbortSignal): Promise<StartEstimate> {
   const size = (range.end - range.start) / BUCKETS;
-  if (!(size > 0)) return undefined;
+  if (!(size > 0)) return { sparse: false };
+  const third = range.start + (range.end - range.start) / 3;
+  let seen = 0;
+  let before = 0;
   const bucket = (t: number) => Math.min(BUCKETS - 1, Math.max(0, Math.floor((t - range.start) / size)));
   const events = new Array<number>(BUCKETS).fill(0);
   const errors = new Array<number>(BUCKETS).fill(0);
@@ -46,6 +64,8 @@ export async function estimateIncidentStart(sources: Sources, range: TimeRange, 
   if (sources.logs) {
     const set = await sources.logs.queryLogs({ range, limit: 200_000, direction: 'forward' }, signal);
     for (const r of set.records) {
+      seen++;
+      if (r.timeMs < third) before++;
       const b = bucket(r.timeMs);
       events[b]!++;
       if (logLevel(r) === 'error') errors[b]!++;
@@ -57,7 +77,10 @@ export async function estimateIncidentStart(sources: Sources, range: TimeRange, 
       const b = bucket(s.startMs);
       events[b]!++;
       if (s.status === 'error') errors[b]!++;
-      if (!s.parentSpanId) lat[b]!.push(Math.log1p(s.durationMs));
+      if (s.parentSpanId) continue;
+      lat[b]!.push(Math.log1p(s.durationMs));
+      seen++;
+      if (s.startMs < third) before++;
     }
   }
   const errShare = events.map((n, i) => (n > 0 ? errors[i]! / n : undefined));
@@ -67,6 +90,7 @@ export async function estimateIncidentStart(sources: Sources, range: TimeRange, 
   const e = bestSplit(errShare, lo, hi);
   const l = bestSplit(latency, lo, hi);
   const pick = !l || (e && e.t >= l.t) ? (e ? { ...e, signal: 'errors' as const } : undefined) : { ...l, signal: 'latency' as const };
-  if (!pick || pick.t < MIN_T) return undefined;
-  return { start: range.start + pick.k * size, signal: pick.signal, t: pick.t };
+  const sparse = seen > 0 && before < MIN_BEFORE;
+  if (!pick || pick.t < MIN_T) return { sparse };
+  return { change: { start: range.start + pick.k * size, signal: pick.signal, t: pick.t }, sparse };
 }

@@ -9,7 +9,7 @@ import { steps as registeredSteps, type NamedStep } from './steps/index.js';
 import { resolveHints } from './hints.js';
 import { catalogueLang, detectLanguage, normaliseLang } from './language.js';
 import { resolveInvestigationScope } from './scope.js';
-import { estimateIncidentStart } from './changepoint.js';
+import { locateIncident } from './changepoint.js';
 import { codePathFinding, statementFinding, suspectFinding } from './suspect-findings.js';
 import { log } from '../log.js';
 
@@ -130,15 +130,24 @@ export async function runPlaybookWithSteps(
   // before the recording does not exist, so the start is estimated from the recording itself.
   const d = sources.defaults;
   if (recorded && scope.from === 'defaults' && !opts.baseline && !d.baseline && !d.incident) {
-    const cp = await estimateIncidentStart(sources, d.window, opts.signal).catch(() => undefined);
-    const start = cp?.start ?? d.window.start + (d.window.end - d.window.start) / 3;
-    baseline = { start: d.window.start, end: start };
-    window = { start, end: d.window.end };
-    partial.push(
-      cp
-        ? `no incident start given: the ${cp.signal === 'errors' ? 'error share' : 'request latency'} changes most at ${new Date(start).toISOString()} (t ${cp.t.toFixed(1)}); compared after it with before it`
-        : `no incident start given and no clear change in errors or latency: compared the last two thirds of the recording with its first third`,
-    );
+    const est = await locateIncident(sources, d.window, opts.signal).catch(() => ({ change: undefined, sparse: false }));
+    const cp = est.change;
+    if (!cp && est.sparse) {
+      // Too few requests before any split to compare with: the whole recording is the window, and the
+      // analyses judge it without a baseline (slow spans by their share of the critical path).
+      window = d.window;
+      baseline = { start: window.start - (window.end - window.start), end: window.start };
+      partial.push('no incident start given and too few requests in the recording to compare one part with another: the whole recording is read without a baseline');
+    } else {
+      const start = cp?.start ?? d.window.start + (d.window.end - d.window.start) / 3;
+      baseline = { start: d.window.start, end: start };
+      window = { start, end: d.window.end };
+      partial.push(
+        cp
+          ? `no incident start given: the ${cp.signal === 'errors' ? 'error share' : 'request latency'} changes most at ${new Date(start).toISOString()} (t ${cp.t.toFixed(1)}); compared after it with before it`
+          : `no incident start given and no clear change in errors or latency: compared the last two thirds of the recording with its first third`,
+      );
+    }
   }
   // A recorded bundle covers a known range: a window outside it can only come back empty, say so.
   const cover = d.window;
