@@ -70,3 +70,27 @@ describe('logs step, top suspect with only a steady error pattern', () => {
     expect(r2.findings).toHaveLength(0);
   });
 });
+
+describe('logs step, no baseline at all (a log file that starts at the incident)', () => {
+  it('reports the error patterns as they are, marked no baseline, without baseline numbers', async () => {
+    const { logsStep } = await import('../../src/agent/steps/logs.js');
+    const lines: LogRecord[] = [];
+    for (let i = 0; i < 12; i++) {
+      lines.push({ service: 'payment', timeMs: 1000 + i * 50, body: `ERROR charge failed for order ${i}: card declined`, attributes: {}, resource: {} });
+      lines.push({ service: 'payment', timeMs: 1001 + i * 50, body: `INFO charge attempt ${i}`, attributes: {}, resource: {} });
+    }
+    const logs = {
+      kind: 'bundle' as const,
+      queryLogs: async (q: { range: { start: number; end: number } }) => ({ records: lines.filter((r) => r.timeMs >= q.range.start && r.timeMs < q.range.end), truncated: false }),
+      services: async () => ['payment'],
+    };
+    const r = await logsStep({ sources: { logs } as unknown as Sources, window: { start: 1000, end: 2000 }, baseline: { start: 0, end: 1000 }, services: ['payment'], signal: new AbortController().signal });
+    expect(r.findings).toHaveLength(1);
+    const f = r.findings[0]!;
+    expect(f.message?.[0]?.key).toBe('msg_log_nobase');
+    expect(f.title).toMatch(/^error log pattern \(no baseline to compare with\): .*charge failed for order/);
+    expect(f.numbers).toMatchObject({ lines: 12, status: 'no-baseline' });
+    expect(f.numbers).not.toHaveProperty('baseline_lines');
+    expect(f.numbers).not.toHaveProperty('change');
+  });
+});

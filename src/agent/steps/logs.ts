@@ -17,9 +17,10 @@ const MIN_STEADY_ERRORS = 3;
 
 const round = (v: number, d = 4) => (Number.isFinite(v) ? Math.round(v * 10 ** d) / 10 ** d : 0);
 
-/** Error-ish, or warn lines that are new: what an on-call person would want to see. */
+/** Error-ish, or warn lines that are new: what an on-call person would want to see. Without any
+ * baseline (a log file that starts at the incident), the error-ish patterns as they are. */
 function worthReporting(p: PatternStat): boolean {
-  if (p.status !== 'new' && p.status !== 'surging') return false;
+  if (p.status !== 'new' && p.status !== 'surging' && p.status !== 'no-baseline') return false;
   if (isErrorish(p.level)) return true;
   const errLines = Object.entries(p.levels).reduce((s, [l, n]) => s + (isErrorish(l) ? n : 0), 0);
   if (errLines >= 0.2 * p.count) return true;
@@ -38,20 +39,29 @@ function toFinding(p: PatternStat, ctx: StepContext): Finding {
     level: p.level,
   };
   if (Number.isFinite(p.change)) numbers.change = round(p.change, 2);
+  if (p.status === 'no-baseline') {
+    // Nothing was measured before: a 0 there would read as "none before".
+    delete numbers.baseline_lines;
+    delete numbers.baseline_rate_per_s;
+    delete numbers.change;
+  }
   if (p.firstSeenMs !== undefined) numbers.first_seen = new Date(p.firstSeenMs).toISOString();
   if (p.lastSeenMs !== undefined) numbers.last_seen = new Date(p.lastSeenMs).toISOString();
   const pattern = cleanLine(p.pattern, 160).text;
   const what = p.status === 'new' ? 'New' : p.status === 'steady' ? 'Steady (already in the baseline)' : `Surging (×${Number.isFinite(p.change) ? p.change.toFixed(1) : '∞'})`;
+  const nobase = p.status === 'no-baseline';
   return {
     kind: 'log-pattern',
     service: p.service,
-    title: `${what} ${p.level} log pattern: ${pattern}`,
+    title: nobase ? `${p.level} log pattern (no baseline to compare with): ${pattern}` : `${what} ${p.level} log pattern: ${pattern}`,
     message: [
-      p.status === 'new'
-        ? { key: 'msg_log_new', args: { level: p.level, pattern } }
-        : p.status === 'steady'
-          ? { key: 'msg_log_steady', args: { level: p.level, pattern } }
-          : { key: 'msg_log_surging', args: { factor: Number.isFinite(p.change) ? round(p.change, 1) : '∞', level: p.level, pattern } },
+      nobase
+        ? { key: 'msg_log_nobase', args: { level: p.level, pattern } }
+        : p.status === 'new'
+          ? { key: 'msg_log_new', args: { level: p.level, pattern } }
+          : p.status === 'steady'
+            ? { key: 'msg_log_steady', args: { level: p.level, pattern } }
+            : { key: 'msg_log_surging', args: { factor: Number.isFinite(p.change) ? round(p.change, 1) : '∞', level: p.level, pattern } },
     ],
     numbers,
     evidence: {
