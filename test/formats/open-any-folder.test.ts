@@ -107,6 +107,18 @@ describe('files recognised by content', () => {
     expect(await b.traces!.services(b.defaults.window)).toEqual(['inventory']);
   });
 
+  it('text lines that open with a bracket are a log, not broken JSON; a JSON array that is no telemetry is reported', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ql-bracket-'));
+    writeFileSync(path.join(dir, 'kafka.log'), '[2024-05-07 10:55:53,434] INFO [LocalLog partition=ingest-3] Rolled new log segment (kafka.log.LocalLog)\n[2024-05-07 10:55:54,001] ERROR [ReplicaFetcher] Error for partition ingest-3 (kafka.server.ReplicaFetcherThread)\n');
+    writeFileSync(path.join(dir, 'apache.log'), '[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6\n');
+    writeFileSync(path.join(dir, 'list.json'), '[\n  {"name": "not telemetry"}\n]\n');
+    const b = await openBundle(dir);
+    expect(Object.fromEntries(b.catalog.map((e) => [e.rel, `${e.signal}:${e.format}`]))).toEqual({ 'apache.log': 'logs:text-log', 'kafka.log': 'logs:text-log', 'list.json': 'undefined:unknown' });
+    const logs = await b.logs!.queryLogs({ range: b.defaults.window, limit: 10, direction: 'forward' });
+    expect(logs.records.map((r) => r.service).sort()).toEqual(['apache', 'kafka', 'kafka']);
+    expect(b.problems.join('\n')).toMatch(/list\.json: JSON that is none of OTLP/);
+  });
+
   it('inspect: format, signal, services, time range, counts and problems per file', async () => {
     const dir = mixedFolder();
     cpSync(path.join(FIX, 'legacy-pprof/heap.txt'), path.join(dir, 'heap.txt'));

@@ -125,6 +125,15 @@ function firstLineParses(text: string): boolean {
   }
 }
 
+/** A document starting with `[`: its first line parses, or opens an array of objects, arrays or strings
+ * (`[`, `[{`, `[ "a",` …, the line cut anywhere after). */
+function opensJsonArray(text: string): boolean {
+  if (firstLineParses(text)) return true;
+  const nl = text.indexOf('\n');
+  const first = (nl >= 0 ? text.slice(0, nl) : text).trim();
+  return /^\[\s*([{["]|$)/.test(first);
+}
+
 const METRIC_COMMENT = /^#\s+(TYPE|HELP|UNIT)\s+\S+|^# EOF\s*$/;
 const METRIC_SAMPLE = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})?\s+[-+]?(\d[\d.eE+-]*|\.\d+|NaN|[+-]?Inf)(\s+-?\d+(\.\d+)?)?(\s+#.*)?$/;
 
@@ -192,6 +201,9 @@ export function detectFormat(rel: string, head: Uint8Array): Detected {
     // JSON that is none of the telemetry formats: application logs written as JSON lines (weak when
     // not even the first line parses: a damaged file of a signal folder goes to that folder's reader).
     if (start === '{') return { format: 'text-log', signal: 'logs', weak: !firstLineParses(text.trimStart()) };
+    // Text lines that open with a bracket (`[2024-05-07 10:55:53,434] INFO …`, `[Sun Dec 04 …]`) are
+    // not JSON: the first line neither parses nor opens an array of values.
+    if (!opensJsonArray(text.trimStart())) return { format: 'text-log', signal: 'logs', weak: true };
     return { format: 'unknown', problem: 'JSON that is none of OTLP, Jaeger, Zipkin, logcli, a Prometheus answer or pprof', weak: true };
   }
   const lines = text.split('\n');
