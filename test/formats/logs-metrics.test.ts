@@ -8,7 +8,7 @@ import { openBundle } from '../../src/sources/bundle/load.js';
 import type { LogRecord } from '../../src/sources/types.js';
 import { logsBinpb, TRACE_ID } from '../../scripts/fixtures/otlp-binpb.js';
 import { lineTime } from '../../src/sources/bundle/formats/line-time.js';
-import { serviceFromFileName } from '../../src/sources/bundle/formats/plain-logs.js';
+import { parsePlainLog, serviceFromFileName } from '../../src/sources/bundle/formats/plain-logs.js';
 
 const FIX = path.resolve('test/fixtures/formats');
 
@@ -85,6 +85,30 @@ describe('log formats', () => {
     expect(lineTime('level=info ts=2025-06-04T10:07:03.481Z msg=x', 2000)).toBe(Date.UTC(2025, 5, 4, 10, 7, 3, 481));
     expect(lineTime('{"level":"warn","time":"2025-06-04T10:07:03Z","msg":"x"}', 2000)).toBe(Date.UTC(2025, 5, 4, 10, 7, 3));
     expect(lineTime('at com.acme.X.y(X.java:1)', 2000)).toBeUndefined();
+  });
+
+  it('reads the short and compact dates of log4j, logcat and RAS logs, and an ISO time after one token', () => {
+    expect(lineTime('17/06/09 20:10:40 INFO spark.SecurityManager: Changing view acls', 2000)).toBe(Date.UTC(2017, 5, 9, 20, 10, 40));
+    expect(lineTime('081109 203615 148 INFO dfs.DataNode$PacketResponder: terminating', 2000)).toBe(Date.UTC(2008, 10, 9, 20, 36, 15));
+    expect(lineTime('20171223-22:16:0:119|Step_LSC|30002312|processHandleBroadcastAction', 2000)).toBe(Date.UTC(2017, 11, 23, 22, 16, 0, 119));
+    expect(lineTime('03-17 16:13:38.811  1702  2395 D WindowManager: freezing', 2017)).toBe(Date.UTC(2017, 2, 17, 16, 13, 38, 811));
+    expect(lineTime('- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 RAS KERNEL INFO instruction cache parity error corrected', 2000)).toBe(1117838570000);
+    expect(lineTime('nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server', 2000)).toBe(Date.UTC(2017, 4, 16, 0, 0, 0, 8));
+    expect(lineTime('INFO  2024-05-07 10:55:53,251 [main] started', 2000)).toBe(Date.UTC(2024, 4, 7, 10, 55, 53, 251));
+    // Digits that only look like a date are not one; an epoch is not taken from a flag line whose date disagrees.
+    expect(lineTime('991399 123456 not a date', 2000)).toBeUndefined();
+    expect(lineTime('- 1117838570 2009.01.01 R02 RAS', 2000)).toBeUndefined();
+    expect(lineTime('134681 node-246 unix.hw state_change.unavailable 1077804742 1 Component State Change', 2000)).toBeUndefined();
+  });
+
+  it('a file whose lines mostly carry no time keeps one record per line; a year-less format takes the year of the file\'s dated lines', () => {
+    const mostlyUntimed = ['2024-05-07T10:00:00Z boot', 'alpha ready', 'beta ready', 'gamma ready', 'delta ready'].join('\n');
+    const a = parsePlainLog(mostlyUntimed, 'x', { year: 2030, fallbackMs: 0 });
+    expect(a.records.map((r) => r.body)).toEqual(['2024-05-07T10:00:00Z boot', 'alpha ready', 'beta ready', 'gamma ready', 'delta ready']);
+    expect(new Set(a.records.map((r) => r.timeMs))).toEqual(new Set([Date.UTC(2024, 4, 7, 10)]));
+    const mixed = ['time="2024-05-07T11:59:43Z" level=info msg="StartContainer"', 'I0507 11:59:44.523502 4727 kubelet.go:187] "Pod status updated"'].join('\n');
+    const b = parsePlainLog(mixed, 'node', { year: 2030, fallbackMs: 0 });
+    expect(b.records[1]!.timeMs).toBeCloseTo(Date.UTC(2024, 4, 7, 11, 59, 44, 523) + 0.502, 6);
   });
 
   it('names the service after the file', () => {

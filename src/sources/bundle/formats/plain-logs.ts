@@ -2,7 +2,9 @@
 // `checkout.log` → checkout, `payment-2024-05-07.log.gz` → payment). Each line that starts with a time
 // is a record; a line without one continues the record before it (stack traces, wrapped messages).
 // Lines before the first time take that time; a file with no time at all is reported and carries its
-// modification time, so it still shows in a window around it.
+// modification time, so it still shows in a window around it. When most lines carry no time, the few
+// that seem to are not trusted to group the rest: every line is its own record (at the last time seen).
+// Formats without a year take it from a line of the same file that has one, else from the file's date.
 import path from 'node:path';
 import type { LogRecord } from '../../types.js';
 import { lineTime } from './line-time.js';
@@ -25,22 +27,46 @@ export interface PlainLogResult {
   noTimes: boolean;
 }
 
+/** Lines looked at to learn a file's year and whether its lines carry times. */
+const SAMPLE_LINES = 500;
+
+/** The year of the first sampled line whose time names one (the same time whatever year is assumed). */
+function yearInText(lines: string[]): number | undefined {
+  for (const l of lines) {
+    const a = lineTime(l, 2000);
+    if (a !== undefined && a === lineTime(l, 2001)) return new Date(a).getUTCFullYear();
+  }
+  return undefined;
+}
+
 export function parsePlainLog(text: string, service: string, opts: { year: number; fallbackMs: number }): PlainLogResult {
   const resource = { 'service.name': service };
   const records: LogRecord[] = [];
   let pending: string[] = [];
   let untimedLines = 0;
   const lines = text.split('\n');
+  const sample = lines.slice(0, SAMPLE_LINES).map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l)).filter((l) => l.trim() !== '');
+  const year = yearInText(sample) ?? opts.year;
+  // Continuation lines only make sense in a file whose lines mostly start with a time.
+  const timedInSample = sample.reduce((n, l) => n + (lineTime(l, year) !== undefined ? 1 : 0), 0);
+  const lineRecords = timedInSample > 0 && timedInSample < sample.length / 2;
   for (let raw of lines) {
     if (raw.endsWith('\r')) raw = raw.slice(0, -1);
     if (raw.trim() === '') continue;
-    const t = lineTime(raw, opts.year);
+    const t = lineTime(raw, year);
     if (t === undefined) {
       untimedLines++;
       const last = records[records.length - 1];
-      if (last && last.body.length < MAX_RECORD_CHARS) last.body += `\n${raw}`;
+      if (lineRecords) {
+        if (last) records.push({ timeMs: last.timeMs, service, body: raw, attributes: {}, resource });
+        else pending.push(raw);
+      } else if (last && last.body.length < MAX_RECORD_CHARS) last.body += `\n${raw}`;
       else if (!last) pending.push(raw);
       continue;
+    }
+    if (lineRecords && pending.length) {
+      for (const body of pending) records.push({ timeMs: t, service, body, attributes: {}, resource });
+      pending = [];
     }
     const body = pending.length ? `${pending.join('\n')}\n${raw}` : raw;
     pending = [];
