@@ -232,3 +232,24 @@ describe('profiles playbook step', () => {
     expect(f.source!.snippet).toMatch(/c\.mu\.Lock\(\)/);
   });
 });
+
+describe('one long profile that straddles the baseline and the window', () => {
+  it('counts in the range that holds its midpoint, not as the same samples in both', async () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'ql-prof-long-'));
+    const t = Date.parse('2025-06-03T10:00:00Z');
+    // 3 minutes of CPU profile from 10:00; midpoint 10:01:30.
+    writeFileSync(path.join(d, 'api-cpu.pb.gz'), buildPprof(goCpu(t, 3 * MIN, [[[F('main.work', 'main.go', 3), goexit], 900_000_000]])));
+    const s = await openBundle(d);
+    const early = { start: t - MIN, end: t + MIN };
+    const late = { start: t + MIN, end: t + 3 * MIN };
+    expect(await s.profiles!.services(late)).toEqual(['api']);
+    expect(await s.profiles!.services(early)).toEqual([]);
+    // A range wholly inside the profile still sees it: it is the only profile of that time.
+    expect(await s.profiles!.services({ start: t + 10_000, end: t + 20_000 })).toEqual(['api']);
+    const r = await profilesStep({ sources: s, window: late, baseline: early, services: ['api'], signal: new AbortController().signal });
+    const f = r.findings.find((x) => x.details?.function === 'main.work')!;
+    expect(f).toBeDefined();
+    expect(f.numbers).not.toHaveProperty('baseline_samples');
+    rmSync(d, { recursive: true, force: true });
+  });
+});

@@ -189,10 +189,14 @@ export class BundleProfileSource implements ProfileSource {
     return out;
   }
 
+  /** A profile belongs to the range holding its midpoint (its samples' centre of time), so a profile
+   * that straddles a baseline and a window counts in one of them, not as the same samples in both;
+   * and to a range that lies wholly inside it (the only profile there is of that range). */
   private inRange(p: BundleProfile, r: TimeRange): boolean {
     if (p.timeMs === undefined) return true;
     const end = p.timeMs + (p.durationMs ?? 0);
-    return p.durationMs ? p.timeMs < r.end && end > r.start : p.timeMs >= r.start && p.timeMs < r.end;
+    const mid = (p.timeMs + end) / 2;
+    return (mid >= r.start && mid < r.end) || (p.timeMs <= r.start && end >= r.end);
   }
 
   /** Which services a profile covers: the label services when samples carry them (plus the folder for unlabelled samples). */
