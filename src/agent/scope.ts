@@ -1,6 +1,6 @@
 // Scope of an investigation: the window and baseline, from explicit options, else from times written in
 // the question ("since 10:04", "depuis 10h", "desde las 10:04", "seit 10 Uhr", "dalle 10", "od 10:00",
-// "с 10:00", "10時から", "从10点开始", "10시부터", "10:04'ten beri", "last 15 minutes"), read relative
+// "с 10:00", "10時から", "从10点开始", "10시부터", "10:04'ten beri", "last 15 minutes", or one HH:MM alone), read relative
 // to the sources' defaults, else the sources' defaults themselves. Boundaries are written as "not a
 // letter or digit" because \b only knows ASCII letters (Cyrillic and CJK words have none).
 import type { Sources, TimeRange } from '../sources/types.js';
@@ -25,6 +25,9 @@ const SINCE = new RegExp(
 // …or a postposition after it (Japanese, Chinese, Korean, Turkish).
 const SINCE_AFTER = new RegExp(String.raw`${NB}${CLOCK}\s*(?:['’]?(?:[dt][ae]n)\s+(?:beri|itibaren)|から|以降|以来|起|开始|開始|부터|이후)`, 'iu');
 const BETWEEN = new RegExp(String.raw`\b(?:between|entre|zwischen)\s+(?:(?:les?|las?)\s+)?${CLOCK}\s*(?:and|et|y|und)\s+(?:(?:les?|las?)\s+)?${CLOCK}`, 'iu');
+// A clock time alone (HH:MM), in a language whose "since" the patterns above do not know ("sedan 10:04",
+// "منذ 10:04", "sejak 10:04"): one such time in a question about an incident is its start.
+const LONE_CLOCK = /(?<![\d:：])(\d{1,2})[:：](\d{2})(?![\d:：])/gu;
 const LAST = /\b(?:last|past|dernières?|derniers?|últim[oa]s?|letzten)\s+(\d+)\s*(min(?:ute)?s?|minutos?|minuten|h|hours?|heures?|horas?|stunden?)\b/iu;
 
 function clockOn(day: number, h: string, m: string | undefined): number | undefined {
@@ -46,7 +49,8 @@ export function timesFromQuestion(question: string, sources: Sources): { window?
     const e = clockOn(day, b[3]!, b[4]);
     if (s !== undefined && e !== undefined && e > s) return { window: { start: s, end: e } };
   }
-  const m = SINCE.exec(question) ?? SINCE_AFTER.exec(question);
+  const lone = [...question.matchAll(LONE_CLOCK)];
+  const m = SINCE.exec(question) ?? SINCE_AFTER.exec(question) ?? (lone.length === 1 ? lone[0]! : null);
   if (m) {
     const s = clockOn(day, m[1]!, m[2]);
     // A time outside the data (another day or time zone) says nothing about it: keep the defaults.

@@ -56,5 +56,11 @@ describe('investigation scope from the question', () => {
     ];
     for (const [q, hhmm] of cases) expect(start(q), q).toBe(hhmm);
     expect(start('Why is checkout slow?')).toBeUndefined();
+    // A language whose "since" is not known: one HH:MM alone is the start; two times or a time with seconds are not read.
+    expect(start('Varför misslyckas beställningar sedan 10:02?')).toBe('10:02');
+    expect(start('لماذا تفشل الطلبات منذ 10:02؟')).toBe('10:02');
+    expect(start('Kenapa pesanan gagal sejak 10:02?')).toBe('10:02');
+    expect(start('Hvorfor fejler 10:02 og 10:05?')).toBeUndefined();
+    expect(start('Hvorfor fejler det kl. 10:02:30?')).toBeUndefined();
   });
 });
