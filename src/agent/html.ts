@@ -9,7 +9,7 @@ import { readPrompt } from './assets.js';
 import { catalogueLang, englishName, isSupportedLang } from './language.js';
 import { strings, tr } from './i18n.js';
 import { formatDate, formatDuration, formatKeyed, formatNumber, formatQuantity } from './format.js';
-import { findingTitle, translateMessage } from './report.js';
+import { findingTitle, summaryEntries, translateMessage } from './report.js';
 import { localisePartial } from './partial.js';
 import { flameGraph, latencyHeatmap, metricChart, redChart, scopeOf, SpanCache, traceWaterfall, type PictureScope } from './pictures.js';
 import { maskSecrets } from '../mask.js';
@@ -156,6 +156,11 @@ export function htmlView(report: Report, pictures: Pictures): Record<string, unk
     modeLine: report.mode === 'agent' ? tr(lang, 'mode_agent') : tr(lang, 'mode_playbook'),
     languageNote: !isSupportedLang(asked) ? tr('en', 'no_catalogue', { language: englishName(asked), code: asked }) : undefined,
     narrative: report.narrative,
+    summary: summaryEntries(report, lang).map((e) => ({
+      label: e.label,
+      service: e.service,
+      text: [e.title, e.bits.length ? `(${e.bits.join(', ')})` : undefined, e.where ? `— ${e.where}` : undefined, e.runnerUp ? `— ${tr(lang, 'summary_close_call', { service: e.runnerUp })}` : undefined].filter(Boolean).join(' '),
+    })),
     servicePictures: pictures.services,
     suspects: report.suspects.slice(0, 5).map((s, i) => ({
       rank: i + 1,

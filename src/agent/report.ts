@@ -74,7 +74,20 @@ export function translateMessage(message: MessagePart[], lang: string): string {
     .join('');
 }
 
-function summaryText(f: Finding, lang: string): string {
+/** One line of the report's summary, before formatting (Markdown here, HTML in html.ts). */
+export interface SummaryEntry {
+  label: string;
+  service: string;
+  title?: string;
+  /** Numbers shown in parentheses after the title. */
+  bits: string[];
+  /** Source location (path:start-end). */
+  where?: string;
+  /** The runner-up of a close call. */
+  runnerUp?: string;
+}
+
+function findingEntry(label: string, f: Finding, lang: string): SummaryEntry {
   const n = f.numbers;
   const bits: string[] = [];
   const count = n.count ?? n.error_spans ?? n.errors;
@@ -91,8 +104,37 @@ function summaryText(f: Finding, lang: string): string {
       break;
     }
   }
-  const where = f.source ? ` — ${code(`${f.source.path}:${f.source.startLine}-${f.source.endLine}`)}` : '';
-  return `${code(f.service)} ${md(findingTitle(f, lang))}${bits.length ? ` (${bits.join(', ')})` : ''}${where}`;
+  return { label, service: f.service, title: findingTitle(f, lang), bits, where: f.source ? `${f.source.path}:${f.source.startLine}-${f.source.endLine}` : undefined };
+}
+
+/** The summary: the first suspect (and its runner-up when the lead is close), then the strongest error,
+ * slow span and hot function, and for a fault that raised no error its changed code path. */
+export function summaryEntries(report: Report, lang: string): SummaryEntry[] {
+  const out: SummaryEntry[] = [];
+  const first = (k: Finding['kind']) => report.findings.filter((f) => f.kind === k).sort((a, b) => b.score - a.score)[0];
+  const top = report.suspects[0];
+  if (top) {
+    const lead = leadOf(report.suspects);
+    out.push({ label: tr(lang, 'summary_suspect'), service: top.service, bits: [formatNumber(top.score, lang)], runnerUp: lead?.close ? lead.runnerUp : undefined });
+  }
+  const e = first('error');
+  if (e) out.push(findingEntry(tr(lang, 'summary_error'), e, lang));
+  const l = first('latency');
+  if (l) out.push(findingEntry(tr(lang, 'summary_latency'), l, lang));
+  const h = first('hot-function');
+  if (h) out.push(findingEntry(tr(lang, 'summary_hot'), h, lang));
+  // A fault that raised no error: what its code does differently is the nearest thing to one.
+  const c = e ? undefined : first('code-path');
+  if (c) out.push(findingEntry(tr(lang, 'summary_code_path'), c, lang));
+  return out;
+}
+
+function summaryMarkdown(e: SummaryEntry, lang: string): string {
+  const title = e.title !== undefined ? ` ${md(e.title)}` : '';
+  const bits = e.bits.length ? ` (${e.bits.join(', ')})` : '';
+  const where = e.where ? ` — ${code(e.where)}` : '';
+  const close = e.runnerUp ? ` — ${tr(lang, 'summary_close_call', { service: code(e.runnerUp) })}` : '';
+  return `${code(e.service)}${title}${bits}${where}${close}`;
 }
 
 /** The view model the template renders. */
@@ -129,22 +171,7 @@ export function reportView(report: Report): Record<string, unknown> {
         };
       }),
   })).filter((g) => g.items.length);
-  const summary: Array<{ label: string; text: string }> = [];
-  const first = (k: Finding['kind']) => report.findings.filter((f) => f.kind === k).sort((a, b) => b.score - a.score)[0];
-  if (report.suspects[0]) {
-    const lead = leadOf(report.suspects);
-    const close = lead?.close ? ` — ${tr(lang, 'summary_close_call', { service: code(lead.runnerUp) })}` : '';
-    summary.push({ label: tr(lang, 'summary_suspect'), text: `${code(report.suspects[0].service)} (${formatNumber(report.suspects[0].score, lang)})${close}` });
-  }
-  const e = first('error');
-  if (e) summary.push({ label: tr(lang, 'summary_error'), text: summaryText(e, lang) });
-  const l = first('latency');
-  if (l) summary.push({ label: tr(lang, 'summary_latency'), text: summaryText(l, lang) });
-  const h = first('hot-function');
-  if (h) summary.push({ label: tr(lang, 'summary_hot'), text: summaryText(h, lang) });
-  // A fault that raised no error: what its code does differently is the nearest thing to one.
-  const c = e ? undefined : first('code-path');
-  if (c) summary.push({ label: tr(lang, 'summary_code_path'), text: summaryText(c, lang) });
+  const summary = summaryEntries(report, lang).map((e) => ({ label: e.label, text: summaryMarkdown(e, lang) }));
   const tokens = report.stats.tokens !== undefined ? `; ${tr(lang, 'stats_agent', { steps: report.stats.steps ?? 0, tokens: formatNumber(report.stats.tokens, lang) })}` : '';
   return {
     question: md(report.question),

@@ -45,6 +45,15 @@ describe('HTML report (demo incident, French question)', () => {
     expect(html).toContain('chemin critique');
   });
 
+  it('opens with the same summary as the Markdown report: the first suspect, the error, the slow span', () => {
+    const summary = /<h2>En bref<\/h2>\s*<ul class="summary">([\s\S]*?)<\/ul>/.exec(html)?.[1];
+    expect(summary).toBeDefined();
+    const items = [...summary!.matchAll(/<li><b>([^<]+)<\/b>: <code>([^<]+)<\/code>/g)].map((m) => `${unescape(m[1]!)}=${m[2]}`);
+    expect(items[0]).toBe(`Service le plus suspect=${report.suspects[0]!.service}`);
+    expect(items.some((i) => i.startsWith('Erreur prédominante='))).toBe(true);
+    expect(items.length).toBeGreaterThanOrEqual(3);
+  });
+
   it('shows every finding with its native query, and a picture for each kind that has one', () => {
     expect(report.findings.length).toBeGreaterThan(3);
     const page = unescape(html);
