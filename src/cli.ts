@@ -26,7 +26,7 @@ ${Object.entries(COMMANDS)
   .map(([k, c]) => `  ${k.padEnd(12)} ${c.summary}`)
   .join('\n')}
 
-Common options: --bundle DIR (recorded incident instead of live backends), --help.
+Common options: --bundle DIR|FILE (a recorded incident, any folder of telemetry files or one file, instead of live backends), --help.
 Configuration: environment variables listed in .env.example; each has a flag (PROMETHEUS_URL ↔ --prometheus-url).
 Run 'queryless <command> --help' for a command's options.`;
 

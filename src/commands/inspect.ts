@@ -7,7 +7,7 @@ import { maskSecrets } from '../mask.js';
 export const INSPECT_HELP = `Usage: queryless inspect DIR [--json]
 
 Lists what each file of DIR was recognised as: format, signal, services, time range, counts and
-problems. Any folder works (incident.yaml is optional); the same folder opens with --bundle DIR.
+problems. Any folder works (incident.yaml is optional); the same folder opens with --bundle DIR; a single file works too (inspect FILE, --bundle FILE).
   --json   the same as one JSON document`;
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');

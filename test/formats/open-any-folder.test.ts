@@ -107,6 +107,19 @@ describe('files recognised by content', () => {
     expect(await b.traces!.services(b.defaults.window)).toEqual(['inventory']);
   });
 
+  it('one file opens on its own (--bundle FILE): its neighbours and its folder\'s incident.yaml are not read', async () => {
+    const dir = folderWith('id: the-folder\nwindow: {start: 2020-01-01T00:00:00Z, end: 2020-01-01T01:00:00Z}\n');
+    cpSync(path.join(FIX, 'jaeger/checkout-trace.json'), path.join(dir, 'checkout-trace.json'));
+    const b = await openBundle(path.join(dir, 'checkout-trace.json'));
+    expect(b.catalog.map((e) => e.rel)).toEqual(['checkout-trace.json']);
+    expect(b.incident.id).toBe('checkout-trace.json');
+    expect(b.defaults.window.start).toBe(Date.UTC(2025, 5, 4, 10, 4, 0)); // the data's, not the folder's 2020 window
+    expect((await b.traces!.services(b.defaults.window)).sort()).toEqual(['checkout', 'payment']);
+    const r = await inspectBundle(path.join(dir, 'checkout-trace.json'));
+    expect(r.files.map((f) => f.file)).toEqual(['checkout-trace.json']);
+    await expect(openBundle(path.join(dir, 'missing.json'))).rejects.toThrow(/bundle not found: .*missing\.json \(give a folder of telemetry files, or one file\)/);
+  });
+
   it('text lines that open with a bracket are a log, not broken JSON; a JSON array that is no telemetry is reported', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ql-bracket-'));
     writeFileSync(path.join(dir, 'kafka.log'), '[2024-05-07 10:55:53,434] INFO [LocalLog partition=ingest-3] Rolled new log segment (kafka.log.LocalLog)\n[2024-05-07 10:55:54,001] ERROR [ReplicaFetcher] Error for partition ingest-3 (kafka.server.ReplicaFetcherThread)\n');

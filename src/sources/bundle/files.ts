@@ -215,6 +215,19 @@ export async function walkInside(
   return out;
 }
 
+/** What `--bundle PATH` opens: a folder, or one telemetry file (then its folder, restricted to that file). */
+export async function bundleTarget(dir: string): Promise<{ root: string; only?: string } | undefined> {
+  const full = path.resolve(dir);
+  try {
+    const st = await stat(full);
+    if (st.isDirectory()) return { root: full };
+    if (st.isFile()) return { root: path.dirname(full), only: path.basename(full) };
+  } catch {
+    // missing: the caller says so
+  }
+  return undefined;
+}
+
 export async function isDirectory(p: string): Promise<boolean> {
   try {
     return (await stat(p)).isDirectory();

@@ -43,6 +43,11 @@ export const incidentSchema = z.looseObject({
 
 export type IncidentMeta = z.infer<typeof incidentSchema>;
 
+/** The description of a bundle that has none: every key has a default or comes from the data. */
+export function emptyIncident(): IncidentMeta {
+  return incidentSchema.parse({});
+}
+
 /** Reads incident.yaml; a missing file is an empty description (every key has a default or comes from the data). */
 export async function loadIncident(file: string): Promise<IncidentMeta> {
   let text: string;
@@ -50,7 +55,7 @@ export async function loadIncident(file: string): Promise<IncidentMeta> {
     text = await readFile(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return incidentSchema.parse({});
+    if (code === 'ENOENT') return emptyIncident();
     throw new BundleFileError(file, `cannot read (${code ?? (e as Error).message})`);
   }
   const doc = YAML.parseDocument(text, { prettyErrors: true });

@@ -3,7 +3,7 @@
 // use, so what `inspect` says is what an investigation will see.
 import path from 'node:path';
 import { stat } from 'node:fs/promises';
-import { containmentOf, isDirectory } from './files.js';
+import { bundleTarget, containmentOf } from './files.js';
 import { loadIncident } from './incident.js';
 import { loadSpans } from './traces.js';
 import { loadLogRecords } from './logs.js';
@@ -98,19 +98,22 @@ async function inspectEntry(root: string, e: CatalogEntry): Promise<FileReport> 
 }
 
 export async function inspectBundle(dir: string): Promise<InspectReport> {
-  const root = path.resolve(dir);
-  if (!(await isDirectory(root))) throw new Error(`not a folder: ${dir}`);
+  const target = await bundleTarget(dir);
+  if (!target) throw new Error(`not found: ${dir} (give a folder of telemetry files, or one file)`);
+  const { root, only } = target;
   const problems: string[] = [];
   const c = await containmentOf(root, problems);
-  let incidentYaml = true;
-  try {
-    await stat(path.join(root, 'incident.yaml'));
-    await loadIncident(path.join(root, 'incident.yaml'));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') incidentYaml = false;
-    else problems.push((e as Error).message);
+  let incidentYaml = !only;
+  if (!only) {
+    try {
+      await stat(path.join(root, 'incident.yaml'));
+      await loadIncident(path.join(root, 'incident.yaml'));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') incidentYaml = false;
+      else problems.push((e as Error).message);
+    }
   }
   const files: FileReport[] = [];
-  for (const e of await catalogBundle(root, c)) files.push(await inspectEntry(root, e));
+  for (const e of await catalogBundle(root, c, only)) files.push(await inspectEntry(root, e));
   return { dir: root, incidentYaml, files, problems };
 }

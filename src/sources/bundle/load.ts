@@ -5,8 +5,8 @@
 import { lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Sources, TimeRange } from '../types.js';
-import { containmentOf, isDirectory, resolveInside } from './files.js';
-import { loadIncident, type IncidentMeta } from './incident.js';
+import { bundleTarget, containmentOf, isDirectory, resolveInside } from './files.js';
+import { emptyIncident, loadIncident, type IncidentMeta } from './incident.js';
 import { BundleTraceSource } from './traces.js';
 import { startDecodeWorker } from './decode-thread.js';
 import { BundleLogSource } from './logs.js';
@@ -46,17 +46,19 @@ export interface BundleOptions {
 }
 
 export async function openBundle(dir: string, opts: BundleOptions = {}): Promise<BundleSources> {
-  const root = path.resolve(dir);
-  if (!(await isDirectory(root))) throw new Error(`bundle directory not found: ${dir}`);
+  const target = await bundleTarget(dir);
+  if (!target) throw new Error(`bundle not found: ${dir} (give a folder of telemetry files, or one file)`);
+  const { root, only } = target;
   const problems: string[] = [];
   // Every read stays inside the bundle's real path (links out, loops and dangling links are skipped and reported).
   const c = await containmentOf(root, problems);
   const incidentFile = path.join(root, 'incident.yaml');
-  if (!(await resolveInside({ root: c.root }, incidentFile).catch(() => undefined)) && (await isLink(incidentFile))) {
+  if (!only && !(await resolveInside({ root: c.root }, incidentFile).catch(() => undefined)) && (await isLink(incidentFile))) {
     throw new Error(`${incidentFile} is a symbolic link that is dangling, loops or points outside the bundle: replace it with the file itself`);
   }
-  const meta = await loadIncident(incidentFile);
-  const catalog = await catalogBundle(root, c);
+  // One file is read on its own: its folder's incident.yaml describes other files.
+  const meta = only ? emptyIncident() : await loadIncident(incidentFile);
+  const catalog = await catalogBundle(root, c, only);
   for (const e of catalog) if (e.problem) problems.push(`${e.file}: ${e.problem}; skipped`);
   const traces = filesOf(catalog, 'traces');
   const logs = filesOf(catalog, 'logs');
@@ -64,7 +66,7 @@ export async function openBundle(dir: string, opts: BundleOptions = {}): Promise
   const profileFiles: ProfileFile[] = catalog
     .filter((e) => e.signal === 'profiles' && !e.problem)
     .map((e) => ({ file: e.file, format: e.format, service: profileServiceHint(e.rel, path.basename(root)) }));
-  const hasSource = (await isDirectory(path.join(root, 'source'))) && (await resolveInside(c, path.join(root, 'source'))) !== undefined;
+  const hasSource = !only && (await isDirectory(path.join(root, 'source'))) && (await resolveInside(c, path.join(root, 'source'))) !== undefined;
   const sources = {
     traces: traces.files.length ? new BundleTraceSource(traces.files, problems, traces.formats) : undefined,
     logs: logs.files.length ? new BundleLogSource(logs.files, problems, logs.formats) : undefined,
@@ -77,7 +79,7 @@ export async function openBundle(dir: string, opts: BundleOptions = {}): Promise
     sources.traces?.decodedElsewhere(w.traces);
     sources.metrics?.decodedElsewhere(w.metrics);
   }
-  const id = meta.id ?? path.basename(root);
+  const id = meta.id ?? only ?? path.basename(root);
   let window: TimeRange;
   if (meta.window?.start !== undefined && meta.window.end !== undefined) window = { start: meta.window.start, end: meta.window.end };
   else {

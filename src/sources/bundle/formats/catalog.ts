@@ -123,11 +123,14 @@ function isPprof(bytes: Uint8Array): boolean {
 }
 
 /** Every telemetry file of the bundle with its format and signal. */
-export async function catalogBundle(root: string, c: Containment): Promise<CatalogEntry[]> {
-  const rels = await walkInside(root, c, {
-    posix: true,
-    skip: (name, isDir) => (isDir ? name === 'source' || name.startsWith('.') || name === 'node_modules' : NOT_TELEMETRY.test(name)),
-  });
+export async function catalogBundle(root: string, c: Containment, only?: string): Promise<CatalogEntry[]> {
+  // One file asked for by name (`--bundle trace.json`) is read whatever its name, without its neighbours.
+  const rels = only
+    ? [only]
+    : await walkInside(root, c, {
+        posix: true,
+        skip: (name, isDir) => (isDir ? name === 'source' || name.startsWith('.') || name === 'node_modules' : NOT_TELEMETRY.test(name)),
+      });
   // Many small reads at once: the heads of hundreds of profiles cost I/O waits, not CPU.
   return mapLimit(rels, 16, async (rel) => {
     const file = path.join(root, rel);
