@@ -76,11 +76,20 @@ export function codePathFinding(s: RankedSuspect, sources: Sources): Finding | u
   const traceQuery = (text: string) => (sources.traces ? { language: 'traceql' as const, text } : undefined);
   if (op) {
     const gone = op.z < 0;
+    // Events are `op <operation>` (the service's own step) or `call <service> <operation>` (a call out).
+    const isCall = op.event.startsWith('call ');
+    const what = op.event.replace(/^(op|call) /, '').slice(0, 160);
     return {
       kind: 'code-path',
       service: s.service,
-      title: `per "${op.entry}" request, "${op.event.slice(0, 160)}" ${op.before.toFixed(2)} → ${op.after.toFixed(2)} times`,
-      message: [{ key: gone ? 'msg_code_path_less' : 'msg_code_path_more', args: { entry: op.entry.slice(0, 100), event: op.event.slice(0, 160), before: Math.round(op.before * 100) / 100, after: Math.round(op.after * 100) / 100 } }],
+      title: `per "${op.entry}" request, ${isCall ? 'call to' : 'operation'} "${what}" ${op.before.toFixed(2)} → ${op.after.toFixed(2)} times`,
+      message: [
+        {
+          key: gone ? 'msg_code_path_less' : 'msg_code_path_more',
+          args: { entry: op.entry.slice(0, 100), event: what, before: Math.round(op.before * 100) / 100, after: Math.round(op.after * 100) / 100 },
+          lists: { what: [isCall ? 'event_call' : 'event_op'] },
+        },
+      ],
       numbers: { per_request_before: Math.round(op.before * 1000) / 1000, per_request_after: Math.round(op.after * 1000) / 1000, requests: op.invocations, z: Math.round(op.z * 10) / 10 },
       evidence: { query: traceQuery(`{ ${serviceSpans(s.service)} && name = "${esc(op.entry)}" }`) },
       score: Math.min(1, Math.abs(op.z) / 10),
