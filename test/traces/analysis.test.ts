@@ -79,6 +79,30 @@ describe('critical path and self time', () => {
   });
 });
 
+describe('prevalent errors: a call its caller gave up on', () => {
+  it('names the service the call was waiting for, when the callee outlived the call or the error says it timed out', () => {
+    const list = [
+      // checkout gave up on payment after 1 s; payment went on working until 3 s.
+      ...spans('to1', T0, [
+        { id: 'a', service: 'checkout', name: 'POST /checkout', start: 0, dur: 1010, status: 'error', message: 'upstream failed' },
+        { id: 'b', parent: 'a', service: 'checkout', name: 'POST payment/charge', kind: 3, start: 5, dur: 1000, status: 'error', message: 'request aborted' },
+        { id: 'c', parent: 'b', service: 'payment', name: 'POST /charge', kind: 2, start: 8, dur: 3000 },
+      ]),
+      // The callee answered in time but the caller's error says it timed out (clock skew hides the overrun).
+      ...spans('to2', T0 + 10, [
+        { id: 'a', service: 'cart', name: 'GET /cart', start: 0, dur: 510, status: 'error' },
+        { id: 'b', parent: 'a', service: 'cart', name: 'GET redis', kind: 3, start: 2, dur: 500, status: 'error', message: 'context deadline exceeded' },
+        { id: 'c', parent: 'b', service: 'store', name: 'GET', kind: 2, start: 3, dur: 498 },
+      ]),
+      // A plain failure in the caller's own code: no callee to blame.
+      ...spans('to3', T0 + 20, [{ id: 'a', service: 'orders', name: 'POST /orders', start: 0, dur: 20, status: 'error', message: 'constraint violated' }]),
+    ];
+    const res = findPrevalentErrors(list, { window: { start: T0 - 1, end: T0 + 5000 } });
+    const by = Object.fromEntries(res.groups.map((g) => [g.service, g.details.timed_out_waiting_for]));
+    expect(by).toEqual({ checkout: 'payment', cart: 'store', orders: undefined });
+  });
+});
+
 describe('prevalent errors', () => {
   const data = shop(600, T0, 1000, T0 + 300_000);
   const window = { start: T0 + 300_000, end: T0 + 600_000 };

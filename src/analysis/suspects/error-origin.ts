@@ -4,6 +4,7 @@
 import type { Span } from '../../sources/types.js';
 import { calleeOf, childrenOf, type TraceGraph } from './trace-graph.js';
 import { inRange } from './stats.js';
+import { TIMEOUT_TEXT } from '../traces/requests.js';
 
 export interface ErrorOrigins {
   errW: number;
@@ -32,9 +33,6 @@ export function errorKind(s: Span): string {
   return `${s.name} | ${type ?? ''} | ${msg}`;
 }
 
-/** The words every stack uses for a call that waited too long (Java's SocketTimeoutException, Go's
- * "context deadline exceeded", gRPC's DEADLINE_EXCEEDED, Node's ETIMEDOUT). */
-const TIMEOUT_TEXT = /time[ds]?[ _-]?out|deadline/i;
 
 /**
  * A call the caller gave up on: an error on a call span (all children in one other service) none of

@@ -3,7 +3,7 @@
 // impact: how many root requests they affect, not how many spans they produced.
 import type { Span, TimeRange } from '../../sources/types.js';
 import { buildTree, groupTraces, quickRoot, type TraceTree } from './tree.js';
-import { coverage, describeErrorInformation, errorInformation, httpStatus, isEntryGivenParent, isErrorSpan } from './requests.js';
+import { coverage, describeErrorInformation, errorInformation, httpStatus, isEntryGivenParent, isErrorSpan, TIMEOUT_TEXT } from './requests.js';
 import { normaliseMessage, normaliseRoute, normaliseStatement } from './normalise.js';
 
 export interface PathStep {
@@ -90,6 +90,28 @@ interface Acc {
   g: ErrorGroup;
   traceSet: Set<string>;
   attrCounts: Map<string, number>;
+}
+
+/**
+ * The service an error call span was waiting for when it gave up: its children all live in one other
+ * service (none failed: the span is an origin), and that service was still working when the call ended
+ * (beyond clock skew) or the error says it timed out. The error is raised in the caller, but the time
+ * went in the callee or on the way to it: the report says which.
+ */
+function timedOutWaitingFor(t: TraceTree, i: number, message: string): string | undefined {
+  const s = t.spans[i]!;
+  const from = t.childOff[i]!;
+  const to = t.childOff[i + 1]!;
+  if (from === to) return undefined;
+  const callee = t.spans[t.childIdx[from]!]!.service;
+  if (callee === s.service) return undefined;
+  let lastEnd = -Infinity;
+  for (let k = from; k < to; k++) {
+    const c = t.spans[t.childIdx[k]!]!;
+    if (c.service !== callee) return undefined;
+    if (c.endMs > lastEnd) lastEnd = c.endMs;
+  }
+  return lastEnd - s.endMs > Math.max(1, 0.05 * s.durationMs) || TIMEOUT_TEXT.test(message) ? callee : undefined;
 }
 
 /** Marks error spans whose subtree holds no other error span: where the error originates. */
@@ -201,6 +223,8 @@ export function findPrevalentErrors(spans: Span[], opts: ErrorOptions): ErrorAna
         const code = httpStatus(s);
         if (code !== undefined) details['http.status_code'] = String(code);
         details.message = message;
+        const waited = timedOutWaitingFor(t, i, message);
+        if (waited) details.timed_out_waiting_for = waited;
         acc = {
           g: {
             key,

@@ -34,6 +34,10 @@ export function hasExceptionEvent(s: Span): boolean {
   return false;
 }
 
+/** The words every stack uses for a call that waited too long (Java's SocketTimeoutException, Go's
+ * "context deadline exceeded", gRPC's DEADLINE_EXCEEDED, Node's ETIMEDOUT). */
+export const TIMEOUT_TEXT = /time[ds]?[ _-]?out|deadline/i;
+
 /**
  * A span carries an error signal when its status is error, it answered an HTTP 5xx, or it recorded an
  * exception without an explicit OK status (sources such as Nezha record no status at all).
