@@ -124,6 +124,8 @@ export async function runPlaybookWithSteps(
   const scope = resolveInvestigationScope(sources, question, opts);
   let window = scope.window;
   let baseline = scope.baseline ?? { start: window.start - (window.end - window.start), end: window.start };
+  // Read whole, with no baseline at all: the report shows none (the range before the data stays for the analyses).
+  let noBaseline = false;
   const partial: string[] = [...sources.problems.slice(0, 5)];
   const recorded = [sources.traces, sources.logs, sources.metrics, sources.profiles].some((x) => x?.kind === 'bundle');
   // A recording that gives neither a baseline nor an incident start, asked without a time: the data
@@ -137,6 +139,7 @@ export async function runPlaybookWithSteps(
       // analyses judge it without a baseline (slow spans by their share of the critical path).
       window = d.window;
       baseline = { start: window.start - (window.end - window.start), end: window.start };
+      noBaseline = true;
       partial.push('no incident start given and too few requests in the recording to compare one part with another: the whole recording is read without a baseline');
     } else {
       const start = cp?.start ?? d.window.start + (d.window.end - d.window.start) / 3;
@@ -227,7 +230,7 @@ export async function runPlaybookWithSteps(
     askedLang,
     mode: 'playbook',
     window: iso(window),
-    baseline: iso(baseline),
+    baseline: noBaseline ? undefined : iso(baseline),
     suspects: (suspects?.suspects ?? []).slice(0, 10).map((s) => ({ service: s.service, score: s.score, parts: s.parts, evidence: s.evidence, evidenceMessages: s.evidenceMessages })),
     findings: ordered,
     hints,
