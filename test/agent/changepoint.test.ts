@@ -48,6 +48,7 @@ describe('investigate on one downloaded trace (no baseline, no incident start)',
     const dir = new URL('../fixtures/formats/tempo', import.meta.url).pathname;
     const r = await runPlaybook(await openBundle(dir), 'why is dispatch slow?', { lang: 'en' });
     expect(r.partial.join('\n')).toMatch(/too few requests in the recording to compare one part with another/);
+    expect(r.baseline).toBeUndefined();
     const err = r.findings.find((f) => f.kind === 'error');
     expect(err?.title).toMatch(/context deadline exceeded/);
     const slow = r.findings.find((f) => f.kind === 'latency');
