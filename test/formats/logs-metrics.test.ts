@@ -106,6 +106,9 @@ describe('log formats', () => {
     const a = parsePlainLog(mostlyUntimed, 'x', { year: 2030, fallbackMs: 0 });
     expect(a.records.map((r) => r.body)).toEqual(['2024-05-07T10:00:00Z boot', 'alpha ready', 'beta ready', 'gamma ready', 'delta ready']);
     expect(new Set(a.records.map((r) => r.timeMs))).toEqual(new Set([Date.UTC(2024, 4, 7, 10)]));
+    // A log heavy with stack traces keeps them with their record, though most of its lines have no time.
+    const traces = ['2024-05-07 10:00:00,001 ERROR boom', 'java.lang.IllegalStateException: x', '\tat a.B.c(B.java:1)', '\tat a.B.d(B.java:2)', '\tat a.B.e(B.java:3)', '2024-05-07 10:00:01,001 ERROR boom again'].join('\n');
+    expect(parsePlainLog(traces, 'x', { year: 2030, fallbackMs: 0 }).records.map((r) => r.body.split('\n').length)).toEqual([5, 1]);
     const mixed = ['time="2024-05-07T11:59:43Z" level=info msg="StartContainer"', 'I0507 11:59:44.523502 4727 kubelet.go:187] "Pod status updated"'].join('\n');
     const b = parsePlainLog(mixed, 'node', { year: 2030, fallbackMs: 0 });
     expect(b.records[1]!.timeMs).toBeCloseTo(Date.UTC(2024, 4, 7, 11, 59, 44, 523) + 0.502, 6);

@@ -30,6 +30,10 @@ export interface PlainLogResult {
 /** Lines looked at to learn a file's year and whether its lines carry times. */
 const SAMPLE_LINES = 500;
 
+/** A line that reads as the rest of the record before it: indented, a stack frame, an exception's
+ * "Caused by" / "... N more", a Python traceback, an exception class heading its message, a closing bracket. */
+const CONTINUATION = /^(\s|at\s|Caused by|\.\.\.\s*\d+\s+more|Traceback|[\w$.]+(Exception|Error|Throwable)\b|[}\])])/;
+
 /** The year of the first sampled line whose time names one (the same time whatever year is assumed). */
 function yearInText(lines: string[]): number | undefined {
   for (const l of lines) {
@@ -47,9 +51,16 @@ export function parsePlainLog(text: string, service: string, opts: { year: numbe
   const lines = text.split('\n');
   const sample = lines.slice(0, SAMPLE_LINES).map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l)).filter((l) => l.trim() !== '');
   const year = yearInText(sample) ?? opts.year;
-  // Continuation lines only make sense in a file whose lines mostly start with a time.
-  const timedInSample = sample.reduce((n, l) => n + (lineTime(l, year) !== undefined ? 1 : 0), 0);
-  const lineRecords = timedInSample > 0 && timedInSample < sample.length / 2;
+  // Continuation lines only make sense in a file whose lines mostly start with a time, or whose untimed
+  // lines look like continuations (a log heavy with stack traces).
+  let timedInSample = 0;
+  let continued = 0;
+  for (const l of sample) {
+    if (lineTime(l, year) !== undefined) timedInSample++;
+    else if (CONTINUATION.test(l)) continued++;
+  }
+  const untimed = sample.length - timedInSample;
+  const lineRecords = timedInSample > 0 && timedInSample < sample.length / 2 && continued < untimed / 2;
   for (let raw of lines) {
     if (raw.endsWith('\r')) raw = raw.slice(0, -1);
     if (raw.trim() === '') continue;
