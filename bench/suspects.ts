@@ -146,6 +146,15 @@ export async function run(): Promise<void> {
       const weak = [...r.perService].filter(([, [a, b]]) => a < b).map(([svc, [a, b]]) => `${svc} ${a}/${b}`);
       process.stdout.write(`  ${s.padEnd(15)} ${label}: top-1 ${r.top1}/${r.n}${weak.length ? `; below full: ${weak.slice(0, 8).join(', ')}` : ''}\n`);
     }
+    // The same +100 ms with the bundle's own logs and metrics: their noise (and any real fault they
+    // already hold) against the delay. Misses are listed per baseline, where they cluster.
+    const r = await injectedDelayEveryService(some, 100, true);
+    const perCase = new Map<string, number>();
+    for (const m of r.misses) {
+      const id = m.split(' → ')[0]!;
+      perCase.set(id, (perCase.get(id) ?? 0) + 1);
+    }
+    process.stdout.write(`  ${s.padEnd(15)} +100 ms each way, with the bundle's logs and metrics: top-1 ${r.top1}/${r.n}${perCase.size ? `; misses by baseline: ${[...perCase].map(([id, n]) => `${id} ${n}`).join(', ')}` : ''}\n`);
   }
   // CPU starvation the same way: every span of the service waits 20 ms more for its own work (as CFS
   // throttling makes each slice of work wait); services that 5 or more requests touch in the half.
