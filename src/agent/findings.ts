@@ -29,6 +29,9 @@ export interface MessagePart {
   /** Args whose value is a list of catalogue keys (e.g. `cause_lock`): each translated, then joined the
    * way the report language lists things. */
   lists?: Record<string, string[]>;
+  /** Args that are phrases of their own (an event with its kind as a label), rendered in the report
+   * language and put in place of the plain arg of the same name. */
+  parts?: Record<string, MessagePart>;
 }
 
 export interface Finding {

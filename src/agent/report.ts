@@ -69,6 +69,7 @@ export function translateMessage(message: MessagePart[], lang: string): string {
         args[k] = typeof v !== 'number' ? v : unit !== undefined ? formatQuantity(v, unit, lang) : formatNumber(v, lang);
       }
       for (const [k, keys] of Object.entries(part.lists ?? {})) args[k] = joinList(keys.map((key) => tr(lang, key)), localeOf(lang));
+      for (const [k, sub] of Object.entries(part.parts ?? {})) args[k] = translateMessage([sub], lang);
       return tr(lang, part.key, args);
     })
     .join('');

@@ -37,6 +37,7 @@ import { logFeatures, logLevel, logTemplate } from './logs.js';
 import { metricFeatures } from './metrics.js';
 import { profileFeatures } from './profiles.js';
 import { transitionFeatures } from './transitions.js';
+import { eventLabel } from './event-label.js';
 import { patternFeatures, type PatternChange } from './patterns.js';
 import { mineTemplates } from './templates.js';
 import { namedInErrors, serviceMentions } from './named.js';
@@ -64,6 +65,8 @@ export interface Suspect {
 export interface EvidenceMessage {
   key: string;
   args?: Record<string, string | number>;
+  /** Args that are phrases of their own (an event with its kind), rendered in the report language. */
+  parts?: Record<string, EvidenceMessage>;
 }
 
 export interface SuspectsResult {
@@ -389,11 +392,18 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
     for (const [svc, l] of pf.detail) {
       addRaw(svc, 'pattern_z', pf.score.get(svc) ?? 0);
       const d = l[0]!;
+      const ev = eventLabel(d.event, 140);
       addEvidence(
         svc,
         Math.abs(d.z) / 2,
-        `per "${d.entry.slice(0, 80)}" request, "${d.event.slice(0, 140)}" ${d.before.toFixed(2)} → ${d.after.toFixed(2)} times (${d.invocations} requests in the window, z ${d.z.toFixed(1)})`,
-        [{ key: 'ev_pattern', args: { entry: d.entry.slice(0, 80), event: d.event.slice(0, 140), before: Math.round(d.before * 100) / 100, after: Math.round(d.after * 100) / 100, n: d.invocations, z: Math.round(d.z * 10) / 10 } }],
+        `per "${d.entry.slice(0, 80)}" request, "${ev.english}" ${d.before.toFixed(2)} → ${d.after.toFixed(2)} times (${d.invocations} requests in the window, z ${d.z.toFixed(1)})`,
+        [
+          {
+            key: 'ev_pattern',
+            args: { entry: d.entry.slice(0, 80), event: d.event.slice(0, 140), before: Math.round(d.before * 100) / 100, after: Math.round(d.after * 100) / 100, n: d.invocations, z: Math.round(d.z * 10) / 10 },
+            parts: { event: ev.message },
+          },
+        ],
       );
     }
   }
@@ -423,8 +433,10 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
       addRaw(svc, 'transition_z', d.z);
       const who = d.emitter === svc ? 'its own sequence' : `${d.emitter}, after ${svc} answered,`;
       const args = { emitter: d.emitter, service: svc, from: d.from.slice(0, 120), to: d.to.slice(0, 120), before: Math.round(d.before * 100), after: Math.round(d.after * 100), n: d.n };
-      addEvidence(svc, d.z / 3, `${who} changed what follows "${d.from.slice(0, 120)}": "${d.to.slice(0, 120)}" ${(d.before * 100).toFixed(0)}% → ${(d.after * 100).toFixed(0)}% (${d.n} times in the window)`, [
-        { key: d.emitter === svc ? 'ev_transition_own' : 'ev_transition_after', args },
+      const from = eventLabel(d.from, 120);
+      const to = eventLabel(d.to, 120);
+      addEvidence(svc, d.z / 3, `${who} changed what follows "${from.english}": "${to.english}" ${(d.before * 100).toFixed(0)}% → ${(d.after * 100).toFixed(0)}% (${d.n} times in the window)`, [
+        { key: d.emitter === svc ? 'ev_transition_own' : 'ev_transition_after', args, parts: { from: from.message, to: to.message } },
       ]);
     }
   }
