@@ -122,6 +122,22 @@ export async function run(): Promise<void> {
     }
     process.stdout.write(`  ${s.padEnd(15)} ${row.join('; ')}\n`);
   }
+  // The window's start as a user might give it: a minute early (the window holds a minute of healthy
+  // traffic, the baseline loses it) or 30 s late. Incidents whose baseline would fall under 20 s are left out.
+  process.stdout.write('\nwindow start moved (a user rounding the start; the baseline ends where the window starts):\n');
+  for (const s of present) {
+    const row: string[] = [];
+    for (const secs of [-60, 30]) {
+      const moved = systems[s]
+        .map((c) => {
+          const start = c.window.start + secs * 1000;
+          return { ...c, window: { start, end: c.window.end }, baseline: { start: c.baseline.start, end: Math.min(c.baseline.end, start) } };
+        })
+        .filter((c) => c.baseline.end - c.baseline.start >= 20_000);
+      row.push(`${secs > 0 ? '+' : ''}${secs} s: top-1 ${(await score(moved)).top1}/${moved.length}`);
+    }
+    process.stdout.write(`  ${s.padEnd(15)} ${row.join('; ')}\n`);
+  }
   process.stdout.write('\ninjected network delay on the truth service, second half of each fault-free baseline:\n');
   for (const s of present) {
     for (const all of [false, true]) {
