@@ -1,5 +1,5 @@
-// Worker entry: decodes a bundle's trace files (the largest) and then its metric files off the main
-// thread, while the main thread decodes logs and profiles and runs what needs neither. One worker for
+// Worker entry: decodes a bundle's trace files (the largest), then its log and metric files off the
+// main thread, while the main thread decodes profiles and runs what needs none of them. One worker for
 // both: on two cores, the main thread and one worker keep both busy; a second worker would only add its
 // start-up. Answers one message per signal, as soon as it is decoded: the packed store (its typed arrays
 // transferred) and the problems found.
@@ -10,6 +10,7 @@ import { loadSpanStore } from './traces.js';
 import { packSpanStore } from '../spanstore/transfer.js';
 import { loadMetricStore } from './metrics-load.js';
 import { packMetricStore } from './metrics-transfer.js';
+import { loadLogRecords } from './logs.js';
 
 const job = workerData as DecodeJob;
 const formats = (list: Array<[string, Format]>) => new Map(list);
@@ -17,6 +18,11 @@ if (job.traces) {
   const problems: string[] = [];
   const { packed, transfer } = packSpanStore(await loadSpanStore(job.traces.files, problems, formats(job.traces.formats)));
   parentPort!.postMessage({ signal: 'traces', packed, problems }, transfer);
+}
+if (job.logs) {
+  const problems: string[] = [];
+  const records = await loadLogRecords(job.logs.files, problems, formats(job.logs.formats));
+  parentPort!.postMessage({ signal: 'logs', records, problems });
 }
 if (job.metrics) {
   const problems: string[] = [];
