@@ -3,11 +3,19 @@
 // runs once, unoptimised), as much as a tenth of a cold `investigate`; the precompiled spec gives the
 // same template function. It is used only when its digest (Handlebars version, options, template
 // text) matches; otherwise (a run from source, an edited template) the template is compiled here.
-import Handlebars from 'handlebars';
+// Only Handlebars' runtime is imported: its compiler (with source-map, ~200 KB of code to load) is
+// required when a template has to be compiled here.
+import HandlebarsRuntime from 'handlebars/runtime.js';
+import type HandlebarsFull from 'handlebars';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { readPrompt } from './assets.js';
+import { lazyRequire } from '../util/lazy.js';
+
+const compiler = lazyRequire<typeof HandlebarsFull>('handlebars');
+/** The runtime's typings declare nothing; it is the same object as the full build minus the compiler. */
+const Handlebars = HandlebarsRuntime as unknown as Pick<typeof HandlebarsFull, 'VERSION' | 'template'>;
 
 export type CompileOptions = { noEscape?: boolean; strict?: boolean };
 
@@ -24,11 +32,11 @@ export function templateDigest(source: string, options: CompileOptions): string 
 
 /** The module text the build writes: the digest and Handlebars' precompiled spec. */
 export function precompiledModule(source: string, options: CompileOptions): string {
-  return `module.exports = { digest: ${JSON.stringify(templateDigest(source, options))}, spec: ${Handlebars.precompile(source, { ...options })} };\n`; // a copy: precompile adds keys to its options
+  return `module.exports = { digest: ${JSON.stringify(templateDigest(source, options))}, spec: ${compiler().precompile(source, { ...options })} };\n`; // a copy: precompile adds keys to its options
 }
 
 /** prompts/<name> as a template function: the build's precompiled spec when it matches, else compiled now. */
-export function loadTemplate(name: string, options: CompileOptions): Handlebars.TemplateDelegate {
+export function loadTemplate(name: string, options: CompileOptions): HandlebarsFull.TemplateDelegate {
   const source = readPrompt(name);
   let saved: { digest?: string; spec?: Parameters<typeof Handlebars.template>[0] } | undefined;
   try {
@@ -37,5 +45,5 @@ export function loadTemplate(name: string, options: CompileOptions): Handlebars.
     saved = undefined; // not built (a run from source)
   }
   if (saved?.spec && saved.digest === templateDigest(source, options)) return Handlebars.template(saved.spec);
-  return Handlebars.compile(source, { ...options });
+  return compiler().compile(source, { ...options });
 }
