@@ -3,23 +3,37 @@
 import { localeOf } from './language.js';
 import { tr, trValue } from './i18n.js';
 
+// A report formats a few hundred numbers with a handful of distinct settings; building an
+// Intl.NumberFormat costs far more than using one, so each locale and settings pair is built once.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+function numberFormat(locale: string, opts: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${locale}\u0000${JSON.stringify(opts)}`;
+  let f = numberFormats.get(key);
+  if (!f) numberFormats.set(key, (f = new Intl.NumberFormat(locale, opts)));
+  return f;
+}
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function formatDate(ms: number | string, lang: string): string {
   const d = typeof ms === 'string' ? new Date(ms) : new Date(ms);
   if (Number.isNaN(d.getTime())) return String(ms);
-  return `${new Intl.DateTimeFormat(localeOf(lang), { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' }).format(d)} UTC`;
+  const loc = localeOf(lang);
+  let f = dateFormats.get(loc);
+  if (!f) dateFormats.set(loc, (f = new Intl.DateTimeFormat(loc, { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' })));
+  return `${f.format(d)} UTC`;
 }
 
 export function formatDuration(ms: number, lang: string): string {
   const loc = localeOf(lang);
   if (!Number.isFinite(ms)) return '–';
-  if (Math.abs(ms) >= 60_000) return new Intl.NumberFormat(loc, { style: 'unit', unit: 'minute', maximumFractionDigits: 1 }).format(ms / 60_000);
-  if (Math.abs(ms) >= 1000) return new Intl.NumberFormat(loc, { style: 'unit', unit: 'second', maximumFractionDigits: 2 }).format(ms / 1000);
-  return new Intl.NumberFormat(loc, { style: 'unit', unit: 'millisecond', maximumFractionDigits: ms < 10 ? 2 : 0 }).format(ms);
+  if (Math.abs(ms) >= 60_000) return numberFormat(loc, { style: 'unit', unit: 'minute', maximumFractionDigits: 1 }).format(ms / 60_000);
+  if (Math.abs(ms) >= 1000) return numberFormat(loc, { style: 'unit', unit: 'second', maximumFractionDigits: 2 }).format(ms / 1000);
+  return numberFormat(loc, { style: 'unit', unit: 'millisecond', maximumFractionDigits: ms < 10 ? 2 : 0 }).format(ms);
 }
 
 export function formatPercent(fraction: number, lang: string, signed = false): string {
   if (!Number.isFinite(fraction)) return '–';
-  return new Intl.NumberFormat(localeOf(lang), {
+  return numberFormat(localeOf(lang), {
     style: 'percent',
     maximumFractionDigits: Math.abs(fraction) < 0.1 ? 1 : 0,
     signDisplay: signed ? 'exceptZero' : 'auto',
@@ -28,7 +42,7 @@ export function formatPercent(fraction: number, lang: string, signed = false): s
 
 export function formatNumber(v: number, lang: string, digits = 2): string {
   if (!Number.isFinite(v)) return '–';
-  return new Intl.NumberFormat(localeOf(lang), { maximumFractionDigits: Math.abs(v) >= 100 ? 0 : digits }).format(v);
+  return numberFormat(localeOf(lang), { maximumFractionDigits: Math.abs(v) >= 100 ? 0 : digits }).format(v);
 }
 
 /**
@@ -57,7 +71,7 @@ export function formatKeyed(key: string, v: number | string, lang: string): stri
       x /= 1024;
       i++;
     }
-    return new Intl.NumberFormat(localeOf(lang), { style: 'unit', unit: units[i], maximumFractionDigits: 1 }).format(x);
+    return numberFormat(localeOf(lang), { style: 'unit', unit: units[i], maximumFractionDigits: 1 }).format(x);
   }
   return formatNumber(v, lang);
 }
@@ -75,11 +89,11 @@ export function formatQuantity(v: number, unit: string | undefined, lang: string
   if (unit === 'ratio') return formatPercent(v, lang);
   if (unit === 'cpu-ns-per-second') {
     const cores = v / 1e9;
-    const n = new Intl.NumberFormat(localeOf(lang), Math.abs(cores) >= 0.1 || cores === 0 ? { maximumFractionDigits: 2 } : { maximumSignificantDigits: 2 }).format(cores);
+    const n = numberFormat(localeOf(lang), Math.abs(cores) >= 0.1 || cores === 0 ? { maximumFractionDigits: 2 } : { maximumSignificantDigits: 2 }).format(cores);
     return tr(lang, 'unit_cores', { n });
   }
   // Three significant digits for small values, one decimal for large ones (never rounding 1234.5 to 1230).
   const opts: Intl.NumberFormatOptions = Math.abs(v) >= 100 ? { maximumFractionDigits: 1 } : { maximumSignificantDigits: 3 };
-  const n = new Intl.NumberFormat(localeOf(lang), opts).format(v);
+  const n = numberFormat(localeOf(lang), opts).format(v);
   return unit === 'per-second' ? `${n}/s` : n;
 }

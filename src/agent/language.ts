@@ -27,7 +27,8 @@ const englishNames = new Intl.DisplayNames(['en'], { type: 'language', fallback:
  * Built on first use: about 120 Intl.DisplayNames cost ~50 ms, which commands that never name a
  * language should not pay at start-up. */
 let nameToCode: Map<string, string> | undefined;
-function namesToCodes(): Map<string, string> {
+const TWO_LETTERS = /^[a-z]{2}$/;
+export function namesToCodes(): Map<string, string> {
   if (nameToCode) return nameToCode;
   const m = new Map<string, string>();
   const codes = new Set<string>([...SUPPORTED_LANGS, ...eldLanguages()]);
@@ -47,8 +48,12 @@ function namesToCodes(): Map<string, string> {
  */
 export function normaliseLang(code: string | undefined): string | undefined {
   if (!code || !code.trim()) return undefined;
-  const byName = namesToCodes().get(code.trim().toLowerCase());
-  if (byName) return byName;
+  // A bare two-letter code (what detection gives the playbook) is no language's name — the table has
+  // none that short (a test checks) — so it does not need the table, whose building is ~0.1 s cold.
+  if (!TWO_LETTERS.test(code)) {
+    const byName = namesToCodes().get(code.trim().toLowerCase());
+    if (byName) return byName;
+  }
   const base = baseCode(code);
   if (!/^[a-z]{2,3}$/.test(base)) return undefined;
   return englishNames.of(base) ? base : undefined;

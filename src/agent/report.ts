@@ -1,9 +1,9 @@
 // Report rendering: Markdown through the Handlebars template prompts/report.md.hbs with strings from
 // prompts/i18n/<lang>.json and Intl formatting; JSON for machines. Telemetry text (titles, log lines,
 // snippets) is untrusted: it is escaped for Markdown tables/inline code and never interpreted.
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
 import type { MessagePart, Finding, Report } from './findings.js';
-import { readPrompt } from './assets.js';
+import { loadTemplate } from './templates.js';
 import { formatDate, formatDuration, formatKeyed, formatNumber, formatQuantity } from './format.js';
 import { catalogueLang, englishName, isSupportedLang, localeOf } from './language.js';
 import { joinList, strings, tr } from './i18n.js';
@@ -12,9 +12,12 @@ import { leadOf } from '../analysis/suspects/lead.js';
 
 export { strings, tr } from './i18n.js';
 
+/** Markdown, not HTML: view values are escaped by md()/code()/fence(). */
+export const REPORT_TEMPLATE = { name: 'report.md.hbs', options: { noEscape: true, strict: false } } as const;
+
 let template: Handlebars.TemplateDelegate | undefined;
 function reportTemplate(): Handlebars.TemplateDelegate {
-  template ??= Handlebars.compile(readPrompt('report.md.hbs'), { noEscape: true, strict: false }); // Markdown, not HTML: view values are escaped by md()/code()/fence()
+  template ??= loadTemplate(REPORT_TEMPLATE.name, REPORT_TEMPLATE.options);
   return template;
 }
 

@@ -4,7 +4,9 @@ import { MAX_QUESTION_CHARS } from '../limits.js';
 import { maskDeep, maskSecrets } from '../mask.js';
 import { parseArgv, UsageError } from './args.js';
 import { setup } from './context.js';
-import { detectLanguage, normaliseLang, SUPPORTED_LANGS } from '../agent/language.js';
+// Not language.js: it loads the language detector's table, which should not delay opening the bundle
+// (and with it the decode worker's start); it comes with the playbook's modules, loaded meanwhile.
+import { SUPPORTED_LANGS } from '../agent/lang-codes.js';
 import { log } from '../log.js';
 import { parseTime } from '../util/time.js';
 import type { Sources, TimeRange } from '../sources/types.js';
@@ -49,7 +51,7 @@ export async function investigateCommand(argv: string[]): Promise<number> {
   }
   let lang: string | undefined;
   if (own.lang !== undefined) {
-    lang = normaliseLang(own.lang);
+    lang = (await import('../agent/language.js')).normaliseLang(own.lang);
     if (!lang) throw new UsageError(`--lang must name a language: an ISO 639 code such as ${SUPPORTED_LANGS.join(', ')}, or a name such as "Italian" (got "${own.lang}")`);
   }
   const num = (k: string) => {
@@ -62,12 +64,11 @@ export async function investigateCommand(argv: string[]): Promise<number> {
   const maxSteps = num('max-steps');
   const timeBudgetMs = num('time-budget');
 
-  // The playbook's modules load while the bundle opens (their compiling fills the file reads' waits),
-  // and every signal will be read: traces and metrics decode in worker threads beside the rest.
-  const modules = Promise.all([import('../agent/playbook.js'), import('../agent/report.js')]);
-  modules.catch(() => undefined); // awaited below; a failed setup must not leave it unhandled
+  // Every signal will be read: logs, traces and metrics decode in a worker thread beside the rest. The
+  // bundle opens first, so the worker starts as early as it can (its decoding is the longest chain);
+  // the playbook's modules then load here while it works.
   const { config, sources } = await setup(f, { offThread: true });
-  const [{ runPlaybook }, { renderJson, renderMarkdown, tr }] = await modules;
+  const [{ runPlaybook }, { renderJson, renderMarkdown, tr }, { detectLanguage }] = await Promise.all([import('../agent/playbook.js'), import('../agent/report.js'), import('../agent/language.js')]);
   const time = (k: string, fallback: number): number => {
     const v = own[k];
     if (v === undefined) return fallback;

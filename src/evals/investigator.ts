@@ -28,7 +28,7 @@ export class InvestigatorMissing extends Error {
   }
 }
 
-// Loaded lazily by specifier so a broken investigation module fails the cases that need it (with its
+// Loaded lazily, when a case needs them, so a broken investigation module fails the cases that need it (with its
 // error) instead of the whole eval command; the type-only imports below still hold the signatures to
 // the contract at build time.
 const PLAYBOOK_MODULE = '../agent/playbook.js';
@@ -38,10 +38,10 @@ type AgentModule = typeof import('../agent/loop.js');
 export const playbookContract: (f: PlaybookModule['runPlaybook']) => PlaybookFn = (f) => f;
 export const agentContract: (f: AgentModule['runAgent']) => AgentFn = (f) => f;
 
-async function load<T>(spec: string, exportName: string, what: string): Promise<T> {
+async function load<T>(importer: () => Promise<unknown>, spec: string, exportName: string, what: string): Promise<T> {
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(spec)) as Record<string, unknown>;
+    mod = (await importer()) as Record<string, unknown>;
   } catch (e) {
     const msg = (e as Error).message;
     throw new InvestigatorMissing(`${what} could not be loaded (${spec.replace('../', 'src/').replace(/\.js$/, '.ts')}): ${msg.split('\n')[0]}`);
@@ -51,5 +51,6 @@ async function load<T>(spec: string, exportName: string, what: string): Promise<
   return fn as T;
 }
 
-export const loadPlaybook = () => load<PlaybookFn>(PLAYBOOK_MODULE, 'runPlaybook', 'the deterministic playbook');
-export const loadAgent = () => load<AgentFn>(AGENT_MODULE, 'runAgent', 'the agent loop');
+// Literal specifiers (not the constants above), so a bundler sees them and takes the modules along.
+export const loadPlaybook = () => load<PlaybookFn>(() => import('../agent/playbook.js'), PLAYBOOK_MODULE, 'runPlaybook', 'the deterministic playbook');
+export const loadAgent = () => load<AgentFn>(() => import('../agent/loop.js'), AGENT_MODULE, 'runAgent', 'the agent loop');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
-import { catalogueLang, detect, detectLanguage, languageName, localeOf, normaliseLang, stripNonLanguage, SUPPORTED_LANGS } from '../../src/agent/language.js';
+import { catalogueLang, detect, detectLanguage, languageName, localeOf, namesToCodes, normaliseLang, stripNonLanguage, SUPPORTED_LANGS } from '../../src/agent/language.js';
 
 // Measured when choosing the library (40 questions, 10 per language; restricted to en/fr/es/de where
 // the library allows it): eld 40/40 (also 40/40 unrestricted over its 60 languages), tinyld 40/40
@@ -70,6 +70,10 @@ describe('language detection', () => {
     expect(detect('10:04')).toEqual({ lang: 'en', by: 'default' });
     expect(detect('ts-order-service 4bf92f3577b34da6')).toEqual({ lang: 'en', by: 'default' });
     expect(detectLanguage('Pourquoi checkout-service.orders échoue depuis 10h04 ?')).toBe('fr');
+  });
+
+  it('has no language name of two lower-case letters (normaliseLang reads such input as a code without the name table)', () => {
+    expect([...namesToCodes().keys()].filter((k) => /^[a-z]{2}$/.test(k))).toEqual([]);
   });
 
   it('normalises --lang values: codes, regions and names, any language', () => {

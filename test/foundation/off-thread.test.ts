@@ -1,5 +1,5 @@
-// Traces and metrics decoded in a worker thread (investigate's `offThread`) must give exactly the stores
-// decoded in the calling thread: same spans, same series and samples, same problems. The worker path
+// Traces, logs and metrics decoded in a worker thread (investigate's `offThread`) must give exactly the stores
+// decoded in the calling thread: same spans, same log records, same series and samples, same problems. The worker path
 // needs the compiled worker, so it is run from dist/ (npm test builds it first); the packing that
 // carries a store between threads is also checked from the sources.
 import { describe, expect, it } from 'vitest';
@@ -72,7 +72,7 @@ describe('stores carried between threads', () => {
 });
 
 describe.skipIf(!built)('bundle decoded in a worker thread (built code)', () => {
-  it('the demo bundle: same spans, series and problems as in the calling thread', async () => {
+  it('the demo bundle: same spans, log records, series and problems as in the calling thread', async () => {
     const { openBundle } = (await import(DIST_LOAD)) as typeof import('../../src/sources/bundle/load.js');
     const here = await openBundle(DEMO);
     const off = await openBundle(DEMO, { offThread: true });
@@ -82,12 +82,16 @@ describe.skipIf(!built)('bundle decoded in a worker thread (built code)', () => 
     const [ma, mb] = await Promise.all([here.metrics!.store(), off.metrics!.store()]);
     expect(ma.series.length).toBeGreaterThan(100);
     expect(seriesOf(mb)).toEqual(seriesOf(ma));
+    const [la, lb] = await Promise.all([here.logs!.allRecords(), off.logs!.allRecords()]);
+    expect(la.length).toBeGreaterThan(1000);
+    expect(lb).toEqual(la);
     expect(off.problems).toEqual(here.problems);
     // And the worker did answer (no silent fallback to this thread).
     const { startDecodeWorker } = (await import(path.join(ROOT, 'dist/src/sources/bundle/decode-thread.js'))) as typeof import('../../src/sources/bundle/decode-thread.js');
     const files = (signal: string) => here.catalog.filter((e) => e.signal === signal && !e.problem).map((e) => e.file);
-    const w = startDecodeWorker({ traces: { files: files('traces') }, metrics: { files: files('metrics') } });
+    const w = startDecodeWorker({ traces: { files: files('traces') }, logs: { files: files('logs') }, metrics: { files: files('metrics') } });
     expect((await w.traces)?.store.size).toBe(a.size);
+    expect((await w.logs)?.store.length).toBe(la.length);
     expect((await w.metrics)?.store.series.length).toBe(ma.series.length);
   });
 
@@ -96,6 +100,12 @@ describe.skipIf(!built)('bundle decoded in a worker thread (built code)', () => 
     try {
       await mkdir(path.join(dir, 'traces'));
       await mkdir(path.join(dir, 'metrics'));
+      await mkdir(path.join(dir, 'logs'));
+      const logs = (n: number) => ({
+        resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop' } }] }, scopeLogs: [{ logRecords: Array.from({ length: n }, (_, i) => ({ timeUnixNano: String((T0 + i * 1000) * 1e6), severityText: 'INFO', body: { stringValue: `order ${i} placed` }, attributes: [{ key: 'k', value: { intValue: i } }] })) }] }],
+      });
+      await writeFile(path.join(dir, 'logs/a.json.gz'), gzipSync(JSON.stringify(logs(50))));
+      await writeFile(path.join(dir, 'logs/b.json.gz'), gzipSync(JSON.stringify(logs(500))).subarray(0, 60));
       await writeFile(path.join(dir, 'incident.yaml'), 'window: {start: 2025-06-03T09:00:00Z, end: 2025-06-03T11:00:00Z}\n');
       await writeFile(path.join(dir, 'traces/a.json.gz'), gzipSync(JSON.stringify(toOtlp(shop(200, T0, 1000, T0 + 100_000)))));
       // A valid start, then truncated gzip: catalogued as traces, unreadable when decoded.
@@ -110,6 +120,9 @@ describe.skipIf(!built)('bundle decoded in a worker thread (built code)', () => 
       const [ma, mb] = await Promise.all([here.metrics!.store(), off.metrics!.store()]);
       expect(seriesOf(mb)).toEqual(seriesOf(ma));
       expect(mb.sampleCount).toBe(2);
+      const [la, lb] = await Promise.all([here.logs!.allRecords(), off.logs!.allRecords()]);
+      expect(la.length).toBe(50);
+      expect(lb).toEqual(la);
       expect(off.problems.length).toBeGreaterThan(0);
       expect([...off.problems].sort()).toEqual([...here.problems].sort());
     } finally {

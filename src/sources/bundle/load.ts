@@ -38,7 +38,7 @@ function filesOf(catalog: CatalogEntry[], signal: Signal): { files: string[]; fo
 
 export interface BundleOptions {
   /**
-   * Decode traces and metrics in a worker thread (on the second core), starting at open. Worth it when
+   * Decode traces, logs and metrics in a worker thread (on the second core), starting at open. Worth it when
    * the command reads every signal, so the main thread has the other files to decode meanwhile
    * (investigate); a command that reads one signal would only pay the worker's start.
    */
@@ -73,10 +73,11 @@ export async function openBundle(dir: string, opts: BundleOptions = {}): Promise
     metrics: metrics.files.length ? createBundleMetricSource(metrics.files, problems, undefined, metrics.formats) : undefined,
     profiles: profileFiles.length ? createBundleProfileSource(path.join(root, 'profiles'), problems, c, profileFiles) : undefined,
   };
-  if (opts.offThread && (sources.traces || sources.metrics)) {
+  if (opts.offThread && (sources.traces || sources.logs || sources.metrics)) {
     // Starts now: the worker decodes while the main thread goes on (see BundleOptions.offThread).
-    const w = startDecodeWorker({ traces: sources.traces ? traces : undefined, metrics: sources.metrics ? metrics : undefined });
+    const w = startDecodeWorker({ traces: sources.traces ? traces : undefined, logs: sources.logs ? logs : undefined, metrics: sources.metrics ? metrics : undefined });
     sources.traces?.decodedElsewhere(w.traces);
+    sources.logs?.decodedElsewhere(w.logs);
     sources.metrics?.decodedElsewhere(w.metrics);
   }
   const id = meta.id ?? only ?? path.basename(root);

@@ -8,6 +8,7 @@ import { pushAll } from '../../util/stats.js';
 import { otlpJsonDocument } from './formats/otlp-json.js';
 import { decodeLogFile, isOtherLogFormat } from './formats/log-files.js';
 import type { Format } from './formats/detect.js';
+import { decodedOr, type Decoded } from './decode-thread.js';
 
 /** `formats` names the files in another format than OTLP/JSON (OTLP protobuf, logcli JSON Lines, plain text). */
 export async function loadLogRecords(files: string[], problems: string[], formats?: Map<string, Format>): Promise<LogRecord[]> {
@@ -40,6 +41,7 @@ export async function loadLogRecords(files: string[], problems: string[], format
 export class BundleLogSource implements LogSource {
   readonly kind = 'bundle' as const;
   private loaded?: Promise<LogRecord[]>;
+  private inWorker?: Promise<Decoded<LogRecord[]>>;
 
   constructor(
     private readonly files: string[],
@@ -47,8 +49,14 @@ export class BundleLogSource implements LogSource {
     private readonly formats?: Map<string, Format>,
   ) {}
 
+  /** The records as decoded by a worker thread (openBundle's offThread), taken instead of loading here;
+   * undefined from it means load here after all. */
+  decodedElsewhere(d: Promise<Decoded<LogRecord[]>>): void {
+    this.inWorker ??= d;
+  }
+
   allRecords(): Promise<LogRecord[]> {
-    this.loaded ??= loadLogRecords(this.files, this.problems, this.formats);
+    this.loaded ??= decodedOr(this.inWorker, this.problems, () => loadLogRecords(this.files, this.problems, this.formats));
     return this.loaded;
   }
 
