@@ -96,7 +96,7 @@ export async function openBundle(dir: string, opts: BundleOptions = {}): Promise
     if (start === undefined || end === undefined || end <= start) {
       const why = problems.length ? `; problems: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}` : '';
       throw new Error(
-        `${dir}: no window: ${catalog.length ? 'no file with times was recognised' : 'no telemetry file was found'} (run \`queryless inspect ${dir}\` to see what each file is), and incident.yaml gives no window {start, end}${why}`,
+        `${dir}: no window: ${catalog.length ? 'no file with times was recognised' : 'no telemetry file was found'} (run \`queryless inspect ${dir}\` to see what ${only ? 'it' : 'each file'} is)${only ? '' : ', and incident.yaml gives no window {start, end}'}${why}`,
       );
     }
     window = { start, end };
