@@ -81,19 +81,31 @@ export function timeSeriesSvg(panels: Panel[], o: ChartOptions): string {
     body.push(`<line x1="${n(plotX)}" x2="${n(plotX + plotW)}" y1="${n(plotY + plotH)}" y2="${n(plotY + plotH)}" stroke="#9aa5b1"/>`);
     p.series.forEach((s, k) => {
       const colour = s.colour ?? PALETTE[k % PALETTE.length]!;
-      // Gaps (NaN) split the path: no line is drawn through buckets without data.
+      // Gaps (NaN) split the path: no line is drawn through buckets without data. A point with a gap on
+      // both sides (one request in a sparse recording) gets a dot, since a path of one point draws nothing.
       let d = '';
       let pen = false;
+      const dots: Array<[number, number]> = [];
+      let run: Array<[number, number]> = [];
+      const endRun = () => {
+        if (run.length === 1) dots.push(run[0]!);
+        run = [];
+      };
       for (const [t, v] of s.points) {
         if (!Number.isFinite(v) || t < start || t > end) {
           pen = false;
+          endRun();
           continue;
         }
-        d += `${pen ? 'L' : 'M'}${n(X(t))},${n(Y(Math.min(v, top)))}`;
+        const xy: [number, number] = [X(t), Y(Math.min(v, top))];
+        d += `${pen ? 'L' : 'M'}${n(xy[0])},${n(xy[1])}`;
+        run.push(xy);
         pen = true;
       }
+      endRun();
       const last = [...s.points].reverse().find(([, v]) => Number.isFinite(v));
       if (d) body.push(`<path class="series" d="${d}" fill="none" stroke="${colour}" stroke-width="1.8" stroke-linejoin="round"><title>${esc(`${s.name}${last ? ` — ${fmt(last[1])} at ${clock(last[0])}` : ''}`)}</title></path>`);
+      for (const [x, y] of dots) body.push(`<circle class="series-dot" cx="${n(x)}" cy="${n(y)}" r="2.5" fill="${colour}"/>`);
       if (p.series.length > 1 || s.name) {
         const slot = Math.min(p.series.length > 1 ? 140 : 400, plotW / Math.max(1, p.series.length));
         const lx = plotX + k * slot;

@@ -106,6 +106,13 @@ describe('time series and heatmap', () => {
     const d = /<path class="series" d="([^"]+)"/.exec(svg)![1]!;
     expect(d.match(/M/g)).toHaveLength(2);
     expect(svg).not.toContain('<script');
+    expect(svg).not.toContain('series-dot'); // every run has two points or more
+  });
+
+  it('draws a point with a gap on both sides as a dot (one request in a sparse recording)', () => {
+    const pts: Array<[number, number]> = [[0, NaN], [60_000, 420], [120_000, NaN], [180_000, 300], [240_000, 310]];
+    const svg = timeSeriesSvg([{ title: 'p95', series: [{ name: 'p95', points: pts }] }], { title: 'RED', range });
+    expect(svg.match(/class="series-dot"/g)).toHaveLength(1);
   });
 
   it('counts requests into time × log-duration cells', () => {
