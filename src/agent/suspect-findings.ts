@@ -59,7 +59,8 @@ export function statementFinding(s: RankedSuspect, sources: Sources): Finding | 
     numbers: { per_request_before: Math.round(c.before * 1000) / 1000, per_request_after: Math.round(c.after * 1000) / 1000, requests: c.invocations, z: Math.round(c.z * 10) / 10 },
     evidence: { query },
     score: Math.min(1, Math.abs(c.z) / 10),
-    details: { pattern, entry: c.entry, status: gone ? 'fewer per request' : 'more per request' },
+    // The direction is in the message and the numbers; details hold only telemetry (shown verbatim).
+    details: { pattern, entry: c.entry },
   };
 }
 
@@ -93,7 +94,7 @@ export function codePathFinding(s: RankedSuspect, sources: Sources): Finding | u
       numbers: { per_request_before: Math.round(op.before * 1000) / 1000, per_request_after: Math.round(op.after * 1000) / 1000, requests: op.invocations, z: Math.round(op.z * 10) / 10 },
       evidence: { query: traceQuery(`{ ${serviceSpans(s.service)} && name = "${esc(op.entry)}" }`) },
       score: Math.min(1, Math.abs(op.z) / 10),
-      details: { entry: op.entry, event: op.event, status: gone ? 'fewer per request' : 'more per request' },
+      details: { entry: op.entry, event: op.event },
     };
   }
   // What follows a step changed: the ranking's evidence line for it (already translatable).

@@ -216,7 +216,7 @@ describe('rank_suspects failure modes (synthetic shop)', () => {
     const f = codePathFinding(r.suspects[0]!, sourcesOf([]))!;
     expect(f.kind).toBe('code-path');
     expect(f.message?.[0]?.key).toBe('msg_code_path_less');
-    expect(f.details).toMatchObject({ entry: 'serve checkout', event: 'op call payment', status: 'fewer per request' });
+    expect(f.details).toEqual({ entry: 'serve checkout', event: 'op call payment' });
     expect(f.numbers).toMatchObject({ per_request_before: 1, per_request_after: 0 });
     expect(f.evidence.query?.text).toBe('{ resource.service.name = "checkout" && name = "serve checkout" }');
     // A healthy window has no code-path change to report, on any service.
