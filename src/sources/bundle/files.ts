@@ -221,7 +221,11 @@ export async function bundleTarget(dir: string): Promise<{ root: string; only?: 
   try {
     const st = await stat(full);
     if (st.isDirectory()) return { root: full };
-    if (st.isFile()) return { root: path.dirname(full), only: path.basename(full) };
+    if (st.isFile()) {
+      // Named on purpose, so a link is followed; the bundle is then the file's real folder.
+      const real = await realpath(full);
+      return { root: path.dirname(real), only: path.basename(real) };
+    }
   } catch {
     // missing: the caller says so
   }
