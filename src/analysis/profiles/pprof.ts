@@ -68,18 +68,6 @@ const num = (v: number | bigint | string | undefined): number => (typeof v === '
  * so we also check the result looks like a profile).
  */
 export function decodePprof(bytes: Uint8Array, file = '(profile)'): ParsedProfile {
-  return profileFromTables(readPprofTables(bytes, file), file);
-}
-
-/**
- * A pprof file read as far as plain data goes: its wire tables (typed arrays and the string table), or
- * its protojson document. This half holds no function, so a worker thread can do it and post the result;
- * profileFromTables makes the profile (frames, interned names) in the thread that uses it.
- */
-export type PprofTables = { wire: WireProfile } | { json: unknown };
-
-/** The first half of decodePprof: gunzip, framing checks, the wire read (or JSON.parse). */
-export function readPprofTables(bytes: Uint8Array, file = '(profile)'): PprofTables {
   if (bytes.length === 0) throw new ProfileDecodeError(file, 'empty file, not a pprof profile');
   let raw = bytes;
   if (isGzip(bytes)) {
@@ -90,29 +78,21 @@ export function readPprofTables(bytes: Uint8Array, file = '(profile)'): PprofTab
     }
   } else if (bytes[0] === 0x7b /* { */) {
     try {
-      return { json: JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown };
+      return fromProtoJson(JSON.parse(Buffer.from(bytes).toString('utf8')) as ProtoJsonProfile, file);
     } catch (e) {
+      if (e instanceof ProfileDecodeError) throw e;
       throw new ProfileDecodeError(file, `not a pprof profile (JSON that does not parse: ${(e as Error).message})`);
     }
   }
   const wire = checkWireFormat(raw);
   if (wire) throw new ProfileDecodeError(file, `not a pprof profile or truncated (${wire})`);
+  let p: WireProfile;
   try {
-    return { wire: readProfile(raw) };
+    p = readProfile(raw);
   } catch (e) {
     throw new ProfileDecodeError(file, `not a pprof profile or truncated (${(e as Error).message})`);
   }
-}
-
-/** The second half of decodePprof: the profile made from its tables. */
-export function profileFromTables(t: PprofTables, file = '(profile)'): ParsedProfile {
-  if ('wire' in t) return fromWire(t.wire, file);
-  try {
-    return fromProtoJson(t.json as ProtoJsonProfile, file);
-  } catch (e) {
-    if (e instanceof ProfileDecodeError) throw e;
-    throw new ProfileDecodeError(file, `not a pprof profile (JSON that does not parse: ${(e as Error).message})`);
-  }
+  return fromWire(p, file);
 }
 
 /**

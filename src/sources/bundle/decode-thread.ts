@@ -10,7 +10,6 @@ import type { SpanStore } from '../spanstore/store.js';
 import { unpackMetricStore, type PackedMetricStore } from './metrics-transfer.js';
 import type { MetricStore } from './openmetrics.js';
 import type { LogRecord } from '../types.js';
-import type { FileTables } from './profile-tables.js';
 
 const WORKER = new URL('./decode-worker.js', import.meta.url);
 
@@ -22,8 +21,6 @@ export interface DecodeJob {
   traces?: Files;
   logs?: Files;
   metrics?: Files;
-  /** pprof files (folded ones are read by the main thread). */
-  profiles?: Files;
 }
 export type Decoded<T> = { store: T; problems: string[] } | undefined;
 
@@ -34,39 +31,29 @@ function files(f: { files: string[]; formats?: Map<string, Format> } | undefined
 type Message =
   | { signal: 'traces'; packed: PackedSpanStore; problems: string[] }
   | { signal: 'logs'; records: LogRecord[]; problems: string[] }
-  | { signal: 'metrics'; packed: PackedMetricStore; problems: string[] }
-  | { signal: 'profiles'; tables: FileTables[] };
+  | { signal: 'metrics'; packed: PackedMetricStore; problems: string[] };
 
 export function startDecodeWorker(job: {
   traces?: { files: string[]; formats?: Map<string, Format> };
   logs?: { files: string[]; formats?: Map<string, Format> };
   metrics?: { files: string[]; formats?: Map<string, Format> };
-  profiles?: { files: string[]; formats?: Map<string, Format> };
-}): {
-  traces: Promise<Decoded<SpanStore>>;
-  logs: Promise<Decoded<LogRecord[]>>;
-  metrics: Promise<Decoded<MetricStore>>;
-  profiles: Promise<Decoded<FileTables[]>>;
-} {
-  const data: DecodeJob = { traces: files(job.traces), logs: files(job.logs), metrics: files(job.metrics), profiles: files(job.profiles) };
+}): { traces: Promise<Decoded<SpanStore>>; logs: Promise<Decoded<LogRecord[]>>; metrics: Promise<Decoded<MetricStore>> } {
+  const data: DecodeJob = { traces: files(job.traces), logs: files(job.logs), metrics: files(job.metrics) };
   let answerTraces!: (d: Decoded<SpanStore>) => void;
   let answerLogs!: (d: Decoded<LogRecord[]>) => void;
   let answerMetrics!: (d: Decoded<MetricStore>) => void;
-  let answerProfiles!: (d: Decoded<FileTables[]>) => void;
   const traces = new Promise<Decoded<SpanStore>>((r) => (answerTraces = r));
   const logs = new Promise<Decoded<LogRecord[]>>((r) => (answerLogs = r));
   const metrics = new Promise<Decoded<MetricStore>>((r) => (answerMetrics = r));
-  const profiles = new Promise<Decoded<FileTables[]>>((r) => (answerProfiles = r));
   const giveUp = () => {
     // Whatever has not answered yet loads in the calling thread (resolving twice is a no-op).
     answerTraces(undefined);
     answerLogs(undefined);
     answerMetrics(undefined);
-    answerProfiles(undefined);
   };
-  if (!existsSync(fileURLToPath(WORKER)) || (!data.traces && !data.logs && !data.metrics && !data.profiles)) {
+  if (!existsSync(fileURLToPath(WORKER)) || (!data.traces && !data.logs && !data.metrics)) {
     giveUp();
-    return { traces, logs, metrics, profiles };
+    return { traces, logs, metrics };
   }
   try {
     const w = new Worker(WORKER, { workerData: data });
@@ -76,9 +63,7 @@ export function startDecodeWorker(job: {
         // Log records are plain objects: they arrive as a structured clone, which costs the main
         // thread a fraction of parsing the JSON.
         else if (m.signal === 'logs') answerLogs({ store: m.records, problems: m.problems });
-        else if (m.signal === 'metrics') answerMetrics({ store: unpackMetricStore(m.packed), problems: m.problems });
-        // Per file its wire tables (typed arrays transferred) or its error; the frames are made on use.
-        else answerProfiles({ store: m.tables, problems: [] });
+        else answerMetrics({ store: unpackMetricStore(m.packed), problems: m.problems });
       } catch {
         giveUp();
       }
@@ -88,7 +73,7 @@ export function startDecodeWorker(job: {
   } catch {
     giveUp();
   }
-  return { traces, logs, metrics, profiles };
+  return { traces, logs, metrics };
 }
 
 /** The store a worker decoded (its problems added to `problems`), or, when there is no worker answer,

@@ -13,24 +13,14 @@ import { packSpanStore } from '../spanstore/transfer.js';
 import { loadMetricStore } from './metrics-load.js';
 import { packMetricStore } from './metrics-transfer.js';
 import { loadLogRecords } from './logs.js';
-import { packProfileTables, readProfileTables } from './profile-tables.js';
 
 const job = workerData as DecodeJob;
 const formats = (list: Array<[string, Format]>) => new Map(list);
-const profiles = async () => {
-  if (!job.profiles) return;
-  const f = formats(job.profiles.formats);
-  const { packed, transfer } = packProfileTables(await readProfileTables(job.profiles.files.map((file) => ({ file, format: f.get(file) }))));
-  parentPort!.postMessage({ signal: 'profiles', tables: packed }, transfer);
-};
-const ORDER = process.env.QL_PORDER ?? 'first';
-if (ORDER === 'first') await profiles();
 if (job.logs) {
   const problems: string[] = [];
   const records = await loadLogRecords(job.logs.files, problems, formats(job.logs.formats));
   parentPort!.postMessage({ signal: 'logs', records, problems });
 }
-if (ORDER === 'afterlogs') await profiles();
 if (job.traces) {
   const problems: string[] = [];
   const { packed, transfer } = packSpanStore(await loadSpanStore(job.traces.files, problems, formats(job.traces.formats)));
@@ -41,4 +31,3 @@ if (job.metrics) {
   const { packed, transfer } = packMetricStore(await loadMetricStore(job.metrics.files, problems, formats(job.metrics.formats)));
   parentPort!.postMessage({ signal: 'metrics', packed, problems }, transfer);
 }
-if (ORDER === 'last') await profiles();

@@ -36,13 +36,6 @@ function filesOf(catalog: CatalogEntry[], signal: Signal): { files: string[]; fo
   return { files, formats };
 }
 
-/** The profile files for the decode worker: all of them, in order (it skips folded ones), with their formats. */
-function pprofFiles(list: ProfileFile[]): { files: string[]; formats: Map<string, Format> } {
-  const formats = new Map<string, Format>();
-  for (const f of list) if (f.format) formats.set(f.file, f.format);
-  return { files: list.map((f) => f.file), formats };
-}
-
 export interface BundleOptions {
   /**
    * Decode traces, logs and metrics in a worker thread (on the second core), starting at open. Worth it when
@@ -80,18 +73,12 @@ export async function openBundle(dir: string, opts: BundleOptions = {}): Promise
     metrics: metrics.files.length ? createBundleMetricSource(metrics.files, problems, undefined, metrics.formats) : undefined,
     profiles: profileFiles.length ? createBundleProfileSource(path.join(root, 'profiles'), problems, c, profileFiles) : undefined,
   };
-  if (opts.offThread && (sources.traces || sources.logs || sources.metrics || sources.profiles)) {
+  if (opts.offThread && (sources.traces || sources.logs || sources.metrics)) {
     // Starts now: the worker decodes while the main thread goes on (see BundleOptions.offThread).
-    const w = startDecodeWorker({
-      traces: sources.traces ? traces : undefined,
-      logs: sources.logs ? logs : undefined,
-      metrics: sources.metrics ? metrics : undefined,
-      profiles: sources.profiles ? pprofFiles(profileFiles) : undefined,
-    });
+    const w = startDecodeWorker({ traces: sources.traces ? traces : undefined, logs: sources.logs ? logs : undefined, metrics: sources.metrics ? metrics : undefined });
     sources.traces?.decodedElsewhere(w.traces);
     sources.logs?.decodedElsewhere(w.logs);
     sources.metrics?.decodedElsewhere(w.metrics);
-    sources.profiles?.decodedElsewhere(w.profiles);
   }
   const id = meta.id ?? only ?? path.basename(root);
   let window: TimeRange;

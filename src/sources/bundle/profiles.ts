@@ -3,19 +3,19 @@
 // itself; the type from its sample types. An optional `profiles/index.yaml` can give service, type,
 // time, duration and labels per file for producers that do not set them. A corrupt file becomes a
 // problem naming it; the rest stays usable.
+import { statSync } from 'node:fs';
 import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { ProfileSource, ProfileTypeInfo, StackProfile, TimeRange } from '../types.js';
-import { profileFromTables, type ParsedProfile } from '../../analysis/profiles/pprof.js';
-import { containmentOf, resolveInside, walkInside, type Containment } from './files.js';
+import { decodePprof, type ParsedProfile } from '../../analysis/profiles/pprof.js';
+import { mapLimit } from '../../util/concurrency.js';
+import { containmentOf, readMaybeGzip, readMaybeGzipSync, resolveInside, walkInside, type Containment } from './files.js';
 import { profileTypeIds, typeInfo } from '../../analysis/profiles/types.js';
 import { StackMerger } from '../../analysis/profiles/merge.js';
 import { parseDuration } from '../../util/time.js';
 import { parseFolded } from './formats/folded.js';
 import type { Format } from './formats/detect.js';
-import type { Decoded } from './decode-thread.js';
-import { readProfileBytes, readProfileTables, type FileTables } from './profile-tables.js';
 
 interface IndexEntry {
   file: string;
@@ -37,6 +37,18 @@ export interface BundleProfile {
   /** Services named by `service_name` sample labels (empty when none carry it). */
   labelServices: Set<string>;
   labels: Record<string, string>;
+}
+
+/** Files up to this size are read synchronously (see readMaybeGzipSync). */
+const SMALL_FILE_BYTES = 256 * 1024;
+
+/** A file's size, or Infinity when it cannot be read (the asynchronous read then reports why). */
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return Infinity;
+  }
 }
 
 const SKIP = /(^\.|^index\.ya?ml$|\.(md|txt|json|ya?ml)$|^LICENSE)/i;
@@ -113,7 +125,6 @@ function walk(dir: string, c: Containment): Promise<string[]> {
 export class BundleProfileSource implements ProfileSource {
   readonly kind = 'bundle' as const;
   private loading?: Promise<BundleProfile[]>;
-  private inWorker?: Promise<Decoded<FileTables[]>>;
 
   constructor(
     readonly dir: string,
@@ -123,12 +134,6 @@ export class BundleProfileSource implements ProfileSource {
     /** The files to read when the bundle's catalogue found them (anywhere in it); else every file under `dir`. */
     private readonly entries?: ProfileFile[],
   ) {}
-
-  /** The pprof files' tables as read by a worker thread (openBundle's offThread, for the files given as
-   * `entries`), taken instead of reading them here; undefined from it means read here after all. */
-  decodedElsewhere(d: Promise<Decoded<FileTables[]>>): void {
-    this.inWorker ??= d;
-  }
 
   /** All decoded profiles (loaded once). */
   profiles(): Promise<BundleProfile[]> {
@@ -143,20 +148,16 @@ export class BundleProfileSource implements ProfileSource {
     const index = indexInside ? await loadIndex(this.dir, this.problems) : new Map<string, IndexEntry>();
     const files: ProfileFile[] = this.entries ?? (await walk(this.dir, c)).map((rel) => ({ file: path.join(this.dir, rel) }));
     const out: BundleProfile[] = [];
-    const tables = (this.entries && (await this.inWorker)?.store) || (await readProfileTables(files));
-    // The frames are made here (they hold interned names); a file's read error is its problem as before.
-    const decoded = await Promise.all(
-      files.map(async (f, i): Promise<ParsedProfile | Error> => {
-        try {
-          if (f.format === 'folded') return parseFolded((await readProfileBytes(f.file)).toString('utf8'), f.file).profile;
-          const t = tables[i];
-          if (!t) throw new Error('profile not read');
-          return 'error' in t ? new Error(t.error) : profileFromTables(t.tables, f.file);
-        } catch (e) {
-          return e as Error;
-        }
-      }),
-    );
+    // Read and gunzip many files at once (I/O and the thread pool), decode on the main thread as they land;
+    // small files (most profiles: one per pod and minute) are read at once, which costs less than waiting.
+    const decoded = await mapLimit(files, 16, async (f) => {
+      try {
+        const bytes = sizeOf(f.file) <= SMALL_FILE_BYTES ? readMaybeGzipSync(f.file) : await readMaybeGzip(f.file);
+        return f.format === 'folded' ? parseFolded(bytes.toString('utf8'), f.file).profile : decodePprof(bytes, f.file);
+      } catch (e) {
+        return e as Error;
+      }
+    });
     for (const [i, f] of files.entries()) {
       const full = f.file;
       const rel = path.relative(this.dir, full);
