@@ -139,7 +139,7 @@ export function readProfile(bytes: Uint8Array): WireProfile {
   const comments = numbers(16);
   // A varint takes at least one byte, so no table holds more numbers than the profile has bytes: small
   // profiles (a bundle holds hundreds) get small tables instead of zero-filling 640 KB each.
-  const cap = (n: number) => Math.max(16, Math.min(n, buf.length));
+  const cap = (n: number) => Math.max(16, Math.min(n, buf.length >> 4));
   const idFrom = offsets(cap(1024));
   const ids = numbers(cap(1 << 16));
   const valueFrom = offsets(cap(1024));
