@@ -51,6 +51,9 @@ function sizeOf(file: string): number {
   }
 }
 
+/** How many merged profiles a source keeps (see mergedProfile). */
+const MERGES_KEPT = 32;
+
 const SKIP = /(^\.|^index\.ya?ml$|\.(md|txt|json|ya?ml)$|^LICENSE)/i;
 
 function toMs(v: unknown): number | undefined {
@@ -223,7 +226,22 @@ export class BundleProfileSource implements ProfileSource {
     return [...acc.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([id, s]) => ({ ...typeInfo(id), services: [...s].sort() }));
   }
 
-  async mergedProfile(service: string, typeId: string, range: TimeRange): Promise<StackProfile | undefined> {
+  /** Merged profiles by service, type and range: the ranking and the playbook's profile step ask for the
+   * same merges (the bundle does not change), and each is a pass over every sample of the range. */
+  private readonly merged = new Map<string, Promise<StackProfile | undefined>>();
+
+  mergedProfile(service: string, typeId: string, range: TimeRange): Promise<StackProfile | undefined> {
+    const key = `${service}\0${typeId}\0${range.start}\0${range.end}`;
+    let p = this.merged.get(key);
+    if (!p) {
+      // A few recent merges are enough for one investigation; an MCP server asked about many ranges stays bounded.
+      if (this.merged.size >= MERGES_KEPT) this.merged.delete(this.merged.keys().next().value!);
+      this.merged.set(key, (p = this.merge(service, typeId, range)));
+    }
+    return p;
+  }
+
+  private async merge(service: string, typeId: string, range: TimeRange): Promise<StackProfile | undefined> {
     const merger = new StackMerger();
     for (const p of await this.profiles()) {
       if (!this.inRange(p, range)) continue;
