@@ -5,9 +5,10 @@ import { z } from 'zod';
 import { defineTool, ToolError } from './types.js';
 import { resolveScope, scopeFields } from './common.js';
 import { SUPPORTED_LANGS } from '../src/agent/lang-codes.js';
+import { FINDING_KINDS } from '../src/agent/findings.js';
 
 const finding = z.object({
-  kind: z.enum(['error', 'latency', 'hot-function', 'log-pattern', 'code-path', 'metric-anomaly', 'suspect']),
+  kind: z.enum(FINDING_KINDS),
   service: z.string(),
   title: z.string(),
   numbers: z.record(z.string(), z.union([z.number(), z.string()])),

@@ -1,5 +1,7 @@
 // The findings model: what an investigation reports, whatever produced it (playbook or agent).
-export type FindingKind = 'error' | 'latency' | 'hot-function' | 'log-pattern' | 'code-path' | 'metric-anomaly' | 'suspect';
+/** Every kind of finding, in the order reports list them (and the playbook sorts them). */
+export const FINDING_KINDS = ['error', 'latency', 'hot-function', 'log-pattern', 'code-path', 'metric-anomaly', 'suspect'] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
 
 export type QueryLanguage = 'promql' | 'logql' | 'traceql' | 'pyroscope';
 

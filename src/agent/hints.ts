@@ -9,13 +9,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
-import type { Finding, FindingKind, Report } from './findings.js';
+import { FINDING_KINDS, type Finding, type FindingKind, type Report } from './findings.js';
 import { promptsDir, readPrompt } from './assets.js';
 import { catalogueLang, SUPPORTED_LANGS, type Lang } from './language.js';
 
 const text = z.object({ title: z.string().min(1), explanation: z.string().min(1), fix: z.string().min(1) });
 const trigger = z.object({
-  kinds: z.array(z.enum(['error', 'latency', 'hot-function', 'log-pattern', 'code-path', 'metric-anomaly', 'suspect'])).optional(),
+  kinds: z.array(z.enum(FINDING_KINDS)).optional(),
   any: z.array(z.string()).optional(),
   all: z.array(z.string()).optional(),
   numbers: z.record(z.string(), z.object({ min: z.number().optional(), max: z.number().optional(), ifPresent: z.boolean().optional() })).optional(),

@@ -3,7 +3,7 @@
 // its picture and its native query. Text goes through Handlebars' HTML escaping; only our own SVG
 // (which escapes telemetry itself, src/visuals/svg.ts) is inserted raw.
 import Handlebars from 'handlebars';
-import type { Finding, Report } from './findings.js';
+import { FINDING_KINDS, type Finding, type Report } from './findings.js';
 import type { Sources, TimeRange } from '../sources/types.js';
 import { readPrompt } from './assets.js';
 import { catalogueLang, englishName, isSupportedLang } from './language.js';
@@ -15,7 +15,6 @@ import { flameGraph, latencyHeatmap, metricChart, redChart, scopeOf, SpanCache, 
 import { maskSecrets } from '../mask.js';
 import { log } from '../log.js';
 
-const KIND_ORDER: Finding['kind'][] = ['error', 'latency', 'hot-function', 'log-pattern', 'code-path', 'metric-anomaly', 'suspect'];
 /** Pictures per report at most: each is a few to a few hundred KB; a report stays openable in a mail. */
 const MAX_PICTURES = 24;
 /** Services that get a RED chart at the top (the top suspects). */
@@ -122,7 +121,7 @@ export function htmlView(report: Report, pictures: Pictures): Record<string, unk
   const asked = (report.askedLang ?? report.lang).trim().toLowerCase().split(/[-_]/)[0] ?? 'en';
   const indexOf = new Map(report.findings.map((f, i) => [f, i]));
   const hintTitle = new Map(report.hints.map((h) => [h.id, h.title]));
-  const groups = KIND_ORDER.map((kind) => ({
+  const groups = FINDING_KINDS.map((kind) => ({
     heading: tr(lang, `kind_${kind}`),
     items: report.findings
       .filter((f) => f.kind === kind)

@@ -2,7 +2,7 @@
 // the top suspects, in parallel and each bounded in time → source lookup → hints → report.
 // A step that fails or runs out of time becomes a line in `partial`; the report is still produced.
 import { yieldToLoop } from '../util/yield.js';
-import type { Finding, Report, StepResult } from './findings.js';
+import { FINDING_KINDS, type Finding, type Report, type StepResult } from './findings.js';
 import type { Sources, TimeRange } from '../sources/types.js';
 import { rankSuspects, type SuspectsResult } from '../analysis/suspects/index.js';
 import { steps as registeredSteps, type NamedStep } from './steps/index.js';
@@ -221,8 +221,8 @@ export async function runPlaybookWithSteps(
     partial.push(e instanceof StepTimeout ? (e as Error).message : `source lookup: ${(e as Error).message}`);
   }
 
-  const kindRank: Record<Finding['kind'], number> = { error: 0, latency: 1, 'hot-function': 2, 'log-pattern': 3, 'code-path': 4, 'metric-anomaly': 5, suspect: 6 };
-  const ordered = dedupe(findings).sort((a, b) => kindRank[a.kind] - kindRank[b.kind] || b.score - a.score);
+  const kindRank = (f: Finding) => FINDING_KINDS.indexOf(f.kind);
+  const ordered = dedupe(findings).sort((a, b) => kindRank(a) - kindRank(b) || b.score - a.score);
   const hints = resolveHints(ordered, lang);
   return {
     question,

@@ -2,7 +2,7 @@
 // prompts/i18n/<lang>.json and Intl formatting; JSON for machines. Telemetry text (titles, log lines,
 // snippets) is untrusted: it is escaped for Markdown tables/inline code and never interpreted.
 import type Handlebars from 'handlebars';
-import type { MessagePart, Finding, Report } from './findings.js';
+import { FINDING_KINDS, type MessagePart, type Finding, type Report } from './findings.js';
 import { loadTemplate } from './templates.js';
 import { formatDate, formatDuration, formatKeyed, formatNumber, formatQuantity } from './format.js';
 import { catalogueLang, englishName, isSupportedLang, localeOf } from './language.js';
@@ -35,8 +35,6 @@ function fence(text: string): string {
 function code(text: string): string {
   return '`' + text.replace(/`/g, 'ˋ').replace(/\r?\n/g, ' ') + '`';
 }
-
-const KIND_ORDER: Finding['kind'][] = ['error', 'latency', 'hot-function', 'log-pattern', 'code-path', 'metric-anomaly', 'suspect'];
 
 const LANG_OF_EXT: Record<string, string> = { go: 'go', java: 'java', py: 'python', js: 'javascript', ts: 'typescript', rb: 'ruby', rs: 'rust', cs: 'csharp', kt: 'kotlin', php: 'php', cpp: 'cpp', c: 'c' };
 
@@ -149,7 +147,7 @@ export function reportView(report: Report): Record<string, unknown> {
   const missingCatalogue = !isSupportedLang(asked);
   const hintTitle = new Map(report.hints.map((h) => [h.id, h.title]));
   const indexOf = new Map(report.findings.map((f, i) => [f, i + 1]));
-  const groups = KIND_ORDER.map((kind) => ({
+  const groups = FINDING_KINDS.map((kind) => ({
     heading: tr(lang, `kind_${kind}`),
     items: report.findings
       .filter((f) => f.kind === kind)
