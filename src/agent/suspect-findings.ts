@@ -6,7 +6,8 @@ import { renderLogQL, serviceSelector } from '../query/logql.js';
 import type { Finding } from './findings.js';
 import type { Sources } from '../sources/types.js';
 import type { SuspectsResult } from '../analysis/suspects/index.js';
-import { PROPAGATED } from '../analysis/suspects/patterns.js';
+import { withoutPropagated } from '../analysis/suspects/patterns.js';
+import { eventLabel } from '../analysis/suspects/event-label.js';
 
 type RankedSuspect = SuspectsResult['suspects'][number];
 
@@ -46,8 +47,7 @@ export function suspectFinding(s: RankedSuspect, sources: Sources): Finding {
 export function statementFinding(s: RankedSuspect, sources: Sources): Finding | undefined {
   const c = s.patterns?.find((p) => p.event.startsWith('log ') && Math.abs(p.z) >= MIN_Z);
   if (!c) return undefined;
-  const event = c.event.slice(4);
-  const template = event.endsWith(PROPAGATED) ? event.slice(0, -PROPAGATED.length) : event;
+  const template = withoutPropagated(c.event.slice(4));
   const pattern = template.split('<*>').join('<_>');
   const query = sources.logs ? { language: 'logql' as const, text: renderLogQL({ selector: serviceSelector(s.service), patternInclude: [pattern] }) } : undefined;
   const gone = c.z < 0;
@@ -77,18 +77,17 @@ export function codePathFinding(s: RankedSuspect, sources: Sources): Finding | u
   const traceQuery = (text: string) => (sources.traces ? { language: 'traceql' as const, text } : undefined);
   if (op) {
     const gone = op.z < 0;
-    // Events are `op <operation>` (the service's own step) or `call <service> <operation>` (a call out).
-    const isCall = op.event.startsWith('call ');
-    const what = op.event.replace(/^(op|call) /, '').slice(0, 160);
+    // The event (an operation of the service, or a call out) as the evidence lines name it.
+    const label = eventLabel(op.event, 160);
     return {
       kind: 'code-path',
       service: s.service,
-      title: `per "${op.entry}" request, ${isCall ? 'call to' : 'operation'} "${what}" ${op.before.toFixed(2)} → ${op.after.toFixed(2)} times`,
+      title: `per "${op.entry}" request, "${label.english}" ${op.before.toFixed(2)} → ${op.after.toFixed(2)} times`,
       message: [
         {
           key: gone ? 'msg_code_path_less' : 'msg_code_path_more',
-          args: { entry: op.entry.slice(0, 100), event: what, before: Math.round(op.before * 100) / 100, after: Math.round(op.after * 100) / 100 },
-          lists: { what: [isCall ? 'event_call' : 'event_op'] },
+          args: { entry: op.entry.slice(0, 100), event: op.event.slice(0, 160), before: Math.round(op.before * 100) / 100, after: Math.round(op.after * 100) / 100 },
+          parts: { event: label.message },
         },
       ],
       numbers: { per_request_before: Math.round(op.before * 1000) / 1000, per_request_after: Math.round(op.after * 1000) / 1000, requests: op.invocations, z: Math.round(op.z * 10) / 10 },

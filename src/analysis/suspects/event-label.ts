@@ -3,9 +3,8 @@
 // the transitions. A reader sees the operation, the call, the answer or the log line, with its kind as a
 // label in the report's language (catalogue keys tok_*), and the English line says the same.
 import type { EvidenceMessage } from './rank.js';
-import { PROPAGATED } from './patterns.js';
-
-const END = '⟂end';
+import { withoutPropagated } from './patterns.js';
+import { END } from './transitions.js';
 
 function parse(token: string): { key: string; args: Record<string, string>; english: string } {
   let m = /^call (\S+) ([\s\S]*)$/.exec(token);
@@ -16,7 +15,7 @@ function parse(token: string): { key: string; args: Record<string, string>; engl
   if (m) return { key: 'tok_in', args: { name: m[1]! }, english: `${m[1]} (start)` };
   m = /^log[: ]([\s\S]*)$/.exec(token);
   if (m) {
-    const text = m[1]!.endsWith(PROPAGATED) ? m[1]!.slice(0, -PROPAGATED.length) : m[1]!;
+    const text = withoutPropagated(m[1]!);
     return { key: 'tok_log', args: { text }, english: `${text} (log line)` };
   }
   if (token === END) return { key: 'tok_end', args: {}, english: '(end of the request)' };

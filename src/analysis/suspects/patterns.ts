@@ -43,6 +43,10 @@ function inRange(t: number, r: TimeRange): boolean {
 
 /** Suffix of an error event whose invocation also saw an error below it (or naming another service). */
 export const PROPAGATED = ' (after an error below)';
+/** The event's text without the PROPAGATED mark (the log line or operation itself). */
+export function withoutPropagated(text: string): string {
+  return text.endsWith(PROPAGATED) ? text.slice(0, -PROPAGATED.length) : text;
+}
 /** Minimum entry invocations on each side for a rate to be compared. */
 const MIN_INVOCATIONS = 3;
 /** Minimum total occurrences of an event for its test to be meaningful. */

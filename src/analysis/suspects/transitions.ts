@@ -35,7 +35,8 @@ export interface TransitionFeatures {
   detail: Map<string, TransitionChange>;
 }
 
-const END = '⟂end';
+/** The event that ends a sequence (what follows a service's last step). */
+export const END = '⟂end';
 /** Key number of END (event keys are numbered from 0). */
 const END_KEY = -1;
 
