@@ -4,7 +4,7 @@
 import type { Span } from '../../sources/types.js';
 import { calleeOf, childrenOf, type TraceGraph } from './trace-graph.js';
 import { inRange } from './stats.js';
-import { TIMEOUT_TEXT } from '../traces/requests.js';
+import { gaveUpWaiting } from '../traces/requests.js';
 
 export interface ErrorOrigins {
   errW: number;
@@ -44,11 +44,7 @@ export function timedOutCall(g: TraceGraph, i: number): boolean {
   const s = g.spans[i]!;
   if (!isErrorSpan(s) || calleeOf(g, i) === undefined) return false;
   const kids = childrenOf(g, i);
-  if (kids.some(isErrorSpan)) return false;
-  // Outlived by its callee by more than clock skew between two hosts plausibly explains.
-  const lastEnd = Math.max(...kids.map((c) => c.endMs));
-  if (lastEnd - s.endMs > Math.max(1, 0.05 * s.durationMs)) return true;
-  return TIMEOUT_TEXT.test(errorKind(s).split(' | ').slice(1).join(' '));
+  return !kids.some(isErrorSpan) && gaveUpWaiting(s, kids, errorKind(s).split(' | ').slice(1).join(' '));
 }
 
 /** Client-side errors of the request itself (HTTP 4xx; gRPC INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS,

@@ -3,7 +3,7 @@
 // impact: how many root requests they affect, not how many spans they produced.
 import type { Span, TimeRange } from '../../sources/types.js';
 import { buildTree, groupTraces, quickRoot, type TraceTree } from './tree.js';
-import { coverage, describeErrorInformation, errorInformation, httpStatus, isEntryGivenParent, isErrorSpan, TIMEOUT_TEXT } from './requests.js';
+import { coverage, describeErrorInformation, errorInformation, httpStatus, isEntryGivenParent, isErrorSpan, gaveUpWaiting } from './requests.js';
 import { normaliseMessage, normaliseRoute, normaliseStatement } from './normalise.js';
 
 export interface PathStep {
@@ -105,13 +105,13 @@ function timedOutWaitingFor(t: TraceTree, i: number, message: string): string | 
   if (from === to) return undefined;
   const callee = t.spans[t.childIdx[from]!]!.service;
   if (callee === s.service) return undefined;
-  let lastEnd = -Infinity;
+  const kids: Span[] = [];
   for (let k = from; k < to; k++) {
     const c = t.spans[t.childIdx[k]!]!;
     if (c.service !== callee) return undefined;
-    if (c.endMs > lastEnd) lastEnd = c.endMs;
+    kids.push(c);
   }
-  return lastEnd - s.endMs > Math.max(1, 0.05 * s.durationMs) || TIMEOUT_TEXT.test(message) ? callee : undefined;
+  return gaveUpWaiting(s, kids, message) ? callee : undefined;
 }
 
 /** Marks error spans whose subtree holds no other error span: where the error originates. */

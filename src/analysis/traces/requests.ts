@@ -36,7 +36,18 @@ export function hasExceptionEvent(s: Span): boolean {
 
 /** The words every stack uses for a call that waited too long (Java's SocketTimeoutException, Go's
  * "context deadline exceeded", gRPC's DEADLINE_EXCEEDED, Node's ETIMEDOUT). */
-export const TIMEOUT_TEXT = /time[ds]?[ _-]?out|deadline/i;
+const TIMEOUT_TEXT = /time[ds]?[ _-]?out|deadline/i;
+
+/**
+ * A failed call its caller gave up on, given the callee's spans under it (`kids`, all in one other
+ * service) and the error's text: the callee was still working when the call ended, by more than clock
+ * skew between two hosts plausibly explains, or the error says the call timed out. The error is raised
+ * in the caller, but the time went in the callee or on the way to it.
+ */
+export function gaveUpWaiting(call: Span, kids: readonly Span[], errorText: string): boolean {
+  const lastEnd = kids.reduce((m, c) => Math.max(m, c.endMs), -Infinity);
+  return lastEnd - call.endMs > Math.max(1, 0.05 * call.durationMs) || TIMEOUT_TEXT.test(errorText);
+}
 
 /**
  * A span carries an error signal when its status is error, it answered an HTTP 5xx, or it recorded an
