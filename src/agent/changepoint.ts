@@ -47,10 +47,6 @@ export interface StartEstimate {
   sparse: boolean;
 }
 
-export async function estimateIncidentStart(sources: Sources, range: TimeRange, signal?: AbortSignal): Promise<ChangePoint | undefined> {
-  return (await locateIncident(sources, range, signal)).change;
-}
-
 export async function locateIncident(sources: Sources, range: TimeRange, signal?: AbortSignal): Promise<StartEstimate> {
   const size = (range.end - range.start) / BUCKETS;
   if (!(size > 0)) return { sparse: false };

@@ -1,6 +1,6 @@
 // Estimating when an incident started, for recordings that do not say.
 import { describe, expect, it } from 'vitest';
-import { estimateIncidentStart, locateIncident } from '../../src/agent/changepoint.js';
+import { locateIncident } from '../../src/agent/changepoint.js';
 import type { LogRecord, Sources } from '../../src/sources/types.js';
 
 function sourcesWith(records: LogRecord[]): Sources {
@@ -12,7 +12,7 @@ function sourcesWith(records: LogRecord[]): Sources {
   return { logs, defaults: { window: { start: 0, end: 600_000 } }, problems: [], describe: 'test' } as unknown as Sources;
 }
 
-describe('estimateIncidentStart', () => {
+describe('locateIncident', () => {
   const range = { start: 0, end: 600_000 };
   it('finds the time the error share jumps', async () => {
     const recs: LogRecord[] = [];
@@ -20,7 +20,7 @@ describe('estimateIncidentStart', () => {
       const failing = t >= 420_000 && (t / 500) % 3 !== 0;
       recs.push({ service: 'api', timeMs: t, body: failing ? 'ERROR payment declined: upstream timeout' : 'INFO request served', attributes: {}, resource: {} });
     }
-    const cp = await estimateIncidentStart(sourcesWith(recs), range);
+    const cp = (await locateIncident(sourcesWith(recs), range)).change;
     expect(cp?.signal).toBe('errors');
     expect(Math.abs(cp!.start - 420_000)).toBeLessThanOrEqual(10_000);
   });
@@ -28,7 +28,7 @@ describe('estimateIncidentStart', () => {
   it('says nothing when nothing changes', async () => {
     const recs: LogRecord[] = [];
     for (let t = 0; t < 600_000; t += 500) recs.push({ service: 'api', timeMs: t, body: (t / 500) % 10 === 0 ? 'ERROR flaky' : 'INFO ok', attributes: {}, resource: {} });
-    expect(await estimateIncidentStart(sourcesWith(recs), range)).toBeUndefined();
+    expect((await locateIncident(sourcesWith(recs), range)).change).toBeUndefined();
   });
 
   it('calls a recording with too few requests before any split sparse, and one with enough not', async () => {
