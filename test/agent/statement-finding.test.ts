@@ -47,44 +47,43 @@ describe('patternShift with a baseline known to hold data', () => {
   });
 });
 
+/** The playbook's logs step over these lines: window 1000–2000 ms, baseline 0–1000 ms. */
+async function logsStepOn(lines: LogRecord[], services: string[]) {
+  const { logsStep } = await import('../../src/agent/steps/logs.js');
+  const logs = {
+    kind: 'bundle' as const,
+    queryLogs: async (q: { range: { start: number; end: number } }) => ({ records: lines.filter((r) => r.timeMs >= q.range.start && r.timeMs < q.range.end), truncated: false }),
+    services: async () => [...new Set(lines.map((r) => r.service))],
+  };
+  return logsStep({ sources: { logs } as unknown as Sources, window: { start: 1000, end: 2000 }, baseline: { start: 0, end: 1000 }, services, signal: new AbortController().signal });
+}
+
 describe('logs step, top suspect with only a steady error pattern', () => {
   it('reports the prevailing error pattern of the top suspect as steady', async () => {
-    const { logsStep } = await import('../../src/agent/steps/logs.js');
     const lines: LogRecord[] = [];
     for (let i = 0; i < 20; i++) {
       const t = i * 100;
       lines.push({ service: 'contacts', timeMs: t, body: `ERROR [findContactsById] No contacts according to contactsId ${i}`, attributes: {}, resource: {} });
       lines.push({ service: 'contacts', timeMs: t + 1, body: `INFO [ContactsService][VerifyLogin Success] ${i}`, attributes: {}, resource: {} });
     }
-    const logs = {
-      kind: 'bundle' as const,
-      queryLogs: async (q: { range: { start: number; end: number } }) => ({ records: lines.filter((r) => r.timeMs >= q.range.start && r.timeMs < q.range.end), truncated: false }),
-      services: async () => ['contacts'],
-    };
-    const r = await logsStep({ sources: { logs } as unknown as Sources, window: { start: 1000, end: 2000 }, baseline: { start: 0, end: 1000 }, services: ['contacts'], signal: new AbortController().signal });
+    const r = await logsStepOn(lines, ['contacts']);
     expect(r.findings).toHaveLength(1);
     expect(r.findings[0]!.title).toMatch(/^Steady \(already in the baseline\) error log pattern: .*No contacts according to contactsId/);
     expect(r.findings[0]!.message?.[0]?.key).toBe('msg_log_steady');
     // Not for a service that is not the top suspect.
-    const r2 = await logsStep({ sources: { logs } as unknown as Sources, window: { start: 1000, end: 2000 }, baseline: { start: 0, end: 1000 }, services: ['other', 'contacts'], signal: new AbortController().signal });
+    const r2 = await logsStepOn(lines, ['other', 'contacts']);
     expect(r2.findings).toHaveLength(0);
   });
 });
 
 describe('logs step, no baseline at all (a log file that starts at the incident)', () => {
   it('reports the error patterns as they are, marked no baseline, without baseline numbers', async () => {
-    const { logsStep } = await import('../../src/agent/steps/logs.js');
     const lines: LogRecord[] = [];
     for (let i = 0; i < 12; i++) {
       lines.push({ service: 'payment', timeMs: 1000 + i * 50, body: `ERROR charge failed for order ${i}: card declined`, attributes: {}, resource: {} });
       lines.push({ service: 'payment', timeMs: 1001 + i * 50, body: `INFO charge attempt ${i}`, attributes: {}, resource: {} });
     }
-    const logs = {
-      kind: 'bundle' as const,
-      queryLogs: async (q: { range: { start: number; end: number } }) => ({ records: lines.filter((r) => r.timeMs >= q.range.start && r.timeMs < q.range.end), truncated: false }),
-      services: async () => ['payment'],
-    };
-    const r = await logsStep({ sources: { logs } as unknown as Sources, window: { start: 1000, end: 2000 }, baseline: { start: 0, end: 1000 }, services: ['payment'], signal: new AbortController().signal });
+    const r = await logsStepOn(lines, ['payment']);
     expect(r.findings).toHaveLength(1);
     const f = r.findings[0]!;
     expect(f.message?.[0]?.key).toBe('msg_log_nobase');
