@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The build's bundle of the CLI (scripts/bundle-cli.ts) starts faster than dist/'s ~250 modules; it is
 // used only when built after the last `tsc` (same or newer mtime than dist/src/cli.js), else dist/.
+// `investigate` on a bundle starts decoding it in a worker first (early-decode.ts): the CLI's modules
+// load meanwhile instead of before.
 import { statSync } from 'node:fs';
 
 function bundleIsFresh() {
@@ -11,4 +13,11 @@ function bundleIsFresh() {
   }
 }
 
-await import(bundleIsFresh() ? '../dist/bundle/cli/cli.js' : '../dist/src/cli.js');
+const fresh = bundleIsFresh();
+const argv = process.argv.slice(2);
+if (argv[0] === 'investigate') {
+  const early = await import(fresh ? '../dist/bundle/cli/early-decode.js' : '../dist/src/sources/bundle/early-decode.js');
+  const dir = early.investigatedBundle(argv, process.env);
+  if (dir) early.startEarlyDecode(dir);
+}
+await import(fresh ? '../dist/bundle/cli/cli.js' : '../dist/src/cli.js');

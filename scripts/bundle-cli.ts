@@ -18,7 +18,7 @@ const BUNDLE_DIR = dist('bundle/cli');
 
 rmSync(BUNDLE_DIR, { recursive: true, force: true });
 await build({
-  entryPoints: { cli: dist('src/cli.js'), 'decode-worker': dist('src/sources/bundle/decode-worker.js') },
+  entryPoints: { cli: dist('src/cli.js'), 'decode-worker': dist('src/sources/bundle/decode-worker.js'), 'early-decode': dist('src/sources/bundle/early-decode.js') },
   outdir: BUNDLE_DIR,
   chunkNames: '[name]-[hash]',
   bundle: true,

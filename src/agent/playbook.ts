@@ -34,6 +34,7 @@ async function bounded<T>(name: string, ms: number, parent: AbortSignal | undefi
   const onAbort = () => ac.abort(parent?.reason);
   parent?.addEventListener('abort', onAbort, { once: true });
   let timer: NodeJS.Timeout | undefined;
+  const t0 = performance.now();
   try {
     // Each step starts on its own turn of the event loop: the synchronous parts of the steps do not
     // run back to back, so pings and other sessions get through between them.
@@ -52,6 +53,7 @@ async function bounded<T>(name: string, ms: number, parent: AbortSignal | undefi
   } finally {
     clearTimeout(timer);
     parent?.removeEventListener('abort', onAbort);
+    log.debug({ step: name, ms: Math.round(performance.now() - t0), at: Math.round(performance.now()) }, 'playbook step ended');
   }
 }
 

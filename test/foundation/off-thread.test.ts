@@ -129,4 +129,48 @@ describe.skipIf(!built)('bundle decoded in a worker thread (built code)', () => 
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('a worker the launcher started early on the bundle is taken over: same stores, and it is used once', async () => {
+    const early = (await import(path.join(ROOT, 'dist/src/sources/bundle/early-decode.js'))) as typeof import('../../src/sources/bundle/early-decode.js');
+    const { openBundle } = (await import(DIST_LOAD)) as typeof import('../../src/sources/bundle/load.js');
+    const here = await openBundle(DEMO);
+    early.startEarlyDecode(DEMO);
+    const off = await openBundle(DEMO, { offThread: true });
+    // openBundle took it: nothing is left to take.
+    expect(early.takeEarlyDecode(DEMO)).toBeUndefined();
+    expect(spansOf(await off.traces!.store())).toEqual(spansOf(await here.traces!.store()));
+    expect(await off.logs!.allRecords()).toEqual(await here.logs!.allRecords());
+    expect(seriesOf(await off.metrics!.store())).toEqual(seriesOf(await here.metrics!.store()));
+    expect(off.problems).toEqual(here.problems);
+  });
+
+  it("an early worker's answer for other files than the ones opened is not used", async () => {
+    const early = (await import(path.join(ROOT, 'dist/src/sources/bundle/early-decode.js'))) as typeof import('../../src/sources/bundle/early-decode.js');
+    const { startDecodeWorker } = (await import(path.join(ROOT, 'dist/src/sources/bundle/decode-thread.js'))) as typeof import('../../src/sources/bundle/decode-thread.js');
+    early.startEarlyDecode(DEMO);
+    // The same folder, but (say) a file was added since the launcher looked: the caller's list differs.
+    const w = startDecodeWorker({ traces: { files: [path.join(DEMO, 'traces/traces.json.gz'), path.join(DEMO, 'traces/later.json')] } }, DEMO);
+    expect(await w.traces).toBeUndefined();
+    // A run started on another folder is stopped when a different one is opened.
+    early.startEarlyDecode(path.join(ROOT, 'evals'));
+    const v = startDecodeWorker({ traces: { files: [path.join(DEMO, 'traces/traces.json.gz')] } }, DEMO);
+    expect((await v.traces)?.store.size).toBeGreaterThan(1000);
+    expect(early.takeEarlyDecode(path.join(ROOT, 'evals'))).toBeUndefined();
+  });
+});
+
+describe('the bundle investigate will open, read by the launcher', () => {
+  it("follows the command's own reading of its arguments", async () => {
+    const { investigatedBundle } = await import('../../src/sources/bundle/early-decode.js');
+    expect(investigatedBundle(['investigate', '--bundle', 'b1', 'why?'], {})).toBe('b1');
+    expect(investigatedBundle(['investigate', 'why?', '--bundle=b2'], {})).toBe('b2');
+    expect(investigatedBundle(['investigate', 'why?'], { QUERYLESS_BUNDLE: 'b3' })).toBe('b3');
+    // The flag wins over the environment, as in the configuration.
+    expect(investigatedBundle(['investigate', '--bundle', 'b1'], { QUERYLESS_BUNDLE: 'b3' })).toBe('b1');
+    // A value-taking flag eats the next word, as parseArgv does: `--lang --bundle` names no bundle.
+    expect(investigatedBundle(['investigate', '--lang', '--bundle', 'x', 'q'], {})).toBeUndefined();
+    expect(investigatedBundle(['investigate', '--help', '--bundle', 'b1'], {})).toBeUndefined();
+    expect(investigatedBundle(['call', 'list_services', '--bundle', 'b1'], {})).toBeUndefined();
+    expect(investigatedBundle(['investigate', 'q', '--bundle'], {})).toBeUndefined();
+  });
 });

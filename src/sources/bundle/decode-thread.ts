@@ -1,79 +1,71 @@
-// Starts the bundle's decoding worker (decode-worker.ts) and hands each signal its answer. A signal whose
-// answer is undefined (no compiled worker next to this module, as when running from TypeScript sources;
-// a worker that failed to start or stopped) is loaded in the calling thread by its source instead.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+// Hands each signal the bundle's decoding worker (decode-worker.ts) answered: the worker the launcher
+// started early on this bundle (early-decode.ts), or one started now. An answer is used only when the
+// worker decoded the files openBundle found; a signal without one (no compiled worker next to this
+// module, as when running from TypeScript sources; a worker that failed to start or stopped; other
+// files) is loaded in the calling thread by its source instead.
 import type { Format } from './formats/detect.js';
 import { unpackSpanStore, type PackedSpanStore } from '../spanstore/transfer.js';
 import type { SpanStore } from '../spanstore/store.js';
 import { unpackMetricStore, type PackedMetricStore } from './metrics-transfer.js';
 import type { MetricStore } from './openmetrics.js';
 import type { LogRecord } from '../types.js';
-
-const WORKER = new URL('./decode-worker.js', import.meta.url);
+import { log } from '../../log.js';
+import { runDecodeWorker, takeEarlyDecode, type WorkerAnswer } from './early-decode.js';
 
 interface Files {
   files: string[];
   formats: Array<[string, Format]>;
 }
+/** The worker's job: the files of each signal, or a bundle folder whose files it finds itself. */
 export interface DecodeJob {
   traces?: Files;
   logs?: Files;
   metrics?: Files;
+  bundleDir?: string;
 }
 export type Decoded<T> = { store: T; problems: string[] } | undefined;
 
-function files(f: { files: string[]; formats?: Map<string, Format> } | undefined): Files | undefined {
+type SignalFiles = { files: string[]; formats?: Map<string, Format> };
+
+function files(f: SignalFiles | undefined): Files | undefined {
   return f && f.files.length ? { files: f.files, formats: [...(f.formats ?? [])] } : undefined;
 }
 
-type Message =
-  | { signal: 'traces'; packed: PackedSpanStore; problems: string[] }
-  | { signal: 'logs'; records: LogRecord[]; problems: string[] }
-  | { signal: 'metrics'; packed: PackedMetricStore; problems: string[] };
+function sameFiles(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((f, i) => f === b[i]);
+}
 
-export function startDecodeWorker(job: {
-  traces?: { files: string[]; formats?: Map<string, Format> };
-  logs?: { files: string[]; formats?: Map<string, Format> };
-  metrics?: { files: string[]; formats?: Map<string, Format> };
-}): { traces: Promise<Decoded<SpanStore>>; logs: Promise<Decoded<LogRecord[]>>; metrics: Promise<Decoded<MetricStore>> } {
+/**
+ * The decoded signals, from the worker started early on `dir` when there is one, else from a worker
+ * started now on these files.
+ */
+export function startDecodeWorker(
+  job: { traces?: SignalFiles; logs?: SignalFiles; metrics?: SignalFiles },
+  dir?: string,
+): { traces: Promise<Decoded<SpanStore>>; logs: Promise<Decoded<LogRecord[]>>; metrics: Promise<Decoded<MetricStore>> } {
   const data: DecodeJob = { traces: files(job.traces), logs: files(job.logs), metrics: files(job.metrics) };
-  let answerTraces!: (d: Decoded<SpanStore>) => void;
-  let answerLogs!: (d: Decoded<LogRecord[]>) => void;
-  let answerMetrics!: (d: Decoded<MetricStore>) => void;
-  const traces = new Promise<Decoded<SpanStore>>((r) => (answerTraces = r));
-  const logs = new Promise<Decoded<LogRecord[]>>((r) => (answerLogs = r));
-  const metrics = new Promise<Decoded<MetricStore>>((r) => (answerMetrics = r));
-  const giveUp = () => {
-    // Whatever has not answered yet loads in the calling thread (resolving twice is a no-op).
-    answerTraces(undefined);
-    answerLogs(undefined);
-    answerMetrics(undefined);
+  const none = Promise.resolve(undefined);
+  if (!data.traces && !data.logs && !data.metrics) return { traces: none, logs: none, metrics: none };
+  const run = (dir !== undefined ? takeEarlyDecode(dir) : undefined) ?? runDecodeWorker(data);
+  if (!run) return { traces: none, logs: none, metrics: none };
+  log.debug({ at: Math.round(run.startedAt) }, 'decode worker started');
+  const take = <T>(a: WorkerAnswer | undefined, want: Files | undefined, open: (payload: unknown) => T): Decoded<T> => {
+    // When each signal arrives, from the process start: the decode chain is what a cold run waits for.
+    if (a) log.debug({ signal: a.signal, at: Math.round(performance.now()) }, 'decoded by the worker');
+    if (!a || !want || !sameFiles(a.files, want.files)) return undefined;
+    try {
+      return { store: open(a.payload), problems: a.problems };
+    } catch {
+      return undefined;
+    }
   };
-  if (!existsSync(fileURLToPath(WORKER)) || (!data.traces && !data.logs && !data.metrics)) {
-    giveUp();
-    return { traces, logs, metrics };
-  }
-  try {
-    const w = new Worker(WORKER, { workerData: data });
-    w.on('message', (m: Message) => {
-      try {
-        if (m.signal === 'traces') answerTraces({ store: unpackSpanStore(m.packed), problems: m.problems });
-        // Log records are plain objects: they arrive as a structured clone, which costs the main
-        // thread a fraction of parsing the JSON.
-        else if (m.signal === 'logs') answerLogs({ store: m.records, problems: m.problems });
-        else answerMetrics({ store: unpackMetricStore(m.packed), problems: m.problems });
-      } catch {
-        giveUp();
-      }
-    });
-    w.once('error', giveUp);
-    w.once('exit', giveUp);
-  } catch {
-    giveUp();
-  }
-  return { traces, logs, metrics };
+  return {
+    traces: run.answers.traces.then((a) => take(a, data.traces, (p) => unpackSpanStore(p as PackedSpanStore))),
+    // Log records are plain objects: they arrive as a structured clone, which costs the main thread a
+    // fraction of parsing the JSON.
+    logs: run.answers.logs.then((a) => take(a, data.logs, (p) => p as LogRecord[])),
+    metrics: run.answers.metrics.then((a) => take(a, data.metrics, (p) => unpackMetricStore(p as PackedMetricStore))),
+  };
 }
 
 /** The store a worker decoded (its problems added to `problems`), or, when there is no worker answer,

@@ -4,30 +4,42 @@
 // the ranking) while the traces decode here. One worker for all three: on two cores, the main thread and
 // one worker keep both busy; a second worker would only add its start-up. Answers one message per
 // signal, as soon as it is decoded: the packed store (its typed arrays transferred), or the log records
-// (cloned), and the problems found.
+// (cloned), the files decoded and the problems found. Started on a bundle folder alone (by the launcher,
+// early-decode.ts), it first finds the files as openBundle does.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Format } from './formats/detect.js';
 import type { DecodeJob } from './decode-thread.js';
+import type { WorkerAnswer } from './early-decode.js';
 import { loadSpanStore } from './traces.js';
 import { packSpanStore } from '../spanstore/transfer.js';
 import { loadMetricStore } from './metrics-load.js';
 import { packMetricStore } from './metrics-transfer.js';
 import { loadLogRecords } from './logs.js';
+import { decodableFiles } from './signal-files.js';
 
-const job = workerData as DecodeJob;
+async function jobOf(data: DecodeJob): Promise<DecodeJob> {
+  if (!data.bundleDir) return data;
+  const found = await decodableFiles(data.bundleDir).catch(() => undefined);
+  if (!found) return {};
+  const files = (f: { files: string[]; formats: Map<string, Format> }) => (f.files.length ? { files: f.files, formats: [...f.formats] } : undefined);
+  return { traces: files(found.traces), logs: files(found.logs), metrics: files(found.metrics) };
+}
+
+const job = await jobOf(workerData as DecodeJob);
 const formats = (list: Array<[string, Format]>) => new Map(list);
+const answer = (a: WorkerAnswer, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(a, transfer);
 if (job.logs) {
   const problems: string[] = [];
   const records = await loadLogRecords(job.logs.files, problems, formats(job.logs.formats));
-  parentPort!.postMessage({ signal: 'logs', records, problems });
+  answer({ signal: 'logs', files: job.logs.files, problems, payload: records });
 }
 if (job.traces) {
   const problems: string[] = [];
   const { packed, transfer } = packSpanStore(await loadSpanStore(job.traces.files, problems, formats(job.traces.formats)));
-  parentPort!.postMessage({ signal: 'traces', packed, problems }, transfer);
+  answer({ signal: 'traces', files: job.traces.files, problems, payload: packed }, transfer);
 }
 if (job.metrics) {
   const problems: string[] = [];
   const { packed, transfer } = packMetricStore(await loadMetricStore(job.metrics.files, problems, formats(job.metrics.formats)));
-  parentPort!.postMessage({ signal: 'metrics', packed, problems }, transfer);
+  answer({ signal: 'metrics', files: job.metrics.files, problems, payload: packed }, transfer);
 }

@@ -15,25 +15,13 @@ import { createBundleProfileSource, type BundleProfileSource, type ProfileFile }
 import { createBundleCodeSource } from './source.js';
 import { catalogBundle, type CatalogEntry } from './formats/catalog.js';
 import { profileServiceHint } from './formats/services.js';
-import type { Format, Signal } from './formats/detect.js';
+import { filesOf } from './signal-files.js';
 
 export interface BundleSources extends Sources {
   incident: IncidentMeta & { id: string; window: TimeRange };
   dir: string;
   /** Every file found and what it was recognised as (`queryless inspect` prints it). */
   catalog: CatalogEntry[];
-}
-
-/** The readable files of one signal, and the formats of those that are not the signal's default. */
-function filesOf(catalog: CatalogEntry[], signal: Signal): { files: string[]; formats: Map<string, Format> } {
-  const files: string[] = [];
-  const formats = new Map<string, Format>();
-  for (const e of catalog) {
-    if (e.signal !== signal || e.problem) continue;
-    files.push(e.file);
-    formats.set(e.file, e.format);
-  }
-  return { files, formats };
 }
 
 export interface BundleOptions {
@@ -75,7 +63,7 @@ export async function openBundle(dir: string, opts: BundleOptions = {}): Promise
   };
   if (opts.offThread && (sources.traces || sources.logs || sources.metrics)) {
     // Starts now: the worker decodes while the main thread goes on (see BundleOptions.offThread).
-    const w = startDecodeWorker({ traces: sources.traces ? traces : undefined, logs: sources.logs ? logs : undefined, metrics: sources.metrics ? metrics : undefined });
+    const w = startDecodeWorker({ traces: sources.traces ? traces : undefined, logs: sources.logs ? logs : undefined, metrics: sources.metrics ? metrics : undefined }, dir);
     sources.traces?.decodedElsewhere(w.traces);
     sources.logs?.decodedElsewhere(w.logs);
     sources.metrics?.decodedElsewhere(w.metrics);
