@@ -23,6 +23,8 @@ export interface PlaybookOptions {
 }
 
 const DEFAULT_BUDGET_MS = 30_000;
+/** How many of the data's problems the report lists. */
+const MAX_DATA_PROBLEMS = 5;
 /** How many suspect services the signal steps look at. */
 const TOP_SUSPECTS = 3;
 
@@ -55,6 +57,13 @@ async function bounded<T>(name: string, ms: number, parent: AbortSignal | undefi
     parent?.removeEventListener('abort', onAbort);
     log.debug({ step: name, ms: Math.round(performance.now() - t0), at: Math.round(performance.now()) }, 'playbook step ended');
   }
+}
+
+/** The first few problems found in the data (files skipped or read in part), and how many more there are. */
+function dataProblems(problems: string[]): string[] {
+  const shown = problems.slice(0, MAX_DATA_PROBLEMS);
+  if (problems.length > shown.length) shown.push(`${problems.length - shown.length} more data problem(s): run \`queryless inspect\` on the bundle to list them`);
+  return shown;
 }
 
 function iso(r: TimeRange): { start: string; end: string } {
@@ -128,7 +137,7 @@ export async function runPlaybookWithSteps(
   let baseline = scope.baseline ?? { start: window.start - (window.end - window.start), end: window.start };
   // Read whole, with no baseline at all: the report shows none (the range before the data stays for the analyses).
   let noBaseline = false;
-  const partial: string[] = [...sources.problems.slice(0, 5)];
+  const partial: string[] = [];
   const recorded = [sources.traces, sources.logs, sources.metrics, sources.profiles].some((x) => x?.kind === 'bundle');
   // A recording that gives neither a baseline nor an incident start, asked without a time: the data
   // before the recording does not exist, so the start is estimated from the recording itself.
@@ -236,7 +245,8 @@ export async function runPlaybookWithSteps(
     suspects: (suspects?.suspects ?? []).slice(0, 10).map((s) => ({ service: s.service, score: s.score, parts: s.parts, evidence: s.evidence, evidenceMessages: s.evidenceMessages })),
     findings: ordered,
     hints,
-    partial: [...new Set(partial)],
+    // The data's problems as they stand now: files are decoded when first read, during the steps.
+    partial: [...new Set([...dataProblems(sources.problems), ...partial])],
     stats: { toolCalls, ms: Math.round(performance.now() - t0) },
     scopeFrom: scope.from,
     suspectsDetail: suspects,
