@@ -2,7 +2,7 @@
 import type { Dirent } from 'node:fs';
 import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { gunzip, gunzipSync } from 'node:zlib';
+import { constants as zlibConstants, gunzip, gunzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { isGzip } from '../../util/gzip.js';
@@ -21,14 +21,32 @@ export class BundleFileError extends Error {
 
 const corruptGzip = (file: string, e: unknown) => new BundleFileError(file, `corrupt gzip data (${(e as Error).message})`);
 
-export async function readMaybeGzip(file: string): Promise<Buffer> {
+/**
+ * The file's bytes, gunzipped when they start with gzip's magic bytes. Given `problems`, a gzip stream
+ * that stops early (a download or copy cut short) gives what it holds, and the problem says so; without,
+ * it is an error like any corrupt gzip.
+ */
+export async function readMaybeGzip(file: string, problems?: string[]): Promise<Buffer> {
   const raw = await readFile(file);
   if (!isGzip(raw)) return raw;
   try {
     // Asynchronous gunzip runs on libuv's thread pool: other files parse meanwhile.
     return await gunzipAsync(raw, { chunkSize: 1 << 20 });
   } catch (e) {
-    throw corruptGzip(file, e);
+    const part = problems && (e as NodeJS.ErrnoException).code === 'Z_BUF_ERROR' ? cutGzipContent(raw) : undefined;
+    if (!part) throw corruptGzip(file, e);
+    problems!.push(`${file}: the gzip data stops early (the file was cut short?): read the ${part.length.toLocaleString('en')} bytes it holds`);
+    return part;
+  }
+}
+
+/** What a gzip stream that ends early holds (zlib's sync flush keeps the output instead of failing), or undefined. */
+function cutGzipContent(raw: Buffer): Buffer | undefined {
+  try {
+    const part = gunzipSync(raw, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    return part.length ? part : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -72,17 +90,29 @@ function jsonError(file: string, text: string, e: unknown, lineOffset = 0): Bund
   return new BundleFileError(file, `invalid JSON${where ? ` at ${where}` : ''}: ${msg}`);
 }
 
-/** Parse a file holding one JSON document or JSON Lines (one document per line). */
-export function parseJsonDocuments(file: string, text: string): unknown[] {
+/**
+ * Parse a file holding one JSON document or JSON Lines (one document per line). Given `problems`, what
+ * is readable is kept and the rest reported there: a document cut short (the file ends inside it) keeps
+ * its complete elements (salvageCutJson), and a bad line of JSON Lines is skipped. Without, any of
+ * them is an error.
+ */
+export function parseJsonDocuments(file: string, text: string, problems?: string[]): unknown[] {
   const trimmed = text.trim();
   if (trimmed === '') return [];
   try {
     return [JSON.parse(trimmed)];
   } catch (whole) {
     // Not one document: try JSON Lines, reporting the first bad line.
-    if (!trimmed.includes('\n')) throw jsonError(file, trimmed, whole);
+    if (!trimmed.includes('\n')) {
+      const cut = problems ? salvageCutJson(trimmed) : undefined;
+      if (!cut) throw jsonError(file, trimmed, whole);
+      problems!.push(`${file}: the JSON ends inside a document (the file was cut short?): read what was complete in its first ${positionOf(trimmed, cut.end)}`);
+      return [cut.value];
+    }
     const docs: unknown[] = [];
     const lines = text.split('\n');
+    let bad = 0;
+    let firstBad: BundleFileError | undefined;
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!.trim();
       if (!line) continue;
@@ -90,10 +120,58 @@ export function parseJsonDocuments(file: string, text: string): unknown[] {
         docs.push(JSON.parse(line));
       } catch (e) {
         if (i === 0 && docs.length === 0 && !line.startsWith('{')) throw jsonError(file, text, whole);
-        throw jsonError(file, line, e, i);
+        if (!problems) throw jsonError(file, line, e, i);
+        // The last line cut short keeps its complete part; any other bad line is skipped.
+        const cut = lines.slice(i + 1).some((l) => l.trim()) ? undefined : salvageCutJson(line);
+        if (cut) {
+          docs.push(cut.value);
+          problems.push(`${file}: line ${i + 1} ends inside its JSON (the file was cut short?): read what was complete in its first ${cut.end.toLocaleString('en')} characters`);
+        } else {
+          bad++;
+          firstBad ??= jsonError(file, line, e, i);
+        }
       }
     }
+    if (firstBad) {
+      if (docs.length === 0) throw firstBad;
+      problems!.push(`${firstBad.message}${bad > 1 ? ` (and ${bad - 1} more bad line(s))` : ''}; skipped, the ${docs.length} other document(s) read`);
+    }
     return docs;
+  }
+}
+
+/**
+ * A JSON document that stops before its end (a file cut short), closed after its last complete element
+ * of an array: `{"a":[{…},{…},{"b":` reads as `{"a":[{…},{…}]}`. Undefined when the text does not stop
+ * inside a container, or nothing complete is left, or the complete part is not valid JSON either.
+ */
+export function salvageCutJson(text: string): { value: unknown; end: number } | undefined {
+  const open: number[] = [];
+  let inString = false;
+  let end = -1;
+  let closers = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \\ */) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 /* { */ || c === 91 /* [ */) open.push(c);
+    else if (c === 125 /* } */ || c === 93 /* ] */) {
+      open.pop();
+      // A container closed as an element of an array: a place to cut.
+      if (open[open.length - 1] === 91) {
+        end = i + 1;
+        closers = '';
+        for (let k = open.length - 1; k >= 0; k--) closers += open[k] === 91 ? ']' : '}';
+      }
+    }
+  }
+  if (open.length === 0 || end < 0) return undefined;
+  try {
+    return { value: JSON.parse(text.slice(0, end) + closers), end };
+  } catch {
+    return undefined;
   }
 }
 

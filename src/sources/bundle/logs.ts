@@ -17,12 +17,12 @@ export async function loadLogRecords(files: string[], problems: string[], format
     try {
       const format = formats?.get(file);
       if (isOtherLogFormat(format)) {
-        pushAll(problems, await decodeLogFile(file, await readMaybeGzip(file), format!, out));
+        pushAll(problems, await decodeLogFile(file, await readMaybeGzip(file, problems), format!, out));
         continue;
       }
-      const text = (await readMaybeGzip(file)).toString('utf8');
+      const text = (await readMaybeGzip(file, problems)).toString('utf8');
       let skipped = 0;
-      for (let doc of parseJsonDocuments(file, text)) {
+      for (let doc of parseJsonDocuments(file, text, problems)) {
         // Loading tens of MB is synchronous work: yield between documents so other calls go on.
         await yieldToLoop();
         doc = otlpJsonDocument(doc);

@@ -13,9 +13,9 @@ export async function loadMetricStore(files: string[], problems: string[], forma
   const b = new MetricStoreBuilder();
   for (const file of files) {
     try {
-      const text = (await readMaybeGzip(file)).toString('utf8');
+      const text = (await readMaybeGzip(file, problems)).toString('utf8');
       if (formats?.get(file) === 'prometheus-json') {
-        for (const doc of parseJsonDocuments(file, text)) {
+        for (const doc of parseJsonDocuments(file, text, problems)) {
           if (!looksLikePrometheusAnswer(doc)) throw new Error('not a Prometheus query answer (expected {"data": {"resultType", "result"}})');
           pushAll(problems, addPrometheusAnswer(b, file, doc));
         }

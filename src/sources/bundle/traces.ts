@@ -28,7 +28,7 @@ async function loadFile(file: string, into: SpanStoreBuilder, problems: string[]
     if (isOtherTraceFormat(format)) {
       const spans: Span[] = [];
       try {
-        await decodeTraceFile(file, await readMaybeGzip(file), format!, spans, stats);
+        await decodeTraceFile(file, await readMaybeGzip(file, problems), format!, spans, stats, problems);
       } finally {
         for (const s of spans) into.addSpan(s);
       }
@@ -37,7 +37,7 @@ async function loadFile(file: string, into: SpanStoreBuilder, problems: string[]
         await streamFile(file, into, stats);
       } catch {
         // Not plain OTLP/JSON, or unreadable: the general decoder reads the whole file and says what is wrong.
-        const docs = parseJsonDocuments(file, (await readMaybeGzip(file)).toString('utf8'));
+        const docs = parseJsonDocuments(file, (await readMaybeGzip(file, problems)).toString('utf8'), problems);
         // What was decoded before a failure stays (a later bad document does not undo the earlier ones).
         const spans: Span[] = [];
         try {

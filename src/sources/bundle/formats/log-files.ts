@@ -26,7 +26,7 @@ export async function decodeLogFile(file: string, bytes: Buffer, format: Format,
   if (format === 'logcli-jsonl') {
     let bad = 0;
     let firstWhy = '';
-    for (const doc of parseJsonDocuments(file, bytes.toString('utf8'))) {
+    for (const doc of parseJsonDocuments(file, bytes.toString('utf8'), notes)) {
       const r = isLogcliEntry(doc) ? logcliRecord(doc, service) : 'not a logcli entry ({"labels", "line", "timestamp"})';
       if (typeof r === 'string') {
         bad++;

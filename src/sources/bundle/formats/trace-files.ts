@@ -14,13 +14,14 @@ export function isOtherTraceFormat(format: Format | undefined): boolean {
   return format === 'otlp-proto' || format === 'jaeger-json' || format === 'zipkin-json';
 }
 
-export async function decodeTraceFile(file: string, bytes: Buffer, format: Format, out: Span[], stats: ParseStats): Promise<void> {
+/** `problems`, when given, is told what of a file cut short or with bad lines was left out (parseJsonDocuments). */
+export async function decodeTraceFile(file: string, bytes: Buffer, format: Format, out: Span[], stats: ParseStats, problems?: string[]): Promise<void> {
   if (format === 'otlp-proto') {
     const docs = decodeOtlpProtoFile(file, bytes, 'TracesData');
     for (const doc of docs) parseTracesData(doc, out, stats);
     return;
   }
-  const docs = parseJsonDocuments(file, bytes.toString('utf8'));
+  const docs = parseJsonDocuments(file, bytes.toString('utf8'), problems);
   for (const doc of docs) {
     await yieldToLoop();
     if (format === 'jaeger-json') {
