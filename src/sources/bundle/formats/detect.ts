@@ -18,6 +18,7 @@ export type Format =
   | 'jaeger-json'
   | 'zipkin-json'
   | 'logcli-jsonl'
+  | 'json-log'
   | 'text-log'
   | 'openmetrics'
   | 'prometheus-json'
@@ -43,6 +44,7 @@ export const FORMAT_NAMES: Record<Format, string> = {
   'jaeger-json': 'Jaeger JSON',
   'zipkin-json': 'Zipkin v2 JSON',
   'logcli-jsonl': 'logcli JSON Lines',
+  'json-log': 'JSON log lines',
   'text-log': 'plain text log',
   openmetrics: 'OpenMetrics / Prometheus text',
   'prometheus-json': 'Prometheus query answer (JSON)',
@@ -200,7 +202,7 @@ export function detectFormat(rel: string, head: Uint8Array): Detected {
     if (d) return d;
     // JSON that is none of the telemetry formats: application logs written as JSON lines (weak when
     // not even the first line parses: a damaged file of a signal folder goes to that folder's reader).
-    if (start === '{') return { format: 'text-log', signal: 'logs', weak: !firstLineParses(text.trimStart()) };
+    if (start === '{') return firstLineParses(text.trimStart()) ? { format: 'json-log', signal: 'logs' } : { format: 'text-log', signal: 'logs', weak: true };
     // Text lines that open with a bracket (`[2024-05-07 10:55:53,434] INFO …`, `[Sun Dec 04 …]`) are
     // not JSON: the first line neither parses nor opens an array of values.
     if (!opensJsonArray(text.trimStart())) return { format: 'text-log', signal: 'logs', weak: true };

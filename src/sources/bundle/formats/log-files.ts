@@ -3,13 +3,14 @@ import { stat } from 'node:fs/promises';
 import type { LogRecord } from '../../types.js';
 import { parseLogsData } from '../../otlp-logs.js';
 import { BundleFileError, parseJsonDocuments } from '../files.js';
+import { TIME_FIELDS_NAMED, jsonLineShare, parseJsonLogLines } from './json-logs.js';
 import { decodeOtlpProtoFile } from './otlp-proto.js';
 import { isLogcliEntry, logcliRecord } from './logcli.js';
 import { parsePlainLog, serviceFromFileName } from './plain-logs.js';
 import type { Format } from './detect.js';
 
 export function isOtherLogFormat(format: Format | undefined): boolean {
-  return format === 'otlp-proto' || format === 'logcli-jsonl' || format === 'text-log';
+  return format === 'otlp-proto' || format === 'logcli-jsonl' || format === 'json-log' || format === 'text-log';
 }
 
 /** Decodes one file into `out`; returns what the caller should report (skipped records and why). */
@@ -37,7 +38,15 @@ export async function decodeLogFile(file: string, bytes: Buffer, format: Format,
     return notes;
   }
   const mtime = (await stat(file).catch(() => undefined))?.mtimeMs ?? Date.now();
-  const res = parsePlainLog(bytes.toString('utf8'), service, { year: new Date(mtime).getUTCFullYear(), fallbackMs: mtime });
+  const text = bytes.toString('utf8');
+  // JSON lines, when most lines are (a first JSON line alone does not make the rest JSON).
+  if (format === 'json-log' && jsonLineShare(text) >= 0.5) {
+    const res = parseJsonLogLines(text, service, { year: new Date(mtime).getUTCFullYear(), fallbackMs: mtime });
+    for (const r of res.records) out.push(r);
+    if (res.untimed === res.records.length && res.records.length) notes.push(`${file}: no line has a time field (${TIME_FIELDS_NAMED}); its ${res.records.length} line(s) carry the file's modification time (${new Date(mtime).toISOString()})`);
+    return notes;
+  }
+  const res = parsePlainLog(text, service, { year: new Date(mtime).getUTCFullYear(), fallbackMs: mtime });
   for (const r of res.records) out.push(r);
   if (res.noTimes) notes.push(`${file}: no line starts with a time; its ${res.records.length} line(s) carry the file's modification time (${new Date(mtime).toISOString()})`);
   return notes;

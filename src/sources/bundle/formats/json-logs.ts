@@ -1,0 +1,194 @@
+// Application logs written as JSON, one object per line (pino, zap, logrus, bunyan, structlog, ECS,
+// GCP Cloud Logging and Elastic exports), and the envelopes log shippers write around a line (Docker's
+// json-file `{"log", "stream", "time"}`, `journalctl -o json`). Each line's time, level, service and
+// trace id come from the fields that carry them in those formats; a line that is not JSON continues the
+// record before it (a stack trace printed raw), as in plain text logs. The record's body is the line as
+// written (what Loki stores and LogQL filters), except for an envelope, whose body is the line it wraps.
+import type { Attributes, LogRecord } from '../../types.js';
+import { lineTime, parseTimeValue } from './line-time.js';
+
+const TIME_KEYS = ['@timestamp', 'timestamp', 'time', 'ts', 't', 'datetime', 'date', 'eventTime', 'receiveTimestamp', 'timeUnixNano', '__REALTIME_TIMESTAMP'];
+/** The time fields read, as a problem names them. */
+export const TIME_FIELDS_NAMED = TIME_KEYS.slice(0, 5).join(', ') + '…';
+const MESSAGE_KEYS = ['message', 'msg', 'MESSAGE', 'log', 'textPayload', 'body', '@message', 'jsonPayload.message', 'event', 'Message'];
+const LEVEL_KEYS = ['level', 'log.level', 'severity', 'lvl', 'levelname', 'loglevel', 'severityText', 'SeverityText', 'Level', 'LEVEL', 'PRIORITY'];
+const SERVICE_KEYS = [
+  'service.name',
+  'service',
+  'serviceName',
+  'service_name',
+  'resource.service.name',
+  'kubernetes.labels.app',
+  'kubernetes.container_name',
+  'kubernetes.container.name',
+  'resource.labels.container_name',
+  'resource.labels.service_name',
+  'resource.labels.function_name',
+  'app',
+  'application',
+  'container_name',
+  '_SYSTEMD_UNIT',
+  'SYSLOG_IDENTIFIER',
+];
+const TRACE_KEYS = ['trace_id', 'traceId', 'trace.id', 'traceID', 'otelTraceID', 'logging.googleapis.com/trace'];
+const SPAN_KEYS = ['span_id', 'spanId', 'span.id', 'spanID', 'otelSpanID', 'logging.googleapis.com/spanId'];
+/** Nested objects are read to this depth, and at most this many fields of a line. */
+const MAX_DEPTH = 3;
+const MAX_FIELDS = 200;
+const MAX_RECORD_CHARS = 64 * 1024;
+
+type Flat = Map<string, unknown>;
+
+/** A line's fields by dotted path (`kubernetes.container_name`); keys that hold dots themselves (ECS `log.level`) stay as written. */
+function flatten(doc: Record<string, unknown>): Flat {
+  const out: Flat = new Map();
+  const walk = (o: Record<string, unknown>, prefix: string, depth: number) => {
+    for (const [k, v] of Object.entries(o)) {
+      if (out.size >= MAX_FIELDS) return;
+      const key = prefix ? `${prefix}.${k}` : k;
+      if (v && typeof v === 'object' && !Array.isArray(v)) {
+        if (depth < MAX_DEPTH) walk(v as Record<string, unknown>, key, depth + 1);
+      } else out.set(key, v);
+    }
+  };
+  walk(doc, '', 0);
+  return out;
+}
+
+function first(f: Flat, keys: string[]): unknown {
+  for (const k of keys) {
+    const v = f.get(k);
+    if (v !== undefined && v !== null && v !== '') return v;
+  }
+  return undefined;
+}
+
+/** An epoch in seconds, milliseconds, microseconds or nanoseconds (told apart by size), or a time string. */
+export function jsonTime(v: unknown): number | undefined {
+  if (typeof v === 'string') {
+    if (/^\d{16}$/.test(v)) return Number(v) / 1000; // journald's microseconds
+    if (/^\d{19}$/.test(v)) return parseTimeValue(v);
+    const n = /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
+    return Number.isFinite(n) ? jsonTime(n) : parseTimeValue(v);
+  }
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) return undefined;
+  const ms = v < 1e11 ? v * 1000 : v < 1e14 ? v : v < 1e17 ? v / 1000 : v / 1e6;
+  // A small number in a field named like a time (a counter, a duration) is no date.
+  return ms >= PLAUSIBLE_FROM && ms < PLAUSIBLE_TO ? ms : undefined;
+}
+
+/** Times before 2000 or from 2100 on are not read as log times. */
+const PLAUSIBLE_FROM = Date.UTC(2000, 0, 1);
+const PLAUSIBLE_TO = Date.UTC(2100, 0, 1);
+
+/** A level as written (normalised later, as for every record), from a name or a number (pino/bunyan 10…60, syslog 0…7). */
+function levelOf(v: unknown, key: string): string | undefined {
+  if (typeof v === 'string' && !/^\d+$/.test(v)) return v;
+  const n = Number(v);
+  if (!Number.isInteger(n)) return undefined;
+  if (key === 'PRIORITY' && n >= 0 && n <= 7) return ['emerg', 'alert', 'crit', 'error', 'warn', 'notice', 'info', 'debug'][n];
+  if (n >= 10 && n <= 60 && n % 10 === 0) return ['trace', 'debug', 'info', 'warn', 'error', 'fatal'][n / 10 - 1];
+  return undefined;
+}
+
+function hexId(v: unknown, len: number): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const id = v.slice(v.lastIndexOf('/') + 1); // GCP: projects/P/traces/ID
+  return /^[0-9a-fA-F]+$/.test(id) && id.length <= len && id.length >= len / 2 ? id.toLowerCase().padStart(len, '0') : undefined;
+}
+
+/** Docker json-file and journald lines wrap the line the program wrote: that line is the record's body. */
+function envelopeMessage(f: Flat): string | undefined {
+  const log = f.get('log');
+  if (typeof log === 'string' && f.has('stream') && [...f.keys()].every((k) => k === 'log' || k === 'stream' || k === 'time' || k.startsWith('attrs'))) return log.replace(/\r?\n$/, '');
+  const msg = f.get('MESSAGE');
+  if (typeof msg === 'string' && (f.has('__REALTIME_TIMESTAMP') || f.has('_SYSTEMD_UNIT'))) return msg;
+  return undefined;
+}
+
+export interface JsonLogResult {
+  records: LogRecord[];
+  /** Lines that are not JSON objects (added to the record before them). */
+  otherLines: number;
+  /** Records whose time came from no field (the record before them gave it). */
+  untimed: number;
+}
+
+/** The fraction of sampled non-empty lines that are JSON objects. */
+export function jsonLineShare(text: string, sample = 50): number {
+  let seen = 0;
+  let json = 0;
+  for (const line of text.split('\n', sample * 4)) {
+    const l = line.trim();
+    if (!l) continue;
+    seen++;
+    if (l.startsWith('{') && parsesAsObject(l)) json++;
+    if (seen >= sample) break;
+  }
+  return seen ? json / seen : 0;
+}
+
+function parsesAsObject(l: string): Record<string, unknown> | undefined {
+  try {
+    const d = JSON.parse(l) as unknown;
+    return d && typeof d === 'object' && !Array.isArray(d) ? (d as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function parseJsonLogLines(text: string, fallbackService: string, opts: { year: number; fallbackMs: number }): JsonLogResult {
+  const records: LogRecord[] = [];
+  let otherLines = 0;
+  let untimed = 0;
+  let lastTime: number | undefined;
+  const pending: LogRecord[] = [];
+  for (let raw of text.split('\n')) {
+    if (raw.endsWith('\r')) raw = raw.slice(0, -1);
+    if (raw.trim() === '') continue;
+    const doc = raw.trimStart().startsWith('{') ? parsesAsObject(raw) : undefined;
+    if (!doc) {
+      otherLines++;
+      const last = records[records.length - 1];
+      if (last && last.body.length < MAX_RECORD_CHARS) last.body += `\n${raw}`;
+      else if (!last) pending.push(record(raw, fallbackService, undefined, {}, undefined, undefined, undefined));
+      continue;
+    }
+    const f = flatten(doc);
+    const inner = envelopeMessage(f);
+    const body = inner ?? raw;
+    const message = inner ?? first(f, MESSAGE_KEYS);
+    let timeMs = jsonTime(first(f, TIME_KEYS));
+    if (timeMs === undefined && typeof message === 'string') timeMs = lineTime(message, opts.year);
+    const levelKey = LEVEL_KEYS.find((k) => f.get(k) !== undefined && f.get(k) !== '');
+    const level = levelKey ? levelOf(f.get(levelKey), levelKey) : undefined;
+    const svc = first(f, SERVICE_KEYS);
+    let service = typeof svc === 'string' && svc.trim() ? svc.trim() : fallbackService;
+    if (service.endsWith('.service') && f.get('_SYSTEMD_UNIT') === service) service = service.slice(0, -'.service'.length);
+    const attributes: Attributes = {};
+    // An envelope's own fields (stream, unit, host) are not in its body: they stay as attributes.
+    if (inner !== undefined) for (const [k, v] of f) if (typeof v === 'string' && k !== 'log' && k !== 'MESSAGE' && !k.startsWith('__')) attributes[k] = v;
+    const r = record(body, service, level, attributes, timeMs, hexId(first(f, TRACE_KEYS), 32), hexId(first(f, SPAN_KEYS), 16));
+    if (timeMs === undefined) {
+      untimed++;
+      if (lastTime === undefined) {
+        pending.push(r);
+        continue;
+      }
+      r.timeMs = lastTime;
+    } else lastTime = timeMs;
+    for (const p of pending.splice(0)) records.push({ ...p, timeMs: r.timeMs });
+    records.push(r);
+  }
+  // No line with a time: every record carries the file's time.
+  for (const p of pending) records.push({ ...p, timeMs: opts.fallbackMs });
+  return { records, otherLines, untimed };
+}
+
+function record(body: string, service: string, level: string | undefined, attributes: Attributes, timeMs: number | undefined, traceId: string | undefined, spanId: string | undefined): LogRecord {
+  const r: LogRecord = { timeMs: timeMs ?? 0, service, body, attributes, resource: { 'service.name': service } };
+  if (level) r.severityText = level;
+  if (traceId) r.traceId = traceId;
+  if (spanId) r.spanId = spanId;
+  return r;
+}
