@@ -87,3 +87,36 @@ describe('JSON log lines', () => {
     }
   });
 });
+
+describe('Kubernetes node logs (CRI lines)', () => {
+  it('joins the pieces of a split line, keeps the stream, reads an application JSON inside', async () => {
+    const { parseCriLog, looksLikeCri } = await import('../../src/sources/bundle/formats/cri-logs.js');
+    const text = [
+      '2024-05-07T10:55:00.123456789Z stdout F order 1 placed',
+      '2024-05-07T10:55:01.000000000Z stderr P a very long line, first piece; ',
+      '2024-05-07T10:55:01.000000001Z stderr F second piece',
+      '2024-05-07T10:55:02.000000000+02:00 stdout F {"level":"error","msg":"db down","service":"orders","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"}',
+      '\tat stack.Frame(Frame.java:1)',
+    ].join('\n');
+    expect(looksLikeCri(text)).toBe(true);
+    expect(looksLikeCri('2024-05-07 10:55:00 INFO started\nplain\n')).toBe(false);
+    const { records, otherLines } = parseCriLog(text, 'checkout');
+    expect(otherLines).toBe(1);
+    expect(records.map((r) => r.body)).toEqual([
+      'order 1 placed',
+      'a very long line, first piece; second piece',
+      '{"level":"error","msg":"db down","service":"orders","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"}\n\tat stack.Frame(Frame.java:1)',
+    ]);
+    expect(records.map((r) => r.service)).toEqual(['checkout', 'checkout', 'orders']);
+    expect(records.map((r) => r.attributes.stream)).toEqual(['stdout', 'stderr', 'stdout']);
+    expect(records[2]).toMatchObject({ severityText: 'error', traceId: '4bf92f3577b34da6a3ce929d0e0e4736', timeMs: Date.UTC(2024, 4, 7, 8, 55, 2) });
+  });
+
+  it('names the container from the kubelet’s paths', async () => {
+    const { serviceFromFileName } = await import('../../src/sources/bundle/formats/plain-logs.js');
+    expect(serviceFromFileName('/var/log/pods/shop_checkout-7d9f8_0b1c/checkout/0.log')).toBe('checkout');
+    expect(serviceFromFileName('/var/log/pods/shop_checkout-7d9f8_0b1c/checkout/0.log.20240507-101010.gz')).toBe('checkout');
+    expect(serviceFromFileName(`/var/log/containers/checkout-7d9f8-x2_shop_checkout-api-${'a1'.repeat(32)}.log`)).toBe('checkout-api');
+    expect(serviceFromFileName('logs/payment-2024-05-07.log.gz')).toBe('payment');
+  });
+});

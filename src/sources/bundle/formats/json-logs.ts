@@ -106,6 +106,21 @@ function envelopeMessage(f: Flat): string | undefined {
   return undefined;
 }
 
+/** The level, service and trace ids of one line that is a JSON object (a line inside another format), or undefined. */
+export function jsonLineFields(line: string): { level?: string; service?: string; traceId?: string; spanId?: string } | undefined {
+  const doc = line.trimStart().startsWith('{') ? parsesAsObject(line) : undefined;
+  if (!doc) return undefined;
+  const f = flatten(doc);
+  const levelKey = LEVEL_KEYS.find((k) => f.get(k) !== undefined && f.get(k) !== '');
+  const svc = first(f, SERVICE_KEYS);
+  return {
+    level: levelKey ? levelOf(f.get(levelKey), levelKey) : undefined,
+    service: typeof svc === 'string' && svc.trim() ? svc.trim() : undefined,
+    traceId: hexId(first(f, TRACE_KEYS), 32),
+    spanId: hexId(first(f, SPAN_KEYS), 16),
+  };
+}
+
 export interface JsonLogResult {
   records: LogRecord[];
   /** Lines that are not JSON objects (added to the record before them). */

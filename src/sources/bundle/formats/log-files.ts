@@ -4,6 +4,7 @@ import type { LogRecord } from '../../types.js';
 import { parseLogsData } from '../../otlp-logs.js';
 import { BundleFileError, parseJsonDocuments } from '../files.js';
 import { TIME_FIELDS_NAMED, jsonLineShare, parseJsonLogLines } from './json-logs.js';
+import { looksLikeCri, parseCriLog } from './cri-logs.js';
 import { decodeOtlpProtoFile } from './otlp-proto.js';
 import { isLogcliEntry, logcliRecord } from './logcli.js';
 import { parsePlainLog, serviceFromFileName } from './plain-logs.js';
@@ -44,6 +45,11 @@ export async function decodeLogFile(file: string, bytes: Buffer, format: Format,
     const res = parseJsonLogLines(text, service, { year: new Date(mtime).getUTCFullYear(), fallbackMs: mtime });
     for (const r of res.records) out.push(r);
     if (res.untimed === res.records.length && res.records.length) notes.push(`${file}: no line has a time field (${TIME_FIELDS_NAMED}); its ${res.records.length} line(s) carry the file's modification time (${new Date(mtime).toISOString()})`);
+    return notes;
+  }
+  if (looksLikeCri(text)) {
+    const res = parseCriLog(text, service);
+    for (const r of res.records) out.push(r);
     return notes;
   }
   const res = parsePlainLog(text, service, { year: new Date(mtime).getUTCFullYear(), fallbackMs: mtime });

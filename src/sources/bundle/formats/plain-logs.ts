@@ -11,10 +11,25 @@ import { lineTime } from './line-time.js';
 
 const MAX_RECORD_CHARS = 64 * 1024;
 
-/** The service a log file is about, from its name: extensions and a trailing date or rotation number removed. */
+/** Kubernetes' node log links: /var/log/containers/<pod>_<namespace>_<container>-<container id>.log. */
+const K8S_CONTAINER_LOG = /^[a-z0-9][a-z0-9.-]*_[a-z0-9-]+_([a-z0-9][a-z0-9-]*)-[0-9a-f]{64}$/;
+
+/**
+ * The service a log file is about, from its name: extensions and a trailing date or rotation number
+ * removed. Kubernetes' node logs name the container: in the link's name (/var/log/containers/…), or as
+ * the folder of a numbered file (/var/log/pods/<namespace>_<pod>_<uid>/<container>/0.log, rotated
+ * 0.log.20240507-101010.gz).
+ */
 export function serviceFromFileName(file: string): string {
   let base = path.basename(file).replace(/\.gz$/i, '');
+  base = base.replace(/\.log\.\d{8}-\d{6}$/, '.log');
   base = base.replace(/\.(log|txt|out|err|jsonl|ndjson|json)(\.\d+)?$/i, '');
+  const k8s = K8S_CONTAINER_LOG.exec(base);
+  if (k8s) return k8s[1]!;
+  if (/^\d+$/.test(base)) {
+    const folder = path.basename(path.dirname(file));
+    if (folder && folder !== '.' && folder !== path.sep) return serviceFromFileName(folder);
+  }
   base = base.replace(/[-_.]\d{4}-?\d{2}-?\d{2}(T?\d{2}(:?\d{2}){0,2})?$/, '').replace(/\.\d+$/, '');
   return base || 'unknown';
 }
