@@ -5,9 +5,9 @@
 import type { LogRecord } from '../../types.js';
 import { parseTimeValue } from './line-time.js';
 import { jsonLineFields } from './json-logs.js';
+import { MAX_RECORD_CHARS, continueLast } from './plain-logs.js';
 
 const CRI = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})) (stdout|stderr) ([FP])(?: (.*))?$/;
-const MAX_RECORD_CHARS = 64 * 1024;
 
 /** Most of the first lines are CRI lines. */
 export function looksLikeCri(text: string, sample = 50): boolean {
@@ -33,8 +33,7 @@ export function parseCriLog(text: string, service: string): { records: LogRecord
     const t = m ? parseTimeValue(m[1]!) : undefined;
     if (!m || t === undefined) {
       otherLines++;
-      const last = records[records.length - 1];
-      if (last && last.body.length < MAX_RECORD_CHARS) last.body += `\n${raw}`;
+      continueLast(records, raw);
       continue;
     }
     const piece = m[4] ?? '';

@@ -6,6 +6,7 @@
 // written (what Loki stores and LogQL filters), except for an envelope, whose body is the line it wraps.
 import type { Attributes, LogRecord } from '../../types.js';
 import { lineTime, parseTimeValue } from './line-time.js';
+import { continueLast } from './plain-logs.js';
 
 const TIME_KEYS = ['@timestamp', 'timestamp', 'time', 'ts', 't', 'datetime', 'date', 'eventTime', 'receiveTimestamp', 'timeUnixNano', '__REALTIME_TIMESTAMP'];
 /** The time fields read, as a problem names them. */
@@ -35,7 +36,6 @@ const SPAN_KEYS = ['span_id', 'spanId', 'span.id', 'spanID', 'otelSpanID', 'logg
 /** Nested objects are read to this depth, and at most this many fields of a line. */
 const MAX_DEPTH = 3;
 const MAX_FIELDS = 200;
-const MAX_RECORD_CHARS = 64 * 1024;
 
 type Flat = Map<string, unknown>;
 
@@ -164,9 +164,7 @@ export function parseJsonLogLines(text: string, fallbackService: string, opts: {
     const doc = raw.trimStart().startsWith('{') ? parsesAsObject(raw) : undefined;
     if (!doc) {
       otherLines++;
-      const last = records[records.length - 1];
-      if (last && last.body.length < MAX_RECORD_CHARS) last.body += `\n${raw}`;
-      else if (!last) pending.push(record(raw, fallbackService, undefined, {}, undefined, undefined, undefined));
+      if (!continueLast(records, raw)) pending.push(record(raw, fallbackService, undefined, {}, undefined, undefined, undefined));
       continue;
     }
     const f = flatten(doc);

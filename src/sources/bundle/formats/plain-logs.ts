@@ -9,7 +9,16 @@ import path from 'node:path';
 import type { LogRecord } from '../../types.js';
 import { lineTime } from './line-time.js';
 
-const MAX_RECORD_CHARS = 64 * 1024;
+/** A record grows by continuation lines up to this size; what follows is dropped. */
+export const MAX_RECORD_CHARS = 64 * 1024;
+
+/** Adds a line that continues the last record (a stack frame, a wrapped message); false when there is none. */
+export function continueLast(records: LogRecord[], line: string): boolean {
+  const last = records[records.length - 1];
+  if (!last) return false;
+  if (last.body.length < MAX_RECORD_CHARS) last.body += `\n${line}`;
+  return true;
+}
 
 /** Kubernetes' node log links: /var/log/containers/<pod>_<namespace>_<container>-<container id>.log. */
 const K8S_CONTAINER_LOG = /^[a-z0-9][a-z0-9.-]*_[a-z0-9-]+_([a-z0-9][a-z0-9-]*)-[0-9a-f]{64}$/;
@@ -86,8 +95,7 @@ export function parsePlainLog(text: string, service: string, opts: { year: numbe
       if (lineRecords) {
         if (last) records.push({ timeMs: last.timeMs, service, body: raw, attributes: {}, resource });
         else pending.push(raw);
-      } else if (last && last.body.length < MAX_RECORD_CHARS) last.body += `\n${raw}`;
-      else if (!last) pending.push(raw);
+      } else if (!continueLast(records, raw)) pending.push(raw);
       continue;
     }
     if (lineRecords && pending.length) {
