@@ -1,5 +1,5 @@
 // Log and metric files in the formats users have: OTLP (JSON in both spellings, protobuf), logcli's
-// JSON Lines, plain text (one service per file), Prometheus query answers saved to a file.
+// JSON Lines, Loki query answers, plain text (one service per file), Prometheus query answers saved to a file.
 import { cpSync, mkdtempSync, readFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -52,6 +52,22 @@ describe('log formats', () => {
       attributes: { sku: 'A-1', 'order.id': '9007199254740993' },
     });
     expect(records[0]!.timeMs).toBe(Date.UTC(2025, 5, 4, 10, 8, 0, 300));
+  });
+
+  it('a Loki query answer saved to a file (streams): labels, structured metadata, nanosecond times', async () => {
+    const b = await openBundle(path.join(FIX, 'loki-answer'));
+    expect(b.catalog.map((e) => [e.format, e.signal])).toEqual([['loki-json', 'logs']]);
+    const { records, problems } = await recordsOf('loki-answer');
+    expect(records.map((r) => [r.service, r.body])).toEqual([
+      ['checkout', 'payment failed order=1'],
+      ['checkout', 'payment failed order=2'],
+      ['cart', 'cart updated'],
+    ]);
+    expect(records[0]).toMatchObject({ timeMs: 1749031680100, severityText: 'error', traceId: '4bf92f3577b34da6a3ce929d0e0e4736' });
+    expect(records[0]!.attributes).toMatchObject({ pod: 'checkout-7d9f-x2', trace_id: '4bf92f3577b34da6a3ce929d0e0e4736' });
+    expect(records[1]!.traceId).toBeUndefined();
+    expect(records[2]!.severityText).toBe('info');
+    expect(problems).toEqual([expect.stringMatching(/query_range\.json: 1 value\(s\) skipped/)]);
   });
 
   it('logcli --output=jsonl: labels, line, RFC 3339 nano timestamps with a zone', async () => {

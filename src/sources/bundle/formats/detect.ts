@@ -3,7 +3,7 @@
 import { isSnakeCaseOtlp, unwrapResult } from './otlp-json.js';
 import { looksLikeJaeger } from './jaeger.js';
 import { looksLikeZipkin } from './zipkin.js';
-import { isLogcliEntry } from './logcli.js';
+import { isLogcliEntry, isLokiStreamsAnswer } from './logcli.js';
 import { looksLikePrometheusAnswer } from './prometheus-json.js';
 import { looksFolded } from './folded.js';
 import { legacyPprofKind, legacyPprofMessage } from './legacy-pprof.js';
@@ -18,6 +18,7 @@ export type Format =
   | 'jaeger-json'
   | 'zipkin-json'
   | 'logcli-jsonl'
+  | 'loki-json'
   | 'json-log'
   | 'text-log'
   | 'openmetrics'
@@ -44,6 +45,7 @@ export const FORMAT_NAMES: Record<Format, string> = {
   'jaeger-json': 'Jaeger JSON',
   'zipkin-json': 'Zipkin v2 JSON',
   'logcli-jsonl': 'logcli JSON Lines',
+  'loki-json': 'Loki query answer (JSON streams)',
   'json-log': 'JSON log lines',
   'text-log': 'plain text log',
   openmetrics: 'OpenMetrics / Prometheus text',
@@ -81,6 +83,7 @@ export function detectJsonDoc(raw: unknown): Detected | undefined {
   }
   if (looksLikeJaeger(doc)) return { format: 'jaeger-json', signal: 'traces' };
   if (looksLikeZipkin(doc)) return { format: 'zipkin-json', signal: 'traces' };
+  if (isLokiStreamsAnswer(doc)) return { format: 'loki-json', signal: 'logs' };
   if (looksLikePrometheusAnswer(doc)) return { format: 'prometheus-json', signal: 'metrics' };
   if (isLogcliEntry(doc)) return { format: 'logcli-jsonl', signal: 'logs' };
   if (d && typeof d === 'object' && Array.isArray(d.stringTable)) return { format: 'pprof', signal: 'profiles' };
@@ -108,6 +111,7 @@ function detectJsonHead(text: string): Detected | undefined {
   }
   const key = /^\s*\{\s*"([^"]+)"/.exec(text)?.[1];
   if (key && FIRST_KEY[key]) return FIRST_KEY[key];
+  if (/"resultType"\s*:\s*"streams"/.test(text)) return { format: 'loki-json', signal: 'logs' };
   if (/"resultType"\s*:/.test(text)) return { format: 'prometheus-json', signal: 'metrics' };
   if (/"traceID"\s*:/.test(text) && /"(spans|operationName)"\s*:/.test(text)) return { format: 'jaeger-json', signal: 'traces' };
   if (/^\s*\[/.test(text) && /"traceId"\s*:/.test(text) && /"(localEndpoint|parentId|id)"\s*:/.test(text)) return { format: 'zipkin-json', signal: 'traces' };

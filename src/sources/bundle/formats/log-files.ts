@@ -6,12 +6,12 @@ import { BundleFileError, parseJsonDocuments } from '../files.js';
 import { TIME_FIELDS_NAMED, jsonLineShare, parseJsonLogLines } from './json-logs.js';
 import { looksLikeCri, parseCriLog } from './cri-logs.js';
 import { decodeOtlpProtoFile } from './otlp-proto.js';
-import { isLogcliEntry, logcliRecord } from './logcli.js';
+import { isLogcliEntry, isLokiStreamsAnswer, logcliRecord, lokiStreamsRecords } from './logcli.js';
 import { parsePlainLog, serviceFromFileName } from './plain-logs.js';
 import type { Format } from './detect.js';
 
 export function isOtherLogFormat(format: Format | undefined): boolean {
-  return format === 'otlp-proto' || format === 'logcli-jsonl' || format === 'json-log' || format === 'text-log';
+  return format === 'otlp-proto' || format === 'logcli-jsonl' || format === 'loki-json' || format === 'json-log' || format === 'text-log';
 }
 
 /** Decodes one file into `out`; returns what the caller should report (skipped records and why). */
@@ -25,6 +25,15 @@ export async function decodeLogFile(file: string, bytes: Buffer, format: Format,
     return notes;
   }
   const service = serviceFromFileName(file);
+  if (format === 'loki-json') {
+    let skipped = 0;
+    for (const doc of parseJsonDocuments(file, bytes.toString('utf8'), notes)) {
+      if (!isLokiStreamsAnswer(doc)) throw new BundleFileError(file, 'not a Loki query answer (expected {"data": {"resultType": "streams", "result": [...]}})');
+      skipped += lokiStreamsRecords(doc, service, out);
+    }
+    if (skipped) notes.push(`${file}: ${skipped} value(s) skipped (no nanosecond time or no line)`);
+    return notes;
+  }
   if (format === 'logcli-jsonl') {
     let bad = 0;
     let firstWhy = '';

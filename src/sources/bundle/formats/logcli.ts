@@ -20,8 +20,13 @@ export function logcliRecord(doc: unknown, fallbackService: string): LogRecord |
   const d = doc as { line: string; timestamp: string; labels?: Record<string, unknown> };
   const timeMs = parseTimeValue(d.timestamp);
   if (timeMs === undefined) return `unreadable timestamp "${String(d.timestamp).slice(0, 40)}"`;
+  return streamRecord(d.labels ?? {}, timeMs, d.line, fallbackService);
+}
+
+/** A line of a Loki stream with its labels: the service and level from the labels Loki derives them from. */
+function streamRecord(streamLabels: Record<string, unknown>, timeMs: number, line: string, fallbackService: string): LogRecord {
   const labels: Attributes = {};
-  for (const [k, v] of Object.entries(d.labels ?? {})) if (typeof v === 'string') labels[k] = v;
+  for (const [k, v] of Object.entries(streamLabels)) if (typeof v === 'string') labels[k] = v;
   let service = fallbackService;
   for (const k of SERVICE_LABELS) {
     const v = labels[k];
@@ -36,10 +41,39 @@ export function logcliRecord(doc: unknown, fallbackService: string): LogRecord |
   return {
     timeMs,
     service,
-    body: d.line,
+    body: line,
     severityText: level,
     attributes: labels,
     resource: { 'service.name': service },
     traceId: traceId?.toLowerCase().padStart(32, '0'),
   };
+}
+
+/** Loki's query answer for a log query (`/loki/api/v1/query_range`, `resultType: "streams"`). */
+export function isLokiStreamsAnswer(doc: unknown): boolean {
+  const d = (doc as { data?: { resultType?: unknown; result?: unknown } } | null)?.data;
+  return !!d && d.resultType === 'streams' && Array.isArray(d.result);
+}
+
+/**
+ * The records of a Loki `streams` answer: each value is [nanoseconds as a string, line] and, with
+ * structured metadata, a third element of labels, which join the stream's. Returns how many values
+ * were skipped (unreadable time or line).
+ */
+export function lokiStreamsRecords(doc: unknown, fallbackService: string, out: LogRecord[]): number {
+  let skipped = 0;
+  for (const s of (doc as { data: { result: unknown[] } }).data.result) {
+    const stream = (s as { stream?: Record<string, unknown>; values?: unknown[] }) ?? {};
+    for (const v of Array.isArray(stream.values) ? stream.values : []) {
+      const [ts, line, meta] = Array.isArray(v) ? v : [];
+      const timeMs = typeof ts === 'string' ? parseTimeValue(ts) : undefined;
+      if (timeMs === undefined || typeof line !== 'string') {
+        skipped++;
+        continue;
+      }
+      const labels = meta && typeof meta === 'object' && !Array.isArray(meta) ? { ...stream.stream, ...(meta as Record<string, unknown>) } : (stream.stream ?? {});
+      out.push(streamRecord(labels, timeMs, line, fallbackService));
+    }
+  }
+  return skipped;
 }
