@@ -138,6 +138,37 @@ describe('log formats', () => {
 });
 
 describe('metric formats', () => {
+  it("OTLP/JSON metrics (both spellings) are stored as Prometheus' OTLP receiver names and labels them", async () => {
+    const b = await openBundle(path.join(FIX, 'otlp-metrics'));
+    const m = b.metrics!;
+    const at = Date.UTC(2025, 5, 4, 10, 8, 30);
+    const svc = { job: 'shop/checkout', service_name: 'checkout', instance: 'checkout-1' };
+    // Monotonic cumulative sum: a counter named with _total; its rate over the recording.
+    const req = await m.instant('http_server_requests_total', at);
+    expect(req.map((s) => [s.labels, s.points[0]![1]])).toEqual([[{ __name__: 'http_server_requests_total', http_response_status_code: '500', ...svc }, 9]]);
+    // 3, 6, 9 at 0, 15, 30 s: +6 in 30 s, extrapolated by half an interval to 7.5 over the minute (Prometheus' rate).
+    const rate = await m.instant('rate(http_server_requests_total[1m])', at);
+    expect(rate[0]!.points[0]![1]).toBeCloseTo(0.125, 6);
+    // Histogram: cumulative buckets from per-bucket counts; +Inf, _count and _sum.
+    const buckets = await m.instant('http_server_request_duration_seconds_bucket', at);
+    expect(buckets.map((s) => [s.labels.le, s.points[0]![1]]).sort()).toEqual([['+Inf', 30], ['0.01', 6], ['0.1', 15]]);
+    expect((await m.instant('http_server_request_duration_seconds_count', at))[0]!.points[0]![1]).toBe(30);
+    expect((await m.instant('http_server_request_duration_seconds_sum', at))[0]!.labels.http_route).toBe('/api/checkout');
+    // Units: `1` on a gauge → _ratio, `{item}` dropped, `ms` → milliseconds; delta sums accumulate.
+    expect((await m.instant('cpu_utilization_ratio', at))[0]!.points[0]![1]).toBe(0.25);
+    expect((await m.instant('queue_depth', at))[0]!.points[0]![1]).toBe(4.5);
+    expect((await m.instant('orders_placed_total', at))[0]!.points[0]![1]).toBe(6);
+    const q = await m.instant('rpc_latency_milliseconds', at);
+    expect(q.map((s) => [s.labels.quantile, s.points[0]![1]]).sort()).toEqual([['0.5', 9], ['0.99', 30]]);
+    // snake_case document.
+    expect((await m.instant('cart_size', Date.UTC(2025, 5, 4, 10, 8, 0)))[0]!.labels.service_name).toBe('cart');
+    const store = await m.store();
+    expect(store.families.get('http_server_request_duration_seconds')).toMatchObject({ type: 'histogram', unit: 's', help: 'Duration of HTTP server requests.' });
+    expect(store.families.get('http_server_requests')).toMatchObject({ type: 'counter' });
+    expect(b.problems.join('\n')).toMatch(/3 exponential histogram point\(s\) not read/);
+    expect(b.problems.join('\n')).toMatch(/3 delta point\(s\) summed into cumulative series/);
+  });
+
   it('Prometheus query_range and query answers saved to files are queryable with PromQL', async () => {
     const b = await openBundle(path.join(FIX, 'prometheus-json'));
     expect(b.defaults.window).toEqual({ start: Date.UTC(2025, 5, 4, 10, 0, 0), end: Date.UTC(2025, 5, 4, 10, 0, 46) });

@@ -7,6 +7,8 @@ import { parseJsonDocuments, readMaybeGzip } from './files.js';
 import { addPrometheusAnswer, looksLikePrometheusAnswer } from './formats/prometheus-json.js';
 import type { Format } from './formats/detect.js';
 import { MetricStoreBuilder, type MetricStore } from './openmetrics.js';
+import { Accumulator, addOtlpMetrics, type OtlpMetricsStats } from './formats/otlp-metrics.js';
+import { otlpJsonDocument } from './formats/otlp-json.js';
 
 /** Reads every file into one store; what goes wrong in a file is pushed to `problems`, naming it. */
 export async function loadMetricStore(files: string[], problems: string[], formats?: Map<string, Format>): Promise<MetricStore> {
@@ -14,7 +16,18 @@ export async function loadMetricStore(files: string[], problems: string[], forma
   for (const file of files) {
     try {
       const text = (await readMaybeGzip(file, problems)).toString('utf8');
-      if (formats?.get(file) === 'prometheus-json') {
+      if (formats?.get(file) === 'otlp-json') {
+        const stats: OtlpMetricsStats = { points: 0, skipped: 0, exponential: 0, delta: 0 };
+        const acc = new Accumulator();
+        for (let doc of parseJsonDocuments(file, text, problems)) {
+          doc = otlpJsonDocument(doc);
+          if (!Array.isArray((doc as { resourceMetrics?: unknown }).resourceMetrics)) throw new Error('not OTLP/JSON MetricsData (expected a top-level "resourceMetrics" array)');
+          addOtlpMetrics(b, doc, stats, acc);
+        }
+        if (stats.skipped) problems.push(`${file}: ${stats.skipped} data point(s) without a time or a value skipped`);
+        if (stats.exponential) problems.push(`${file}: ${stats.exponential} exponential histogram point(s) not read (Prometheus keeps them as native histograms; export explicit-bucket histograms to query them here)`);
+        if (stats.delta) problems.push(`${file}: ${stats.delta} delta point(s) summed into cumulative series, as Prometheus stores counters`);
+      } else if (formats?.get(file) === 'prometheus-json') {
         for (const doc of parseJsonDocuments(file, text, problems)) {
           if (!looksLikePrometheusAnswer(doc)) throw new Error('not a Prometheus query answer (expected {"data": {"resultType", "result"}})');
           pushAll(problems, addPrometheusAnswer(b, file, doc));

@@ -204,6 +204,11 @@ export class MetricStoreBuilder {
     return true;
   }
 
+  /** Declares a family's type, help and unit (as `# TYPE`, `# HELP`, `# UNIT` lines do). */
+  declareFamily(meta: MetricMetadata): void {
+    this.families.set(meta.name, { ...this.families.get(meta.name), ...meta });
+  }
+
   /** Adds samples of one series given as labels (with `__name__`) and [epoch ms, value] points (saved query answers). */
   addSeries(labels: Record<string, string>, points: Array<[number, number]>): void {
     const key = seriesKey(labels);

@@ -78,9 +78,7 @@ export function detectJsonDoc(raw: unknown): Detected | undefined {
   if (looksLikeTracesData(doc) || (isSnakeCaseOtlp(doc) && Array.isArray((doc as Record<string, unknown>).resource_spans))) return { format: 'otlp-json', signal: 'traces' };
   if (looksLikeLogsData(doc) || (isSnakeCaseOtlp(doc) && Array.isArray((doc as Record<string, unknown>).resource_logs))) return { format: 'otlp-json', signal: 'logs' };
   const d = doc as Record<string, unknown>;
-  if (d && typeof d === 'object' && (Array.isArray(d.resourceMetrics) || Array.isArray(d.resource_metrics))) {
-    return { format: 'otlp-json', signal: 'metrics', problem: 'OTLP metrics are not read: export them as OpenMetrics text (Prometheus exporter, or promtool) instead' };
-  }
+  if (d && typeof d === 'object' && (Array.isArray(d.resourceMetrics) || Array.isArray(d.resource_metrics))) return { format: 'otlp-json', signal: 'metrics' };
   if (looksLikeJaeger(doc)) return { format: 'jaeger-json', signal: 'traces' };
   if (looksLikeZipkin(doc)) return { format: 'zipkin-json', signal: 'traces' };
   if (isLokiStreamsAnswer(doc)) return { format: 'loki-json', signal: 'logs' };
@@ -98,6 +96,8 @@ const FIRST_KEY: Record<string, Detected> = {
   trace: { format: 'tempo-json', signal: 'traces' },
   resourceLogs: { format: 'otlp-json', signal: 'logs' },
   resource_logs: { format: 'otlp-json', signal: 'logs' },
+  resourceMetrics: { format: 'otlp-json', signal: 'metrics' },
+  resource_metrics: { format: 'otlp-json', signal: 'metrics' },
 };
 
 function detectJsonHead(text: string): Detected | undefined {
