@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openBundle } from '../../src/sources/bundle/load.js';
 import type { LogRecord } from '../../src/sources/types.js';
-import { logsBinpb, TRACE_ID } from '../../scripts/fixtures/otlp-binpb.js';
+import { logsBinpb, metricsBinpb, TRACE_ID } from '../../scripts/fixtures/otlp-binpb.js';
 import { lineTime } from '../../src/sources/bundle/formats/line-time.js';
 import { parsePlainLog, serviceFromFileName } from '../../src/sources/bundle/formats/plain-logs.js';
 
@@ -138,6 +138,23 @@ describe('log formats', () => {
 });
 
 describe('metric formats', () => {
+  it('OTLP protobuf metrics (.binpb, the Collector file exporter with format: proto)', async () => {
+    expect(Buffer.compare(readFileSync(path.join(FIX, 'otlp-proto-metrics/metrics.binpb')), Buffer.from(metricsBinpb()))).toBe(0);
+    const b = await openBundle(path.join(FIX, 'otlp-proto-metrics'));
+    expect(b.catalog.map((e) => [e.format, e.signal])).toEqual([['otlp-proto', 'metrics']]);
+    expect(b.problems).toEqual([]);
+    const m = b.metrics!;
+    const at = Date.UTC(2025, 5, 4, 10, 8, 15);
+    const one = async (q: string) => (await m.instant(q, at)).map((s) => [s.labels, s.points[0]![1]]);
+    const svc = { job: 'inventory', service_name: 'inventory', instance: 'inventory-0' };
+    expect(await one('inventory_stock_level')).toEqual([[{ __name__: 'inventory_stock_level', sku: 'A-1', ...svc }, 42]]);
+    expect(await one('inventory_reservations_total')).toEqual([[{ __name__: 'inventory_reservations_total', ...svc }, 17]]);
+    expect((await one('inventory_reserve_duration_milliseconds_bucket')).map(([l, v]) => [(l as Record<string, string>).le, v]).sort()).toEqual([['+Inf', 10], ['10', 4], ['50', 9]]);
+    expect(await one('inventory_reserve_duration_milliseconds_sum')).toEqual([[{ __name__: 'inventory_reserve_duration_milliseconds_sum', outcome: 'ok', ...svc }, 123.5]]);
+    expect(await one('inventory_gc_pause_seconds{quantile="0.5"}')).toEqual([[{ __name__: 'inventory_gc_pause_seconds', quantile: '0.5', ...svc }, 0.009]]);
+    expect((await m.store()).families.get('inventory_reserve_duration_milliseconds')).toMatchObject({ type: 'histogram', help: 'Time to reserve stock.', unit: 'ms' });
+  });
+
   it("OTLP/JSON metrics (both spellings) are stored as Prometheus' OTLP receiver names and labels them", async () => {
     const b = await openBundle(path.join(FIX, 'otlp-metrics'));
     const m = b.metrics!;

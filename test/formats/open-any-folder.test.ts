@@ -103,7 +103,7 @@ describe('files recognised by content', () => {
     writeFileSync(path.join(dir, 'garbage.dat'), Buffer.from([0x0a, 0x05, 1, 2, 3, 4, 5, 0x12, 0x01, 0x00]));
     const b = await openBundle(dir);
     expect(Object.fromEntries(b.catalog.map((e) => [e.rel, `${e.signal}:${e.format}`]))).toEqual({ 'dump.dat': 'logs:otlp-proto', 'export.bin': 'traces:otlp-proto', 'garbage.dat': 'undefined:unknown' });
-    expect(b.problems.join('\n')).toMatch(/garbage\.dat: a protobuf message that is neither an OTLP TracesData\/LogsData with spans or records nor a pprof profile; skipped/);
+    expect(b.problems.join('\n')).toMatch(/garbage\.dat: a protobuf message that is neither an OTLP TracesData\/LogsData\/MetricsData with spans, records or metrics nor a pprof profile; skipped/);
     expect(await b.traces!.services(b.defaults.window)).toEqual(['inventory']);
   });
 

@@ -9,30 +9,24 @@ import type { Format } from './formats/detect.js';
 import { MetricStoreBuilder, type MetricStore } from './openmetrics.js';
 import { Accumulator, addOtlpMetrics, type OtlpMetricsStats } from './formats/otlp-metrics.js';
 import { otlpJsonDocument } from './formats/otlp-json.js';
+import { decodeOtlpProtoFile } from './formats/otlp-proto.js';
 
 /** Reads every file into one store; what goes wrong in a file is pushed to `problems`, naming it. */
 export async function loadMetricStore(files: string[], problems: string[], formats?: Map<string, Format>): Promise<MetricStore> {
   const b = new MetricStoreBuilder();
   for (const file of files) {
     try {
-      const text = (await readMaybeGzip(file, problems)).toString('utf8');
-      if (formats?.get(file) === 'otlp-json') {
-        const stats: OtlpMetricsStats = { points: 0, skipped: 0, exponential: 0, delta: 0 };
-        const acc = new Accumulator();
-        for (let doc of parseJsonDocuments(file, text, problems)) {
-          doc = otlpJsonDocument(doc);
-          if (!Array.isArray((doc as { resourceMetrics?: unknown }).resourceMetrics)) throw new Error('not OTLP/JSON MetricsData (expected a top-level "resourceMetrics" array)');
-          addOtlpMetrics(b, doc, stats, acc);
-        }
-        if (stats.skipped) problems.push(`${file}: ${stats.skipped} data point(s) without a time or a value skipped`);
-        if (stats.exponential) problems.push(`${file}: ${stats.exponential} exponential histogram point(s) not read (Prometheus keeps them as native histograms; export explicit-bucket histograms to query them here)`);
-        if (stats.delta) problems.push(`${file}: ${stats.delta} delta point(s) summed into cumulative series, as Prometheus stores counters`);
-      } else if (formats?.get(file) === 'prometheus-json') {
-        for (const doc of parseJsonDocuments(file, text, problems)) {
+      const bytes = await readMaybeGzip(file, problems);
+      const format = formats?.get(file);
+      if (format === 'otlp-proto') addOtlpDocuments(b, file, decodeOtlpProtoFile(file, bytes, 'MetricsData'), problems);
+      else if (format === 'otlp-json') addOtlpDocuments(b, file, parseJsonDocuments(file, bytes.toString('utf8'), problems).map(otlpJsonDocument), problems);
+      else if (format === 'prometheus-json') {
+        for (const doc of parseJsonDocuments(file, bytes.toString('utf8'), problems)) {
           if (!looksLikePrometheusAnswer(doc)) throw new Error('not a Prometheus query answer (expected {"data": {"resultType", "result"}})');
           pushAll(problems, addPrometheusAnswer(b, file, doc));
         }
       } else {
+        const text = bytes.toString('utf8');
         const found = b.add(file, text);
         if (b.lastAdd.stored === 0 && b.lastAdd.missingTs > 0) {
           // A scrape saved as is (`curl …/metrics > x.prom`) has no timestamps: its samples were
@@ -47,4 +41,17 @@ export async function loadMetricStore(files: string[], problems: string[], forma
     }
   }
   return b.finish();
+}
+
+/** OTLP MetricsData documents (from JSON or protobuf) into the store, and what was left out into `problems`. */
+function addOtlpDocuments(b: MetricStoreBuilder, file: string, docs: unknown[], problems: string[]): void {
+  const stats: OtlpMetricsStats = { points: 0, skipped: 0, exponential: 0, delta: 0 };
+  const acc = new Accumulator();
+  for (const doc of docs) {
+    if (!Array.isArray((doc as { resourceMetrics?: unknown } | null)?.resourceMetrics)) throw new Error('not OTLP MetricsData (expected a top-level "resourceMetrics" list)');
+    addOtlpMetrics(b, doc, stats, acc);
+  }
+  if (stats.skipped) problems.push(`${file}: ${stats.skipped} data point(s) without a time or a value skipped`);
+  if (stats.exponential) problems.push(`${file}: ${stats.exponential} exponential histogram point(s) not read (Prometheus keeps them as native histograms; export explicit-bucket histograms to query them here)`);
+  if (stats.delta) problems.push(`${file}: ${stats.delta} delta point(s) summed into cumulative series, as Prometheus stores counters`);
 }

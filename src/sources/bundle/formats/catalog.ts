@@ -55,7 +55,7 @@ async function readHead(file: string): Promise<Uint8Array> {
 /** A protobuf message's type is not in its bytes: the name decides when it can, else decoding does. */
 async function resolveProtobuf(e: CatalogEntry): Promise<void> {
   const name = e.rel.toLowerCase();
-  const otlpByName = /\.binpb(\.gz)?$/.test(name) || e.signal === 'traces' || e.signal === 'logs';
+  const otlpByName = /\.binpb(\.gz)?$/.test(name) || e.signal === 'traces' || e.signal === 'logs' || e.signal === 'metrics';
   if (e.signal === 'profiles' && !otlpByName) {
     e.format = 'pprof';
     return;
@@ -77,14 +77,16 @@ async function resolveProtobuf(e: CatalogEntry): Promise<void> {
   const tries: Array<() => boolean> = [
     () => hasSpans(bytes) && set(e, 'otlp-proto', 'traces'),
     () => hasLogs(bytes) && set(e, 'otlp-proto', 'logs'),
+    () => hasMetrics(bytes) && set(e, 'otlp-proto', 'metrics'),
     () => isPprof(bytes) && set(e, 'pprof', 'profiles'),
   ];
   // Which decoder goes first follows the hint: garbage can decode as another message's fields.
   if (!otlpByName) tries.unshift(tries.pop()!);
   else if (e.signal === 'logs') tries.unshift(tries.splice(1, 1)[0]!);
+  else if (e.signal === 'metrics') tries.unshift(tries.splice(2, 1)[0]!);
   for (const t of tries) if (t()) return;
   e.format = 'unknown';
-  e.problem = 'a protobuf message that is neither an OTLP TracesData/LogsData with spans or records nor a pprof profile';
+  e.problem = 'a protobuf message that is neither an OTLP TracesData/LogsData/MetricsData with spans, records or metrics nor a pprof profile';
 }
 
 function set(e: CatalogEntry, format: Format, signal: Signal): true {
@@ -108,6 +110,17 @@ function hasLogs(bytes: Uint8Array): boolean {
     const docs = decodeOtlpProto(bytes, 'LogsData') as Array<{ resourceLogs?: Array<{ scopeLogs?: Array<{ logRecords?: Array<{ timeUnixNano?: string; observedTimeUnixNano?: string }> }> }> }>;
     const rec = docs[0]?.resourceLogs?.[0]?.scopeLogs?.find((s) => s.logRecords?.length)?.logRecords?.[0];
     return !!rec && (rec.timeUnixNano !== undefined || rec.observedTimeUnixNano !== undefined);
+  } catch {
+    return false;
+  }
+}
+
+/** A MetricsData message whose first metric has a name and one of the data kinds. */
+function hasMetrics(bytes: Uint8Array): boolean {
+  try {
+    const docs = decodeOtlpProto(bytes, 'MetricsData') as Array<{ resourceMetrics?: Array<{ scopeMetrics?: Array<{ metrics?: Array<Record<string, unknown>> }> }> }>;
+    const m = docs[0]?.resourceMetrics?.[0]?.scopeMetrics?.find((s) => s.metrics?.length)?.metrics?.[0];
+    return !!m && typeof m.name === 'string' && /^[\x21-\x7e]+$/.test(m.name) && ['gauge', 'sum', 'histogram', 'exponentialHistogram', 'summary'].some((k) => k in m);
   } catch {
     return false;
   }

@@ -1,12 +1,12 @@
 // OTLP protobuf files (`.binpb`, what the Collector's file exporter writes with `format: proto`): one
-// TracesData or LogsData message per file, or a sequence of them each preceded by its length (the
+// TracesData, LogsData or MetricsData message per file, or a sequence of them each preceded by its length (the
 // exporter's framing when it appends). Decoded with protobufjs from the OTLP message definitions below,
 // then rendered in the OTLP/JSON shape so the one OTLP decoder (otlp-traces.ts, otlp-logs.ts) reads both.
 import { lazyRequire } from '../../../util/lazy.js';
 import type * as Protobuf from 'protobufjs';
 import { BundleFileError } from '../files.js';
 
-// The subset of opentelemetry-proto (common, resource, trace, logs v1) that a reader needs; field
+// The subset of opentelemetry-proto (common, resource, trace, logs, metrics v1) that a reader needs; field
 // numbers are the wire contract. Fields not listed are skipped by the decoder as unknown fields.
 const OTLP_PROTO = `
 syntax = "proto3";
@@ -49,11 +49,40 @@ message LogRecord {
   AnyValue body = 5; repeated KeyValue attributes = 6; uint32 dropped_attributes_count = 7; fixed32 flags = 8;
   bytes trace_id = 9; bytes span_id = 10; string event_name = 12;
 }
+message MetricsData { repeated ResourceMetrics resource_metrics = 1; }
+message ResourceMetrics { Resource resource = 1; repeated ScopeMetrics scope_metrics = 2; string schema_url = 3; }
+message ScopeMetrics { InstrumentationScope scope = 1; repeated Metric metrics = 2; string schema_url = 3; }
+message Metric {
+  string name = 1; string description = 2; string unit = 3;
+  oneof data { Gauge gauge = 5; Sum sum = 7; Histogram histogram = 9; ExponentialHistogram exponential_histogram = 10; Summary summary = 11; }
+}
+enum AggregationTemporality { AGGREGATION_TEMPORALITY_UNSPECIFIED = 0; AGGREGATION_TEMPORALITY_DELTA = 1; AGGREGATION_TEMPORALITY_CUMULATIVE = 2; }
+message Gauge { repeated NumberDataPoint data_points = 1; }
+message Sum { repeated NumberDataPoint data_points = 1; AggregationTemporality aggregation_temporality = 2; bool is_monotonic = 3; }
+message Histogram { repeated HistogramDataPoint data_points = 1; AggregationTemporality aggregation_temporality = 2; }
+message ExponentialHistogram { repeated ExponentialHistogramDataPoint data_points = 1; AggregationTemporality aggregation_temporality = 2; }
+message Summary { repeated SummaryDataPoint data_points = 1; }
+message NumberDataPoint {
+  repeated KeyValue attributes = 7; fixed64 start_time_unix_nano = 2; fixed64 time_unix_nano = 3;
+  oneof value { double as_double = 4; sfixed64 as_int = 6; } uint32 flags = 8;
+}
+message HistogramDataPoint {
+  repeated KeyValue attributes = 9; fixed64 start_time_unix_nano = 2; fixed64 time_unix_nano = 3; fixed64 count = 4;
+  double sum = 5; repeated fixed64 bucket_counts = 6; repeated double explicit_bounds = 7; uint32 flags = 10;
+}
+message ExponentialHistogramDataPoint { repeated KeyValue attributes = 1; fixed64 time_unix_nano = 3; fixed64 count = 4; uint32 flags = 10; }
+message SummaryDataPoint {
+  repeated KeyValue attributes = 7; fixed64 start_time_unix_nano = 2; fixed64 time_unix_nano = 3; fixed64 count = 4; double sum = 5;
+  repeated ValueAtQuantile quantile_values = 6; uint32 flags = 8;
+  message ValueAtQuantile { double quantile = 1; double value = 2; }
+}
 `;
+
+export type OtlpMessage = 'TracesData' | 'LogsData' | 'MetricsData';
 
 const protobuf = lazyRequire<typeof Protobuf>('protobufjs');
 let root: Protobuf.Root | undefined;
-function type(name: 'TracesData' | 'LogsData'): Protobuf.Type {
+function type(name: OtlpMessage): Protobuf.Type {
   root ??= protobuf().parse(OTLP_PROTO, { keepCase: false }).root;
   return root.lookupType(`otlp.${name}`);
 }
@@ -62,8 +91,8 @@ function type(name: 'TracesData' | 'LogsData'): Protobuf.Type {
 // bytes as hex (OTLP/JSON's spelling of ids), oneofs as their set field only.
 const TO_OBJECT: Protobuf.IConversionOptions = { longs: String, enums: String, bytes: String, defaults: false, oneofs: false };
 
-/** Decodes one OTLP protobuf file (TracesData or LogsData) into OTLP/JSON-shaped documents. */
-export function decodeOtlpProto(bytes: Uint8Array, what: 'TracesData' | 'LogsData'): unknown[] {
+/** Decodes one OTLP protobuf file (TracesData, LogsData or MetricsData) into OTLP/JSON-shaped documents. */
+export function decodeOtlpProto(bytes: Uint8Array, what: OtlpMessage): unknown[] {
   const t = type(what);
   try {
     return [toJsonShape(t.toObject(t.decode(bytes), TO_OBJECT))];
@@ -101,7 +130,7 @@ function toJsonShape(v: unknown, key = ''): unknown {
 }
 
 /** `decodeOtlpProto` for a bundle file: a failure names the file. */
-export function decodeOtlpProtoFile(file: string, bytes: Uint8Array, what: 'TracesData' | 'LogsData'): unknown[] {
+export function decodeOtlpProtoFile(file: string, bytes: Uint8Array, what: OtlpMessage): unknown[] {
   try {
     return decodeOtlpProto(bytes, what);
   } catch (e) {
