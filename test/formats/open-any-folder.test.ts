@@ -132,6 +132,22 @@ describe('files recognised by content', () => {
     expect(b.problems.join('\n')).toMatch(/list\.json: JSON that is none of OTLP/);
   });
 
+  it('a Tempo search answer is named as such, with what to download instead (whole, or longer than the head read)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ql-tsearch-'));
+    const hit = (i: number) => ({ traceID: `2f3e0cee77ae5dc9c17ade3689eb2e${String(i).padStart(2, '0')}`, rootServiceName: 'shop-backend', rootTraceName: 'update-billing', startTimeUnixNano: '1684778327699392724', durationMs: 557, spanSets: [{ spans: [{ spanID: '563d623c76514f8e', startTimeUnixNano: '1684778327735077898', durationNanos: '446979497' }], matched: 1 }] });
+    writeFileSync(path.join(dir, 'search.json'), JSON.stringify({ traces: [hit(1)], metrics: { inspectedBytes: '22' } }));
+    writeFileSync(path.join(dir, 'big-search.json'), JSON.stringify({ traces: Array.from({ length: 400 }, (_, i) => hit(i)) }, null, 1));
+    const b = await openBundle(path.join(dir), {}).catch((e: Error) => e);
+    expect(b).toBeInstanceOf(Error);
+    expect((b as Error).message).toMatch(/search\.json: a Tempo search answer: it lists traces .* without their spans; download the traces themselves/);
+    const { catalogBundle } = await import('../../src/sources/bundle/formats/catalog.js');
+    const entries = await catalogBundle(dir, { root: dir });
+    expect(entries.map((e) => [e.rel, e.format, e.problem?.slice(0, 24)]).sort()).toEqual([
+      ['big-search.json', 'unknown', 'a Tempo search answer: i'],
+      ['search.json', 'unknown', 'a Tempo search answer: i'],
+    ]);
+  });
+
   it('inspect: format, signal, services, time range, counts and problems per file', async () => {
     const dir = mixedFolder();
     cpSync(path.join(FIX, 'legacy-pprof/heap.txt'), path.join(dir, 'heap.txt'));

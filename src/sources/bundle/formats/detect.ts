@@ -70,9 +70,22 @@ export function signalHint(rel: string): Signal | undefined {
   return undefined;
 }
 
+/** Tempo's search answer (`/api/search`, TraceQL in Grafana's Explore): trace summaries, not traces. */
+const TEMPO_SEARCH: Detected = {
+  format: 'unknown',
+  signal: 'traces',
+  problem: "a Tempo search answer: it lists traces (ids, root service, duration, matched spans) without their spans; download the traces themselves (Grafana's \"Download trace\", or `curl $TEMPO/api/traces/<id>`) into the bundle",
+};
+
+function isTempoSearch(doc: unknown): boolean {
+  const t = (doc as { traces?: unknown } | null)?.traces;
+  return Array.isArray(t) && t.length > 0 && t.every((x) => x && typeof x === 'object' && 'traceID' in x && ('rootServiceName' in x || 'spanSets' in x || 'spanSet' in x));
+}
+
 /** A parsed JSON document's format. */
 export function detectJsonDoc(raw: unknown): Detected | undefined {
   const doc = unwrapResult(raw);
+  if (isTempoSearch(doc)) return TEMPO_SEARCH;
   // Tempo's /api/traces answer and Grafana's "Download trace": OTLP/JSON under `batches` or `trace`.
   if (doc && typeof doc === 'object' && !Array.isArray((doc as Record<string, unknown>).resourceSpans) && looksLikeTracesData(doc)) return { format: 'tempo-json', signal: 'traces' };
   if (looksLikeTracesData(doc) || (isSnakeCaseOtlp(doc) && Array.isArray((doc as Record<string, unknown>).resource_spans))) return { format: 'otlp-json', signal: 'traces' };
@@ -113,6 +126,7 @@ function detectJsonHead(text: string): Detected | undefined {
   if (key && FIRST_KEY[key]) return FIRST_KEY[key];
   if (/"resultType"\s*:\s*"streams"/.test(text)) return { format: 'loki-json', signal: 'logs' };
   if (/"resultType"\s*:/.test(text)) return { format: 'prometheus-json', signal: 'metrics' };
+  if (/^\s*\{\s*"traces"\s*:/.test(text) && /"rootServiceName"\s*:/.test(text)) return TEMPO_SEARCH;
   if (/"traceID"\s*:/.test(text) && /"(spans|operationName)"\s*:/.test(text)) return { format: 'jaeger-json', signal: 'traces' };
   if (/^\s*\[/.test(text) && /"traceId"\s*:/.test(text) && /"(localEndpoint|parentId|id)"\s*:/.test(text)) return { format: 'zipkin-json', signal: 'traces' };
   if (/"(resourceSpans|resource_spans)"\s*:/.test(text)) return { format: 'otlp-json', signal: 'traces' };
