@@ -106,19 +106,27 @@ function envelopeMessage(f: Flat): string | undefined {
   return undefined;
 }
 
-/** The level, service and trace ids of one line that is a JSON object (a line inside another format), or undefined. */
-export function jsonLineFields(line: string): { level?: string; service?: string; traceId?: string; spanId?: string } | undefined {
-  const doc = line.trimStart().startsWith('{') ? parsesAsObject(line) : undefined;
-  if (!doc) return undefined;
-  const f = flatten(doc);
+interface LineFields {
+  level?: string;
+  service?: string;
+  traceId?: string;
+  spanId?: string;
+}
+
+/** A line's level, service and trace ids, from the fields that carry them. */
+function fieldsOf(f: Flat): LineFields {
   const levelKey = LEVEL_KEYS.find((k) => f.get(k) !== undefined && f.get(k) !== '');
   const svc = first(f, SERVICE_KEYS);
-  return {
-    level: levelKey ? levelOf(f.get(levelKey), levelKey) : undefined,
-    service: typeof svc === 'string' && svc.trim() ? svc.trim() : undefined,
-    traceId: hexId(first(f, TRACE_KEYS), 32),
-    spanId: hexId(first(f, SPAN_KEYS), 16),
-  };
+  let service = typeof svc === 'string' && svc.trim() ? svc.trim() : undefined;
+  // journald names the unit: `orders.service` is the service orders.
+  if (service?.endsWith('.service') && f.get('_SYSTEMD_UNIT') === service) service = service.slice(0, -'.service'.length);
+  return { level: levelKey ? levelOf(f.get(levelKey), levelKey) : undefined, service, traceId: hexId(first(f, TRACE_KEYS), 32), spanId: hexId(first(f, SPAN_KEYS), 16) };
+}
+
+/** The level, service and trace ids of one line that is a JSON object (a line inside another format), or undefined. */
+export function jsonLineFields(line: string): LineFields | undefined {
+  const doc = line.trimStart().startsWith('{') ? parsesAsObject(line) : undefined;
+  return doc ? fieldsOf(flatten(doc)) : undefined;
 }
 
 export interface JsonLogResult {
@@ -164,7 +172,7 @@ export function parseJsonLogLines(text: string, fallbackService: string, opts: {
     const doc = raw.trimStart().startsWith('{') ? parsesAsObject(raw) : undefined;
     if (!doc) {
       otherLines++;
-      if (!continueLast(records, raw)) pending.push(record(raw, fallbackService, undefined, {}, undefined, undefined, undefined));
+      if (!continueLast(records, raw)) pending.push(record(raw, { service: fallbackService }, {}, undefined));
       continue;
     }
     const f = flatten(doc);
@@ -173,15 +181,11 @@ export function parseJsonLogLines(text: string, fallbackService: string, opts: {
     const message = inner ?? first(f, MESSAGE_KEYS);
     let timeMs = jsonTime(first(f, TIME_KEYS));
     if (timeMs === undefined && typeof message === 'string') timeMs = lineTime(message, opts.year);
-    const levelKey = LEVEL_KEYS.find((k) => f.get(k) !== undefined && f.get(k) !== '');
-    const level = levelKey ? levelOf(f.get(levelKey), levelKey) : undefined;
-    const svc = first(f, SERVICE_KEYS);
-    let service = typeof svc === 'string' && svc.trim() ? svc.trim() : fallbackService;
-    if (service.endsWith('.service') && f.get('_SYSTEMD_UNIT') === service) service = service.slice(0, -'.service'.length);
+    const fields = fieldsOf(f);
     const attributes: Attributes = {};
     // An envelope's own fields (stream, unit, host) are not in its body: they stay as attributes.
     if (inner !== undefined) for (const [k, v] of f) if (typeof v === 'string' && k !== 'log' && k !== 'MESSAGE' && !k.startsWith('__')) attributes[k] = v;
-    const r = record(body, service, level, attributes, timeMs, hexId(first(f, TRACE_KEYS), 32), hexId(first(f, SPAN_KEYS), 16));
+    const r = record(body, { ...fields, service: fields.service ?? fallbackService }, attributes, timeMs);
     if (timeMs === undefined) {
       untimed++;
       if (lastTime === undefined) {
@@ -198,10 +202,10 @@ export function parseJsonLogLines(text: string, fallbackService: string, opts: {
   return { records, otherLines, untimed };
 }
 
-function record(body: string, service: string, level: string | undefined, attributes: Attributes, timeMs: number | undefined, traceId: string | undefined, spanId: string | undefined): LogRecord {
-  const r: LogRecord = { timeMs: timeMs ?? 0, service, body, attributes, resource: { 'service.name': service } };
-  if (level) r.severityText = level;
-  if (traceId) r.traceId = traceId;
-  if (spanId) r.spanId = spanId;
+function record(body: string, fields: LineFields & { service: string }, attributes: Attributes, timeMs: number | undefined): LogRecord {
+  const r: LogRecord = { timeMs: timeMs ?? 0, service: fields.service, body, attributes, resource: { 'service.name': fields.service } };
+  if (fields.level) r.severityText = fields.level;
+  if (fields.traceId) r.traceId = fields.traceId;
+  if (fields.spanId) r.spanId = fields.spanId;
   return r;
 }
