@@ -182,7 +182,14 @@ describe('metric formats', () => {
     const store = await m.store();
     expect(store.families.get('http_server_request_duration_seconds')).toMatchObject({ type: 'histogram', unit: 's', help: 'Duration of HTTP server requests.' });
     expect(store.families.get('http_server_requests')).toMatchObject({ type: 'counter' });
-    expect(b.problems.join('\n')).toMatch(/3 exponential histogram point\(s\) not read/);
+    // Exponential (scale 4, merged to 3): positive buckets 0-3 at 2^(k/16) become 2^(1/8) and 2^(2/8); the zero
+    // bucket; negative bucket -1 ([-2^(0/16), -2^(-1/16)) at scale 4) is index -1 at scale 3, below -2^(-1/8).
+    const exp = await m.instant('db_latency_seconds_bucket', at);
+    expect(exp.map((s) => [s.labels.le === '+Inf' ? Infinity : Number(s.labels.le), s.points[0]![1]]).sort((x, y) => x[0]! - y[0]!)).toEqual([[-(2 ** (-1 / 8)), 2], [0, 3], [2 ** (1 / 8), 6], [2 ** (2 / 8), 13], [Infinity, 13]]);
+    const p90 = await m.instant('histogram_quantile(0.9, db_latency_seconds_bucket)', at);
+    expect(p90[0]!.points[0]![1]).toBeGreaterThan(2 ** (1 / 8));
+    expect(p90[0]!.points[0]![1]).toBeLessThan(2 ** (2 / 8));
+    expect(b.problems.join('\n')).toMatch(/3 exponential histogram point\(s\) read as classic buckets 2\^\(k\/8\) apart/);
     expect(b.problems.join('\n')).toMatch(/3 delta point\(s\) summed into cumulative series/);
   });
 

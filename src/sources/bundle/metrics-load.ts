@@ -52,6 +52,6 @@ function addOtlpDocuments(b: MetricStoreBuilder, file: string, docs: unknown[], 
     addOtlpMetrics(b, doc, stats, acc);
   }
   if (stats.skipped) problems.push(`${file}: ${stats.skipped} data point(s) without a time or a value skipped`);
-  if (stats.exponential) problems.push(`${file}: ${stats.exponential} exponential histogram point(s) not read (Prometheus keeps them as native histograms; export explicit-bucket histograms to query them here)`);
+  if (stats.exponential) problems.push(`${file}: ${stats.exponential} exponential histogram point(s) read as classic buckets 2^(k/8) apart (Prometheus keeps them as native histograms): quantiles from them are within that bucket width`);
   if (stats.delta) problems.push(`${file}: ${stats.delta} delta point(s) summed into cumulative series, as Prometheus stores counters`);
 }

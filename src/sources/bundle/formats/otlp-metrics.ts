@@ -8,7 +8,8 @@
 //   on request and which the analyses look for);
 // - histograms: cumulative `_bucket{le}` counts from the explicit bounds, `_sum`, `_count`; summaries:
 //   `{quantile}` series, `_sum`, `_count`; delta temporality is accumulated into cumulative series.
-// Exponential histograms are reported and skipped (Prometheus keeps them as native histograms).
+// - exponential histograms: classic buckets at scale 3 at most (bounds 2^(k/8)); Prometheus itself keeps
+//   them as native histograms, which this store does not hold.
 import type { MetricType } from '../../types.js';
 import { attributes, nanosToMs } from '../../otlp.js';
 import type { MetricStoreBuilder } from '../openmetrics.js';
@@ -94,6 +95,11 @@ interface Point {
   explicitBounds?: unknown[];
   quantileValues?: Array<{ quantile?: unknown; value?: unknown }>;
   flags?: number;
+  scale?: unknown;
+  zeroCount?: unknown;
+  zeroThreshold?: unknown;
+  positive?: { offset?: unknown; bucketCounts?: unknown[] };
+  negative?: { offset?: unknown; bucketCounts?: unknown[] };
 }
 
 interface OtlpMetric {
@@ -103,7 +109,7 @@ interface OtlpMetric {
   gauge?: { dataPoints?: Point[] };
   sum?: { dataPoints?: Point[]; aggregationTemporality?: unknown; isMonotonic?: boolean };
   histogram?: { dataPoints?: Point[]; aggregationTemporality?: unknown };
-  exponentialHistogram?: { dataPoints?: Point[] };
+  exponentialHistogram?: { dataPoints?: Point[]; aggregationTemporality?: unknown };
   summary?: { dataPoints?: Point[] };
 }
 
@@ -177,15 +183,18 @@ function addMetric(b: MetricStoreBuilder, m: OtlpMetric, resource: Record<string
     });
     return;
   }
-  if (m.histogram) {
+  const histogram = m.histogram ?? m.exponentialHistogram;
+  if (histogram) {
     const name = prometheusName(m.name!, m.unit, 'histogram');
-    const delta = isDelta(m.histogram.aggregationTemporality);
+    const delta = isDelta(histogram.aggregationTemporality);
+    const exponential = histogram === m.exponentialHistogram;
     declare(name, 'histogram');
-    each(m.histogram.dataPoints, (p, labels, t) => {
-      const bounds = (p.explicitBounds ?? []).map(num);
-      const counts = (p.bucketCounts ?? []).map(num);
+    each(histogram.dataPoints, (p, labels, t) => {
+      const buckets = exponential ? exponentialBuckets(p) : explicitBuckets(p);
       const total = num(p.count);
-      if (!Number.isFinite(total) || counts.some((c) => !Number.isFinite(c))) return void stats.skipped++;
+      if (!buckets || !Number.isFinite(total)) return void stats.skipped++;
+      if (exponential) stats.exponential++;
+      const { bounds, counts } = buckets;
       const cum = (suffix: string, extra: Record<string, string>, v: number) => {
         const l = { ...labels, ...extra };
         put(`${name}${suffix}`, l, t, delta ? acc.add(key(`${name}${suffix}`, l), v) : v);
@@ -219,7 +228,50 @@ function addMetric(b: MetricStoreBuilder, m: OtlpMetric, resource: Record<string
     });
     return;
   }
-  if (m.exponentialHistogram) stats.exponential += m.exponentialHistogram.dataPoints?.length ?? 0;
+}
+
+/** A histogram point as upper bounds and the count of each bucket (what lies past the last bound is +Inf's). */
+interface Buckets {
+  bounds: number[];
+  counts: number[];
+}
+
+function explicitBuckets(p: Point): Buckets | undefined {
+  const bounds = (p.explicitBounds ?? []).map(num);
+  const counts = (p.bucketCounts ?? []).map(num);
+  return counts.some((c) => !Number.isFinite(c)) || bounds.some((b) => Number.isNaN(b)) ? undefined : { bounds, counts };
+}
+
+/**
+ * The scale exponential histograms are read at: bounds 2^(k/8), ~9% apart. A finer point is merged to it
+ * (bucket index >> the scale difference, as OpenTelemetry downscales), so the bucket layout, and with it
+ * the `le` series, stays the same from point to point when an SDK rescales; a coarser point keeps its own.
+ */
+const EXPONENTIAL_SCALE = 3;
+
+/** An exponential histogram point as classic buckets: negative buckets, the zero bucket, positive buckets. */
+function exponentialBuckets(p: Point): Buckets | undefined {
+  const scale = num(p.scale ?? 0);
+  if (!Number.isInteger(scale)) return undefined;
+  const s = Math.min(scale, EXPONENTIAL_SCALE);
+  const merge = 2 ** (scale - s);
+  const bound = (k: number) => 2 ** (k * 2 ** -s);
+  const byBound = new Map<number, number>();
+  const add = (b: number, c: number) => byBound.set(b, (byBound.get(b) ?? 0) + c);
+  // Index k holds (base^k, base^(k+1)]; a negative bucket k holds [-base^(k+1), -base^k).
+  for (const [side, upper] of [
+    [p.positive, (k: number) => bound(k + 1)],
+    [p.negative, (k: number) => -bound(k)],
+  ] as const) {
+    const offset = num(side?.offset ?? 0);
+    const counts = (side?.bucketCounts ?? []).map(num);
+    if (!Number.isInteger(offset) || counts.some((c) => !Number.isFinite(c))) return undefined;
+    counts.forEach((c, i) => c > 0 && add(upper(Math.floor((offset + i) / merge)), c));
+  }
+  const zero = num(p.zeroCount ?? 0);
+  if (zero > 0) add(Math.max(0, num(p.zeroThreshold ?? 0) || 0), zero);
+  const bounds = [...byBound.keys()].sort((a, b) => a - b);
+  return { bounds, counts: bounds.map((b) => byBound.get(b)!) };
 }
 
 /** A bound as Prometheus' OTLP translation writes `le` and `quantile` (shortest decimal, `+Inf`). */
