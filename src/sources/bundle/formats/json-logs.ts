@@ -37,11 +37,41 @@ const SPAN_KEYS = ['span_id', 'spanId', 'span.id', 'spanID', 'otelSpanID', 'logg
 const MAX_DEPTH = 3;
 const MAX_FIELDS = 200;
 
-type Flat = Map<string, unknown>;
+/**
+ * A line's fields by dotted path (`kubernetes.container_name`), looked up where they are: a key may hold
+ * dots itself (ECS `log.level`) or name nested objects. Only the fields asked for are read (no copy of
+ * the line's fields: most lines are read for a dozen names).
+ */
+class Fields {
+  constructor(readonly doc: Record<string, unknown>) {}
+  get(path: string): unknown {
+    return lookup(this.doc, path, 0);
+  }
+  has(path: string): boolean {
+    return this.get(path) !== undefined;
+  }
+}
 
-/** A line's fields by dotted path (`kubernetes.container_name`); keys that hold dots themselves (ECS `log.level`) stay as written. */
-function flatten(doc: Record<string, unknown>): Flat {
-  const out: Flat = new Map();
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+function lookup(o: Record<string, unknown>, path: string, depth: number): unknown {
+  const v = o[path];
+  if (v !== undefined && !isObject(v)) return v;
+  if (depth >= MAX_DEPTH) return undefined;
+  // `a.b.c`: `a` then `b.c`, or `a.b` then `c`.
+  for (let dot = path.indexOf('.'); dot > 0; dot = path.indexOf('.', dot + 1)) {
+    const child = o[path.slice(0, dot)];
+    if (isObject(child)) {
+      const r = lookup(child, path.slice(dot + 1), depth + 1);
+      if (r !== undefined) return r;
+    }
+  }
+  return undefined;
+}
+
+/** Every field of a line by dotted path (an envelope's fields, kept as attributes). */
+function flatten(doc: Record<string, unknown>): Map<string, unknown> {
+  const out = new Map<string, unknown>();
   const walk = (o: Record<string, unknown>, prefix: string, depth: number) => {
     for (const [k, v] of Object.entries(o)) {
       if (out.size >= MAX_FIELDS) return;
@@ -55,7 +85,7 @@ function flatten(doc: Record<string, unknown>): Flat {
   return out;
 }
 
-function first(f: Flat, keys: string[]): unknown {
+function first(f: Fields, keys: string[]): unknown {
   for (const k of keys) {
     const v = f.get(k);
     if (v !== undefined && v !== null && v !== '') return v;
@@ -98,9 +128,9 @@ function hexId(v: unknown, len: number): string | undefined {
 }
 
 /** Docker json-file and journald lines wrap the line the program wrote: that line is the record's body. */
-function envelopeMessage(f: Flat): string | undefined {
+function envelopeMessage(f: Fields): string | undefined {
   const log = f.get('log');
-  if (typeof log === 'string' && f.has('stream') && [...f.keys()].every((k) => k === 'log' || k === 'stream' || k === 'time' || k.startsWith('attrs'))) return log.replace(/\r?\n$/, '');
+  if (typeof log === 'string' && f.has('stream') && Object.keys(f.doc).every((k) => k === 'log' || k === 'stream' || k === 'time' || k === 'attrs')) return log.replace(/\r?\n$/, '');
   const msg = f.get('MESSAGE');
   if (typeof msg === 'string' && (f.has('__REALTIME_TIMESTAMP') || f.has('_SYSTEMD_UNIT'))) return msg;
   return undefined;
@@ -114,19 +144,25 @@ interface LineFields {
 }
 
 /** A line's level, service and trace ids, from the fields that carry them. */
-function fieldsOf(f: Flat): LineFields {
-  const levelKey = LEVEL_KEYS.find((k) => f.get(k) !== undefined && f.get(k) !== '');
+function fieldsOf(f: Fields): LineFields {
+  let level: string | undefined;
+  for (const k of LEVEL_KEYS) {
+    const v = f.get(k);
+    if (v === undefined || v === null || v === '') continue;
+    level = levelOf(v, k);
+    break;
+  }
   const svc = first(f, SERVICE_KEYS);
   let service = typeof svc === 'string' && svc.trim() ? svc.trim() : undefined;
   // journald names the unit: `orders.service` is the service orders.
   if (service?.endsWith('.service') && f.get('_SYSTEMD_UNIT') === service) service = service.slice(0, -'.service'.length);
-  return { level: levelKey ? levelOf(f.get(levelKey), levelKey) : undefined, service, traceId: hexId(first(f, TRACE_KEYS), 32), spanId: hexId(first(f, SPAN_KEYS), 16) };
+  return { level, service, traceId: hexId(first(f, TRACE_KEYS), 32), spanId: hexId(first(f, SPAN_KEYS), 16) };
 }
 
 /** The level, service and trace ids of one line that is a JSON object (a line inside another format), or undefined. */
 export function jsonLineFields(line: string): LineFields | undefined {
   const doc = line.trimStart().startsWith('{') ? parsesAsObject(line) : undefined;
-  return doc ? fieldsOf(flatten(doc)) : undefined;
+  return doc ? fieldsOf(new Fields(doc)) : undefined;
 }
 
 export interface JsonLogResult {
@@ -175,7 +211,7 @@ export function parseJsonLogLines(text: string, fallbackService: string, opts: {
       if (!continueLast(records, raw)) pending.push(record(raw, { service: fallbackService }, {}, undefined));
       continue;
     }
-    const f = flatten(doc);
+    const f = new Fields(doc);
     const inner = envelopeMessage(f);
     const body = inner ?? raw;
     const message = inner ?? first(f, MESSAGE_KEYS);
@@ -184,7 +220,7 @@ export function parseJsonLogLines(text: string, fallbackService: string, opts: {
     const fields = fieldsOf(f);
     const attributes: Attributes = {};
     // An envelope's own fields (stream, unit, host) are not in its body: they stay as attributes.
-    if (inner !== undefined) for (const [k, v] of f) if (typeof v === 'string' && k !== 'log' && k !== 'MESSAGE' && !k.startsWith('__')) attributes[k] = v;
+    if (inner !== undefined) for (const [k, v] of flatten(doc)) if (typeof v === 'string' && k !== 'log' && k !== 'MESSAGE' && !k.startsWith('__')) attributes[k] = v;
     const r = record(body, { ...fields, service: fields.service ?? fallbackService }, attributes, timeMs);
     if (timeMs === undefined) {
       untimed++;
