@@ -1,8 +1,8 @@
 // eld's extra-small n-gram table, read from a file written at build time (scripts/eld-ngrams.ts) when it
 // was written for the installed eld. eld's own module holds the table as a 1 MB object literal that
 // takes ~220 ms to compile and run, about a seventh of a cold `investigate`; the build's file keeps the
-// n-grams as two strings and the scores of an n-gram are parsed when a question asks for it (~10 ms
-// against ~90 ms for the table as a JSON object). Without the file (a run from source) or after an eld
+// n-grams as two strings and the scores of an n-gram are parsed when a question asks for it (loading
+// it ~45 ms cold, against ~95 ms for the table as a JSON object). Without the file (a run from source) or after an eld
 // upgrade, eld's module is used.
 import { readFileSync } from 'node:fs';
 
@@ -28,6 +28,14 @@ export async function eldFrom(ngrams: unknown): Promise<Eld> {
   return instance;
 }
 
+/** eld's n-gram table as its modules hold it. */
+export interface EldTable {
+  type: string;
+  languages: unknown;
+  isSubset?: unknown;
+  ngrams: Record<string, unknown>;
+}
+
 /** eld's table with its n-grams as two strings (scripts/eld-ngrams.ts). */
 export interface PackedNgrams {
   type: string;
@@ -41,7 +49,7 @@ export interface PackedNgrams {
 
 const SEP = '\u0000';
 
-export function packNgrams(data: { type: string; languages: unknown; isSubset?: unknown; ngrams: Record<string, unknown> }): PackedNgrams {
+export function packNgrams(data: EldTable): PackedNgrams {
   const keys = Object.keys(data.ngrams);
   if (keys.some((k) => k.includes(SEP))) throw new Error('an eld n-gram holds NUL: the packed table cannot be written');
   return { type: data.type, languages: data.languages, isSubset: data.isSubset, keys: keys.join(SEP), values: keys.map((k) => JSON.stringify(data.ngrams[k])).join(SEP) };
@@ -51,7 +59,7 @@ export function packNgrams(data: { type: string; languages: unknown; isSubset?: 
  * The table eld reads (`ngrams[key]` for each of a text's n-grams), with each n-gram's scores parsed
  * when first asked for. Enumerating it (eld's subsets, which we do not use) lists every key.
  */
-export function unpackNgrams(p: PackedNgrams): { type: string; languages: unknown; isSubset?: unknown; ngrams: Record<string, unknown> } {
+export function unpackNgrams(p: PackedNgrams): EldTable {
   const keys = p.keys.split(SEP);
   const at = new Map<string, number>();
   for (let i = 0; i < keys.length; i++) at.set(keys[i]!, i);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { eld } from 'eld/extrasmall';
-import { eldFile, eldFrom, eldVersion, loadEld, packNgrams, unpackNgrams } from '../../src/agent/eld-data.js';
+import { eldFile, eldFrom, eldVersion, loadEld, packNgrams, unpackNgrams, type EldTable } from '../../src/agent/eld-data.js';
 
 // The build writes eld's n-gram table as JSON (scripts/eld-ngrams.ts) and eld-data.ts builds the
 // detector from it: the detector must answer exactly as eld's own module on every question we have.
@@ -13,7 +13,7 @@ describe('eld from the JSON table', () => {
   it('gives eld\'s scores and answers on every question of the set', async () => {
     const { ngramsData } = (await import(eldFile('../ngrams/extrasmall.js').href)) as { ngramsData: unknown };
     // As the build writes it (JSON of the packed table) and as the detector reads it.
-    const fromJson = await eldFrom(unpackNgrams(JSON.parse(JSON.stringify(packNgrams(ngramsData as Parameters<typeof packNgrams>[0])))));
+    const fromJson = await eldFrom(unpackNgrams(JSON.parse(JSON.stringify(packNgrams(ngramsData as EldTable)))));
     expect(texts.length).toBeGreaterThan(150);
     for (const t of texts) {
       const a = eld.detect(t);
@@ -25,7 +25,7 @@ describe('eld from the JSON table', () => {
   });
 
   it('the packed table answers every n-gram as the original, and lists the same keys', async () => {
-    const { ngramsData } = (await import(eldFile('../ngrams/extrasmall.js').href)) as { ngramsData: Parameters<typeof packNgrams>[0] };
+    const { ngramsData } = (await import(eldFile('../ngrams/extrasmall.js').href)) as { ngramsData: EldTable };
     const t = unpackNgrams(JSON.parse(JSON.stringify(packNgrams(ngramsData))));
     const keys = Object.keys(ngramsData.ngrams);
     expect(Object.keys(t.ngrams)).toEqual(keys);
