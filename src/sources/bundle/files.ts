@@ -111,6 +111,9 @@ export function parseJsonDocuments(file: string, text: string, problems?: string
     }
     const docs: unknown[] = [];
     const lines = text.split('\n');
+    // The last line with content: only it can be a document the file's end cut short.
+    let lastLine = lines.length - 1;
+    while (lastLine > 0 && !lines[lastLine]!.trim()) lastLine--;
     let bad = 0;
     let firstBad: BundleFileError | undefined;
     for (let i = 0; i < lines.length; i++) {
@@ -122,7 +125,7 @@ export function parseJsonDocuments(file: string, text: string, problems?: string
         if (i === 0 && docs.length === 0 && !line.startsWith('{')) throw jsonError(file, text, whole);
         if (!problems) throw jsonError(file, line, e, i);
         // The last line cut short keeps its complete part; any other bad line is skipped.
-        const cut = lines.slice(i + 1).some((l) => l.trim()) ? undefined : salvageCutJson(line);
+        const cut = i === lastLine ? salvageCutJson(line) : undefined;
         if (cut) {
           docs.push(cut.value);
           problems.push(`${file}: line ${i + 1} ends inside its JSON (the file was cut short?): read what was complete in its first ${cut.end.toLocaleString('en')} characters`);
