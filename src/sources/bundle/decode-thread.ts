@@ -11,11 +11,8 @@ import type { MetricStore } from './openmetrics.js';
 import type { LogRecord } from '../types.js';
 import { log } from '../../log.js';
 import { runDecodeWorker, takeEarlyDecode, type WorkerAnswer } from './early-decode.js';
+import { jobFiles, type JobFiles as Files } from './signal-files.js';
 
-interface Files {
-  files: string[];
-  formats: Array<[string, Format]>;
-}
 /** The worker's job: the files of each signal, or a bundle folder whose files it finds itself. */
 export interface DecodeJob {
   traces?: Files;
@@ -26,10 +23,6 @@ export interface DecodeJob {
 export type Decoded<T> = { store: T; problems: string[] } | undefined;
 
 type SignalFiles = { files: string[]; formats?: Map<string, Format> };
-
-function files(f: SignalFiles | undefined): Files | undefined {
-  return f && f.files.length ? { files: f.files, formats: [...(f.formats ?? [])] } : undefined;
-}
 
 function sameFiles(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((f, i) => f === b[i]);
@@ -43,7 +36,7 @@ export function startDecodeWorker(
   job: { traces?: SignalFiles; logs?: SignalFiles; metrics?: SignalFiles },
   dir?: string,
 ): { traces: Promise<Decoded<SpanStore>>; logs: Promise<Decoded<LogRecord[]>>; metrics: Promise<Decoded<MetricStore>> } {
-  const data: DecodeJob = { traces: files(job.traces), logs: files(job.logs), metrics: files(job.metrics) };
+  const data: DecodeJob = { traces: jobFiles(job.traces), logs: jobFiles(job.logs), metrics: jobFiles(job.metrics) };
   const none = Promise.resolve(undefined);
   if (!data.traces && !data.logs && !data.metrics) return { traces: none, logs: none, metrics: none };
   const run = (dir !== undefined ? takeEarlyDecode(dir) : undefined) ?? runDecodeWorker(data);

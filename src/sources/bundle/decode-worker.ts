@@ -15,14 +15,13 @@ import { packSpanStore } from '../spanstore/transfer.js';
 import { loadMetricStore } from './metrics-load.js';
 import { packMetricStore } from './metrics-transfer.js';
 import { loadLogRecords } from './logs.js';
-import { decodableFiles } from './signal-files.js';
+import { decodableFiles, jobFiles } from './signal-files.js';
 
 async function jobOf(data: DecodeJob): Promise<DecodeJob> {
   if (!data.bundleDir) return data;
   const found = await decodableFiles(data.bundleDir).catch(() => undefined);
   if (!found) return {};
-  const files = (f: { files: string[]; formats: Map<string, Format> }) => (f.files.length ? { files: f.files, formats: [...f.formats] } : undefined);
-  return { traces: files(found.traces), logs: files(found.logs), metrics: files(found.metrics) };
+  return { traces: jobFiles(found.traces), logs: jobFiles(found.logs), metrics: jobFiles(found.metrics) };
 }
 
 const job = await jobOf(workerData as DecodeJob);

@@ -45,7 +45,7 @@ export async function loadMetricStore(files: string[], problems: string[], forma
 
 /** OTLP MetricsData documents (from JSON or protobuf) into the store, and what was left out into `problems`. */
 function addOtlpDocuments(b: MetricStoreBuilder, file: string, docs: unknown[], problems: string[]): void {
-  const stats: OtlpMetricsStats = { points: 0, skipped: 0, exponential: 0, delta: 0 };
+  const stats: OtlpMetricsStats = { skipped: 0, exponential: 0, delta: 0 };
   const acc = new Accumulator();
   for (const doc of docs) {
     if (!Array.isArray((doc as { resourceMetrics?: unknown } | null)?.resourceMetrics)) throw new Error('not OTLP MetricsData (expected a top-level "resourceMetrics" list)');

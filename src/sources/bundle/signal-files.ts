@@ -10,6 +10,17 @@ export interface SignalFiles {
   formats: Map<string, Format>;
 }
 
+/** One signal's part of the decode worker's job: the formats as entries (a message holds no Map). */
+export interface JobFiles {
+  files: string[];
+  formats: Array<[string, Format]>;
+}
+
+/** One signal's files as the worker's job carries them, or undefined when it has none. */
+export function jobFiles(f: { files: string[]; formats?: Map<string, Format> } | undefined): JobFiles | undefined {
+  return f && f.files.length ? { files: f.files, formats: [...(f.formats ?? [])] } : undefined;
+}
+
 /** The readable files of one signal, and their formats. */
 export function filesOf(catalog: CatalogEntry[], signal: Signal): SignalFiles {
   const files: string[] = [];

@@ -12,7 +12,7 @@
 //   them as native histograms, which this store does not hold.
 import type { MetricType } from '../../types.js';
 import { attributes, nanosToMs } from '../../otlp.js';
-import type { MetricStoreBuilder } from '../openmetrics.js';
+import { seriesKey, type MetricStoreBuilder } from '../openmetrics.js';
 
 const UNIT_WORDS: Record<string, string> = {
   d: 'days',
@@ -113,9 +113,8 @@ interface OtlpMetric {
   summary?: { dataPoints?: Point[] };
 }
 
-/** What one document gave: series added and what was skipped, for the file's problems. */
+/** What a file's documents left out or changed, for its problems. */
 export interface OtlpMetricsStats {
-  points: number;
   skipped: number;
   exponential: number;
   delta: number;
@@ -150,10 +149,7 @@ export function addOtlpMetrics(b: MetricStoreBuilder, doc: unknown, stats: OtlpM
 }
 
 function addMetric(b: MetricStoreBuilder, m: OtlpMetric, resource: Record<string, unknown>, stats: OtlpMetricsStats, acc: Accumulator): void {
-  const put = (name: string, labels: Record<string, string>, t: number, v: number) => {
-    b.addSeries({ ...labels, __name__: name }, [[Math.trunc(t), v]]);
-    stats.points++;
-  };
+  const put = (name: string, labels: Record<string, string>, t: number, v: number) => b.addSeries({ ...labels, __name__: name }, [[Math.trunc(t), v]]);
   const declare = (name: string, type: MetricType) => b.declareFamily({ name, type, help: m.description || undefined, unit: m.unit || undefined });
   const each = (points: Point[] | undefined, f: (p: Point, labels: Record<string, string>, t: number) => void) => {
     for (const p of points ?? []) {
@@ -165,7 +161,8 @@ function addMetric(b: MetricStoreBuilder, m: OtlpMetric, resource: Record<string
       f(p, labelsOf(resource, attributes(p.attributes)), t);
     }
   };
-  const key = (name: string, labels: Record<string, string>) => `${name}\u0000${Object.entries(labels).sort().join('\u0000')}`;
+  // A delta series' running total is kept under the series' own key.
+  const key = (name: string, labels: Record<string, string>) => seriesKey({ ...labels, __name__: name });
   if (m.gauge || m.sum) {
     const monotonic = !!m.sum?.isMonotonic;
     const type: MetricType = m.sum && monotonic ? 'counter' : 'gauge';
