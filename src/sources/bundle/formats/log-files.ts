@@ -49,9 +49,11 @@ export async function decodeLogFile(file: string, bytes: Buffer, format: Format,
   }
   const mtime = (await stat(file).catch(() => undefined))?.mtimeMs ?? Date.now();
   const text = bytes.toString('utf8');
+  // Lines with no year, or no time at all, take the file's.
+  const fileTime = { year: new Date(mtime).getUTCFullYear(), fallbackMs: mtime };
   // JSON lines, when most lines are (a first JSON line alone does not make the rest JSON).
   if (format === 'json-log' && jsonLineShare(text) >= 0.5) {
-    const res = parseJsonLogLines(text, service, { year: new Date(mtime).getUTCFullYear(), fallbackMs: mtime });
+    const res = parseJsonLogLines(text, service, fileTime);
     for (const r of res.records) out.push(r);
     if (res.untimed === res.records.length && res.records.length) notes.push(`${file}: no line has a time field (${TIME_FIELDS_NAMED}); its ${res.records.length} line(s) carry the file's modification time (${new Date(mtime).toISOString()})`);
     return notes;
@@ -61,7 +63,7 @@ export async function decodeLogFile(file: string, bytes: Buffer, format: Format,
     for (const r of res.records) out.push(r);
     return notes;
   }
-  const res = parsePlainLog(text, service, { year: new Date(mtime).getUTCFullYear(), fallbackMs: mtime });
+  const res = parsePlainLog(text, service, fileTime);
   for (const r of res.records) out.push(r);
   if (res.noTimes) notes.push(`${file}: no line starts with a time; its ${res.records.length} line(s) carry the file's modification time (${new Date(mtime).toISOString()})`);
   return notes;
