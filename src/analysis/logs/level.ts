@@ -119,11 +119,12 @@ function fromJson(body: string): string | undefined {
   }
   // Numeric severities in JSON (pino/bunyan: 10 trace … 60 fatal).
   const num = /"(level|severity)"\s*:\s*(\d{1,3})\b/i.exec(body);
-  if (num) {
-    const v = Number(num[2]);
-    if (v >= 10 && v <= 60 && v % 10 === 0) return (['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const)[v / 10 - 1];
-  }
-  return undefined;
+  return num ? pinoLevel(Number(num[2])) : undefined;
+}
+
+/** pino's and bunyan's numeric levels: 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal. */
+export function pinoLevel(v: number): Level | undefined {
+  return v >= 10 && v <= 60 && v % 10 === 0 ? (['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const)[v / 10 - 1] : undefined;
 }
 
 function fromLogfmt(body: string): string | undefined {

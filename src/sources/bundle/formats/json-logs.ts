@@ -7,6 +7,7 @@
 import type { Attributes, LogRecord } from '../../types.js';
 import { lineTime, parseTimeValue } from './line-time.js';
 import { continueLast } from './plain-logs.js';
+import { pinoLevel } from '../../../analysis/logs/level.js';
 
 const TIME_KEYS = ['@timestamp', 'timestamp', 'time', 'ts', 't', 'datetime', 'date', 'eventTime', 'receiveTimestamp', 'timeUnixNano', '__REALTIME_TIMESTAMP'];
 /** The time fields read, as a problem names them. */
@@ -117,8 +118,7 @@ function levelOf(v: unknown, key: string): string | undefined {
   const n = Number(v);
   if (!Number.isInteger(n)) return undefined;
   if (key === 'PRIORITY' && n >= 0 && n <= 7) return ['emerg', 'alert', 'crit', 'error', 'warn', 'notice', 'info', 'debug'][n];
-  if (n >= 10 && n <= 60 && n % 10 === 0) return ['trace', 'debug', 'info', 'warn', 'error', 'fatal'][n / 10 - 1];
-  return undefined;
+  return pinoLevel(n);
 }
 
 function hexId(v: unknown, len: number): string | undefined {
