@@ -39,6 +39,31 @@ describe('OpenMetrics parser', () => {
     expect(store.byName.get('a')![0]!.v.length).toBe(2);
   });
 
+  it('reads the same series whether the buckets of a histogram come per scrape (interleaved) or per series', () => {
+    // Per scrape: the layout of a real exposition with timestamps (buckets, sum and count of one point together),
+    // with look-alike names and label sets (prefixes of each other) that must not be taken for the line before.
+    const perScrape: string[] = [];
+    for (let t = 0; t < 4; t++) {
+      for (const le of ['0.1', '1', '+Inf']) perScrape.push(`h_bucket{a="x",le="${le}"} ${t * 10 + le.length} ${1700000000 + t * 15}`);
+      perScrape.push(`h_bucket{a="x",le="0.1",b="y"} ${t} ${1700000000 + t * 15}`);
+      perScrape.push(`h_sum{a="x"} ${t / 4} ${1700000000 + t * 15}`, `h_sum ${t} ${1700000000 + t * 15}`);
+      perScrape.push(`h_sum_more ${t} ${1700000000 + t * 15}`);
+      // The same series with its labels in another order.
+      perScrape.push(t % 2 ? `h_count{a="x",z="1"} ${t} ${1700000000 + t * 15}` : `h_count{z="1",a="x"} ${t} ${1700000000 + t * 15}`);
+    }
+    const seriesOf = (line: string) => line.slice(0, line.lastIndexOf(' ', line.lastIndexOf(' ') - 1));
+    const perSeries = [...perScrape].sort((x, y) => (seriesOf(x) < seriesOf(y) ? -1 : seriesOf(x) > seriesOf(y) ? 1 : 0));
+    const dump = (text: string) =>
+      parseOpenMetrics(text)
+        .store.series.map((s) => `${s.key} ${Array.from(s.t).join(',')} ${Array.from(s.v).join(',')}`)
+        .sort();
+    const a = dump(perScrape.join('\n'));
+    expect(a).toEqual(dump(perSeries.join('\n')));
+    expect(a).toHaveLength(8);
+    expect(a.find((k) => k.includes('le\xff0.1') && !k.includes('b\xff'))).toMatch(/ 1700000000000,1700000015000,1700000030000,1700000045000 3,13,23,33$/);
+    expect(a.find((k) => k.startsWith('__name__\xffh_count'))).toMatch(/ 0,1,2,3$/);
+  });
+
   it('sorts out-of-order samples, keeps the last duplicate, precomputes counter resets', () => {
     const { store, problems } = parseOpenMetrics(['c_total 5 30', 'c_total 1 10', 'c_total 3 20', 'c_total 2 40', 'c_total 9 20', 'c_total 4 50'].join('\n'));
     expect(problems).toEqual([]);

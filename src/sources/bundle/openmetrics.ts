@@ -33,6 +33,10 @@ const FAMILY_SUFFIXES = ['_total', '_created', '_bucket', '_count', '_sum', '_gc
 
 interface Builder {
   key: string;
+  /** The series' text (name and label block) as last written in a file. */
+  raw: string;
+  /** The series whose sample followed this one's last time. */
+  next: Builder | undefined;
   name: string;
   labels: Record<string, string>;
   t: number[];
@@ -57,8 +61,8 @@ export class MetricStoreBuilder {
   private byKey = new Map<string, Builder>();
   private families = new Map<string, MetricMetadata>();
   private bytes = 0;
+  /** The series of the last sample line read. */
   private prev: Builder | undefined;
-  private prevRaw = '';
   /** Errors per file beyond this count are summarised in one line. */
   maxErrorsPerFile = 5;
 
@@ -127,6 +131,19 @@ export class MetricStoreBuilder {
 
   /** Parses one sample line. Returns an error message, false when the timestamp is missing, true when stored. */
   private sample(text: string, start: number, stop: number): string | boolean {
+    // Lines usually come in the order of the previous scrape: the same series again, or (histograms, summaries) the
+    // series that followed this one last time. When the line starts with that series' text followed by a blank, its
+    // name and labels are that series' (the scan below would stop at the same place): no slicing, hashing or parsing.
+    const prev = this.prev;
+    if (prev !== undefined) {
+      const hit = startsWithSeries(text, start, stop, prev.next) ?? startsWithSeries(text, start, stop, prev);
+      if (hit !== undefined) {
+        const r = this.readPoint(text, start + hit.raw.length, stop, hit.raw);
+        if (r !== undefined) return r;
+        this.follow(hit);
+        return true;
+      }
+    }
     // Metric name (or `{` for UTF-8 quoted names, which we reject clearly).
     let i = start;
     while (i < stop) {
@@ -153,26 +170,59 @@ export class MetricStoreBuilder {
       if (j >= stop) return `unterminated label set in "${text.slice(start, Math.min(stop, start + 80))}"`;
       seriesEnd = j + 1;
     }
-    // Consecutive lines usually belong to the same series: compare in place before slicing and hashing.
-    const prev = this.prev;
-    const sameAsPrev = prev !== undefined && this.prevRaw.length === seriesEnd - start && text.startsWith(this.prevRaw, start);
-    const raw = sameAsPrev ? this.prevRaw : text.slice(start, seriesEnd);
-    // Value and optional timestamp; an exemplar (` # {…} v [ts]`) may follow.
-    let k = seriesEnd;
-    while (k < stop && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
+    const raw = text.slice(start, seriesEnd);
+    const r = this.readPoint(text, seriesEnd, stop, raw);
+    if (r !== undefined) return r;
+    let b = this.byRaw.get(raw);
+    if (!b) {
+      const labels = parseLabels(text, i, seriesEnd, name);
+      if (typeof labels === 'string') return labels;
+      const key = seriesKey(labels);
+      b = this.byKey.get(key);
+      if (!b) {
+        b = { key, raw, next: undefined, name, labels, t: [], v: [], sorted: true };
+        this.byKey.set(key, b);
+      }
+      this.byRaw.set(raw, b);
+    }
+    b.raw = raw;
+    this.follow(b);
+    return true;
+  }
+
+  /** Stores the point just read in `b`, noting that `b` followed the previous line's series. */
+  private follow(b: Builder): void {
+    if (this.prev !== undefined) this.prev.next = b;
+    this.prev = b;
+    const n = b.t.length;
+    if (n > 0 && this.pointT <= b.t[n - 1]!) b.sorted = false;
+    b.t.push(this.pointT);
+    b.v.push(this.pointV);
+  }
+
+  /** The point read by the last `readPoint`. */
+  private pointT = 0;
+  private pointV = 0;
+
+  /**
+   * Reads the value and optional timestamp after a series (an exemplar ` # {…} v [ts]` may follow) into
+   * pointT/pointV. Returns an error message, false when the timestamp is missing, undefined when read.
+   */
+  private readPoint(text: string, from: number, stop: number, raw: string): string | false | undefined {
+    let k = from;
+    while (k < stop && isBlank(text.charCodeAt(k))) k++;
     let ve = k;
-    while (ve < stop && text.charCodeAt(ve) !== 32 && text.charCodeAt(ve) !== 9) ve++;
+    while (ve < stop && !isBlank(text.charCodeAt(ve))) ve++;
     if (ve === k) return `missing value for ${raw}`;
     const value = fastDecimal(text, k, ve) ?? parseValue(text.slice(k, ve));
     if (value === undefined) return `invalid value "${text.slice(k, ve)}" for ${raw}`;
     let ts = ve;
-    while (ts < stop && (text.charCodeAt(ts) === 32 || text.charCodeAt(ts) === 9)) ts++;
+    while (ts < stop && isBlank(text.charCodeAt(ts))) ts++;
     let te = ts;
-    while (te < stop && text.charCodeAt(te) !== 32 && text.charCodeAt(te) !== 9) te++;
-    let tMs: number;
+    while (te < stop && !isBlank(text.charCodeAt(te))) te++;
     if (te === ts || text.charCodeAt(ts) === 35 /* exemplar without timestamp */) {
       if (this.scrapeTimeMs === undefined) return false;
-      tMs = this.scrapeTimeMs;
+      this.pointT = this.scrapeTimeMs;
     } else {
       let seconds = fastDecimal(text, ts, te);
       if (seconds === undefined) {
@@ -181,28 +231,12 @@ export class MetricStoreBuilder {
         if (!Number.isFinite(seconds) || tsText.trim() === '') return `invalid timestamp "${tsText}" for ${raw}`;
       }
       // Prometheus' OpenMetrics parser: int64(ts * 1000), i.e. truncation to milliseconds.
-      tMs = Math.trunc(seconds * 1000);
+      this.pointT = Math.trunc(seconds * 1000);
     }
-    let b = sameAsPrev ? prev : this.byRaw.get(raw);
-    if (!b) {
-      const labels = parseLabels(text, i, seriesEnd, name);
-      if (typeof labels === 'string') return labels;
-      const key = seriesKey(labels);
-      b = this.byKey.get(key);
-      if (!b) {
-        b = { key, name, labels, t: [], v: [], sorted: true };
-        this.byKey.set(key, b);
-      }
-      this.byRaw.set(raw, b);
-    }
-    this.prev = b;
-    this.prevRaw = raw;
-    const n = b.t.length;
-    if (n > 0 && tMs <= b.t[n - 1]!) b.sorted = false;
-    b.t.push(tMs);
-    b.v.push(value);
-    return true;
+    this.pointV = value;
+    return undefined;
   }
+
 
   /** Declares a family's type, help and unit (as `# TYPE`, `# HELP`, `# UNIT` lines do). */
   declareFamily(meta: MetricMetadata): void {
@@ -213,7 +247,7 @@ export class MetricStoreBuilder {
   addSeries(labels: Record<string, string>, points: Array<[number, number]>): void {
     const key = seriesKey(labels);
     let b = this.byKey.get(key);
-    if (!b) this.byKey.set(key, (b = { key, name: labels.__name__ ?? '', labels, t: [], v: [], sorted: true }));
+    if (!b) this.byKey.set(key, (b = { key, raw: '', next: undefined, name: labels.__name__ ?? '', labels, t: [], v: [], sorted: true }));
     for (const [t, v] of points) {
       const n = b.t.length;
       if (n > 0 && t <= b.t[n - 1]!) b.sorted = false;
@@ -260,6 +294,18 @@ export function familyOf(name: string, families: Map<string, MetricMetadata>): M
     }
   }
   return undefined;
+}
+
+/** `b` when the line at [start, stop) begins with b's series text and a blank. */
+function startsWithSeries(text: string, start: number, stop: number, b: Builder | undefined): Builder | undefined {
+  if (b === undefined) return undefined;
+  const end = start + b.raw.length;
+  // `substring ===` compares in one memcmp; `startsWith(s, pos)` measured 8x slower on long prefixes.
+  return end < stop && isBlank(text.charCodeAt(end)) && text.substring(start, end) === b.raw ? b : undefined;
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
 }
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
