@@ -64,6 +64,33 @@ describe('OpenMetrics parser', () => {
     expect(a.find((k) => k.startsWith('__name__\xffh_count'))).toMatch(/ 0,1,2,3$/);
   });
 
+  it('gives the same series for any order of the same lines (the look-ahead on the previous series never misreads a line)', () => {
+    const names = ['m', 'm_total', 'm_bucket', 'mm'];
+    const labelSets = ['', '{a="1"}', '{a="1",b="2"}', '{b="2",a="1"}', '{a="1 }"}', '{a="x\\"y"}'];
+    const lines: string[] = [];
+    for (const n of names) for (const l of labelSets) for (let t = 0; t < 3; t++) lines.push(`${n}${l} ${n.length * 10 + t} ${1700000000 + t}`);
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const dump = (ls: string[]) => {
+      const { store, problems } = parseOpenMetrics(ls.join('\n'));
+      expect(problems).toEqual([]);
+      return store.series.map((s) => `${s.key} ${Array.from(s.t).join(',')} ${Array.from(s.v).join(',')}`).sort();
+    };
+    const reference = dump(lines);
+    // {b,a} is {a,b} in another order: 5 label sets per name.
+    expect(reference).toHaveLength(names.length * 5);
+    for (let round = 0; round < 20; round++) {
+      const shuffled = [...lines];
+      for (let i = shuffled.length - 1; i > 0; i--) {
+        const j = Math.floor(rand() * (i + 1));
+        [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+      }
+      // Runs of the same line order (as a file per scrape would repeat) exercise the look-ahead.
+      expect(dump([...shuffled.slice(0, 30), ...shuffled])).toEqual(dump([...lines.filter((l) => shuffled.slice(0, 30).includes(l)), ...lines]));
+      expect(dump(shuffled)).toEqual(reference);
+    }
+  });
+
   it('sorts out-of-order samples, keeps the last duplicate, precomputes counter resets', () => {
     const { store, problems } = parseOpenMetrics(['c_total 5 30', 'c_total 1 10', 'c_total 3 20', 'c_total 2 40', 'c_total 9 20', 'c_total 4 50'].join('\n'));
     expect(problems).toEqual([]);
