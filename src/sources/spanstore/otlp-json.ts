@@ -127,7 +127,9 @@ class Decoder {
     if (this.ended || this.buf.length - this.p >= this.window) return;
     const parts: Buffer[] = [this.buf.subarray(this.p)];
     let got = 0;
-    while (got < this.window) {
+    // Three windows of new bytes per slide: the bytes left (up to one window) are copied once per three
+    // windows read, not once per window (the copies were 2x the file's size).
+    while (got < 3 * this.window) {
       const chunk = yield 'more';
       if (!chunk) {
         this.ended = true;
