@@ -10,6 +10,7 @@ import { MetricStoreBuilder, type MetricStore } from './openmetrics.js';
 import { Accumulator, addOtlpMetrics, type OtlpMetricsStats } from './formats/otlp-metrics.js';
 import { otlpJsonDocument } from './formats/otlp-json.js';
 import { decodeOtlpProtoFile } from './formats/otlp-proto.js';
+import { decodeCsvMetrics } from './formats/csv-files.js';
 
 /** Reads every file into one store; what goes wrong in a file is pushed to `problems`, naming it. */
 export async function loadMetricStore(files: string[], problems: string[], formats?: Map<string, Format>): Promise<MetricStore> {
@@ -20,6 +21,7 @@ export async function loadMetricStore(files: string[], problems: string[], forma
       const format = formats?.get(file);
       if (format === 'otlp-proto') addOtlpDocuments(b, file, decodeOtlpProtoFile(file, bytes, 'MetricsData'), problems);
       else if (format === 'otlp-json') addOtlpDocuments(b, file, parseJsonDocuments(file, bytes.toString('utf8'), problems).map(otlpJsonDocument), problems);
+      else if (format === 'csv-metrics') pushAll(problems, decodeCsvMetrics(b, file, bytes.toString('utf8')));
       else if (format === 'prometheus-json') {
         for (const doc of parseJsonDocuments(file, bytes.toString('utf8'), problems)) {
           if (!looksLikePrometheusAnswer(doc)) throw new Error('not a Prometheus query answer (expected {"data": {"resultType", "result"}})');

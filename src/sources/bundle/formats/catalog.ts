@@ -26,7 +26,9 @@ export interface CatalogEntry {
 // Enough for the first keys of a JSON document, a few JSON Lines or dozens of text lines.
 const HEAD_BYTES = 16 * 1024;
 const MAX_TRIAL_BYTES = 64 * 1024 * 1024;
-const NOT_TELEMETRY = /^(\.|incident\.ya?ml$|index\.ya?ml$|readme|license|notice|changelog)|\.(md|ya?ml|html?|png|jpe?g|svg|pdf|sh|py|go|ts|js|java|toml|ini|cfg|csv|zip|tar|tgz)$/i;
+const NOT_TELEMETRY = /^(\.|incident\.ya?ml$|index\.ya?ml$|readme|license|notice|changelog)|\.(md|ya?ml|html?|png|jpe?g|svg|pdf|sh|py|go|ts|js|java|toml|ini|cfg|zip|tar|tgz)$/i;
+/** Tables: telemetry when their columns say so (csv-files.ts); any other CSV stays out, as documents do. */
+const CSV_NAME = /\.csv$/i;
 
 /**
  * The first 64 KiB of a file, decompressed when it is gzip (a truncated stream decodes as far as it goes).
@@ -145,7 +147,7 @@ export async function catalogBundle(root: string, c: Containment, only?: string)
         skip: (name, isDir) => (isDir ? name === 'source' || name.startsWith('.') || name === 'node_modules' : NOT_TELEMETRY.test(name)),
       });
   // Many small reads at once: the heads of hundreds of profiles cost I/O waits, not CPU.
-  return mapLimit(rels, 16, async (rel) => {
+  const entries = await mapLimit(rels, 16, async (rel) => {
     const file = path.join(root, rel);
     let d: Detected;
     try {
@@ -158,4 +160,5 @@ export async function catalogBundle(root: string, c: Containment, only?: string)
     if (entry.format === 'protobuf') await resolveProtobuf(entry);
     return entry;
   });
+  return only ? entries : entries.filter((e) => !CSV_NAME.test(e.rel) || e.format.startsWith('csv-'));
 }

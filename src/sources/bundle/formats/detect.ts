@@ -6,6 +6,7 @@ import { looksLikeZipkin } from './zipkin.js';
 import { isLogcliEntry, isLokiStreamsAnswer } from './logcli.js';
 import { looksLikePrometheusAnswer } from './prometheus-json.js';
 import { looksFolded } from './folded.js';
+import { detectCsvTable } from './csv-files.js';
 import { legacyPprofKind, legacyPprofMessage } from './legacy-pprof.js';
 import { looksLikeTracesData } from '../../otlp-traces.js';
 import { looksLikeLogsData } from '../../otlp-logs.js';
@@ -21,6 +22,9 @@ export type Format =
   | 'loki-json'
   | 'json-log'
   | 'text-log'
+  | 'csv-logs'
+  | 'csv-spans'
+  | 'csv-metrics'
   | 'openmetrics'
   | 'prometheus-json'
   | 'pprof'
@@ -48,6 +52,9 @@ export const FORMAT_NAMES: Record<Format, string> = {
   'loki-json': 'Loki query answer (JSON streams)',
   'json-log': 'JSON log lines',
   'text-log': 'plain text log',
+  'csv-logs': 'log table (CSV/TSV)',
+  'csv-spans': 'span table (CSV/TSV)',
+  'csv-metrics': 'metric table (CSV/TSV)',
   openmetrics: 'OpenMetrics / Prometheus text',
   'prometheus-json': 'Prometheus query answer (JSON)',
   pprof: 'pprof',
@@ -231,5 +238,8 @@ export function detectFormat(rel: string, head: Uint8Array): Detected {
   if (head.length >= 16384) lines.pop();
   if (looksLikeOpenMetrics(lines)) return { format: 'openmetrics', signal: 'metrics' };
   if (looksFolded(lines)) return { format: 'folded', signal: 'profiles' };
+  // A header row whose columns name a time and a message, span ids and times, or a time and numbers.
+  const table = detectCsvTable(text, head.length < 16384);
+  if (table) return { format: table, signal: table === 'csv-spans' ? 'traces' : table === 'csv-logs' ? 'logs' : 'metrics' };
   return { format: 'text-log', signal: 'logs', weak: true };
 }

@@ -9,9 +9,10 @@ import { decodeOtlpProtoFile } from './otlp-proto.js';
 import { isLogcliEntry, isLokiStreamsAnswer, logcliRecord, lokiStreamsRecords } from './logcli.js';
 import { parsePlainLog, serviceFromFileName } from './plain-logs.js';
 import type { Format } from './detect.js';
+import { decodeCsvLogs } from './csv-files.js';
 
 export function isOtherLogFormat(format: Format | undefined): boolean {
-  return format === 'otlp-proto' || format === 'logcli-jsonl' || format === 'loki-json' || format === 'json-log' || format === 'text-log';
+  return format === 'otlp-proto' || format === 'csv-logs' || format === 'logcli-jsonl' || format === 'loki-json' || format === 'json-log' || format === 'text-log';
 }
 
 /** Decodes one file into `out`; returns what the caller should report (skipped records and why). */
@@ -25,6 +26,7 @@ export async function decodeLogFile(file: string, bytes: Buffer, format: Format,
     return notes;
   }
   const service = serviceFromFileName(file);
+  if (format === 'csv-logs') return decodeCsvLogs(file, bytes.toString('utf8'), service, out);
   if (format === 'loki-json') {
     let skipped = 0;
     for (const doc of parseJsonDocuments(file, bytes.toString('utf8'), notes)) {

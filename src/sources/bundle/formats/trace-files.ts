@@ -8,10 +8,11 @@ import { looksLikeJaeger, parseJaeger } from './jaeger.js';
 import { looksLikeZipkin, parseZipkin } from './zipkin.js';
 import { yieldToLoop } from '../../../util/yield.js';
 import type { Format } from './detect.js';
+import { decodeCsvSpans } from './csv-files.js';
 
 /** True when `format` is read here rather than by the OTLP/JSON loader. */
 export function isOtherTraceFormat(format: Format | undefined): boolean {
-  return format === 'otlp-proto' || format === 'jaeger-json' || format === 'zipkin-json';
+  return format === 'otlp-proto' || format === 'jaeger-json' || format === 'zipkin-json' || format === 'csv-spans';
 }
 
 /** `problems`, when given, is told what of a file cut short or with bad lines was left out (parseJsonDocuments). */
@@ -19,6 +20,11 @@ export async function decodeTraceFile(file: string, bytes: Buffer, format: Forma
   if (format === 'otlp-proto') {
     const docs = decodeOtlpProtoFile(file, bytes, 'TracesData');
     for (const doc of docs) parseTracesData(doc, out, stats);
+    return;
+  }
+  if (format === 'csv-spans') {
+    const notes = decodeCsvSpans(file, bytes.toString('utf8'), out, stats);
+    if (problems) problems.push(...notes);
     return;
   }
   const docs = parseJsonDocuments(file, bytes.toString('utf8'), problems);

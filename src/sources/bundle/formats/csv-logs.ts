@@ -1,0 +1,109 @@
+// Log tables (CSV/TSV with a time and a message column) into log records: the time, level, service and
+// trace ids from the columns that carry them (csv-roles.ts), attribute maps (`LogAttributes`, Grafana's
+// `labels`) and every other column as fields the log tools filter on, as the JSON log reader keeps them.
+// A message that is a container runtime's JSON envelope (`{"log": "…", "stream": "stdout"}`, as the Nezha
+// dataset's `Log` column holds) is the line it wraps.
+import type { Attributes, LogRecord } from '../../types.js';
+import { pinoLevel } from '../../../analysis/logs/level.js';
+import { forEachCsvRow, skippedProblems, type CsvShape } from './csv-table.js';
+import { LOG_ROLES, mapRoles } from './csv-roles.js';
+import { attributeMap, cellTime, serviceName, zonelessProblem } from './csv-values.js';
+
+/** Keys of an attribute map that name the service, in order. */
+const SERVICE_KEYS = ['service.name', 'service_name', 'service', 'app', 'application', 'job', 'container', 'k8s.container.name', 'container_name'];
+
+function hexId(v: string | undefined, len: number): string | undefined {
+  if (!v) return undefined;
+  const t = v.trim();
+  if (t.length < len / 2 || t.length > len || !/^[0-9a-fA-F]+$/.test(t) || /^0+$/.test(t)) return undefined;
+  return t.toLowerCase().padStart(len, '0');
+}
+
+/** A level cell as written; a number only from a level column (pino/bunyan 10…60), never an HTTP `status`. */
+function levelOf(v: string, column: string): string | undefined {
+  const t = v.trim();
+  if (!t) return undefined;
+  if (!/^\d+$/.test(t)) return t;
+  return column.toLowerCase().includes('status') ? undefined : pinoLevel(Number(t));
+}
+
+/** The line a Docker/containerd JSON envelope wraps, and its stream. */
+function unwrapEnvelope(body: string): { line: string; stream?: string } | undefined {
+  if (!body.startsWith('{"log"')) return undefined;
+  try {
+    const d = JSON.parse(body) as { log?: unknown; stream?: unknown };
+    if (typeof d.log !== 'string') return undefined;
+    return { line: d.log.replace(/\r?\n$/, ''), stream: typeof d.stream === 'string' ? d.stream : undefined };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface CsvLogResult {
+  records: LogRecord[];
+  problems: string[];
+}
+
+export function parseCsvLogs(file: string, text: string, shape: CsvShape, fallbackService: string): CsvLogResult {
+  const cols = shape.columns;
+  const r = mapRoles(cols, LOG_ROLES);
+  const problems: string[] = [];
+  const records: LogRecord[] = [];
+  const claimed = new Set(Object.values(r));
+  const others = cols.map((c, i) => [c, i] as const).filter(([, i]) => !claimed.has(i));
+  const resources = new Map<string, Attributes>();
+  const resourceOf = (svc: string, extra?: Attributes): Attributes => {
+    if (extra) return { ...extra, 'service.name': svc };
+    let res = resources.get(svc);
+    if (!res) resources.set(svc, (res = { 'service.name': svc }));
+    return res;
+  };
+  let zoneless = false;
+  const untimed: number[] = [];
+  const res = forEachCsvRow(text, shape, (f, line) => {
+    const t = cellTime(f[r.time!]!);
+    if (!t) {
+      untimed.push(line);
+      return;
+    }
+    zoneless ||= t.zoneless;
+    let body = f[r.message!]!;
+    const attributes: Attributes = {};
+    const env = unwrapEnvelope(body);
+    if (env) {
+      body = env.line;
+      if (env.stream) attributes.stream = env.stream;
+    }
+    const labels = r.logAttributes !== undefined ? attributeMap(f[r.logAttributes]!) : undefined;
+    if (labels) Object.assign(attributes, labels);
+    for (const [c, i] of others) {
+      const v = f[i]!;
+      if (v !== '') attributes[c] = v;
+    }
+    const resAttrs = r.resourceAttributes !== undefined ? attributeMap(f[r.resourceAttributes]!) : undefined;
+    let service = r.service !== undefined && f[r.service]!.trim() ? serviceName(f[r.service]!, cols[r.service]!) : undefined;
+    // A pod named by its service keeps its full name as a field.
+    if (service !== undefined && service !== f[r.service!]) attributes[cols[r.service!]!] = f[r.service!]!;
+    if (!service) {
+      const from = SERVICE_KEYS.map((k) => resAttrs?.[k] ?? labels?.[k]).find((v) => v !== undefined && v !== '');
+      service = from !== undefined ? String(from) : fallbackService;
+    }
+    const rec: LogRecord = { timeMs: t.ms, service, body, attributes, resource: resourceOf(service, resAttrs) };
+    const level = r.level !== undefined ? levelOf(f[r.level]!, cols[r.level]!) : undefined;
+    if (level) rec.severityText = level;
+    if (r.severityNumber !== undefined) {
+      const n = Number(f[r.severityNumber]);
+      if (Number.isInteger(n) && n > 0) rec.severityNumber = n;
+    }
+    const traceId = r.traceId !== undefined ? hexId(f[r.traceId], 32) : undefined;
+    if (traceId) rec.traceId = traceId;
+    const spanId = r.spanId !== undefined ? hexId(f[r.spanId], 16) : undefined;
+    if (spanId) rec.spanId = spanId;
+    if (r.scopeName !== undefined && f[r.scopeName]) rec.scope = r.scopeVersion !== undefined && f[r.scopeVersion] ? { name: f[r.scopeName]!, version: f[r.scopeVersion]! } : { name: f[r.scopeName]! };
+    records.push(rec);
+  });
+  if (zoneless) problems.push(zonelessProblem(file, cols[r.time!]!));
+  if (untimed.length) problems.push(`${file}: ${untimed.length} row(s) without a readable time in column "${cols[r.time!]}" skipped (first: line ${untimed[0]})`);
+  problems.push(...skippedProblems(file, res));
+  return { records, problems };
+}
