@@ -78,7 +78,8 @@ export function parseCsvLogs(file: string, text: string, shape: CsvShape, fallba
     if (labels) Object.assign(attributes, labels);
     for (const [c, i] of others) {
       const v = f[i]!;
-      if (v !== '') attributes[c] = v;
+      // Empty cells, maps and arrays (ClickHouse's `{}` and `[]` for none) add no field.
+      if (v !== '' && v !== '{}' && v !== '[]') attributes[c] = v;
     }
     const resAttrs = r.resourceAttributes !== undefined ? attributeMap(f[r.resourceAttributes]!) : undefined;
     let service = r.service !== undefined && f[r.service]!.trim() ? serviceName(f[r.service]!, cols[r.service]!) : undefined;

@@ -50,8 +50,11 @@ export function metricLayout(columns: string[], sample: string[][]): MetricLayou
   return { time: r.time, numeric, labels: others.filter((i) => !numeric.includes(i)) };
 }
 
+/** A Prometheus name from a header: other characters become `_` (a label such as `__name__` keeps its own). */
 const sanitize = (s: string): string => {
-  const n = s.trim().replace(/[^a-zA-Z0-9_:]/g, '_').replace(/__+/g, '_').replace(/^_+|_+$/g, '');
+  const t = s.trim();
+  if (/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(t)) return t;
+  const n = t.replace(/[^a-zA-Z0-9_:]/g, '_').replace(/__+/g, '_').replace(/^_+|_+$/g, '');
   return /^\d/.test(n) ? `_${n}` : n || 'value';
 };
 

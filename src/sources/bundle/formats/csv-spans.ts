@@ -100,7 +100,8 @@ export function parseCsvSpans(file: string, text: string, shape: CsvShape, out: 
     const attributes: Attributes = (r.spanAttributes !== undefined ? attributeMap(f[r.spanAttributes]!) : undefined) ?? {};
     for (const [c, i] of others) {
       const v = f[i]!;
-      if (v !== '') attributes[c] = v;
+      // Empty cells, maps and arrays (ClickHouse's `{}` and `[]` for none) add no field.
+      if (v !== '' && v !== '{}' && v !== '[]') attributes[c] = v;
     }
     let scope: InstrumentationScope | undefined;
     const scopeName = r.scopeName !== undefined ? f[r.scopeName]! : '';
