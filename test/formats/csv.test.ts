@@ -42,6 +42,8 @@ describe('detection', () => {
     // A first line that is data, or rows that disagree with it, make no table.
     expect(sniffCsv('2024-05-07 10:00:00,120 INFO started, listening\n2024-05-07 10:00:01,500 ERROR failed, retry\n')).toBeUndefined();
     expect(sniffCsv('a,b,c\n1\n2,3,4,5\n6\n')).toBeUndefined();
+    // A byte order mark before the header (Excel, Splunk) is not part of the first column's name.
+    expect(sniffCsv('\uFEFF_time,_raw\n2024-05-07T10:00:00Z,x\n')!.columns).toEqual(['_time', '_raw']);
   });
 
   it('each product fixture is recognised by its columns', () => {
@@ -155,9 +157,9 @@ describe('log tables', () => {
   it('row lines count the line breaks inside quoted fields', () => {
     const text = 'time,message\n2024-05-07T10:00:00Z,"a\nb\nc"\n2024-05-07T10:00:01Z,d\nbad\n';
     const shape = sniffCsv(text)!;
-    const lines: number[] = [];
-    const res = forEachCsvRow(text, shape, (_, line) => lines.push(line));
-    expect(lines).toEqual([2, 5]);
+    const index: number[] = [];
+    const res = forEachCsvRow(text, shape, (_, i) => index.push(i));
+    expect(index.map((i) => res.lineOf(i))).toEqual([2, 5]);
     expect(res.skipped).toEqual([{ line: 6, why: '1 field(s) where the header has 2' }]);
   });
 });

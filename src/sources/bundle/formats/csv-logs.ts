@@ -60,10 +60,10 @@ export function parseCsvLogs(file: string, text: string, shape: CsvShape, fallba
   };
   let zoneless = false;
   const untimed: number[] = [];
-  const res = forEachCsvRow(text, shape, (f, line) => {
+  const res = forEachCsvRow(text, shape, (f, index) => {
     const t = cellTime(f[r.time!]!);
     if (!t) {
-      untimed.push(line);
+      untimed.push(index);
       return;
     }
     zoneless ||= t.zoneless;
@@ -104,7 +104,7 @@ export function parseCsvLogs(file: string, text: string, shape: CsvShape, fallba
     records.push(rec);
   });
   if (zoneless) problems.push(zonelessProblem(file, cols[r.time!]!));
-  if (untimed.length) problems.push(`${file}: ${untimed.length} row(s) without a readable time in column "${cols[r.time!]}" skipped (first: line ${untimed[0]})`);
+  if (untimed.length) problems.push(`${file}: ${untimed.length} row(s) without a readable time in column "${cols[r.time!]}" skipped (first: line ${res.lineOf(untimed[0]!)})`);
   problems.push(...skippedProblems(file, res));
   return { records, problems };
 }

@@ -91,10 +91,10 @@ export function addCsvMetrics(b: MetricStoreBuilder, file: string, text: string,
     if (!s) series.set(key, (s = { labels, points: [] }));
     s.points.push([t, v]);
   };
-  const res = forEachCsvRow(text, shape, (f, line) => {
+  const res = forEachCsvRow(text, shape, (f, index) => {
     const t = cellTime(f[layout.time]!);
     if (!t) {
-      if (!untimed++) firstUntimed = line;
+      if (!untimed++) firstUntimed = index;
       return;
     }
     zoneless ||= t.zoneless;
@@ -119,7 +119,7 @@ export function addCsvMetrics(b: MetricStoreBuilder, file: string, text: string,
   for (const s of series.values()) b.addSeries(s.labels, s.points);
   const problems: string[] = [];
   if (zoneless) problems.push(zonelessProblem(file, cols[layout.time]!));
-  if (untimed) problems.push(`${file}: ${untimed} row(s) without a readable time in column "${cols[layout.time]}" skipped (first: line ${firstUntimed})`);
+  if (untimed) problems.push(`${file}: ${untimed} row(s) without a readable time in column "${cols[layout.time]}" skipped (first: line ${res.lineOf(firstUntimed)})`);
   problems.push(...skippedProblems(file, res));
   return problems;
 }

@@ -66,23 +66,23 @@ export function parseCsvSpans(file: string, text: string, shape: CsvShape, out: 
   const scopes = new Map<string, InstrumentationScope>();
   let zoneless = false;
   let firstSkipped: number | undefined;
-  const skip = (why: string, line: number) => {
+  const skip = (why: string, index: number) => {
     skipSpan(stats, why);
-    firstSkipped ??= line;
+    firstSkipped ??= index;
   };
-  const res = forEachCsvRow(text, shape, (f, line) => {
+  const res = forEachCsvRow(text, shape, (f, index) => {
     const traceId = normaliseId(f[r.traceId!]!.trim(), 32);
     const spanId = normaliseId(f[r.spanId!]!.trim(), 16);
-    if (!traceId || !spanId) return skip(`missing or invalid ${cols[r.traceId!]}/${cols[r.spanId!]}`, line);
+    if (!traceId || !spanId) return skip(`missing or invalid ${cols[r.traceId!]}/${cols[r.spanId!]}`, index);
     const start = cellTime(f[r.start!]!);
-    if (!start) return skip(`no readable time in ${cols[r.start!]}`, line);
+    if (!start) return skip(`no readable time in ${cols[r.start!]}`, index);
     zoneless ||= start.zoneless;
     const end = r.end !== undefined ? cellTime(f[r.end]!) : undefined;
     let durationMs: number;
     if (end) durationMs = end.ms - start.ms;
     else {
       const d = Number(f[r.duration!]);
-      if (r.duration === undefined || !Number.isFinite(d)) return skip('no end and no duration', line);
+      if (r.duration === undefined || !Number.isFinite(d)) return skip('no end and no duration', index);
       durationMs = d * unitMs!;
     }
     durationMs = Math.max(0, durationMs);
@@ -134,7 +134,7 @@ export function parseCsvSpans(file: string, text: string, shape: CsvShape, out: 
     stats.spans++;
   });
   if (zoneless) problems.push(zonelessProblem(file, cols[r.start!]!));
-  if (firstSkipped !== undefined) problems.push(`${file}: the first row whose span was skipped is line ${firstSkipped}`);
+  if (firstSkipped !== undefined) problems.push(`${file}: the first row whose span was skipped is line ${res.lineOf(firstSkipped)}`);
   problems.push(...skippedProblems(file, res));
   return problems;
 }
