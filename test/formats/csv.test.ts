@@ -20,6 +20,7 @@ import { inspectBundle } from '../../src/sources/bundle/inspect.js';
 import type { Format } from '../../src/sources/bundle/formats/detect.js';
 import { runTool } from '../../tools/run.js';
 import { findPrevalentErrorsTool } from '../../tools/find_prevalent_errors.js';
+import { rankSuspectsTool } from '../../tools/rank_suspects.js';
 import type { ToolDef } from '../../tools/types.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -208,6 +209,14 @@ describe('span tables', () => {
     expect(s.groups[0]).toMatchObject({ service: 'payment', span_name: 'charge', exception_type: 'java.net.ConnectException', path: ['frontend: GET /api/checkout', 'payment: charge'] });
     expect(r.text).toMatch(/connection refused: payment-db/);
     expect(r.text).toMatch(/exception\.type=java\.net\.ConnectException/);
+  });
+
+  it('rank_suspects on span and log tables puts the service whose calls fail first', async () => {
+    const b = await openBundle(fx('clickhouse'));
+    const r = await runTool(rankSuspectsTool as unknown as ToolDef, {}, { sources: b, signal: new AbortController().signal, progress: () => {} });
+    expect(r.isError).toBe(false);
+    expect(r.text).toMatch(/^1\s+payment\s/m);
+    expect(r.text).toMatch(/4 error span\(s\) starting here \(baseline 0\): charge/);
   });
 });
 
