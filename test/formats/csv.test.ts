@@ -2,7 +2,7 @@
 // spelling, quoting, time format), decoded into the same log records, span store and metric store as the
 // other formats; what `queryless inspect` says of them; an error analysis on a span table; a plain log with
 // commas stays a plain log; damaged rows are skipped and named by line.
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -21,6 +21,7 @@ import type { Format } from '../../src/sources/bundle/formats/detect.js';
 import { runTool } from '../../tools/run.js';
 import { findPrevalentErrorsTool } from '../../tools/find_prevalent_errors.js';
 import { rankSuspectsTool } from '../../tools/rank_suspects.js';
+import { logFields as logFieldsTool } from '../../tools/log_fields.js';
 import type { ToolDef } from '../../tools/types.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -62,6 +63,13 @@ describe('detection', () => {
     expect(detect('plain/checkout.log')).toMatchObject({ format: 'text-log', signal: 'logs' });
     const r = await inspectBundle(fx('plain'));
     expect(r.files).toMatchObject([{ file: 'checkout.log', format: 'plain text log', services: ['checkout'], counts: { records: 3 } }]);
+  });
+
+  it('a log table with trace ids and a duration but no span name stays logs; with a span name it is spans', () => {
+    const log = 'timestamp,trace_id,span_id,duration_ms,message\n2024-05-07T10:00:00Z,4bf92f3577b34da6a3ce929d0e0e4736,00f067aa0ba902b7,12,GET /api/cart 200\n';
+    expect(detectFormat('access.csv', Buffer.from(log))).toEqual({ format: 'csv-logs', signal: 'logs' });
+    const spans = 'start_time,trace_id,span_id,parent_id,service,operation,duration_ms\n2024-05-07T10:00:00Z,4bf92f3577b34da6a3ce929d0e0e4736,00f067aa0ba902b7,,cart,GET /api/cart,12\n';
+    expect(detectFormat('spans.csv', Buffer.from(spans))).toEqual({ format: 'csv-spans', signal: 'traces' });
   });
 
   it('a table that is no telemetry (Loghub-style structured CSV: its Date/Time cells are no times) stays what it was', () => {
@@ -108,6 +116,13 @@ describe('log tables', () => {
     expect(records[1]!.body).toBe('payment failed for order 1043: "card declined"\njava.lang.IllegalStateException: card declined\n\tat com.acme.checkout.PaymentClient.charge(PaymentClient.java:88)\n\tat com.acme.checkout.OrderService.place(OrderService.java:41)');
     expect(records[0]!.attributes).toEqual({ 'host.name': 'ip-10-0-1-12' });
     expect(problems).toEqual([`${fx('kibana/discover-report.csv')}: times in column "@timestamp" have no zone; read as UTC`]);
+  });
+
+  it('the other columns are fields the log tools see (log_fields)', async () => {
+    const b = await openBundle(fx('kibana'));
+    const r = await runTool(logFieldsTool as unknown as ToolDef, {}, { sources: b, signal: new AbortController().signal, progress: () => {} });
+    expect(r.isError).toBe(false);
+    expect(r.text).toMatch(/host\.name \(string, attribute, 2 value\(s\)/);
   });
 
   it('CloudWatch Logs Insights: the service from the log group, the stream kept as a field', async () => {
@@ -220,6 +235,28 @@ describe('span tables', () => {
   });
 });
 
+describe('span rows that cannot be spans', () => {
+  it('are counted with why, and the first one named by its line', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ql-csv-'));
+    try {
+      const file = path.join(dir, 'spans.csv');
+      writeFileSync(
+        file,
+        'start_time,trace_id,span_id,parent_id,service,operation,duration_ms\n' +
+          '2024-05-07T10:00:00Z,4bf92f3577b34da6a3ce929d0e0e4736,00f067aa0ba902b7,,cart,GET /api/cart,12.5\n' +
+          '2024-05-07T10:00:01Z,not-an-id,00f067aa0ba902b8,,cart,GET /api/cart,3\n' +
+          'yesterday,4bf92f3577b34da6a3ce929d0e0e4737,00f067aa0ba902b9,,cart,GET /api/cart,3\n',
+      );
+      const problems: string[] = [];
+      const spans = await loadSpans([file], problems, formats(file, 'csv-spans'));
+      expect(spans.map((s) => [s.service, s.name, s.durationMs])).toEqual([['cart', 'GET /api/cart', 12.5]]);
+      expect(problems).toEqual([`${file}: the first row whose span was skipped is line 3`, `${file}: 2 span(s) skipped (1× missing or invalid trace_id/span_id, 1× no readable time in start_time)`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('metric tables', () => {
   it("Grafana's series joined by time: a series per column, label sets from headers, empty cells no sample", async () => {
     const problems: string[] = [];
@@ -238,7 +275,6 @@ describe('metric tables', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ql-csv-'));
     try {
       const file = path.join(dir, 'metrics.csv');
-      const { writeFileSync } = await import('node:fs');
       writeFileSync(file, 'timestamp,metric,pod,value\n1715076000,cpu_usage_seconds_total,cart-1,10.5\n1715076015,cpu_usage_seconds_total,cart-1,12\n1715076000,cpu_usage_seconds_total,cart-2,3\n');
       expect(detectFormat('metrics.csv', readFileSync(file))).toEqual({ format: 'csv-metrics', signal: 'metrics' });
       const st = await loadMetricStore([file], [], formats(file, 'csv-metrics'));

@@ -117,8 +117,10 @@ export const SPAN_ROLES: Role[] = ['traceId', 'spanId', 'parentId', 'start', 'en
 /** What a table holds by its columns alone: spans, logs, or (time and other columns) maybe metrics. */
 export function tableKind(columns: string[]): 'spans' | 'logs' | 'metrics?' | undefined {
   const s = mapRoles(columns, SPAN_ROLES);
-  if (s.traceId !== undefined && s.spanId !== undefined && s.start !== undefined && (s.end !== undefined || s.duration !== undefined)) return 'spans';
   const l = mapRoles(columns, LOG_ROLES);
+  // A log table may carry trace and span ids and a request's duration: without a span name it stays logs.
+  const spanLike = s.traceId !== undefined && s.spanId !== undefined && s.start !== undefined && (s.end !== undefined || s.duration !== undefined);
+  if (spanLike && (s.name !== undefined || l.message === undefined)) return 'spans';
   if (l.time !== undefined && l.message !== undefined) return 'logs';
   if (l.time !== undefined) return 'metrics?';
   return undefined;
