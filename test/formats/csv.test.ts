@@ -86,6 +86,9 @@ describe('cell values', () => {
     expect(cellTime('2024-05-07 10:00:01.120000000')).toEqual({ ms: t, zoneless: true });
     expect(cellTime('May 7, 2024 @ 10:00:01.120')).toEqual({ ms: t, zoneless: true });
     for (const v of ['1715076001.12', '1715076001120', '1715076001120000', '1715076001120000000']) expect(cellTime(v)!.ms).toBeCloseTo(t, 3);
+    // Go's time.String(), as the Nezha metric CSVs' `Time` column writes it.
+    expect(cellTime('2022-08-22 03:51:19.607158889 +0000 UTC m=+0.113112869')!.ms).toBeCloseTo(Date.UTC(2022, 7, 22, 3, 51, 19, 607) + 0.158889, 3);
+    expect(cellTime('2023-01-29 16:41:09 +0800 CST')!.ms).toBe(Date.UTC(2023, 0, 29, 8, 41, 9));
     expect(cellTime('203615')).toBeUndefined();
     expect(cellTime('')).toBeUndefined();
   });
@@ -269,6 +272,20 @@ describe('metric tables', () => {
     });
     expect(st.minT).toBe(Date.UTC(2024, 4, 7, 10, 0));
     expect(problems).toEqual([`${fx('grafana/explore-data.csv')}: times in column "Time" have no zone; read as UTC`]);
+  });
+
+  it('Nezha per-pod metric CSV: epoch `TimeStamp` first, a series per column, the pod and its service as labels', async () => {
+    const file = fx('nezha-metric/ts-contacts-service-866bd68c97-xcqfx_metric.csv');
+    expect(detectFormat('ts-contacts-service-866bd68c97-xcqfx_metric.csv', readFileSync(file))).toEqual({ format: 'csv-metrics', signal: 'metrics' });
+    const problems: string[] = [];
+    const st = await loadMetricStore([file], problems, formats(file, 'csv-metrics'));
+    expect(st.series).toHaveLength(19);
+    const cpu = st.byName.get('CpuUsage_m')![0]!;
+    expect(cpu.labels).toEqual({ __name__: 'CpuUsage_m', pod: 'ts-contacts-service-866bd68c97-xcqfx', service: 'ts-contacts-service' });
+    expect([...cpu.t]).toEqual([0, 1, 2, 3].map((i) => (1674981669 + 60 * i) * 1000));
+    expect([...cpu.v]).toEqual([12.41, 12.97, 13.32, 48.06]);
+    expect([...st.byName.get('PodSuccessRate')![0]!.v]).toEqual([100, 100, 100, 62.5]);
+    expect(problems).toEqual([]);
   });
 
   it('a long table: time, metric name, value, and label columns', async () => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { MetricStoreBuilder } from '../openmetrics.js';
 import { forEachCsvRow, skippedProblems, type CsvShape } from './csv-table.js';
 import { mapRoles, normName } from './csv-roles.js';
-import { cellTime, zonelessProblem } from './csv-values.js';
+import { cellTime, serviceName, zonelessProblem } from './csv-values.js';
 
 /** Columns that hold times are not series (ClickHouse's `TimestampTime`, Nezha's second time column). */
 const TIME_LIKE = /^(time|timestamp|ts|date|datetime|tsns|timeunixnano|timestamptime|starttime|endtime|timeutc|unixtime|epoch)$/;
@@ -58,6 +58,14 @@ const sanitize = (s: string): string => {
   return /^\d/.test(n) ? `_${n}` : n || 'value';
 };
 
+/** Label names the analyses look for: `PodName` → `pod`, `ServiceName` → `service_name`; others sanitised. */
+function labelName(column: string): string {
+  const n = normName(column);
+  if (n === 'podname' || n === 'pod' || n === 'k8spodname') return 'pod';
+  if (n === 'servicename') return 'service_name';
+  return sanitize(column);
+}
+
 /** A series header: `name{a="b", c="d"}`, `{a="b"}`, or a plain name. */
 export function seriesHeader(header: string, fallbackName: string): Record<string, string> {
   const m = /^([^{]*)\{(.*)\}\s*$/.exec(header.trim());
@@ -77,7 +85,9 @@ export function addCsvMetrics(b: MetricStoreBuilder, file: string, text: string,
   const cols = shape.columns;
   const fallbackName = sanitize(path.basename(file).replace(/(\.(csv|tsv|txt))?(\.gz)?$/i, ''));
   const headers = new Map(layout.numeric.map((i) => [i, seriesHeader(cols[i]!, fallbackName)]));
-  const labelNames = layout.labels.map((i) => sanitize(cols[i]!));
+  const labelNames = layout.labels.map((i) => labelName(cols[i]!));
+  // A pod column also gives the series its service (the pod without its generated suffix), as the analyses group by service.
+  const podCol = layout.labels.find((i) => labelName(cols[i]!) === 'pod');
   const series = new Map<string, { labels: Record<string, string>; points: Array<[number, number]> }>();
   let zoneless = false;
   let untimed = 0;
@@ -103,6 +113,7 @@ export function addCsvMetrics(b: MetricStoreBuilder, file: string, text: string,
     layout.labels.forEach((i, k) => {
       if (f[i]!.trim() !== '') rowLabels[labelNames[k]!] = f[i]!.trim();
     });
+    if (podCol !== undefined && rowLabels.service === undefined && f[podCol]!.trim()) rowLabels.service = serviceName(f[podCol]!, 'pod');
     if (layout.name !== undefined) {
       const v = f[layout.value!]!;
       if (v.trim() === '' || !isNumberCell(v)) return;

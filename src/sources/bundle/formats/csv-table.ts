@@ -27,8 +27,9 @@ function looksLikeColumnName(cell: string): boolean {
   if (/\{.*\}$/.test(c)) return true;
   if (c.length > 64) return false;
   if (/^[-+]?\d+([.,]\d+)?$/.test(c) || /^\d{4}-\d{2}-\d{2}/.test(c)) return false;
-  // Names are words joined by `.`, `_`, `-`, `@`, `/`, `:` or a space or two ("Series A", "Time (UTC)").
-  return /^[@_$]*[\p{L}_][\p{L}\p{N}_.@\-/:() #[\]]*$/u.test(c) && c.split(/\s+/).length <= 4;
+  // Names are words joined by `.`, `_`, `-`, `@`, `/`, `:` or a space or two ("Series A", "Time (UTC)"),
+  // with a unit in brackets (Nezha's `CpuUsageRate(%)`).
+  return /^[@_$]*[\p{L}_][\p{L}\p{N}_.@\-/:() #%[\]]*$/u.test(c) && c.split(/\s+/).length <= 4;
 }
 
 /** A header row's cells split by `delimiter` (quoted cells unquoted), or undefined when it is no header. */

@@ -9,6 +9,8 @@ export interface CellTime {
 }
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/i;
+/** Go's `time.Time.String()` (the Nezha metric CSVs' `Time`): `2022-08-22 03:51:19.607158889 +0000 UTC m=+0.113112869`. */
+const GO_STRING = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))? ([+-]\d{4}) [A-Z]{1,5}(?: m=[+-][\d.]+)?$/;
 /** Kibana's default `dateFormat`: `May 7, 2024 @ 10:55:53.251`. */
 const KIBANA = /^([A-Z][a-z]{2})[a-z]* (\d{1,2}), (\d{4}) @ (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
 const MONTHS: Record<string, number> = { jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11 };
@@ -54,6 +56,8 @@ export function cellTime(raw: string): CellTime | undefined {
     const z = m[8];
     return { ms: t + fraction(m[7]) - (z && /^[+-]/.test(z) ? zoneMs(z) : 0), zoneless: !z };
   }
+  m = GO_STRING.exec(v);
+  if (m) return { ms: Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) + fraction(m[7]) - zoneMs(m[8]!), zoneless: false };
   m = KIBANA.exec(v);
   if (m && MONTHS[m[1]!.toLowerCase()] !== undefined) {
     const t = Date.UTC(Number(m[3]), MONTHS[m[1]!.toLowerCase()]!, Number(m[2]), Number(m[4]), Number(m[5]), Number(m[6]));
