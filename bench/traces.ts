@@ -13,6 +13,9 @@ import { findPrevalentErrors } from '../src/analysis/traces/errors.js';
 import { findSlowSpans } from '../src/analysis/traces/slow.js';
 import { compareAttributes } from '../src/analysis/traces/compare.js';
 import { traceView } from '../src/analysis/traces/view.js';
+import { parse as csvParse } from 'csv-parse/sync';
+import { sniffCsv } from '../src/sources/bundle/formats/csv-table.js';
+import { parseCsvSpans } from '../src/sources/bundle/formats/csv-spans.js';
 
 const TARGET_SPANS = 500_000;
 const TARGET_ANALYSIS = 1_000_000; // spans/s
@@ -267,4 +270,58 @@ export async function run(): Promise<void> {
   const w = Math.max(...rows.map((r) => r[0].length));
   for (const r of rows) out(`  ${r[0].padEnd(w)}  ${r[1].padStart(10)}  ${r[2].padStart(16)}  ${r[3]}`);
   out(`  (load: medians of 5 alternated runs; analyses: best of up to 5 runs; figures depend on the machine and its load: load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)} on ${(await import('node:os')).cpus().length} CPU(s))`);
+  csvSpansReading();
+}
+
+/**
+ * Reading a span table shaped as ClickHouse's `otel_traces` exported with `FORMAT CSVWithNames` (map text
+ * attributes, ns durations) against csv-parse alone on the same text and options: alternated, best of 5.
+ */
+export function csvSpansReading(rows = 200_000): void {
+  const q = (v: string) => `"${v.replace(/"/g, '""')}"`;
+  const lines = ['"Timestamp","TraceId","SpanId","ParentSpanId","TraceState","SpanName","SpanKind","ServiceName","ResourceAttributes","ScopeName","ScopeVersion","SpanAttributes","Duration","StatusCode","StatusMessage","Events.Timestamp","Events.Name","Events.Attributes"'];
+  for (let i = 0; i < rows; i++) {
+    const t = new Date(1715076000000 + i * 3).toISOString().replace('T', ' ').replace('Z', '000000');
+    const err = i % 97 === 0;
+    lines.push(
+      [
+        q(t),
+        q((i >> 2).toString(16).padStart(32, '0')),
+        q((i + 1).toString(16).padStart(16, '0')),
+        q(i % 4 ? i.toString(16).padStart(16, '0') : ''),
+        q(''),
+        q(i % 4 ? `SELECT orders` : `GET /api/orders/{id}`),
+        q(i % 4 ? 'Client' : 'Server'),
+        q(`svc${i % 8}`),
+        q(`{'service.name':'svc${i % 8}','host.name':'ip-10-0-0-${i % 50}'}`),
+        q('io.opentelemetry.http'),
+        q('1.2.0'),
+        q(`{'http.request.method':'GET','url.path':'/api/orders/${i}','http.response.status_code':'${err ? 500 : 200}'}`),
+        String(1_000_000 + (i % 5000) * 1000),
+        q(err ? 'Error' : 'Unset'),
+        q(err ? 'upstream reset' : ''),
+        q(err ? `['${t}']` : '[]'),
+        q(err ? "['exception']" : '[]'),
+        q(err ? "[{'exception.type':'java.io.IOException','exception.message':'reset, retrying'}]" : '[]'),
+      ].join(','),
+    );
+  }
+  const text = lines.join('\n') + '\n';
+  const shape = sniffCsv(text.slice(0, 65536))!;
+  let ours = Infinity;
+  let floor = Infinity;
+  let spans = 0;
+  for (let r = 0; r < 5; r++) {
+    let t = performance.now();
+    const out: Span[] = [];
+    parseCsvSpans('bench.csv', text, shape, out, { spans: 0, skipped: 0, reasons: new Map() });
+    spans = out.length;
+    ours = Math.min(ours, performance.now() - t);
+    t = performance.now();
+    csvParse(text, { delimiter: ',', bom: true, skip_empty_lines: true, relax_quotes: true, from_line: 2 });
+    floor = Math.min(floor, performance.now() - t);
+  }
+  const mb = text.length / 1e6;
+  console.log(`traces: reading a span table (${spans.toLocaleString('en')} generated ClickHouse otel_traces rows, CSVWithNames, ${mb.toFixed(0)} MB, best of 5)`);
+  console.log(`  spans with map attributes, kinds, statuses, events: ${(mb / (ours / 1000)).toFixed(1)} MB/s; csv-parse alone: ${(mb / (floor / 1000)).toFixed(1)} MB/s; ratio ${(ours / floor).toFixed(2)}× its time`);
 }

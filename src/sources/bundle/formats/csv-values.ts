@@ -146,11 +146,14 @@ function literal(s: string, i: number): [Literal, number] {
 export function clickhouseArray(v: string): Literal[] | undefined {
   const t = v.trim();
   if (!t.startsWith('[')) return undefined;
-  try {
-    const parsed = JSON.parse(t) as unknown;
-    if (Array.isArray(parsed)) return parsed as Literal[];
-  } catch {
-    // ClickHouse's own text: single quotes.
+  // ClickHouse's own text quotes strings with `'`: JSON is tried only when no `'` starts a value.
+  if (!/^\[\s*[{(]?\s*'/.test(t)) {
+    try {
+      const parsed = JSON.parse(t) as unknown;
+      if (Array.isArray(parsed)) return parsed as Literal[];
+    } catch {
+      // Not JSON after all: read as ClickHouse text below.
+    }
   }
   const [val] = literal(t, 0);
   return Array.isArray(val) ? val : undefined;
@@ -171,12 +174,16 @@ export function attributeMap(v: string): Record<string, string | number | boolea
   const t = v.trim();
   if (!t.startsWith('{')) return undefined;
   let obj: unknown;
-  try {
-    obj = JSON.parse(t);
-  } catch {
-    const [val] = literal(t, 0);
-    obj = val;
+  // ClickHouse writes `{'k':'v'}`: only a `"` (or an empty map) can start JSON, and a failed JSON.parse costs
+  // a thrown error per row.
+  if (/^\{\s*("|\})/.test(t)) {
+    try {
+      obj = JSON.parse(t);
+    } catch {
+      obj = undefined;
+    }
   }
+  if (obj === undefined) obj = literal(t, 0)[0];
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return undefined;
   const out: Record<string, string | number | boolean> = {};
   flatInto(out, obj as Record<string, unknown>, '', 0);
