@@ -44,6 +44,8 @@ describe('detection', () => {
     // A first line that is data, or rows that disagree with it, make no table.
     expect(sniffCsv('2024-05-07 10:00:00,120 INFO started, listening\n2024-05-07 10:00:01,500 ERROR failed, retry\n')).toBeUndefined();
     expect(sniffCsv('a,b,c\n1\n2,3,4,5\n6\n')).toBeUndefined();
+    // Kibana's formula escaping: `'@timestamp` is the column `@timestamp`.
+    expect(sniffCsv(`"'@timestamp",message\n"May 7, 2024 @ 10:00:01.120",x\n`)!.columns).toEqual(['@timestamp', 'message']);
     // A byte order mark before the header (Excel, Splunk) is not part of the first column's name.
     expect(sniffCsv('\uFEFF_time,_raw\n2024-05-07T10:00:00Z,x\n')!.columns).toEqual(['_time', '_raw']);
   });
@@ -126,6 +128,20 @@ describe('log tables', () => {
     const r = await runTool(logFieldsTool as unknown as ToolDef, {}, { sources: b, signal: new AbortController().signal, progress: () => {} });
     expect(r.isError).toBe(false);
     expect(r.text).toMatch(/host\.name \(string, attribute, 2 value\(s\)/);
+  });
+
+  it("Grafana Explore's logs download (Loki): nanosecond `tsNs`, service and level from the `labels` JSON, the labels as fields", async () => {
+    const { records, problems } = await logsOf('grafana-loki/explore-logs.csv');
+    expect(records.map((r) => [r.service, r.severityText, r.body])).toEqual([
+      ['checkout', 'info', 'level=info msg="order placed" order=1042 total=31.50'],
+      ['checkout', 'error', 'level=error msg="payment failed, will retry" order=1043 err="card declined"'],
+      ['payment', 'warn', 'retrying charge; attempt 2 of 3'],
+    ]);
+    expect(records[1]!.timeMs).toBeCloseTo(1715076002480.351, 3);
+    expect(records[1]!.attributes).toMatchObject({ app: 'checkout', namespace: 'shop', level: 'error' });
+    // The formatted `Time` beside `tsNs` adds no field.
+    expect(records[1]!.attributes.Time).toBeUndefined();
+    expect(problems).toEqual([]);
   });
 
   it('CloudWatch Logs Insights: the service from the log group, the stream kept as a field', async () => {

@@ -6,7 +6,7 @@
 import type { Attributes, LogRecord } from '../../types.js';
 import { pinoLevel } from '../../../analysis/logs/level.js';
 import { forEachCsvRow, skippedProblems, type CsvShape } from './csv-table.js';
-import { LOG_ROLES, mapRoles } from './csv-roles.js';
+import { LOG_ROLES, isTimeColumn, mapRoles } from './csv-roles.js';
 import { attributeMap, cellTime, serviceName, zonelessProblem } from './csv-values.js';
 
 /** Keys of an attribute map that name the service, in order. */
@@ -50,13 +50,20 @@ export function parseCsvLogs(file: string, text: string, shape: CsvShape, fallba
   const problems: string[] = [];
   const records: LogRecord[] = [];
   const claimed = new Set(Object.values(r));
-  const others = cols.map((c, i) => [c, i] as const).filter(([, i]) => !claimed.has(i));
+  // Another time column (Grafana's formatted `Time` beside `tsNs`, ClickHouse's `TimestampTime`) repeats the record's time.
+  const others = cols.map((c, i) => [c, i] as const).filter(([c, i]) => !claimed.has(i) && !isTimeColumn(c));
+  // One resource object per service and resource cell (most rows of a service repeat both).
   const resources = new Map<string, Attributes>();
-  const resourceOf = (svc: string, extra?: Attributes): Attributes => {
-    if (extra) return { ...extra, 'service.name': svc };
-    let res = resources.get(svc);
-    if (!res) resources.set(svc, (res = { 'service.name': svc }));
+  const resourceOf = (svc: string, cell: string, attrs: Attributes | undefined): Attributes => {
+    const key = `${svc}\n${cell}`;
+    let res = resources.get(key);
+    if (!res) resources.set(key, (res = { ...attrs, 'service.name': svc }));
     return res;
+  };
+  const resourceCells = new Map<string, Attributes | undefined>();
+  const resourceAttrs = (cell: string): Attributes | undefined => {
+    if (!resourceCells.has(cell)) resourceCells.set(cell, attributeMap(cell));
+    return resourceCells.get(cell);
   };
   let zoneless = false;
   const untimed: number[] = [];
@@ -81,7 +88,8 @@ export function parseCsvLogs(file: string, text: string, shape: CsvShape, fallba
       // Empty cells, maps and arrays (ClickHouse's `{}` and `[]` for none) add no field.
       if (v !== '' && v !== '{}' && v !== '[]') attributes[c] = v;
     }
-    const resAttrs = r.resourceAttributes !== undefined ? attributeMap(f[r.resourceAttributes]!) : undefined;
+    const resCell = r.resourceAttributes !== undefined ? f[r.resourceAttributes]! : '';
+    const resAttrs = resCell ? resourceAttrs(resCell) : undefined;
     let service = r.service !== undefined && f[r.service]!.trim() ? serviceName(f[r.service]!, cols[r.service]!) : undefined;
     // A pod named by its service keeps its full name as a field.
     if (service !== undefined && service !== f[r.service!]) attributes[cols[r.service!]!] = f[r.service!]!;
@@ -89,8 +97,10 @@ export function parseCsvLogs(file: string, text: string, shape: CsvShape, fallba
       const from = SERVICE_KEYS.map((k) => resAttrs?.[k] ?? labels?.[k]).find((v) => v !== undefined && v !== '');
       service = from !== undefined ? String(from) : fallbackService;
     }
-    const rec: LogRecord = { timeMs: t.ms, service, body, attributes, resource: resourceOf(service, resAttrs) };
-    const level = r.level !== undefined ? levelOf(f[r.level]!, cols[r.level]!) : undefined;
+    const rec: LogRecord = { timeMs: t.ms, service, body, attributes, resource: resourceOf(service, resCell, resAttrs) };
+    // Grafana's Loki export carries the level in its `labels` (`level`, `detected_level`).
+    const labelLevel = labels?.level ?? labels?.detected_level;
+    const level = r.level !== undefined ? levelOf(f[r.level]!, cols[r.level]!) : labelLevel !== undefined ? levelOf(String(labelLevel), 'level') : undefined;
     if (level) rec.severityText = level;
     if (r.severityNumber !== undefined) {
       const n = Number(f[r.severityNumber]);

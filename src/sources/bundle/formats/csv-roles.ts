@@ -109,6 +109,12 @@ export function mapRoles(columns: string[], roles: Role[]): Roles {
   return out;
 }
 
+/** A column named as a time is (`Time`, `TimestampTime`, `ObservedTimestamp`). */
+export function isTimeColumn(column: string): boolean {
+  const n = normName(column);
+  return ROLE_NAMES.time.includes(n) || /^(observed)?(timestamp|time)(time|utc|unixnano)?$/.test(n);
+}
+
 /** The roles read from a log table, in the order they claim columns. */
 export const LOG_ROLES: Role[] = ['time', 'message', 'traceId', 'spanId', 'severityNumber', 'level', 'service', 'logAttributes', 'resourceAttributes', 'scopeName', 'scopeVersion'];
 /** The roles read from a span table. */

@@ -41,7 +41,10 @@ function headerCells(line: string, delimiter: Delimiter): string[] | undefined {
   } catch {
     return undefined;
   }
-  return cells.length >= 2 && cells.every(looksLikeColumnName) ? cells.map((c) => c.trim()) : undefined;
+  // Kibana's reports (`xpack.reporting.csv.escapeFormulaValues`) put a `'` before a cell that starts with
+  // `=`, `+`, `-` or `@`, against spreadsheet formula injection: `'@timestamp` names `@timestamp`.
+  cells = cells.map((c) => c.trim().replace(/^'(?=[=+\-@])/, ''));
+  return cells.length >= 2 && cells.every(looksLikeColumnName) ? cells : undefined;
 }
 
 /** The number of fields of each sampled row after the header (quotes and embedded line breaks honoured). */
