@@ -321,6 +321,23 @@ describe('metric tables', () => {
   });
 });
 
+describe('wide tables', () => {
+  it("a Grafana download with more series than the 16 KiB head holds is still a metric table", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ql-csv-'));
+    try {
+      const pods = Array.from({ length: 300 }, (_, i) => `container_cpu_usage_seconds_total{container="app", namespace="shop", pod="checkout-7d9f8b6c5-${String(i).padStart(5, 'x')}"}`);
+      const header = ['Time', ...pods].map((h) => `"${h.replace(/"/g, '""')}"`).join(',');
+      const rows = [0, 1, 2].map((m) => [`2024-05-07 10:0${m}:00`, ...pods.map((_, i) => (i * 0.01 + m).toFixed(2))].join(','));
+      writeFileSync(path.join(dir, 'cpu.csv'), [header, ...rows].join('\n') + '\n');
+      expect(header.length).toBeGreaterThan(16384);
+      const r = await inspectBundle(dir);
+      expect(r.files).toMatchObject([{ file: 'cpu.csv', format: 'metric table (CSV/TSV)', counts: { series: 300, samples: 900, metrics: 1 } }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('queryless inspect on tables', () => {
   it('says what each table is, its services, times, counts and problems', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ql-csv-'));

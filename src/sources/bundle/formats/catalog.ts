@@ -25,6 +25,9 @@ export interface CatalogEntry {
 
 // Enough for the first keys of a JSON document, a few JSON Lines or dozens of text lines.
 const HEAD_BYTES = 16 * 1024;
+/** A table whose header and first rows do not fit the head (Grafana's series joined by time: a column per series) is looked at again with this much. */
+const TABLE_HEAD_BYTES = 1024 * 1024;
+const TABLE_NAME = /\.(csv|tsv)(\.gz)?$/i;
 const MAX_TRIAL_BYTES = 64 * 1024 * 1024;
 const NOT_TELEMETRY = /^(\.|incident\.ya?ml$|index\.ya?ml$|readme|license|notice|changelog)|\.(md|ya?ml|html?|png|jpe?g|svg|pdf|sh|py|go|ts|js|java|toml|ini|cfg|zip|tar|tgz)$/i;
 /** Tables: telemetry when their columns say so (csv-files.ts); any other CSV stays out, as documents do. */
@@ -35,15 +38,15 @@ const CSV_NAME = /\.csv$/i;
  * Read synchronously: one small read costs microseconds, while the asynchronous open, read and close
  * cost more than that each in promises and a file handle, times hundreds of files (profiles).
  */
-async function readHead(file: string): Promise<Uint8Array> {
+async function readHead(file: string, bytes = HEAD_BYTES): Promise<Uint8Array> {
   const fd = openSync(file, 'r');
   try {
-    const buf = Buffer.alloc(HEAD_BYTES);
-    const bytesRead = readSync(fd, buf, 0, HEAD_BYTES, 0);
+    const buf = Buffer.alloc(bytes);
+    const bytesRead = readSync(fd, buf, 0, bytes, 0);
     const head = buf.subarray(0, bytesRead);
     if (isGzip(head)) {
       try {
-        return gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, HEAD_BYTES);
+        return gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, bytes);
       } catch {
         return new Uint8Array(0);
       }
@@ -151,7 +154,9 @@ export async function catalogBundle(root: string, c: Containment, only?: string)
     const file = path.join(root, rel);
     let d: Detected;
     try {
-      d = detectFormat(rel, await readHead(file));
+      const head = await readHead(file);
+      d = detectFormat(rel, head);
+      if (d.weak && TABLE_NAME.test(rel) && head.length >= HEAD_BYTES) d = detectFormat(rel, await readHead(file, TABLE_HEAD_BYTES));
       if (d.weak) d = folderDefault(rel) ?? d;
     } catch (e) {
       d = { format: 'unknown', problem: `unreadable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };

@@ -13,8 +13,8 @@ import { addCsvMetrics, metricLayout } from './csv-metrics.js';
 
 export type CsvFormat = 'csv-logs' | 'csv-spans' | 'csv-metrics';
 
-/** Enough of a file to sniff its header and sample rows without parsing all of it. */
-const SNIFF_CHARS = 64 * 1024;
+/** Enough of a file to sniff its header and sample rows without parsing all of it (a header of a thousand series fits). */
+const SNIFF_CHARS = 1024 * 1024;
 const SAMPLE_ROWS = 50;
 
 function sampleRows(text: string, shape: CsvShape): string[][] {
