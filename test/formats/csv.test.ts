@@ -342,7 +342,7 @@ describe('queryless inspect on tables', () => {
   it('says what each table is, its services, times, counts and problems', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ql-csv-'));
     try {
-      for (const d of ['grafana', 'kibana', 'cloudwatch', 'splunk', 'clickhouse', 'nezha']) cpSync(fx(d), path.join(dir, d), { recursive: true });
+      for (const d of ['grafana', 'grafana-loki', 'kibana', 'cloudwatch', 'splunk', 'clickhouse', 'nezha', 'nezha-metric']) cpSync(fx(d), path.join(dir, d), { recursive: true });
       const json = JSON.parse(execFileSync('node', [path.join(ROOT, 'bin/queryless.js'), 'inspect', dir, '--json'], { encoding: 'utf8' })) as { files: Array<{ file: string; format: string; signal: string; services: string[]; counts: Record<string, number>; problems: string[] }> };
       const by = Object.fromEntries(json.files.map((f) => [f.file, f]));
       expect(by['clickhouse/otel_traces.csv']).toMatchObject({ format: 'span table (CSV/TSV)', signal: 'traces', services: ['checkout', 'frontend', 'payment'], counts: { spans: 24, traces: 8, errors: 12 } });
@@ -353,6 +353,9 @@ describe('queryless inspect on tables', () => {
       expect(by['splunk/search-export.csv']).toMatchObject({ services: ['web-01'], counts: { records: 2 }, problems: [] });
       expect(by['nezha/08_50_trace.csv']).toMatchObject({ services: ['ts-execute-service', 'ts-gateway-service'], counts: { spans: 3, traces: 1, errors: 0 } });
       expect(by['nezha/08_50_log.csv']).toMatchObject({ services: ['ts-food-service'], counts: { records: 2 } });
+      expect(by['nezha-metric/ts-contacts-service-866bd68c97-xcqfx_metric.csv']).toMatchObject({ format: 'metric table (CSV/TSV)', services: ['ts-contacts-service'], counts: { series: 19, samples: 76, metrics: 19 }, problems: [] });
+      expect(by['grafana-loki/explore-logs.csv']).toMatchObject({ format: 'log table (CSV/TSV)', services: ['checkout', 'payment'], counts: { records: 3 }, problems: [] });
+      expect(json.files).toHaveLength(10);
       const text = spawnSync('node', [path.join(ROOT, 'bin/queryless.js'), 'inspect', fx('malformed')], { encoding: 'utf8' }).stdout;
       expect(text).toMatch(/cart-logs\.csv\n\s+log table \(CSV\/TSV\) · logs/);
       expect(text).toMatch(/problem: 3 row\(s\) skipped \(line 3: 3 field\(s\) where the header has 4/);
