@@ -57,6 +57,13 @@ async function readHead(file: string, bytes = HEAD_BYTES): Promise<Uint8Array> {
   }
 }
 
+/** Fewer than three line breaks: the head holds no header and complete rows to judge a table by. */
+function fewLines(head: Uint8Array): boolean {
+  let n = 0;
+  for (let i = head.indexOf(10); i >= 0 && n < 3; i = head.indexOf(10, i + 1)) n++;
+  return n < 3;
+}
+
 /** A protobuf message's type is not in its bytes: the name decides when it can, else decoding does. */
 async function resolveProtobuf(e: CatalogEntry): Promise<void> {
   const name = e.rel.toLowerCase();
@@ -156,7 +163,7 @@ export async function catalogBundle(root: string, c: Containment, only?: string)
     try {
       const head = await readHead(file);
       d = detectFormat(rel, head);
-      if (d.weak && TABLE_NAME.test(rel) && head.length >= HEAD_BYTES) d = detectFormat(rel, await readHead(file, TABLE_HEAD_BYTES));
+      if (d.weak && TABLE_NAME.test(rel) && head.length >= HEAD_BYTES && fewLines(head)) d = detectFormat(rel, await readHead(file, TABLE_HEAD_BYTES));
       if (d.weak) d = folderDefault(rel) ?? d;
     } catch (e) {
       d = { format: 'unknown', problem: `unreadable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
