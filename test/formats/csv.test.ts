@@ -189,6 +189,20 @@ describe('log tables', () => {
     expect(problems[0]).toMatch(/cart-logs\.csv: 3 row\(s\) skipped \(line 3: 3 field\(s\) where the header has 4; line 4: 5 field\(s\) where the header has 4; line 6: Quote Not Closed/);
   });
 
+  it('Windows line ends and a byte order mark (Excel, Splunk) read as the same records', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ql-csv-'));
+    try {
+      const file = path.join(dir, 'export.csv');
+      writeFileSync(file, '\uFEFF' + readFileSync(fx('splunk/search-export.csv'), 'utf8').replace(/\n/g, '\r\n'));
+      expect(detectFormat('export.csv', readFileSync(file))).toEqual({ format: 'csv-logs', signal: 'logs' });
+      const records = await loadLogRecords([file], [], formats(file, 'csv-logs'));
+      const { records: plain } = await logsOf('splunk/search-export.csv');
+      expect(records).toEqual(plain);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('row lines count the line breaks inside quoted fields', () => {
     const text = 'time,message\n2024-05-07T10:00:00Z,"a\nb\nc"\n2024-05-07T10:00:01Z,d\nbad\n';
     const shape = sniffCsv(text)!;
