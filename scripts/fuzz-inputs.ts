@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { copyBase, fuzzBases, listFiles, type Base } from './fuzz/bases.js';
+import { copyBase, fuzzBases, isKeptProfile, listFiles, type Base } from './fuzz/bases.js';
 import { CASE_KINDS, MUTATIONS } from './fuzz/mutations.js';
 import { caseSeed, Rng } from './fuzz/rng.js';
 import type { Finding } from './fuzz/run-case.js';
@@ -36,6 +36,8 @@ function flag(argv: string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
+const applies = new Map<string, boolean>();
+
 /** Builds case `index` of `seed` in a new temp dir: a kind, a base that has a file it applies to, the damage. */
 function makeCase(seed: number, index: number, bases: Base[], onlyKind?: string): CaseSpec {
   const rng = new Rng(caseSeed(seed, index));
@@ -43,8 +45,14 @@ function makeCase(seed: number, index: number, bases: Base[], onlyKind?: string)
   const m = MUTATIONS[kind]!;
   const candidates: Array<{ base: Base; files: string[] }> = [];
   for (const base of bases) {
-    const files = listFiles(base.dir).filter((rel) => !/\.pb\.gz$/.test(rel) || /-20250603T0950[23]0Z/.test(rel));
-    const fit = files.filter((rel) => m.applies(rel, readFileSync(path.join(base.dir, rel))));
+    const files = listFiles(base.dir).filter((rel) => !rel.endsWith('.pb.gz') || isKeptProfile(path.join(base.dir, rel)));
+    const fit = files.filter((rel) => {
+      // The fixtures do not change during a campaign: whether a kind applies to a file is asked once.
+      const key = `${kind}\u0000${base.dir}\u0000${rel}`;
+      let ok = applies.get(key);
+      if (ok === undefined) applies.set(key, (ok = m.applies(rel, readFileSync(path.join(base.dir, rel)))));
+      return ok;
+    });
     if (fit.length) for (let w = 0; w < base.weight; w++) candidates.push({ base, files: fit });
   }
   const { base, files } = rng.pick(candidates);
@@ -64,7 +72,7 @@ async function worker(): Promise<void> {
   process.on('message', async (msg: { dir: string; file?: string; budgetMs: number }) => {
     let findings: Finding[];
     try {
-      findings = await runCase(msg.dir, msg.file, msg.budgetMs);
+      findings = await runCase(msg.dir, msg.file, msg.budgetMs, (step) => process.send!({ step }));
     } catch (e) {
       findings = [{ kind: 'uncaught', detail: `escaped the tools: ${(e as Error)?.stack?.slice(0, 500) ?? String(e)}` }];
     }
@@ -73,6 +81,8 @@ async function worker(): Promise<void> {
     findings.push(...escaped.splice(0));
     process.send!({ findings });
   });
+  // The parent gone (killed, ^C), the worker has no one to answer.
+  process.on('disconnect', () => process.exit(0));
   process.send!({ ready: true });
 }
 
@@ -99,6 +109,7 @@ class Worker {
   /** Runs one case: its findings, or a crash or hang finding when the worker dies or overruns. */
   async run(spec: CaseSpec, budgetMs: number): Promise<Finding[]> {
     const child = this.child ?? (await this.start());
+    let step = '';
     return new Promise<Finding[]>((resolve) => {
       const done = (f: Finding[]) => {
         clearTimeout(timer);
@@ -111,12 +122,15 @@ class Worker {
       const timer = setTimeout(() => {
         this.child = undefined;
         child.kill('SIGKILL');
-        done([{ kind: 'hang', detail: `no answer within ${(2 * budgetMs) / 1000} s (the worker was killed)` }]);
+        done([{ kind: 'hang', detail: `no answer within ${(2 * budgetMs) / 1000} s, in ${step || 'the start'} (the worker was killed)` }]);
       }, 2 * budgetMs);
-      child.once('message', (m: { findings: Finding[] }) => done(m.findings));
+      child.on('message', (m: { findings?: Finding[]; step?: string }) => {
+        if (m.step) step = m.step;
+        else if (m.findings) done(m.findings);
+      });
       child.once('exit', (code, sig) => {
         this.child = undefined;
-        done([{ kind: 'crash', detail: `worker died (${sig ?? `exit ${code}`}): ${this.stderrTail.slice(-600)}` }]);
+        done([{ kind: 'crash', detail: `worker died (${sig ?? `exit ${code}`}) in ${step || 'the start'}: ${this.stderrTail.slice(-600)}` }]);
       });
       child.send({ dir: spec.dir, file: spec.file, budgetMs });
     });
@@ -169,7 +183,14 @@ async function main(argv: string[]): Promise<number> {
   const results: CaseResult[] = [];
   try {
     for (let i = from; i < from + cases; i++) {
-      const spec = makeCase(seed, i, bases, onlyKind);
+      let spec: CaseSpec;
+      try {
+        spec = makeCase(seed, i, bases, onlyKind);
+      } catch (e) {
+        // A mutation that cannot apply to the file drawn is the harness's fault, not a finding: said and skipped.
+        process.stderr.write(`case ${i}: not made (${(e as Error).message})\n`);
+        continue;
+      }
       const t0 = Date.now();
       const findings = await w.run(spec, budgetMs);
       results.push({ spec, findings, ms: Date.now() - t0 });

@@ -16,7 +16,7 @@ const DEMO_PROFILES_PER_SERVICE = 3;
 
 export function fuzzBases(repo: string): Base[] {
   const bases: Base[] = [
-    { name: 'demo-checkout', dir: path.join(repo, 'evals/incidents/demo-checkout'), weight: 3 },
+    { name: 'demo-checkout', dir: path.join(repo, 'evals/incidents/demo-checkout'), weight: 1 },
     { name: 'mini-bundle', dir: path.join(repo, 'test/fixtures/mini-bundle'), weight: 3 },
   ];
   const formats = path.join(repo, 'test/fixtures/formats');
@@ -26,17 +26,17 @@ export function fuzzBases(repo: string): Base[] {
 
 /** Copies a base into `out`; the demo loses most of its profiles (see DEMO_PROFILES_PER_SERVICE). */
 export function copyBase(base: Base, out: string): void {
-  const firstOf = new Map<string, Set<string>>();
-  cpSync(base.dir, out, {
-    recursive: true,
-    filter: (src) => {
-      if (!src.endsWith('.pb.gz') || !statSync(src).isFile()) return true;
-      const folder = path.dirname(src);
-      let kept = firstOf.get(folder);
-      if (!kept) firstOf.set(folder, (kept = new Set(readdirSync(folder).filter((n) => n.endsWith('.pb.gz')).sort().slice(0, DEMO_PROFILES_PER_SERVICE))));
-      return kept.has(path.basename(src));
-    },
-  });
+  cpSync(base.dir, out, { recursive: true, filter: (src) => !src.endsWith('.pb.gz') || !statSync(src).isFile() || isKeptProfile(src) });
+}
+
+const keptByFolder = new Map<string, Set<string>>();
+
+/** Whether copyBase keeps this profile: the first few of its folder by name. */
+export function isKeptProfile(file: string): boolean {
+  const folder = path.dirname(file);
+  let kept = keptByFolder.get(folder);
+  if (!kept) keptByFolder.set(folder, (kept = new Set(readdirSync(folder).filter((n) => n.endsWith('.pb.gz')).sort().slice(0, DEMO_PROFILES_PER_SERVICE))));
+  return kept.has(path.basename(file));
 }
 
 /** Every file under `dir`, '/'-separated and sorted (so a seed picks the same file every time). */

@@ -3,7 +3,7 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { Profile } from 'pprof-format';
+import { Label, Profile } from 'pprof-format';
 import YAML from 'yaml';
 import type { Rng } from './rng.js';
 import { findSpans, timeFactor, type SpanView } from './json-spans.js';
@@ -123,6 +123,8 @@ function scrambleTypes(doc: unknown, rng: Rng, share: number): number {
   return n;
 }
 
+/** A text-format sample with a timestamp: series, value, time. */
+const OM_SAMPLE = /^([a-zA-Z_:][\w:]*(?:\{[^}]*\})?) ([^ ]+) (\d+(?:\.\d+)?)$/;
 const HUGE_LINE_BYTES = 24 * 1024 * 1024;
 const DEEP_NESTING = 100_000;
 
@@ -281,12 +283,12 @@ export const MUTATIONS: Record<string, Mutation> = {
     return `span ${a.id()} alone in a new trace`;
   }),
   'metrics-decreasing-time': {
-    applies: (rel, b) => telemetry(rel) && /^[a-zA-Z_:][\w:]*(\{[^}]*\})? [^ ]+ \d+(\.\d+)?$/m.test(plain(b).subarray(0, 65536).toString('utf8')),
+    applies: (rel, b) => telemetry(rel) && plain(b).subarray(0, 65536).toString('utf8').split('\n').some((l) => OM_SAMPLE.test(l)),
     apply: (dir, rel, rng) => {
       let note = '';
       edit(dir, rel, (c) => {
         const lines = c.toString('utf8').split('\n');
-        const samples = lines.map((l, i) => ({ l, i, m: /^([a-zA-Z_:][\w:]*(?:\{[^}]*\})?) ([^ ]+) (\d+(?:\.\d+)?)$/.exec(l) })).filter((x) => x.m);
+        const samples = lines.map((l, i) => ({ l, i, m: OM_SAMPLE.exec(l) })).filter((x) => x.m);
         const key = rng.pick(samples).m![1]!;
         const mine = samples.filter((x) => x.m![1] === key);
         const repeat = mine.map((x, k) => `${key} ${x.m![2]} ${(Number(x.m![3]) - 15 * (k + 1)).toFixed(3)}`).reverse();
@@ -318,7 +320,7 @@ export const MUTATIONS: Record<string, Mutation> = {
         else if (how === 2) rng.pick(p.sample).locationId.push(876543);
         else if (how === 3 && p.sampleType.length) p.sampleType[0]!.type = big;
         else if (how === 4 && p.function.length) rng.pick(p.function).filename = -5;
-        else rng.pick(p.sample).label.push(...[{ key: big, str: big, num: 0, numUnit: 0 }] as never[]);
+        else rng.pick(p.sample).label.push(new Label({ key: big, str: big }));
         note = ['function name', 'line function id', 'sample location id', 'sample type', 'function file name (negative)', 'label key'][how]! + ' index out of range';
         return Buffer.from(p.encode());
       });

@@ -79,10 +79,11 @@ async function simpleArgs(sources: BundleSources): Promise<Record<string, Record
   };
 }
 
-export async function runCase(dir: string, mutatedRel: string | undefined, budgetMs: number): Promise<Finding[]> {
+export async function runCase(dir: string, mutatedRel: string | undefined, budgetMs: number, step: (what: string) => void = () => {}): Promise<Finding[]> {
   const findings: Finding[] = [];
   const echo = wordsInInput(dir);
   let sources: BundleSources;
+  step('open');
   try {
     sources = (await setup({ bundle: dir })).sources as BundleSources;
   } catch (e) {
@@ -101,6 +102,7 @@ export async function runCase(dir: string, mutatedRel: string | undefined, budge
   });
   for (const name of TOOL_NAMES) {
     const tool = (await loadTool(name))!;
+    step(name);
     const res = await runTool(tool, args[name] ?? {}, { sources, signal: new AbortController().signal, progress: () => {}, deadlineMs: budgetMs });
     if (res.isError && /did not finish within its/.test(res.text)) findings.push({ kind: 'hang', detail: `${name}: ${res.text.split('\n')[0]}` });
     else if (res.isError && (new RegExp(`^${name} failed: `).test(res.text) || RAW_JS_ERROR.test(res.text.replace(/^\S+: /, '')))) findings.push({ kind: 'tool-exception', detail: res.text.slice(0, 300) });
@@ -108,6 +110,7 @@ export async function runCase(dir: string, mutatedRel: string | undefined, budge
     if (res.structured) findings.push(...badOutput(`${name} (structured)`, JSON.stringify(res.structured), echo));
   }
   // Every file is either read or named in a problem: a file with nothing read and no word said is lost silently.
+  step('inspect');
   const report = await inspectBundle(dir);
   const problemText = [...sources.problems, ...report.problems].join('\n');
   for (const f of report.files) {
