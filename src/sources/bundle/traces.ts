@@ -13,6 +13,7 @@ import { otlpJsonDocument } from './formats/otlp-json.js';
 import { decodeTraceFile, isOtherTraceFormat } from './formats/trace-files.js';
 import type { Format } from './formats/detect.js';
 import { SpanStoreBuilder, type SpanStore } from '../spanstore/store.js';
+import { breakParentLoops, parentLoopProblem } from '../spanstore/parent-loops.js';
 import { decodeOtlpJson } from '../spanstore/otlp-json.js';
 import { matchingTraces, servicesIn } from '../spanstore/query.js';
 import { decodedOr, type Decoded } from './decode-thread.js';
@@ -101,7 +102,10 @@ async function streamFile(file: string, into: SpanStoreBuilder, stats: ParseStat
 export async function loadSpanStore(files: string[], problems: string[], formats?: Map<string, Format>): Promise<SpanStore> {
   const builder = new SpanStoreBuilder();
   for (const file of files) await loadFile(file, builder, problems, formats?.get(file));
-  return builder.build();
+  const store = builder.build();
+  const loops = breakParentLoops(store);
+  if (loops.length) problems.push(parentLoopProblem(files.length === 1 ? files[0]! : `the ${files.length} trace files`, loops));
+  return store;
 }
 
 /** Every span of the files, as span records (for `inspect` and small checks; queries use the store). */
