@@ -1,7 +1,7 @@
 // Logs from bundle files (OTLP/JSON LogsData), loaded once, filtered in memory like a LogQL line filter would.
 import type { LogQuery, LogRecord, LogSet, LogSource, TimeRange } from '../types.js';
 import { looksLikeLogsData, parseLogsData } from '../otlp-logs.js';
-import { BundleFileError, parseJsonDocuments, readMaybeGzip } from './files.js';
+import { BundleFileError, noteNothingRead, parseJsonDocuments, readMaybeGzip } from './files.js';
 import { compileSafeRegex, type SafeRegex } from '../../util/regex.js';
 import { Ticker, yieldToLoop } from '../../util/yield.js';
 import { pushAll } from '../../util/stats.js';
@@ -14,25 +14,27 @@ import { decodedOr, type Decoded } from './decode-thread.js';
 export async function loadLogRecords(files: string[], problems: string[], formats?: Map<string, Format>): Promise<LogRecord[]> {
   const out: LogRecord[] = [];
   for (const file of files) {
+    const [before, problemsBefore] = [out.length, problems.length];
     try {
       const format = formats?.get(file);
       if (isOtherLogFormat(format)) {
         pushAll(problems, await decodeLogFile(file, await readMaybeGzip(file, problems), format!, out));
-        continue;
+      } else {
+        const text = (await readMaybeGzip(file, problems)).toString('utf8');
+        let skipped = 0;
+        for (let doc of parseJsonDocuments(file, text, problems)) {
+          // Loading tens of MB is synchronous work: yield between documents so other calls go on.
+          await yieldToLoop();
+          doc = otlpJsonDocument(doc);
+          if (!looksLikeLogsData(doc)) throw new BundleFileError(file, 'not OTLP/JSON LogsData (expected a top-level "resourceLogs" array)');
+          skipped += parseLogsData(doc, out).skipped;
+        }
+        if (skipped) problems.push(`${file}: ${skipped} log record(s) without a timestamp skipped`);
       }
-      const text = (await readMaybeGzip(file, problems)).toString('utf8');
-      let skipped = 0;
-      for (let doc of parseJsonDocuments(file, text, problems)) {
-        // Loading tens of MB is synchronous work: yield between documents so other calls go on.
-        await yieldToLoop();
-        doc = otlpJsonDocument(doc);
-        if (!looksLikeLogsData(doc)) throw new BundleFileError(file, 'not OTLP/JSON LogsData (expected a top-level "resourceLogs" array)');
-        skipped += parseLogsData(doc, out).skipped;
-      }
-      if (skipped) problems.push(`${file}: ${skipped} log record(s) without a timestamp skipped`);
     } catch (e) {
       problems.push(e instanceof BundleFileError ? e.message : `${file}: ${(e as Error).message}`);
     }
+    if (out.length === before) noteNothingRead(file, problems, problemsBefore, 'log records');
   }
   out.sort((a, b) => a.timeMs - b.timeMs);
   return out;

@@ -3,7 +3,7 @@
 // no worker can be started, in the calling thread.
 import { stat } from 'node:fs/promises';
 import { pushAll } from '../../util/stats.js';
-import { parseJsonDocuments, readMaybeGzip } from './files.js';
+import { noteNothingRead, parseJsonDocuments, readMaybeGzip } from './files.js';
 import { addPrometheusAnswer, looksLikePrometheusAnswer } from './formats/prometheus-json.js';
 import type { Format } from './formats/detect.js';
 import { MetricStoreBuilder, type MetricStore } from './openmetrics.js';
@@ -15,6 +15,7 @@ import { decodeOtlpProtoFile } from './formats/otlp-proto.js';
 export async function loadMetricStore(files: string[], problems: string[], formats?: Map<string, Format>): Promise<MetricStore> {
   const b = new MetricStoreBuilder();
   for (const file of files) {
+    const [before, problemsBefore] = [b.samples, problems.length];
     try {
       const bytes = await readMaybeGzip(file, problems);
       const format = formats?.get(file);
@@ -39,6 +40,7 @@ export async function loadMetricStore(files: string[], problems: string[], forma
     } catch (e) {
       problems.push(`${file}: ${(e as Error).message}`);
     }
+    if (b.samples === before) noteNothingRead(file, problems, problemsBefore, 'samples');
   }
   return b.finish();
 }

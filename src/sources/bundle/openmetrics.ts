@@ -71,6 +71,13 @@ export class MetricStoreBuilder {
   /** Samples stored and skipped for a missing timestamp by the last `add`. */
   lastAdd = { stored: 0, missingTs: 0 };
 
+  /** Samples held so far, every file together (a file that adds none is reported by the loader). */
+  get samples(): number {
+    let n = 0;
+    for (const b of this.byKey.values()) n += b.t.length;
+    return n;
+  }
+
   /** Parses one file's text; returns the problems found (each naming the file and line). */
   add(file: string, text: string, scrapeTimeMs?: number): string[] {
     this.scrapeTimeMs = scrapeTimeMs;

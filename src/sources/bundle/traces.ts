@@ -8,7 +8,7 @@ import { yieldToLoop } from '../../util/yield.js';
 import { isGzip } from '../../util/gzip.js';
 import type { Span, SpanQuery, TimeRange, TraceSet, TraceSource } from '../types.js';
 import { parseTracesData, looksLikeTracesData, type ParseStats } from '../otlp-traces.js';
-import { BundleFileError, parseJsonDocuments, readMaybeGzip } from './files.js';
+import { BundleFileError, noteNothingRead, parseJsonDocuments, readMaybeGzip } from './files.js';
 import { otlpJsonDocument } from './formats/otlp-json.js';
 import { decodeTraceFile, isOtherTraceFormat } from './formats/trace-files.js';
 import type { Format } from './formats/detect.js';
@@ -25,6 +25,7 @@ import { decodedOr, type Decoded } from './decode-thread.js';
  */
 async function loadFile(file: string, into: SpanStoreBuilder, problems: string[], format?: Format): Promise<void> {
   const stats: ParseStats = { spans: 0, skipped: 0, reasons: new Map() };
+  const [before, problemsBefore] = [into.length, problems.length];
   try {
     if (isOtherTraceFormat(format)) {
       const spans: Span[] = [];
@@ -57,6 +58,7 @@ async function loadFile(file: string, into: SpanStoreBuilder, problems: string[]
   } catch (e) {
     problems.push(e instanceof BundleFileError ? e.message : `${file}: ${(e as Error).message}`);
   }
+  if (into.length === before) noteNothingRead(file, problems, problemsBefore, 'spans');
 }
 
 /**
