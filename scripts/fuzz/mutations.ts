@@ -125,6 +125,8 @@ function scrambleTypes(doc: unknown, rng: Rng, share: number): number {
 
 /** A text-format sample with a timestamp: series, value, time. */
 const OM_SAMPLE = /^([a-zA-Z_:][\w:]*(?:\{[^}]*\})?) ([^ ]+) (\d+(?:\.\d+)?)$/;
+/** An epoch time of this century: seconds (with a fraction), ms, µs or ns (2001–2033). */
+const EPOCH = /(?<![\d.])(1[0-9]{9}(?:\.[0-9]+)?|1[0-9]{12}|1[0-9]{15}|1[0-9]{18})(?![\d])/;
 const HUGE_LINE_BYTES = 24 * 1024 * 1024;
 const DEEP_NESTING = 100_000;
 
@@ -225,7 +227,7 @@ export const MUTATIONS: Record<string, Mutation> = {
     applies: (rel, b) => telemetry(rel) && jsonDoc(b) !== undefined && typeof jsonDoc(b) === 'object',
     apply: (dir, rel, rng) => ({ note: editJson(dir, rel, (doc) => `${scrambleTypes(doc, rng, 0.08 + rng.next() * 0.3)} value(s) of the wrong type`) }),
   },
-  'times-out-of-range': spanMutation((spans, rng) => {
+  'span-times-out-of-range': spanMutation((spans, rng) => {
     const s = rng.pick(spans);
     const f = timeFactor(s);
     const how = rng.int(5);
@@ -237,6 +239,30 @@ export const MUTATIONS: Record<string, Mutation> = {
     else s.setTimes('1e400', '99999999999999999999999999999');
     return ['year 285000', 'negative times', 'end before start / negative duration', 'zero times', 'numbers past double range'][how]!;
   }),
+  'times-out-of-range': {
+    // Any epoch time in the text (seconds with a fraction, ms, µs, ns; quoted or not) in logs, metrics, spans.
+    applies: (rel, b) => telemetry(rel) && EPOCH.test(plain(b).subarray(0, 1 << 20).toString('latin1')),
+    apply: (dir, rel, rng) => {
+      let n = 0;
+      edit(dir, rel, (c) => {
+        const text = c.toString('latin1');
+        const all = [...text.matchAll(new RegExp(EPOCH.source, 'g'))];
+        const chosen = new Set(Array.from({ length: 1 + rng.int(4) }, () => rng.int(all.length)));
+        let out = '';
+        let at = 0;
+        for (const i of [...chosen].sort((a, b) => a - b)) {
+          const m = all[i]!;
+          const digits = m[1]!;
+          const bad = rng.pick([`9${digits}000000`, `-${digits}`, '0', '1e400', digits.slice(0, 3)]);
+          out += text.slice(at, m.index! + m[0].indexOf(digits)) + bad;
+          at = m.index! + m[0].indexOf(digits) + digits.length;
+          n++;
+        }
+        return Buffer.from(out + text.slice(at), 'latin1');
+      });
+      return { note: `${n} time(s) replaced by far-future, negative, zero, huge or tiny numbers` };
+    },
+  },
   'nan-values': {
     applies: (rel, b) => telemetry(rel) && jsonDoc(b) !== undefined,
     apply: (dir, rel, rng) => {

@@ -23,6 +23,7 @@ export interface Finding {
 const STACK = /\n\s+at (?:[^\n]*\((?:file:|node:|\/)[^\n]*:\d+:\d+\)|(?:file:|node:)\S+:\d+:\d+)/;
 /** Words that mean a value went missing on its way to the text, unless the input itself holds them. */
 const BAD_WORDS = ['[object Object]', 'undefined', 'NaN'];
+const BAD_NUMBER = /Invalid Date|(?:NaN|-?Infinity) ?(?:ms|s|µs|%|\/s|×|cores?|B|KB|MB|GB)\b|(?:p50|p90|p95|p99|rate|errors|share|score)[ :=]+(?:NaN|-?Infinity)\b/;
 /** Errors JavaScript raises itself: an input problem surfacing as one of these was not handled. */
 const RAW_JS_ERROR = /^(TypeError|RangeError|ReferenceError|SyntaxError|Error)?:?\s*(Cannot read propert|Cannot convert|is not a function|is not iterable|Maximum call stack|Invalid array length|Invalid string length|Unexpected token|Unexpected end of JSON|.* is not defined|Cannot access|out of memory)/i;
 
@@ -48,6 +49,10 @@ function badOutput(where: string, text: string, echo: Set<string>): Finding[] {
   const out: Finding[] = [];
   const stack = STACK.exec(text);
   if (stack) out.push({ kind: 'bad-output', detail: `${where}: a stack trace: ${text.slice(Math.max(0, stack.index - 120), stack.index + 80)}` });
+  // A number that went wrong shows as NaN, Infinity or "Invalid Date" beside a unit or a statistic,
+  // whatever the input holds (a NaN attribute value may be echoed; a NaN duration is a bug).
+  const number = BAD_NUMBER.exec(text);
+  if (number) out.push({ kind: 'bad-output', detail: `${where}: "${number[0]}" in: …${text.slice(Math.max(0, number.index - 100), number.index + 60)}…` });
   for (const w of BAD_WORDS) {
     if (echo.has(w)) continue;
     const re = w === '[object Object]' ? /\[object Object\]/ : new RegExp(`\\b${w}\\b`);
@@ -56,6 +61,8 @@ function badOutput(where: string, text: string, echo: Set<string>): Finding[] {
   }
   return out;
 }
+
+const SERVICE_TOOLS = ['find_prevalent_errors', 'find_slow_spans', 'compare_attributes', 'hot_functions', 'log_patterns', 'search_logs', 'log_fields', 'service_red'];
 
 /** Arguments each tool needs, taken from the bundle so they name something that exists. */
 async function simpleArgs(sources: BundleSources): Promise<Record<string, Record<string, unknown>>> {
@@ -100,15 +107,21 @@ export async function runCase(dir: string, mutatedRel: string | undefined, budge
     findings.push({ kind: 'uncaught', detail: `reading the bundle for arguments: ${e.stack?.slice(0, 400)}` });
     return {} as Record<string, Record<string, unknown>>;
   });
-  for (const name of TOOL_NAMES) {
+  let service: string | undefined;
+  const call = async (name: string, callArgs: Record<string, unknown>) => {
     const tool = (await loadTool(name))!;
-    step(name);
-    const res = await runTool(tool, args[name] ?? {}, { sources, signal: new AbortController().signal, progress: () => {}, deadlineMs: budgetMs });
-    if (res.isError && /did not finish within its/.test(res.text)) findings.push({ kind: 'hang', detail: `${name}: ${res.text.split('\n')[0]}` });
-    else if (res.isError && (new RegExp(`^${name} failed: `).test(res.text) || RAW_JS_ERROR.test(res.text.replace(/^\S+: /, '')))) findings.push({ kind: 'tool-exception', detail: res.text.slice(0, 300) });
-    findings.push(...badOutput(name, res.text, echo));
-    if (res.structured) findings.push(...badOutput(`${name} (structured)`, JSON.stringify(res.structured), echo));
-  }
+    const label = callArgs.service === undefined ? name : `${name} {service: ${JSON.stringify(callArgs.service)}}`;
+    step(label);
+    const res = await runTool(tool, callArgs, { sources, signal: new AbortController().signal, progress: () => {}, deadlineMs: budgetMs });
+    if (res.isError && /did not finish within its/.test(res.text)) findings.push({ kind: 'hang', detail: `${label}: ${res.text.split('\n')[0]}` });
+    else if (res.isError && (new RegExp(`^${name} failed: `).test(res.text) || RAW_JS_ERROR.test(res.text.replace(/^\S+: /, '')))) findings.push({ kind: 'tool-exception', detail: `${label}: ${res.text.slice(0, 300)}` });
+    findings.push(...badOutput(label, res.text, echo));
+    if (res.structured) findings.push(...badOutput(`${label} (structured)`, JSON.stringify(res.structured), echo));
+    if (name === 'list_services') service = (res.structured?.services as Array<{ service?: unknown }> | undefined)?.find((s) => typeof s.service === 'string')?.service as string | undefined;
+  };
+  for (const name of TOOL_NAMES) await call(name, args[name] ?? {});
+  // The tools that narrow to a service, once more on the first one listed: other code paths.
+  if (service !== undefined) for (const name of SERVICE_TOOLS) await call(name, { ...(args[name] ?? {}), service });
   // Every file is either read or named in a problem: a file with nothing read and no word said is lost silently.
   step('inspect');
   const report = await inspectBundle(dir);

@@ -5,9 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import YAML from 'yaml';
 import { BundleFileError } from './files.js';
+import { isPlausibleTimeMs } from '../../util/plausible-time.js';
 
-/** Times outside these years are typos or wrong units (`start: 12` is 1970 as epoch seconds), not incidents. */
-const PLAUSIBLE_MS = { min: Date.UTC(2000, 0, 1), max: Date.UTC(2200, 0, 1) };
 
 const timeString = z.union([z.string(), z.date(), z.number()]).transform((v, ctx) => {
   const t = v instanceof Date ? v.getTime() : typeof v === 'number' ? (v < 1e11 ? v * 1000 : v) : Date.parse(v);
@@ -15,7 +14,8 @@ const timeString = z.union([z.string(), z.date(), z.number()]).transform((v, ctx
     ctx.addIssue({ code: 'custom', message: `not a time: ${String(v)} (write an ISO 8601 time such as 2025-06-03T10:00:00Z)` });
     return z.NEVER;
   }
-  if (t < PLAUSIBLE_MS.min || t > PLAUSIBLE_MS.max) {
+  // Outside these years it is a typo or a wrong unit (`start: 12` is 1970 as epoch seconds), not an incident.
+  if (!isPlausibleTimeMs(t)) {
     ctx.addIssue({ code: 'custom', message: `not a plausible time: ${String(v instanceof Date ? v.toISOString() : v)} is ${new Date(t).toISOString().slice(0, 4)} (write an ISO 8601 time such as 2025-06-03T10:00:00Z; a number is read as epoch seconds, or milliseconds past 1e11)` });
     return z.NEVER;
   }
