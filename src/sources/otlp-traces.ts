@@ -2,7 +2,7 @@
 // `scopeSpans` and the legacy `instrumentationLibrarySpans`, `{trace: …}` and `{batches: …}` wrappers.
 import type { Span, SpanEvent, SpanLink, SpanStatus } from './types.js';
 import { SPAN_KINDS, attributes, nanosToMs, normaliseId, scopeOf, serviceOf } from './otlp.js';
-import { isPlausibleTimeMs, PLAUSIBLE_YEARS } from '../util/plausible-time.js';
+import { isDateMs, NOT_A_DATE } from '../util/plausible-time.js';
 
 export interface ParseStats {
   spans: number;
@@ -112,8 +112,8 @@ export function parseTracesData(doc: unknown, out: Span[], stats: ParseStats): v
           skip('missing startTimeUnixNano');
           continue;
         }
-        if (!isPlausibleTimeMs(startMs) || (endMs !== undefined && !Number.isNaN(endMs) && !isPlausibleTimeMs(endMs))) {
-          skip(`start or end time outside the years ${PLAUSIBLE_YEARS}`);
+        if (!isDateMs(startMs) || (endMs !== undefined && !Number.isNaN(endMs) && !isDateMs(endMs))) {
+          skip(`start or end time ${NOT_A_DATE}`);
           continue;
         }
         if (endMs === undefined || endMs < startMs) endMs = startMs;

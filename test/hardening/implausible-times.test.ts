@@ -26,6 +26,19 @@ const call = async (tool: ToolDef, dir: string, args: Record<string, unknown> = 
 };
 
 describe('times out of range', () => {
+  it('a span at 1970 (a zero) is kept, but the window read from the data leaves it out and says so', async () => {
+    const dir = folder();
+    const zipkin = JSON.parse(readFileSync(path.join(FIX, 'zipkin/trace.json'), 'utf8')) as Array<Record<string, unknown>>;
+    zipkin.push({ ...zipkin[2]!, id: '00200000000000ff', timestamp: 1 });
+    writeFileSync(path.join(dir, 'trace.json'), JSON.stringify(zipkin));
+    const { sources, res } = await call(listServices as ToolDef, dir);
+    expect(res.isError).toBe(false);
+    expect(sources.defaults.window).toEqual({ start: Date.UTC(2025, 5, 4, 10, 5, 0), end: Date.UTC(2025, 5, 4, 10, 5, 1) });
+    expect(sources.problems).toEqual([
+      `${dir}: 1 span(s), record(s), sample(s) or profile(s) have times outside the years 1980–2200; the window read from the data leaves them out (give window {start, end} in incident.yaml to choose it)`,
+    ]);
+  });
+
   it('OTLP log records: the bad ones skipped and counted, the good one read, the window from it', async () => {
     const dir = folder();
     const doc = JSON.parse(readFileSync(path.join(FIX, 'otlp-snake/logs.json'), 'utf8'));
@@ -36,13 +49,15 @@ describe('times out of range', () => {
     expect(res.isError).toBe(false);
     expect(res.text).toMatch(/1 line\(s\) matched/);
     expect(sources.defaults.window).toEqual({ start: Date.UTC(2025, 5, 4, 10, 7), end: Date.UTC(2025, 5, 4, 10, 7, 1) });
-    // "-5000000000", "1e400" and "NaN" are no nanosecond count at all; 9e24 and 0 are times no event has.
+    // "-5000000000", "1e400" and "NaN" are no nanosecond count at all; 9e24 ns is no date; "0" is 1970,
+    // kept as a record but not allowed to stretch the window over 55 years.
     expect(sources.problems).toEqual([
       `${path.join(dir, 'logs.json')}: 3 log record(s) without a timestamp skipped`,
-      `${path.join(dir, 'logs.json')}: 2 log record(s) with a time outside the years 1980–2200 skipped`,
+      `${path.join(dir, 'logs.json')}: 1 log record(s) with a time beyond the range of dates (±8.64e15 ms around 1970) skipped`,
+      `${dir}: 1 span(s), record(s), sample(s) or profile(s) have times outside the years 1980–2200; the window read from the data leaves them out (give window {start, end} in incident.yaml to choose it)`,
     ]);
     const report = await inspectBundle(dir);
-    expect(report.files[0]!.counts).toEqual({ records: 1 });
+    expect(report.files[0]!.counts).toEqual({ records: 2 });
   });
 
   it('OTLP and Zipkin spans: skipped with the reason, the rest of the trace read', async () => {
@@ -58,8 +73,8 @@ describe('times out of range', () => {
     const { sources, res } = await call(listServices as ToolDef, dir);
     expect(res.isError).toBe(false);
     const problems = sources.problems.join('\n');
-    expect(problems).toContain(`${path.join(dir, 'traces.json')}: 1 span(s) skipped (1× start or end time outside the years 1980–2200)`);
-    expect(problems).toContain(`${path.join(dir, 'zipkin.json')}: 1 span(s) skipped (1× timestamp or its duration outside the years 1980–2200)`);
+    expect(problems).toContain(`${path.join(dir, 'traces.json')}: 1 span(s) skipped (1× start or end time beyond the range of dates (±8.64e15 ms around 1970))`);
+    expect(problems).toContain(`${path.join(dir, 'zipkin.json')}: 1 span(s) skipped (1× timestamp or its duration beyond the range of dates (±8.64e15 ms around 1970))`);
     const report = await inspectBundle(dir);
     expect(report.files.find((f) => f.file === 'traces.json')!.counts.spans).toBe(n);
     expect(report.files.find((f) => f.file === 'zipkin.json')!.counts.spans).toBe(zipkin.length - 1);
@@ -72,6 +87,6 @@ describe('times out of range', () => {
     writeFileSync(path.join(dir, 'checkout.om'), text);
     const { sources, res } = await call(listServices as ToolDef, dir);
     expect(res.isError).toBe(false);
-    expect(sources.problems.join('\n')).toMatch(/checkout\.om: line 4: timestamp 9000000000000\.000 is outside the years 1980–2200 \(OpenMetrics writes epoch seconds\)/);
+    expect(sources.problems.join('\n')).toMatch(/checkout\.om: line 4: timestamp 9000000000000\.000 is beyond the range of dates \(±8\.64e15 ms around 1970\) \(OpenMetrics writes epoch seconds\)/);
   });
 });

@@ -9,7 +9,7 @@ import { otlpJsonDocument } from './formats/otlp-json.js';
 import { decodeLogFile, isOtherLogFormat } from './formats/log-files.js';
 import type { Format } from './formats/detect.js';
 import { decodedOr, type Decoded } from './decode-thread.js';
-import { isPlausibleTimeMs, PLAUSIBLE_YEARS } from '../../util/plausible-time.js';
+import { isDateMs, NOT_A_DATE } from '../../util/plausible-time.js';
 
 /** `formats` names the files in another format than OTLP/JSON (OTLP protobuf, logcli JSON Lines, plain text). */
 export async function loadLogRecords(files: string[], problems: string[], formats?: Map<string, Format>): Promise<LogRecord[]> {
@@ -35,18 +35,18 @@ export async function loadLogRecords(files: string[], problems: string[], format
     } catch (e) {
       problems.push(e instanceof BundleFileError ? e.message : `${file}: ${(e as Error).message}`);
     }
-    const dropped = dropImplausibleTimes(out, before);
-    if (dropped) problems.push(`${file}: ${dropped} log record(s) with a time outside the years ${PLAUSIBLE_YEARS} skipped`);
+    const dropped = dropNonDates(out, before);
+    if (dropped) problems.push(`${file}: ${dropped} log record(s) with a time ${NOT_A_DATE} skipped`);
     if (out.length === before) noteNothingRead(file, problems, problemsBefore, 'log records');
   }
   out.sort((a, b) => a.timeMs - b.timeMs);
   return out;
 }
 
-/** Removes the records from `from` on whose time is not plausible (see util/plausible-time.ts); returns how many. */
-function dropImplausibleTimes(records: LogRecord[], from: number): number {
+/** Removes the records from `from` on whose time is no date (see util/plausible-time.ts); returns how many. */
+function dropNonDates(records: LogRecord[], from: number): number {
   let kept = from;
-  for (let i = from; i < records.length; i++) if (isPlausibleTimeMs(records[i]!.timeMs)) records[kept++] = records[i]!;
+  for (let i = from; i < records.length; i++) if (isDateMs(records[i]!.timeMs)) records[kept++] = records[i]!;
   const dropped = records.length - kept;
   records.length = kept;
   return dropped;

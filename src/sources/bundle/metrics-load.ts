@@ -10,13 +10,13 @@ import { MetricStoreBuilder, type MetricStore } from './openmetrics.js';
 import { Accumulator, addOtlpMetrics, type OtlpMetricsStats } from './formats/otlp-metrics.js';
 import { otlpJsonDocument } from './formats/otlp-json.js';
 import { decodeOtlpProtoFile } from './formats/otlp-proto.js';
-import { PLAUSIBLE_YEARS } from '../../util/plausible-time.js';
+import { NOT_A_DATE } from '../../util/plausible-time.js';
 
 /** Reads every file into one store; what goes wrong in a file is pushed to `problems`, naming it. */
 export async function loadMetricStore(files: string[], problems: string[], formats?: Map<string, Format>): Promise<MetricStore> {
   const b = new MetricStoreBuilder();
   for (const file of files) {
-    const [before, problemsBefore, implausible] = [b.samples, problems.length, b.implausibleTimes];
+    const [before, problemsBefore, nonDates] = [b.samples, problems.length, b.nonDates];
     try {
       const bytes = await readMaybeGzip(file, problems);
       const format = formats?.get(file);
@@ -41,7 +41,7 @@ export async function loadMetricStore(files: string[], problems: string[], forma
     } catch (e) {
       problems.push(`${file}: ${(e as Error).message}`);
     }
-    if (b.implausibleTimes > implausible) problems.push(`${file}: ${b.implausibleTimes - implausible} sample(s) with a time outside the years ${PLAUSIBLE_YEARS} skipped`);
+    if (b.nonDates > nonDates) problems.push(`${file}: ${b.nonDates - nonDates} sample(s) with a time ${NOT_A_DATE} skipped`);
     if (b.samples === before) noteNothingRead(file, problems, problemsBefore, 'samples');
   }
   return b.finish();

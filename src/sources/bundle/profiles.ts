@@ -16,7 +16,7 @@ import { StackMerger } from '../../analysis/profiles/merge.js';
 import { parseDuration } from '../../util/time.js';
 import { parseFolded } from './formats/folded.js';
 import type { Format } from './formats/detect.js';
-import { isPlausibleTimeMs, PLAUSIBLE_YEARS } from '../../util/plausible-time.js';
+import { isDateMs, NOT_A_DATE } from '../../util/plausible-time.js';
 
 interface IndexEntry {
   file: string;
@@ -185,8 +185,8 @@ export class BundleProfileSource implements ProfileSource {
       }
       let timeMs = parsed.timeMs ?? idx?.timeMs;
       const durationMs = parsed.durationMs ?? idx?.durationMs;
-      if (timeMs !== undefined && !isPlausibleTimeMs(timeMs)) {
-        this.problems.push(`${full}: its time (${timeMs} ms since 1970) is outside the years ${PLAUSIBLE_YEARS}; read as a profile without a time`);
+      if (timeMs !== undefined && !isDateMs(timeMs)) {
+        this.problems.push(`${full}: its time (${timeMs} ms since 1970) is ${NOT_A_DATE}; read as a profile without a time`);
         timeMs = undefined;
       }
       if (timeMs === undefined) this.problems.push(`${full}: no time in the profile or in profiles/index.yaml; it is counted in every window`);

@@ -3,7 +3,7 @@
 import type { Attributes, InstrumentationScope, Span, SpanEvent, SpanLink, SpanStatus } from '../../types.js';
 import { normaliseId } from '../../otlp.js';
 import type { ParseStats } from '../../otlp-traces.js';
-import { isPlausibleTimeMs, PLAUSIBLE_YEARS } from '../../../util/plausible-time.js';
+import { isDateMs, NOT_A_DATE } from '../../../util/plausible-time.js';
 
 /** Span kind by the lowercase name Jaeger's `span.kind` tag and Zipkin's `kind` use (OTLP numbers). */
 export const KIND_BY_NAME: Record<string, number> = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
@@ -80,8 +80,8 @@ export function spanCore(
     return undefined;
   }
   const durationMs = Math.max(0, microsToMs(raw.durationMicros) ?? 0);
-  if (!isPlausibleTimeMs(startMs) || !isPlausibleTimeMs(startMs + durationMs)) {
-    skipSpan(stats, `${names.start} or its duration outside the years ${PLAUSIBLE_YEARS}`);
+  if (!isDateMs(startMs) || !isDateMs(startMs + durationMs)) {
+    skipSpan(stats, `${names.start} or its duration ${NOT_A_DATE}`);
     return undefined;
   }
   return { traceId, spanId, startMs, durationMs };
