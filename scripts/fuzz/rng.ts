@@ -25,9 +25,15 @@ export class Rng {
   }
 }
 
-/** The seed of one case: the campaign's seed and the case's index mixed, so case N is the same alone or in a run. */
+/** The seed of one case: the campaign's seed and the case's index each hashed (so seed 2 is not seed 1
+ * shifted by a few cases), so case N is the same alone or in a run. */
 export function caseSeed(seed: number, index: number): number {
-  let h = (seed ^ 0x85ebca6b) >>> 0;
-  h = Math.imul(h ^ (index + 0x27d4eb2f), 0x165667b1) >>> 0;
-  return (h ^ (h >>> 13)) >>> 0;
+  return mix(mix(seed >>> 0) ^ Math.imul(index + 1, 0x9e3779b1));
+}
+
+/** A 32-bit integer hash (murmur3's finaliser). */
+function mix(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
 }
