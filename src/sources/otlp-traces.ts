@@ -2,6 +2,7 @@
 // `scopeSpans` and the legacy `instrumentationLibrarySpans`, `{trace: …}` and `{batches: …}` wrappers.
 import type { Span, SpanEvent, SpanLink, SpanStatus } from './types.js';
 import { SPAN_KINDS, attributes, nanosToMs, normaliseId, scopeOf, serviceOf } from './otlp.js';
+import { isDateMs, NOT_A_DATE } from '../util/plausible-time.js';
 
 export interface ParseStats {
   spans: number;
@@ -109,6 +110,10 @@ export function parseTracesData(doc: unknown, out: Span[], stats: ParseStats): v
         let endMs = fastNanos(s.endTimeUnixNano);
         if (startMs === undefined) {
           skip('missing startTimeUnixNano');
+          continue;
+        }
+        if (!isDateMs(startMs) || (endMs !== undefined && !Number.isNaN(endMs) && !isDateMs(endMs))) {
+          skip(`start or end time ${NOT_A_DATE}`);
           continue;
         }
         if (endMs === undefined || endMs < startMs) endMs = startMs;

@@ -13,11 +13,11 @@ interface AnyValue {
 
 export function anyValue(v: AnyValue | undefined): AttrValue | undefined {
   if (!v || typeof v !== 'object') return undefined;
-  if (v.stringValue !== undefined) return String(v.stringValue);
+  if (v.stringValue !== undefined) return asText(v.stringValue);
   if (v.intValue !== undefined) return int64(v.intValue);
   if (v.doubleValue !== undefined) return Number(v.doubleValue);
   if (v.boolValue !== undefined) return Boolean(v.boolValue);
-  if (v.bytesValue !== undefined) return String(v.bytesValue);
+  if (v.bytesValue !== undefined) return asText(v.bytesValue);
   if (v.arrayValue) return JSON.stringify((v.arrayValue.values ?? []).map(anyValue));
   if (v.kvlistValue) {
     const o: Record<string, unknown> = {};
@@ -25,6 +25,11 @@ export function anyValue(v: AnyValue | undefined): AttrValue | undefined {
     return JSON.stringify(o);
   }
   return undefined;
+}
+
+/** A value that should be a string: an object or array (a malformed export) as its JSON, not "[object Object]". */
+function asText(x: unknown): string {
+  return x !== null && typeof x === 'object' ? JSON.stringify(x) : String(x);
 }
 
 /** An int64 as a number when a double holds it exactly, else its decimal string (OTLP/JSON writes int64 as strings). */

@@ -51,6 +51,15 @@ function cutGzipContent(raw: Buffer): Buffer | undefined {
 }
 
 /**
+ * Says so when a file was read without error but gave nothing (no spans, records or samples) and no
+ * problem since `since` names it: otherwise it would vanish from the investigation without a word.
+ */
+export function noteNothingRead(file: string, problems: string[], since: number, what: string): void {
+  for (let i = since; i < problems.length; i++) if (problems[i]!.includes(file)) return;
+  problems.push(`${file}: no ${what} found in it, so nothing from it is used (run \`queryless inspect\` on the folder to see what it was read as)`);
+}
+
+/**
  * readMaybeGzip for small files (a profile of a few KB): a synchronous read and gunzip cost tens of
  * microseconds, while the asynchronous ones cost more than that in promises, file handles and a zlib
  * stream per file, on the main thread; hundreds of small files made that the larger part of loading.

@@ -5,11 +5,18 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import YAML from 'yaml';
 import { BundleFileError } from './files.js';
+import { isPlausibleTimeMs } from '../../util/plausible-time.js';
+
 
 const timeString = z.union([z.string(), z.date(), z.number()]).transform((v, ctx) => {
   const t = v instanceof Date ? v.getTime() : typeof v === 'number' ? (v < 1e11 ? v * 1000 : v) : Date.parse(v);
   if (Number.isNaN(t)) {
-    ctx.addIssue({ code: 'custom', message: `not a time: ${String(v)}` });
+    ctx.addIssue({ code: 'custom', message: `not a time: ${String(v)} (write an ISO 8601 time such as 2025-06-03T10:00:00Z)` });
+    return z.NEVER;
+  }
+  // Outside these years it is a typo or a wrong unit (`start: 12` is 1970 as epoch seconds), not an incident.
+  if (!isPlausibleTimeMs(t)) {
+    ctx.addIssue({ code: 'custom', message: `not a plausible time: ${String(v instanceof Date ? v.toISOString() : v)} is ${new Date(t).toISOString().slice(0, 4)} (write an ISO 8601 time such as 2025-06-03T10:00:00Z; a number is read as epoch seconds, or milliseconds past 1e11)` });
     return z.NEVER;
   }
   return t;
@@ -64,14 +71,21 @@ export async function loadIncident(file: string): Promise<IncidentMeta> {
     const pos = err.linePos?.[0];
     throw new BundleFileError(file, `invalid YAML${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${err.message.split('\n')[0]}`);
   }
-  // An empty file (or only comments) is an empty description.
-  const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
+  // An empty file (or only comments) is an empty description. Aliases that expand past the yaml
+  // library's cap (a "billion laughs" file) throw here rather than in the parse.
+  let raw: Record<string, unknown>;
+  try {
+    raw = (doc.toJS() ?? {}) as Record<string, unknown>;
+  } catch (e) {
+    throw new BundleFileError(file, `invalid YAML: ${(e as Error).message} (its aliases (*name) expand too far); write the values out instead of repeating aliases`);
+  }
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new BundleFileError(file, `expected a mapping of keys (id, title, window: {start, end}, …), found ${Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}`);
   // A key written with no value (`window:`) is a key not given.
-  if (raw && typeof raw === 'object') for (const k of Object.keys(raw)) if (raw[k] === null) delete raw[k];
+  for (const k of Object.keys(raw)) if (raw[k] === null) delete raw[k];
   const parsed = incidentSchema.safeParse(raw);
   if (!parsed.success) {
     const what = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new BundleFileError(file, `invalid incident metadata: ${what}`);
+    throw new BundleFileError(file, `invalid incident metadata: ${what}. Fix these keys or remove them (every key of incident.yaml is optional)`);
   }
   return parsed.data;
 }

@@ -16,6 +16,7 @@ import { createBundleCodeSource } from './source.js';
 import { catalogBundle, type CatalogEntry } from './formats/catalog.js';
 import { profileServiceHint } from './formats/services.js';
 import { filesOf } from './signal-files.js';
+import { isPlausibleTimeMs, PLAUSIBLE_YEARS } from '../../util/plausible-time.js';
 
 export interface BundleSources extends Sources {
   incident: IncidentMeta & { id: string; window: TimeRange };
@@ -72,7 +73,9 @@ export async function openBundle(dir: string, opts: BundleOptions = {}): Promise
   let window: TimeRange;
   if (meta.window?.start !== undefined && meta.window.end !== undefined) window = { start: meta.window.start, end: meta.window.end };
   else {
-    let data = await dataRange(sources);
+    const seen = await dataRange(sources);
+    let data = seen.range;
+    if (seen.outside) problems.push(`${dir}: ${seen.outside.toLocaleString('en')} span(s), record(s), sample(s) or profile(s) have times outside the years ${PLAUSIBLE_YEARS}; the window read from the data leaves them out (give window {start, end} in incident.yaml to choose it)`);
     if (!data && (sources.profiles || sources.logs)) {
       // Only untimed data (collapsed stacks, logs without times): it counts in every window, so the
       // hour before the newest file's modification is as good as any, and says when it was taken.
@@ -103,11 +106,19 @@ export async function openBundle(dir: string, opts: BundleOptions = {}): Promise
   };
 }
 
-/** The time range the data covers (whole seconds around the first and last time), loading what has times. */
-export async function dataRange(s: { traces?: BundleTraceSource; logs?: BundleLogSource; metrics?: BundleMetricSource; profiles?: BundleProfileSource }): Promise<TimeRange | undefined> {
+/**
+ * The time range the data covers (whole seconds around the first and last time), loading what has
+ * times, and how many times outside PLAUSIBLE_YEARS were left out of it (a zero, the year 9999).
+ */
+export async function dataRange(s: { traces?: BundleTraceSource; logs?: BundleLogSource; metrics?: BundleMetricSource; profiles?: BundleProfileSource }): Promise<{ range?: TimeRange; outside: number }> {
   let min = Infinity;
   let max = -Infinity;
+  let outside = 0;
   const see = (a: number, b = a) => {
+    if (!isPlausibleTimeMs(a) || !isPlausibleTimeMs(b)) {
+      outside++;
+      return;
+    }
     if (a < min) min = a;
     if (b > max) max = b;
   };
@@ -115,13 +126,14 @@ export async function dataRange(s: { traces?: BundleTraceSource; logs?: BundleLo
   if (s.logs) for (const r of await s.logs.allRecords()) see(r.timeMs);
   if (s.metrics) {
     const st = await s.metrics.store();
-    if (st.sampleCount) see(st.minT, st.maxT);
+    if (st.sampleCount && isPlausibleTimeMs(st.minT) && isPlausibleTimeMs(st.maxT)) see(st.minT, st.maxT);
+    else if (st.sampleCount) for (const series of st.series) for (const t of series.t) see(t);
   }
   // A profile's duration only when plausible (some converters write nonsense there).
   if (s.profiles) for (const p of await s.profiles.profiles()) if (p.timeMs !== undefined) see(p.timeMs, p.timeMs + (p.durationMs !== undefined && p.durationMs < 86_400_000 ? p.durationMs : 0));
-  if (!Number.isFinite(min)) return undefined;
+  if (!Number.isFinite(min)) return { outside };
   // Ranges end exclusive: the last record must fall inside.
-  return { start: Math.floor(min / 1000) * 1000, end: Math.floor(max / 1000) * 1000 + 1000 };
+  return { range: { start: Math.floor(min / 1000) * 1000, end: Math.floor(max / 1000) * 1000 + 1000 }, outside };
 }
 
 async function mtimeRange(files: string[]): Promise<TimeRange | undefined> {

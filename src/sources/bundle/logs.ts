@@ -1,7 +1,7 @@
 // Logs from bundle files (OTLP/JSON LogsData), loaded once, filtered in memory like a LogQL line filter would.
 import type { LogQuery, LogRecord, LogSet, LogSource, TimeRange } from '../types.js';
 import { looksLikeLogsData, parseLogsData } from '../otlp-logs.js';
-import { BundleFileError, parseJsonDocuments, readMaybeGzip } from './files.js';
+import { BundleFileError, noteNothingRead, parseJsonDocuments, readMaybeGzip } from './files.js';
 import { compileSafeRegex, type SafeRegex } from '../../util/regex.js';
 import { Ticker, yieldToLoop } from '../../util/yield.js';
 import { pushAll } from '../../util/stats.js';
@@ -9,33 +9,47 @@ import { otlpJsonDocument } from './formats/otlp-json.js';
 import { decodeLogFile, isOtherLogFormat } from './formats/log-files.js';
 import type { Format } from './formats/detect.js';
 import { decodedOr, type Decoded } from './decode-thread.js';
+import { isDateMs, NOT_A_DATE } from '../../util/plausible-time.js';
 
 /** `formats` names the files in another format than OTLP/JSON (OTLP protobuf, logcli JSON Lines, plain text). */
 export async function loadLogRecords(files: string[], problems: string[], formats?: Map<string, Format>): Promise<LogRecord[]> {
   const out: LogRecord[] = [];
   for (const file of files) {
+    const [before, problemsBefore] = [out.length, problems.length];
     try {
       const format = formats?.get(file);
       if (isOtherLogFormat(format)) {
         pushAll(problems, await decodeLogFile(file, await readMaybeGzip(file, problems), format!, out));
-        continue;
+      } else {
+        const text = (await readMaybeGzip(file, problems)).toString('utf8');
+        let skipped = 0;
+        for (let doc of parseJsonDocuments(file, text, problems)) {
+          // Loading tens of MB is synchronous work: yield between documents so other calls go on.
+          await yieldToLoop();
+          doc = otlpJsonDocument(doc);
+          if (!looksLikeLogsData(doc)) throw new BundleFileError(file, 'not OTLP/JSON LogsData (expected a top-level "resourceLogs" array)');
+          skipped += parseLogsData(doc, out).skipped;
+        }
+        if (skipped) problems.push(`${file}: ${skipped} log record(s) without a timestamp skipped`);
       }
-      const text = (await readMaybeGzip(file, problems)).toString('utf8');
-      let skipped = 0;
-      for (let doc of parseJsonDocuments(file, text, problems)) {
-        // Loading tens of MB is synchronous work: yield between documents so other calls go on.
-        await yieldToLoop();
-        doc = otlpJsonDocument(doc);
-        if (!looksLikeLogsData(doc)) throw new BundleFileError(file, 'not OTLP/JSON LogsData (expected a top-level "resourceLogs" array)');
-        skipped += parseLogsData(doc, out).skipped;
-      }
-      if (skipped) problems.push(`${file}: ${skipped} log record(s) without a timestamp skipped`);
     } catch (e) {
       problems.push(e instanceof BundleFileError ? e.message : `${file}: ${(e as Error).message}`);
     }
+    const dropped = dropNonDates(out, before);
+    if (dropped) problems.push(`${file}: ${dropped} log record(s) with a time ${NOT_A_DATE} skipped`);
+    if (out.length === before) noteNothingRead(file, problems, problemsBefore, 'log records');
   }
   out.sort((a, b) => a.timeMs - b.timeMs);
   return out;
+}
+
+/** Removes the records from `from` on whose time is no date (see util/plausible-time.ts); returns how many. */
+function dropNonDates(records: LogRecord[], from: number): number {
+  let kept = from;
+  for (let i = from; i < records.length; i++) if (isDateMs(records[i]!.timeMs)) records[kept++] = records[i]!;
+  const dropped = records.length - kept;
+  records.length = kept;
+  return dropped;
 }
 
 export class BundleLogSource implements LogSource {

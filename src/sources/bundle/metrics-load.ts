@@ -3,7 +3,7 @@
 // no worker can be started, in the calling thread.
 import { stat } from 'node:fs/promises';
 import { pushAll } from '../../util/stats.js';
-import { parseJsonDocuments, readMaybeGzip } from './files.js';
+import { noteNothingRead, parseJsonDocuments, readMaybeGzip } from './files.js';
 import { addPrometheusAnswer, looksLikePrometheusAnswer } from './formats/prometheus-json.js';
 import type { Format } from './formats/detect.js';
 import { MetricStoreBuilder, type MetricStore } from './openmetrics.js';
@@ -11,11 +11,13 @@ import { Accumulator, addOtlpMetrics, type OtlpMetricsStats } from './formats/ot
 import { otlpJsonDocument } from './formats/otlp-json.js';
 import { decodeOtlpProtoFile } from './formats/otlp-proto.js';
 import { decodeCsvMetrics } from './formats/csv-files.js';
+import { NOT_A_DATE } from '../../util/plausible-time.js';
 
 /** Reads every file into one store; what goes wrong in a file is pushed to `problems`, naming it. */
 export async function loadMetricStore(files: string[], problems: string[], formats?: Map<string, Format>): Promise<MetricStore> {
   const b = new MetricStoreBuilder();
   for (const file of files) {
+    const [before, problemsBefore, nonDates] = [b.samples, problems.length, b.nonDates];
     try {
       const bytes = await readMaybeGzip(file, problems);
       const format = formats?.get(file);
@@ -41,6 +43,8 @@ export async function loadMetricStore(files: string[], problems: string[], forma
     } catch (e) {
       problems.push(`${file}: ${(e as Error).message}`);
     }
+    if (b.nonDates > nonDates) problems.push(`${file}: ${b.nonDates - nonDates} sample(s) with a time ${NOT_A_DATE} skipped`);
+    if (b.samples === before) noteNothingRead(file, problems, problemsBefore, 'samples');
   }
   return b.finish();
 }

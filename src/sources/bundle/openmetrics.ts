@@ -2,6 +2,7 @@
 // Hand-written scanner (no regex per line) so large files load at disk speed. A malformed line becomes a
 // problem naming the file and line number; the rest of the file is kept.
 import type { MetricMetadata, MetricType } from '../types.js';
+import { isDateMs, NOT_A_DATE } from '../../util/plausible-time.js';
 
 export interface StoredSeries {
   /** Canonical key: name + sorted labels. */
@@ -70,6 +71,16 @@ export class MetricStoreBuilder {
   private scrapeTimeMs: number | undefined;
   /** Samples stored and skipped for a missing timestamp by the last `add`. */
   lastAdd = { stored: 0, missingTs: 0 };
+
+  /** Points given to addSeries with a time that is no date, skipped (the loader reports them per file). */
+  nonDates = 0;
+
+  /** Samples held so far, every file together (a file that adds none is reported by the loader). */
+  get samples(): number {
+    let n = 0;
+    for (const b of this.byKey.values()) n += b.t.length;
+    return n;
+  }
 
   /** Parses one file's text; returns the problems found (each naming the file and line). */
   add(file: string, text: string, scrapeTimeMs?: number): string[] {
@@ -232,6 +243,7 @@ export class MetricStoreBuilder {
       }
       // Prometheus' OpenMetrics parser: int64(ts * 1000), i.e. truncation to milliseconds.
       this.pointT = Math.trunc(seconds * 1000);
+      if (!isDateMs(this.pointT)) return `timestamp ${text.slice(ts, te)} is ${NOT_A_DATE} (OpenMetrics writes epoch seconds) for ${raw}`;
     }
     this.pointV = value;
     return undefined;
@@ -249,6 +261,10 @@ export class MetricStoreBuilder {
     let b = this.byKey.get(key);
     if (!b) this.byKey.set(key, (b = { key, raw: '', next: undefined, name: labels.__name__ ?? '', labels, t: [], v: [], sorted: true }));
     for (const [t, v] of points) {
+      if (!isDateMs(t)) {
+        this.nonDates++;
+        continue;
+      }
       const n = b.t.length;
       if (n > 0 && t <= b.t[n - 1]!) b.sorted = false;
       b.t.push(t);

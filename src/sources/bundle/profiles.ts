@@ -16,6 +16,7 @@ import { StackMerger } from '../../analysis/profiles/merge.js';
 import { parseDuration } from '../../util/time.js';
 import { parseFolded } from './formats/folded.js';
 import type { Format } from './formats/detect.js';
+import { isDateMs, NOT_A_DATE } from '../../util/plausible-time.js';
 
 interface IndexEntry {
   file: string;
@@ -182,8 +183,12 @@ export class BundleProfileSource implements ProfileSource {
         this.problems.push(`${full}: no service (put it under profiles/<service>/, add a service_name label, or list it in profiles/index.yaml); skipped`);
         continue;
       }
-      const timeMs = parsed.timeMs ?? idx?.timeMs;
+      let timeMs = parsed.timeMs ?? idx?.timeMs;
       const durationMs = parsed.durationMs ?? idx?.durationMs;
+      if (timeMs !== undefined && !isDateMs(timeMs)) {
+        this.problems.push(`${full}: its time (${timeMs} ms since 1970) is ${NOT_A_DATE}; read as a profile without a time`);
+        timeMs = undefined;
+      }
       if (timeMs === undefined) this.problems.push(`${full}: no time in the profile or in profiles/index.yaml; it is counted in every window`);
       let typeIds = profileTypeIds(parsed, `${idx?.type ?? ''} ${rel}`);
       if (idx?.type && idx.type.split(':').length === 5 && parsed.sampleTypes.length === 1) typeIds = [idx.type];

@@ -8,11 +8,12 @@ import { yieldToLoop } from '../../util/yield.js';
 import { isGzip } from '../../util/gzip.js';
 import type { Span, SpanQuery, TimeRange, TraceSet, TraceSource } from '../types.js';
 import { parseTracesData, looksLikeTracesData, type ParseStats } from '../otlp-traces.js';
-import { BundleFileError, parseJsonDocuments, readMaybeGzip } from './files.js';
+import { BundleFileError, noteNothingRead, parseJsonDocuments, readMaybeGzip } from './files.js';
 import { otlpJsonDocument } from './formats/otlp-json.js';
 import { decodeTraceFile, isOtherTraceFormat } from './formats/trace-files.js';
 import type { Format } from './formats/detect.js';
 import { SpanStoreBuilder, type SpanStore } from '../spanstore/store.js';
+import { breakParentLoops, parentLoopProblem } from '../spanstore/parent-loops.js';
 import { decodeOtlpJson } from '../spanstore/otlp-json.js';
 import { matchingTraces, servicesIn } from '../spanstore/query.js';
 import { decodedOr, type Decoded } from './decode-thread.js';
@@ -24,6 +25,7 @@ import { decodedOr, type Decoded } from './decode-thread.js';
  */
 async function loadFile(file: string, into: SpanStoreBuilder, problems: string[], format?: Format): Promise<void> {
   const stats: ParseStats = { spans: 0, skipped: 0, reasons: new Map() };
+  const [before, problemsBefore] = [into.length, problems.length];
   try {
     if (isOtherTraceFormat(format)) {
       const spans: Span[] = [];
@@ -56,6 +58,7 @@ async function loadFile(file: string, into: SpanStoreBuilder, problems: string[]
   } catch (e) {
     problems.push(e instanceof BundleFileError ? e.message : `${file}: ${(e as Error).message}`);
   }
+  if (into.length === before) noteNothingRead(file, problems, problemsBefore, 'spans');
 }
 
 /**
@@ -101,7 +104,10 @@ async function streamFile(file: string, into: SpanStoreBuilder, stats: ParseStat
 export async function loadSpanStore(files: string[], problems: string[], formats?: Map<string, Format>): Promise<SpanStore> {
   const builder = new SpanStoreBuilder();
   for (const file of files) await loadFile(file, builder, problems, formats?.get(file));
-  return builder.build();
+  const store = builder.build();
+  const loops = breakParentLoops(store);
+  if (loops.length) problems.push(parentLoopProblem(files.length === 1 ? files[0]! : `the ${files.length} trace files`, loops));
+  return store;
 }
 
 /** Every span of the files, as span records (for `inspect` and small checks; queries use the store). */

@@ -15,6 +15,7 @@ import { attrValue, attributes, scopeOf } from '../otlp.js';
 import { fastId, fastNanos, kindOf, spanEvents, statusCode, type ParseStats } from '../otlp-traces.js';
 import { statusNumber, type SpanStoreBuilder } from './store.js';
 import { TextCache, latin1 } from './intern.js';
+import { isDateMs, NOT_A_DATE } from '../../util/plausible-time.js';
 
 /** The input is not the plain OTLP/JSON this decoder reads; the general decoder takes the file. */
 export class NotPlain extends Error {
@@ -585,6 +586,10 @@ class Decoder {
     if (startMs === undefined) {
       b.dropAttrs(attrFrom);
       return this.skipReason('missing startTimeUnixNano');
+    }
+    if (!isDateMs(startMs) || (endMs !== undefined && !isDateMs(endMs))) {
+      b.dropAttrs(attrFrom);
+      return this.skipReason(`start or end time ${NOT_A_DATE}`);
     }
     if (endMs === undefined || endMs < startMs) endMs = startMs;
     if (name < 0) name = b.strings.id('');

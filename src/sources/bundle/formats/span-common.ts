@@ -3,6 +3,7 @@
 import type { Attributes, InstrumentationScope, Span, SpanEvent, SpanLink, SpanStatus } from '../../types.js';
 import { normaliseId } from '../../otlp.js';
 import type { ParseStats } from '../../otlp-traces.js';
+import { isDateMs, NOT_A_DATE } from '../../../util/plausible-time.js';
 
 /** Span kind by the lowercase name Jaeger's `span.kind` tag and Zipkin's `kind` use (OTLP numbers). */
 export const KIND_BY_NAME: Record<string, number> = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
@@ -78,7 +79,12 @@ export function spanCore(
     skipSpan(stats, `missing ${names.start}`);
     return undefined;
   }
-  return { traceId, spanId, startMs, durationMs: Math.max(0, microsToMs(raw.durationMicros) ?? 0) };
+  const durationMs = Math.max(0, microsToMs(raw.durationMicros) ?? 0);
+  if (!isDateMs(startMs) || !isDateMs(startMs + durationMs)) {
+    skipSpan(stats, `${names.start} or its duration ${NOT_A_DATE}`);
+    return undefined;
+  }
+  return { traceId, spanId, startMs, durationMs };
 }
 
 /** A parent span id in hex, none for an empty or all-zero one. */
