@@ -8,6 +8,13 @@ export interface ParseStats {
   spans: number;
   skipped: number;
   reasons: Map<string, number>;
+  /** Spans kept whose end came before their start: read with zero duration (the file's problems say how many). */
+  endBeforeStart?: number;
+}
+
+/** Counts a span kept with zero duration because its end came before its start. */
+export function countEndBeforeStart(stats: ParseStats): void {
+  stats.endBeforeStart = (stats.endBeforeStart ?? 0) + 1;
 }
 
 export function statusCode(code: unknown): SpanStatus {
@@ -116,6 +123,7 @@ export function parseTracesData(doc: unknown, out: Span[], stats: ParseStats): v
           skip(`start or end time ${NOT_A_DATE}`);
           continue;
         }
+        if (endMs !== undefined && endMs < startMs) countEndBeforeStart(stats);
         if (endMs === undefined || endMs < startMs) endMs = startMs;
         const st = s.status;
         let status: SpanStatus = 'unset';

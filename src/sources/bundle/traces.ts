@@ -55,6 +55,7 @@ async function loadFile(file: string, into: SpanStoreBuilder, problems: string[]
       }
     }
     if (stats.skipped) problems.push(`${file}: ${stats.skipped} span(s) skipped (${[...stats.reasons].map(([r, n]) => `${n}× ${r}`).join(', ')})`);
+    if (stats.endBeforeStart) problems.push(`${file}: ${stats.endBeforeStart} span(s) end before they start: read with zero duration`);
   } catch (e) {
     problems.push(e instanceof BundleFileError ? e.message : `${file}: ${(e as Error).message}`);
   }

@@ -12,7 +12,7 @@
 // what the file means and reports what is wrong with it.
 import type { AttrValue } from '../types.js';
 import { attrValue, attributes, scopeOf } from '../otlp.js';
-import { fastId, fastNanos, kindOf, spanEvents, statusCode, type ParseStats } from '../otlp-traces.js';
+import { countEndBeforeStart, fastId, fastNanos, kindOf, spanEvents, statusCode, type ParseStats } from '../otlp-traces.js';
 import { statusNumber, type SpanStoreBuilder } from './store.js';
 import { TextCache, latin1 } from './intern.js';
 import { isDateMs, NOT_A_DATE } from '../../util/plausible-time.js';
@@ -591,6 +591,7 @@ class Decoder {
       b.dropAttrs(attrFrom);
       return this.skipReason(`start or end time ${NOT_A_DATE}`);
     }
+    if (endMs !== undefined && endMs < startMs) countEndBeforeStart(this.stats);
     if (endMs === undefined || endMs < startMs) endMs = startMs;
     if (name < 0) name = b.strings.id('');
     const ev = events === undefined ? undefined : spanEvents(events, startMs);
@@ -701,7 +702,7 @@ class Decoder {
  */
 export function* decodeOtlpJson(into: SpanStoreBuilder, stats: ParseStats, window = WINDOW): Steps {
   const mark = into.mark();
-  const before = { spans: stats.spans, skipped: stats.skipped, reasons: new Map(stats.reasons) };
+  const before = { spans: stats.spans, skipped: stats.skipped, reasons: new Map(stats.reasons), endBeforeStart: stats.endBeforeStart };
   try {
     yield* new Decoder(into, stats, window).documents();
   } catch (e) {
@@ -709,6 +710,8 @@ export function* decodeOtlpJson(into: SpanStoreBuilder, stats: ParseStats, windo
     stats.spans = before.spans;
     stats.skipped = before.skipped;
     stats.reasons = before.reasons;
+    if (before.endBeforeStart === undefined) delete stats.endBeforeStart;
+    else stats.endBeforeStart = before.endBeforeStart;
     throw e;
   }
 }

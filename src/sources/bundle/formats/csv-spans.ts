@@ -5,7 +5,7 @@
 // `ParentID` with `root`, `PodName`, `OperationName`, `StartTimeUnixNano`, `EndTimeUnixNano`) and tables
 // with the same roles under other spellings. Columns with no role become span attributes.
 import type { Attributes, InstrumentationScope, Span, SpanEvent, SpanStatus } from '../../types.js';
-import type { ParseStats } from '../../otlp-traces.js';
+import { countEndBeforeStart, type ParseStats } from '../../otlp-traces.js';
 import { normaliseId } from '../../otlp.js';
 import { KIND_BY_NAME, parentIdOf, skipSpan } from './span-common.js';
 import { forEachCsvRow, skippedProblems, type CsvShape } from './csv-table.js';
@@ -85,7 +85,10 @@ export function parseCsvSpans(file: string, text: string, shape: CsvShape, out: 
       if (r.duration === undefined || !Number.isFinite(d)) return skip('no end and no duration', index);
       durationMs = d * unitMs!;
     }
-    durationMs = Math.max(0, durationMs);
+    if (durationMs < 0) {
+      countEndBeforeStart(stats);
+      durationMs = 0;
+    }
     const resCell = r.resourceAttributes !== undefined ? f[r.resourceAttributes]! : '';
     const rawService = r.service !== undefined ? f[r.service]!.trim() : '';
     const key = `${rawService}\n${resCell}`;

@@ -2,7 +2,7 @@
 // kind names, the status carried by tags, the skip counter.
 import type { Attributes, InstrumentationScope, Span, SpanEvent, SpanLink, SpanStatus } from '../../types.js';
 import { normaliseId } from '../../otlp.js';
-import type { ParseStats } from '../../otlp-traces.js';
+import { countEndBeforeStart, type ParseStats } from '../../otlp-traces.js';
 import { isDateMs, NOT_A_DATE } from '../../../util/plausible-time.js';
 
 /** Span kind by the lowercase name Jaeger's `span.kind` tag and Zipkin's `kind` use (OTLP numbers). */
@@ -79,7 +79,9 @@ export function spanCore(
     skipSpan(stats, `missing ${names.start}`);
     return undefined;
   }
-  const durationMs = Math.max(0, microsToMs(raw.durationMicros) ?? 0);
+  const given = microsToMs(raw.durationMicros) ?? 0;
+  if (given < 0) countEndBeforeStart(stats);
+  const durationMs = Math.max(0, given);
   if (!isDateMs(startMs) || !isDateMs(startMs + durationMs)) {
     skipSpan(stats, `${names.start} or its duration ${NOT_A_DATE}`);
     return undefined;
