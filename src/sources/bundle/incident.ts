@@ -7,7 +7,6 @@ import YAML from 'yaml';
 import { BundleFileError } from './files.js';
 import { isPlausibleTimeMs } from '../../util/plausible-time.js';
 
-
 const timeString = z.union([z.string(), z.date(), z.number()]).transform((v, ctx) => {
   const t = v instanceof Date ? v.getTime() : typeof v === 'number' ? (v < 1e11 ? v * 1000 : v) : Date.parse(v);
   if (Number.isNaN(t)) {

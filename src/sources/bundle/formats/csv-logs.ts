@@ -5,7 +5,7 @@
 // dataset's `Log` column holds) is the line it wraps.
 import type { Attributes, LogRecord } from '../../types.js';
 import { pinoLevel } from '../../../analysis/logs/level.js';
-import { forEachCsvRow, skippedProblems, type CsvShape } from './csv-table.js';
+import { addCells, forEachCsvRow, skippedProblems, type CsvShape } from './csv-table.js';
 import { LOG_ROLES, isTimeColumn, mapRoles } from './csv-roles.js';
 import { attributeMap, cellTime, serviceName, zonelessProblem } from './csv-values.js';
 
@@ -83,11 +83,7 @@ export function parseCsvLogs(file: string, text: string, shape: CsvShape, fallba
     }
     const labels = r.logAttributes !== undefined ? attributeMap(f[r.logAttributes]!) : undefined;
     if (labels) Object.assign(attributes, labels);
-    for (const [c, i] of others) {
-      const v = f[i]!;
-      // Empty cells, maps and arrays (ClickHouse's `{}` and `[]` for none) add no field.
-      if (v !== '' && v !== '{}' && v !== '[]') attributes[c] = v;
-    }
+    addCells(attributes, others, f);
     const resCell = r.resourceAttributes !== undefined ? f[r.resourceAttributes]! : '';
     const resAttrs = resCell ? resourceAttrs(resCell) : undefined;
     let service = r.service !== undefined && f[r.service]!.trim() ? serviceName(f[r.service]!, cols[r.service]!) : undefined;

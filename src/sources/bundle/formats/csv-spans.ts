@@ -8,7 +8,7 @@ import type { Attributes, InstrumentationScope, Span, SpanEvent, SpanStatus } fr
 import { countEndBeforeStart, type ParseStats } from '../../otlp-traces.js';
 import { normaliseId } from '../../otlp.js';
 import { KIND_BY_NAME, parentIdOf, skipSpan } from './span-common.js';
-import { forEachCsvRow, skippedProblems, type CsvShape } from './csv-table.js';
+import { addCells, forEachCsvRow, skippedProblems, type CsvShape } from './csv-table.js';
 import { SPAN_ROLES, mapRoles, normName } from './csv-roles.js';
 import { attributeMap, cellTime, clickhouseArray, durationUnitFromName, serviceName, zonelessProblem } from './csv-values.js';
 
@@ -101,11 +101,7 @@ export function parseCsvSpans(file: string, text: string, shape: CsvShape, out: 
       resources.set(key, resource);
     }
     const attributes: Attributes = (r.spanAttributes !== undefined ? attributeMap(f[r.spanAttributes]!) : undefined) ?? {};
-    for (const [c, i] of others) {
-      const v = f[i]!;
-      // Empty cells, maps and arrays (ClickHouse's `{}` and `[]` for none) add no field.
-      if (v !== '' && v !== '{}' && v !== '[]') attributes[c] = v;
-    }
+    addCells(attributes, others, f);
     let scope: InstrumentationScope | undefined;
     const scopeName = r.scopeName !== undefined ? f[r.scopeName]! : '';
     if (scopeName) {

@@ -4,6 +4,7 @@
 // line breaks: a stack trace inside a message). A row with the wrong number of fields is skipped and named
 // by its line; a file cut short keeps its complete rows.
 import { parse } from 'csv-parse/sync';
+import type { Attributes } from '../../types.js';
 
 export type Delimiter = ',' | '\t' | ';';
 
@@ -195,4 +196,13 @@ export function skippedProblems(file: string, res: CsvReadResult): string[] {
   const shown = res.skipped.slice(0, 5).map((s) => `line ${s.line}: ${s.why}`);
   const more = res.skipped.length > 5 ? `; ${res.skipped.length - 5} more` : '';
   return [`${file}: ${res.skipped.length} row(s) skipped (${shown.join('; ')}${more})`];
+}
+
+/** Copies a row's cells of `columns` (name, index) into `into`: empty cells and ClickHouse's `{}` and `[]`
+ * (an empty map or array, its way of writing none) add no field. */
+export function addCells(into: Attributes, columns: ReadonlyArray<readonly [string, number]>, row: string[]): void {
+  for (const [c, i] of columns) {
+    const v = row[i]!;
+    if (v !== '' && v !== '{}' && v !== '[]') into[c] = v;
+  }
 }

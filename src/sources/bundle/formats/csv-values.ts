@@ -1,6 +1,7 @@
 // Cell values of exported tables: times as the products write them, attribute maps (JSON or ClickHouse's
 // `{'k':'v'}` map text), ClickHouse arrays (`['a','b']`), duration units, and service names from pods and
 // log groups.
+import { epochNumberMs, fraction, MONTHS, zoneOffsetMs } from './line-time.js';
 
 export interface CellTime {
   ms: number;
@@ -13,31 +14,12 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,
 const GO_STRING = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))? ([+-]\d{4}) [A-Z]{1,5}(?: m=[+-][\d.]+)?$/;
 /** Kibana's default `dateFormat`: `May 7, 2024 @ 10:55:53.251`. */
 const KIBANA = /^([A-Z][a-z]{2})[a-z]* (\d{1,2}), (\d{4}) @ (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
-const MONTHS: Record<string, number> = { jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11 };
-/** Times before 2000 or from 2100 on are not telemetry times (a counter, a duration). */
-const PLAUSIBLE_FROM = Date.UTC(2000, 0, 1);
-const PLAUSIBLE_TO = Date.UTC(2100, 0, 1);
-
-const fraction = (f: string | undefined): number => (f ? Number(`0.${f}`) * 1000 : 0);
-
-function zoneMs(z: string): number {
-  const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(z);
-  if (!m) return 0;
-  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) * 60_000;
-}
-
 /** An epoch number of seconds, milliseconds, microseconds or nanoseconds, told apart by its size. */
 export function epochMs(v: string): number | undefined {
   if (!/^\d+(\.\d+)?$/.test(v)) return undefined;
   const int = v.split('.')[0]!;
-  let ms: number;
-  // Nanoseconds exceed 2^53: split to keep the sub-millisecond part.
-  if (int.length >= 18) ms = Number(int.slice(0, -6)) + Number(int.slice(-6)) / 1e6;
-  else {
-    const n = Number(v);
-    ms = n < 1e11 ? n * 1000 : n < 1e14 ? n : n < 1e17 ? n / 1000 : n / 1e6;
-  }
-  return ms >= PLAUSIBLE_FROM && ms < PLAUSIBLE_TO ? ms : undefined;
+  // Nanoseconds exceed 2^53: split to keep the sub-millisecond part (a value in ms, which the ladder keeps as is).
+  return epochNumberMs(int.length >= 18 ? Number(int.slice(0, -6)) + Number(int.slice(-6)) / 1e6 : Number(v));
 }
 
 /** A time cell: RFC 3339, `YYYY-MM-DD hh:mm:ss[.fff…]` (no zone: UTC), Kibana's format, or an epoch number. */
@@ -54,10 +36,10 @@ export function cellTime(raw: string): CellTime | undefined {
     const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0));
     if (Number.isNaN(t)) return undefined;
     const z = m[8];
-    return { ms: t + fraction(m[7]) - (z && /^[+-]/.test(z) ? zoneMs(z) : 0), zoneless: !z };
+    return { ms: t + fraction(m[7]) - zoneOffsetMs(z), zoneless: !z };
   }
   m = GO_STRING.exec(v);
-  if (m) return { ms: Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) + fraction(m[7]) - zoneMs(m[8]!), zoneless: false };
+  if (m) return { ms: Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) + fraction(m[7]) - zoneOffsetMs(m[8]), zoneless: false };
   m = KIBANA.exec(v);
   if (m && MONTHS[m[1]!.toLowerCase()] !== undefined) {
     const t = Date.UTC(Number(m[3]), MONTHS[m[1]!.toLowerCase()]!, Number(m[2]), Number(m[4]), Number(m[5]), Number(m[6]));

@@ -5,7 +5,7 @@
 // record before it (a stack trace printed raw), as in plain text logs. The record's body is the line as
 // written (what Loki stores and LogQL filters), except for an envelope, whose body is the line it wraps.
 import type { Attributes, LogRecord } from '../../types.js';
-import { lineTime, parseTimeValue } from './line-time.js';
+import { epochNumberMs, lineTime, parseTimeValue } from './line-time.js';
 import { continueLast } from './plain-logs.js';
 import { pinoLevel } from '../../../analysis/logs/level.js';
 
@@ -103,14 +103,9 @@ export function jsonTime(v: unknown): number | undefined {
     return Number.isFinite(n) ? jsonTime(n) : parseTimeValue(v);
   }
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) return undefined;
-  const ms = v < 1e11 ? v * 1000 : v < 1e14 ? v : v < 1e17 ? v / 1000 : v / 1e6;
   // A small number in a field named like a time (a counter, a duration) is no date.
-  return ms >= PLAUSIBLE_FROM && ms < PLAUSIBLE_TO ? ms : undefined;
+  return epochNumberMs(v);
 }
-
-/** Times before 2000 or from 2100 on are not read as log times. */
-const PLAUSIBLE_FROM = Date.UTC(2000, 0, 1);
-const PLAUSIBLE_TO = Date.UTC(2100, 0, 1);
 
 /** A level as written (normalised later, as for every record), from a name or a number (pino/bunyan 10…60, syslog 0…7). */
 function levelOf(v: unknown, key: string): string | undefined {

@@ -6,7 +6,7 @@
 // (`03-17 16:13:38.811`), epoch seconds or milliseconds (also after a flag, when a `yyyy.MM.dd` date that
 // agrees follows, as supercomputer RAS logs write them), and `ts=`/`time=`/`"timestamp":` fields of
 // logfmt and JSON lines. Formats without a year take it from `year`; without a zone, UTC.
-const MONTHS: Record<string, number> = { jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11 };
+export const MONTHS: Record<string, number> = { jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11 };
 
 const ISO = /^\[?(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?\s?(Z|[+-]\d{2}(?::?\d{2})?)?/;
 const SYSLOG = /^([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?/;
@@ -28,9 +28,11 @@ const LOGCAT = /^(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})\.(\d{3})(?=\s)/;
 const FLAGGED_EPOCH = /^\S{1,32} (\d{10}) (\d{4})\.(\d{2})\.(\d{2})(?=\s)/;
 const FIELD = /(?:^|[\s{,])"?(?:ts|time|timestamp|@timestamp|datetime|date)"?\s*[=:]\s*"?([^"\s,}]+(?:[ T][^"\s,}]+)?)/;
 
-const fraction = (f: string | undefined): number => (f ? Number(`0.${f}`) * 1000 : 0);
+/** Milliseconds of a fraction of a second written after the point (`251`, `116658`). */
+export const fraction = (f: string | undefined): number => (f ? Number(`0.${f}`) * 1000 : 0);
 
-function zoneOffsetMs(z: string | undefined): number {
+/** The offset a zone (`Z`, `+02:00`, `-0700`) adds to UTC, in ms; 0 for none or a name. */
+export function zoneOffsetMs(z: string | undefined): number {
   if (!z || z === 'Z') return 0;
   const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(z);
   if (!m) return 0;
@@ -41,6 +43,16 @@ function zoneOffsetMs(z: string | undefined): number {
 function iso(m: RegExpExecArray): number | undefined {
   const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
   return Number.isNaN(t) ? undefined : t + fraction(m[7]) - zoneOffsetMs(m[8]);
+}
+
+/** A bare number read as a time is one from 2000 to 2100: smaller or larger, it is a counter or a duration. */
+const EPOCH_FROM = Date.UTC(2000, 0, 1);
+const EPOCH_TO = Date.UTC(2100, 0, 1);
+
+/** An epoch number of seconds, milliseconds, microseconds or nanoseconds (told apart by size), in ms; undefined outside 2000–2100. */
+export function epochNumberMs(v: number): number | undefined {
+  const ms = v < 1e11 ? v * 1000 : v < 1e14 ? v : v < 1e17 ? v / 1000 : v / 1e6;
+  return ms >= EPOCH_FROM && ms < EPOCH_TO ? ms : undefined;
 }
 
 /** A time written by itself (a field value): RFC 3339 or epoch seconds/ms/ns. */
