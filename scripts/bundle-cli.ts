@@ -7,14 +7,34 @@
 // The bundle sits two folders below dist/ like dist/src/<dir>/, so the paths modules compute from
 // import.meta.url (../../hints-catalogue.json, ./decode-worker.js, the prompts/ folder found upwards)
 // point at the same files.
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const dist = (rel: string) => fileURLToPath(new URL(`../${rel}`, import.meta.url));
 
 /** Where bin/queryless.js looks for the bundle. */
 const BUNDLE_DIR = dist('bundle/cli');
+
+/**
+ * zod's `z` namespace re-exports every locale's error messages (`z.locales`, 340 kB of ~50 languages),
+ * which a bundler cannot drop from a namespace used as a whole; every cold command parsed them. Queryless
+ * never switches zod's locale (tool-argument errors are written in English for the model and the
+ * user's language is handled by the report), so the bundle's `z.locales` holds English only.
+ */
+const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (a) =>
+      /[\\/]zod[\\/]v4[\\/]/.test(a.importer) ? { path: path.resolve(path.dirname(a.importer), '../locales/en.js'), namespace: 'zod-locales' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (a) => ({
+      contents: `export { default as en } from ${JSON.stringify(a.path)};`,
+      resolveDir: path.dirname(a.path),
+    }));
+  },
+};
 
 rmSync(BUNDLE_DIR, { recursive: true, force: true });
 await build({
@@ -33,5 +53,6 @@ await build({
   keepNames: true,
   // The CommonJS dependencies call require(); an ES module has none of its own.
   banner: { js: "import { createRequire as __qlCreateRequire } from 'node:module'; const require = __qlCreateRequire(import.meta.url);" },
+  plugins: [zodEnglishOnly],
   logLevel: 'warning',
 });
