@@ -5,7 +5,7 @@ import { defineTool, ToolError } from './types.js';
 import { isoRange, rangeSchema, resolveScope, scopeFields } from './common.js';
 import { fetchSpans, r3, requireTraces, serviceField, short, traceLink } from './traces_common.js';
 import { compareRed, redGroups, type RedStats } from '../src/analysis/traces/red.js';
-import { and, cond, intrinsic, or, renderTraceQL, resourceAttr, serviceIs, type Spanset } from '../src/query/traceql.js';
+import { redTraceQL } from '../src/analysis/traces/queries.js';
 import type { TimeRange, TraceSource } from '../src/sources/types.js';
 import { BackendError } from '../src/http.js';
 import { fmtChange, fmtMs, fmtPct, fmtRate, table } from './format.js';
@@ -26,15 +26,11 @@ function toRed(r: RedStats | undefined): z.infer<typeof redSchema> | undefined {
   return { requests: r.requests, errors: r.errors, rate_per_s: r3(r.ratePerSec)!, error_rate: r3(r.errorRate)!, p50_ms: n(r.p50Ms), p90_ms: n(r.p90Ms), p99_ms: n(r.p99Ms) };
 }
 
-const entrySpans = (): Spanset => or(cond(intrinsic('kind'), '=', { kind: 'server' }), cond(intrinsic('kind'), '=', { kind: 'consumer' }));
+const RED_QUANTILES = [0.5, 0.9, 0.99];
 
 /** RED pushed down to Tempo: three TraceQL metrics queries, aggregated over the range. */
 async function remoteRed(src: TraceSource, range: TimeRange, service: string | undefined, signal: AbortSignal): Promise<{ groups: Map<string, RedStats>; coveredSeconds: number; queries: string[] }> {
-  const base = and(...(service ? [serviceIs(service)] : []), entrySpans());
-  const by = [service ? intrinsic('name') : resourceAttr('service.name')];
-  const qRate = renderTraceQL({ spansets: [base], metrics: { fn: 'rate', by } });
-  const qErr = renderTraceQL({ spansets: [and(...base.items, cond(intrinsic('status'), '=', { status: 'error' }))], metrics: { fn: 'rate', by } });
-  const qDur = renderTraceQL({ spansets: [base], metrics: { fn: 'quantile_over_time', field: intrinsic('duration'), quantiles: [0.5, 0.9, 0.99], by } });
+  const { rate: qRate, errors: qErr, duration: qDur } = redTraceQL(service, service ? 'operation' : 'service', RED_QUANTILES);
   const seconds = (range.end - range.start) / 1000;
   const step = Math.max(15, Math.ceil(seconds / 60));
   const [rate, err, dur] = await Promise.all([qRate, qErr, qDur].map((q) => src.metricsRange!(q, range, step, signal)));
@@ -123,13 +119,8 @@ export const serviceRedTool = defineTool({
       base = b?.groups;
       covered = w.coveredSeconds;
       bcovered = b?.coveredSeconds;
-      const spanset = and(...(args.service ? [serviceIs(args.service)] : []), entrySpans());
-      const by = [args.service ? intrinsic('name') : resourceAttr('service.name')];
-      queries = [
-        renderTraceQL({ spansets: [spanset], metrics: { fn: 'rate', by } }),
-        renderTraceQL({ spansets: [and(...spanset.items, cond(intrinsic('status'), '=', { status: 'error' }))], metrics: { fn: 'rate', by } }),
-        renderTraceQL({ spansets: [spanset], metrics: { fn: 'quantile_over_time', field: intrinsic('duration'), quantiles: [0.5, 0.9, 0.99], by } }),
-      ];
+      const q = redTraceQL(args.service, args.service ? 'operation' : 'service', RED_QUANTILES);
+      queries = [q.rate, q.errors, q.duration];
       problems.push(...fetched.notes);
     }
     if (win.size === 0 && (!base || base.size === 0)) throw new ToolError(`no requests${args.service ? ` into ${args.service}` : ''} in the window ${isoRange(window).start} → ${isoRange(window).end}`, 'check the service name with list_services, or widen the window');

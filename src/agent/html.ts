@@ -57,7 +57,7 @@ export async function gatherPictures(report: Report, sources: Sources, signal?: 
   const topServices = [...new Set([...report.suspects.map((s) => s.service), ...report.findings.map((f) => f.service)])].slice(0, TOP_SERVICES);
   if (sources.traces) {
     for (const svc of topServices) {
-      const svg = await attempt(`red ${svc}`, async () => redChart(await spans.get(svc), svc, scope));
+      const svg = await attempt(`red ${svc}`, async () => redChart(await spans.red(svc), svc, scope));
       if (svg) out.services.push(svg);
     }
   }
@@ -69,7 +69,7 @@ export async function gatherPictures(report: Report, sources: Sources, signal?: 
     const spanName = f.details?.['span.name'];
     switch (f.kind) {
       case 'latency':
-        if (spanName && sources.traces) push(await attempt(`heatmap ${spanName}`, async () => latencyHeatmap(await spans.get(f.service), f.service, spanName, scope)));
+        if (spanName && sources.traces) push(await attempt(`heatmap ${spanName}`, async () => latencyHeatmap(await spans.durations(f.service, spanName), f.service, spanName, scope)));
         if (traceId) push(await attempt(`trace ${traceId}`, () => traceWaterfall(sources, traceId, scope.lang, signal)));
         break;
       case 'error':
@@ -91,7 +91,7 @@ export async function gatherPictures(report: Report, sources: Sources, signal?: 
       case 'log-pattern':
       case 'code-path':
         // The service's RED chart, unless it is already at the top of the report.
-        if (!topServices.includes(f.service) && sources.traces) push(await attempt(`red ${f.service}`, async () => redChart(await spans.get(f.service), f.service, scope)));
+        if (!topServices.includes(f.service) && sources.traces) push(await attempt(`red ${f.service}`, async () => redChart(await spans.red(f.service), f.service, scope)));
         break;
     }
     if (pics.length) out.byFinding.set(i, pics);

@@ -2,8 +2,11 @@
 // merged profile, a metric range) and hands analysis results to the pure SVG makers in src/visuals.
 // Shared by the HTML report and `queryless call --format svg|png`. Labels come from the report
 // catalogue, so the pictures speak the asker's language like the text around them.
-import type { Sources, Span, TimeRange } from '../sources/types.js';
+import type { Sources, Span, TimeRange, TraceMetricSeries, TraceSource } from '../sources/types.js';
 import { redGroups } from '../analysis/traces/red.js';
+import { durationHistogramTraceQL, redTraceQL } from '../analysis/traces/queries.js';
+import type { HeatSample } from '../visuals/heatmap.js';
+import { log } from '../log.js';
 import { defaultProfileType, formatValue, parseProfileTypeId, resolveProfileType } from '../analysis/profiles/types.js';
 import { flameGraphSvg, heatmapSvg, timeSeriesSvg, waterfallSvg, type Panel } from '../visuals/index.js';
 import { tr } from './i18n.js';
@@ -11,7 +14,9 @@ import { maskDeep, maskSecrets } from '../mask.js';
 
 /** Time buckets across a RED chart: enough for a shape, few enough that each holds some requests. */
 const RED_BUCKETS = 40;
-/** Remote sources sample: a few hundred traces make a RED shape; bundles return all. */
+/** Columns of a latency heatmap (the heatmap's own default). */
+const HEAT_COLUMNS = 60;
+/** Remote sources without TraceQL metrics sample: a few hundred traces make a RED shape; bundles return all. */
 const TRACE_SAMPLE = 500;
 /** Slices of the range sampled separately on a backend. */
 const SAMPLE_SLICES = 8;
@@ -31,7 +36,9 @@ export function scopeOf(window: TimeRange, baseline: TimeRange | undefined, lang
 
 const labels = (s: PictureScope) => ({ baseline: tr(s.lang, 'pic_baseline'), change: tr(s.lang, 'pic_change'), requests: tr(s.lang, 'pic_requests') });
 
-/** Spans of one service over the picture range, fetched once per service and shared by its pictures. */
+/** What the trace pictures of one range draw from: a service's spans (fetched once per service and
+ * shared by its pictures), or, on a backend with TraceQL metrics, the RED and duration series it
+ * aggregates itself. */
 export class SpanCache {
   private readonly byService = new Map<string, Promise<Span[]>>();
   constructor(
@@ -64,15 +71,95 @@ export class SpanCache {
     );
     return slices.flat();
   }
+
+  /**
+   * RED of one service per time bucket. A backend with TraceQL metrics counts every span of the range
+   * itself (three queries, aggregation pushed down); otherwise, or when those queries fail (an older
+   * Tempo, metrics not enabled), the service's spans are bucketed here: all of them on a bundle, a
+   * sample of traces on a backend.
+   */
+  async red(service: string): Promise<RedSeries> {
+    const remote = await this.pushedDown('red', (t) => remoteRedSeries(t, service, this.range, this.signal));
+    return remote ?? redSeries(await this.get(service), service, this.range);
+  }
+
+  /** Durations of one operation for a heatmap: Tempo's duration histogram per step, else each span. */
+  async durations(service: string, operation: string): Promise<HeatSample[]> {
+    const remote = await this.pushedDown('heatmap', (t) => remoteDurations(t, service, operation, this.range, this.signal));
+    return remote ?? (await this.get(service)).filter((x) => x.service === service && x.name === operation).map((x) => ({ t: x.startMs, ms: x.durationMs }));
+  }
+
+  private async pushedDown<T>(what: string, run: (t: TraceSource & Required<Pick<TraceSource, 'metricsRange'>>) => Promise<T>): Promise<T | undefined> {
+    const traces = this.sources.traces;
+    if (!traces || traces.kind === 'bundle' || !traces.metricsRange) return undefined;
+    try {
+      return await run(traces as TraceSource & Required<Pick<TraceSource, 'metricsRange'>>);
+    } catch (e) {
+      if (this.signal?.aborted) throw e;
+      log.debug({ err: (e as Error).message, what }, 'TraceQL metrics failed: drawing from sampled traces');
+      return undefined;
+    }
+  }
+}
+
+export interface RedSeries {
+  rate: Array<[number, number]>;
+  errors: Array<[number, number]>;
+  p50: Array<[number, number]>;
+  p95: Array<[number, number]>;
+}
+
+/** Whole seconds per step so that a range holds about `buckets` steps. */
+const stepSeconds = (range: TimeRange, buckets: number) => Math.max(1, Math.round((range.end - range.start) / buckets / 1000));
+
+/** Points of the series whose label `key` is `value` (or of the only series), by timestamp. */
+function pointsBy(series: TraceMetricSeries[], key?: string, value?: number): Map<number, number> {
+  const s = key === undefined ? series[0] : series.find((x) => Number(x.labels[key]) === value);
+  return new Map(s?.points ?? []);
+}
+
+/** RED of one service's entry spans per step from TraceQL metrics (Tempo's answer: spans/s, seconds). */
+export async function remoteRedSeries(traces: Required<Pick<TraceSource, 'metricsRange'>>, service: string, range: TimeRange, signal?: AbortSignal, buckets = RED_BUCKETS): Promise<RedSeries> {
+  const q = redTraceQL(service, 'none', [0.5, 0.95]);
+  const step = stepSeconds(range, buckets);
+  const [rate, errors, duration] = await Promise.all([q.rate, q.errors, q.duration].map((x) => traces.metricsRange(x, range, step, signal)));
+  const r = pointsBy(rate!);
+  const e = pointsBy(errors!);
+  const p50 = pointsBy(duration!, 'p', 0.5);
+  const p95 = pointsBy(duration!, 'p', 0.95);
+  const out: RedSeries = { rate: [], errors: [], p50: [], p95: [] };
+  // Tempo leaves a step with no span out of a series or gives it no value (0): no share, no quantile there.
+  const ms = (v: number | undefined, n: number) => (n > 0 && v !== undefined && v > 0 ? v * 1000 : NaN);
+  for (const t of [...r.keys()].sort((a, b) => a - b)) {
+    const n = r.get(t)!;
+    out.rate.push([t, n]);
+    out.errors.push([t, n > 0 ? (100 * (e.get(t) ?? 0)) / n : NaN]);
+    out.p50.push([t, ms(p50.get(t), n)]);
+    out.p95.push([t, ms(p95.get(t), n)]);
+  }
+  return out;
+}
+
+/** One operation's durations from Tempo's `histogram_over_time(duration)`: power-of-two buckets (upper
+ * edges, seconds) counted per step, each drawn at its bucket's geometric middle. */
+export async function remoteDurations(traces: Required<Pick<TraceSource, 'metricsRange'>>, service: string, operation: string, range: TimeRange, signal?: AbortSignal): Promise<HeatSample[]> {
+  const series = await traces.metricsRange(durationHistogramTraceQL(service, operation), range, stepSeconds(range, HEAT_COLUMNS), signal);
+  const out: HeatSample[] = [];
+  for (const s of series) {
+    const edge = Number(s.labels['__bucket']);
+    if (!(edge > 0)) continue;
+    for (const [t, n] of s.points) if (n > 0) out.push({ t, ms: (edge * 1000) / Math.SQRT2, n });
+  }
+  return out;
 }
 
 /** Rate, error share and p50/p95 duration of a service's entry spans per time bucket. */
-export function redSeries(spans: Span[], service: string, range: TimeRange, buckets = RED_BUCKETS): { rate: Array<[number, number]>; errors: Array<[number, number]>; p50: Array<[number, number]>; p95: Array<[number, number]> } {
+export function redSeries(spans: Span[], service: string, range: TimeRange, buckets = RED_BUCKETS): RedSeries {
   const step = (range.end - range.start) / buckets;
   const own = spans.filter((s) => s.service === service);
   // Bucket index as the grouping key: the RED analysis does the entry-span and error logic.
   const g = redGroups(own, range, (s) => String(Math.min(buckets - 1, Math.floor((s.startMs - range.start) / step)))).groups;
-  const out = { rate: [] as Array<[number, number]>, errors: [] as Array<[number, number]>, p50: [] as Array<[number, number]>, p95: [] as Array<[number, number]> };
+  const out: RedSeries = { rate: [], errors: [], p50: [], p95: [] };
   for (let b = 0; b < buckets; b++) {
     const t = range.start + (b + 0.5) * step;
     const r = g.get(String(b));
@@ -84,8 +171,7 @@ export function redSeries(spans: Span[], service: string, range: TimeRange, buck
   return out;
 }
 
-export function redChart(spans: Span[], service: string, s: PictureScope): string | undefined {
-  const r = redSeries(spans, service, s.range);
+export function redChart(r: RedSeries, service: string, s: PictureScope): string | undefined {
   if (!r.rate.some(([, v]) => v > 0)) return undefined;
   const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(1)}s` : `${Math.round(v)}ms`);
   const panels: Panel[] = [
@@ -96,9 +182,8 @@ export function redChart(spans: Span[], service: string, s: PictureScope): strin
   return timeSeriesSvg(panels, { title: tr(s.lang, 'pic_red_title', { service }), range: s.range, baseline: s.baseline, change: s.change, labels: labels(s) });
 }
 
-export function latencyHeatmap(spans: Span[], service: string, spanName: string, s: PictureScope): string | undefined {
-  const samples = spans.filter((x) => x.service === service && x.name === spanName).map((x) => ({ t: x.startMs, ms: x.durationMs }));
-  if (samples.length < 2) return undefined;
+export function latencyHeatmap(samples: HeatSample[], service: string, spanName: string, s: PictureScope): string | undefined {
+  if (samples.reduce((n, x) => n + (x.n ?? 1), 0) < 2) return undefined;
   return heatmapSvg(samples, { title: tr(s.lang, 'pic_heatmap_title', { operation: spanName, service }), range: s.range, baseline: s.baseline, change: s.change, labels: labels(s) });
 }
 

@@ -28,7 +28,7 @@ export async function toolPicture(tool: string, args: Record<string, unknown>, d
       const service = typeof args.service === 'string' ? args.service : rows?.[0]?.key;
       if (!service) return undefined;
       const scope = scopeOf(window, baseline, lang);
-      return redChart(await new SpanCache(sources, scope.range, signal).get(service), service, scope);
+      return redChart(await new SpanCache(sources, scope.range, signal).red(service), service, scope);
     }
     case 'explore_metric': {
       if (!window || typeof data.query !== 'string') return undefined;

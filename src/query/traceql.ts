@@ -32,7 +32,7 @@ export type MetricsFn =
   | { fn: 'rate' }
   | { fn: 'count_over_time' }
   | { fn: 'quantile_over_time'; field: Field; quantiles: number[] }
-  | { fn: 'avg_over_time' | 'max_over_time' | 'sum_over_time'; field: Field };
+  | { fn: 'avg_over_time' | 'max_over_time' | 'sum_over_time' | 'histogram_over_time'; field: Field };
 
 export interface TraceQLQuery {
   /** The first spanset; further ones are combined with the given structural/logical operator. */

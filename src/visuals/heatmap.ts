@@ -6,6 +6,8 @@ import { clock, esc, fmtMs, n, svgDoc, text, timeTicks } from './svg.js';
 export interface HeatSample {
   t: number;
   ms: number;
+  /** How many requests this sample stands for (a histogram bucket's count); 1 when absent. */
+  n?: number;
 }
 
 export interface HeatmapOptions {
@@ -53,12 +55,12 @@ export function heatmapSvg(samples: HeatSample[], o: HeatmapOptions): string {
   }
   const l0 = Math.log10(Math.max(lo, 1e-3)) - 0.02;
   const l1 = Math.max(Math.log10(Math.max(hi, 1e-3)) + 0.02, l0 + 1);
-  const grid = new Uint32Array(C * R);
+  const grid = new Float64Array(C * R);
   let max = 0;
   for (const s of ds) {
     const c = Math.min(C - 1, Math.floor(((s.t - start) / span) * C));
     const r = Math.min(R - 1, Math.max(0, Math.floor(((Math.log10(s.ms) - l0) / (l1 - l0)) * R)));
-    const v = ++grid[r * C + c]!;
+    const v = (grid[r * C + c]! += s.n ?? 1);
     if (v > max) max = v;
   }
   const cw = plotW / C;
