@@ -113,5 +113,24 @@ describe('TraceQL on bundles: metrics', async () => {
       ['GET /cart', [[T0 + 60_000, 0.05]]],
     ]);
   });
+
+  it('histogram_over_time: power-of-two buckets as Tempo labels them (__bucket, durations in seconds)', async () => {
+    const byBucket = (series: Array<{ labels: Record<string, string>; points: Array<[number, number]> }>) => Object.fromEntries(series.map((x) => [x.labels.__bucket, x.points.map(([, v]) => v)]));
+    // 500, 390 and 370 ms round up to 2^29 ns; 3 ms to 2^22 ns; 50 ms to 2^26 ns; 5 ms to 2^23 ns.
+    expect(byBucket(await metricsTraceQL(SPANS, '{ } | histogram_over_time(duration)', RANGE, 60))).toEqual({
+      '0.536870912': [3, 0],
+      '0.004194304': [1, 0],
+      '0.067108864': [0, 1],
+      '0.008388608': [0, 1],
+    });
+    const grouped = await metricsTraceQL(SPANS, '{ kind = server } | histogram_over_time(duration) by (resource.service.name)', RANGE, 120);
+    expect(grouped.map((x) => x.labels)).toEqual([
+      { 'resource.service.name': 'checkout', __bucket: '0.536870912' },
+      { 'resource.service.name': 'payment', __bucket: '0.536870912' },
+      { 'resource.service.name': 'cart', __bucket: '0.067108864' },
+    ]);
+    // An integer attribute is its own bucket scale: 502 → 512.
+    expect(await metricsTraceQL(SPANS, '{ span.http.status_code != nil } | histogram_over_time(span.http.status_code)', RANGE, 120)).toEqual([{ labels: { __bucket: '512' }, points: [[T0, 1]] }]);
+  });
 });
 void n;

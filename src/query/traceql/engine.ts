@@ -354,11 +354,16 @@ export async function metricsTraceQL(spans: Span[], query: string | TraceQLQuery
       const i = Math.floor((s.startMs - range.start) / stepMs);
       const labels: Record<string, string> = {};
       if (m.by.length) for (const f of m.by) labels[fieldKey(f)] = valueText(values(f, s, trace)[0]);
-      else labels.__name__ = m.fn;
+      else if (m.fn !== 'histogram_over_time') labels.__name__ = m.fn;
+      if (m.fn === 'histogram_over_time') {
+        const b = log2Bucket(values(m.field!, s, trace)[0]);
+        if (b === undefined) continue;
+        labels.__bucket = String(b);
+      }
       const k = JSON.stringify(labels);
       let g = groups.get(k);
       if (!g) groups.set(k, (g = { labels, buckets: Array.from({ length: n }, () => []) }));
-      const x = m.field ? numeric(values(m.field, s, trace)[0]) : 1;
+      const x = m.field && m.fn !== 'histogram_over_time' ? numeric(values(m.field, s, trace)[0]) : 1;
       if (x !== undefined) g.buckets[i]!.push(x);
     }
   }
@@ -374,7 +379,7 @@ export async function metricsTraceQL(spans: Span[], query: string | TraceQLQuery
     }
     const points: Array<[number, number]> = g.buckets.flatMap((b, i) => {
       if (m.fn === 'rate') return [[at(i), b.length / stepSeconds] as [number, number]];
-      if (m.fn === 'count_over_time') return [[at(i), b.length] as [number, number]];
+      if (m.fn === 'count_over_time' || m.fn === 'histogram_over_time') return [[at(i), b.length] as [number, number]];
       if (!b.length) return [];
       const v = m.fn === 'sum_over_time' ? kahanSum(b) : m.fn === 'avg_over_time' ? kahanSum(b) / b.length : m.fn === 'min_over_time' ? Math.min(...b) : Math.max(...b);
       return [[at(i), v] as [number, number]];
@@ -382,6 +387,20 @@ export async function metricsTraceQL(spans: Span[], query: string | TraceQLQuery
     out.push({ labels: g.labels, points });
   }
   return out;
+}
+
+/**
+ * Tempo's histogram bucket of a value: the next power of two at or above it, for a duration counted in
+ * nanoseconds and labelled in seconds, for an integer as itself; values under 2 and other types are in
+ * no bucket (Tempo leaves those spans out of the histogram).
+ */
+function log2Bucket(v: Val | undefined): number | undefined {
+  const x = v?.kind === 'duration' ? Math.round(v.v * 1e6) : v?.kind === 'number' && Number.isInteger(v.v) ? v.v : undefined;
+  if (x === undefined || !(x >= 2) || !Number.isSafeInteger(x)) return undefined;
+  let b = 2 ** Math.ceil(Math.log2(x));
+  if (b / 2 >= x) b /= 2; // Math.log2 rounding just above an exact power
+  else if (b < x) b *= 2;
+  return v!.kind === 'duration' ? b / 1e9 : b;
 }
 
 function valueText(v: Val | undefined): string {

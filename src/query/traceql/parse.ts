@@ -50,7 +50,7 @@ export type Stage =
   | { type: 'scalar'; fn: 'count' | 'avg' | 'min' | 'max' | 'sum'; field?: Field; op: CmpOp; value: Static };
 
 export interface MetricsOp {
-  fn: 'rate' | 'count_over_time' | 'quantile_over_time' | 'min_over_time' | 'max_over_time' | 'avg_over_time' | 'sum_over_time';
+  fn: 'rate' | 'count_over_time' | 'quantile_over_time' | 'histogram_over_time' | 'min_over_time' | 'max_over_time' | 'avg_over_time' | 'sum_over_time';
   field?: Field;
   quantiles: number[];
   by: Field[];
@@ -64,7 +64,7 @@ export interface TraceQLQuery {
 
 const KINDS: Record<string, number> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
 const INTRINSICS = new Set(['duration', 'name', 'status', 'statusMessage', 'kind', 'rootName', 'rootServiceName', 'traceDuration', 'span:duration', 'span:name', 'span:status', 'span:statusMessage', 'span:kind', 'span:id', 'span:parentID', 'trace:duration', 'trace:rootName', 'trace:rootService', 'trace:id', 'event:name']);
-const METRIC_FNS = new Set(['rate', 'count_over_time', 'quantile_over_time', 'min_over_time', 'max_over_time', 'avg_over_time', 'sum_over_time']);
+const METRIC_FNS = new Set(['rate', 'count_over_time', 'quantile_over_time', 'histogram_over_time', 'min_over_time', 'max_over_time', 'avg_over_time', 'sum_over_time']);
 
 
 export function parseTraceQL(text: string): TraceQLQuery {
