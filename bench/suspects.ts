@@ -162,6 +162,17 @@ export async function run(): Promise<void> {
     }
     process.stdout.write(`  ${s.padEnd(15)} ${row.join('; ')}\n`);
   }
+  // Asked early: the window ends 60 or 120 s after the fault started (the question comes while it runs).
+  process.stdout.write('\nwindow cut short (asked 60 s / 120 s after the start; dev windows are 121–180 s):\n');
+  for (const s of present) {
+    const row: string[] = [];
+    for (const secs of [60, 120]) {
+      const early = systems[s].map((c) => ({ ...c, window: { start: c.window.start, end: Math.min(c.window.end, c.window.start + secs * 1000) } }));
+      const r = await score(early);
+      row.push(`${secs} s: top-1 ${r.top1}/${early.length}, right in ${r.close[0]}/${r.close[1]} close calls`);
+    }
+    process.stdout.write(`  ${s.padEnd(15)} ${row.join('; ')}\n`);
+  }
   // Head sampling, as most Tempo users run it: a share of whole traces kept, logs and metrics whole.
   // Three draws per share (different trace-id salts) give the spread a single draw hides.
   process.stdout.write('\nhead-sampled traces (a share of whole traces kept by trace id, three draws; logs and metrics whole):\n');
