@@ -84,6 +84,28 @@ describe('the demo report in every catalogue language', () => {
     expect(md).not.toContain(tr('en', 'no_catalogue', { language: '', code: '' }).slice(0, 20));
   });
 
+  it('labels every number of every finding, and keeps generated sentences out of the verbatim details', () => {
+    const labels = strings('en').numbers;
+    const values = strings('en').values;
+    // A `<key>_text` number is the producer's English rendering for JSON readers, not shown beside its key.
+    const unlabelled = base.findings.flatMap((f) => Object.keys(f.numbers).filter((k) => !k.endsWith('_text') && !(k in labels)).map((k) => `${f.kind}: ${k}`));
+    expect(unlabelled).toEqual([]);
+    // String numbers are flags and states the report translates, ISO times, or a log level as the logs write it.
+    const iso = /^\d{4}-\d\d-\d\dT/;
+    const states = base.findings.flatMap((f) => Object.entries(f.numbers).filter(([k, v]) => typeof v === 'string' && k !== 'level' && !k.endsWith('_text') && !iso.test(v) && !(v in values)).map(([k, v]) => `${k}=${v}`));
+    expect(states).toEqual([]);
+    // Details are shown verbatim in every language: telemetry (attribute=value, names, statements), no English prose.
+    const hot = base.findings.find((f) => f.kind === 'hot-function' && f.numbers.growth_verdict !== undefined)!;
+    expect(hot.numbers.growth_verdict).toBe('grew');
+    expect(Object.keys(hot.details ?? {})).not.toContain('growth_test');
+    const sep = base.findings.filter((f) => f.details?.separating_attribute);
+    expect(sep.length).toBeGreaterThan(0);
+    for (const f of sep) {
+      expect(f.details!.separating_attribute).toMatch(/^[\w.]+=[^()]+$/);
+      expect(Number(f.numbers.separating_share_selected)).toBeGreaterThan(Number(f.numbers.separating_share_others));
+    }
+  });
+
   it.each(SUPPORTED_LANGS)('%s: no string from another catalogue outside telemetry and code', (lang) => {
     expect(foreignIn(reportIn(lang), lang)).toEqual([]);
   });

@@ -222,6 +222,9 @@ function toFinding(service: string, typeId: string, a: HotAnalysis, u: UserFunct
     numbers.stack_share_change_ci_high = round(test.ci95[1]);
     numbers.growth_z = round(test.z, 2);
     numbers.growth_p_adjusted = Number(test.pAdjusted.toPrecision(2));
+    numbers.functions_tested = test.tested;
+    // The test's verdict as a value the report translates (the numbers above are its evidence).
+    numbers.growth_verdict = test.pAdjusted < GROWTH_ALPHA ? 'grew' : 'within-noise';
   }
   for (const [k, v] of causes) numbers[`under_${k}_share`] = round(v / u.attributed);
   const details: Record<string, string> = {
@@ -229,9 +232,7 @@ function toFinding(service: string, typeId: string, a: HotAnalysis, u: UserFunct
     profile_type: typeId,
   };
   if (u.file) details.file = u.line ? `${u.file}:${u.line}` : u.file;
-  if (test) details.growth_test = growthText(test);
   if (u.callers.length) details.callers = [...u.callers, u.name].map(shortName).join(' → ');
-  if (causes.length) details.under = causes.map(([k, v]) => `${causeLabel(k)} ${(100 * (v / u.attributed)).toFixed(0)}%`).join(', ');
   if (u.via.length) details.calls = u.via.map((v) => v.name).join(', ');
   const query = renderProfileQuery(typeId, { service });
   // A change the sample counts cannot tell from noise scores as no change.
@@ -263,12 +264,6 @@ function toFinding(service: string, typeId: string, a: HotAnalysis, u: UserFunct
 
 /** The growth test in one line, e.g. "on the stack in 48 of 283 samples (17.0%) vs 4 of 204 (2.0%):
  * +15.0 points (95% CI +10.2 to +19.8), z 5.29, Holm-adjusted p 6e-6 over 52 functions". */
-function growthText(t: GrowthTest): string {
-  const pts = (v: number) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}`;
-  const verdict = t.pAdjusted < GROWTH_ALPHA ? 'grew' : 'no growth beyond sampling noise';
-  return `${verdict}: on the stack in ${t.samples} of ${t.total} samples (${(t.share * 100).toFixed(1)}%) vs ${t.baseSamples} of ${t.baseTotal} (${(t.baseShare * 100).toFixed(1)}%) in the baseline: ${pts(t.diff)} points (95% CI ${pts(t.ci95[0])} to ${pts(t.ci95[1])}), z ${t.z.toFixed(2)}, Holm-adjusted p ${t.pAdjusted.toPrecision(2)} over ${t.tested} functions`;
-}
-
 /** Units of the per-second and total values, so the report writes them in the reader's locale (CPU
  * nanoseconds per second are cores). The `_text` numbers keep an English rendering for JSON readers. */
 function valueUnits(sampleUnit: string): Record<string, string> | undefined {

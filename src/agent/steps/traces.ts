@@ -25,12 +25,20 @@ function link(g: GrafanaLinkConfig | undefined, range: TimeRange, query: string,
   return tracesDrilldownLink(g, range, { filters: [['resource.service.name', '=', service]], metric, actionView: metric === 'errors' ? 'structure' : 'breakdown' }) ?? traceqlExploreLink(g, range, query);
 }
 
+/** An attribute value found on most selected requests and few others: `attribute` is `key=value`
+ * (telemetry, shown verbatim), the shares are numbers the report writes in the reader's language. */
+interface Separating {
+  attribute: string;
+  selected: number;
+  others: number;
+}
+
 /** Answers of `separating` within one step run, by service and selection: several latency findings of
  * one service ask the same question of the same spans. */
-type SeparatingMemo = Map<string, string | undefined>;
+type SeparatingMemo = Map<string, Separating | undefined>;
 
 /** The attribute whose value best separates the selected requests into a service from the others. */
-function separating(spans: Span[], window: TimeRange, service: string, selection: Selection, memo: SeparatingMemo): string | undefined {
+function separating(spans: Span[], window: TimeRange, service: string, selection: Selection, memo: SeparatingMemo): Separating | undefined {
   const key = JSON.stringify([service, selection]);
   if (memo.has(key)) return memo.get(key);
   const answer = separatingOnce(spans, window, service, selection);
@@ -38,7 +46,7 @@ function separating(spans: Span[], window: TimeRange, service: string, selection
   return answer;
 }
 
-function separatingOnce(spans: Span[], window: TimeRange, service: string, selection: Selection): string | undefined {
+function separatingOnce(spans: Span[], window: TimeRange, service: string, selection: Selection): Separating | undefined {
   const res = compareAttributes(spans, { window, selection, against: 'rest', service, topValues: 2 });
   if (res.selectionRequests === 0 || res.baselineRequests === 0) return undefined;
   for (const a of res.attributes) {
@@ -46,9 +54,16 @@ function separatingOnce(spans: Span[], window: TimeRange, service: string, selec
     const v = a.values.find((x) => x.diff > 0);
     if (!v || v.diff < MIN_SEPARATION) continue;
     const key = a.attribute.replace(/^(span|resource)\./, '');
-    return `${key}=${v.value} (${Math.round(v.selection * 100)}% of selected vs ${Math.round(v.baseline * 100)}% of other requests)`;
+    return { attribute: `${key}=${v.value}`, selected: round(v.selection), others: round(v.baseline) };
   }
   return undefined;
+}
+
+/** The separating attribute's shares among the selected and the other requests. */
+function addSeparating(numbers: Record<string, number | string>, sep: Separating | undefined): void {
+  if (!sep) return;
+  numbers.separating_share_selected = sep.selected;
+  numbers.separating_share_others = sep.others;
 }
 
 function errorFinding(g: ErrorGroup, spans: Span[], ctx: StepContext, memo: SeparatingMemo): Finding {
@@ -56,7 +71,7 @@ function errorFinding(g: ErrorGroup, spans: Span[], ctx: StepContext, memo: Sepa
   const details: Record<string, string> = { ...g.details, path: g.path.map((p) => `${p.service}: ${p.name}`).join(' → ') };
   // Requests into the erroring service that hit this very error, vs its other requests.
   const sep = separating(spans, ctx.window, g.service, { kind: 'filter', query: { service: g.service, spanName: g.spanName, errorsOnly: true } }, memo);
-  if (sep) details.separating_attribute = sep;
+  if (sep) details.separating_attribute = sep.attribute;
   for (const [k, v] of Object.entries(g.common).slice(0, 5)) if (!(k in details)) details[k] = v;
   // The code that raised the error, from an example span (code.* attributes or the exception stack).
   const example = spans.find((s) => s.status === 'error' && s.service === g.service && s.name === g.spanName && g.examples.includes(s.traceId));
@@ -77,6 +92,7 @@ function errorFinding(g: ErrorGroup, spans: Span[], ctx: StepContext, memo: Sepa
   if (g.baselineTraces !== undefined) numbers.baseline_requests = g.baselineTraces;
   if (g.baselineRatePerSec !== undefined) numbers.baseline_rate_per_s = round(g.baselineRatePerSec);
   if (g.isNew !== undefined) numbers.new = g.isNew ? 'yes' : 'no';
+  addSeparating(numbers, sep);
   const growth = g.isNew ? 1 : g.baselineRatePerSec ? Math.min(1, Math.max(0, Math.log2(g.ratePerSec / g.baselineRatePerSec) / 3)) : 0.5;
   return {
     kind: 'error',
@@ -97,7 +113,7 @@ function latencyFinding(g: SlowGroup, spans: Span[], ctx: StepContext, threshold
   if (g.detailKind === 'wait' && g.detail) details.wait = g.detail;
   if (g.dbSystem) details['db.system'] = g.dbSystem;
   const sep = separating(spans, ctx.window, g.service, { kind: 'slow' }, memo);
-  if (sep) details.separating_attribute = sep;
+  if (sep) details.separating_attribute = sep.attribute;
   const numbers: Record<string, number | string> = {
     share_of_slow_latency: round(g.share),
     critical_ms_per_request: round(g.perRequestMs, 1),
@@ -110,6 +126,7 @@ function latencyFinding(g: SlowGroup, spans: Span[], ctx: StepContext, threshold
   if (g.baselinePerOccurrenceMs !== undefined) numbers.baseline_ms_per_span = round(g.baselinePerOccurrenceMs, 1);
   if (g.baselinePerRequestMs !== undefined) numbers.baseline_ms_per_request = round(g.baselinePerRequestMs, 1);
   if (g.addedMsPerRequest !== undefined) numbers.added_ms_per_request = round(g.addedMsPerRequest, 1);
+  addSeparating(numbers, sep);
   const spanLabel = `${g.name}${g.detailKind === 'db.statement' && g.detail ? ` (${g.detail.slice(0, 100)})` : ''}`;
   const growth = g.baselinePerOccurrenceMs === undefined ? 0.5 : Math.min(1, Math.max(0, Math.log2((g.perOccurrenceMs + 1) / (g.baselinePerOccurrenceMs + 1)) / 4));
   return {
