@@ -132,5 +132,20 @@ describe('TraceQL on bundles: metrics', async () => {
     // An integer attribute is its own bucket scale: 502 → 512.
     expect(await metricsTraceQL(SPANS, '{ span.http.status_code != nil } | histogram_over_time(span.http.status_code)', RANGE, 120)).toEqual([{ labels: { __bucket: '512' }, points: [[T0, 1]] }]);
   });
+
+  it('topk/bottomk keep, at each step, the k highest or lowest series (Tempo: a series kept at no step is left out)', async () => {
+    expect(await metricsTraceQL(SPANS, '{ } | count_over_time() by (resource.service.name) | topk(2)', RANGE, 60)).toEqual([
+      { labels: { 'resource.service.name': 'checkout' }, points: [[T0, 3]] },
+      { labels: { 'resource.service.name': 'payment' }, points: [[T0, 1]] },
+      { labels: { 'resource.service.name': 'cart' }, points: [[T0 + 60_000, 1]] },
+      { labels: { 'resource.service.name': 'redis' }, points: [[T0 + 60_000, 1]] },
+    ]);
+    expect(await metricsTraceQL(SPANS, '{ } | count_over_time() by (resource.service.name) | bottomk(1)', RANGE, 60)).toEqual([
+      { labels: { 'resource.service.name': 'checkout' }, points: [[T0 + 60_000, 0]] },
+      { labels: { 'resource.service.name': 'cart' }, points: [[T0, 0]] },
+    ]);
+    await expect(metricsTraceQL(SPANS, '{ } | topk(2)', RANGE, 60)).rejects.toThrow(/needs a metrics function before it/);
+    await expect(metricsTraceQL(SPANS, '{ } | rate() | topk(2) | bottomk(1)', RANGE, 60)).rejects.toThrow(/nothing can follow topk/);
+  });
 });
 void n;

@@ -386,7 +386,31 @@ export async function metricsTraceQL(spans: Span[], query: string | TraceQLQuery
     });
     out.push({ labels: g.labels, points });
   }
-  return out;
+  return m.select ? selectSeries(out, m.select) : out;
+}
+
+/**
+ * Tempo's topk/bottomk: at each step, the k series with the highest (lowest) value keep that step's
+ * point; a series kept at no step is left out. Ties go to the series met first (Tempo's order is a
+ * map's, so it does not promise one).
+ */
+function selectSeries(series: TraceMetricSeries[], sel: { fn: 'topk' | 'bottomk'; k: number }): TraceMetricSeries[] {
+  const byTime = new Map<number, Array<{ s: number; v: number }>>();
+  series.forEach((x, s) => {
+    for (const [t, v] of x.points) {
+      if (Number.isNaN(v)) continue;
+      let l = byTime.get(t);
+      if (!l) byTime.set(t, (l = []));
+      l.push({ s, v });
+    }
+  });
+  const kept = series.map(() => new Set<number>());
+  const sign = sel.fn === 'topk' ? -1 : 1;
+  for (const [t, l] of byTime) {
+    l.sort((a, b) => sign * (a.v - b.v) || a.s - b.s);
+    for (const { s } of l.slice(0, sel.k)) kept[s]!.add(t);
+  }
+  return series.flatMap((x, s) => (kept[s]!.size ? [{ labels: x.labels, points: x.points.filter(([t]) => kept[s]!.has(t)) }] : []));
 }
 
 /**

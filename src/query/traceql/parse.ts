@@ -54,6 +54,8 @@ export interface MetricsOp {
   field?: Field;
   quantiles: number[];
   by: Field[];
+  /** A second stage over the series: the k highest (topk) or lowest (bottomk) at each step. */
+  select?: { fn: 'topk' | 'bottomk'; k: number };
 }
 
 export interface TraceQLQuery {
@@ -100,7 +102,12 @@ class Parser {
     for (const seg of rest) {
       if (seg.length !== 1) throw new TraceQLUnsupportedError(`spanset operators after a pipe ("${this.txt(seg[1] as SyntaxNode)}")`);
       const op = seg[0] as SyntaxNode;
-      if (out.metrics) this.fail(op, 'nothing can follow a metrics function');
+      if (out.metrics && op.name === 'MetricsAggregatorFunctions' && !out.metrics.select) {
+        out.metrics.select = this.seriesSelect(op);
+        continue;
+      }
+      if (out.metrics) this.fail(op, out.metrics.select ? 'nothing can follow topk()/bottomk()' : 'only topk(n) or bottomk(n) can follow a metrics function');
+      if (op.name === 'MetricsAggregatorFunctions') this.fail(op, `${this.txt(op)} needs a metrics function before it, e.g. | rate() by (name) | ${this.txt(op)}`);
       if (op.name === 'SelectOperation') out.stages.push({ type: 'select', fields: this.fieldsIn(op) });
       else if (op.name === 'ScalarFilter') out.stages.push(this.scalarFilter(op));
       else if (op.name === 'MetricsOperation') out.metrics = this.metricsOp(op);
@@ -289,6 +296,14 @@ class Parser {
     const value: Static = valNode.name === 'Duration' ? { kind: 'duration', value: durationMs(this.txt(valNode))! } : { kind: 'number', value: Number(this.txt(valNode)) };
     if (value.kind === 'number' && Number.isNaN(value.value)) throw new TraceQLUnsupportedError(`the scalar filter value ${this.txt(rhs)}`);
     return { type: 'scalar', fn: m[1] as 'count', field, op: this.txt(opNode).trim() as CmpOp, value };
+  }
+
+  private seriesSelect(n: SyntaxNode): { fn: 'topk' | 'bottomk'; k: number } {
+    const m = /^\s*(topk|bottomk)\s*\(\s*(\d+)\s*\)\s*$/.exec(this.txt(n));
+    if (!m) this.fail(n, 'topk/bottomk take a whole number of series, e.g. topk(5)');
+    const k = Number(m![2]);
+    if (!(k >= 1)) this.fail(n, `${m![1]}() needs at least one series`);
+    return { fn: m![1] as 'topk' | 'bottomk', k };
   }
 
   private metricsOp(n: SyntaxNode): MetricsOp {
