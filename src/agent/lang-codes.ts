@@ -2,7 +2,10 @@
 // language.ts (which loads eld's n-gram tables, ~0.2 s) so a tool schema can list them for free.
 
 /** Languages the report strings (prompts/i18n/<lang>.json) and the hint catalogue are translated into. */
-export const SUPPORTED_LANGS = ['en', 'fr', 'es', 'de', 'it', 'pt', 'nl', 'pl', 'ja', 'zh', 'ko', 'ru', 'uk', 'tr'] as const;
+export const SUPPORTED_LANGS = [
+  'en', 'fr', 'es', 'de', 'it', 'pt', 'nl', 'pl', 'ja', 'zh', 'ko', 'ru', 'uk', 'tr',
+  'ar', 'hi', 'sv', 'cs', 'ro', 'el', 'he', 'vi', 'id', 'th',
+] as const;
 export type Lang = (typeof SUPPORTED_LANGS)[number];
 
 export function isSupportedLang(l: string): l is Lang {
@@ -19,3 +22,10 @@ export function baseCode(code: string): string {
   return code.trim().toLowerCase().split(/[-_]/)[0] ?? '';
 }
 
+
+/** Languages written right to left: their HTML report sets dir="rtl" (code, queries and ids stay ltr). */
+const RTL_LANGS = new Set(['ar', 'he', 'fa', 'ur', 'yi', 'ps', 'sd', 'ug', 'dv']);
+
+export function textDirection(lang: string): 'rtl' | 'ltr' {
+  return RTL_LANGS.has(baseCode(lang)) ? 'rtl' : 'ltr';
+}

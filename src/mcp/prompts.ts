@@ -153,6 +153,16 @@ const LANGUAGES: Array<[code: string, names: string[]]> = [
   ['ru', ['Russian', 'Русский']],
   ['uk', ['Ukrainian', 'Українська']],
   ['tr', ['Turkish', 'Türkçe']],
+  ['ar', ['Arabic', 'العربية']],
+  ['hi', ['Hindi', 'हिन्दी']],
+  ['sv', ['Swedish', 'Svenska']],
+  ['cs', ['Czech', 'Čeština']],
+  ['ro', ['Romanian', 'Română']],
+  ['el', ['Greek', 'Ελληνικά']],
+  ['he', ['Hebrew', 'עברית']],
+  ['vi', ['Vietnamese', 'Tiếng Việt']],
+  ['id', ['Indonesian', 'Bahasa Indonesia']],
+  ['th', ['Thai', 'ไทย']],
 ];
 
 export function completeLanguage(prefix: string): string[] {

@@ -59,6 +59,22 @@ describe('language detection', () => {
     expect(detect('למה checkout איטי?').lang).toBe('he');
   });
 
+  it('tells neighbours apart by letters and spellings, not by a per-question rule', () => {
+    // eld has Malay but no Indonesian: Malay spellings (boleh, kerana, perkhidmatan…) make it Malay.
+    expect(detectLanguage('Kenapa checkout lambat sekali?')).toBe('id');
+    expect(detectLanguage('Perkhidmatan mana yang lambat selepas pelancaran?')).toBe('ms');
+    // Hindi unless Marathi's ळ or its auxiliaries (आहे, नाही, मध्ये) say otherwise.
+    expect(detectLanguage('08:43 UTC से ts-order-service में त्रुटियों का मूल कारण क्या है?')).toBe('hi');
+    expect(detectLanguage('checkout सेवा का मंद आहे?')).toBe('mr');
+    // Vietnamese tone-marked vowels (Latin Extended Additional) and ă.
+    expect(detect('Tại sao checkout chậm?')).toEqual({ lang: 'vi', by: 'script' });
+    // Acute í/ú rule out Slovene and Croatian ("Je redis úzké hrdlo?" scored Slovene, then Yoruba).
+    expect(detectLanguage('Je redis úzké hrdlo?')).toBe('cs');
+    // å, æ/ø: the Scandinavian languages only.
+    expect(['sv', 'da', 'no']).toContain(detectLanguage('Är redis flaskhalsen nu på måndag?'));
+    expect(['da', 'no']).toContain(detectLanguage('Hvorfor er ordrer så langsomme efter udrulningen i går, og hvad gør vi nu?'));
+  });
+
   it('strips what carries no language before judging', () => {
     expect(stripNonLanguage('Pourquoi ts-order-service échoue depuis 10h04 sur /api/checkout ?')).toBe('Pourquoi échoue depuis sur ?');
     expect(stripNonLanguage('trace 4bf92f3577b34da6a3ce929d0e0e4736 at 2025-06-03T10:04:00Z, see https://grafana.test/x?y=1')).toBe('trace at , see');
@@ -94,9 +110,11 @@ describe('language detection', () => {
     expect(languageName('it')).toBe('Italian (italiano)');
     expect(languageName('sv')).toBe('Swedish (svenska)');
     expect(languageName('en')).toBe('English');
-    expect(catalogueLang('sv')).toBe('en');
+    expect(catalogueLang('sv')).toBe('sv');
+    expect(catalogueLang('fi')).toBe('en');
     expect(catalogueLang('pl')).toBe('pl');
     expect(localeOf('pl')).toBe('pl-PL');
-    expect(localeOf('sv')).toBe('en-GB');
+    expect(localeOf('sv')).toBe('sv-SE');
+    expect(localeOf('fi')).toBe('en-GB'); // no catalogue: the English report's locale
   });
 });
