@@ -217,6 +217,17 @@ function malayOrIndonesian(text: string): string {
   return MALAY_WORDS.test(text) ? 'ms' : 'id';
 }
 
+// Danish and Norwegian (Bokmål) share letters and most n-grams; common words are spelled apart (da hvad,
+// efter, af, mig, meget, fejl, grund; no hva, etter, av, meg, mye, feil, grunn). When eld answers one of the
+// two, the side with more such spellings wins; a tie keeps eld's answer.
+const DANISH_WORDS = /(?<!\p{L})(?:hvad|efter|af|mig|dig|sig|meget|nu|fejl\p{L}*|grund\p{L}*|spørgsmål\p{L}*|lige)(?!\p{L})/giu;
+const NORWEGIAN_WORDS = /(?<!\p{L})(?:hva|etter|av|meg|deg|seg|mye|nå|feil\p{L}*|grunn\p{L}*|treg\p{L}*|ikkje|spørsmål\p{L}*)(?!\p{L})/giu;
+function danishOrNorwegian(text: string, byNgrams: 'da' | 'no'): string {
+  const da = text.match(DANISH_WORDS)?.length ?? 0;
+  const no = text.match(NORWEGIAN_WORDS)?.length ?? 0;
+  return da > no ? 'da' : no > da ? 'no' : byNgrams;
+}
+
 // Devanagari: Marathi has ळ and its own auxiliaries (आहे, नाही, मध्ये); without them the question is Hindi,
 // whose n-grams eld otherwise confuses with Marathi on short questions ("… का मूल कारण क्या है?" → mr).
 function devanagariCandidates(text: string): string[] {
@@ -274,7 +285,8 @@ export function detect(question: string): Detection {
   const judged = withoutTechWords(text);
   const candidates = latinCandidates(judged);
   const lang = candidates.length === 1 ? candidates[0]! : (bestByNgrams(judged, candidates) ?? 'en');
-  return { lang: lang === 'ms' ? malayOrIndonesian(judged) : lang, by: candidates.length === 1 ? 'script' : 'ngrams' };
+  const refined = lang === 'ms' ? malayOrIndonesian(judged) : lang === 'da' || lang === 'no' ? danishOrNorwegian(judged, lang) : lang;
+  return { lang: refined, by: candidates.length === 1 ? 'script' : 'ngrams' };
 }
 
 /** The question's language code (any language, catalogue or not). */
@@ -289,7 +301,7 @@ export function detectLanguage(question: string): string {
  * the native digits depending on region and ICU version. */
 const LOCALES: Record<Lang, string> = {
   en: 'en-GB', fr: 'fr-FR', es: 'es-ES', de: 'de-DE', it: 'it-IT', pt: 'pt-BR', nl: 'nl-NL', pl: 'pl-PL', ja: 'ja-JP', zh: 'zh-CN', ko: 'ko-KR', ru: 'ru-RU', uk: 'uk-UA', tr: 'tr-TR',
-  ar: 'ar-u-ca-gregory-nu-latn', hi: 'hi-IN-u-nu-latn', sv: 'sv-SE', cs: 'cs-CZ', ro: 'ro-RO', el: 'el-GR', he: 'he-IL', vi: 'vi-VN', id: 'id-ID', th: 'th-TH-u-ca-gregory-nu-latn',
+  ar: 'ar-u-ca-gregory-nu-latn', hi: 'hi-IN-u-nu-latn', sv: 'sv-SE', cs: 'cs-CZ', ro: 'ro-RO', el: 'el-GR', he: 'he-IL', vi: 'vi-VN', id: 'id-ID', th: 'th-TH-u-ca-gregory-nu-latn', da: 'da-DK',
 };
 
 export function localeOf(lang: string): string {

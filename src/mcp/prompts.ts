@@ -163,6 +163,7 @@ const LANGUAGES: Array<[code: string, names: string[]]> = [
   ['vi', ['Vietnamese', 'Tiếng Việt']],
   ['id', ['Indonesian', 'Bahasa Indonesia']],
   ['th', ['Thai', 'ไทย']],
+  ['da', ['Danish', 'Dansk']],
 ];
 
 export function completeLanguage(prefix: string): string[] {

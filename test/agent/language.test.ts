@@ -71,6 +71,9 @@ describe('language detection', () => {
     // Acute í/ú rule out Slovene and Croatian ("Je redis úzké hrdlo?" scored Slovene, then Yoruba).
     expect(detectLanguage('Je redis úzké hrdlo?')).toBe('cs');
     // å, æ/ø: the Scandinavian languages only.
+    // Danish and Norwegian by their spellings when eld's n-grams lean the other way.
+    expect(detectLanguage('Er databasen grunden til at ride er langsom?')).toBe('da');
+    expect(detectLanguage('Hva er grunnen til at ride er treg etter utrullingen?')).toBe('no');
     expect(['sv', 'da', 'no']).toContain(detectLanguage('Är redis flaskhalsen nu på måndag?'));
     expect(['da', 'no']).toContain(detectLanguage('Hvorfor er ordrer så langsomme efter udrulningen i går, og hvad gør vi nu?'));
   });
