@@ -164,6 +164,7 @@ const LANGUAGES: Array<[code: string, names: string[]]> = [
   ['id', ['Indonesian', 'Bahasa Indonesia']],
   ['th', ['Thai', 'ไทย']],
   ['da', ['Danish', 'Dansk']],
+  ['fi', ['Finnish', 'Suomi']],
 ];
 
 export function completeLanguage(prefix: string): string[] {

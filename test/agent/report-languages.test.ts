@@ -141,8 +141,8 @@ describe('the demo report in every catalogue language', () => {
   });
 
   it('writes a language without a catalogue in English, with one English line naming it', () => {
-    const md = reportIn('en', 'fi');
-    expect(md).toContain('Language of the question: Finnish (fi). There is no report catalogue for it yet, so this report is in English.');
+    const md = reportIn('en', 'sk');
+    expect(md).toContain('Language of the question: Slovak (sk). There is no report catalogue for it yet, so this report is in English.');
     expect(md).toContain(tr('en', 'title'));
     expect(md.match(/Language of the question/g)).toHaveLength(1);
     expect(reportIn('en')).not.toContain('Language of the question');
