@@ -4,7 +4,7 @@
 /** Languages the report strings (prompts/i18n/<lang>.json) and the hint catalogue are translated into. */
 export const SUPPORTED_LANGS = [
   'en', 'fr', 'es', 'de', 'it', 'pt', 'nl', 'pl', 'ja', 'zh', 'ko', 'ru', 'uk', 'tr',
-  'ar', 'hi', 'sv', 'cs', 'ro', 'el', 'he', 'vi', 'id', 'th', 'da', 'fi',
+  'ar', 'hi', 'sv', 'cs', 'ro', 'el', 'he', 'vi', 'id', 'th', 'da', 'fi', 'hu',
 ] as const;
 export type Lang = (typeof SUPPORTED_LANGS)[number];
 

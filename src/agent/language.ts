@@ -301,7 +301,7 @@ export function detectLanguage(question: string): string {
  * the native digits depending on region and ICU version. */
 const LOCALES: Record<Lang, string> = {
   en: 'en-GB', fr: 'fr-FR', es: 'es-ES', de: 'de-DE', it: 'it-IT', pt: 'pt-BR', nl: 'nl-NL', pl: 'pl-PL', ja: 'ja-JP', zh: 'zh-CN', ko: 'ko-KR', ru: 'ru-RU', uk: 'uk-UA', tr: 'tr-TR',
-  ar: 'ar-u-ca-gregory-nu-latn', hi: 'hi-IN-u-nu-latn', sv: 'sv-SE', cs: 'cs-CZ', ro: 'ro-RO', el: 'el-GR', he: 'he-IL', vi: 'vi-VN', id: 'id-ID', th: 'th-TH-u-ca-gregory-nu-latn', da: 'da-DK', fi: 'fi-FI',
+  ar: 'ar-u-ca-gregory-nu-latn', hi: 'hi-IN-u-nu-latn', sv: 'sv-SE', cs: 'cs-CZ', ro: 'ro-RO', el: 'el-GR', he: 'he-IL', vi: 'vi-VN', id: 'id-ID', th: 'th-TH-u-ca-gregory-nu-latn', da: 'da-DK', fi: 'fi-FI', hu: 'hu-HU',
 };
 
 export function localeOf(lang: string): string {

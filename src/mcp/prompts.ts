@@ -165,6 +165,7 @@ const LANGUAGES: Array<[code: string, names: string[]]> = [
   ['th', ['Thai', 'ไทย']],
   ['da', ['Danish', 'Dansk']],
   ['fi', ['Finnish', 'Suomi']],
+  ['hu', ['Hungarian', 'Magyar']],
 ];
 
 export function completeLanguage(prefix: string): string[] {
