@@ -19,7 +19,7 @@ const eld = await loadEld();
 
 // The catalogue list lives in a module of its own so tool schemas can name it without loading eld.
 export { SUPPORTED_LANGS, isSupportedLang, catalogueLang, type Lang } from './lang-codes.js';
-import { SUPPORTED_LANGS, baseCode, catalogueLang, type Lang } from './lang-codes.js';
+import { SUPPORTED_LANGS, baseCode, canonicalLang, catalogueLang, type Lang } from './lang-codes.js';
 
 const englishNames = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' });
 
@@ -52,11 +52,11 @@ export function normaliseLang(code: string | undefined): string | undefined {
   // none that short (a test checks) — so it does not need the table, whose building is ~0.1 s cold.
   if (!TWO_LETTERS.test(code)) {
     const byName = namesToCodes().get(code.trim().toLowerCase());
-    if (byName) return byName;
+    if (byName) return canonicalLang(byName);
   }
   const base = baseCode(code);
   if (!/^[a-z]{2,3}$/.test(base)) return undefined;
-  return englishNames.of(base) ? base : undefined;
+  return englishNames.of(base) ? canonicalLang(base) : undefined;
 }
 
 /** "Swedish (svenska)", "Japanese (日本語)", "English": how the agent's prompt names the language. */
@@ -286,7 +286,7 @@ export function detect(question: string): Detection {
   const candidates = latinCandidates(judged);
   const lang = candidates.length === 1 ? candidates[0]! : (bestByNgrams(judged, candidates) ?? 'en');
   const refined = lang === 'ms' ? malayOrIndonesian(judged) : lang === 'da' || lang === 'no' ? danishOrNorwegian(judged, lang) : lang;
-  return { lang: refined, by: candidates.length === 1 ? 'script' : 'ngrams' };
+  return { lang: canonicalLang(refined), by: candidates.length === 1 ? 'script' : 'ngrams' };
 }
 
 /** The question's language code (any language, catalogue or not). */
@@ -301,7 +301,7 @@ export function detectLanguage(question: string): string {
  * the native digits depending on region and ICU version. */
 const LOCALES: Record<Lang, string> = {
   en: 'en-GB', fr: 'fr-FR', es: 'es-ES', de: 'de-DE', it: 'it-IT', pt: 'pt-BR', nl: 'nl-NL', pl: 'pl-PL', ja: 'ja-JP', zh: 'zh-CN', ko: 'ko-KR', ru: 'ru-RU', uk: 'uk-UA', tr: 'tr-TR',
-  ar: 'ar-u-ca-gregory-nu-latn', hi: 'hi-IN-u-nu-latn', sv: 'sv-SE', cs: 'cs-CZ', ro: 'ro-RO', el: 'el-GR', he: 'he-IL', vi: 'vi-VN', id: 'id-ID', th: 'th-TH-u-ca-gregory-nu-latn', da: 'da-DK', fi: 'fi-FI', hu: 'hu-HU',
+  ar: 'ar-u-ca-gregory-nu-latn', hi: 'hi-IN-u-nu-latn', sv: 'sv-SE', cs: 'cs-CZ', ro: 'ro-RO', el: 'el-GR', he: 'he-IL', vi: 'vi-VN', id: 'id-ID', th: 'th-TH-u-ca-gregory-nu-latn', da: 'da-DK', fi: 'fi-FI', hu: 'hu-HU', nb: 'nb-NO',
 };
 
 export function localeOf(lang: string): string {

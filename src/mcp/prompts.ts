@@ -166,6 +166,7 @@ const LANGUAGES: Array<[code: string, names: string[]]> = [
   ['da', ['Danish', 'Dansk']],
   ['fi', ['Finnish', 'Suomi']],
   ['hu', ['Hungarian', 'Magyar']],
+  ['nb', ['Norwegian Bokmål', 'Norsk bokmål', 'Norwegian', 'Norsk']],
 ];
 
 export function completeLanguage(prefix: string): string[] {
