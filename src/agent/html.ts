@@ -7,6 +7,7 @@ import { FINDING_KINDS, type Finding, type Report } from './findings.js';
 import type { Sources, TimeRange } from '../sources/types.js';
 import { readPrompt } from './assets.js';
 import { catalogueLang, englishName, isSupportedLang } from './language.js';
+import { textDirection } from './lang-codes.js';
 import { strings, tr } from './i18n.js';
 import { formatDate, formatDuration, formatKeyed, formatNumber, formatQuantity } from './format.js';
 import { findingTitle, summaryEntries, translateMessage } from './report.js';
@@ -149,6 +150,9 @@ export function htmlView(report: Report, pictures: Pictures): Record<string, unk
   const tokens = report.stats.tokens !== undefined ? `; ${tr(lang, 'stats_agent', { steps: report.stats.steps ?? 0, tokens: formatNumber(report.stats.tokens, lang) })}` : '';
   return {
     lang,
+    dir: textDirection(lang),
+    // From start to end in reading order: a right-to-left page reads the arrow the other way.
+    arrow: textDirection(lang) === 'rtl' ? '←' : '→',
     question: report.question,
     window: { start: formatDate(report.window.start, lang), end: formatDate(report.window.end, lang) },
     baseline: report.baseline ? { start: formatDate(report.baseline.start, lang), end: formatDate(report.baseline.end, lang) } : undefined,

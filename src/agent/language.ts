@@ -19,7 +19,7 @@ const eld = await loadEld();
 
 // The catalogue list lives in a module of its own so tool schemas can name it without loading eld.
 export { SUPPORTED_LANGS, isSupportedLang, catalogueLang, type Lang } from './lang-codes.js';
-import { SUPPORTED_LANGS, baseCode, catalogueLang, type Lang } from './lang-codes.js';
+import { SUPPORTED_LANGS, baseCode, canonicalLang, catalogueLang, type Lang } from './lang-codes.js';
 
 const englishNames = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' });
 
@@ -52,11 +52,11 @@ export function normaliseLang(code: string | undefined): string | undefined {
   // none that short (a test checks) — so it does not need the table, whose building is ~0.1 s cold.
   if (!TWO_LETTERS.test(code)) {
     const byName = namesToCodes().get(code.trim().toLowerCase());
-    if (byName) return byName;
+    if (byName) return canonicalLang(byName);
   }
   const base = baseCode(code);
   if (!/^[a-z]{2,3}$/.test(base)) return undefined;
-  return englishNames.of(base) ? base : undefined;
+  return englishNames.of(base) ? canonicalLang(base) : undefined;
 }
 
 /** "Swedish (svenska)", "Japanese (日本語)", "English": how the agent's prompt names the language. */
@@ -201,8 +201,38 @@ const LATIN_LETTERS: Array<[RegExp, string[]]> = [
   [/ß/u, ['de']],
   [/[ãõ]/iu, ['pt', 'vi', 'et']],
   [/[ąę]/iu, ['pl', 'lt']],
-  [/[ơưđ]/iu, ['vi']],
+  [/[ơưđ\u1EA0-\u1EF9]/iu, ['vi']], // ạ ả ấ ầ ẩ … ự ỳ: Latin Extended Additional holds Vietnamese's tone-marked vowels
+  [/ă/iu, ['ro', 'vi']],
+  [/[æø]/iu, ['da', 'no']],
+  [/å/iu, ['sv', 'da', 'no', 'fi']],
+  // Acute í/ú: Slovene, Croatian and the Germanic languages write none ("Je redis úzké hrdlo?" scored Slovene).
+  [/[íú]/iu, ['cs', 'sk', 'hu', 'es', 'pt', 'is', 'ca', 'vi', 'it']],
 ];
+
+// eld knows Malay (ms) but not Indonesian, whose n-grams are nearly the same. The spellings that differ are
+// common words: Malay boleh, kerana, sahaja, perkhidmatan, pangkalan (data), kenapa is shared. Without a
+// Malay spelling the question is taken as Indonesian, which has about ten times the speakers.
+const MALAY_WORDS = /(?<!\p{L})(?:boleh|kerana|sahaja|perkhidmatan|pangkalan|mengapakah|bilakah|semasa|selepas|ralat|pelayan)(?!\p{L})/iu;
+function malayOrIndonesian(text: string): string {
+  return MALAY_WORDS.test(text) ? 'ms' : 'id';
+}
+
+// Danish and Norwegian (Bokmål) share letters and most n-grams; common words are spelled apart (da hvad,
+// efter, af, mig, meget, fejl, grund; no hva, etter, av, meg, mye, feil, grunn). When eld answers one of the
+// two, the side with more such spellings wins; a tie keeps eld's answer.
+const DANISH_WORDS = /(?<!\p{L})(?:hvad|efter|af|mig|dig|sig|meget|nu|fejl\p{L}*|grund\p{L}*|spørgsmål\p{L}*|lige)(?!\p{L})/giu;
+const NORWEGIAN_WORDS = /(?<!\p{L})(?:hva|etter|av|meg|deg|seg|mye|nå|feil\p{L}*|grunn\p{L}*|treg\p{L}*|ikkje|spørsmål\p{L}*)(?!\p{L})/giu;
+function danishOrNorwegian(text: string, byNgrams: 'da' | 'no'): string {
+  const da = text.match(DANISH_WORDS)?.length ?? 0;
+  const no = text.match(NORWEGIAN_WORDS)?.length ?? 0;
+  return da > no ? 'da' : no > da ? 'no' : byNgrams;
+}
+
+// Devanagari: Marathi has ळ and its own auxiliaries (आहे, नाही, मध्ये); without them the question is Hindi,
+// whose n-grams eld otherwise confuses with Marathi on short questions ("… का मूल कारण क्या है?" → mr).
+function devanagariCandidates(text: string): string[] {
+  return /ळ|(?<!\p{L})(?:आहे|आहेत|नाही|मध्ये|काय)(?![\p{L}\p{M}])/u.test(text) ? ['hi', 'mr'] : ['hi'];
+}
 
 function latinCandidates(text: string): string[] {
   // Azerbaijani without ə, its most frequent vowel, is Turkish far more often ("503 döndüren kim").
@@ -247,13 +277,16 @@ export function detect(question: string): Detection {
     if (only) return { lang: only, by: 'script' };
     const own = text.replace(/[\p{Script=Latin}]+/gu, ' ');
     const byLetters = top.rule.langs.includes('ru') ? cyrillicByLetters(own) : undefined;
-    const candidates = top.rule.langs.includes('ru') ? cyrillicCandidates(own) : top.rule.langs;
+    const candidates = top.rule.langs.includes('ru') ? cyrillicCandidates(own) : top.rule.langs.includes('hi') ? devanagariCandidates(own) : top.rule.langs;
+    if (candidates.length === 1) return { lang: candidates[0]!, by: 'script' };
     return { lang: byLetters ?? bestByNgrams(own, candidates) ?? candidates[0]!, by: byLetters ? 'script' : 'ngrams' };
   }
   if (latin < 2) return { lang: 'en', by: 'default' };
   const judged = withoutTechWords(text);
   const candidates = latinCandidates(judged);
-  return { lang: candidates.length === 1 ? candidates[0]! : (bestByNgrams(judged, candidates) ?? 'en'), by: candidates.length === 1 ? 'script' : 'ngrams' };
+  const lang = candidates.length === 1 ? candidates[0]! : (bestByNgrams(judged, candidates) ?? 'en');
+  const refined = lang === 'ms' ? malayOrIndonesian(judged) : lang === 'da' || lang === 'no' ? danishOrNorwegian(judged, lang) : lang;
+  return { lang: canonicalLang(refined), by: candidates.length === 1 ? 'script' : 'ngrams' };
 }
 
 /** The question's language code (any language, catalogue or not). */
@@ -261,10 +294,16 @@ export function detectLanguage(question: string): string {
   return detect(question).lang;
 }
 
-/** BCP 47 locale for Intl formatting. */
+/** BCP 47 locale for Intl formatting. Digits stay Latin (0-9) and the calendar Gregorian in every
+ * locale: a report's numbers and dates are compared with the telemetry, the queries and the tools'
+ * own output, which all write 0-9 and Gregorian years ("ar-EG" would write ١٢٣, Thai dates would be
+ * in the Buddhist era, 2569). Arabic and Hindi get `nu-latn` said outright: their CLDR default can be
+ * the native digits depending on region and ICU version. */
+const LOCALES: Record<Lang, string> = {
+  en: 'en-GB', fr: 'fr-FR', es: 'es-ES', de: 'de-DE', it: 'it-IT', pt: 'pt-BR', nl: 'nl-NL', pl: 'pl-PL', ja: 'ja-JP', zh: 'zh-CN', ko: 'ko-KR', ru: 'ru-RU', uk: 'uk-UA', tr: 'tr-TR',
+  ar: 'ar-u-ca-gregory-nu-latn', hi: 'hi-IN-u-nu-latn', sv: 'sv-SE', cs: 'cs-CZ', ro: 'ro-RO', el: 'el-GR', he: 'he-IL', vi: 'vi-VN', id: 'id-ID', th: 'th-TH-u-ca-gregory-nu-latn', da: 'da-DK', fi: 'fi-FI', hu: 'hu-HU', nb: 'nb-NO',
+};
+
 export function localeOf(lang: string): string {
-  const l = catalogueLang(lang);
-  return (
-    { en: 'en-GB', fr: 'fr-FR', es: 'es-ES', de: 'de-DE', it: 'it-IT', pt: 'pt-BR', nl: 'nl-NL', pl: 'pl-PL', ja: 'ja-JP', zh: 'zh-CN', ko: 'ko-KR', ru: 'ru-RU', uk: 'uk-UA', tr: 'tr-TR' } satisfies Record<Lang, string>
-  )[l];
+  return LOCALES[catalogueLang(lang)];
 }

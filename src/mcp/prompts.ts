@@ -153,6 +153,20 @@ const LANGUAGES: Array<[code: string, names: string[]]> = [
   ['ru', ['Russian', 'Русский']],
   ['uk', ['Ukrainian', 'Українська']],
   ['tr', ['Turkish', 'Türkçe']],
+  ['ar', ['Arabic', 'العربية']],
+  ['hi', ['Hindi', 'हिन्दी']],
+  ['sv', ['Swedish', 'Svenska']],
+  ['cs', ['Czech', 'Čeština']],
+  ['ro', ['Romanian', 'Română']],
+  ['el', ['Greek', 'Ελληνικά']],
+  ['he', ['Hebrew', 'עברית']],
+  ['vi', ['Vietnamese', 'Tiếng Việt']],
+  ['id', ['Indonesian', 'Bahasa Indonesia']],
+  ['th', ['Thai', 'ไทย']],
+  ['da', ['Danish', 'Dansk']],
+  ['fi', ['Finnish', 'Suomi']],
+  ['hu', ['Hungarian', 'Magyar']],
+  ['nb', ['Norwegian Bokmål', 'Norsk bokmål', 'Norwegian', 'Norsk']],
 ];
 
 export function completeLanguage(prefix: string): string[] {

@@ -124,15 +124,15 @@ describe('agent loop', () => {
   });
 
   it('tells the model the real language, catalogue or not, and keeps the report English with a line naming it', async () => {
-    const bodies = script([{ content: 'Grundorsaken är en unik nyckel i `checkout`.' }]);
-    const r = await runAgent(sources, 'Varför misslyckas beställningarna?', { model });
-    expect(bodies[0]!.messages[0].content).toContain('Answer in Swedish (svenska)');
+    const bodies = script([{ content: 'Hlavnou príčinou je jedinečný kľúč v `checkout`.' }]);
+    const r = await runAgent(sources, 'Prečo objednávky zlyhávajú?', { model });
+    expect(bodies[0]!.messages[0].content).toContain('Answer in Slovak (slovenčina)');
     expect(bodies[0]!.messages[0].content).not.toMatch(/German|Deutsch|English/);
-    expect(r.askedLang).toBe('sv');
+    expect(r.askedLang).toBe('sk');
     expect(r.lang).toBe('en');
     const md = renderMarkdown(r);
-    expect(md).toContain('Language of the question: Swedish (sv)');
-    expect(md).toContain('Grundorsaken');
+    expect(md).toContain('Language of the question: Slovak (sk)');
+    expect(md).toContain('Hlavnou príčinou');
   });
 
   it('tells the model Italian for an Italian question (it once got German)', async () => {

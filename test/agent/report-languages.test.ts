@@ -148,11 +148,23 @@ describe('the demo report in every catalogue language', () => {
     expect(reportIn('ja')).toMatch(/2025\/06\/03/);
     expect(reportIn('tr')).toMatch(/%\d/); // Turkish puts the percent sign first
     expect(reportIn('it')).toMatch(/\d,\d+ ms/); // decimal comma
+    // Digits stay 0-9 and years Gregorian, to be compared with the telemetry and queries beside them.
+    expect(reportIn('ar')).not.toMatch(/[\u0660-\u0669\u06F0-\u06F9]/);
+    expect(reportIn('hi')).not.toMatch(/[\u0966-\u096F]/);
+    expect(reportIn('th')).not.toMatch(/[\u0E50-\u0E59]|2568/);
+    expect(reportIn('th')).toMatch(/3 มิ\.ย\. 2025/);
+    expect(reportIn('cs')).toMatch(/\d,\d+ ms/);
+  });
+
+  it('has a label for every number the demo findings carry (a key without one shows as English words)', () => {
+    const keys = new Set(base.findings.flatMap((f) => Object.keys(f.numbers)).filter((k) => !k.endsWith('_text')));
+    expect([...keys].filter((k) => !(k in strings('en').numbers))).toEqual([]);
+    expect(keys.has('growth_p_adjusted')).toBe(true); // the profile step's growth test ran
   });
 
   it('writes a language without a catalogue in English, with one English line naming it', () => {
-    const md = reportIn('en', 'sv');
-    expect(md).toContain('Language of the question: Swedish (sv). There is no report catalogue for it yet, so this report is in English.');
+    const md = reportIn('en', 'sk');
+    expect(md).toContain('Language of the question: Slovak (sk). There is no report catalogue for it yet, so this report is in English.');
     expect(md).toContain(tr('en', 'title'));
     expect(md.match(/Language of the question/g)).toHaveLength(1);
     expect(reportIn('en')).not.toContain('Language of the question');

@@ -111,7 +111,7 @@ describe('investigate-incident prompt', () => {
 
   it('names the detected language of the question, catalogue or not', () => {
     expect(renderInvestigatePrompt({ question: 'Perché gli ordini falliscono dalle 10?' }, ['list_services'])).toContain('write your answer in Italian (italiano) (the language the question is written in)');
-    expect(renderInvestigatePrompt({ question: 'Varför är checkout så långsam?' }, ['list_services'])).toContain('write your answer in Swedish (svenska)');
+    expect(renderInvestigatePrompt({ question: 'Prečo je checkout taký pomalý?' }, ['list_services'])).toContain('write your answer in Slovak (slovenčina)');
   });
 
   it('completes languages by code or name', () => {

@@ -39,7 +39,7 @@ describe('HTML report (demo incident, French question)', () => {
   });
 
   it('speaks the asker\'s language, in the text and in the pictures', () => {
-    expect(html).toContain('<html lang="fr">');
+    expect(html).toContain('<html lang="fr" dir="ltr">');
     expect(html).toContain('Enquête sur l');
     expect(html).toContain('aria-label="Débit, erreurs et durée de checkout"');
     expect(html).toContain('chemin critique');
@@ -48,7 +48,7 @@ describe('HTML report (demo incident, French question)', () => {
   it('opens with the same summary as the Markdown report: the first suspect, the error, the slow span', () => {
     const summary = /<h2>En bref<\/h2>\s*<ul class="summary">([\s\S]*?)<\/ul>/.exec(html)?.[1];
     expect(summary).toBeDefined();
-    const items = [...summary!.matchAll(/<li><b>([^<]+)<\/b>: <code>([^<]+)<\/code>/g)].map((m) => `${unescape(m[1]!)}=${m[2]}`);
+    const items = [...summary!.matchAll(/<li><b><bdi>([^<]+)<\/bdi><\/b>: <code dir="ltr">([^<]+)<\/code>/g)].map((m) => `${unescape(m[1]!)}=${m[2]}`);
     expect(items[0]).toBe(`Service le plus suspect=${report.suspects[0]!.service}`);
     expect(items.some((i) => i.startsWith('Erreur prédominante='))).toBe(true);
     expect(items.length).toBeGreaterThanOrEqual(3);
@@ -88,6 +88,60 @@ describe('HTML report (demo incident, French question)', () => {
     expect(r.errors).toEqual([]);
     expect(r.requests).toEqual([]);
     // Not a blank page: text, charts and flame graphs put ink on a good part of it.
+    expect(r.inked).toBeGreaterThan(0.03);
+  }, 90_000);
+});
+
+describe('HTML report in a right-to-left language (demo incident, Arabic and Hebrew questions)', () => {
+  let html: string;
+  let report: Report;
+  const dir = mkdtempSync(path.join(tmpdir(), 'queryless-html-rtl-'));
+  const file = path.join(dir, 'report-ar.html');
+
+  beforeAll(async () => {
+    const { sources } = await setup({ bundle: BUNDLE });
+    report = await runPlaybook(sources, 'لماذا تفشل الطلبات منذ الساعة 10:04؟');
+    html = renderHtml(report, await gatherPictures(report, sources));
+    writeFileSync(file, html);
+  }, 120_000);
+
+  it('sets the page right to left, in Arabic, with Latin digits', () => {
+    expect(report.lang).toBe('ar');
+    expect(html).toContain('<html lang="ar" dir="rtl">');
+    expect(html).toContain('التحقيق في الحادث');
+    expect(html).toMatch(/03\u200f?\/06\u200f?\/2025/); // ar-u-nu-latn: 0-9, not ٠٣/٠٦/٢٠٢٥
+    expect(html).not.toMatch(/[\u0660-\u0669]/);
+    // Dates are isolated, so the arrow between them is not reordered by the Arabic around them.
+    expect(html).toMatch(/<bdi>03\u200f?\/06\u200f?\/2025، 10:04:00 ص UTC<\/bdi> ← <bdi>/);
+  });
+
+  it('keeps code, queries, service names and ids left to right inside the right-to-left page', () => {
+    const page = unescape(html);
+    // Every <code> and <pre> carries dir="ltr" (CSS alone would not survive copy-paste into another page).
+    expect(html).not.toMatch(/<code>|<pre>|<pre class="query">/);
+    expect(html).toMatch(/<pre class="query" dir="ltr">/);
+    expect(html).toMatch(/<span class="svc" dir="ltr">/);
+    for (const f of report.findings) if (f.evidence.query) expect(page).toContain(f.evidence.query.text);
+    // Charts keep time flowing left to right.
+    expect(html).toMatch(/<figure dir="ltr"><svg/);
+    expect(html).toMatch(/figure \{ direction: ltr; \}/);
+  });
+
+  it('is left to right again for a language written that way, and right to left for Hebrew', () => {
+    const he = renderHtml({ ...report, lang: 'he', askedLang: 'he' });
+    expect(he).toContain('<html lang="he" dir="rtl">');
+    expect(he).toContain('חקירת תקרית');
+    const th = renderHtml({ ...report, lang: 'th', askedLang: 'th' });
+    expect(th).toContain('<html lang="th" dir="ltr">');
+    expect(th).toMatch(/2025/); // Gregorian years, not the Buddhist era's 2568
+    expect(th).not.toMatch(/2568/);
+  });
+
+  it.skipIf(!chromiumPath())('renders in headless Chromium: pictures drawn, no console error, no request', async () => {
+    const r = await checkPage(file, path.join(dir, 'report-ar.png'));
+    expect(r.renderedSvgs).toBe((html.match(/<svg /g) ?? []).length);
+    expect(r.errors).toEqual([]);
+    expect(r.requests).toEqual([]);
     expect(r.inked).toBeGreaterThan(0.03);
   }, 90_000);
 });
