@@ -225,7 +225,9 @@ describe('profiles playbook step', () => {
     const f = r.findings[0]!;
     expect(f.kind).toBe('hot-function');
     expect(f.details!.function).toBe('github.com/acme/ride/internal/driver.(*LoginCache).Lookup');
-    expect(f.details!.under).toMatch(/mutex\/lock/);
+    // What sits under it: a share per cause in the numbers, the cause named in the title (translated in reports).
+    expect(Number(f.numbers.under_lock_share)).toBeGreaterThan(0.1);
+    expect(f.title).toMatch(/under it: mutex\/lock/);
     expect(f.numbers.change).toBeGreaterThan(10);
     expect(f.evidence.query).toEqual({ language: 'pyroscope', text: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds{service_name="ride"}' });
     expect(f.source).toMatchObject({ repo: 'acme/ride', path: 'internal/driver/login_cache.go', startLine: 11, endLine: 20 });
