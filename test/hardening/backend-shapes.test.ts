@@ -71,6 +71,18 @@ describe('answers with the wrong things inside', () => {
     expect(lines.warnings.join('\n')).toMatch(/1 line\(s\) or sample\(s\) without a readable time/);
   });
 
+  it('Loki: a query answer without its resultType (or without data) is an error naming Loki, not "got a undefined result"', async () => {
+    for (const body of [{ status: 'success', data: { result: [] } }, { status: 'success' }]) {
+      nock('http://loki.test').get('/loki/api/v1/query_range').query(true).reply(200, body);
+      const sources = await sourcesFor({ LOKI_URL: 'http://loki.test' });
+      const res = await call(sources, 'search_logs', { contains: ['error'] });
+      expect(res.isError).toBe(true);
+      expect(res.text).toMatch(/^search_logs: Loki at http:\/\/loki\.test answered \/loki\/api\/v1\/query_range with an object with keys .*, but Queryless expected \{"status":"success","data":\{"resultType"/);
+      expect(res.text).not.toMatch(/undefined/);
+      nock.cleanAll();
+    }
+  });
+
   it('Pyroscope: a merged profile whose indexes point nowhere is an error naming Pyroscope, not a tool failure', async () => {
     const svc = '/querier.v1.QuerierService';
     nock('http://pyro.test')

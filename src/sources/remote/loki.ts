@@ -10,7 +10,8 @@ import { labelSet, labelSets, stringList } from './answer-values.js';
 // Shapes checked before parsing (a wrong one is a readable error naming Loki and its URL).
 const QUERY_ANSWER = {
   what: '{"status":"success","data":{"resultType":…,"result":[…]}}',
-  test: (v: unknown) => isObject(v) && (v.data === undefined || v.data === null || (isObject(v.data) && (v.data.result === undefined || Array.isArray(v.data.result) || v.data.resultType === 'scalar'))),
+  // The result's type decides how it is read: an answer without one cannot be read as anything.
+  test: (v: unknown) => isObject(v) && isObject(v.data) && typeof v.data.resultType === 'string' && (v.data.result === undefined || Array.isArray(v.data.result) || v.data.resultType === 'scalar'),
 };
 const LIST_ANSWER = { what: '{"status":"success","data":[…]}', test: (v: unknown) => isObject(v) && optionalArray(v.data) };
 import type { Attributes, LogQuery, LogRecord, LogSet, LogSource, SeriesPoints, TimeRange } from '../types.js';
