@@ -16,6 +16,7 @@ export function boundText(text: string, max = MAX_ERROR_TEXT_CHARS): string {
 
 /** A few words on what a JSON value is, for "expected X, got Y" messages. */
 export function describeJson(v: unknown): string {
+  if (v === undefined) return 'nothing there (the field is missing)';
   if (v === null) return 'null';
   if (Array.isArray(v)) return `an array of ${v.length}`;
   if (typeof v === 'object') {

@@ -83,6 +83,15 @@ describe('answers with the wrong things inside', () => {
     }
   });
 
+  it('Prometheus: an answer without "data" says the field is missing, not "a undefined"', async () => {
+    nock('http://prom.test').get(/\/api\/v1\/label\/__name__\/values/).query(true).reply(200, { status: 'success' });
+    const sources = await sourcesFor({ PROMETHEUS_URL: 'http://prom.test' });
+    const res = await call(sources, 'find_metrics');
+    expect(res.isError).toBe(true);
+    expect(res.text).toMatch(/answered \/api\/v1\/label\/__name__\/values with nothing there \(the field is missing\), but Queryless expected "data" to be an array/);
+    expect(res.text).not.toMatch(/undefined/);
+  });
+
   it('Pyroscope: a merged profile whose indexes point nowhere is an error naming Pyroscope, not a tool failure', async () => {
     const svc = '/querier.v1.QuerierService';
     nock('http://pyro.test')
