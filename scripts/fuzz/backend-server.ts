@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { goodAnswer, type Backend } from './backend-answers.js';
 import { DAMAGES, type DamageParams, type Limits, type Reply } from './backend-damage.js';
+import { BAD_WORDS } from './run-case.js';
 
 export interface CasePlan {
   backend: Backend;
@@ -21,6 +22,8 @@ export interface ServedStats {
   hugeReadWhole: number;
   /** Requests per backend/endpoint, for the report of a case with too many. */
   byEndpoint: Record<string, number>;
+  /** The words of BAD_WORDS the damaged answers held (a label value "NaN"), which the tools may rightly echo. */
+  echoWords: string[];
 }
 
 const CHUNK = 64 * 1024;
@@ -29,7 +32,7 @@ export class FakeBackend {
   private server?: http.Server;
   private plan?: CasePlan;
   private timers = new Set<NodeJS.Timeout>();
-  stats: ServedStats = { requests: 0, damaged: 0, hugeReadWhole: 0, byEndpoint: {} };
+  stats: ServedStats = { requests: 0, damaged: 0, hugeReadWhole: 0, byEndpoint: {}, echoWords: [] };
 
   constructor(
     private readonly repo: string,
@@ -47,7 +50,7 @@ export class FakeBackend {
   begin(plan: CasePlan): void {
     this.end();
     this.plan = plan;
-    this.stats = { requests: 0, damaged: 0, hugeReadWhole: 0, byEndpoint: {} };
+    this.stats = { requests: 0, damaged: 0, hugeReadWhole: 0, byEndpoint: {}, echoWords: [] };
   }
 
   end(): void {
@@ -91,6 +94,8 @@ export class FakeBackend {
       if (p && good.backend === p.backend && (p.endpoint === undefined || p.endpoint === good.endpoint)) {
         this.stats.damaged++;
         reply = DAMAGES[p.damage]!(good, p.params, this.limits, { authorization: req.headers.authorization, url: req.url ?? '/' });
+        const text = reply.body && reply.body.length < 1 << 22 ? reply.body.toString('latin1') : (reply.repeat?.unit ?? '');
+        for (const w of BAD_WORDS) if (text.includes(w) && !this.stats.echoWords.includes(w)) this.stats.echoWords.push(w);
       } else reply = { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(good.json)) };
       if (reply.delayMs) this.later(reply.delayMs, () => this.send(res, reply));
       else this.send(res, reply);

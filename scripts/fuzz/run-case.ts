@@ -22,7 +22,7 @@ export interface Finding {
 
 const STACK = /\n\s+at (?:[^\n]*\((?:file:|node:|\/)[^\n]*:\d+:\d+\)|(?:file:|node:)\S+:\d+:\d+)/;
 /** Words that mean a value went missing on its way to the text, unless the input itself holds them. */
-const BAD_WORDS = ['[object Object]', 'undefined', 'NaN'];
+export const BAD_WORDS = ['[object Object]', 'undefined', 'NaN'];
 const BAD_NUMBER = /Invalid Date|(?:NaN|-?Infinity) ?(?:ms|s|µs|%|\/s|×|cores?|B|KB|MB|GB)\b|(?:p50|p90|p95|p99|rate|errors|share|score)[ :=]+(?:NaN|-?Infinity)\b/;
 /** Errors JavaScript raises itself: an input problem surfacing as one of these was not handled. */
 export const RAW_JS_ERROR = /^(TypeError|RangeError|ReferenceError|SyntaxError|Error)?:?\s*(Cannot read propert|Cannot convert|is not a function|is not iterable|Maximum call stack|Invalid array length|Invalid string length|Unexpected token|Unexpected end of JSON|.* is not defined|Cannot access|out of memory)/i;
