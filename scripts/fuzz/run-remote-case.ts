@@ -1,7 +1,7 @@
 // One remote fuzz case, in the worker process: points the four backends at the loopback fake (with a
 // bearer token or basic auth each), opens them as the CLI does, runs every tool through `runTool` and
-// returns what looks wrong: exceptions, hangs, stack traces, NaN/undefined in answers, and any
-// credential in an answer.
+// returns what looks wrong: exceptions, hangs, errors that name no backend, stack traces, NaN/undefined
+// in answers, and any credential in an answer.
 import { setup } from '../../src/commands/context.js';
 import type { Sources } from '../../src/sources/types.js';
 import { loadTool, TOOL_NAMES } from '../../tools/lazy.js';
@@ -84,6 +84,8 @@ export async function runRemoteCase(msg: RemoteCaseMsg, step: (what: string) => 
     const res = await runTool(tool, callArgs, { sources, signal: new AbortController().signal, progress: () => {}, deadlineMs: msg.budgetMs });
     if (res.isError && /did not finish within its/.test(res.text)) findings.push({ kind: 'hang', detail: `${label}: ${res.text.split('\n')[0]}` });
     else if (res.isError && (new RegExp(`^${name} failed: `).test(res.text) || RAW_JS_ERROR.test(res.text.replace(/^\S+: /, '')))) findings.push({ kind: 'tool-exception', detail: `${label}: ${res.text.slice(0, 300)}` });
+    // A clear error names the backend that answered badly, or says what to do about what is missing.
+    else if (res.isError && !/prometheus|mimir|loki|tempo|pyroscope/i.test(res.text) && !/\nWhat to do: \S/.test(res.text)) findings.push({ kind: 'unclear-error', detail: `${label}: an error naming no backend and no next step: ${res.text.slice(0, 300)}` });
     findings.push(...badOutput(label, res.text, echo), ...secretLeaks(label, res.text));
     if (res.structured) {
       const s = JSON.stringify(res.structured);
