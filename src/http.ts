@@ -16,6 +16,7 @@ export function boundText(text: string, max = MAX_ERROR_TEXT_CHARS): string {
 
 /** A few words on what a JSON value is, for "expected X, got Y" messages. */
 export function describeJson(v: unknown): string {
+  if (v === undefined) return 'nothing there (the field is missing)';
   if (v === null) return 'null';
   if (Array.isArray(v)) return `an array of ${v.length}`;
   if (typeof v === 'object') {
@@ -125,15 +126,18 @@ export class HttpClient {
     for (let attempt = 0; attempt <= retries; attempt++) {
       const timeout = AbortSignal.timeout(this.cfg.timeoutMs);
       const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+      let res: Response | undefined;
       try {
         const init: RequestInit = { method, headers, body, signal };
-        const res = await fetch(target, init);
+        res = await fetch(target, init);
         const text = await readBounded(res, this.cfg.maxResponseBytes, this.cfg.name);
         if (res.status === 429 || res.status >= 500) {
+          const wait = retryAfterMs(res.headers.get('retry-after'));
+          // A backend that asks for more than MAX_RETRY_WAIT_MS is not waited for: the caller hears it now.
+          if (wait !== undefined && wait > MAX_RETRY_WAIT_MS) throw this.httpError(res.status, text, `the backend asks to retry after ${Math.ceil(wait / 1000)} s`);
           lastErr = this.httpError(res.status, text);
           if (attempt < retries) {
-            const ra = Number(res.headers.get('retry-after'));
-            await sleep(Number.isFinite(ra) && ra > 0 ? Math.min(ra * 1000, 5000) : 250 * 2 ** attempt, opts.signal);
+            await sleep(wait ?? 250 * 2 ** attempt, opts.signal);
             continue;
           }
           throw lastErr;
@@ -144,7 +148,15 @@ export class HttpClient {
         if (e instanceof BackendError) throw e;
         if (opts.signal?.aborted) throw new BackendError(this.cfg.name, undefined, `${this.cfg.name} request cancelled`);
         if (timeout.aborted) {
-          lastErr = new BackendError(this.cfg.name, undefined, `${this.cfg.name} did not answer within ${this.cfg.timeoutMs} ms (${method} ${path})`, 'narrow the time range, or raise QUERYLESS_TIMEOUT_MS');
+          // Not retried: a backend that took the whole timeout once will likely take it again, and
+          // three waits of QUERYLESS_TIMEOUT_MS would outlast the call's own deadline.
+          throw new BackendError(this.cfg.name, undefined, `${this.cfg.name} did not answer within ${this.cfg.timeoutMs} ms (${method} ${path})`, 'narrow the time range, or raise QUERYLESS_TIMEOUT_MS');
+        }
+        const encoding = res?.headers.get('content-encoding');
+        if (encoding && isDecodeError(e)) {
+          // The body does not match its Content-Encoding (a proxy that rewrote one or the other): the
+          // same answer comes again on a retry, and "unreachable" would send the user the wrong way.
+          throw new BackendError(this.cfg.name, res!.status, `${backendTitle(this.cfg.name)} at ${this.cfg.url} answered ${path} with a body that is not valid ${encoding} although its Content-Encoding says so`, 'a proxy between Queryless and the backend may be rewriting the answer; try the backend directly');
         } else {
           const cause = (e as { cause?: { code?: string; message?: string } }).cause;
           lastErr = new BackendError(this.cfg.name, undefined, `${this.cfg.name} unreachable at ${this.cfg.url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, `check ${this.cfg.name.toUpperCase()}_URL and that the service is running`);
@@ -190,7 +202,7 @@ export class HttpClient {
       : `check that ${v} points at ${backendTitle(this.cfg.name)} itself (not Grafana, a login page or another service${this.cfg.name === 'prometheus' ? '; for Mimir include /prometheus' : ''}) and that its version is supported`;
   }
 
-  private httpError(status: number, body: string): BackendError {
+  private httpError(status: number, body: string, extraHint?: string): BackendError {
     let detail = body.trim();
     try {
       // Only small bodies are parsed: an error page of megabytes is quoted by its head.
@@ -200,8 +212,30 @@ export class HttpClient {
     } catch {
       /* plain-text error bodies (Loki, Tempo) */
     }
-    return new BackendError(this.cfg.name, status, `${this.cfg.name} answered HTTP ${status}: ${boundText(String(detail), MAX_ERROR_TEXT_CHARS)}`, HINTS[status]);
+    const hint = [extraHint, HINTS[status]].filter(Boolean).join('; ') || undefined;
+    return new BackendError(this.cfg.name, status, `${this.cfg.name} answered HTTP ${status}: ${boundText(String(detail), MAX_ERROR_TEXT_CHARS)}`, hint);
   }
+}
+
+/** Longest wait a Retry-After header is honoured with before a retry; a longer one ends the call. */
+export const MAX_RETRY_WAIT_MS = 5000;
+
+/** Retry-After in ms: delay-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
+export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
+  const v = value?.trim();
+  if (!v) return undefined;
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isFinite(at) && /[a-z]/i.test(v) ? Math.max(0, at - now) : undefined;
+}
+
+/** zlib's errors for a body that is not what its Content-Encoding says (undici reports them as the fetch's cause). */
+function isDecodeError(e: unknown): boolean {
+  for (let x = e as { code?: unknown; cause?: unknown; message?: unknown } | undefined, depth = 0; x && depth < 4; x = x.cause as typeof x, depth++) {
+    if (typeof x.code === 'string' && /^Z_(DATA|BUF)_ERROR$|^ERR_BROTLI|^ERR__ZSTD/.test(x.code)) return true;
+    if (typeof x.message === 'string' && /incorrect header check|invalid (stored )?block|unexpected end of file|Decompression failed/i.test(x.message)) return true;
+  }
+  return false;
 }
 
 async function readBounded(res: Response, max: number, name: string): Promise<string> {

@@ -102,6 +102,8 @@ export const exploreMetric = defineTool({
       panels.push({ id: q.id, label: q.label, query: q.promql, series, link });
       const f = fmtU(q.unit);
       const lines = sums.slice(0, 12).map((s) => {
+        // Prometheus answers NaN for 0/0 and ±Inf for x/0: such a series has no statistics to show.
+        if (!s.points) return `  ${fmtLabels(s.labels)} ${s.sparkline} no finite value in the window (only not-a-number or infinite samples, or none)`;
         const ch = s.change === undefined ? '' : s.change === Infinity ? ' (new)' : ` (${s.change >= 0 ? '+' : ''}${(s.change * 100).toFixed(0)}% vs baseline ${f(s.baselineAvg!)})`;
         const sh = s.shift ? `; shift ${f(s.shift.before)} → ${f(s.shift.after)} at ${new Date(s.shift.atMs).toISOString().slice(11, 16)}Z` : '';
         return `  ${fmtLabels(s.labels)} ${s.sparkline} avg ${f(s.avg)}${ch}, min ${f(s.min)}, max ${f(s.max)}, last ${f(s.last)}${sh}`;

@@ -10,6 +10,8 @@ import { parsePromQL, PromQLBuildError, PromQLParseError } from '../src/query/pr
 import { EvalError } from '../src/analysis/metrics/eval.js';
 import { PatternError } from '../src/util/regex.js';
 import { chooseStep, fmtLabels, fmtValue, sparkline } from '../src/analysis/metrics/summarize.js';
+
+const cell = (v: number | null) => (v === null ? '–' : fmtValue(v));
 import { parseDuration, parseTime } from '../src/util/time.js';
 import { promqlExploreLink } from '../src/links.js';
 import { requireMetrics } from './metrics_shared.js';
@@ -91,9 +93,12 @@ export const queryPrometheus = defineTool({
     const head = `${engine === 'bundle' ? '[bundle engine] ' : ''}${res.length} series (${args.instant ? 'instant' : `range, step ${stepMs! / 1000}s`}) for ${args.query}${res.length > top ? `; top ${top} by last value shown` : ''}.`;
     const tbl = table(
       ['series', 'last', 'avg', 'max', 'trend'],
-      rows.slice(0, top).map((r) => [fmtLabels(r.labels), fmtValue(r.last ?? NaN), fmtValue(r.avg ?? NaN), fmtValue(r.max ?? NaN), r.sparkline]),
+      rows.slice(0, top).map((r) => [fmtLabels(r.labels), cell(r.last), cell(r.avg), cell(r.max), r.sparkline]),
     );
     const sections = [`${head}\n${tbl}`];
+    const empty = rows.filter((r) => r.avg === null).length;
+    // Prometheus answers NaN for 0/0 and ±Inf for x/0: such a series has no number to show.
+    if (empty) sections.push(`${empty} series hold no finite value (only not-a-number or infinite samples, as Prometheus answers for 0/0 and x/0): shown as –`);
     if (Object.keys(label_cardinality).length) sections.push(`Label cardinalities: ${Object.entries(label_cardinality).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}=${v}`).join(', ')}`);
     if (res.warnings?.length) sections.unshift(`Backend warnings: ${res.warnings.join('; ')}`);
     return {

@@ -13,7 +13,7 @@ import { loadTool, TOOL_NAMES } from '../../tools/lazy.js';
 import { runTool } from '../../tools/run.js';
 import { listFiles } from './bases.js';
 
-export type FindingKind = 'uncaught' | 'crash' | 'hang' | 'tool-exception' | 'unclear-error' | 'bad-output' | 'silent-ignore';
+export type FindingKind = 'uncaught' | 'crash' | 'hang' | 'tool-exception' | 'unclear-error' | 'bad-output' | 'silent-ignore' | 'secret-leak' | 'unbounded';
 
 export interface Finding {
   kind: FindingKind;
@@ -22,10 +22,10 @@ export interface Finding {
 
 const STACK = /\n\s+at (?:[^\n]*\((?:file:|node:|\/)[^\n]*:\d+:\d+\)|(?:file:|node:)\S+:\d+:\d+)/;
 /** Words that mean a value went missing on its way to the text, unless the input itself holds them. */
-const BAD_WORDS = ['[object Object]', 'undefined', 'NaN'];
+export const BAD_WORDS = ['[object Object]', 'undefined', 'NaN'];
 const BAD_NUMBER = /Invalid Date|(?:NaN|-?Infinity) ?(?:ms|s|µs|%|\/s|×|cores?|B|KB|MB|GB)\b|(?:p50|p90|p95|p99|rate|errors|share|score)[ :=]+(?:NaN|-?Infinity)\b/;
 /** Errors JavaScript raises itself: an input problem surfacing as one of these was not handled. */
-const RAW_JS_ERROR = /^(TypeError|RangeError|ReferenceError|SyntaxError|Error)?:?\s*(Cannot read propert|Cannot convert|is not a function|is not iterable|Maximum call stack|Invalid array length|Invalid string length|Unexpected token|Unexpected end of JSON|.* is not defined|Cannot access|out of memory)/i;
+export const RAW_JS_ERROR = /^(TypeError|RangeError|ReferenceError|SyntaxError|Error)?:?\s*(Cannot read propert|Cannot convert|is not a function|is not iterable|Maximum call stack|Invalid array length|Invalid string length|Unexpected token|Unexpected end of JSON|.* is not defined|Cannot access|out of memory)/i;
 
 /** The words of BAD_WORDS the bundle's own files contain (gunzipped), which the tools may rightly echo. */
 function wordsInInput(dir: string): Set<string> {
@@ -45,7 +45,7 @@ function wordsInInput(dir: string): Set<string> {
   return found;
 }
 
-function badOutput(where: string, text: string, echo: Set<string>): Finding[] {
+export function badOutput(where: string, text: string, echo: Set<string>): Finding[] {
   const out: Finding[] = [];
   const stack = STACK.exec(text);
   if (stack) out.push({ kind: 'bad-output', detail: `${where}: a stack trace: ${text.slice(Math.max(0, stack.index - 120), stack.index + 80)}` });

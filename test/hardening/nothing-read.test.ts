@@ -44,6 +44,20 @@ describe('files that hold nothing', () => {
     ]);
   });
 
+  it('metrics text of only # HELP/# TYPE lines is read as metrics that hold no sample, not as a log of comments', async () => {
+    const families = '# HELP http_requests_total Requests served.\n# TYPE http_requests_total counter\n# HELP up Target up.\n# TYPE up gauge\n';
+    const dir = miniWith({ 'scrape.txt': families, 'families.prom': families });
+    const report = await inspectBundle(dir);
+    for (const rel of ['scrape.txt', 'families.prom']) {
+      const f = report.files.find((x) => x.file === rel)!;
+      expect(f.signal, rel).toBe('metrics');
+      expect(f.problems).toEqual(['no samples found in it, so nothing from it is used (run `queryless inspect` on the folder to see what it was read as)']);
+    }
+    // A log whose lines happen to start with # is still a log.
+    const log = miniWith({ 'notes.txt': '# TYPE is what the scraper reads\nplain words on a line\n' });
+    expect((await inspectBundle(log)).files.find((x) => x.file === 'notes.txt')!.signal).toBe('logs');
+  });
+
   it('files with content give no such line', async () => {
     const sources = await openBundle(MINI);
     await runTool(listServicesTool as ToolDef, {}, { sources, signal: new AbortController().signal, progress: () => {} });

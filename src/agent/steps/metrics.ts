@@ -9,6 +9,13 @@ import { chooseStep, fmtValue, rankGroups } from '../../analysis/metrics/summari
 import { promqlExploreLink } from '../../links.js';
 
 const RATE_WINDOW = 300_000;
+/**
+ * Metric families whose series are listed (one request each) and queries run per service: a backend
+ * with thousands of counters must not cost thousands of requests; past these the step says it stopped.
+ * Histograms come first in the family list, so the latency and error metrics are among those looked at.
+ */
+export const MAX_FAMILIES_LISTED = 60;
+export const MAX_PROBES_PER_SERVICE = 40;
 const STATUS_LABELS = ['http_response_status_code', 'http_status_code', 'status_code', 'status', 'code', 'grpc_code', 'rpc_grpc_status_code'];
 const RESOURCE_RE = /(cpu|memory|mem_|heap|rss|pool|connections|goroutines|threads|gc_|fds|open_fds|usage)/i;
 const LATENCY_RE = /(duration|latency|response_time)/i;
@@ -60,8 +67,15 @@ export const metricsStep: FindingStep = async (ctx: StepContext) => {
   }
   let services = ctx.services;
   const svcLabelCache = new Map<string, string | undefined>();
+  let listed = 0;
+  let unlisted = 0;
   const labelFor = async (f: MetricFamily): Promise<string | undefined> => {
     if (svcLabelCache.has(f.name)) return svcLabelCache.get(f.name);
+    if (listed >= MAX_FAMILIES_LISTED) {
+      unlisted++;
+      return undefined;
+    }
+    listed++;
     seriesLabels = await src.series(render(selector(undefined, [re('__name__', f.sampleNames.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'))])), full, ctx.signal);
     out.toolCalls++;
     const seen = new Set(seriesLabels.flatMap((s) => Object.keys(s)));
@@ -72,13 +86,14 @@ export const metricsStep: FindingStep = async (ctx: StepContext) => {
   };
   if (!services.length) {
     try {
-      services = (await src.labelValues('service', full, ctx.signal)).slice(0, 10);
+      services = [...new Set(await src.labelValues('service', full, ctx.signal))].slice(0, 10);
       out.toolCalls++;
     } catch {
       services = [];
     }
   }
-  for (const svc of services.slice(0, 5)) {
+  let probesLeftOut = 0;
+  for (const svc of [...new Set(services)].slice(0, 5)) {
     if (ctx.signal.aborted) break;
     const probes: Probe[] = [];
     for (const f of families) {
@@ -120,7 +135,8 @@ export const metricsStep: FindingStep = async (ctx: StepContext) => {
         probes.push({ kind: 'resource', family: f, expr: e, unit: /seconds/.test(f.name) && f.kind === 'counter' ? undefined : f.unit, title: (a, b) => `${f.name} for ${svc} moved from ${a} to ${b}`, message: { key: 'msg_metric_moved', args: { metric: f.name, service: svc } } });
       }
     }
-    for (const p of probes) {
+    probesLeftOut += Math.max(0, probes.length - MAX_PROBES_PER_SERVICE);
+    for (const p of probes.slice(0, MAX_PROBES_PER_SERVICE)) {
       if (ctx.signal.aborted) break;
       let res: SeriesPoints[];
       try {
@@ -166,6 +182,8 @@ export const metricsStep: FindingStep = async (ctx: StepContext) => {
       }
     }
   }
+  if (unlisted) out.partial.push(`metrics: only the first ${MAX_FAMILIES_LISTED} of the candidate metric families were looked at for a service label (${unlisted} look-up(s) skipped)`);
+  if (probesLeftOut) out.partial.push(`metrics: ${probesLeftOut} metric quer(ies) beyond ${MAX_PROBES_PER_SERVICE} per service were not run`);
   // The same failures often show in a counter and in a histogram's _count: keep one finding per group.
   const seen = new Set<string>();
   out.findings = out.findings

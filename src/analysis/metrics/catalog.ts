@@ -45,7 +45,8 @@ export function buildFamilies(names: string[], metadata: MetricMetadata[]): Metr
     for (const p of parts) claimed.add(p);
     out.push({ name: base, kind, declaredType: m?.type, typeSource, help: m?.help, unit: m?.unit, sampleNames: parts });
   }
-  for (const n of names) {
+  // Each name once: a backend may list one twice (the same name from two tenants or shards).
+  for (const n of present) {
     if (claimed.has(n)) continue;
     // OpenMetrics `_created` series carry a counter's creation time, not a metric of their own.
     if (n.endsWith('_created')) {

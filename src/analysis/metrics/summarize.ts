@@ -92,7 +92,7 @@ export function summarizeSeries(s: SeriesPoints, window: TimeRange, baseline?: T
   };
   if (baseline) {
     const b = s.points.filter(([t, v]) => t >= baseline.start && t < baseline.end && Number.isFinite(v)).map(([, v]) => v);
-    if (b.length) {
+    if (b.length && vals.length) {
       out.baselineAvg = stats(b).avg;
       out.change = out.baselineAvg === 0 ? (st.avg === 0 ? 0 : Infinity) : (st.avg - out.baselineAvg) / Math.abs(out.baselineAvg);
     }
@@ -167,7 +167,8 @@ export function rankGroups(series: SeriesPoints[], window: TimeRange, baseline: 
     // Level differences are a property of the system (a busy route), not of the incident: half weight.
     const score = (Math.abs(cap(r.zSelf)) + Math.abs(cap(zCross)) + 0.5 * Math.abs(cap(zLevel))) / 2.5;
     const parts: string[] = [];
-    if (r.baseline !== undefined) {
+    if (!Number.isFinite(r.window)) parts.push(`no finite value in the window (only not-a-number or infinite samples, or none)${r.baseline !== undefined ? `; ${fmt(r.baseline)} in the baseline` : ''}`);
+    else if (r.baseline !== undefined) {
       const ch = r.change === Infinity ? 'new' : `${r.change! >= 0 ? '+' : ''}${(r.change! * 100).toFixed(0)}%`;
       parts.push(`${fmt(r.window)} vs ${fmt(r.baseline)} baseline (${ch}, ${r.zSelf >= 0 ? '+' : ''}${cap(r.zSelf).toFixed(1)}σ of its own noise)`);
     } else parts.push(`${fmt(r.window)}${baseline ? ' (absent in the baseline)' : ''}`);

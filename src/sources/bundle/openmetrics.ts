@@ -75,11 +75,12 @@ export class MetricStoreBuilder {
   /** Points given to addSeries with a time that is no date, skipped (the loader reports them per file). */
   nonDates = 0;
 
+  /** Points pushed so far (counted as they come: the loader asks before and after each file). */
+  private held = 0;
+
   /** Samples held so far, every file together (a file that adds none is reported by the loader). */
   get samples(): number {
-    let n = 0;
-    for (const b of this.byKey.values()) n += b.t.length;
-    return n;
+    return this.held;
   }
 
   /** Parses one file's text; returns the problems found (each naming the file and line). */
@@ -209,6 +210,7 @@ export class MetricStoreBuilder {
     if (n > 0 && this.pointT <= b.t[n - 1]!) b.sorted = false;
     b.t.push(this.pointT);
     b.v.push(this.pointV);
+    this.held++;
   }
 
   /** The point read by the last `readPoint`. */
@@ -269,6 +271,7 @@ export class MetricStoreBuilder {
       if (n > 0 && t <= b.t[n - 1]!) b.sorted = false;
       b.t.push(t);
       b.v.push(v);
+      this.held++;
     }
   }
 

@@ -5,11 +5,13 @@
 import type { BackendConfig } from '../../config.js';
 import { BackendError, HttpClient, isObject, optionalArray } from '../../http.js';
 import { MAX_ITEMS_PER_ANSWER } from '../../limits.js';
+import { labelSet, labelSets, stringList } from './answer-values.js';
 
 // Shapes checked before parsing (a wrong one is a readable error naming Loki and its URL).
 const QUERY_ANSWER = {
   what: '{"status":"success","data":{"resultType":…,"result":[…]}}',
-  test: (v: unknown) => isObject(v) && (v.data === undefined || v.data === null || (isObject(v.data) && (v.data.result === undefined || Array.isArray(v.data.result) || v.data.resultType === 'scalar'))),
+  // The result's type decides how it is read: an answer without one cannot be read as anything.
+  test: (v: unknown) => isObject(v) && isObject(v.data) && typeof v.data.resultType === 'string' && (v.data.result === undefined || Array.isArray(v.data.result) || v.data.resultType === 'scalar'),
 };
 const LIST_ANSWER = { what: '{"status":"success","data":[…]}', test: (v: unknown) => isObject(v) && optionalArray(v.data) };
 import type { Attributes, LogQuery, LogRecord, LogSet, LogSource, SeriesPoints, TimeRange } from '../types.js';
@@ -97,17 +99,17 @@ export class LokiClient {
 
   async labels(r: TimeRange, selector?: string, signal?: AbortSignal): Promise<string[]> {
     const b = await this.http.json<Envelope<string[] | null>>('/loki/api/v1/labels', { query: { ...this.range(r), query: selector }, signal, expect: LIST_ANSWER });
-    return b.data ?? [];
+    return stringList(b.data);
   }
 
   async labelValues(name: string, r: TimeRange, selector?: string, signal?: AbortSignal): Promise<string[]> {
     const b = await this.http.json<Envelope<string[] | null>>(`/loki/api/v1/label/${encodeURIComponent(name)}/values`, { query: { ...this.range(r), query: selector }, signal, expect: LIST_ANSWER });
-    return b.data ?? [];
+    return stringList(b.data);
   }
 
   async series(match: string[], r: TimeRange, signal?: AbortSignal): Promise<Array<Record<string, string>>> {
     const b = await this.http.json<Envelope<Array<Record<string, string>> | null>>('/loki/api/v1/series', { query: { 'match[]': match, ...this.range(r) }, signal, expect: LIST_ANSWER });
-    return b.data ?? [];
+    return labelSets(b.data);
   }
 
   /** Bytes per label set (query-frontend answers Prometheus-shaped; a bare querier answers `volumes`). */
@@ -116,8 +118,14 @@ export class LokiClient {
       query: { query: selector, ...this.range(r), limit: opts.limit, targetLabels: opts.targetLabels?.join(','), aggregateBy: opts.aggregateBy },
       signal,
     });
-    if (Array.isArray(b.volumes)) return b.volumes.map((v) => ({ labels: parseSelectorLabels(v.name), bytes: v.volume }));
-    return (b.data?.result ?? []).map((s) => ({ labels: s.metric, bytes: s.value ? Number(s.value[1]) : (s.values ?? []).reduce((x, v) => x + Number(v[1]), 0) }));
+    if (Array.isArray(b.volumes)) return b.volumes.filter((v) => typeof v?.name === 'string').map((v) => ({ labels: parseSelectorLabels(v.name), bytes: Number(v.volume) || 0 }));
+    const result: unknown[] = Array.isArray(b.data?.result) ? b.data.result : [];
+    return result.flatMap((x) => {
+      if (x === null || typeof x !== 'object') return [];
+      const s = x as { metric?: unknown; value?: unknown; values?: unknown };
+      const second = (p: unknown) => (Array.isArray(p) ? Number(p[1]) || 0 : 0);
+      return [{ labels: labelSet(s.metric), bytes: s.value !== undefined ? second(s.value) : Array.isArray(s.values) ? s.values.reduce((n: number, p) => n + second(p), 0) : 0 }];
+    });
   }
 
   /** Loki's own patterns (pattern ingester). Undefined when the endpoint is not there (404) or disabled. */
@@ -128,7 +136,10 @@ export class LokiClient {
         signal,
         retries: 0,
       });
-      return (b.data ?? []).map((p) => ({ pattern: p.pattern, level: p.level, samples: p.samples ?? [] }));
+      // Patterns without their text, and samples that are no [seconds, count] pair, are left out.
+      return (Array.isArray(b.data) ? b.data : [])
+        .filter((p) => typeof p?.pattern === 'string')
+        .map((p) => ({ pattern: p.pattern, level: typeof p.level === 'string' ? p.level : undefined, samples: Array.isArray(p.samples) ? p.samples.filter((s) => Array.isArray(s) && Number.isFinite(s[0]) && Number.isFinite(s[1])) : [] }));
     } catch (e) {
       if (e instanceof BackendError && (e.status === 404 || e.status === 400 || e.status === 501)) return undefined;
       throw e;
@@ -138,7 +149,9 @@ export class LokiClient {
   async detectedFields(selector: string, r: TimeRange, opts: { lineLimit?: number; limit?: number } = {}, signal?: AbortSignal): Promise<LokiDetectedField[] | undefined> {
     try {
       const b = await this.http.json<{ fields?: LokiDetectedField[] | null }>('/loki/api/v1/detected_fields', { query: { query: selector, ...this.range(r), line_limit: opts.lineLimit, limit: opts.limit }, signal, retries: 0 });
-      return b.fields ?? [];
+      return (Array.isArray(b.fields) ? b.fields : [])
+        .filter((f) => typeof f?.label === 'string')
+        .map((f) => ({ ...f, type: typeof f.type === 'string' ? f.type : 'string', cardinality: Number(f.cardinality) || 0, parsers: Array.isArray(f.parsers) ? stringList(f.parsers) : null }));
     } catch (e) {
       if (e instanceof BackendError && (e.status === 404 || e.status === 501)) return undefined;
       throw e;
@@ -148,7 +161,7 @@ export class LokiClient {
   async detectedFieldValues(name: string, selector: string, r: TimeRange, signal?: AbortSignal): Promise<string[] | undefined> {
     try {
       const b = await this.http.json<{ values?: string[] | null }>(`/loki/api/v1/detected_field/${encodeURIComponent(name)}/values`, { query: { query: selector, ...this.range(r) }, signal, retries: 0 });
-      return b.values ?? [];
+      return stringList(b.values);
     } catch (e) {
       if (e instanceof BackendError && (e.status === 404 || e.status === 501)) return undefined;
       throw e;
@@ -158,7 +171,7 @@ export class LokiClient {
   async detectedLabels(selector: string | undefined, r: TimeRange, signal?: AbortSignal): Promise<Array<{ label: string; cardinality: number }> | undefined> {
     try {
       const b = await this.http.json<{ detectedLabels?: Array<{ label: string; cardinality?: number }> | null }>('/loki/api/v1/detected_labels', { query: { query: selector, ...this.range(r) }, signal, retries: 0 });
-      return (b.detectedLabels ?? []).map((l) => ({ label: l.label, cardinality: l.cardinality ?? 0 }));
+      return (Array.isArray(b.detectedLabels) ? b.detectedLabels : []).filter((l) => typeof l?.label === 'string').map((l) => ({ label: l.label, cardinality: Number(l.cardinality) || 0 }));
     } catch (e) {
       if (e instanceof BackendError && (e.status === 404 || e.status === 501)) return undefined;
       throw e;
@@ -173,6 +186,23 @@ export function parseSelectorLabels(s: string): Record<string, string> {
   return out;
 }
 
+/** The objects of a list (a result's streams or series); anything else is left out. */
+const objects = (v: unknown): Array<Record<string, unknown>> => (Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x)) : []);
+
+/** A nanosecond time as Loki writes it (a string of digits; a number is accepted), else undefined. */
+function nsText(v: unknown): string | undefined {
+  const t = typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? String(v) : v;
+  return typeof t === 'string' && /^\d{1,20}$/.test(t) ? t : undefined;
+}
+
+/** A [unix seconds, "value"] pair as [ms, number]; undefined when it is no pair or its time no number. */
+function secondsPoint(p: unknown): [number, number] | undefined {
+  if (!Array.isArray(p) || p.length < 2) return undefined;
+  const t = Number(p[0]);
+  const v = typeof p[1] === 'string' || typeof p[1] === 'number' ? Number(p[1]) : NaN;
+  return Number.isFinite(t) && (typeof p[0] === 'number' || typeof p[0] === 'string') ? [t * 1000, v] : undefined;
+}
+
 export function parseQueryData(body: Envelope<{ resultType: string; result: unknown[] }>): LokiQueryResult {
   const d = body.data ?? { resultType: 'streams', result: [] };
   if (!Array.isArray(d.result)) d.result = d.resultType === 'scalar' ? d.result ?? [] : [];
@@ -180,9 +210,10 @@ export function parseQueryData(body: Envelope<{ resultType: string; result: unkn
   // At most MAX_ITEMS_PER_ANSWER entries (lines or series) are read from one answer; the rest is noted.
   let budget = MAX_ITEMS_PER_ANSWER;
   let dropped = 0;
+  let malformed = 0;
   if (d.resultType === 'streams') {
-    for (const s of d.result as Array<{ stream: Record<string, string>; values: Array<[string, string, { structuredMetadata?: Record<string, string>; parsed?: Record<string, string> }?]> }>) {
-      const values = Array.isArray(s?.values) ? s.values : [];
+    for (const s of objects(d.result)) {
+      const values = Array.isArray(s.values) ? s.values : [];
       if (budget <= 0) {
         dropped += values.length;
         continue;
@@ -190,26 +221,36 @@ export function parseQueryData(body: Envelope<{ resultType: string; result: unkn
       const kept = values.length > budget ? values.slice(0, budget) : values;
       dropped += values.length - kept.length;
       budget -= kept.length;
-      out.streams.push({
-        labels: s.stream ?? {},
-        entries: kept.map((v) => ({ tsNs: v[0], timeMs: nsToMs(v[0]), line: typeof v[1] === 'string' ? v[1] : String(v[1]), structuredMetadata: v[2]?.structuredMetadata, parsed: v[2]?.parsed })),
-      });
+      // An entry is [ns string, line, metadata?]; one whose time is no integer is left out, and counted.
+      const entries: LokiEntry[] = [];
+      for (const v of kept) {
+        const ns = Array.isArray(v) ? nsText(v[0]) : undefined;
+        if (ns === undefined) {
+          malformed++;
+          continue;
+        }
+        const meta = (v as unknown[])[2] as { structuredMetadata?: unknown; parsed?: unknown } | undefined;
+        const line = (v as unknown[])[1];
+        entries.push({ tsNs: ns, timeMs: nsToMs(ns), line: typeof line === 'string' ? line : line === undefined || line === null ? '' : typeof line === 'object' ? JSON.stringify(line) : String(line), structuredMetadata: meta?.structuredMetadata ? labelSet(meta.structuredMetadata) : undefined, parsed: meta?.parsed ? labelSet(meta.parsed) : undefined });
+      }
+      out.streams.push({ labels: labelSet(s.stream), entries });
     }
     if (dropped) out.warnings.push(`Loki answered ${dropped} more line(s) than the ${MAX_ITEMS_PER_ANSWER} read from one answer; they were left out: narrow the window or add filters`);
   } else if (d.resultType === 'matrix') {
-    const all = d.result as Array<{ metric: Record<string, string>; values: Array<[number, string]> }>;
+    const all = objects(d.result);
     if (all.length > MAX_ITEMS_PER_ANSWER) out.warnings.push(`Loki answered ${all.length} series; only the first ${MAX_ITEMS_PER_ANSWER} were read: aggregate (sum by …) or narrow the selector`);
-    for (const s of all.slice(0, MAX_ITEMS_PER_ANSWER)) {
-      out.series.push({ labels: s.metric ?? {}, points: (s.values ?? []).map(([t, v]) => [t * 1000, Number(v)]) });
-    }
+    for (const s of all.slice(0, MAX_ITEMS_PER_ANSWER)) out.series.push({ labels: labelSet(s.metric), points: (Array.isArray(s.values) ? s.values : []).map(secondsPoint).filter((p): p is [number, number] => p !== undefined) });
   } else if (d.resultType === 'vector') {
-    for (const s of d.result as Array<{ metric: Record<string, string>; value: [number, string] }>) {
-      out.series.push({ labels: s.metric ?? {}, points: [[s.value[0] * 1000, Number(s.value[1])]] });
+    for (const s of objects(d.result)) {
+      const p = secondsPoint(s.value);
+      if (p) out.series.push({ labels: labelSet(s.metric), points: [p] });
+      else malformed++;
     }
   } else if (d.resultType === 'scalar') {
-    const v = d.result as unknown as [number, string];
-    out.series.push({ labels: {}, points: [[v[0] * 1000, Number(v[1])]] });
+    const p = secondsPoint(d.result);
+    if (p) out.series.push({ labels: {}, points: [p] });
   }
+  if (malformed) out.warnings.push(`Loki answered ${malformed} line(s) or sample(s) without a readable time; they were left out`);
   return out;
 }
 

@@ -5,6 +5,7 @@ import type { BackendConfig } from '../../config.js';
 import { BackendError, describeJson, HttpClient, isObject, type RequestOptions } from '../../http.js';
 import type { MetricMetadata, MetricQueryResult, MetricSource, MetricType, SeriesPoints, TimeRange } from '../types.js';
 import { parsePromQL } from '../../query/promql.js';
+import { labelSet, labelSets, stringList } from './answer-values.js';
 
 interface Envelope<T> {
   status: 'success' | 'error';
@@ -15,7 +16,6 @@ interface Envelope<T> {
   infos?: string[];
 }
 
-type PromValue = [number, string];
 interface QueryData {
   resultType: 'vector' | 'matrix' | 'scalar' | 'string';
   result: unknown;
@@ -103,9 +103,11 @@ export class PrometheusSource implements MetricSource {
     const env = await this.call<Record<string, Array<{ type: string; help?: string; unit?: string }>>>('/api/v1/metadata', {}, signal, false, { what: 'an object of metric name → metadata', test: isObject });
     const out: MetricMetadata[] = [];
     for (const [name, entries] of Object.entries(env.data ?? {})) {
-      const e = entries[0];
-      if (!e) continue;
-      out.push({ name, type: (e.type || 'unknown') as MetricType, help: e.help || undefined, unit: e.unit || undefined });
+      const e: unknown = Array.isArray(entries) ? entries[0] : undefined;
+      if (e === null || typeof e !== 'object') continue;
+      const { type, help, unit } = e as Record<string, unknown>;
+      const text = (x: unknown) => (typeof x === 'string' && x ? x : undefined);
+      out.push({ name, type: (text(type) ?? 'unknown') as MetricType, help: text(help), unit: text(unit) });
     }
     return out;
   }
@@ -117,17 +119,17 @@ export class PrometheusSource implements MetricSource {
   async series(match: string, range: TimeRange, signal?: AbortSignal): Promise<Array<Record<string, string>>> {
     this.validate(match);
     const env = await this.call<Array<Record<string, string>>>('/api/v1/series', { 'match[]': [match], start: sec(range.start), end: sec(range.end) }, signal, true, ARRAY_DATA);
-    return env.data ?? [];
+    return labelSets(env.data);
   }
 
   async labelNames(range: TimeRange, match?: string, signal?: AbortSignal): Promise<string[]> {
     const env = await this.call<string[]>('/api/v1/labels', { start: sec(range.start), end: sec(range.end), 'match[]': match ? [match] : undefined }, signal, true, ARRAY_DATA);
-    return env.data ?? [];
+    return stringList(env.data);
   }
 
   async labelValues(label: string, range: TimeRange, signal?: AbortSignal): Promise<string[]> {
     const env = await this.call<string[]>(`/api/v1/label/${encodeURIComponent(escapeLabelName(label))}/values`, { start: sec(range.start), end: sec(range.end) }, signal, false, ARRAY_DATA);
-    return env.data ?? [];
+    return stringList(env.data);
   }
 
   async buildInfo(signal?: AbortSignal): Promise<{ version: string } | undefined> {
@@ -162,7 +164,17 @@ function withWarnings(r: SeriesPoints[], env: Envelope<unknown>): MetricQueryRes
 }
 
 /** Sample values are strings; Number() reads "NaN" and "-Inf"-less forms, but not "+Inf"/"Inf"/"-Inf". */
-const num = (s: string) => (s === '+Inf' || s === 'Inf' ? Infinity : s === '-Inf' ? -Infinity : Number(s));
+const num = (s: unknown) => (s === '+Inf' || s === 'Inf' ? Infinity : s === '-Inf' ? -Infinity : typeof s === 'string' || typeof s === 'number' ? Number(s) : NaN);
+
+/** One [unix seconds, value] pair as [ms, number]; undefined when it is no pair or its time no number. */
+function point(p: unknown, value: (v: unknown) => unknown = (v) => v): [number, number] | undefined {
+  if (!Array.isArray(p) || p.length < 2) return undefined;
+  const t = typeof p[0] === 'number' ? p[0] : typeof p[0] === 'string' ? Number(p[0]) : NaN;
+  return Number.isFinite(t) ? [Math.round(t * 1000), num(value(p[1]))] : undefined;
+}
+const histogramCount = (h: unknown) => (h !== null && typeof h === 'object' ? (h as { count?: unknown }).count : undefined);
+const isPoint = (p: [number, number] | undefined): p is [number, number] => p !== undefined;
+const entries = (v: unknown): Array<Record<string, unknown>> => (Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x)) : []);
 
 /**
  * Decodes a query answer, reading at most MAX_SERIES_PER_ANSWER series (a note in `env.warnings`
@@ -177,20 +189,20 @@ export function decodeResult(data: QueryData, env?: { warnings?: string[] }): Se
   }
   switch (d.resultType) {
     case 'scalar': {
-      const [t, v] = d.result as PromValue;
-      return [{ labels: {}, points: [[t * 1000, num(v)]] }];
+      const p = point(d.result);
+      return p ? [{ labels: {}, points: [p] }] : [];
     }
+    // Entries and points of a shape the API does not give (no object, no [time, value] pair) are left out.
     case 'vector':
-      return (d.result as Array<{ metric: Record<string, string>; value?: PromValue; histogram?: [number, { count: string; sum: string }] }>).map((s) => {
-        if (s.value) return { labels: s.metric, points: [[Math.round(s.value[0] * 1000), num(s.value[1])]] };
+      return entries(d.result).flatMap((s) => {
         // Native histograms: expose their count (a float view); callers use histogram_quantile for shape.
-        const [t, h] = s.histogram!;
-        return { labels: s.metric, points: [[Math.round(t * 1000), num(h.count)]] };
+        const p = s.value !== undefined ? point(s.value) : point(s.histogram, histogramCount);
+        return p ? [{ labels: labelSet(s.metric), points: [p] }] : [];
       });
     case 'matrix':
-      return (d.result as Array<{ metric: Record<string, string>; values?: PromValue[]; histograms?: Array<[number, { count: string }]> }>).map((s) => ({
-        labels: s.metric,
-        points: [...(s.values ?? []).map(([t, v]): [number, number] => [Math.round(t * 1000), num(v)]), ...(s.histograms ?? []).map(([t, h]): [number, number] => [Math.round(t * 1000), num(h.count)])].sort((a, b) => a[0] - b[0]),
+      return entries(d.result).map((s) => ({
+        labels: labelSet(s.metric),
+        points: [...(Array.isArray(s.values) ? s.values.map((p) => point(p)) : []), ...(Array.isArray(s.histograms) ? s.histograms.map((p) => point(p, histogramCount)) : [])].filter(isPoint).sort((a, b) => a[0] - b[0]),
       }));
     case 'string':
       throw new BackendError('prometheus', undefined, 'the query returned a string; use a numeric expression');

@@ -4,6 +4,7 @@
 // which keeps file and line numbers for per-line costs), else as a flame graph (SelectMergeStacktraces).
 import { BackendError, HttpClient, isObject, optionalArray, type RequestOptions } from '../../http.js';
 import { MAX_ITEMS_PER_ANSWER } from '../../limits.js';
+import { stringList } from './answer-values.js';
 
 /** Every Connect answer is a JSON object; the fields read from it are checked where read. */
 const RPC_ANSWER = { what: 'a JSON object (Pyroscope Connect API answer)', test: isObject };
@@ -85,7 +86,7 @@ export class PyroscopeProfileSource implements ProfileSource {
       );
       const acc = new Map<string, Set<string>>();
       for (const set of res.labelsSet ?? []) {
-        const labels = new Map((set.labels ?? []).map((l) => [l.name ?? '', l.value ?? '']));
+        const labels = new Map((Array.isArray(set?.labels) ? set.labels : []).filter((l) => typeof l?.name === 'string' && typeof l.value === 'string').map((l) => [l.name!, l.value!]));
         const id = labels.get(PROFILE_TYPE_LABEL);
         if (!id || !parseProfileTypeId(id)) continue;
         const svc = labels.get(SERVICE_LABEL);
@@ -101,8 +102,9 @@ export class PyroscopeProfileSource implements ProfileSource {
     }
     // Older servers: the global list of types, without the per-service breakdown.
     const res = await this.rpc<ProfileTypesResponse>('ProfileTypes', this.ms(range), signal);
-    return (res.profileTypes ?? [])
-      .map((t) => t.ID ?? [t.name, t.sampleType, t.sampleUnit, t.periodType, t.periodUnit].join(':'))
+    return (Array.isArray(res.profileTypes) ? res.profileTypes : [])
+      .filter((t) => t !== null && typeof t === 'object')
+      .map((t) => (typeof t.ID === 'string' ? t.ID : [t.name, t.sampleType, t.sampleUnit, t.periodType, t.periodUnit].join(':')))
       .filter((id) => !!parseProfileTypeId(id))
       .sort()
       .map((id) => ({ ...typeInfo(id), services: service ? [service] : [] }));
@@ -118,7 +120,13 @@ export class PyroscopeProfileSource implements ProfileSource {
       if (!Array.isArray(j.stringTable) || !Array.isArray(j.sample) || !j.sample.length) return undefined;
       // Bounded: at most MAX_ITEMS_PER_ANSWER samples of one merged profile are read.
       if (j.sample.length > MAX_ITEMS_PER_ANSWER) j.sample = j.sample.slice(0, MAX_ITEMS_PER_ANSWER);
-      const parsed = fromProtoJson(j, `pyroscope SelectMergeProfile ${typeId}`);
+      let parsed: ReturnType<typeof fromProtoJson>;
+      try {
+        parsed = fromProtoJson(j, `SelectMergeProfile ${typeId}`);
+      } catch (e) {
+        // A profile whose indexes point nowhere is the backend's answer at fault, not the tool.
+        throw new BackendError('pyroscope', 200, `Pyroscope at ${this.http.cfg.url} answered a profile Queryless cannot read: ${(e as Error).message}`, 'check that PYROSCOPE_URL points at Pyroscope itself (not a proxy that rewrites answers) and that its version is supported');
+      }
       const want = parseProfileTypeId(typeId)!;
       const idx = Math.max(0, parsed.sampleTypes.findIndex((t) => t.type === want.sampleType && t.unit === want.sampleUnit));
       const m = new StackMerger();
@@ -163,17 +171,17 @@ export class PyroscopeProfileSource implements ProfileSource {
 
   async services(range: TimeRange, signal?: AbortSignal): Promise<string[]> {
     const res = await this.rpc<NamesResponse>('LabelValues', { name: SERVICE_LABEL, ...this.ms(range) }, signal, NAMES_ANSWER);
-    return [...new Set(Array.isArray(res.names) ? res.names.map(String) : [])].sort();
+    return [...new Set(stringList(res.names))].sort();
   }
 
   async labelNames(service: string | undefined, range: TimeRange, signal?: AbortSignal): Promise<string[]> {
     const res = await this.rpc<NamesResponse>('LabelNames', { matchers: service !== undefined ? [renderLabelSelector({ service })] : [], ...this.ms(range) }, signal, NAMES_ANSWER);
-    return res.names ?? [];
+    return stringList(res.names);
   }
 
   async repository(service: string, range: TimeRange, signal?: AbortSignal): Promise<{ repository: string; ref?: string; rootPath?: string } | undefined> {
     const matchers = [renderLabelSelector({ service })];
-    const value = async (name: string) => (await this.rpc<NamesResponse>('LabelValues', { name, matchers, ...this.ms(range) }, signal)).names?.[0];
+    const value = async (name: string) => stringList((await this.rpc<NamesResponse>('LabelValues', { name, matchers, ...this.ms(range) }, signal)).names)[0];
     const repository = await value('service_repository');
     if (!repository) return undefined;
     const [ref, rootPath] = await Promise.all([value('service_git_ref'), value('service_root_path')]);

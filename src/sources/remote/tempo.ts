@@ -4,6 +4,7 @@
 import type { BackendConfig } from '../../config.js';
 import { BackendError, HttpClient, isObject, optionalArray } from '../../http.js';
 import { MAX_ITEMS_PER_ANSWER } from '../../limits.js';
+import { stringList } from './answer-values.js';
 
 // Shapes checked before parsing (a wrong one is a readable error naming Tempo and its URL).
 const SEARCH_ANSWER = { what: 'a search answer {"traces":[…]}', test: (v: unknown) => isObject(v) && optionalArray(v.traces) };
@@ -62,27 +63,29 @@ export class TempoTraceSource implements TraceSource {
       expect: SEARCH_ANSWER,
     });
     // Never more traces than asked for, whatever the server sends.
-    const listed = (res.traces ?? []).slice(0, Math.max(1, opts.limit ?? 20));
+    // Traces without a hex id cannot be fetched or linked: left out.
+    const listed = (res.traces ?? []).filter((t) => typeof t?.traceID === 'string' && /^[0-9a-fA-F]{1,32}$/.test(t.traceID)).slice(0, Math.max(1, opts.limit ?? 20));
     const traces = listed.map((t) => {
-      const sets = t.spanSets ?? (t.spanSet ? [t.spanSet] : []);
+      const sets = (Array.isArray(t.spanSets) ? t.spanSets : t.spanSet ? [t.spanSet] : []).filter((set) => set !== null && typeof set === 'object');
       const spans = sets.flatMap((set) =>
-        (set.spans ?? []).map((s) => {
+        (Array.isArray(set.spans) ? set.spans : []).filter((s) => s !== null && typeof s === 'object').map((s) => {
           const start = nanosToMs(s.startTimeUnixNano) ?? 0;
-          return { spanId: (s.spanID ?? '').toLowerCase().padStart(16, '0'), name: s.name, startMs: start, durationMs: Number(s.durationNanos ?? 0) / 1e6, attributes: attributes(s.attributes) };
+          const duration = Number(s.durationNanos ?? 0) / 1e6;
+          return { spanId: String(s.spanID ?? '').toLowerCase().padStart(16, '0'), name: typeof s.name === 'string' ? s.name : undefined, startMs: start, durationMs: Number.isFinite(duration) ? duration : 0, attributes: attributes(s.attributes) };
         }),
       );
       return {
         traceId: padTraceId(t.traceID ?? ''),
-        rootServiceName: t.rootServiceName,
-        rootTraceName: t.rootTraceName,
+        rootServiceName: typeof t.rootServiceName === 'string' ? t.rootServiceName : undefined,
+        rootTraceName: typeof t.rootTraceName === 'string' ? t.rootTraceName : undefined,
         startMs: nanosToMs(t.startTimeUnixNano) ?? 0,
-        durationMs: Number(t.durationMs ?? 0),
+        durationMs: Number(t.durationMs ?? 0) || 0,
         spans,
-        matched: sets.reduce((n, s) => n + Number(s.matched ?? 0), 0),
+        matched: sets.reduce((n, s) => n + (Number(s.matched ?? 0) || 0), 0),
       };
     });
-    const inspected = res.metrics?.inspectedTraces;
-    return { traces, inspectedTraces: inspected === undefined ? undefined : Number(inspected) };
+    const inspected = Number(res.metrics?.inspectedTraces);
+    return { traces, inspectedTraces: Number.isFinite(inspected) ? inspected : undefined };
   }
 
   async findTraces(q: SpanQuery, signal?: AbortSignal): Promise<TraceSet> {
@@ -151,7 +154,7 @@ export class TempoTraceSource implements TraceSource {
       signal,
       expect: TAGS_ANSWER,
     });
-    return (res.scopes ?? []).map((s) => ({ scope: s.name, tags: s.tags ?? [] }));
+    return (res.scopes ?? []).filter((s) => typeof s?.name === 'string').map((s) => ({ scope: s.name, tags: stringList(s.tags) }));
   }
 
   async metricsRange(traceql: string, range: TimeRange, stepSeconds: number, signal?: AbortSignal): Promise<TraceMetricSeries[]> {
@@ -161,12 +164,14 @@ export class TempoTraceSource implements TraceSource {
     );
     return (res.series ?? []).map((s) => {
       const labels: Record<string, string> = {};
-      for (const l of s.labels ?? []) {
+      for (const l of Array.isArray(s?.labels) ? s.labels : []) {
+        if (typeof l?.key !== 'string') continue;
         const v = l.value ?? {};
         const x = v.stringValue ?? v.intValue ?? v.doubleValue ?? v.boolValue;
         labels[l.key] = x === undefined ? '' : String(x);
       }
-      return { labels, points: (s.samples ?? []).map((p) => [Number(p.timestampMs ?? 0), Number(p.value ?? 0)] as [number, number]) };
+      const samples = Array.isArray(s?.samples) ? s.samples : [];
+      return { labels, points: samples.map((p) => [Number(p?.timestampMs), Number(p?.value ?? 0)] as [number, number]).filter(([t]) => Number.isFinite(t)) };
     });
   }
 }

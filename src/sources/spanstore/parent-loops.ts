@@ -22,12 +22,16 @@ export function breakParentLoops(store: SpanStore): ParentLoop[] {
   for (let t = 0; t < store.traces; t++) {
     const from = traceOff[t]!;
     const to = traceOff[t + 1]!;
-    const byId = new Map<string, number[]>();
+    // A span id names one span, or a list when ids repeat: no array per span for the usual case
+    // (a million one-element arrays on a large store).
+    const byId = new Map<string, number | number[]>();
     for (let k = from; k < to; k++) {
       const i = members[k]!;
-      const list = byId.get(cols.spanId[i]!);
-      if (list) list.push(i);
-      else byId.set(cols.spanId[i]!, [i]);
+      const id = cols.spanId[i]!;
+      const had = byId.get(id);
+      if (had === undefined) byId.set(id, i);
+      else if (typeof had === 'number') byId.set(id, [had, i]);
+      else had.push(i);
     }
     // Spans set back to unseen by a cut are walked again by a later pass.
     for (let again = true; again; ) {
@@ -44,15 +48,16 @@ export function breakParentLoops(store: SpanStore): ParentLoop[] {
           const s = path[path.length - 1]!;
           const parent = cols.parentSpanId[s];
           const candidates = parent === undefined ? undefined : byId.get(parent);
+          const count = candidates === undefined ? 0 : typeof candidates === 'number' ? 1 : candidates.length;
           const c = next[next.length - 1]!;
-          if (!candidates || c >= candidates.length) {
+          if (c >= count) {
             state[s] = 2;
             path.pop();
             next.pop();
             continue;
           }
           next[next.length - 1] = c + 1;
-          const p = candidates[c]!;
+          const p = typeof candidates === 'number' ? candidates : candidates![c]!;
           if (state[p] === 2) continue;
           if (state[p] === 0) {
             state[p] = 1;

@@ -62,6 +62,7 @@ export function parseCsvSpans(file: string, text: string, shape: CsvShape, out: 
     unitMs = 1;
     problems.push(`${file}: column "${cols[r.duration]}" does not say its unit; read as milliseconds`);
   }
+  let learnedUnitMs: number | undefined;
   const resources = new Map<string, Attributes>();
   const scopes = new Map<string, InstrumentationScope>();
   let zoneless = false;
@@ -78,12 +79,17 @@ export function parseCsvSpans(file: string, text: string, shape: CsvShape, out: 
     if (!start) return skip(`no readable time in ${cols[r.start!]}`, index);
     zoneless ||= start.zoneless;
     const end = r.end !== undefined ? cellTime(f[r.end]!) : undefined;
+    const d = r.duration !== undefined ? Number(f[r.duration]) : NaN;
     let durationMs: number;
-    if (end) durationMs = end.ms - start.ms;
-    else {
-      const d = Number(f[r.duration!]);
-      if (r.duration === undefined || !Number.isFinite(d)) return skip('no end and no duration', index);
-      durationMs = d * unitMs!;
+    if (end) {
+      durationMs = end.ms - start.ms;
+      // With both columns, the rows say the duration's unit: a row whose end cannot be read uses it.
+      if (unitMs === undefined && durationMs > 0 && d > 0) learnedUnitMs ??= unitFromRatio(durationMs / d);
+    } else {
+      if (!Number.isFinite(d)) return skip('no end and no duration', index);
+      const unit = unitMs ?? learnedUnitMs;
+      if (unit === undefined) return skip(`no readable end in ${cols[r.end!]} and no row yet to tell the unit of ${cols[r.duration!]}`, index);
+      durationMs = d * unit;
     }
     if (durationMs < 0) {
       countEndBeforeStart(stats);
@@ -136,4 +142,13 @@ export function parseCsvSpans(file: string, text: string, shape: CsvShape, out: 
   if (firstSkipped !== undefined) problems.push(`${file}: the first row whose span was skipped is line ${res.lineOf(firstSkipped)}`);
   problems.push(...skippedProblems(file, res));
   return problems;
+}
+
+/** The duration unit (ns, µs, ms or s, in ms) nearest a row's (end − start) / duration, on a log scale. */
+function unitFromRatio(ratio: number): number | undefined {
+  if (!Number.isFinite(ratio) || ratio <= 0) return undefined;
+  const units = [1e-6, 1e-3, 1, 1e3];
+  const best = units.reduce((a, b) => (Math.abs(Math.log10(ratio / b)) < Math.abs(Math.log10(ratio / a)) ? b : a));
+  // Further than a factor of ~30 from every unit: the columns do not agree, and no unit is learned.
+  return Math.abs(Math.log10(ratio / best)) < 1.5 ? best : undefined;
 }

@@ -176,7 +176,9 @@ function looksLikeOpenMetrics(lines: string[]): boolean {
     else if (METRIC_SAMPLE.test(t)) samples++;
     else other++;
   }
-  return samples > 0 && other <= samples / 20 && (declared > 0 || samples >= 1);
+  // A file of only # TYPE/# HELP lines (a scrape of families with no series yet, or cut before them) is
+  // metrics too: read as such, the reader says it held no sample instead of a log of comment lines.
+  return samples > 0 ? other <= samples / 20 : declared > 0 && other === 0;
 }
 
 /** The first byte is a protobuf field key (field ≥ 1, wire type varint, 64-bit, length-delimited or 32-bit). */
