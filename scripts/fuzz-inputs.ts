@@ -4,7 +4,7 @@
 // the campaign. Deterministic for a seed.
 //
 //   node dist/scripts/fuzz-inputs.js [--seed N] [--cases N] [--from N] [--budget-ms MS] [--kind K] [--keep] [--json FILE]
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,8 @@ import { copyBase, fuzzBases, isKeptProfile, listFiles, type Base } from './fuzz
 import { CASE_KINDS, MUTATIONS } from './fuzz/mutations.js';
 import { caseSeed, Rng } from './fuzz/rng.js';
 import { CaseWorker, serveCases } from './fuzz/worker.js';
-import { summary, type CaseResult as SummaryRow } from './fuzz/summary.js';
+import type { CaseResult as SummaryRow } from './fuzz/summary.js';
+import { finish, flag, runCampaign } from './fuzz/campaign.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -27,11 +28,6 @@ interface CaseSpec {
 
 interface CaseResult extends SummaryRow {
   spec: CaseSpec;
-}
-
-function flag(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
 }
 
 const applies = new Map<string, boolean>();
@@ -97,18 +93,7 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     w.stop();
   }
-  process.stdout.write(summary(results, seed) + '\n');
-  const json = flag(argv, 'json');
-  if (json) writeFileSync(json, JSON.stringify(results.map((r) => ({ ...r.spec, ms: r.ms, findings: r.findings })), null, 1));
-  return results.some((r) => r.findings.length) ? 1 : 0;
+  return finish(results, seed, argv);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    if (code >= 0) process.exitCode = code;
-  },
-  (e: Error) => {
-    process.stderr.write(`fuzz-inputs: ${e.message}\n`);
-    process.exitCode = 2;
-  },
-);
+runCampaign('fuzz-inputs', main);

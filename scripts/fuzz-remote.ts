@@ -5,7 +5,6 @@
 // Deterministic for a seed (what is damaged; the tools' request order may vary).
 //
 //   node dist/scripts/fuzz-remote.js [--seed N] [--cases N] [--from N] [--budget-ms MS] [--kind DAMAGE] [--backend B] [--json FILE]
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BACKENDS, ENDPOINTS } from './fuzz/backend-answers.js';
@@ -13,7 +12,8 @@ import { DAMAGE_KINDS } from './fuzz/backend-damage.js';
 import { FakeBackend, type CasePlan } from './fuzz/backend-server.js';
 import { caseSeed, Rng } from './fuzz/rng.js';
 import type { Finding } from './fuzz/run-case.js';
-import { summary, type CaseResult } from './fuzz/summary.js';
+import type { CaseResult } from './fuzz/summary.js';
+import { finish, flag, runCampaign } from './fuzz/campaign.js';
 import { CaseWorker, serveCases } from './fuzz/worker.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -24,11 +24,6 @@ const MAX_RESPONSE_BYTES = 1 << 20;
 const CASE_KILL_MS = 240_000;
 /** More requests than this in one case means retries or fan-out without a bound. */
 const MAX_REQUESTS_PER_CASE = 1500;
-
-function flag(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
 
 function makePlan(seed: number, index: number, onlyKind?: string, onlyBackend?: string): CasePlan {
   const rng = new Rng(caseSeed(seed, index));
@@ -80,18 +75,7 @@ async function main(argv: string[]): Promise<number> {
     w.stop();
     await server.stop();
   }
-  process.stdout.write(summary(results, seed) + '\n');
-  const json = flag(argv, 'json');
-  if (json) writeFileSync(json, JSON.stringify(results.map((r) => ({ ...r.spec, ms: r.ms, findings: r.findings })), null, 1));
-  return results.some((r) => r.findings.length) ? 1 : 0;
+  return finish(results, seed, argv);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    if (code >= 0) process.exitCode = code;
-  },
-  (e: Error) => {
-    process.stderr.write(`fuzz-remote: ${e.message}\n`);
-    process.exitCode = 2;
-  },
-);
+runCampaign('fuzz-remote', main);

@@ -13,6 +13,19 @@ const sources = (): Sources => ({
   describe: 'test',
 });
 
+/** The window start (HH:MM) a question gives on a demo-like recording whose incident starts at `incidentStart`. */
+function startReader(incidentStart: string): (q: string) => string | undefined {
+  const demo = {
+    defaults: { window: { start: t('2025-06-03T09:50:00Z'), end: t('2025-06-03T10:20:00Z') }, incident: { start: t(incidentStart), end: t('2025-06-03T10:20:00Z') } },
+    problems: [],
+    describe: 'demo',
+  } as Sources;
+  return (q) => {
+    const w = timesFromQuestion(q, demo).window;
+    return w ? new Date(w.start).toISOString().slice(11, 16) : undefined;
+  };
+}
+
 describe('investigation scope from the question', () => {
   it('reads "since HH:MM" with minute precision against the recorded incident start', () => {
     const s = resolveInvestigationScope(sources(), 'Since 08:43 UTC, users see failures. What is the root cause?', {});
@@ -31,15 +44,7 @@ describe('investigation scope from the question', () => {
     expect(s.window.start).toBe(t('2023-01-29T08:43:04Z'));
   });
   it('reads "since <time>" in every catalogue language, before or after the time', () => {
-    const demo = {
-      defaults: { window: { start: t('2025-06-03T09:50:00Z'), end: t('2025-06-03T10:20:00Z') }, incident: { start: t('2025-06-03T10:04:00Z'), end: t('2025-06-03T10:20:00Z') } },
-      problems: [],
-      describe: 'demo',
-    } as Sources;
-    const start = (q: string) => {
-      const w = timesFromQuestion(q, demo).window;
-      return w ? new Date(w.start).toISOString().slice(11, 16) : undefined;
-    };
+    const start = startReader('2025-06-03T10:04:00Z');
     const cases: Array<[string, string]> = [
       ['Perché gli ordini falliscono dalle 10?', '10:00'],
       ['Por que os pedidos estão falhando desde as 10h?', '10:00'],
@@ -64,15 +69,7 @@ describe('investigation scope from the question', () => {
     expect(start('Hvorfor fejler det kl. 10:02:30?')).toBeUndefined();
   });
   it('reads "since <time>" in the languages that got a catalogue later, with a second time in the question', () => {
-    const demo = {
-      defaults: { window: { start: t('2025-06-03T09:50:00Z'), end: t('2025-06-03T10:20:00Z') }, incident: { start: t('2025-06-03T10:06:00Z'), end: t('2025-06-03T10:20:00Z') } },
-      problems: [],
-      describe: 'demo',
-    } as Sources;
-    const start = (q: string) => {
-      const w = timesFromQuestion(q, demo).window;
-      return w ? new Date(w.start).toISOString().slice(11, 16) : undefined;
-    };
+    const start = startReader('2025-06-03T10:06:00Z');
     // Each names a second time (the deploy at 09:58), so a lone HH:MM cannot decide: the "since" word must.
     const cases: Array<[string, string]> = [
       ['لماذا تفشل الطلبات منذ 10:04؟ كان النشر في 09:58', '10:04'],
