@@ -6,6 +6,7 @@ import { FINDING_KINDS, type MessagePart, type Finding, type Report } from './fi
 import { loadTemplate } from './templates.js';
 import { formatDate, formatDuration, formatKeyed, formatNumber, formatQuantity } from './format.js';
 import { catalogueLang, englishName, isSupportedLang, localeOf } from './language.js';
+import { textDirection } from './lang-codes.js';
 import { joinList, strings, tr } from './i18n.js';
 import { localisePartial } from './partial.js';
 import { leadOf } from '../analysis/suspects/lead.js';
@@ -62,12 +63,16 @@ export function findingTitle(f: Finding, lang: string): string {
 
 /** Message parts (i18n keys and values) joined into one line in the report language. */
 export function translateMessage(message: MessagePart[], lang: string): string {
+  // In a right-to-left report a quoted span name, statement or log line is isolated (U+2068 … U+2069):
+  // its left-to-right text and punctuation otherwise mix with the sentence around it, in HTML and in
+  // Markdown alike.
+  const quote = textDirection(lang) === 'rtl' ? (v: string) => `\u2068${v}\u2069` : (v: string) => v;
   return message
     .map((part) => {
       const args: Record<string, string> = {};
       for (const [k, v] of Object.entries(part.args ?? {})) {
         const unit = part.units?.[k];
-        args[k] = typeof v !== 'number' ? v : unit !== undefined ? formatQuantity(v, unit, lang) : formatNumber(v, lang);
+        args[k] = typeof v !== 'number' ? quote(v) : unit !== undefined ? formatQuantity(v, unit, lang) : formatNumber(v, lang);
       }
       for (const [k, keys] of Object.entries(part.lists ?? {})) args[k] = joinList(keys.map((key) => tr(lang, key)), localeOf(lang));
       for (const [k, sub] of Object.entries(part.parts ?? {})) args[k] = translateMessage([sub], lang);

@@ -122,6 +122,8 @@ describe('HTML report in a right-to-left language (demo incident, Arabic and Heb
     expect(html).toMatch(/<pre class="query" dir="ltr">/);
     expect(html).toMatch(/<span class="svc" dir="ltr">/);
     for (const f of report.findings) if (f.evidence.query) expect(page).toContain(f.evidence.query.text);
+    // Telemetry quoted inside a translated sentence (a span name in a finding title) is isolated from it.
+    expect(html).toMatch(/\u2068SELECT FROM car_login[^\u2069]*\u2069/);
     // Charts keep time flowing left to right.
     expect(html).toMatch(/<figure dir="ltr"><svg/);
     expect(html).toMatch(/figure \{ direction: ltr; \}/);
@@ -135,6 +137,7 @@ describe('HTML report in a right-to-left language (demo incident, Arabic and Heb
     expect(th).toContain('<html lang="th" dir="ltr">');
     expect(th).toMatch(/2025/); // Gregorian years, not the Buddhist era's 2568
     expect(th).not.toMatch(/2568/);
+    expect(th).not.toContain('\u2068'); // isolates only where the sentence runs right to left
   });
 
   it.skipIf(!chromiumPath())('renders in headless Chromium: pictures drawn, no console error, no request', async () => {
