@@ -41,19 +41,16 @@ const labels = (s: PictureScope) => ({ baseline: tr(s.lang, 'pic_baseline'), cha
  * aggregates itself. */
 export class SpanCache {
   private readonly byService = new Map<string, Promise<Span[]>>();
+  private readonly reds = new Map<string, Promise<RedSeries>>();
+  private readonly heats = new Map<string, Promise<HeatSample[]>>();
   constructor(
     private readonly sources: Sources,
     private readonly range: TimeRange,
     private readonly signal?: AbortSignal,
   ) {}
   get(service: string): Promise<Span[]> {
-    let p = this.byService.get(service);
-    if (!p) {
-      const traces = this.sources.traces;
-      p = traces ? this.fetch(traces, service) : Promise.resolve([]);
-      this.byService.set(service, p);
-    }
-    return p;
+    const traces = this.sources.traces;
+    return this.once(this.byService, service, () => (traces ? this.fetch(traces, service) : Promise.resolve([])));
   }
 
   /**
@@ -78,15 +75,26 @@ export class SpanCache {
    * Tempo, metrics not enabled), the service's spans are bucketed here: all of them on a bundle, a
    * sample of traces on a backend.
    */
-  async red(service: string): Promise<RedSeries> {
-    const remote = await this.pushedDown('red', (t) => remoteRedSeries(t, service, this.range, this.signal));
-    return remote ?? redSeries(await this.get(service), service, this.range);
+  red(service: string): Promise<RedSeries> {
+    return this.once(this.reds, service, async () => {
+      const remote = await this.pushedDown('red', (t) => remoteRedSeries(t, service, this.range, this.signal));
+      return remote ?? redSeries(await this.get(service), service, this.range);
+    });
   }
 
-  /** Durations of one operation for a heatmap: Tempo's duration histogram per step, else each span. */
-  async durations(service: string, operation: string): Promise<HeatSample[]> {
-    const remote = await this.pushedDown('heatmap', (t) => remoteDurations(t, service, operation, this.range, this.signal));
-    return remote ?? (await this.get(service)).filter((x) => x.service === service && x.name === operation).map((x) => ({ t: x.startMs, ms: x.durationMs }));
+  /** Durations of one operation for a heatmap: Tempo's duration histogram per step, else each span.
+   * Asked once per operation (two slow-span findings of one operation share its heatmap's data). */
+  durations(service: string, operation: string): Promise<HeatSample[]> {
+    return this.once(this.heats, `${service}\u0000${operation}`, async () => {
+      const remote = await this.pushedDown('heatmap', (t) => remoteDurations(t, service, operation, this.range, this.signal));
+      return remote ?? (await this.get(service)).filter((x) => x.service === service && x.name === operation).map((x) => ({ t: x.startMs, ms: x.durationMs }));
+    });
+  }
+
+  private once<T>(memo: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+    let p = memo.get(key);
+    if (!p) memo.set(key, (p = make()));
+    return p;
   }
 
   private async pushedDown<T>(what: string, run: (t: TraceSource & Required<Pick<TraceSource, 'metricsRange'>>) => Promise<T>): Promise<T | undefined> {
