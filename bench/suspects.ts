@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { openBundle } from '../src/sources/bundle/load.js';
-import type { Sources, TimeRange } from '../src/sources/types.js';
+import type { Sources, Span, TimeRange } from '../src/sources/types.js';
 import { rankSuspects } from '../src/analysis/suspects/index.js';
 import { WEIGHTS } from '../src/analysis/suspects/rank.js';
 import { TUNING } from '../src/analysis/suspects/tuning.js';
@@ -38,21 +38,30 @@ export async function load(system: System): Promise<Case[]> {
   return out;
 }
 
+/** The sources with every trace answer's spans passed through `keep` (the trace source is otherwise the same). */
+function withSpans(sources: Sources, keep: (spans: Span[]) => Span[]): Sources {
+  const { traces } = sources;
+  if (!traces) return sources;
+  return {
+    ...sources,
+    traces: Object.assign(Object.create(traces) as typeof traces, {
+      findTraces: async (...args: Parameters<typeof traces.findTraces>) => {
+        const set = await traces.findTraces(...args);
+        return { ...set, spans: keep(set.spans) };
+      },
+    }),
+  };
+}
+
 /** The sources as if the trace and log recording had started at `from`: whole traces that start before
  * it and log lines before it are dropped; metrics and profiles are left alone. */
 function recordedFrom(sources: Sources, from: number): Sources {
-  const { traces, logs } = sources;
+  const { logs } = sources;
   return {
-    ...sources,
-    ...(traces && {
-      traces: Object.assign(Object.create(traces) as typeof traces, {
-        findTraces: async (...args: Parameters<typeof traces.findTraces>) => {
-          const set = await traces.findTraces(...args);
-          const first = new Map<string, number>();
-          for (const sp of set.spans) first.set(sp.traceId, Math.min(first.get(sp.traceId) ?? Infinity, sp.startMs));
-          return { ...set, spans: set.spans.filter((sp) => first.get(sp.traceId)! >= from) };
-        },
-      }),
+    ...withSpans(sources, (spans) => {
+      const first = new Map<string, number>();
+      for (const sp of spans) first.set(sp.traceId, Math.min(first.get(sp.traceId) ?? Infinity, sp.startMs));
+      return spans.filter((sp) => first.get(sp.traceId)! >= from);
     }),
     ...(logs && {
       logs: Object.assign(Object.create(logs) as typeof logs, {
@@ -76,17 +85,7 @@ function unitHash(s: string): number {
  * by trace id (with a salt, so several draws can be compared); logs and metrics are kept whole, as Loki
  * and Prometheus keep them when Tempo samples. */
 function headSampled(sources: Sources, p: number, salt: string): Sources {
-  const { traces } = sources;
-  if (!traces) return sources;
-  return {
-    ...sources,
-    traces: Object.assign(Object.create(traces) as typeof traces, {
-      findTraces: async (...args: Parameters<typeof traces.findTraces>) => {
-        const set = await traces.findTraces(...args);
-        return { ...set, spans: set.spans.filter((sp) => unitHash(salt + sp.traceId) < p) };
-      },
-    }),
-  };
+  return withSpans(sources, (spans) => spans.filter((sp) => unitHash(salt + sp.traceId) < p));
 }
 
 async function score(cases: Case[]): Promise<{ top1: number; top3: number; misses: string[]; clear: [number, number]; close: [number, number] }> {

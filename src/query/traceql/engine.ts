@@ -348,14 +348,16 @@ export async function metricsTraceQL(spans: Span[], query: string | TraceQLQuery
   const stepMs = stepSeconds * 1000;
   const n = Math.max(1, Math.ceil((range.end - range.start) / stepMs));
   const groups = new Map<string, { labels: Record<string, string>; buckets: number[][] }>();
+  // A histogram counts spans per bucket of its field instead of aggregating the field's values.
+  const histogram = m.fn === 'histogram_over_time';
   for (const { trace, spans: kept } of r.matches) {
     for (const s of kept) {
       if (s.startMs < range.start || s.startMs >= range.end) continue;
       const i = Math.floor((s.startMs - range.start) / stepMs);
       const labels: Record<string, string> = {};
       if (m.by.length) for (const f of m.by) labels[fieldKey(f)] = valueText(values(f, s, trace)[0]);
-      else if (m.fn !== 'histogram_over_time') labels.__name__ = m.fn;
-      if (m.fn === 'histogram_over_time') {
+      else if (!histogram) labels.__name__ = m.fn;
+      if (histogram) {
         const b = log2Bucket(values(m.field!, s, trace)[0]);
         if (b === undefined) continue;
         labels.__bucket = String(b);
@@ -363,7 +365,7 @@ export async function metricsTraceQL(spans: Span[], query: string | TraceQLQuery
       const k = JSON.stringify(labels);
       let g = groups.get(k);
       if (!g) groups.set(k, (g = { labels, buckets: Array.from({ length: n }, () => []) }));
-      const x = m.field && m.fn !== 'histogram_over_time' ? numeric(values(m.field, s, trace)[0]) : 1;
+      const x = m.field && !histogram ? numeric(values(m.field, s, trace)[0]) : 1;
       if (x !== undefined) g.buckets[i]!.push(x);
     }
   }
@@ -379,7 +381,7 @@ export async function metricsTraceQL(spans: Span[], query: string | TraceQLQuery
     }
     const points: Array<[number, number]> = g.buckets.flatMap((b, i) => {
       if (m.fn === 'rate') return [[at(i), b.length / stepSeconds] as [number, number]];
-      if (m.fn === 'count_over_time' || m.fn === 'histogram_over_time') return [[at(i), b.length] as [number, number]];
+      if (m.fn === 'count_over_time' || histogram) return [[at(i), b.length] as [number, number]];
       if (!b.length) return [];
       const v = m.fn === 'sum_over_time' ? kahanSum(b) : m.fn === 'avg_over_time' ? kahanSum(b) / b.length : m.fn === 'min_over_time' ? Math.min(...b) : Math.max(...b);
       return [[at(i), v] as [number, number]];

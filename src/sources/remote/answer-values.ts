@@ -19,7 +19,12 @@ export function labelSet(v: unknown): Record<string, string> {
   return out;
 }
 
+/** The entries of a list that are JSON objects (not null, not arrays); an empty list when it is no list. */
+export function objectEntries(v: unknown): Array<Record<string, unknown>> {
+  return Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x)) : [];
+}
+
 /** A list of label sets (entries that are no object left out). */
 export function labelSets(v: unknown): Array<Record<string, string>> {
-  return Array.isArray(v) ? v.filter((x) => x !== null && typeof x === 'object' && !Array.isArray(x)).map(labelSet) : [];
+  return objectEntries(v).map(labelSet);
 }

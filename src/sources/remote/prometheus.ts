@@ -5,7 +5,7 @@ import type { BackendConfig } from '../../config.js';
 import { BackendError, describeJson, HttpClient, isObject, type RequestOptions } from '../../http.js';
 import type { MetricMetadata, MetricQueryResult, MetricSource, MetricType, SeriesPoints, TimeRange } from '../types.js';
 import { parsePromQL } from '../../query/promql.js';
-import { labelSet, labelSets, stringList } from './answer-values.js';
+import { labelSet, labelSets, objectEntries, stringList } from './answer-values.js';
 
 interface Envelope<T> {
   status: 'success' | 'error';
@@ -174,7 +174,6 @@ function point(p: unknown, value: (v: unknown) => unknown = (v) => v): [number, 
 }
 const histogramCount = (h: unknown) => (h !== null && typeof h === 'object' ? (h as { count?: unknown }).count : undefined);
 const isPoint = (p: [number, number] | undefined): p is [number, number] => p !== undefined;
-const entries = (v: unknown): Array<Record<string, unknown>> => (Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x)) : []);
 
 /**
  * Decodes a query answer, reading at most MAX_SERIES_PER_ANSWER series (a note in `env.warnings`
@@ -194,13 +193,13 @@ export function decodeResult(data: QueryData, env?: { warnings?: string[] }): Se
     }
     // Entries and points of a shape the API does not give (no object, no [time, value] pair) are left out.
     case 'vector':
-      return entries(d.result).flatMap((s) => {
+      return objectEntries(d.result).flatMap((s) => {
         // Native histograms: expose their count (a float view); callers use histogram_quantile for shape.
         const p = s.value !== undefined ? point(s.value) : point(s.histogram, histogramCount);
         return p ? [{ labels: labelSet(s.metric), points: [p] }] : [];
       });
     case 'matrix':
-      return entries(d.result).map((s) => ({
+      return objectEntries(d.result).map((s) => ({
         labels: labelSet(s.metric),
         points: [...(Array.isArray(s.values) ? s.values.map((p) => point(p)) : []), ...(Array.isArray(s.histograms) ? s.histograms.map((p) => point(p, histogramCount)) : [])].filter(isPoint).sort((a, b) => a[0] - b[0]),
       }));
