@@ -3,7 +3,8 @@
 // (fuzz/run-case.ts). Cases run in a worker process so a crash or a hang is a finding, not the end of
 // the campaign. Deterministic for a seed.
 //
-//   node dist/scripts/fuzz-inputs.js [--seed N] [--cases N] [--from N] [--budget-ms MS] [--kind K] [--keep] [--json FILE]
+//   node dist/scripts/fuzz-inputs.js [--seed N] [--cases N] [--from N] [--budget-ms MS] [--kind K] [--base REGEX] [--keep] [--json FILE]
+//   (--base keeps the bases whose name matches, e.g. --base 'speedscope|v8-cpuprofile' for a new format)
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -70,7 +71,9 @@ async function main(argv: string[]): Promise<number> {
   const onlyKind = flag(argv, 'kind');
   const keep = argv.includes('--keep');
   if (onlyKind && !MUTATIONS[onlyKind]) throw new Error(`--kind: one of ${CASE_KINDS.join(', ')}`);
-  const bases = fuzzBases(REPO);
+  const onlyBase = flag(argv, 'base');
+  const bases = fuzzBases(REPO).filter((b) => !onlyBase || new RegExp(onlyBase).test(b.name));
+  if (!bases.length) throw new Error(`--base: no fixture bundle's name matches ${onlyBase}`);
   const w = new CaseWorker(fileURLToPath(import.meta.url));
   const results: CaseResult[] = [];
   try {

@@ -1,5 +1,6 @@
 // Profiles as users have them: pprof anywhere in a folder (gzipped or not), collapsed stacks from
-// perf/stackcollapse, py-spy and async-profiler, and a clear message for the legacy pprof formats.
+// perf/stackcollapse, py-spy and async-profiler, V8 CPU profiles (node --cpu-prof, DevTools), speedscope
+// files (py-spy, rbspy…), and a clear message for the legacy pprof formats.
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,9 @@ import { openBundle } from '../../src/sources/bundle/load.js';
 import { buildPprof, F, goCpu } from '../profiles/helpers.js';
 import { looksFolded, parseFolded } from '../../src/sources/bundle/formats/folded.js';
 import { legacyPprofKind } from '../../src/sources/bundle/formats/legacy-pprof.js';
+import { parseV8CpuProfile } from '../../src/sources/bundle/formats/v8-cpuprofile.js';
+import { parseSpeedscope } from '../../src/sources/bundle/formats/speedscope.js';
+import { detectFormat } from '../../src/sources/bundle/formats/detect.js';
 
 const FIX = path.resolve('test/fixtures/formats');
 const T = Date.UTC(2025, 5, 4, 10, 0, 0);
@@ -86,5 +90,95 @@ describe('profile formats', () => {
     expect(b.problems.filter((p) => /legacy pprof format|not a pprof/.test(p))).toEqual([]);
     const types = (await b.profiles!.profileTypes(undefined, b.defaults.window)).map((t) => t.sampleType);
     expect(types).toEqual(expect.arrayContaining(['inuse_space', 'cpu']));
+  });
+
+  it('a V8 CPU profile written by node --cpu-prof opens: the hot function with its file and line, idle time left out', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ql-v8prof-'));
+    const script = path.join(dir, 'spin.js');
+    // A function V8 will not inline (it recurses), so the profile names it as written.
+    writeFileSync(script, "function digits(n) { return n < 10 ? 1 : 1 + digits(Math.floor(n / 10)); }\nfunction work() { let x = 0; for (let k = 0; k < 3e5; k++) x += digits(k * 7919); return x; }\nconst t = Date.now(); while (Date.now() - t < 300) work();\n");
+    const out = path.join(dir, 'profiles', 'checkout');
+    const r = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${out}`, script]);
+    expect(r.status, String(r.stderr)).toBe(0);
+    const b = await openBundle(dir);
+    expect(b.problems.join('\n')).not.toMatch(/cpuprofile.*(not|invalid)/);
+    const [type] = await b.profiles!.profileTypes('checkout', b.defaults.window);
+    expect(type!.id).toBe('process_cpu:cpu:nanoseconds:cpu:nanoseconds');
+    const merged = (await b.profiles!.mergedProfile('checkout', type!.id, b.defaults.window))!;
+    const self = new Map<string, number>();
+    for (const s of merged.stacks) self.set(s.frames.at(-1)!.function, (self.get(s.frames.at(-1)!.function) ?? 0) + s.value);
+    const [hottest] = [...self].sort((a, c) => c[1] - a[1]);
+    expect(hottest![0]).toMatch(/^(digits|work)$/);
+    const frame = merged.stacks.flatMap((s) => s.frames).find((f) => f.function === 'digits')!;
+    expect([frame.file, frame.line]).toEqual([script, 1]);
+    expect(merged.stacks.some((s) => s.frames.some((f) => f.function === '(idle)' || f.function === '(root)'))).toBe(false);
+    // The whole run is about 0.3 s of CPU, in nanoseconds.
+    const total = merged.stacks.reduce((a, s) => a + s.value, 0);
+    expect(total).toBeGreaterThan(0.2e9);
+    expect(total).toBeLessThan(5e9);
+  });
+
+  it('V8 CPU profiles: each tick weighs the time to the next; hit counts without ticks; the older head layout', () => {
+    const frame = (id: number, functionName: string, children: number[] = [], lineNumber = -1, url = '') => ({ id, callFrame: { functionName, scriptId: '1', url, lineNumber, columnNumber: 0 }, hitCount: 0, children });
+    const flat = {
+      nodes: [frame(1, '(root)', [2, 3, 4]), frame(2, 'main', [5], 4, 'file:///srv/app/main.js'), frame(3, '(idle)'), frame(4, '(garbage collector)'), frame(5, '', [], 9, 'file:///srv/app/lib%20x.js')],
+      startTime: 1000,
+      endTime: 5000,
+      samples: [2, 5, 5, 3, 4, 99],
+      timeDeltas: [0, 500, 1000, 1000, 500, 300],
+    };
+    const { profile, problems } = parseV8CpuProfile(flat, 'x.cpuprofile');
+    const got = profile.samples.map((s) => [s.frames.map((f) => `${f.function}@${f.file ?? ''}:${f.line ?? ''}`).join(' > '), s.values[0]]);
+    // main: tick 0 stands for the 500 µs to tick 1; the anonymous function: 1000 + 1000 µs; the idle tick is left out;
+    // the collector's tick, 300 µs; the tick naming no node is reported.
+    expect(got).toEqual([
+      ['main@/srv/app/main.js:5', 500_000],
+      ['main@/srv/app/main.js:5 > (anonymous lib x.js:10)@/srv/app/lib x.js:10', 2_000_000],
+      ['(garbage collector)@:', 300_000],
+    ]);
+    expect(problems).toEqual(['x.cpuprofile: 1 tick(s) name no node of the profile; left out']);
+    expect(profile.durationMs).toBe(4);
+
+    const hits = { nodes: [frame(1, '(root)', [2]), { ...frame(2, 'main'), hitCount: 3 }], startTime: 0, endTime: 3000 };
+    expect(parseV8CpuProfile(hits, 'h.cpuprofile').profile.samples.map((s) => s.values[0])).toEqual([3_000_000]);
+
+    const head = { head: { functionName: '(root)', url: '', lineNumber: 0, hitCount: 0, children: [{ functionName: 'tick', url: 'a.js', lineNumber: 2, hitCount: 4, children: [] }] }, startTime: 10, endTime: 10.004 };
+    const old = parseV8CpuProfile(head, 'old.cpuprofile').profile;
+    expect(old.samples.map((s) => [s.frames.map((f) => f.function), Math.round(s.values[0]! / 1000)])).toEqual([[['tick'], 4000]]);
+
+    expect(() => parseV8CpuProfile({ nodes: [frame(1, '(root)', [2]), frame(2, '(idle)')], samples: [2, 2], timeDeltas: [0, 1000] }, 'i.cpuprofile')).toThrow(/with no CPU ticks \(only idle time\)/);
+  });
+
+  it('speedscope files: sampled threads merged, evented time on top, other units left out and said', async () => {
+    const b = await openBundle(path.join(FIX, 'speedscope'));
+    expect(await b.profiles!.services(b.defaults.window)).toEqual(['ruby-api', 'worker']);
+    expect(b.problems.join('\n')).toMatch(/ruby-api\.speedscope\.json: profile 2 \("allocations"\) has unit "bytes", the first "milliseconds"; left out/);
+    const [wt] = await b.profiles!.profileTypes('worker', b.defaults.window);
+    expect(wt!.id).toBe('process_cpu:cpu:nanoseconds:cpu:nanoseconds');
+    const worker = (await b.profiles!.mergedProfile('worker', wt!.id, b.defaults.window))!;
+    const byLeaf = Object.fromEntries(worker.stacks.map((s) => [s.frames.at(-1)!.function, s.value]));
+    expect(byLeaf).toEqual({ score: 0.2e9, encode: 0.1e9, flush: 0.05e9, poll: 0.2e9 });
+    const score = worker.stacks.find((s) => s.frames.at(-1)!.function === 'score')!;
+    expect(score.frames.map((f) => [f.function, f.file, f.line])).toEqual([
+      ['<module>', 'worker.py', 90],
+      ['run_batch', 'worker.py', 41],
+      ['score', 'reco/model.py', 64],
+    ]);
+    const [rt] = await b.profiles!.profileTypes('ruby-api', b.defaults.window);
+    const api = (await b.profiles!.mergedProfile('ruby-api', rt!.id, b.defaults.window))!;
+    // Api#handle alone 0–10 and 90–100 ms, Cart#total 10–70, JSON.generate 70–90.
+    expect(Object.fromEntries(api.stacks.map((s) => [s.frames.map((f) => f.function).join(' > '), s.value]))).toEqual({
+      'Api#handle': 20e6,
+      'Api#handle > Cart#total': 60e6,
+      'Api#handle > JSON.generate': 20e6,
+    });
+    expect(() => parseSpeedscope({ shared: { frames: [] }, profiles: [] }, 'e.json')).toThrow(/without frames or profiles/);
+  });
+
+  it('recognises V8 and speedscope JSON by content, also when the document is longer than the head', () => {
+    const head = (s: string) => Buffer.from(s);
+    expect(detectFormat('a/x.json', head('{"nodes":[{"id":1,"callFrame":{"functionName":"(root)","scriptId":"0","url":"","lineNumber":-1,"columnNumber":-1},"hitCount":0,"children":[2]}')).format).toBe('v8-cpuprofile');
+    expect(detectFormat('a/x.json', head('{"$schema": "https://www.speedscope.app/file-format-schema.json", "profiles": [{"type": "sampled"')).format).toBe('speedscope');
+    expect(detectFormat('a/x.json', head('{"nodes":[{"id":1,"name":"n1"}],"edges":[]}')).format).not.toBe('v8-cpuprofile');
   });
 });

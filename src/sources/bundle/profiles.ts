@@ -8,13 +8,13 @@ import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { ProfileSource, ProfileTypeInfo, StackProfile, TimeRange } from '../types.js';
-import { decodePprof, type ParsedProfile } from '../../analysis/profiles/pprof.js';
+import type { ParsedProfile } from '../../analysis/profiles/pprof.js';
 import { mapLimit } from '../../util/concurrency.js';
 import { containmentOf, readMaybeGzip, readMaybeGzipSync, resolveInside, walkInside, type Containment } from './files.js';
 import { profileTypeIds, typeInfo } from '../../analysis/profiles/types.js';
 import { StackMerger } from '../../analysis/profiles/merge.js';
 import { parseDuration } from '../../util/time.js';
-import { parseFolded } from './formats/folded.js';
+import { decodeProfileFile } from './formats/profile-files.js';
 import type { Format } from './formats/detect.js';
 import { isDateMs, NOT_A_DATE } from '../../util/plausible-time.js';
 
@@ -157,7 +157,7 @@ export class BundleProfileSource implements ProfileSource {
     const decoded = await mapLimit(files, 16, async (f) => {
       try {
         const bytes = sizeOf(f.file) <= SMALL_FILE_BYTES ? readMaybeGzipSync(f.file) : await readMaybeGzip(f.file);
-        return f.format === 'folded' ? parseFolded(bytes.toString('utf8'), f.file).profile : decodePprof(bytes, f.file);
+        return decodeProfileFile(bytes, f.file, f.format);
       } catch (e) {
         return e as Error;
       }
@@ -166,11 +166,13 @@ export class BundleProfileSource implements ProfileSource {
       const full = f.file;
       const rel = path.relative(this.dir, full);
       const idx = index.get(path.normalize(rel));
-      const parsed: ParsedProfile | Error = decoded[i]!;
-      if (parsed instanceof Error) {
-        this.problems.push(parsed.message.startsWith(full) ? parsed.message : `${full}: ${parsed.message}`);
+      const d = decoded[i]!;
+      if (d instanceof Error) {
+        this.problems.push(d.message.startsWith(full) ? d.message : `${full}: ${d.message}`);
         continue;
       }
+      this.problems.push(...d.problems);
+      const parsed: ParsedProfile = d.profile;
       const segs = rel.split(path.sep);
       const folder = f.service ?? (segs.length > 1 && segs[0] !== '..' ? segs[0]! : undefined);
       const labelServices = new Set<string>();

@@ -6,6 +6,8 @@ import { looksLikeZipkin } from './zipkin.js';
 import { isLogcliEntry, isLokiStreamsAnswer } from './logcli.js';
 import { looksLikePrometheusAnswer } from './prometheus-json.js';
 import { looksFolded } from './folded.js';
+import { looksLikeV8CpuProfile } from './v8-cpuprofile.js';
+import { looksLikeSpeedscope } from './speedscope.js';
 import { detectCsvTable } from './csv-files.js';
 import { legacyPprofKind, legacyPprofMessage } from './legacy-pprof.js';
 import { looksLikeTracesData } from '../../otlp-traces.js';
@@ -29,6 +31,8 @@ export type Format =
   | 'prometheus-json'
   | 'pprof'
   | 'folded'
+  | 'v8-cpuprofile'
+  | 'speedscope'
   | 'legacy-pprof'
   | 'protobuf'
   | 'unknown';
@@ -59,6 +63,8 @@ export const FORMAT_NAMES: Record<Format, string> = {
   'prometheus-json': 'Prometheus query answer (JSON)',
   pprof: 'pprof',
   folded: 'collapsed stacks',
+  'v8-cpuprofile': 'V8 CPU profile (.cpuprofile)',
+  speedscope: 'speedscope profile',
   'legacy-pprof': 'legacy pprof',
   protobuf: 'protobuf (undetermined)',
   unknown: 'unknown',
@@ -70,7 +76,7 @@ export function signalHint(rel: string): Signal | undefined {
   const top = segs.length > 1 ? segs[0]!.toLowerCase() : '';
   if (top === 'traces' || top === 'logs' || top === 'metrics' || top === 'profiles') return top;
   const name = segs[segs.length - 1]!.toLowerCase();
-  if (/\.(pprof|prof|folded|collapsed)(\.gz)?$/.test(name) || /(^|[-_.])(cpu|heap|alloc|profile|flame)/.test(name)) return 'profiles';
+  if (/\.(pprof|prof|folded|collapsed|cpuprofile|speedscope(\.json)?)(\.gz)?$/.test(name) || /(^|[-_.])(cpu|heap|alloc|profile|flame)/.test(name)) return 'profiles';
   if (/(^|[-_.])(traces?|spans?)([-_.]|$)/.test(name)) return 'traces';
   if (/(^|[-_.])logs?([-_.]|$)|\.log(\.\d+)?(\.gz)?$/.test(name)) return 'logs';
   if (/\.(om|prom|openmetrics)(\.gz)?$/.test(name) || /(^|[-_.])metrics?([-_.]|$)/.test(name)) return 'metrics';
@@ -105,6 +111,8 @@ export function detectJsonDoc(raw: unknown): Detected | undefined {
   if (looksLikePrometheusAnswer(doc)) return { format: 'prometheus-json', signal: 'metrics' };
   if (isLogcliEntry(doc)) return { format: 'logcli-jsonl', signal: 'logs' };
   if (d && typeof d === 'object' && Array.isArray(d.stringTable)) return { format: 'pprof', signal: 'profiles' };
+  if (looksLikeV8CpuProfile(doc)) return { format: 'v8-cpuprofile', signal: 'profiles' };
+  if (looksLikeSpeedscope(doc)) return { format: 'speedscope', signal: 'profiles' };
   return undefined;
 }
 
@@ -139,6 +147,8 @@ function detectJsonHead(text: string): Detected | undefined {
   if (/"(resourceSpans|resource_spans)"\s*:/.test(text)) return { format: 'otlp-json', signal: 'traces' };
   if (/"(resourceLogs|resource_logs)"\s*:/.test(text)) return { format: 'otlp-json', signal: 'logs' };
   if (/"stringTable"\s*:/.test(text)) return { format: 'pprof', signal: 'profiles' };
+  if (/"\$schema"\s*:\s*"https:\/\/www\.speedscope\.app\//.test(text)) return { format: 'speedscope', signal: 'profiles' };
+  if (/^\s*\{\s*"(nodes|head)"\s*:/.test(text) && /"callFrame"\s*:\s*\{|"functionName"\s*:/.test(text)) return { format: 'v8-cpuprofile', signal: 'profiles' };
   return undefined;
 }
 
@@ -233,7 +243,7 @@ export function detectFormat(rel: string, head: Uint8Array): Detected {
     // Text lines that open with a bracket (`[2024-05-07 10:55:53,434] INFO …`, `[Sun Dec 04 …]`) are
     // not JSON: the first line neither parses nor opens an array of values.
     if (!opensJsonArray(text.trimStart())) return { format: 'text-log', signal: 'logs', weak: true };
-    return { format: 'unknown', problem: 'JSON that is none of OTLP, Jaeger, Zipkin, logcli, a Prometheus answer or pprof', weak: true };
+    return { format: 'unknown', problem: 'JSON that is none of OTLP, Jaeger, Zipkin, logcli, a Prometheus answer, pprof, a V8 CPU profile or speedscope', weak: true };
   }
   const lines = text.split('\n');
   // A cut last line is not evidence either way.
