@@ -82,12 +82,14 @@ async function inspectEntry(root: string, e: CatalogEntry): Promise<FileReport> 
     const c = await containmentOf(root);
     const src = createBundleProfileSource(path.join(root, 'profiles'), problems, c, [{ file: e.file, format: e.format, service: profileServiceHint(e.rel, path.basename(root)) }]);
     let stacks = 0;
+    const types = new Set<string>();
     for (const p of await src.profiles()) {
       if (p.timeMs !== undefined) acc.see(p.timeMs, p.timeMs + (p.durationMs ?? 0));
       for (const s of p.labelServices.size ? p.labelServices : [p.service]) services.add(s);
       stacks += p.parsed.samples.length;
-      report.counts.types = p.typeIds.length;
+      for (const t of p.typeIds) types.add(t);
     }
+    report.counts.types = types.size;
     report.counts.samples = stacks;
   }
   report.services = [...services].sort();

@@ -172,31 +172,42 @@ export class BundleProfileSource implements ProfileSource {
         continue;
       }
       this.problems.push(...d.problems);
-      const parsed: ParsedProfile = d.profile;
-      const segs = rel.split(path.sep);
-      const folder = f.service ?? (segs.length > 1 && segs[0] !== '..' ? segs[0]! : undefined);
-      const labelServices = new Set<string>();
-      for (const s of parsed.samples) {
-        const sn = s.labels?.service_name;
-        if (sn) labelServices.add(sn);
+      // A file can hold several profiles (a JFR recording's CPU, allocation and lock samples, per chunk):
+      // each is a profile of its own, and what is said of the file is said once.
+      const said = new Set<string>();
+      const say = (m: string) => void (said.has(m) || (said.add(m), this.problems.push(m)));
+      for (const parsed of d.profiles) {
+        const p = this.profileOf(parsed, f, rel, full, idx, say);
+        if (p) out.push(p);
       }
-      const service = idx?.service ?? idx?.labels?.service_name ?? folder ?? [...labelServices][0];
-      if (!service) {
-        this.problems.push(`${full}: no service (put it under profiles/<service>/, add a service_name label, or list it in profiles/index.yaml); skipped`);
-        continue;
-      }
-      let timeMs = parsed.timeMs ?? idx?.timeMs;
-      const durationMs = parsed.durationMs ?? idx?.durationMs;
-      if (timeMs !== undefined && !isDateMs(timeMs)) {
-        this.problems.push(`${full}: its time (${timeMs} ms since 1970) is ${NOT_A_DATE}; read as a profile without a time`);
-        timeMs = undefined;
-      }
-      if (timeMs === undefined) this.problems.push(`${full}: no time in the profile or in profiles/index.yaml; it is counted in every window`);
-      let typeIds = profileTypeIds(parsed, `${idx?.type ?? ''} ${rel}`);
-      if (idx?.type && idx.type.split(':').length === 5 && parsed.sampleTypes.length === 1) typeIds = [idx.type];
-      out.push({ file: full, service, timeMs, durationMs, typeIds, parsed, labelServices, labels: idx?.labels ?? {} });
     }
     return out;
+  }
+
+  /** One decoded profile of a file as the bundle holds it: its service, time and type ids; undefined (said) without a service. */
+  private profileOf(parsed: ParsedProfile, f: ProfileFile, rel: string, full: string, idx: IndexEntry | undefined, say: (m: string) => void): BundleProfile | undefined {
+    const segs = rel.split(path.sep);
+    const folder = f.service ?? (segs.length > 1 && segs[0] !== '..' ? segs[0]! : undefined);
+    const labelServices = new Set<string>();
+    for (const s of parsed.samples) {
+      const sn = s.labels?.service_name;
+      if (sn) labelServices.add(sn);
+    }
+    const service = idx?.service ?? idx?.labels?.service_name ?? folder ?? [...labelServices][0];
+    if (!service) {
+      say(`${full}: no service (put it under profiles/<service>/, add a service_name label, or list it in profiles/index.yaml); skipped`);
+      return undefined;
+    }
+    let timeMs = parsed.timeMs ?? idx?.timeMs;
+    const durationMs = parsed.durationMs ?? idx?.durationMs;
+    if (timeMs !== undefined && !isDateMs(timeMs)) {
+      say(`${full}: its time (${timeMs} ms since 1970) is ${NOT_A_DATE}; read as a profile without a time`);
+      timeMs = undefined;
+    }
+    if (timeMs === undefined) say(`${full}: no time in the profile or in profiles/index.yaml; it is counted in every window`);
+    let typeIds = profileTypeIds(parsed, `${idx?.type ?? ''} ${rel}`);
+    if (idx?.type && idx.type.split(':').length === 5 && parsed.sampleTypes.length === 1) typeIds = [idx.type];
+    return { file: full, service, timeMs, durationMs, typeIds, parsed, labelServices, labels: idx?.labels ?? {} };
   }
 
   /** A profile belongs to the range holding its midpoint (its samples' centre of time), so a profile

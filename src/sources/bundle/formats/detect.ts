@@ -8,6 +8,7 @@ import { looksLikePrometheusAnswer } from './prometheus-json.js';
 import { looksFolded } from './folded.js';
 import { looksLikeV8CpuProfile } from './v8-cpuprofile.js';
 import { looksLikeSpeedscope } from './speedscope.js';
+import { isJfr } from './jfr.js';
 import { detectCsvTable } from './csv-files.js';
 import { legacyPprofKind, legacyPprofMessage } from './legacy-pprof.js';
 import { looksLikeTracesData } from '../../otlp-traces.js';
@@ -33,6 +34,7 @@ export type Format =
   | 'folded'
   | 'v8-cpuprofile'
   | 'speedscope'
+  | 'jfr'
   | 'legacy-pprof'
   | 'protobuf'
   | 'unknown';
@@ -65,6 +67,7 @@ export const FORMAT_NAMES: Record<Format, string> = {
   folded: 'collapsed stacks',
   'v8-cpuprofile': 'V8 CPU profile (.cpuprofile)',
   speedscope: 'speedscope profile',
+  jfr: 'Java Flight Recorder (.jfr)',
   'legacy-pprof': 'legacy pprof',
   protobuf: 'protobuf (undetermined)',
   unknown: 'unknown',
@@ -76,7 +79,7 @@ export function signalHint(rel: string): Signal | undefined {
   const top = segs.length > 1 ? segs[0]!.toLowerCase() : '';
   if (top === 'traces' || top === 'logs' || top === 'metrics' || top === 'profiles') return top;
   const name = segs[segs.length - 1]!.toLowerCase();
-  if (/\.(pprof|prof|folded|collapsed|cpuprofile|speedscope(\.json)?)(\.gz)?$/.test(name) || /(^|[-_.])(cpu|heap|alloc|profile|flame)/.test(name)) return 'profiles';
+  if (/\.(pprof|prof|folded|collapsed|cpuprofile|speedscope(\.json)?|jfr)(\.gz)?$/.test(name) || /(^|[-_.])(cpu|heap|alloc|profile|flame)/.test(name)) return 'profiles';
   if (/(^|[-_.])(traces?|spans?)([-_.]|$)/.test(name)) return 'traces';
   if (/(^|[-_.])logs?([-_.]|$)|\.log(\.\d+)?(\.gz)?$/.test(name)) return 'logs';
   if (/\.(om|prom|openmetrics)(\.gz)?$/.test(name) || /(^|[-_.])metrics?([-_.]|$)/.test(name)) return 'metrics';
@@ -228,9 +231,10 @@ export function detectFormat(rel: string, head: Uint8Array): Detected {
   if (head.length === 0) return { format: 'unknown', problem: 'empty file' };
   const legacy = legacyPprofKind(head);
   if (legacy) return { format: 'legacy-pprof', signal: 'profiles', problem: legacyPprofMessage(legacy) };
+  if (isJfr(head)) return { format: 'jfr', signal: 'profiles' };
   if (isBinary(head)) {
     // Protobuf (pprof, OTLP): the bytes do not say which message; decoding decides (catalog.ts).
-    return startsLikeProtobuf(head) ? { format: 'protobuf', signal: signalHint(rel) } : { format: 'unknown', problem: 'binary content that is neither gzip nor a protobuf message (pprof, OTLP)' };
+    return startsLikeProtobuf(head) ? { format: 'protobuf', signal: signalHint(rel) } : { format: 'unknown', problem: 'binary content that is neither gzip, a protobuf message (pprof, OTLP) nor a JFR recording' };
   }
   const text = Buffer.from(head).toString('utf8');
   const start = text.trimStart()[0];

@@ -1,12 +1,14 @@
 // One profile file's bytes into the pprof model, by the format the catalogue found: pprof (binary or
-// its protojson), collapsed stacks, V8 CPU profiles, speedscope. Problems that leave the rest of the
-// file usable (ticks naming no node, a profile of another unit) come back with the profile.
+// its protojson), collapsed stacks, V8 CPU profiles, speedscope, JFR. A file may hold several profiles
+// (a JFR recording: CPU, allocation and lock samples, per chunk). Problems that leave the rest of the
+// file usable (ticks naming no node, a profile of another unit, a cut chunk) come back with them.
 import type { ParsedProfile } from '../../../analysis/profiles/pprof.js';
 import { decodePprof } from '../../../analysis/profiles/pprof.js';
 import type { Format } from './detect.js';
 import { parseFolded } from './folded.js';
 import { parseV8CpuProfile } from './v8-cpuprofile.js';
 import { parseSpeedscope } from './speedscope.js';
+import { parseJfr } from './jfr.js';
 
 function jsonOf(bytes: Buffer, file: string, what: string): unknown {
   try {
@@ -16,15 +18,19 @@ function jsonOf(bytes: Buffer, file: string, what: string): unknown {
   }
 }
 
-export function decodeProfileFile(bytes: Buffer, file: string, format?: Format): { profile: ParsedProfile; problems: string[] } {
+const one = (r: { profile: ParsedProfile; problems: string[] }) => ({ profiles: [r.profile], problems: r.problems });
+
+export function decodeProfileFile(bytes: Buffer, file: string, format?: Format): { profiles: ParsedProfile[]; problems: string[] } {
   switch (format) {
     case 'folded':
-      return { profile: parseFolded(bytes.toString('utf8'), file).profile, problems: [] };
+      return { profiles: [parseFolded(bytes.toString('utf8'), file).profile], problems: [] };
     case 'v8-cpuprofile':
-      return parseV8CpuProfile(jsonOf(bytes, file, 'V8 CPU profile'), file);
+      return one(parseV8CpuProfile(jsonOf(bytes, file, 'V8 CPU profile'), file));
     case 'speedscope':
-      return parseSpeedscope(jsonOf(bytes, file, 'speedscope profile'), file);
+      return one(parseSpeedscope(jsonOf(bytes, file, 'speedscope profile'), file));
+    case 'jfr':
+      return parseJfr(bytes, file);
     default:
-      return { profile: decodePprof(bytes, file), problems: [] };
+      return { profiles: [decodePprof(bytes, file)], problems: [] };
   }
 }
