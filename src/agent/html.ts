@@ -13,7 +13,7 @@ import { formatDate, formatDuration, formatNumber } from './format.js';
 import { findingTitle, summaryEntries, translateMessage } from './report.js';
 import { localisePartial } from './partial.js';
 import { numberEntries, verbatimDetails } from './finding-numbers.js';
-import { scorePartsText } from './score-parts.js';
+import { scorePartItems } from './score-parts.js';
 import { flameGraph, latencyHeatmap, metricChart, redChart, scopeOf, SpanCache, traceWaterfall, type PictureScope } from './pictures.js';
 import { maskSecrets } from '../mask.js';
 import { log } from '../log.js';
@@ -156,7 +156,11 @@ export function htmlView(report: Report, pictures: Pictures): Record<string, unk
       rank: i + 1,
       service: s.service,
       score: formatNumber(s.score, lang),
-      parts: scorePartsText(s.parts, lang),
+      // A part's label, number and punctuation stay on one line; lines break between parts.
+      parts: scorePartItems(s.parts, lang).map((p) => {
+        const mark = p.separator.trimEnd();
+        return { text: p.text + mark, gap: p.separator.slice(mark.length) };
+      }),
       evidence: s.evidence.slice(0, 2).map((e, j) => (s.evidenceMessages?.[j]?.length ? translateMessage(s.evidenceMessages[j]!, lang) : e)),
     })),
     groups,

@@ -13,10 +13,18 @@ export function partLabel(name: string, lang: string): string {
   return textDirection(lang) === 'rtl' ? `\u2068${name}\u2069` : name;
 }
 
-/** "own errors 9.6, new error kinds 6.4, …": strongest first (ties by name, for a stable report). */
-export function scorePartsText(parts: Record<string, number>, lang: string): string {
+/** Each part as "label value" and the separator after it (none after the last), strongest first (ties by
+ * name, for a stable report). The HTML keeps each part on one line; the Markdown joins them. */
+export function scorePartItems(parts: Record<string, number>, lang: string): Array<{ text: string; separator: string }> {
+  const separator = tr(lang, 'parts_separator');
   return Object.entries(parts)
     .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, v]) => `${partLabel(k, lang)} ${formatNumber(v, lang)}`)
-    .join(tr(lang, 'parts_separator'));
+    .map(([k, v], i, all) => ({ text: `${partLabel(k, lang)} ${formatNumber(v, lang)}`, separator: i < all.length - 1 ? separator : '' }));
+}
+
+/** "own errors 9.6, new error kinds 6.4, …" */
+export function scorePartsText(parts: Record<string, number>, lang: string): string {
+  return scorePartItems(parts, lang)
+    .map((p) => p.text + p.separator)
+    .join('');
 }
