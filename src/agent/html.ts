@@ -3,15 +3,17 @@
 // its picture and its native query. Text goes through Handlebars' HTML escaping; only our own SVG
 // (which escapes telemetry itself, src/visuals/svg.ts) is inserted raw.
 import Handlebars from 'handlebars';
-import { FINDING_KINDS, type Finding, type Report } from './findings.js';
+import { FINDING_KINDS, type Report } from './findings.js';
 import type { Sources, TimeRange } from '../sources/types.js';
 import { readPrompt } from './assets.js';
 import { catalogueLang, englishName, isSupportedLang } from './language.js';
 import { textDirection } from './lang-codes.js';
-import { strings, tr } from './i18n.js';
-import { formatDate, formatDuration, formatKeyed, formatNumber, formatQuantity } from './format.js';
+import { tr } from './i18n.js';
+import { formatDate, formatDuration, formatNumber } from './format.js';
 import { findingTitle, summaryEntries, translateMessage } from './report.js';
 import { localisePartial } from './partial.js';
+import { numberEntries, verbatimDetails } from './finding-numbers.js';
+import { scorePartItems } from './score-parts.js';
 import { flameGraph, latencyHeatmap, metricChart, redChart, scopeOf, SpanCache, traceWaterfall, type PictureScope } from './pictures.js';
 import { maskSecrets } from '../mask.js';
 import { log } from '../log.js';
@@ -100,18 +102,6 @@ export async function gatherPictures(report: Report, sources: Sources, signal?: 
   return out;
 }
 
-function numbersOf(f: Finding, lang: string): Array<{ label: string; value: string }> {
-  const labels = strings(lang).numbers;
-  return Object.entries(f.numbers)
-    .filter(([k, v]) => v !== undefined && v !== null && v !== '' && !(k.endsWith('_text') && k.slice(0, -5) in f.numbers))
-    .map(([k, v]) => {
-      const unit = f.units?.[k];
-      const text = f.numbers[`${k}_text`];
-      const value = unit !== undefined && typeof v === 'number' ? formatQuantity(v, unit, lang) : typeof text === 'string' ? text : formatKeyed(k, v, lang);
-      return { label: labels[k] ?? k.replace(/_/g, ' '), value };
-    });
-}
-
 /** Only web links are rendered as links: a `javascript:` URL from a config must not become clickable. */
 function safeLink(url: string | undefined): string | undefined {
   return url && /^https?:\/\//i.test(url) ? url : undefined;
@@ -133,11 +123,8 @@ export function htmlView(report: Report, pictures: Pictures): Record<string, unk
           service: f.service,
           title: findingTitle(f, lang),
           pictures: pictures.byFinding.get(i) ?? [],
-          numbers: numbersOf(f, lang),
-          details: Object.entries(f.details ?? {})
-            .filter(([, v]) => v !== undefined && v !== '')
-            .slice(0, 8)
-            .map(([k, v]) => ({ key: k, value: String(v).slice(0, 300) })),
+          numbers: numberEntries(f, lang),
+          details: verbatimDetails(f).map(([k, v]) => ({ key: k, value: v.slice(0, 300) })),
           source: f.source ? { ...f.source, url: safeLink(f.source.url) } : undefined,
           traceIds: f.evidence.traceIds?.slice(0, 3),
           logLines: f.evidence.logLines?.slice(0, 3).map((l) => l.slice(0, 400)),
@@ -169,9 +156,11 @@ export function htmlView(report: Report, pictures: Pictures): Record<string, unk
       rank: i + 1,
       service: s.service,
       score: formatNumber(s.score, lang),
-      parts: Object.entries(s.parts)
-        .map(([k, v]) => `${k} ${formatNumber(v, lang)}`)
-        .join(', '),
+      // A part's label, number and punctuation stay on one line; lines break between parts.
+      parts: scorePartItems(s.parts, lang).map((p) => {
+        const mark = p.separator.trimEnd();
+        return { text: p.text + mark, gap: p.separator.slice(mark.length) };
+      }),
       evidence: s.evidence.slice(0, 2).map((e, j) => (s.evidenceMessages?.[j]?.length ? translateMessage(s.evidenceMessages[j]!, lang) : e)),
     })),
     groups,

@@ -5,13 +5,13 @@
 import { readPrompt } from './assets.js';
 import { catalogueLang } from './lang-codes.js'; // not language.js: its detector tables cost ~0.2 s to load
 
-export type Strings = Record<string, unknown> & { numbers: Record<string, string>; values: Record<string, string> };
+export type Strings = Record<string, unknown> & { numbers: Record<string, string>; values: Record<string, string>; score_parts: Record<string, string> };
 
 const cache = new Map<string, Strings>();
 
 function load(lang: string): Strings {
   const s = JSON.parse(readPrompt(`i18n/${lang}.json`)) as Partial<Strings>;
-  return { ...s, numbers: s.numbers ?? {}, values: s.values ?? {} } as Strings;
+  return { ...s, numbers: s.numbers ?? {}, values: s.values ?? {}, score_parts: s.score_parts ?? {} } as Strings;
 }
 
 /** The strings of `lang`'s catalogue (English for a language without one), English underneath. */
@@ -21,7 +21,7 @@ export function strings(lang: string): Strings {
   if (!s) {
     const en = load('en');
     const own = l === 'en' ? en : load(l);
-    s = { ...en, ...own, numbers: { ...en.numbers, ...own.numbers }, values: { ...en.values, ...own.values } };
+    s = { ...en, ...own, numbers: { ...en.numbers, ...own.numbers }, values: { ...en.values, ...own.values }, score_parts: { ...en.score_parts, ...own.score_parts } };
     cache.set(l, s);
   }
   return s;

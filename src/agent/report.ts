@@ -10,6 +10,8 @@ import { textDirection } from './lang-codes.js';
 import { joinList, strings, tr } from './i18n.js';
 import { localisePartial } from './partial.js';
 import { leadOf } from '../analysis/suspects/lead.js';
+import { numberEntries, verbatimDetails } from './finding-numbers.js';
+import { scorePartsText } from './score-parts.js';
 
 export { strings, tr } from './i18n.js';
 
@@ -40,18 +42,8 @@ function code(text: string): string {
 const LANG_OF_EXT: Record<string, string> = { go: 'go', java: 'java', py: 'python', js: 'javascript', ts: 'typescript', rb: 'ruby', rs: 'rust', cs: 'csharp', kt: 'kotlin', php: 'php', cpp: 'cpp', c: 'c' };
 
 function numbersLine(f: Finding, lang: string): string {
-  const labels = strings(lang).numbers;
-  // A `<key>_text` string is the producer's own rendering of `<key>` (e.g. "0.215 cores"): shown when the
-  // finding gives no unit for `<key>` (with a unit, the report writes it in the reader's locale).
-  const entries = Object.entries(f.numbers).filter(([k, v]) => v !== undefined && v !== null && v !== '' && !(k.endsWith('_text') && k.slice(0, -5) in f.numbers));
-  if (!entries.length) return '';
-  return entries
-    .map(([k, v]) => {
-      const unit = f.units?.[k];
-      const text = f.numbers[`${k}_text`];
-      const shown = unit !== undefined && typeof v === 'number' ? formatQuantity(v, unit, lang) : typeof text === 'string' ? text : formatKeyed(k, v, lang);
-      return `- ${labels[k] ?? k.replace(/_/g, ' ')}: **${md(shown)}**`;
-    })
+  return numberEntries(f, lang)
+    .map(({ label, value }) => `- ${label}: **${md(value)}**`)
     .join('\n');
 }
 
@@ -158,10 +150,8 @@ export function reportView(report: Report): Record<string, unknown> {
       .filter((f) => f.kind === kind)
       .map((f) => {
         const ext = f.source?.path.split('.').pop() ?? '';
-        const details = Object.entries(f.details ?? {})
-          .filter(([, v]) => v !== undefined && v !== '')
-          .slice(0, 8)
-          .map(([k, v]) => `${md(k)}=${code(String(v).slice(0, 200))}`)
+        const details = verbatimDetails(f)
+          .map(([k, v]) => `${md(k)}=${code(v.slice(0, 200))}`)
           .join(', ');
         return {
           n: indexOf.get(f),
@@ -192,9 +182,7 @@ export function reportView(report: Report): Record<string, unknown> {
       rank: i + 1,
       service: s.service.replace(/`/g, 'ˋ'),
       score: formatNumber(s.score, lang),
-      parts: Object.entries(s.parts)
-        .map(([k, v]) => `${k} ${formatNumber(v, lang)}`)
-        .join(', '),
+      parts: md(scorePartsText(s.parts, lang)),
       evidence: s.evidence
         .slice(0, 2)
         .map((e, j) => md(s.evidenceMessages?.[j]?.length ? translateMessage(s.evidenceMessages[j]!, lang) : e))

@@ -5,6 +5,8 @@ import { SUPPORTED_LANGS } from '../../src/agent/language.js';
 import { fill, strings } from '../../src/agent/i18n.js';
 import { localisePartial, templateRegExp } from '../../src/agent/partial.js';
 import { readPrompt } from '../../src/agent/assets.js';
+import { SCORE_PARTS } from '../../src/analysis/suspects/score-parts.js';
+import { WEIGHTS } from '../../src/analysis/suspects/rank.js';
 
 /** Keys only English has: the line saying a language has no catalogue is written in English on purpose. */
 const ENGLISH_ONLY = new Set(['no_catalogue']);
@@ -39,6 +41,23 @@ describe('report catalogues (prompts/i18n/<lang>.json)', () => {
     expect(copied).toEqual([]);
     const same = [...own].filter(([k, v]) => v === en.get(k)).length;
     expect(same / own.size).toBeLessThan(0.15);
+  });
+});
+
+describe('score part labels (score_parts in every catalogue)', () => {
+  // rank.ts types its parts as SCORE_PARTS, so a new part cannot be produced without being listed there,
+  // and then this test asks every catalogue for its label.
+  it('names every weighted part', () => {
+    expect(Object.keys(WEIGHTS).filter((k) => !(SCORE_PARTS as readonly string[]).includes(k))).toEqual([]);
+  });
+
+  it.each(SUPPORTED_LANGS)('%s labels every part the ranking can produce, briefly and distinctly', (lang) => {
+    const own = (JSON.parse(readPrompt(`i18n/${lang}.json`)) as { score_parts?: Record<string, string> }).score_parts ?? {};
+    expect(SCORE_PARTS.filter((p) => !own[p]?.trim())).toEqual([]);
+    expect(Object.keys(own).filter((k) => !(SCORE_PARTS as readonly string[]).includes(k))).toEqual([]);
+    const labels = SCORE_PARTS.map((p) => own[p]!);
+    expect(labels.filter((l) => /_/.test(l) || [...l].length > 32)).toEqual([]); // the table is dense
+    expect(new Set(labels).size).toBe(labels.length); // two parts with one label could not be told apart
   });
 });
 

@@ -4,11 +4,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openBundle } from '../../src/sources/bundle/load.js';
 import { runPlaybook } from '../../src/agent/playbook.js';
-import { renderMarkdown } from '../../src/agent/report.js';
+import { renderJson, renderMarkdown } from '../../src/agent/report.js';
 import { loadCatalogue, resolveHints } from '../../src/agent/hints.js';
 import { strings, tr } from '../../src/agent/i18n.js';
 import { SUPPORTED_LANGS, type Lang } from '../../src/agent/language.js';
 import type { Report } from '../../src/agent/findings.js';
+import { formatNumber } from '../../src/agent/format.js';
+import { SCORE_PARTS } from '../../src/analysis/suspects/score-parts.js';
 
 const BUNDLE = new URL('../../evals/incidents/demo-checkout', import.meta.url).pathname;
 let base: Report;
@@ -142,6 +144,57 @@ describe('the demo report in every catalogue language', () => {
     expect(md.replace(/[\u2068\u2069]/g, '')).toContain(tr(lang, 'tok_call', { name: 'Charge', service: 'paymentservice' }));
     expect(md).not.toMatch(/\{\w+\}/);
     expect(foreignIn(md, lang as Lang)).toEqual([]);
+  });
+
+  /** The suspects table's "score parts" cells, one per suspect. */
+  const partsCells = (md: string) =>
+    md
+      .split('\n')
+      .filter((l) => /^\| \d+ \| `/.test(l))
+      .map((l) => l.split(' | ')[3]!);
+
+  it.each(SUPPORTED_LANGS)('%s: the suspects table names score parts in the report language, the JSON keeps the identifiers', (lang) => {
+    const md = reportIn(lang);
+    const cells = partsCells(md);
+    expect(cells).toHaveLength(Math.min(5, base.suspects.length));
+    const labels = strings(lang).score_parts;
+    // Every part of the demo's suspects is one the catalogues label.
+    const produced = [...new Set(base.suspects.flatMap((s) => Object.keys(s.parts)))];
+    expect(produced.filter((p) => !(SCORE_PARTS as readonly string[]).includes(p))).toEqual([]);
+    expect(produced.length).toBeGreaterThan(8);
+    // No identifier is left (English "metrics" is both its identifier and its label).
+    for (const cell of cells) expect(SCORE_PARTS.filter((p) => new RegExp(`(^|[^\\p{L}_])${p}($|[^\\p{L}_])`, 'u').test(cell) && labels[p] !== p)).toEqual([]);
+    // Each suspect's parts, labelled, strongest first.
+    for (const [i, s] of base.suspects.slice(0, 5).entries()) {
+      const expected = Object.entries(s.parts)
+        .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
+        .map(([k, v]) => `${labels[k]} ${formatNumber(v, lang)}`)
+        .join(tr(lang, 'parts_separator'));
+      expect(cells[i]).toBe(expected);
+    }
+    // Machine output keeps the identifiers.
+    const json = JSON.parse(renderJson({ ...base, lang })) as Report;
+    expect(json.suspects[0]!.parts).toEqual(base.suspects[0]!.parts);
+  });
+
+  it('French, Japanese and English suspects tables read as their language', () => {
+    const own = base.suspects[0]!.parts.own_errors!;
+    expect(own).toBeGreaterThan(0);
+    expect(partsCells(reportIn('fr'))[0]).toContain(`erreurs propres ${formatNumber(own, 'fr')}\u00a0; `);
+    expect(partsCells(reportIn('ja'))[0]).toContain(`自身のエラー ${formatNumber(own, 'ja')}、`);
+    expect(partsCells(reportIn('en'))[0]).toContain(`own errors ${formatNumber(own, 'en')}, `);
+    for (const lang of ['fr', 'ja']) expect(partsCells(reportIn(lang)).join(' ')).not.toMatch(/[a-z]_[a-z]/);
+  });
+
+  it.each(SUPPORTED_LANGS)('%s: a metric finding\'s signal is a label and a word of the report language; the structured field keeps the word', (lang) => {
+    const metrics = base.findings.filter((f) => f.kind === 'metric-anomaly');
+    expect(metrics.map((f) => f.details?.signal).sort()).toEqual(expect.arrayContaining(['errors', 'latency', 'resource']));
+    const md = reportIn(lang);
+    const s = strings(lang);
+    for (const signal of ['errors', 'latency', 'resource']) expect(md).toContain(`- ${s.numbers.signal}: **${s.values[signal]}**`);
+    expect(md).not.toMatch(/signal=`/);
+    const json = JSON.parse(renderJson({ ...base, lang })) as Report;
+    expect(json.findings.filter((f) => f.kind === 'metric-anomaly').map((f) => f.details?.signal)).toEqual(metrics.map((f) => f.details?.signal));
   });
 
   it('writes numbers and dates the locale way', () => {

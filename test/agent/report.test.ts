@@ -123,6 +123,36 @@ describe('finding titles in the report language', () => {
   });
 });
 
+describe('score parts in the report language', () => {
+  it('labels known parts, strongest first, and shows a part no catalogue knows as its identifier', () => {
+    const r = { ...report('fr'), suspects: [{ service: 'checkout', score: 12.5, parts: { future_part: 1.5, own_errors: 9.6, self_time: 2 }, evidence: [] }] };
+    expect(renderMarkdown(r)).toContain('| erreurs propres 9,6\u00a0; temps propre 2\u00a0; future_part 1,5 |');
+    // In a right-to-left report the English identifier is isolated from the Arabic around it.
+    expect(renderMarkdown({ ...r, lang: 'ar' })).toContain('| أخطاء ذاتية 9.6، الوقت الذاتي 2، \u2068future_part\u2069 1.5 |');
+    expect(renderJson(r)).toContain('"future_part": 1.5');
+  });
+
+  it('labels a suspect finding\'s numbers (its score parts) too', () => {
+    const r = report('ja');
+    r.findings = [{ kind: 'suspect', service: 'checkout', title: 'moved most vs baseline (score 3)', numbers: { score: 3, own_errors: 2.5, edge_wait: 0.5 }, evidence: {}, score: 3 }];
+    const md = renderMarkdown(r);
+    expect(md).toContain('- スコア: **3**');
+    expect(md).toContain('- 自身のエラー: **2.5**');
+    expect(md).toContain('- 呼び出しの待ち時間: **0.5**');
+    expect(md).not.toMatch(/own errors|edge wait/);
+  });
+
+  it('shows a metric finding\'s signal as a translated label and value, not among the verbatim details', () => {
+    const r = report('de');
+    r.findings = [{ kind: 'metric-anomaly', service: 'ride', title: 'p99', numbers: { baseline: 0.01, window: 2.2 }, evidence: {}, score: 1, details: { metric: 'http_server_request_duration_seconds', signal: 'latency' } }];
+    const md = renderMarkdown(r);
+    expect(md).toContain('- Signal: **Latenz**');
+    expect(md).toContain('metric=`http_server_request_duration_seconds`');
+    expect(md).not.toContain('signal=');
+    expect(JSON.parse(renderJson(r)).findings[0].details.signal).toBe('latency');
+  });
+});
+
 describe('quantities in messages', () => {
   it('formats numeric message args with their unit for the locale', async () => {
     const { translateMessage } = await import('../../src/agent/report.js');

@@ -14,6 +14,9 @@ import { redSeries, SpanCache } from '../../src/agent/pictures.js';
 import { checkPage, chromiumPath } from '../../scripts/browser.js';
 
 const BUNDLE = new URL('../../evals/incidents/demo-checkout', import.meta.url).pathname;
+/** The suspects table's "score parts" cells as text (each part is a span that does not wrap inside). */
+const partsCells = (page: string) =>
+  [...page.matchAll(/<tr><td>\d+<\/td><td><code dir="ltr">[^<]+<\/code><\/td><td>[^<]+<\/td><td>((?:<span class="part">[^<]*<\/span>[^<]*)*)<\/td>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ''));
 const unescape = (s: string) => s.replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#x3D;/g, '=').replace(/&#x60;/g, '`').replace(/&amp;/g, '&');
 
 describe('HTML report (demo incident, French question)', () => {
@@ -43,6 +46,17 @@ describe('HTML report (demo incident, French question)', () => {
     expect(html).toContain('Enquête sur l');
     expect(html).toContain('aria-label="Débit, erreurs et durée de checkout"');
     expect(html).toContain('chemin critique');
+  });
+
+  it('labels the suspects\' score parts and a metric finding\'s signal in French', () => {
+    const page = unescape(html);
+    const cells = partsCells(page);
+    expect(cells.length).toBe(Math.min(5, report.suspects.length));
+    expect(cells[0]).toMatch(/^erreurs propres \d/);
+    expect(cells.join(' ')).not.toMatch(/[a-z]_[a-z]/);
+    expect(html).toMatch(/<span class="part">erreurs propres [\d,]+\u00a0;<\/span> <span class="part">/);
+    expect(page).toMatch(/<dt>signal<\/dt><dd>(erreurs|latence|ressources)<\/dd>/);
+    expect(page).not.toMatch(/<b>signal<\/b>/);
   });
 
   it('opens with the same summary as the Markdown report: the first suspect, the error, the slow span', () => {
@@ -127,6 +141,15 @@ describe('HTML report in a right-to-left language (demo incident, Arabic and Heb
     // Charts keep time flowing left to right.
     expect(html).toMatch(/<figure dir="ltr"><svg/);
     expect(html).toMatch(/figure \{ direction: ltr; \}/);
+  });
+
+  it('labels the score parts in Arabic and Hebrew (no English identifier between the right-to-left words)', () => {
+    for (const [lang, page] of [['ar', html], ['he', renderHtml({ ...report, lang: 'he', askedLang: 'he' })]] as const) {
+      const cells = partsCells(page);
+      expect(cells.length, lang).toBeGreaterThan(1);
+      // Right-to-left words, Latin digits, the language's own separator; no Latin letters at all.
+      for (const c of cells) expect(c, lang).toMatch(lang === 'ar' ? /^[\p{Script=Arabic}\p{M}\s]+ [\d.]+(، [\p{Script=Arabic}\p{M}\s]+ [\d.]+)*$/u : /^[\p{Script=Hebrew}\p{M}\s]+ [\d.]+(, [\p{Script=Hebrew}\p{M}\s]+ [\d.]+)*$/u);
+    }
   });
 
   it('is left to right again for a language written that way, and right to left for Hebrew', () => {

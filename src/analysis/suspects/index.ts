@@ -6,3 +6,4 @@ export { logFeatures, logLevel, logTemplate } from './logs.js';
 export { metricFeatures } from './metrics.js';
 export { coveredRatio, robustScores } from './stats.js';
 export { leadOf, CLOSE_CALL_RATIO, type Lead } from './lead.js';
+export { SCORE_PARTS, type ScorePart } from './score-parts.js';

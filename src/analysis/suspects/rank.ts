@@ -42,6 +42,7 @@ import { patternFeatures, type PatternChange } from './patterns.js';
 import { mineTemplates } from './templates.js';
 import { namedInErrors, serviceMentions } from './named.js';
 import { leadOf, type Lead } from './lead.js';
+import type { ScorePart } from './score-parts.js';
 
 export interface Suspect {
   service: string;
@@ -95,7 +96,7 @@ export interface SuspectOptions {
 
 /** Features measured where the symptom is (already attributed to the deepest place that explains it):
  * a callee's movement does not explain them away. */
-const LOCAL_FEATURES = new Set(['patterns', 'self_time', 'edge_wait', 'profile_growth', 'critical_share', 'pod_outlier']);
+const LOCAL_FEATURES = new Set<ScorePart>(['patterns', 'self_time', 'edge_wait', 'profile_growth', 'critical_share', 'pod_outlier']);
 
 /**
  * How much each statistic says about a fault *in this service*, in three classes. Direct (≈1): the
@@ -150,7 +151,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
   const partial: string[] = [];
   const signals = { traces: false, logs: false, metrics: false, profiles: false };
   // feature → service → raw z-like value; normalised across *all* services once every signal is in.
-  const rawParts = new Map<string, { values: Map<string, number>; minScale: number }>();
+  const rawParts = new Map<ScorePart, { values: Map<string, number>; minScale: number }>();
   const raw = new Map<string, Record<string, number>>();
   const evidence = new Map<string, Array<[number, string, EvidenceMessage[]]>>();
   const services = new Set<string>();
@@ -442,7 +443,7 @@ export async function rankSuspects(sources: Sources, window: TimeRange, baseline
   }
 
   // Normalise each feature across every service seen in any signal (a service without a value did not move: 0).
-  const parts = new Map<string, Map<string, number>>();
+  const parts = new Map<ScorePart, Map<string, number>>();
   for (const [feat, { values, minScale }] of rawParts) {
     if (minScale === 0) {
       parts.set(feat, values);
