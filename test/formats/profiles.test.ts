@@ -1,7 +1,7 @@
 // Profiles as users have them: pprof anywhere in a folder (gzipped or not), collapsed stacks from
 // perf/stackcollapse, py-spy and async-profiler, V8 CPU profiles (node --cpu-prof, DevTools), speedscope
 // files (py-spy, rbspy…), and a clear message for the legacy pprof formats.
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { legacyPprofKind } from '../../src/sources/bundle/formats/legacy-pprof.j
 import { parseV8CpuProfile } from '../../src/sources/bundle/formats/v8-cpuprofile.js';
 import { parseSpeedscope } from '../../src/sources/bundle/formats/speedscope.js';
 import { detectFormat } from '../../src/sources/bundle/formats/detect.js';
+import { parsePerfScript } from '../../src/sources/bundle/formats/perf-script.js';
 
 const FIX = path.resolve('test/fixtures/formats');
 const T = Date.UTC(2025, 5, 4, 10, 0, 0);
@@ -180,5 +181,25 @@ describe('profile formats', () => {
     expect(detectFormat('a/x.json', head('{"nodes":[{"id":1,"callFrame":{"functionName":"(root)","scriptId":"0","url":"","lineNumber":-1,"columnNumber":-1},"hitCount":0,"children":[2]}')).format).toBe('v8-cpuprofile');
     expect(detectFormat('a/x.json', head('{"$schema": "https://www.speedscope.app/file-format-schema.json", "profiles": [{"type": "sampled"')).format).toBe('speedscope');
     expect(detectFormat('a/x.json', head('{"nodes":[{"id":1,"name":"n1"}],"edges":[]}')).format).not.toBe('v8-cpuprofile');
+  });
+
+  it('perf script output: stacks root first under the command, offsets dropped, the idle task left out', async () => {
+    const b = await openBundle(path.join(FIX, 'perf-script'));
+    expect(await b.profiles!.services(b.defaults.window)).toEqual(['pricing']);
+    const [type] = await b.profiles!.profileTypes('pricing', b.defaults.window);
+    expect(type!.id).toBe('process_cpu:samples:count::');
+    const p = (await b.profiles!.mergedProfile('pricing', type!.id, b.defaults.window))!;
+    const stacks = Object.fromEntries(p.stacks.map((s) => [s.frames.map((f) => f.function).join(' > '), s.value]));
+    expect(stacks).toEqual({
+      'pricing > start_thread > handle_request > compute_quote > price_rules_eval': 2,
+      'pricing > start_thread > handle_request > read_request > __libc_recv > entry_SYSCALL_64_after_hwframe': 1,
+      'pricing > [unknown] (perf-12345.map) > price_rules_eval': 1,
+    });
+    const idleOnly = 'swapper     0 [003] 86412.143500:   10101010 cpu-clock:pppH: \n\tffffffffa88f1a2e native_safe_halt+0xe ([kernel.kallsyms])\n';
+    expect(() => parsePerfScript(idleOnly, 'idle.txt')).toThrow(/no perf samples but idle ones \(pid 0\)/);
+    const damaged = parsePerfScript('app 7 [000] 1.000001: cpu-clock: \n\t 1f main+0x1 (/bin/app)\nnot a sample line\n', 'd.txt');
+    expect(damaged.problems).toEqual(['d.txt: 1 line(s) are neither a sample header nor a stack frame; left out']);
+    expect(detectFormat('x/out.txt', Buffer.from(readFileSync(path.join(FIX, 'perf-script', 'pricing.perf.txt')))).format).toBe('perf-script');
+    expect(detectFormat('x/app.log', Buffer.from('2025-06-04 10:00:00 INFO started\n  at main (app.js:1)\n')).format).toBe('text-log');
   });
 });

@@ -9,6 +9,7 @@ import { looksFolded } from './folded.js';
 import { looksLikeV8CpuProfile } from './v8-cpuprofile.js';
 import { looksLikeSpeedscope } from './speedscope.js';
 import { isJfr } from './jfr.js';
+import { looksLikePerfScript } from './perf-script.js';
 import { detectCsvTable } from './csv-files.js';
 import { legacyPprofKind, legacyPprofMessage } from './legacy-pprof.js';
 import { looksLikeTracesData } from '../../otlp-traces.js';
@@ -35,6 +36,7 @@ export type Format =
   | 'v8-cpuprofile'
   | 'speedscope'
   | 'jfr'
+  | 'perf-script'
   | 'legacy-pprof'
   | 'protobuf'
   | 'unknown';
@@ -68,6 +70,7 @@ export const FORMAT_NAMES: Record<Format, string> = {
   'v8-cpuprofile': 'V8 CPU profile (.cpuprofile)',
   speedscope: 'speedscope profile',
   jfr: 'Java Flight Recorder (.jfr)',
+  'perf-script': 'perf script output',
   'legacy-pprof': 'legacy pprof',
   protobuf: 'protobuf (undetermined)',
   unknown: 'unknown',
@@ -254,6 +257,7 @@ export function detectFormat(rel: string, head: Uint8Array): Detected {
   if (head.length >= 16384) lines.pop();
   if (looksLikeOpenMetrics(lines)) return { format: 'openmetrics', signal: 'metrics' };
   if (looksFolded(lines)) return { format: 'folded', signal: 'profiles' };
+  if (looksLikePerfScript(lines)) return { format: 'perf-script', signal: 'profiles' };
   // A header row whose columns name a time and a message, span ids and times, or a time and numbers.
   const table = detectCsvTable(text, head.length < 16384);
   if (table) return { format: table, signal: table === 'csv-spans' ? 'traces' : table === 'csv-logs' ? 'logs' : 'metrics' };

@@ -1,5 +1,5 @@
 // One profile file's bytes into the pprof model, by the format the catalogue found: pprof (binary or
-// its protojson), collapsed stacks, V8 CPU profiles, speedscope, JFR. A file may hold several profiles
+// its protojson), collapsed stacks, perf script output, V8 CPU profiles, speedscope, JFR. A file may hold several profiles
 // (a JFR recording: CPU, allocation and lock samples, per chunk). Problems that leave the rest of the
 // file usable (ticks naming no node, a profile of another unit, a cut chunk) come back with them.
 import type { ParsedProfile } from '../../../analysis/profiles/pprof.js';
@@ -9,6 +9,7 @@ import { parseFolded } from './folded.js';
 import { parseV8CpuProfile } from './v8-cpuprofile.js';
 import { parseSpeedscope } from './speedscope.js';
 import { parseJfr } from './jfr.js';
+import { parsePerfScript } from './perf-script.js';
 
 function jsonOf(bytes: Buffer, file: string, what: string): unknown {
   try {
@@ -30,6 +31,8 @@ export function decodeProfileFile(bytes: Buffer, file: string, format?: Format):
       return one(parseSpeedscope(jsonOf(bytes, file, 'speedscope profile'), file));
     case 'jfr':
       return parseJfr(bytes, file);
+    case 'perf-script':
+      return one(parsePerfScript(bytes.toString('utf8'), file));
     default:
       return { profiles: [decodePprof(bytes, file)], problems: [] };
   }
