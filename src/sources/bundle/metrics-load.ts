@@ -1,4 +1,5 @@
-// Building the metric store from a bundle's metric files (OpenMetrics text, saved Prometheus answers).
+// Building the metric store from a bundle's metric files (OpenMetrics text, saved Prometheus answers,
+// OTLP, tables, raw series dumps).
 // Kept apart from the source so the same code runs in the loading worker (decode-worker.ts) and, when
 // no worker can be started, in the calling thread.
 import { stat } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { Accumulator, addOtlpMetrics, type OtlpMetricsStats } from './formats/ot
 import { otlpJsonDocument } from './formats/otlp-json.js';
 import { decodeOtlpProtoFile } from './formats/otlp-proto.js';
 import { decodeCsvMetrics } from './formats/csv-files.js';
+import { addTsdbDump, addVmExport } from './formats/series-dumps.js';
 import { NOT_A_DATE } from '../../util/plausible-time.js';
 
 /** Reads every file into one store; what goes wrong in a file is pushed to `problems`, naming it. */
@@ -24,6 +26,8 @@ export async function loadMetricStore(files: string[], problems: string[], forma
       if (format === 'otlp-proto') addOtlpDocuments(b, file, decodeOtlpProtoFile(file, bytes, 'MetricsData'), problems);
       else if (format === 'otlp-json') addOtlpDocuments(b, file, parseJsonDocuments(file, bytes.toString('utf8'), problems).map(otlpJsonDocument), problems);
       else if (format === 'csv-metrics') pushAll(problems, decodeCsvMetrics(b, file, bytes.toString('utf8')));
+      else if (format === 'tsdb-dump') pushAll(problems, addTsdbDump(b, file, bytes.toString('utf8')));
+      else if (format === 'vm-export') pushAll(problems, addVmExport(b, file, parseJsonDocuments(file, bytes.toString('utf8'), problems)));
       else if (format === 'prometheus-json') {
         for (const doc of parseJsonDocuments(file, bytes.toString('utf8'), problems)) {
           if (!looksLikePrometheusAnswer(doc)) throw new Error('not a Prometheus query answer (expected {"data": {"resultType", "result"}})');

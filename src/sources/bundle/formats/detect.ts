@@ -10,6 +10,7 @@ import { looksLikeV8CpuProfile } from './v8-cpuprofile.js';
 import { looksLikeSpeedscope } from './speedscope.js';
 import { isJfr } from './jfr.js';
 import { looksLikePerfScript } from './perf-script.js';
+import { isVmExportLine, looksLikeTsdbDump } from './series-dumps.js';
 import { detectCsvTable } from './csv-files.js';
 import { legacyPprofKind, legacyPprofMessage } from './legacy-pprof.js';
 import { looksLikeTracesData } from '../../otlp-traces.js';
@@ -37,6 +38,8 @@ export type Format =
   | 'speedscope'
   | 'jfr'
   | 'perf-script'
+  | 'tsdb-dump'
+  | 'vm-export'
   | 'legacy-pprof'
   | 'protobuf'
   | 'unknown';
@@ -71,6 +74,8 @@ export const FORMAT_NAMES: Record<Format, string> = {
   speedscope: 'speedscope profile',
   jfr: 'Java Flight Recorder (.jfr)',
   'perf-script': 'perf script output',
+  'tsdb-dump': 'promtool tsdb dump',
+  'vm-export': 'VictoriaMetrics export (JSON Lines)',
   'legacy-pprof': 'legacy pprof',
   protobuf: 'protobuf (undetermined)',
   unknown: 'unknown',
@@ -115,6 +120,7 @@ export function detectJsonDoc(raw: unknown): Detected | undefined {
   if (looksLikeZipkin(doc)) return { format: 'zipkin-json', signal: 'traces' };
   if (isLokiStreamsAnswer(doc)) return { format: 'loki-json', signal: 'logs' };
   if (looksLikePrometheusAnswer(doc)) return { format: 'prometheus-json', signal: 'metrics' };
+  if (isVmExportLine(doc)) return { format: 'vm-export', signal: 'metrics' };
   if (isLogcliEntry(doc)) return { format: 'logcli-jsonl', signal: 'logs' };
   if (d && typeof d === 'object' && Array.isArray(d.stringTable)) return { format: 'pprof', signal: 'profiles' };
   if (looksLikeV8CpuProfile(doc)) return { format: 'v8-cpuprofile', signal: 'profiles' };
@@ -153,6 +159,7 @@ function detectJsonHead(text: string): Detected | undefined {
   if (/"(resourceSpans|resource_spans)"\s*:/.test(text)) return { format: 'otlp-json', signal: 'traces' };
   if (/"(resourceLogs|resource_logs)"\s*:/.test(text)) return { format: 'otlp-json', signal: 'logs' };
   if (/"stringTable"\s*:/.test(text)) return { format: 'pprof', signal: 'profiles' };
+  if (/^\s*\{\s*"metric"\s*:\s*\{/.test(text) && /"timestamps"\s*:\s*\[/.test(text)) return { format: 'vm-export', signal: 'metrics' };
   if (/"\$schema"\s*:\s*"https:\/\/www\.speedscope\.app\//.test(text)) return { format: 'speedscope', signal: 'profiles' };
   if (/^\s*\{\s*"(nodes|head)"\s*:/.test(text) && /"callFrame"\s*:\s*\{|"functionName"\s*:/.test(text)) return { format: 'v8-cpuprofile', signal: 'profiles' };
   return undefined;
@@ -244,6 +251,8 @@ export function detectFormat(rel: string, head: Uint8Array): Detected {
   if (start === '{' || start === '[') {
     const d = detectJsonHead(text.trimStart());
     if (d) return d;
+    // `promtool tsdb dump` lines open with a label set, not a JSON object.
+    if (start === '{' && looksLikeTsdbDump(text.split('\n').slice(0, head.length >= 16384 ? -1 : undefined))) return { format: 'tsdb-dump', signal: 'metrics' };
     // JSON that is none of the telemetry formats: application logs written as JSON lines (weak when
     // not even the first line parses: a damaged file of a signal folder goes to that folder's reader).
     if (start === '{') return firstLineParses(text.trimStart()) ? { format: 'json-log', signal: 'logs' } : { format: 'text-log', signal: 'logs', weak: true };
