@@ -30,13 +30,15 @@ describe('series dumps', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ql-dumps-'));
     const good = readFileSync(path.join(DIR, 'prometheus-tsdb-dump.txt'), 'utf8').split('\n').slice(0, 60);
     writeFileSync(path.join(dir, 'dump.txt'), [...good, '{__name__="x", a="unclosed} 1 1748944811111', '{__name__="x"} not-a-number 1748944811111', ''].join('\n'));
-    writeFileSync(path.join(dir, 'vm.jsonl'), '{"metric":{"__name__":"up","job":"api"},"values":[1,"x",1],"timestamps":[1748944800000,1748944815000]}\n{"metric":{"job":"api"},"values":[1],"timestamps":[1748944800000]}\n');
+    writeFileSync(path.join(dir, 'vm.jsonl'), '{"metric":{"__name__":"up","job":"api"},"values":[1,"x",1],"timestamps":[1748944800000,1748944815000]}\n{"metric":{"job":"api"},"values":[1],"timestamps":[1748944800000]}\n{"metric":{"__name__":"http.server.requests","job":"api"},"values":[7],"timestamps":[1748944800000]}\n');
     const b = await openBundle(dir);
     const said = b.problems.join('\n');
     expect(said).toMatch(/dump\.txt: 2 line\(s\) are not "\{__name__=…, …\} value timestamp-ms" samples \(first: the value of a is not closed\); left out/);
     expect(said).toMatch(/vm\.jsonl: 1 series without __name__; left out/);
     expect(said).toMatch(/vm\.jsonl: 2 value\(s\) without a matching timestamp, or not numbers; left out/);
     expect((await b.metrics!.instant('up', 1748944800000)).map((s) => s.points[0]![1])).toEqual([1]);
+    expect(said).toMatch(/vm\.jsonl: 1 series named with characters PromQL cannot select; '_' stands for each/);
+    expect((await b.metrics!.instant('http_server_requests', 1748944800000)).map((s) => s.points[0]![1])).toEqual([7]);
   });
 
   it('label sets with escapes; a dump is not taken for JSON or logs', () => {

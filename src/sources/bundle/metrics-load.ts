@@ -13,13 +13,14 @@ import { otlpJsonDocument } from './formats/otlp-json.js';
 import { decodeOtlpProtoFile } from './formats/otlp-proto.js';
 import { decodeCsvMetrics } from './formats/csv-files.js';
 import { addTsdbDump, addVmExport } from './formats/series-dumps.js';
+import { addFrameMetrics, grafanaFrames } from './formats/grafana-frames.js';
 import { NOT_A_DATE } from '../../util/plausible-time.js';
 
 /** Reads every file into one store; what goes wrong in a file is pushed to `problems`, naming it. */
 export async function loadMetricStore(files: string[], problems: string[], formats?: Map<string, Format>): Promise<MetricStore> {
   const b = new MetricStoreBuilder();
   for (const file of files) {
-    const [before, problemsBefore, nonDates] = [b.samples, problems.length, b.nonDates];
+    const [before, problemsBefore, nonDates, renamed] = [b.samples, problems.length, b.nonDates, b.renamed];
     try {
       const bytes = await readMaybeGzip(file, problems);
       const format = formats?.get(file);
@@ -28,6 +29,13 @@ export async function loadMetricStore(files: string[], problems: string[], forma
       else if (format === 'csv-metrics') pushAll(problems, decodeCsvMetrics(b, file, bytes.toString('utf8')));
       else if (format === 'tsdb-dump') pushAll(problems, addTsdbDump(b, file, bytes.toString('utf8')));
       else if (format === 'vm-export') pushAll(problems, addVmExport(b, file, parseJsonDocuments(file, bytes.toString('utf8'), problems)));
+      else if (format === 'grafana-frames') {
+        for (const doc of parseJsonDocuments(file, bytes.toString('utf8'), problems)) {
+          const frames = grafanaFrames(doc);
+          if (!frames) throw new Error('not Grafana data frames (expected {"results": {…: {"frames": […]}}}, a list of {schema, data} or {"series": [{fields}]})');
+          pushAll(problems, addFrameMetrics(b, file, frames));
+        }
+      }
       else if (format === 'prometheus-json') {
         for (const doc of parseJsonDocuments(file, bytes.toString('utf8'), problems)) {
           if (!looksLikePrometheusAnswer(doc)) throw new Error('not a Prometheus query answer (expected {"data": {"resultType", "result"}})');
@@ -48,6 +56,7 @@ export async function loadMetricStore(files: string[], problems: string[], forma
       problems.push(`${file}: ${(e as Error).message}`);
     }
     if (b.nonDates > nonDates) problems.push(`${file}: ${b.nonDates - nonDates} sample(s) with a time ${NOT_A_DATE} skipped`);
+    if (b.renamed > renamed) problems.push(`${file}: ${b.renamed - renamed} series named with characters PromQL cannot select; '_' stands for each`);
     if (b.samples === before) noteNothingRead(file, problems, problemsBefore, 'samples');
   }
   return b.finish();

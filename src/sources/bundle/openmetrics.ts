@@ -74,6 +74,8 @@ export class MetricStoreBuilder {
 
   /** Points given to addSeries with a time that is no date, skipped (the loader reports them per file). */
   nonDates = 0;
+  /** Series whose name was not a PromQL metric name and was rewritten (addSeries). */
+  renamed = 0;
 
   /** Points pushed so far (counted as they come: the loader asks before and after each file). */
   private held = 0;
@@ -259,6 +261,13 @@ export class MetricStoreBuilder {
 
   /** Adds samples of one series given as labels (with `__name__`) and [epoch ms, value] points (saved query answers). */
   addSeries(labels: Record<string, string>, points: Array<[number, number]>): void {
+    // Saved answers may carry any text as a name (a damaged file, another system's naming): PromQL
+    // needs the classic charset to select it, so the name is written in it and the renaming counted.
+    const name = labels.__name__;
+    if (name !== undefined && !METRIC_NAME.test(name)) {
+      labels = { ...labels, __name__: name.replace(/[^a-zA-Z0-9_:]/g, '_').replace(/^(\d|$)/, '_$1') };
+      this.renamed++;
+    }
     const key = seriesKey(labels);
     let b = this.byKey.get(key);
     if (!b) this.byKey.set(key, (b = { key, raw: '', next: undefined, name: labels.__name__ ?? '', labels, t: [], v: [], sorted: true }));
@@ -303,6 +312,8 @@ export class MetricStoreBuilder {
 }
 
 /** The family a sample name belongs to, given the declared families. */
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
 export function familyOf(name: string, families: Map<string, MetricMetadata>): MetricMetadata | undefined {
   const direct = families.get(name);
   if (direct) return direct;

@@ -11,6 +11,7 @@ import { looksLikeSpeedscope } from './speedscope.js';
 import { isJfr } from './jfr.js';
 import { looksLikePerfScript } from './perf-script.js';
 import { isVmExportLine, looksLikeTsdbDump } from './series-dumps.js';
+import { framesSignal, grafanaFrames } from './grafana-frames.js';
 import { detectCsvTable } from './csv-files.js';
 import { legacyPprofKind, legacyPprofMessage } from './legacy-pprof.js';
 import { looksLikeTracesData } from '../../otlp-traces.js';
@@ -40,6 +41,7 @@ export type Format =
   | 'perf-script'
   | 'tsdb-dump'
   | 'vm-export'
+  | 'grafana-frames'
   | 'legacy-pprof'
   | 'protobuf'
   | 'unknown';
@@ -76,6 +78,7 @@ export const FORMAT_NAMES: Record<Format, string> = {
   'perf-script': 'perf script output',
   'tsdb-dump': 'promtool tsdb dump',
   'vm-export': 'VictoriaMetrics export (JSON Lines)',
+  'grafana-frames': 'Grafana data frames (query inspector)',
   'legacy-pprof': 'legacy pprof',
   protobuf: 'protobuf (undetermined)',
   unknown: 'unknown',
@@ -123,6 +126,9 @@ export function detectJsonDoc(raw: unknown): Detected | undefined {
   if (isVmExportLine(doc)) return { format: 'vm-export', signal: 'metrics' };
   if (isLogcliEntry(doc)) return { format: 'logcli-jsonl', signal: 'logs' };
   if (d && typeof d === 'object' && Array.isArray(d.stringTable)) return { format: 'pprof', signal: 'profiles' };
+  const frames = grafanaFrames(doc);
+  const frameSignal = frames && framesSignal(frames);
+  if (frameSignal) return { format: 'grafana-frames', signal: frameSignal };
   if (looksLikeV8CpuProfile(doc)) return { format: 'v8-cpuprofile', signal: 'profiles' };
   if (looksLikeSpeedscope(doc)) return { format: 'speedscope', signal: 'profiles' };
   return undefined;
@@ -149,8 +155,18 @@ function detectJsonHead(text: string): Detected | undefined {
   } catch {
     // Longer than the head, or pretty-printed: look at the keys instead.
   }
+  // A pretty-printed document that fits in the head: the whole of it says what it is.
+  try {
+    const d = detectJsonDoc(JSON.parse(text));
+    if (d) return d;
+  } catch {
+    // cut by the head, or not JSON
+  }
   const key = /^\s*\{\s*"([^"]+)"/.exec(text)?.[1];
   if (key && FIRST_KEY[key]) return FIRST_KEY[key];
+  // Frames longer than the head (their meta may hold a Prometheus resultType): a query inspector answer or DataFrame JSON; Loki's line fields say logs.
+  if (/"frames"\s*:\s*\[\s*\{\s*"schema"|^\s*\[\s*\{\s*"schema"\s*:\s*\{/.test(text) && /"fields"\s*:\s*\[/.test(text))
+    return { format: 'grafana-frames', signal: /"name"\s*:\s*"(Line|tsNs)"/.test(text) ? 'logs' : 'metrics' };
   if (/"resultType"\s*:\s*"streams"/.test(text)) return { format: 'loki-json', signal: 'logs' };
   if (/"resultType"\s*:/.test(text)) return { format: 'prometheus-json', signal: 'metrics' };
   if (/^\s*\{\s*"traces"\s*:/.test(text) && /"rootServiceName"\s*:/.test(text)) return TEMPO_SEARCH;

@@ -10,9 +10,10 @@ import { isLogcliEntry, isLokiStreamsAnswer, logcliRecord, lokiStreamsRecords } 
 import { parsePlainLog, serviceFromFileName } from './plain-logs.js';
 import type { Format } from './detect.js';
 import { decodeCsvLogs } from './csv-files.js';
+import { frameLogRecords, grafanaFrames } from './grafana-frames.js';
 
 export function isOtherLogFormat(format: Format | undefined): boolean {
-  return format === 'otlp-proto' || format === 'csv-logs' || format === 'logcli-jsonl' || format === 'loki-json' || format === 'json-log' || format === 'text-log';
+  return format === 'otlp-proto' || format === 'csv-logs' || format === 'logcli-jsonl' || format === 'loki-json' || format === 'grafana-frames' || format === 'json-log' || format === 'text-log';
 }
 
 /** Decodes one file into `out`; returns what the caller should report (skipped records and why). */
@@ -34,6 +35,14 @@ export async function decodeLogFile(file: string, bytes: Buffer, format: Format,
       skipped += lokiStreamsRecords(doc, service, out);
     }
     if (skipped) notes.push(`${file}: ${skipped} value(s) skipped (no nanosecond time or no line)`);
+    return notes;
+  }
+  if (format === 'grafana-frames') {
+    for (const doc of parseJsonDocuments(file, bytes.toString('utf8'), notes)) {
+      const frames = grafanaFrames(doc);
+      if (!frames) throw new BundleFileError(file, 'not Grafana data frames (expected {"results": {…: {"frames": […]}}}, a list of {schema, data} or {"series": [{fields}]})');
+      notes.push(...frameLogRecords(file, frames, service, out));
+    }
     return notes;
   }
   if (format === 'logcli-jsonl') {

@@ -1,0 +1,169 @@
+// Grafana data frames saved to a file: the query inspector's response (`/api/ds/query`:
+// `{"results": {"A": {"frames": [{schema, data}]}}}`), the inspector's "DataFrame JSON" (a list of
+// `{schema: {fields}, data: {values}}`) and its "Panel data" (`{"series": [{fields: [{name, type,
+// labels, values}]}]}`). Frames are columns: a time field and number fields (each with its labels) are
+// metrics; a time field and a line field (Loki's `labels`/`Time`/`Line`/`tsNs`, or another log source's
+// message column) are logs. Each file is read as the signal most of its frames hold; frames of another
+// kind (traces, tables without time) are counted and said.
+import path from 'node:path';
+import type { LogRecord } from '../../types.js';
+import type { MetricStoreBuilder } from '../openmetrics.js';
+import { lokiStreamsRecords } from './logcli.js';
+
+interface FrameField {
+  name: string;
+  type?: string;
+  labels?: Record<string, string>;
+  values: unknown[];
+}
+export interface Frame {
+  name?: string;
+  refId?: string;
+  fields: FrameField[];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** One frame in either layout (schema + data columns, or fields holding their values); undefined when it is neither. */
+function frameOf(raw: unknown): Frame | undefined {
+  if (!isObject(raw)) return undefined;
+  const schema = raw.schema;
+  if (isObject(schema) && Array.isArray(schema.fields)) {
+    const data = isObject(raw.data) && Array.isArray(raw.data.values) ? (raw.data.values as unknown[]) : [];
+    const fields = (schema.fields as unknown[]).map((f, i) => fieldOf(f, Array.isArray(data[i]) ? (data[i] as unknown[]) : []));
+    return fields.every(Boolean) ? { name: typeof schema.name === 'string' ? schema.name : undefined, refId: typeof schema.refId === 'string' ? schema.refId : undefined, fields: fields as FrameField[] } : undefined;
+  }
+  if (Array.isArray(raw.fields) && raw.fields.length > 0 && (raw.fields as unknown[]).every((f) => isObject(f) && Array.isArray(f.values))) {
+    const fields = (raw.fields as Array<Record<string, unknown>>).map((f) => fieldOf(f, f.values as unknown[]));
+    return fields.every(Boolean) ? { name: typeof raw.name === 'string' ? raw.name : undefined, refId: typeof raw.refId === 'string' ? raw.refId : undefined, fields: fields as FrameField[] } : undefined;
+  }
+  return undefined;
+}
+
+function fieldOf(f: unknown, values: unknown[]): FrameField | undefined {
+  if (!isObject(f) || typeof f.name !== 'string') return undefined;
+  const labels: Record<string, string> = {};
+  if (isObject(f.labels)) for (const [k, v] of Object.entries(f.labels)) if (typeof v === 'string') labels[k] = v;
+  return { name: f.name, type: typeof f.type === 'string' ? f.type : undefined, labels, values };
+}
+
+/** The frames a saved document holds, or undefined when it is not Grafana's. */
+export function grafanaFrames(doc: unknown): Frame[] | undefined {
+  let list: unknown[] | undefined;
+  if (Array.isArray(doc)) list = doc;
+  else if (isObject(doc) && isObject(doc.results)) list = Object.values(doc.results).flatMap((r) => (isObject(r) && Array.isArray(r.frames) ? r.frames : []));
+  else if (isObject(doc) && Array.isArray(doc.series)) list = doc.series;
+  else if (isObject(doc) && Array.isArray(doc.frames)) list = doc.frames;
+  if (!list || list.length === 0) return undefined;
+  const frames = list.map(frameOf);
+  return frames.every(Boolean) ? (frames as Frame[]) : undefined;
+}
+
+const timeField = (f: Frame) => f.fields.find((x) => x.type === 'time') ?? f.fields.find((x) => /^(time|timestamp)$/i.test(x.name));
+const lineField = (f: Frame) => f.fields.find((x) => x.name === 'Line') ?? f.fields.find((x) => x.type === 'string' && /^(line|message|msg|log|body|_source)$/i.test(x.name));
+
+export type FrameKind = 'logs' | 'metrics' | 'other';
+
+export function frameKind(f: Frame): FrameKind {
+  if (!timeField(f)) return 'other';
+  if (lineField(f)) return 'logs';
+  return f.fields.some((x) => x.type === 'number') ? 'metrics' : 'other';
+}
+
+/** The signal most frames hold (ties to metrics); undefined when none is logs or metrics. */
+export function framesSignal(frames: Frame[]): 'logs' | 'metrics' | undefined {
+  let logs = 0;
+  let metrics = 0;
+  for (const f of frames) {
+    const k = frameKind(f);
+    if (k === 'logs') logs++;
+    else if (k === 'metrics') metrics++;
+  }
+  return logs + metrics === 0 ? undefined : logs > metrics ? 'logs' : 'metrics';
+}
+
+/** Epoch ms of a time value (ms numbers, as frames carry them; RFC 3339 text from some sources). */
+function timeMs(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string') {
+    const t = Date.parse(v);
+    return Number.isFinite(t) ? t : undefined;
+  }
+  return undefined;
+}
+
+function leftOut(file: string, frames: Frame[], kind: FrameKind): string[] {
+  const others = frames.filter((f) => frameKind(f) !== kind).length;
+  return others ? [`${file}: ${others} of ${frames.length} frame(s) are not ${kind === 'logs' ? 'log lines' : 'time series'} (traces, tables without a time); left out`] : [];
+}
+
+/** A metric name made of any text (Prometheus' charset; a leading digit prefixed). */
+const metricName = (s: string) => s.replace(/[^a-zA-Z0-9_:]/g, '_').replace(/^(\d)/, '_$1');
+
+/** The metric frames into the store: one series per number field, named by its `__name__` label, else
+ * (an expression's answer, whose legend is no metric name) after the file and the query's refId. */
+export function addFrameMetrics(b: MetricStoreBuilder, file: string, frames: Frame[]): string[] {
+  const stem = metricName(path.basename(file).replace(/(\.json)?(\.gz)?$/i, '')) || 'query';
+  const refIds = new Set(frames.map((f) => f.refId));
+  let bad = 0;
+  const unnamed = new Set<string>();
+  for (const f of frames) {
+    if (frameKind(f) !== 'metrics') continue;
+    const times = timeField(f)!.values.map(timeMs);
+    for (const field of f.fields) {
+      if (field.type !== 'number') continue;
+      let name = field.labels?.__name__;
+      if (!name) unnamed.add((name = refIds.size > 1 && f.refId ? `${stem}_${metricName(f.refId)}` : stem));
+      const points: Array<[number, number]> = [];
+      field.values.forEach((v, i) => {
+        const t = times[i];
+        // A null is a gap Grafana draws as one; it is no sample.
+        if (v === null || v === undefined) return;
+        if (t === undefined || typeof v !== 'number') bad++;
+        else points.push([t, v]);
+      });
+      if (points.length) b.addSeries({ ...field.labels, __name__: name }, points);
+    }
+  }
+  const problems = leftOut(file, frames, 'metrics');
+  if (unnamed.size) problems.push(`${file}: series without __name__ (an expression's answer) named after the file: ${[...unnamed].join(', ')}`);
+  if (bad) problems.push(`${file}: ${bad} value(s) without a readable time or not numbers; left out`);
+  return problems;
+}
+
+/** The log frames as records: Loki's (labels per line, `tsNs`) through the Loki answer reader, others
+ * with their string fields as labels. */
+export function frameLogRecords(file: string, frames: Frame[], fallbackService: string, out: LogRecord[]): string[] {
+  const result: Array<{ stream: Record<string, unknown>; values: Array<[string, string]> }> = [];
+  let bad = 0;
+  for (const f of frames) {
+    if (frameKind(f) !== 'logs') continue;
+    const time = timeField(f)!;
+    const line = lineField(f)!;
+    const labelsField = f.fields.find((x) => x.name === 'labels');
+    const tsNs = f.fields.find((x) => x.name === 'tsNs');
+    const extra = f.fields.filter((x) => x !== time && x !== line && x !== labelsField && x !== tsNs && x.type === 'string' && !/^(id|labelTypes)$/.test(x.name));
+    line.values.forEach((text, i) => {
+      const ns = typeof tsNs?.values[i] === 'string' ? (tsNs.values[i] as string) : undefined;
+      const ms = timeMs(time.values[i]);
+      if (typeof text !== 'string' || (ns === undefined && ms === undefined)) return void bad++;
+      let labels: Record<string, unknown> = { ...f.fields.find((x) => x === line)?.labels };
+      const l = labelsField?.values[i];
+      if (isObject(l)) labels = { ...labels, ...l };
+      else if (typeof l === 'string') {
+        try {
+          const parsed = JSON.parse(l) as unknown;
+          if (isObject(parsed)) labels = { ...labels, ...parsed };
+        } catch {
+          // not JSON: the line keeps the field labels only
+        }
+      }
+      for (const x of extra) if (typeof x.values[i] === 'string') labels[x.name] = x.values[i];
+      result.push({ stream: labels, values: [[ns ?? String(Math.round(ms! * 1e6)), text]] });
+    });
+  }
+  bad += lokiStreamsRecords({ data: { resultType: 'streams', result } }, fallbackService, out);
+  const problems = leftOut(file, frames, 'logs');
+  if (bad) problems.push(`${file}: ${bad} line(s) without a readable time or text; left out`);
+  return problems;
+}
