@@ -9,6 +9,10 @@ import { looksFolded } from './folded.js';
 import { looksLikeV8CpuProfile } from './v8-cpuprofile.js';
 import { looksLikeSpeedscope } from './speedscope.js';
 import { detectCsvTable } from './csv-files.js';
+import { looksLikeElasticHits } from './elastic-hits.js';
+import { isCloudWatchEvents, isInsightsResults } from './cloudwatch-logs.js';
+import { looksLikeCloudLogging } from './cloud-logging.js';
+import { salvageCutJson } from '../files.js';
 import { legacyPprofKind, legacyPprofMessage } from './legacy-pprof.js';
 import { looksLikeTracesData } from '../../otlp-traces.js';
 import { looksLikeLogsData } from '../../otlp-logs.js';
@@ -23,6 +27,9 @@ export type Format =
   | 'logcli-jsonl'
   | 'loki-json'
   | 'json-log'
+  | 'elastic-json'
+  | 'cloudwatch-json'
+  | 'cloud-logging-json'
   | 'text-log'
   | 'csv-logs'
   | 'csv-spans'
@@ -55,6 +62,9 @@ export const FORMAT_NAMES: Record<Format, string> = {
   'logcli-jsonl': 'logcli JSON Lines',
   'loki-json': 'Loki query answer (JSON streams)',
   'json-log': 'JSON log lines',
+  'elastic-json': 'Elasticsearch / OpenSearch search answer or hits',
+  'cloudwatch-json': 'CloudWatch Logs events or Logs Insights results (AWS CLI JSON)',
+  'cloud-logging-json': 'Google Cloud Logging entries (LogEntry JSON)',
   'text-log': 'plain text log',
   'csv-logs': 'log table (CSV/TSV)',
   'csv-spans': 'span table (CSV/TSV)',
@@ -113,7 +123,30 @@ export function detectJsonDoc(raw: unknown): Detected | undefined {
   if (d && typeof d === 'object' && Array.isArray(d.stringTable)) return { format: 'pprof', signal: 'profiles' };
   if (looksLikeV8CpuProfile(doc)) return { format: 'v8-cpuprofile', signal: 'profiles' };
   if (looksLikeSpeedscope(doc)) return { format: 'speedscope', signal: 'profiles' };
+  return detectLogExport(doc);
+}
+
+/** The log exports of other stacks: Elasticsearch/OpenSearch, CloudWatch Logs, Google Cloud Logging. */
+function detectLogExport(doc: unknown): Detected | undefined {
+  if (looksLikeElasticHits(doc)) return { format: 'elastic-json', signal: 'logs' };
+  if (isCloudWatchEvents(doc) || isInsightsResults(doc)) return { format: 'cloudwatch-json', signal: 'logs' };
+  if (looksLikeCloudLogging(doc)) return { format: 'cloud-logging-json', signal: 'logs' };
   return undefined;
+}
+
+/**
+ * A pretty-printed document (its first line `{` or `[`), or one longer than the head: the head parsed
+ * whole, else closed after its last complete array element (salvageCutJson), read as a log export. The
+ * AWS and gcloud CLIs indent their JSON, and a search answer's or an export's first entries fit in the head.
+ */
+function detectCutLogExport(text: string): Detected | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    doc = salvageCutJson(text)?.value;
+  }
+  return doc === undefined ? undefined : detectLogExport(doc);
 }
 
 // When the first document is longer than the head: its first key, else distinctive keys in the head.
@@ -139,6 +172,8 @@ function detectJsonHead(text: string): Detected | undefined {
   }
   const key = /^\s*\{\s*"([^"]+)"/.exec(text)?.[1];
   if (key && FIRST_KEY[key]) return FIRST_KEY[key];
+  const exported = detectCutLogExport(text);
+  if (exported) return exported;
   if (/"resultType"\s*:\s*"streams"/.test(text)) return { format: 'loki-json', signal: 'logs' };
   if (/"resultType"\s*:/.test(text)) return { format: 'prometheus-json', signal: 'metrics' };
   if (/^\s*\{\s*"traces"\s*:/.test(text) && /"rootServiceName"\s*:/.test(text)) return TEMPO_SEARCH;
@@ -243,7 +278,7 @@ export function detectFormat(rel: string, head: Uint8Array): Detected {
     // Text lines that open with a bracket (`[2024-05-07 10:55:53,434] INFO …`, `[Sun Dec 04 …]`) are
     // not JSON: the first line neither parses nor opens an array of values.
     if (!opensJsonArray(text.trimStart())) return { format: 'text-log', signal: 'logs', weak: true };
-    return { format: 'unknown', problem: 'JSON that is none of OTLP, Jaeger, Zipkin, logcli, a Prometheus answer, pprof, a V8 CPU profile or speedscope', weak: true };
+    return { format: 'unknown', problem: 'JSON that is none of OTLP, Jaeger, Zipkin, logcli, a Prometheus answer, an Elasticsearch answer, CloudWatch or Cloud Logging entries, pprof, a V8 CPU profile or speedscope', weak: true };
   }
   const lines = text.split('\n');
   // A cut last line is not evidence either way.
