@@ -237,6 +237,53 @@ describe('Google Cloud Logging', () => {
   });
 });
 
+describe('Azure Monitor Log Analytics', () => {
+  it('az monitor log-analytics query: Container Insights rows and App Insights traces', async () => {
+    const { b, records, problems } = await open('azure');
+    expect(b.catalog.map((e) => [e.rel, e.format])).toEqual([
+      ['app-traces.json', 'log-analytics-json'],
+      ['container-logs.json', 'log-analytics-json'],
+    ]);
+    const containers = records.filter((r) => r.attributes.PodName !== undefined);
+    expect(containers).toHaveLength(27);
+    expect(new Set(containers.map((r) => r.service))).toEqual(new Set(['checkout', 'payment']));
+    // A container's JSON line gives the trace ids the columns do not have.
+    const err = containers.find((r) => r.body.includes('charge failed for order 4110'))!;
+    expect(err).toMatchObject({ service: 'payment', severityText: 'error', traceId: expect.stringMatching(/^[0-9a-f]{32}$/), spanId: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(err.attributes).toMatchObject({ PodNamespace: 'shop', LogSource: 'stdout' });
+    expect(err.attributes.TableName).toBeUndefined();
+    expect(err.timeMs).toBe(Date.UTC(2025, 5, 4, 15, 3, 21, 370 + 41));
+    // App Insights: SeverityLevel 0–4, OperationId the trace, ParentId the span the line was written in.
+    const traces = records.filter((r) => r.attributes.AppRoleInstance !== undefined);
+    expect(traces).toHaveLength(16);
+    expect(levels(traces)).toEqual({ info: 12, warn: 4 });
+    const warn = traces.find((r) => r.severityText === 'warning')!;
+    expect(warn).toMatchObject({ service: 'checkout', body: expect.stringMatching(/^payment for order \d+ failed, answering 502$/), traceId: expect.stringMatching(/^[0-9a-f]{32}$/), spanId: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(problems).toEqual([`${path.join(FIX, 'azure/container-logs.json')}: 1 row(s) skipped (1× no readable \`TimeGenerated\`; first: row 10)`]);
+  });
+
+  it("the REST API's tables answer, with a dynamic message column as an object", async () => {
+    const doc = {
+      tables: [
+        {
+          name: 'PrimaryResult',
+          columns: [{ name: 'TimeGenerated', type: 'datetime' }, { name: 'PodName', type: 'string' }, { name: 'LogMessage', type: 'dynamic' }],
+          rows: [['2025-06-04T10:00:00.5Z', 'cart-6c9f7b5d4-abcde', { level: 'error', msg: 'redis timeout', trace_id: '4bf92f3577b34da6a3ce929d0e0e4736' }]],
+        },
+      ],
+    };
+    const t = tempFile('answer.json', JSON.stringify(doc));
+    try {
+      const { records, problems } = await open(t.dir);
+      expect(records.map((r) => [r.service, r.severityText, r.traceId, r.timeMs])).toEqual([['cart', 'error', '4bf92f3577b34da6a3ce929d0e0e4736', Date.UTC(2025, 5, 4, 10, 0, 0, 500)]]);
+      expect(JSON.parse(records[0]!.body)).toMatchObject({ msg: 'redis timeout' });
+      expect(problems).toEqual([]);
+    } finally {
+      t.done();
+    }
+  });
+});
+
 describe('detection stays as it was for the formats around', () => {
   it('a JSON log line of ECS fields is still JSON log lines; an unknown array is still unknown', () => {
     const ecs = Buffer.from('{"@timestamp":"2025-06-04T10:00:00Z","log.level":"error","message":"x","service.name":"a"}\n');

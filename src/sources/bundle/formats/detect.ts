@@ -12,6 +12,7 @@ import { detectCsvTable } from './csv-files.js';
 import { looksLikeElasticHits } from './elastic-hits.js';
 import { isCloudWatchEvents, isInsightsResults } from './cloudwatch-logs.js';
 import { looksLikeCloudLogging } from './cloud-logging.js';
+import { looksLikeLogAnalytics } from './azure-log-analytics.js';
 import { salvageCutJson } from '../files.js';
 import { legacyPprofKind, legacyPprofMessage } from './legacy-pprof.js';
 import { looksLikeTracesData } from '../../otlp-traces.js';
@@ -30,6 +31,7 @@ export type Format =
   | 'elastic-json'
   | 'cloudwatch-json'
   | 'cloud-logging-json'
+  | 'log-analytics-json'
   | 'text-log'
   | 'csv-logs'
   | 'csv-spans'
@@ -65,6 +67,7 @@ export const FORMAT_NAMES: Record<Format, string> = {
   'elastic-json': 'Elasticsearch / OpenSearch search answer or hits',
   'cloudwatch-json': 'CloudWatch Logs events or Logs Insights results (AWS CLI JSON)',
   'cloud-logging-json': 'Google Cloud Logging entries (LogEntry JSON)',
+  'log-analytics-json': 'Azure Monitor Log Analytics query results (JSON)',
   'text-log': 'plain text log',
   'csv-logs': 'log table (CSV/TSV)',
   'csv-spans': 'span table (CSV/TSV)',
@@ -126,11 +129,12 @@ export function detectJsonDoc(raw: unknown): Detected | undefined {
   return detectLogExport(doc);
 }
 
-/** The log exports of other stacks: Elasticsearch/OpenSearch, CloudWatch Logs, Google Cloud Logging. */
+/** The log exports of other stacks: Elasticsearch/OpenSearch, CloudWatch Logs, Google Cloud Logging, Azure Log Analytics. */
 function detectLogExport(doc: unknown): Detected | undefined {
   if (looksLikeElasticHits(doc)) return { format: 'elastic-json', signal: 'logs' };
   if (isCloudWatchEvents(doc) || isInsightsResults(doc)) return { format: 'cloudwatch-json', signal: 'logs' };
   if (looksLikeCloudLogging(doc)) return { format: 'cloud-logging-json', signal: 'logs' };
+  if (looksLikeLogAnalytics(doc)) return { format: 'log-analytics-json', signal: 'logs' };
   return undefined;
 }
 
@@ -278,7 +282,7 @@ export function detectFormat(rel: string, head: Uint8Array): Detected {
     // Text lines that open with a bracket (`[2024-05-07 10:55:53,434] INFO …`, `[Sun Dec 04 …]`) are
     // not JSON: the first line neither parses nor opens an array of values.
     if (!opensJsonArray(text.trimStart())) return { format: 'text-log', signal: 'logs', weak: true };
-    return { format: 'unknown', problem: 'JSON that is none of OTLP, Jaeger, Zipkin, logcli, a Prometheus answer, an Elasticsearch answer, CloudWatch or Cloud Logging entries, pprof, a V8 CPU profile or speedscope', weak: true };
+    return { format: 'unknown', problem: 'JSON that is none of OTLP, Jaeger, Zipkin, logcli, a Prometheus answer, an Elasticsearch answer, CloudWatch, Cloud Logging or Log Analytics entries, pprof, a V8 CPU profile or speedscope', weak: true };
   }
   const lines = text.split('\n');
   // A cut last line is not evidence either way.

@@ -13,12 +13,14 @@ import { decodeCsvLogs } from './csv-files.js';
 import { elasticHitsRecords } from './elastic-hits.js';
 import { cloudWatchRecords } from './cloudwatch-logs.js';
 import { cloudLoggingRecords } from './cloud-logging.js';
+import { logAnalyticsRecords } from './azure-log-analytics.js';
 
 /** The readers of other stacks' log exports: a file's JSON documents → records, and the problems to report. */
 const EXPORT_READERS: Partial<Record<Format, (file: string, docs: unknown[], service: string, out: LogRecord[]) => string[]>> = {
   'elastic-json': elasticHitsRecords,
   'cloudwatch-json': cloudWatchRecords,
   'cloud-logging-json': cloudLoggingRecords,
+  'log-analytics-json': logAnalyticsRecords,
 };
 
 export function isOtherLogFormat(format: Format | undefined): boolean {
