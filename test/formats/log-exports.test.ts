@@ -229,6 +229,19 @@ describe('Google Cloud Logging', () => {
     }
   });
 
+  it('a damaged first entry neither hides the file nor goes unsaid', async () => {
+    const ok = { insertId: 'y', logName: 'projects/p/logs/a', timestamp: '2025-06-04T10:00:01Z', textPayload: 'ok', resource: { type: 'k8s_container', labels: { container_name: 'cart' } } };
+    const t = tempFile('entries.json', JSON.stringify([null, { ...ok, timestamp: 'soon' }, ok], null, 2));
+    try {
+      const { b, records, problems } = await open(t.dir);
+      expect(b.catalog[0]!.format).toBe('cloud-logging-json');
+      expect(records.map((r) => [r.service, r.body])).toEqual([['cart', 'ok']]);
+      expect(problems).toEqual([expect.stringMatching(/entries\.json: 2 entry\(ies\) skipped \(1× not a LogEntry .*, 1× unreadable `timestamp`; first: entry 1\)$/)]);
+    } finally {
+      t.done();
+    }
+  });
+
   it('log_patterns over Cloud Logging entries finds the failing charge with its trace ids', async () => {
     const s = await patterns(path.join(FIX, 'cloud-logging'), 'payment');
     const p = s.patterns.find((x) => x.pattern.includes('connection refused: payment-db:5432'))!;

@@ -21,7 +21,7 @@ const APP_INSIGHTS_LEVELS = ['verbose', 'information', 'warning', 'error', 'crit
 
 /** `az monitor log-analytics query` output: rows with `TimeGenerated`. */
 function isAzRows(doc: unknown): boolean {
-  return Array.isArray(doc) && doc.length > 0 && isPlainObject(doc[0]) && 'TimeGenerated' in doc[0];
+  return Array.isArray(doc) && doc.slice(0, 5).some((r) => isPlainObject(r) && 'TimeGenerated' in r);
 }
 
 interface Table {

@@ -22,8 +22,9 @@ export function isLogEntry(doc: unknown): boolean {
 
 /** An array of entries, the API's `{"entries": […]}`, or one entry (a line of a sink's JSON Lines). */
 export function looksLikeCloudLogging(doc: unknown): boolean {
-  if (Array.isArray(doc)) return doc.length > 0 && isLogEntry(doc[0]);
-  if (isPlainObject(doc) && Array.isArray(doc.entries)) return doc.entries.length > 0 && isLogEntry(doc.entries[0]);
+  // The first few entries: one damaged entry at the start does not make the file something else.
+  if (Array.isArray(doc)) return doc.slice(0, 5).some(isLogEntry);
+  if (isPlainObject(doc) && Array.isArray(doc.entries)) return doc.entries.slice(0, 5).some(isLogEntry);
   return isLogEntry(doc);
 }
 
@@ -60,7 +61,7 @@ function entryRecordOf(e: unknown, fallbackService: string): LogRecord | string 
   const attributes: Record<string, string | number | boolean> = {};
   let payload: DocumentFields = {};
   let body: string | undefined;
-  if (typeof d.textPayload === 'string') body = d.textPayload.replace(/\r?\n$/, '');
+  if (typeof d.textPayload === 'string' || typeof d.textPayload === 'number' || typeof d.textPayload === 'boolean') body = String(d.textPayload).replace(/\r?\n$/, '');
   else if (isPlainObject(d.jsonPayload)) {
     payload = documentFields(d.jsonPayload);
     body = payload.message ?? JSON.stringify(d.jsonPayload);

@@ -35,7 +35,9 @@ export function isInsightsResults(doc: unknown): boolean {
 function eventRecord(e: unknown, fallbackService: string): LogRecord | string {
   if (!isPlainObject(e)) return 'not an event object';
   if (typeof e.message !== 'string') return 'no `message`';
-  const timeMs = typeof e.timestamp === 'number' && Number.isFinite(e.timestamp) && e.timestamp > 0 ? e.timestamp : undefined;
+  // The CLI writes a number; a script's JSON may have kept it a string of digits.
+  const ts = typeof e.timestamp === 'string' && /^\d{1,16}$/.test(e.timestamp) ? Number(e.timestamp) : e.timestamp;
+  const timeMs = typeof ts === 'number' && Number.isFinite(ts) && ts > 0 ? ts : undefined;
   if (timeMs === undefined) return 'no `timestamp` in epoch milliseconds';
   const body = e.message.replace(/\r?\n$/, '');
   const inner = jsonLineFields(body) ?? {};

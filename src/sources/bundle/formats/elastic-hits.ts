@@ -45,7 +45,7 @@ export function isElasticHit(doc: unknown): boolean {
 
 /** A search answer, a hit (a line of JSON Lines) or an array of hits. */
 export function looksLikeElasticHits(doc: unknown): boolean {
-  return searchHits(doc) !== undefined || isElasticHit(doc) || (Array.isArray(doc) && doc.length > 0 && isElasticHit(doc[0]));
+  return searchHits(doc) !== undefined || isElasticHit(doc) || (Array.isArray(doc) && doc.slice(0, 5).some(isElasticHit));
 }
 
 /** `fields` as a document: each field's single value (a list of several stays a list). */
