@@ -16,8 +16,8 @@ const LEVEL_COLUMNS = ['LogLevel', 'SeverityLevel', 'Level', 'SeverityText'];
 const SERVICE_COLUMNS = ['AppRoleName', 'ServiceName', 'ContainerName', 'PodName'];
 const TRACE_COLUMNS = ['OperationId', 'TraceId'];
 const SPAN_COLUMNS = ['SpanId', 'ParentId'];
-/** Application Insights' SeverityLevel. */
-const APP_INSIGHTS_LEVELS = ['verbose', 'information', 'warning', 'error', 'critical'];
+/** Application Insights' SeverityLevel 0–4 (Verbose takes .NET's Trace and Debug: debug). */
+const APP_INSIGHTS_LEVELS = ['debug', 'information', 'warning', 'error', 'critical'];
 
 /** `az monitor log-analytics query` output: rows with `TimeGenerated`. */
 function isAzRows(doc: unknown): boolean {
