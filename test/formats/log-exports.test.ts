@@ -283,12 +283,21 @@ describe('Azure Monitor Log Analytics', () => {
           columns: [{ name: 'TimeGenerated', type: 'datetime' }, { name: 'PodName', type: 'string' }, { name: 'LogMessage', type: 'dynamic' }],
           rows: [['2025-06-04T10:00:00.5Z', 'cart-6c9f7b5d4-abcde', { level: 'error', msg: 'redis timeout', trace_id: '4bf92f3577b34da6a3ce929d0e0e4736' }]],
         },
+        {
+          name: 'AppTraces',
+          columns: [{ name: 'TimeGenerated' }, { name: 'AppRoleName' }, { name: 'Message' }, { name: 'SeverityLevel' }],
+          rows: [['2025-06-04T10:00:01Z', 'cart', 'cache warmed', 0]],
+        },
       ],
     };
     const t = tempFile('answer.json', JSON.stringify(doc));
     try {
       const { records, problems } = await open(t.dir);
-      expect(records.map((r) => [r.service, r.severityText, r.traceId, r.timeMs])).toEqual([['cart', 'error', '4bf92f3577b34da6a3ce929d0e0e4736', Date.UTC(2025, 5, 4, 10, 0, 0, 500)]]);
+      // App Insights' SeverityLevel 0 (Verbose) is debug.
+      expect(records.map((r) => [r.service, r.severityText, r.traceId, r.timeMs])).toEqual([
+        ['cart', 'error', '4bf92f3577b34da6a3ce929d0e0e4736', Date.UTC(2025, 5, 4, 10, 0, 0, 500)],
+        ['cart', 'debug', undefined, Date.UTC(2025, 5, 4, 10, 0, 1)],
+      ]);
       expect(JSON.parse(records[0]!.body)).toMatchObject({ msg: 'redis timeout' });
       expect(problems).toEqual([]);
     } finally {
@@ -298,6 +307,22 @@ describe('Azure Monitor Log Analytics', () => {
 });
 
 describe('detection stays as it was for the formats around', () => {
+  it("JSON Lines of Elasticsearch `_source` documents are JSON log lines, with their ECS fields", async () => {
+    const doc = (i: number, level: string, msg: string) => JSON.stringify({ '@timestamp': `2025-06-04T10:00:0${i}.000Z`, log: { level }, message: msg, service: { name: 'payment' }, trace: { id: '4bf92f3577b34da6a3ce929d0e0e4736' }, span: { id: '00f067aa0ba902b7' } });
+    const t = tempFile('sources.ndjson', [doc(1, 'info', 'charged'), doc(2, 'error', 'charge failed')].join('\n') + '\n');
+    try {
+      const { b, records, problems } = await open(t.dir);
+      expect(b.catalog[0]!.format).toBe('json-log');
+      expect(records.map((r) => [r.service, r.severityText, r.traceId, r.spanId])).toEqual([
+        ['payment', 'info', '4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7'],
+        ['payment', 'error', '4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7'],
+      ]);
+      expect(problems).toEqual([]);
+    } finally {
+      t.done();
+    }
+  });
+
   it('a JSON log line of ECS fields is still JSON log lines; an unknown array is still unknown', () => {
     const ecs = Buffer.from('{"@timestamp":"2025-06-04T10:00:00Z","log.level":"error","message":"x","service.name":"a"}\n');
     expect(detectFormat('app.json', ecs).format).toBe('json-log');
