@@ -9,6 +9,9 @@ import { parseJsonLogLines } from '../src/sources/bundle/formats/json-logs.js';
 import { parse as csvParse } from 'csv-parse/sync';
 import { sniffCsv } from '../src/sources/bundle/formats/csv-table.js';
 import { parseCsvLogs } from '../src/sources/bundle/formats/csv-logs.js';
+import { elasticHitsRecords } from '../src/sources/bundle/formats/elastic-hits.js';
+import { cloudLoggingRecords } from '../src/sources/bundle/formats/cloud-logging.js';
+import type { LogRecord } from '../src/sources/types.js';
 
 const DATASETS = path.resolve(process.cwd(), '../shared/datasets');
 
@@ -221,6 +224,7 @@ export async function run(): Promise<void> {
   }
   jsonLinesReading();
   csvLogsReading();
+  logExportsReading();
   const nezha = await nezhaRate();
   if (nezha) console.log(nezha);
 }
@@ -353,4 +357,61 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error(e);
     process.exitCode = 1;
   });
+}
+
+/**
+ * Reading the log exports of other stacks against the floor of JSON.parse of the same document alone, in
+ * the same process, alternated, best of 5: a generated Elasticsearch `_search` answer of ECS documents and
+ * a generated `gcloud logging read --format=json` array (GKE entries with a jsonPayload, a trace, a span).
+ */
+export function logExportsReading(n = 100_000): void {
+  const hits = Array.from({ length: n }, (_, i) => ({
+    _index: '.ds-logs-app-default-2024.05.07-000001',
+    _id: `id${i}`,
+    _score: null,
+    _source: {
+      '@timestamp': new Date(1715076000000 + i * 10).toISOString(),
+      log: { level: i % 50 ? 'info' : 'error', logger: 'shop.app' },
+      message: i % 50 ? `request ${i} completed, status=200, took ${i % 300} ms` : 'payment failed: card declined',
+      service: { name: `svc${i % 8}` },
+      trace: { id: `4bf92f3577b34da6a3ce929d0e0e${1000 + (i % 9000)}` },
+      host: { name: `ip-10-0-0-${i % 255}` },
+      kubernetes: { namespace: 'shop', pod: { name: `svc${i % 8}-7d9f6b8c4-x2k4p` } },
+    },
+  }));
+  const elastic = JSON.stringify({ took: 12, timed_out: false, _shards: { total: 1, successful: 1, skipped: 0, failed: 0 }, hits: { total: { value: n, relation: 'eq' }, max_score: null, hits } }, null, 2);
+  const entries = Array.from({ length: n }, (_, i) => ({
+    insertId: `ins${i}`,
+    jsonPayload: { message: i % 50 ? `request ${i} completed, status=200` : 'payment failed: card declined', order: i },
+    labels: { 'k8s-pod/app': `svc${i % 8}` },
+    logName: 'projects/p/logs/stdout',
+    receiveTimestamp: new Date(1715076000500 + i * 10).toISOString(),
+    resource: { type: 'k8s_container', labels: { container_name: `svc${i % 8}`, namespace_name: 'shop', pod_name: `svc${i % 8}-7d9f6b8c4-x2k4p`, project_id: 'p' } },
+    severity: i % 50 ? 'INFO' : 'ERROR',
+    spanId: `00f067aa0ba9${String(1000 + (i % 9000))}`,
+    timestamp: new Date(1715076000000 + i * 10).toISOString(),
+    trace: `projects/p/traces/4bf92f3577b34da6a3ce929d0e0e${1000 + (i % 9000)}`,
+  }));
+  const gcloud = JSON.stringify(entries, null, 2);
+  for (const [label, text, read] of [
+    ['an Elasticsearch _search answer (ECS hits)', elastic, elasticHitsRecords],
+    ['gcloud logging read --format=json (LogEntry array)', gcloud, cloudLoggingRecords],
+  ] as const) {
+    let ours = Infinity;
+    let floor = Infinity;
+    let records = 0;
+    for (let r = 0; r < 5; r++) {
+      let t = performance.now();
+      const out: LogRecord[] = [];
+      read('bench.json', [JSON.parse(text)], 'x', out);
+      records = out.length;
+      ours = Math.min(ours, performance.now() - t);
+      t = performance.now();
+      JSON.parse(text);
+      floor = Math.min(floor, performance.now() - t);
+    }
+    const mb = text.length / 1e6;
+    console.log(`logs: reading ${label} (${records.toLocaleString('en')} generated entries, ${mb.toFixed(0)} MB pretty-printed, best of 5)`);
+    console.log(`  records with time, level, service, trace id, fields: ${(mb / (ours / 1000)).toFixed(0)} MB/s; JSON.parse alone: ${(mb / (floor / 1000)).toFixed(0)} MB/s; ratio ${(ours / floor).toFixed(2)}× its time`);
+  }
 }

@@ -88,7 +88,8 @@ function resourceSpansOf(doc: unknown): unknown[] {
 export function looksLikeTracesData(doc: unknown): boolean {
   if (!doc || typeof doc !== 'object') return false;
   const d = doc as Record<string, unknown>;
-  return Array.isArray(d.resourceSpans) || Array.isArray(d.batches) || (typeof d.trace === 'object' && d.trace !== null);
+  // Grafana's "Download trace" wraps TracesData in `trace`; an ECS log document's `trace` is `{"id": …}`, no trace.
+  return Array.isArray(d.resourceSpans) || Array.isArray(d.batches) || (typeof d.trace === 'object' && d.trace !== null && looksLikeTracesData(d.trace));
 }
 
 export function parseTracesData(doc: unknown, out: Span[], stats: ParseStats): void {

@@ -13,6 +13,11 @@ import { looksLikePerfScript } from './perf-script.js';
 import { isVmExportLine, looksLikeTsdbDump } from './series-dumps.js';
 import { framesSignal, grafanaFrames } from './grafana-frames.js';
 import { detectCsvTable } from './csv-files.js';
+import { looksLikeElasticHits } from './elastic-hits.js';
+import { isCloudWatchEvents, isInsightsResults } from './cloudwatch-logs.js';
+import { looksLikeCloudLogging } from './cloud-logging.js';
+import { looksLikeLogAnalytics } from './azure-log-analytics.js';
+import { salvageCutJson } from '../files.js';
 import { legacyPprofKind, legacyPprofMessage } from './legacy-pprof.js';
 import { looksLikeTracesData } from '../../otlp-traces.js';
 import { looksLikeLogsData } from '../../otlp-logs.js';
@@ -27,6 +32,10 @@ export type Format =
   | 'logcli-jsonl'
   | 'loki-json'
   | 'json-log'
+  | 'elastic-json'
+  | 'cloudwatch-json'
+  | 'cloud-logging-json'
+  | 'log-analytics-json'
   | 'text-log'
   | 'csv-logs'
   | 'csv-spans'
@@ -64,6 +73,10 @@ export const FORMAT_NAMES: Record<Format, string> = {
   'logcli-jsonl': 'logcli JSON Lines',
   'loki-json': 'Loki query answer (JSON streams)',
   'json-log': 'JSON log lines',
+  'elastic-json': 'Elasticsearch / OpenSearch search answer or hits',
+  'cloudwatch-json': 'CloudWatch Logs events or Logs Insights results (AWS CLI JSON)',
+  'cloud-logging-json': 'Google Cloud Logging entries (LogEntry JSON)',
+  'log-analytics-json': 'Azure Monitor Log Analytics query results (JSON)',
   'text-log': 'plain text log',
   'csv-logs': 'log table (CSV/TSV)',
   'csv-spans': 'span table (CSV/TSV)',
@@ -131,7 +144,31 @@ export function detectJsonDoc(raw: unknown): Detected | undefined {
   if (frameSignal) return { format: 'grafana-frames', signal: frameSignal };
   if (looksLikeV8CpuProfile(doc)) return { format: 'v8-cpuprofile', signal: 'profiles' };
   if (looksLikeSpeedscope(doc)) return { format: 'speedscope', signal: 'profiles' };
+  return detectLogExport(doc);
+}
+
+/** The log exports of other stacks: Elasticsearch/OpenSearch, CloudWatch Logs, Google Cloud Logging, Azure Log Analytics. */
+function detectLogExport(doc: unknown): Detected | undefined {
+  if (looksLikeElasticHits(doc)) return { format: 'elastic-json', signal: 'logs' };
+  if (isCloudWatchEvents(doc) || isInsightsResults(doc)) return { format: 'cloudwatch-json', signal: 'logs' };
+  if (looksLikeCloudLogging(doc)) return { format: 'cloud-logging-json', signal: 'logs' };
+  if (looksLikeLogAnalytics(doc)) return { format: 'log-analytics-json', signal: 'logs' };
   return undefined;
+}
+
+/**
+ * A pretty-printed document (its first line `{` or `[`), or one longer than the head: the head parsed
+ * whole, else closed after its last complete array element (salvageCutJson), read as a log export. The
+ * AWS and gcloud CLIs indent their JSON, and a search answer's or an export's first entries fit in the head.
+ */
+function detectCutLogExport(text: string): Detected | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    doc = salvageCutJson(text)?.value;
+  }
+  return doc === undefined ? undefined : detectLogExport(doc);
 }
 
 // When the first document is longer than the head: its first key, else distinctive keys in the head.
@@ -167,6 +204,8 @@ function detectJsonHead(text: string): Detected | undefined {
   // Frames longer than the head (their meta may hold a Prometheus resultType): a query inspector answer or DataFrame JSON; Loki's line fields say logs.
   if (/"frames"\s*:\s*\[\s*\{\s*"schema"|^\s*\[\s*\{\s*"schema"\s*:\s*\{/.test(text) && /"fields"\s*:\s*\[/.test(text))
     return { format: 'grafana-frames', signal: /"name"\s*:\s*"(Line|tsNs)"/.test(text) ? 'logs' : 'metrics' };
+  const exported = detectCutLogExport(text);
+  if (exported) return exported;
   if (/"resultType"\s*:\s*"streams"/.test(text)) return { format: 'loki-json', signal: 'logs' };
   if (/"resultType"\s*:/.test(text)) return { format: 'prometheus-json', signal: 'metrics' };
   if (/^\s*\{\s*"traces"\s*:/.test(text) && /"rootServiceName"\s*:/.test(text)) return TEMPO_SEARCH;
@@ -275,7 +314,7 @@ export function detectFormat(rel: string, head: Uint8Array): Detected {
     // Text lines that open with a bracket (`[2024-05-07 10:55:53,434] INFO …`, `[Sun Dec 04 …]`) are
     // not JSON: the first line neither parses nor opens an array of values.
     if (!opensJsonArray(text.trimStart())) return { format: 'text-log', signal: 'logs', weak: true };
-    return { format: 'unknown', problem: 'JSON that is none of OTLP, Jaeger, Zipkin, logcli, a Prometheus answer, pprof, a V8 CPU profile or speedscope', weak: true };
+    return { format: 'unknown', problem: 'JSON that is none of OTLP, Jaeger, Zipkin, logcli, a Prometheus answer, an Elasticsearch answer, CloudWatch, Cloud Logging or Log Analytics entries, pprof, a V8 CPU profile or speedscope', weak: true };
   }
   const lines = text.split('\n');
   // A cut last line is not evidence either way.

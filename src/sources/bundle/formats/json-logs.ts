@@ -116,7 +116,7 @@ function levelOf(v: unknown, key: string): string | undefined {
   return pinoLevel(n);
 }
 
-function hexId(v: unknown, len: number): string | undefined {
+export function hexId(v: unknown, len: number): string | undefined {
   if (typeof v !== 'string') return undefined;
   const id = v.slice(v.lastIndexOf('/') + 1); // GCP: projects/P/traces/ID
   return /^[0-9a-fA-F]+$/.test(id) && id.length <= len && id.length >= len / 2 ? id.toLowerCase().padStart(len, '0') : undefined;
@@ -231,6 +231,46 @@ export function parseJsonLogLines(text: string, fallbackService: string, opts: {
   // No line with a time: every record carries the file's time.
   for (const p of pending) records.push({ ...p, timeMs: opts.fallbackMs });
   return { records, otherLines, untimed };
+}
+
+/** What a log document of an export holds (an Elasticsearch hit's `_source`, a Cloud Logging `jsonPayload`…),
+ * read by the same fields as a JSON log line: its time, message, level, service and trace ids. */
+export interface DocumentFields extends LineFields {
+  timeMs?: number;
+  /** The message field's value and where it is (left out of the attributes: it is the body). */
+  message?: string;
+  messageKey?: string;
+}
+
+export function documentFields(doc: Record<string, unknown>): DocumentFields {
+  const f = new Fields(doc);
+  const out: DocumentFields = { ...fieldsOf(f), timeMs: jsonTime(first(f, TIME_KEYS)) };
+  for (const k of MESSAGE_KEYS) {
+    const v = f.get(k);
+    if (typeof v === 'string' && v !== '') {
+      out.message = v;
+      out.messageKey = k;
+      break;
+    }
+  }
+  // A message that is itself a JSON line (a program's log wrapped by a shipper) fills in what the document lacks.
+  const inner = out.message !== undefined ? jsonLineFields(out.message) : undefined;
+  if (inner) {
+    out.level ??= inner.level;
+    out.service ??= inner.service;
+    out.traceId ??= inner.traceId;
+    out.spanId ??= inner.spanId;
+  }
+  return out;
+}
+
+/** A document's fields by dotted path as attributes (strings, numbers, booleans; at most MAX_FIELDS), without `skip`. */
+export function documentAttributes(doc: Record<string, unknown>, into: Attributes, prefix = '', skip?: string): Attributes {
+  for (const [k, v] of flatten(doc)) {
+    if (k === skip) continue;
+    if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) into[prefix + k] = v;
+  }
+  return into;
 }
 
 function record(body: string, fields: LineFields & { service: string }, attributes: Attributes, timeMs: number | undefined): LogRecord {

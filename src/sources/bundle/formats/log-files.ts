@@ -10,10 +10,28 @@ import { isLogcliEntry, isLokiStreamsAnswer, logcliRecord, lokiStreamsRecords } 
 import { parsePlainLog, serviceFromFileName } from './plain-logs.js';
 import type { Format } from './detect.js';
 import { decodeCsvLogs } from './csv-files.js';
+import { elasticHitsRecords } from './elastic-hits.js';
+import { cloudWatchRecords } from './cloudwatch-logs.js';
+import { cloudLoggingRecords } from './cloud-logging.js';
+import { logAnalyticsRecords } from './azure-log-analytics.js';
 import { frameLogRecords, grafanaFrames } from './grafana-frames.js';
 
+/** The readers of other stacks' log exports: a file's JSON documents → records, and the problems to report. */
+const EXPORT_READERS: Partial<Record<Format, (file: string, docs: unknown[], service: string, out: LogRecord[]) => string[]>> = {
+  'elastic-json': elasticHitsRecords,
+  'cloudwatch-json': cloudWatchRecords,
+  'cloud-logging-json': cloudLoggingRecords,
+  'log-analytics-json': logAnalyticsRecords,
+  'grafana-frames': (file, docs, service, out) =>
+    docs.flatMap((doc) => {
+      const frames = grafanaFrames(doc);
+      if (!frames) throw new BundleFileError(file, 'not Grafana data frames (expected {"results": {…: {"frames": […]}}}, a list of {schema, data} or {"series": [{fields}]})');
+      return frameLogRecords(file, frames, service, out);
+    }),
+};
+
 export function isOtherLogFormat(format: Format | undefined): boolean {
-  return format === 'otlp-proto' || format === 'csv-logs' || format === 'logcli-jsonl' || format === 'loki-json' || format === 'grafana-frames' || format === 'json-log' || format === 'text-log';
+  return (format !== undefined && format in EXPORT_READERS) || format === 'otlp-proto' || format === 'csv-logs' || format === 'logcli-jsonl' || format === 'loki-json' || format === 'json-log' || format === 'text-log';
 }
 
 /** Decodes one file into `out`; returns what the caller should report (skipped records and why). */
@@ -28,6 +46,11 @@ export async function decodeLogFile(file: string, bytes: Buffer, format: Format,
   }
   const service = serviceFromFileName(file);
   if (format === 'csv-logs') return decodeCsvLogs(file, bytes.toString('utf8'), service, out);
+  const exportReader = EXPORT_READERS[format];
+  if (exportReader) {
+    const docs = parseJsonDocuments(file, bytes.toString('utf8'), notes);
+    return [...notes, ...exportReader(file, docs, service, out)];
+  }
   if (format === 'loki-json') {
     let skipped = 0;
     for (const doc of parseJsonDocuments(file, bytes.toString('utf8'), notes)) {
@@ -35,14 +58,6 @@ export async function decodeLogFile(file: string, bytes: Buffer, format: Format,
       skipped += lokiStreamsRecords(doc, service, out);
     }
     if (skipped) notes.push(`${file}: ${skipped} value(s) skipped (no nanosecond time or no line)`);
-    return notes;
-  }
-  if (format === 'grafana-frames') {
-    for (const doc of parseJsonDocuments(file, bytes.toString('utf8'), notes)) {
-      const frames = grafanaFrames(doc);
-      if (!frames) throw new BundleFileError(file, 'not Grafana data frames (expected {"results": {…: {"frames": […]}}}, a list of {schema, data} or {"series": [{fields}]})');
-      notes.push(...frameLogRecords(file, frames, service, out));
-    }
     return notes;
   }
   if (format === 'logcli-jsonl') {
