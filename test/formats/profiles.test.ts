@@ -14,6 +14,7 @@ import { parseV8CpuProfile } from '../../src/sources/bundle/formats/v8-cpuprofil
 import { parseSpeedscope } from '../../src/sources/bundle/formats/speedscope.js';
 import { detectFormat } from '../../src/sources/bundle/formats/detect.js';
 import { parsePerfScript } from '../../src/sources/bundle/formats/perf-script.js';
+import { nestedSetSamples, parseFlamebearer } from '../../src/sources/bundle/formats/flamebearer.js';
 
 const FIX = path.resolve('test/fixtures/formats');
 const T = Date.UTC(2025, 5, 4, 10, 0, 0);
@@ -201,5 +202,28 @@ describe('profile formats', () => {
     expect(damaged.problems).toEqual(['d.txt: 1 line(s) are neither a sample header nor a stack frame; left out']);
     expect(detectFormat('x/out.txt', Buffer.from(readFileSync(path.join(FIX, 'perf-script', 'pricing.perf.txt')))).format).toBe('perf-script');
     expect(detectFormat('x/app.log', Buffer.from('2025-06-04 10:00:00 INFO started\n  at main (app.js:1)\n')).format).toBe('text-log');
+  });
+
+  it('flame graphs saved as data: Pyroscope JSON export (delta-encoded levels) and Grafana flame graph frames (enum labels)', async () => {
+    const b = await openBundle(path.join(FIX, 'flamegraphs'));
+    expect(await b.profiles!.services(b.defaults.window)).toEqual(['checkout', 'ride']);
+    const want = {
+      'runtime.main > main.main': 50e6,
+      'runtime.main > main.main > main.handle': 100e6,
+      'runtime.main > main.main > main.handle > encoding/json.Unmarshal': 400e6,
+      'runtime.main > main.main > main.handle > runtime.mallocgc': 200e6,
+      'runtime.main > main.main > main.poll': 250e6,
+    };
+    for (const service of ['checkout', 'ride']) {
+      const [type] = await b.profiles!.profileTypes(service, b.defaults.window);
+      expect(type!.id).toBe('process_cpu:cpu:nanoseconds:cpu:nanoseconds');
+      const p = (await b.profiles!.mergedProfile(service, type!.id, b.defaults.window))!;
+      expect(Object.fromEntries(p.stacks.map((s) => [s.frames.map((f) => f.function).join(' > '), s.value]))).toEqual(want);
+    }
+    // The export's own time: its timeline (100 s from 10:00 UTC).
+    expect(new Date(b.defaults.window.start).toISOString()).toBe('2025-06-03T10:00:00.000Z');
+    expect(() => parseFlamebearer({ flamebearer: { names: ['total'], levels: [[0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0]] }, metadata: { format: 'double' } }, 'd.json')).toThrow(/a diff flame graph/);
+    // A row deeper than the one before it by more than one has no parent: said, not guessed.
+    expect(nestedSetSamples([0, 2, 1], [0, 5, 3], ['total', 'x', 'y'])).toEqual({ samples: [{ frames: [expect.objectContaining({ function: 'y' })], values: [3] }], bad: 1 });
   });
 });

@@ -201,7 +201,7 @@ export class BundleProfileSource implements ProfileSource {
     let timeMs = parsed.timeMs ?? idx?.timeMs;
     const durationMs = parsed.durationMs ?? idx?.durationMs;
     if (timeMs !== undefined && !isDateMs(timeMs)) {
-      say(`${full}: its time (${timeMs} ms since 1970) is ${NOT_A_DATE}; read as a profile without a time`);
+      say(`${full}: its time (${Number.isFinite(timeMs) ? `${timeMs} ms since 1970` : 'not a finite number'}) is ${NOT_A_DATE}; read as a profile without a time`);
       timeMs = undefined;
     }
     if (timeMs === undefined) say(`${full}: no time in the profile or in profiles/index.yaml; it is counted in every window`);

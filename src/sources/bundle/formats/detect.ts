@@ -12,6 +12,7 @@ import { isJfr } from './jfr.js';
 import { looksLikePerfScript } from './perf-script.js';
 import { isVmExportLine, looksLikeTsdbDump } from './series-dumps.js';
 import { framesSignal, grafanaFrames } from './grafana-frames.js';
+import { looksLikeFlamebearer } from './flamebearer.js';
 import { detectCsvTable } from './csv-files.js';
 import { looksLikeElasticHits } from './elastic-hits.js';
 import { isCloudWatchEvents, isInsightsResults } from './cloudwatch-logs.js';
@@ -51,6 +52,7 @@ export type Format =
   | 'tsdb-dump'
   | 'vm-export'
   | 'grafana-frames'
+  | 'flamebearer'
   | 'legacy-pprof'
   | 'protobuf'
   | 'unknown';
@@ -92,6 +94,7 @@ export const FORMAT_NAMES: Record<Format, string> = {
   'tsdb-dump': 'promtool tsdb dump',
   'vm-export': 'VictoriaMetrics export (JSON Lines)',
   'grafana-frames': 'Grafana data frames (query inspector)',
+  flamebearer: 'Pyroscope flame graph export (JSON)',
   'legacy-pprof': 'legacy pprof',
   protobuf: 'protobuf (undetermined)',
   unknown: 'unknown',
@@ -103,7 +106,7 @@ export function signalHint(rel: string): Signal | undefined {
   const top = segs.length > 1 ? segs[0]!.toLowerCase() : '';
   if (top === 'traces' || top === 'logs' || top === 'metrics' || top === 'profiles') return top;
   const name = segs[segs.length - 1]!.toLowerCase();
-  if (/\.(pprof|prof|folded|collapsed|cpuprofile|speedscope(\.json)?|jfr)(\.gz)?$/.test(name) || /(^|[-_.])(cpu|heap|alloc|profile|flame)/.test(name)) return 'profiles';
+  if (/\.(pprof|prof|folded|collapsed|cpuprofile|speedscope(\.json)?|jfr|flamebearer(\.json)?)(\.gz)?$/.test(name) || /(^|[-_.])(cpu|heap|alloc|profile|flame)/.test(name)) return 'profiles';
   if (/(^|[-_.])(traces?|spans?)([-_.]|$)/.test(name)) return 'traces';
   if (/(^|[-_.])logs?([-_.]|$)|\.log(\.\d+)?(\.gz)?$/.test(name)) return 'logs';
   if (/\.(om|prom|openmetrics)(\.gz)?$/.test(name) || /(^|[-_.])metrics?([-_.]|$)/.test(name)) return 'metrics';
@@ -139,6 +142,7 @@ export function detectJsonDoc(raw: unknown): Detected | undefined {
   if (isVmExportLine(doc)) return { format: 'vm-export', signal: 'metrics' };
   if (isLogcliEntry(doc)) return { format: 'logcli-jsonl', signal: 'logs' };
   if (d && typeof d === 'object' && Array.isArray(d.stringTable)) return { format: 'pprof', signal: 'profiles' };
+  if (looksLikeFlamebearer(doc)) return { format: 'flamebearer', signal: 'profiles' };
   const frames = grafanaFrames(doc);
   const frameSignal = frames && framesSignal(frames);
   if (frameSignal) return { format: 'grafana-frames', signal: frameSignal };
@@ -201,9 +205,10 @@ function detectJsonHead(text: string): Detected | undefined {
   }
   const key = /^\s*\{\s*"([^"]+)"/.exec(text)?.[1];
   if (key && FIRST_KEY[key]) return FIRST_KEY[key];
+  if (/^\s*\{\s*"(version|flamebearer)"\s*:/.test(text) && /"flamebearer"\s*:\s*\{\s*"names"/.test(text)) return { format: 'flamebearer', signal: 'profiles' };
   // Frames longer than the head (their meta may hold a Prometheus resultType): a query inspector answer or DataFrame JSON; Loki's line fields say logs.
   if (/"frames"\s*:\s*\[\s*\{\s*"schema"|^\s*\[\s*\{\s*"schema"\s*:\s*\{/.test(text) && /"fields"\s*:\s*\[/.test(text))
-    return { format: 'grafana-frames', signal: /"name"\s*:\s*"(Line|tsNs)"/.test(text) ? 'logs' : 'metrics' };
+    return { format: 'grafana-frames', signal: /"name"\s*:\s*"(Line|tsNs)"/.test(text) ? 'logs' : /"name"\s*:\s*"level"/.test(text) && /"name"\s*:\s*"self"/.test(text) ? 'profiles' : 'metrics' };
   const exported = detectCutLogExport(text);
   if (exported) return exported;
   if (/"resultType"\s*:\s*"streams"/.test(text)) return { format: 'loki-json', signal: 'logs' };

@@ -3,7 +3,7 @@
 // `{schema: {fields}, data: {values}}`) and its "Panel data" (`{"series": [{fields: [{name, type,
 // labels, values}]}]}`). Frames are columns: a time field and number fields (each with its labels) are
 // metrics; a time field and a line field (Loki's `labels`/`Time`/`Line`/`tsNs`, or another log source's
-// message column) are logs. Each file is read as the signal most of its frames hold; frames of another
+// message column) are logs; `level`/`value`/`self`/`label` columns are a flame graph (formats/flamebearer.ts). Each file is read as the signal most of its frames hold; frames of another
 // kind (traces, tables without time) are counted and said.
 import path from 'node:path';
 import type { LogRecord } from '../../types.js';
@@ -14,6 +14,8 @@ interface FrameField {
   name: string;
   type?: string;
   labels?: Record<string, string>;
+  /** Grafana's unit of the field (`ns`, `bytes`, `short`…). */
+  unit?: string;
   values: unknown[];
 }
 export interface Frame {
@@ -44,7 +46,11 @@ function fieldOf(f: unknown, values: unknown[]): FrameField | undefined {
   if (!isObject(f) || typeof f.name !== 'string') return undefined;
   const labels: Record<string, string> = {};
   if (isObject(f.labels)) for (const [k, v] of Object.entries(f.labels)) if (typeof v === 'string') labels[k] = v;
-  return { name: f.name, type: typeof f.type === 'string' ? f.type : undefined, labels, values };
+  // An enum field holds indices into its config's texts (Grafana's flame graph labels).
+  const texts = isObject(f.config) && isObject(f.config.type) && isObject(f.config.type.enum) ? f.config.type.enum.text : undefined;
+  const shown = f.type === 'enum' && Array.isArray(texts) ? values.map((v) => (typeof v === 'number' ? texts[v] : v)) : values;
+  const unit = isObject(f.config) && typeof f.config.unit === 'string' ? f.config.unit : undefined;
+  return { name: f.name, type: f.type === 'enum' ? 'string' : typeof f.type === 'string' ? f.type : undefined, labels, values: shown, unit };
 }
 
 /** The frames a saved document holds, or undefined when it is not Grafana's. */
@@ -62,24 +68,28 @@ export function grafanaFrames(doc: unknown): Frame[] | undefined {
 const timeField = (f: Frame) => f.fields.find((x) => x.type === 'time') ?? f.fields.find((x) => /^(time|timestamp)$/i.test(x.name));
 const lineField = (f: Frame) => f.fields.find((x) => x.name === 'Line') ?? f.fields.find((x) => x.type === 'string' && /^(line|message|msg|log|body|_source)$/i.test(x.name));
 
-export type FrameKind = 'logs' | 'metrics' | 'other';
+export type FrameKind = 'logs' | 'metrics' | 'profiles' | 'other';
+
+/** Grafana's flame graph frame (the Pyroscope data source): a tree as rows with these columns. */
+export const flameFields = (f: Frame) => {
+  const by = (n: string) => f.fields.find((x) => x.name === n);
+  const [level, value, self, label] = [by('level'), by('value'), by('self'), by('label')];
+  return level && value && self && label ? { level, value, self, label } : undefined;
+};
 
 export function frameKind(f: Frame): FrameKind {
+  if (flameFields(f)) return 'profiles';
   if (!timeField(f)) return 'other';
   if (lineField(f)) return 'logs';
   return f.fields.some((x) => x.type === 'number') ? 'metrics' : 'other';
 }
 
-/** The signal most frames hold (ties to metrics); undefined when none is logs or metrics. */
-export function framesSignal(frames: Frame[]): 'logs' | 'metrics' | undefined {
-  let logs = 0;
-  let metrics = 0;
-  for (const f of frames) {
-    const k = frameKind(f);
-    if (k === 'logs') logs++;
-    else if (k === 'metrics') metrics++;
-  }
-  return logs + metrics === 0 ? undefined : logs > metrics ? 'logs' : 'metrics';
+/** The signal most frames hold (ties to metrics, then logs); undefined when none is logs, metrics or a flame graph. */
+export function framesSignal(frames: Frame[]): 'logs' | 'metrics' | 'profiles' | undefined {
+  const n = { logs: 0, metrics: 0, profiles: 0, other: 0 };
+  for (const f of frames) n[frameKind(f)]++;
+  const best = (['metrics', 'logs', 'profiles'] as const).reduce((a, k) => (n[k] > n[a] ? k : a), 'metrics' as 'logs' | 'metrics' | 'profiles');
+  return n[best] > 0 ? best : undefined;
 }
 
 /** Epoch ms of a time value (ms numbers, as frames carry them; RFC 3339 text from some sources). */
@@ -92,9 +102,10 @@ function timeMs(v: unknown): number | undefined {
   return undefined;
 }
 
-function leftOut(file: string, frames: Frame[], kind: FrameKind): string[] {
+export function leftOut(file: string, frames: Frame[], kind: FrameKind): string[] {
   const others = frames.filter((f) => frameKind(f) !== kind).length;
-  return others ? [`${file}: ${others} of ${frames.length} frame(s) are not ${kind === 'logs' ? 'log lines' : 'time series'} (traces, tables without a time); left out`] : [];
+  const what = kind === 'logs' ? 'log lines' : kind === 'profiles' ? 'flame graphs' : 'time series';
+  return others ? [`${file}: ${others} of ${frames.length} frame(s) are not ${what} (traces, tables without a time); left out`] : [];
 }
 
 /** A metric name made of any text (Prometheus' charset; a leading digit prefixed). */

@@ -1,5 +1,6 @@
 // One profile file's bytes into the pprof model, by the format the catalogue found: pprof (binary or
-// its protojson), collapsed stacks, perf script output, V8 CPU profiles, speedscope, JFR. A file may hold several profiles
+// its protojson), collapsed stacks, perf script output, V8 CPU profiles, speedscope, JFR, flame graphs
+// saved as data (Pyroscope's JSON export, Grafana's flame graph frames). A file may hold several profiles
 // (a JFR recording: CPU, allocation and lock samples, per chunk). Problems that leave the rest of the
 // file usable (ticks naming no node, a profile of another unit, a cut chunk) come back with them.
 import type { ParsedProfile } from '../../../analysis/profiles/pprof.js';
@@ -10,6 +11,8 @@ import { parseV8CpuProfile } from './v8-cpuprofile.js';
 import { parseSpeedscope } from './speedscope.js';
 import { parseJfr } from './jfr.js';
 import { parsePerfScript } from './perf-script.js';
+import { parseFlamebearer, parseFlameFrames } from './flamebearer.js';
+import { grafanaFrames } from './grafana-frames.js';
 
 function jsonOf(bytes: Buffer, file: string, what: string): unknown {
   try {
@@ -33,6 +36,13 @@ export function decodeProfileFile(bytes: Buffer, file: string, format?: Format):
       return parseJfr(bytes, file);
     case 'perf-script':
       return one(parsePerfScript(bytes.toString('utf8'), file));
+    case 'flamebearer':
+      return one(parseFlamebearer(jsonOf(bytes, file, 'Pyroscope flame graph export'), file));
+    case 'grafana-frames': {
+      const frames = grafanaFrames(jsonOf(bytes, file, 'Grafana flame graph'));
+      if (!frames) throw new Error(`${file}: not Grafana data frames`);
+      return one(parseFlameFrames(frames, file));
+    }
     default:
       return { profiles: [decodePprof(bytes, file)], problems: [] };
   }

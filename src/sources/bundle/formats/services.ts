@@ -1,7 +1,7 @@
 // The service a profile file's place suggests, for producers that do not label samples with
 // `service_name`: `profiles/<service>/…`, else the folder holding it, else its name without the words
 // that only say what kind of profile it is (`checkout-cpu.pb.gz` → checkout), else the bundle's name.
-const PROFILE_WORDS = /(^|[-_.])(py-?spy|async-?profiler|cpu|heap|allocs?|alloc_space|inuse|mutex|block|goroutine|wall|profile|pprof|prof|folded|collapsed|cpuprofile|speedscope|jfr|flame(graph)?|perf|stacks?|pb|gz|txt|json|out)(?=$|[-_.])/gi;
+const PROFILE_WORDS = /(^|[-_.])(py-?spy|async-?profiler|cpu|heap|allocs?|alloc_space|inuse|mutex|block|goroutine|wall|profile|pprof|prof|folded|collapsed|cpuprofile|speedscope|jfr|flamebearer|flame(graph)?|perf|stacks?|pb|gz|txt|json|out)(?=$|[-_.])/gi;
 
 export function profileServiceHint(rel: string, bundleName: string): string {
   const segs = rel.split('/');
