@@ -4,6 +4,7 @@
 import type { BackendConfig } from './config.js';
 import { maskSecrets } from './mask.js';
 import { MAX_ERROR_TEXT_CHARS } from './limits.js';
+import { isObject } from './util/objects.js';
 
 /** Display names for messages ("Tempo at http://…"). */
 export const BACKEND_TITLES: Record<string, string> = { prometheus: 'Prometheus', loki: 'Loki', tempo: 'Tempo', pyroscope: 'Pyroscope', github: 'GitHub' };
@@ -65,7 +66,7 @@ export interface RequestOptions {
 }
 
 /** Shape helpers for `expect`. */
-export const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+export { isObject };
 export const optionalArray = (v: unknown): boolean => v === undefined || v === null || Array.isArray(v);
 
 function encodeParams(p: Record<string, string | number | undefined | Array<string | number>>): URLSearchParams {

@@ -8,8 +8,8 @@ import type { Frame } from '../../types.js';
 import type { ParsedProfile, ParsedSample, ValueTypeName } from '../../../analysis/profiles/pprof.js';
 import { functionId } from '../../../analysis/profiles/intern.js';
 import { flameFields, frameKind, leftOut, type Frame as DataFrame } from './grafana-frames.js';
+import { isObject } from '../../../util/objects.js';
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /** A Pyroscope JSON export (or `/render?format=json` answer). */
 export function looksLikeFlamebearer(doc: unknown): boolean {

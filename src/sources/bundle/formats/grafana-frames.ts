@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { LogRecord } from '../../types.js';
 import type { MetricStoreBuilder } from '../openmetrics.js';
 import { lokiStreamsRecords } from './logcli.js';
+import { isObject } from '../../../util/objects.js';
 
 interface FrameField {
   name: string;
@@ -24,7 +25,6 @@ export interface Frame {
   fields: FrameField[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /** One frame in either layout (schema + data columns, or fields holding their values); undefined when it is neither. */
 function frameOf(raw: unknown): Frame | undefined {

@@ -8,6 +8,7 @@ import type { Attributes, LogRecord } from '../../types.js';
 import { epochNumberMs, lineTime, parseTimeValue } from './line-time.js';
 import { continueLast } from './plain-logs.js';
 import { pinoLevel } from '../../../analysis/logs/level.js';
+import { isObject } from '../../../util/objects.js';
 
 const TIME_KEYS = ['@timestamp', 'timestamp', 'time', 'ts', 't', 'datetime', 'date', 'eventTime', 'receiveTimestamp', 'timeUnixNano', '__REALTIME_TIMESTAMP'];
 /** The time fields read, as a problem names them. */
@@ -53,7 +54,6 @@ class Fields {
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 function lookup(o: Record<string, unknown>, path: string, depth: number): unknown {
   const v = o[path];
