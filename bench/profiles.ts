@@ -2,7 +2,8 @@
 // run(): our decode + top-N time vs `go tool pprof -top` wall time on large.cpu (side by side, ratio),
 // and the per-file parity table for every profile in ../shared/datasets/pprof/.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
@@ -139,7 +140,44 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+/**
+ * JFR: our read of the fixture recording repeated as 40 chunks (~5 MB) in this process, beside the JDK's
+ * `jfr summary` on the same file in its own process (JVM start included: read the ratio as an upper bound
+ * of ours against the JDK's own reader, not as equal work).
+ */
+async function jfrRow(): Promise<void> {
+  const fixture = path.resolve('test/fixtures/formats/jfr/checkout.jfr');
+  const one = readFileSync(fixture);
+  const bytes = Buffer.concat(Array.from({ length: 40 }, () => one));
+  const { parseJfr } = await import('../src/sources/bundle/formats/jfr.js');
+  const ours: number[] = [];
+  let samples = 0;
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    samples = parseJfr(bytes, 'bench.jfr').profiles.reduce((a, p) => a + p.samples.length, 0);
+    ours.push(performance.now() - t0);
+  }
+  const mbs = bytes.length / 1e6 / (median(ours) / 1000);
+  process.stdout.write(`profiles: JFR ${(bytes.length / 1e6).toFixed(1)} MB (40 chunks of the fixture recording): read in ${median(ours).toFixed(0)} ms (${mbs.toFixed(0)} MB/s, ${samples} stacks), median of 5 in this process\n`);
+  const tmp = path.join(tmpdir(), `ql-bench-${process.pid}.jfr`);
+  writeFileSync(tmp, bytes);
+  try {
+    const theirs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      await run$('jfr', ['summary', tmp], { maxBuffer: 1 << 24 });
+      theirs.push(performance.now() - t0);
+    }
+    process.stdout.write(`  the JDK's jfr summary, same file, whole process: ${median(theirs).toFixed(0)} ms; ratio ours/theirs ${(median(ours) / median(theirs)).toFixed(2)} (theirs includes the JVM's start)\n`);
+  } catch {
+    process.stdout.write('  jfr summary: skipped (no JDK on PATH)\n');
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
 export async function run(): Promise<void> {
+  await jfrRow();
   const large = path.join(DATASET_DIR, 'google-pprof/large.cpu');
   if (!existsSync(large)) {
     process.stdout.write(`profiles bench: skipped (${large} not found)\n`);
