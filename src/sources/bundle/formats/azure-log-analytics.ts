@@ -8,8 +8,9 @@
 // JSON line (a container's structured log) gives what the columns lack, by the JSON log reader's fields.
 import type { LogRecord } from '../../types.js';
 import { documentAttributes, documentFields, hexId, jsonTime } from './json-logs.js';
-import { entryRecord, isPlainObject, SkippedEntries } from './export-entries.js';
+import { entryRecord, SkippedEntries } from './export-entries.js';
 import { serviceName } from './csv-values.js';
+import { isObject } from '../../../util/objects.js';
 
 const MESSAGE_COLUMNS = ['LogMessage', 'LogEntry', 'Message', 'OuterMessage', 'SyslogMessage', 'RenderedDescription', 'ResultDescription', 'Description', 'Body'];
 const LEVEL_COLUMNS = ['LogLevel', 'SeverityLevel', 'Level', 'SeverityText'];
@@ -21,7 +22,7 @@ const APP_INSIGHTS_LEVELS = ['debug', 'information', 'warning', 'error', 'critic
 
 /** `az monitor log-analytics query` output: rows with `TimeGenerated`. */
 function isAzRows(doc: unknown): boolean {
-  return Array.isArray(doc) && doc.slice(0, 5).some((r) => isPlainObject(r) && 'TimeGenerated' in r);
+  return Array.isArray(doc) && doc.slice(0, 5).some((r) => isObject(r) && 'TimeGenerated' in r);
 }
 
 interface Table {
@@ -32,9 +33,9 @@ interface Table {
 
 /** The REST API's `tables`, when one has a `TimeGenerated` column. */
 function restTables(doc: unknown): Table[] | undefined {
-  if (!isPlainObject(doc) || !Array.isArray(doc.tables)) return undefined;
-  const tables = doc.tables.filter((t): t is Table => isPlainObject(t) && Array.isArray(t.columns) && Array.isArray(t.rows));
-  return tables.some((t) => t.columns.some((c) => isPlainObject(c) && c.name === 'TimeGenerated')) ? tables : undefined;
+  if (!isObject(doc) || !Array.isArray(doc.tables)) return undefined;
+  const tables = doc.tables.filter((t): t is Table => isObject(t) && Array.isArray(t.columns) && Array.isArray(t.rows));
+  return tables.some((t) => t.columns.some((c) => isObject(c) && c.name === 'TimeGenerated')) ? tables : undefined;
 }
 
 export function looksLikeLogAnalytics(doc: unknown): boolean {
@@ -57,13 +58,13 @@ function levelOf(l: { column: string; value: unknown } | undefined): string | un
 }
 
 function rowRecord(row: unknown, fallbackService: string): LogRecord | string {
-  if (!isPlainObject(row)) return 'not a row object';
+  if (!isObject(row)) return 'not a row object';
   const timeMs = jsonTime(row.TimeGenerated);
   if (timeMs === undefined) return 'no readable `TimeGenerated`';
   const msg = firstValue(row, MESSAGE_COLUMNS);
   // A dynamic column (Container Insights' LogMessage of a JSON line) comes as an object.
   const message = msg === undefined ? undefined : typeof msg.value === 'string' ? msg.value : JSON.stringify(msg.value);
-  const inner = isPlainObject(msg?.value) ? documentFields(msg.value) : message !== undefined ? documentFields({ message }) : {};
+  const inner = isObject(msg?.value) ? documentFields(msg.value) : message !== undefined ? documentFields({ message }) : {};
   const svc = firstValue(row, SERVICE_COLUMNS);
   const service = svc && typeof svc.value === 'string' ? serviceName(svc.value, svc.column) : undefined;
   const attributes = documentAttributes(row, {}, '', msg?.column);
@@ -85,7 +86,7 @@ function rowRecord(row: unknown, fallbackService: string): LogRecord | string {
 
 /** The REST answer's rows as objects of their columns. */
 function tableRows(t: Table): unknown[] {
-  const names = t.columns.map((c) => (isPlainObject(c) && typeof c.name === 'string' ? c.name : ''));
+  const names = t.columns.map((c) => (isObject(c) && typeof c.name === 'string' ? c.name : ''));
   return t.rows.map((r) => (Array.isArray(r) ? Object.fromEntries(names.map((n, i) => [n, r[i]]).filter(([n]) => n !== '')) : r));
 }
 

@@ -8,28 +8,29 @@
 // payload's; `trace` (`projects/P/traces/ID`) and `spanId` link the entry to its trace.
 import type { LogRecord } from '../../types.js';
 import { documentAttributes, documentFields, hexId, jsonTime, type DocumentFields } from './json-logs.js';
-import { entryRecord, isPlainObject, SkippedEntries } from './export-entries.js';
+import { entryRecord, SkippedEntries } from './export-entries.js';
+import { isObject } from '../../../util/objects.js';
 
 const RESOURCE_SERVICE_LABELS = ['container_name', 'service_name', 'function_name', 'module_id', 'job_name'];
 const ENTRY_SERVICE_LABELS = ['k8s-pod/app', 'k8s-pod/app_kubernetes_io/name', 'service_name'];
 
 export function isLogEntry(doc: unknown): boolean {
-  if (!isPlainObject(doc)) return false;
+  if (!isObject(doc)) return false;
   const timed = typeof doc.timestamp === 'string' || typeof doc.receiveTimestamp === 'string';
   const named = typeof doc.logName === 'string' || typeof doc.insertId === 'string';
-  return timed && named && ('textPayload' in doc || 'jsonPayload' in doc || 'protoPayload' in doc || isPlainObject(doc.resource));
+  return timed && named && ('textPayload' in doc || 'jsonPayload' in doc || 'protoPayload' in doc || isObject(doc.resource));
 }
 
 /** An array of entries, the API's `{"entries": […]}`, or one entry (a line of a sink's JSON Lines). */
 export function looksLikeCloudLogging(doc: unknown): boolean {
   // The first few entries: one damaged entry at the start does not make the file something else.
   if (Array.isArray(doc)) return doc.slice(0, 5).some(isLogEntry);
-  if (isPlainObject(doc) && Array.isArray(doc.entries)) return doc.entries.slice(0, 5).some(isLogEntry);
+  if (isObject(doc) && Array.isArray(doc.entries)) return doc.entries.slice(0, 5).some(isLogEntry);
   return isLogEntry(doc);
 }
 
 function stringLabel(o: unknown, keys: string[]): string | undefined {
-  if (!isPlainObject(o)) return undefined;
+  if (!isObject(o)) return undefined;
   for (const k of keys) {
     const v = o[k];
     if (typeof v === 'string' && v.trim()) return v.trim();
@@ -42,13 +43,13 @@ function protoBody(p: Record<string, unknown>): string {
   const method = typeof p.methodName === 'string' ? p.methodName : undefined;
   if (!method) return JSON.stringify(p);
   const res = typeof p.resourceName === 'string' ? ` ${p.resourceName}` : '';
-  const status = isPlainObject(p.status) && typeof p.status.message === 'string' && p.status.message ? `: ${p.status.message}` : '';
+  const status = isObject(p.status) && typeof p.status.message === 'string' && p.status.message ? `: ${p.status.message}` : '';
   return `${method}${res}${status}`;
 }
 
 /** A request log with no payload (a load balancer's): `GET url status`. */
 function requestBody(h: unknown): string | undefined {
-  if (!isPlainObject(h)) return undefined;
+  if (!isObject(h)) return undefined;
   const parts = [h.requestMethod, h.requestUrl, h.status].filter((v) => v !== undefined && v !== '');
   return parts.length ? parts.join(' ') : undefined;
 }
@@ -62,20 +63,20 @@ function entryRecordOf(e: unknown, fallbackService: string): LogRecord | string 
   let payload: DocumentFields = {};
   let body: string | undefined;
   if (typeof d.textPayload === 'string' || typeof d.textPayload === 'number' || typeof d.textPayload === 'boolean') body = String(d.textPayload).replace(/\r?\n$/, '');
-  else if (isPlainObject(d.jsonPayload)) {
+  else if (isObject(d.jsonPayload)) {
     payload = documentFields(d.jsonPayload);
     body = payload.message ?? JSON.stringify(d.jsonPayload);
     documentAttributes(d.jsonPayload, attributes, '', payload.messageKey);
-  } else if (isPlainObject(d.protoPayload)) {
+  } else if (isObject(d.protoPayload)) {
     body = protoBody(d.protoPayload);
     documentAttributes(d.protoPayload, attributes, 'protoPayload.');
   }
   body ??= requestBody(d.httpRequest) ?? '';
-  if (isPlainObject(d.resource)) documentAttributes(d.resource, attributes, 'resource.');
-  if (isPlainObject(d.labels)) for (const [k, v] of Object.entries(d.labels)) if (typeof v === 'string') attributes[`labels.${k}`] = v;
-  if (isPlainObject(d.httpRequest)) documentAttributes(d.httpRequest, attributes, 'httpRequest.');
+  if (isObject(d.resource)) documentAttributes(d.resource, attributes, 'resource.');
+  if (isObject(d.labels)) for (const [k, v] of Object.entries(d.labels)) if (typeof v === 'string') attributes[`labels.${k}`] = v;
+  if (isObject(d.httpRequest)) documentAttributes(d.httpRequest, attributes, 'httpRequest.');
   for (const k of ['logName', 'insertId']) if (typeof d[k] === 'string') attributes[k] = d[k] as string;
-  const resourceLabels = isPlainObject(d.resource) ? d.resource.labels : undefined;
+  const resourceLabels = isObject(d.resource) ? d.resource.labels : undefined;
   const severity = typeof d.severity === 'string' && d.severity !== 'DEFAULT' ? d.severity : undefined;
   return entryRecord(
     {
@@ -95,7 +96,7 @@ function entryRecordOf(e: unknown, fallbackService: string): LogRecord | string 
 export function cloudLoggingRecords(file: string, docs: unknown[], fallbackService: string, out: LogRecord[]): string[] {
   const skipped = new SkippedEntries('entry(ies)');
   docs.forEach((doc, d) => {
-    const entries = Array.isArray(doc) ? doc : isPlainObject(doc) && Array.isArray(doc.entries) ? doc.entries : [doc];
+    const entries = Array.isArray(doc) ? doc : isObject(doc) && Array.isArray(doc.entries) ? doc.entries : [doc];
     entries.forEach((e, i) => {
       const r = entryRecordOf(e, fallbackService);
       if (typeof r === 'string') skipped.skip(r, docs.length > 1 ? `document ${d + 1}, entry ${i + 1}` : `entry ${i + 1}`);

@@ -6,34 +6,35 @@
 // or group (cloudwatch-names.ts).
 import type { LogRecord } from '../../types.js';
 import { documentAttributes, documentFields, jsonLineFields } from './json-logs.js';
-import { entryRecord, isPlainObject, SkippedEntries } from './export-entries.js';
+import { entryRecord, SkippedEntries } from './export-entries.js';
 import { serviceFromLogGroup, serviceFromLogStream } from './cloudwatch-names.js';
+import { isObject } from '../../../util/objects.js';
 
 const PAGE_KEYS = ['nextForwardToken', 'nextBackwardToken', 'searchedLogStreams', 'nextToken'];
 
 function isLogEvent(e: unknown): boolean {
-  return isPlainObject(e) && typeof e.timestamp === 'number' && typeof e.message === 'string';
+  return isObject(e) && typeof e.timestamp === 'number' && typeof e.message === 'string';
 }
 
 /** `filter-log-events` / `get-log-events` output: `events`, with the page keys or events shaped as CloudWatch's. */
 export function isCloudWatchEvents(doc: unknown): boolean {
-  if (!isPlainObject(doc) || !Array.isArray(doc.events)) return false;
+  if (!isObject(doc) || !Array.isArray(doc.events)) return false;
   const e = doc.events[0];
-  return PAGE_KEYS.some((k) => k in doc) ? e === undefined || isPlainObject(e) : isLogEvent(e) && ('ingestionTime' in (e as object) || 'eventId' in (e as object) || 'logStreamName' in (e as object));
+  return PAGE_KEYS.some((k) => k in doc) ? e === undefined || isObject(e) : isLogEvent(e) && ('ingestionTime' in (e as object) || 'eventId' in (e as object) || 'logStreamName' in (e as object));
 }
 
 /** `get-query-results` output: `results`, rows of `{field, value}`, and the query's status or statistics (which
  * come last: a head cut before them has rows naming Insights' own `@` fields). */
 export function isInsightsResults(doc: unknown): boolean {
-  if (!isPlainObject(doc) || !Array.isArray(doc.results)) return false;
+  if (!isObject(doc) || !Array.isArray(doc.results)) return false;
   const row = doc.results[0];
-  const pairs = Array.isArray(row) && row.every((c) => isPlainObject(c) && typeof c.field === 'string' && 'value' in c);
-  if (typeof doc.status === 'string' || isPlainObject(doc.statistics)) return row === undefined || pairs;
+  const pairs = Array.isArray(row) && row.every((c) => isObject(c) && typeof c.field === 'string' && 'value' in c);
+  if (typeof doc.status === 'string' || isObject(doc.statistics)) return row === undefined || pairs;
   return pairs && (row as Array<{ field: string }>).some((c) => c.field.startsWith('@'));
 }
 
 function eventRecord(e: unknown, fallbackService: string): LogRecord | string {
-  if (!isPlainObject(e)) return 'not an event object';
+  if (!isObject(e)) return 'not an event object';
   if (typeof e.message !== 'string') return 'no `message`';
   // The CLI writes a number; a script's JSON may have kept it a string of digits.
   const ts = typeof e.timestamp === 'string' && /^\d{1,16}$/.test(e.timestamp) ? Number(e.timestamp) : e.timestamp;
@@ -52,7 +53,7 @@ function eventRecord(e: unknown, fallbackService: string): LogRecord | string {
 function rowDocument(row: unknown): Record<string, unknown> | undefined {
   if (!Array.isArray(row)) return undefined;
   const doc: Record<string, unknown> = {};
-  for (const c of row) if (isPlainObject(c) && typeof c.field === 'string' && c.field !== '@ptr') doc[c.field] = c.value;
+  for (const c of row) if (isObject(c) && typeof c.field === 'string' && c.field !== '@ptr') doc[c.field] = c.value;
   return doc;
 }
 

@@ -5,7 +5,8 @@
 // what a search asks for when `_source` is off) fill in what `_source` lacks.
 import type { LogRecord } from '../../types.js';
 import { documentAttributes, documentFields } from './json-logs.js';
-import { entryRecord, isPlainObject, SkippedEntries } from './export-entries.js';
+import { entryRecord, SkippedEntries } from './export-entries.js';
+import { isObject } from '../../../util/objects.js';
 
 interface SearchAnswer {
   took?: unknown;
@@ -16,8 +17,8 @@ interface SearchAnswer {
 
 /** A search answer (under Kibana's `rawResponse` too), or undefined when the document is none. */
 function searchAnswer(doc: unknown): SearchAnswer | undefined {
-  const d = isPlainObject(doc) && isPlainObject(doc.rawResponse) ? doc.rawResponse : doc;
-  if (!isPlainObject(d) || !isPlainObject(d.hits) || !Array.isArray(d.hits.hits)) return undefined;
+  const d = isObject(doc) && isObject(doc.rawResponse) ? doc.rawResponse : doc;
+  if (!isObject(d) || !isObject(d.hits) || !Array.isArray(d.hits.hits)) return undefined;
   return 'took' in d || 'timed_out' in d || '_shards' in d || '_scroll_id' in d || 'total' in d.hits ? (d as unknown as SearchAnswer) : undefined;
 }
 
@@ -30,9 +31,9 @@ function partialNote(file: string, a: SearchAnswer): string | undefined {
   const failed = Number(a._shards?.failed);
   if (a.timed_out === true || failed > 0) return `${file}: the search answer is partial (${a.timed_out === true ? 'it timed out' : `${failed} shard(s) failed`}): its hits are only part of the matches`;
   const t = a.hits.total;
-  const total = typeof t === 'number' ? t : isPlainObject(t) && typeof t.value === 'number' ? t.value : undefined;
+  const total = typeof t === 'number' ? t : isObject(t) && typeof t.value === 'number' ? t.value : undefined;
   if (total !== undefined && total > a.hits.hits.length) {
-    const atLeast = isPlainObject(t) && t.relation === 'gte' ? 'at least ' : '';
+    const atLeast = isObject(t) && t.relation === 'gte' ? 'at least ' : '';
     return `${file}: the answer holds ${a.hits.hits.length} of ${atLeast}${total} matching documents (the search's \`size\`): ask for more (\`size\`, \`search_after\`, or \`elasticdump\`) to read the rest`;
   }
   return undefined;
@@ -40,7 +41,7 @@ function partialNote(file: string, a: SearchAnswer): string | undefined {
 
 /** One hit: its index and a `_source` or `fields` object. */
 export function isElasticHit(doc: unknown): boolean {
-  return isPlainObject(doc) && typeof doc._index === 'string' && (isPlainObject(doc._source) || isPlainObject(doc.fields));
+  return isObject(doc) && typeof doc._index === 'string' && (isObject(doc._source) || isObject(doc.fields));
 }
 
 /** A search answer, a hit (a line of JSON Lines) or an array of hits. */
@@ -51,7 +52,7 @@ export function looksLikeElasticHits(doc: unknown): boolean {
 /** `fields` as a document: each field's single value (a list of several stays a list). */
 function fieldsDocument(fields: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (!isPlainObject(fields)) return out;
+  if (!isObject(fields)) return out;
   for (const [k, v] of Object.entries(fields)) out[k] = Array.isArray(v) && v.length === 1 ? v[0] : v;
   return out;
 }
@@ -59,7 +60,7 @@ function fieldsDocument(fields: unknown): Record<string, unknown> {
 function hitRecord(hit: unknown, fallbackService: string): LogRecord | string {
   if (!isElasticHit(hit)) return 'not a hit (no `_index` with `_source` or `fields`)';
   const h = hit as Record<string, unknown>;
-  const source = isPlainObject(h._source) ? h._source : {};
+  const source = isObject(h._source) ? h._source : {};
   const doc = { ...fieldsDocument(h.fields), ...source };
   const f = documentFields(doc);
   if (f.timeMs === undefined) return 'no readable time (`@timestamp`, `timestamp`, `time`…)';

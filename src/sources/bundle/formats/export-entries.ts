@@ -12,8 +12,6 @@ export interface EntryParts {
   attributes: Attributes;
 }
 
-export const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
-
 /** Entries skipped, counted by reason; the first one named by its place in the file. */
 export class SkippedEntries {
   private readonly reasons = new Map<string, number>();
