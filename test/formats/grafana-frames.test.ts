@@ -17,6 +17,7 @@ describe('Grafana data frames', () => {
       'loki-query-inspector.json grafana-frames logs',
       'panel-data.json grafana-frames metrics',
       'prometheus-query-inspector.json grafana-frames metrics',
+      'tempo-trace-inspector.json grafana-frames traces',
     ]);
     expect(b.problems).toEqual([expect.stringMatching(/prometheus-query-inspector\.json: series without __name__ \(an expression's answer\) named after the file: prometheus_query_inspector_B$/)]);
     const m = b.metrics!;
@@ -38,6 +39,21 @@ describe('Grafana data frames', () => {
     expect(first.timeMs).toBe(T0 + 600_000 + 137);
     expect(logs.records.filter((r) => /duplicate key/.test(r.body))).toHaveLength(4);
     expect(first.attributes?.pod ?? first.attributes?.['k8s.pod.name']).toBe('checkout-7d4b9f6c8-9tq2w');
+    // A trace view frame (Tempo): one row per span, times in ms, status from statusCode, tags and logs as JSON.
+    const trace = (await b.traces!.getTrace('e7e8fd1af5dd7361f5d1450b1b70684d'))!;
+    expect(trace.map((sp) => `${sp.service}:${sp.name}:${sp.kind}:${sp.status}`).sort()).toEqual([
+      'checkout:INSERT INTO orders:3:error',
+      'checkout:POST /api/checkout:2:error',
+      'checkout:SELECT FROM carts:3:unset',
+      'frontend:POST /api/checkout:2:error',
+      'frontend:POST:3:error',
+    ]);
+    const insert = trace.find((sp) => sp.name === 'INSERT INTO orders')!;
+    expect(insert.statusMessage).toBe('pq: duplicate key value violates unique constraint "orders_pkey"');
+    expect(insert.durationMs).toBeCloseTo(3.2, 3); // float64 milliseconds since 1970 are exact to about 0.2 µs
+    expect(insert.attributes['db.system']).toBe('postgresql');
+    expect(insert.events).toEqual([{ name: 'exception', timeMs: expect.any(Number), attributes: { message: 'exception', 'exception.type': '*pq.Error' } }]);
+    expect(trace.find((sp) => sp.name === 'POST /api/checkout' && sp.service === 'frontend')!.resource['k8s.pod.name']).toBe('frontend-6f9d7c8b5-h7m4z');
   });
 
   it('a large answer is recognised from its head; frames of another kind and unreadable values are said', async () => {

@@ -208,7 +208,7 @@ function detectJsonHead(text: string): Detected | undefined {
   if (/^\s*\{\s*"(version|flamebearer)"\s*:/.test(text) && /"flamebearer"\s*:\s*\{\s*"names"/.test(text)) return { format: 'flamebearer', signal: 'profiles' };
   // Frames longer than the head (their meta may hold a Prometheus resultType): a query inspector answer or DataFrame JSON; Loki's line fields say logs.
   if (/"frames"\s*:\s*\[\s*\{\s*"schema"|^\s*\[\s*\{\s*"schema"\s*:\s*\{/.test(text) && /"fields"\s*:\s*\[/.test(text))
-    return { format: 'grafana-frames', signal: /"name"\s*:\s*"(Line|tsNs)"/.test(text) ? 'logs' : /"name"\s*:\s*"level"/.test(text) && /"name"\s*:\s*"self"/.test(text) ? 'profiles' : 'metrics' };
+    return { format: 'grafana-frames', signal: /"name"\s*:\s*"(Line|tsNs)"/.test(text) ? 'logs' : /"name"\s*:\s*"level"/.test(text) && /"name"\s*:\s*"self"/.test(text) ? 'profiles' : /"name"\s*:\s*"spanID"/.test(text) ? 'traces' : 'metrics' };
   const exported = detectCutLogExport(text);
   if (exported) return exported;
   if (/"resultType"\s*:\s*"streams"/.test(text)) return { format: 'loki-json', signal: 'logs' };

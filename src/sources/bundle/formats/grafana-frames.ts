@@ -6,7 +6,9 @@
 // message column) are logs; `level`/`value`/`self`/`label` columns are a flame graph (formats/flamebearer.ts). Each file is read as the signal most of its frames hold; frames of another
 // kind (traces, tables without time) are counted and said.
 import path from 'node:path';
-import type { LogRecord } from '../../types.js';
+import type { Attributes, InstrumentationScope, LogRecord, Span } from '../../types.js';
+import type { ParseStats } from '../../otlp-traces.js';
+import { parentIdOf, scopeFromTags, spanCore, translatedSpan, withoutDerivedTags } from './span-common.js';
 import type { MetricStoreBuilder } from '../openmetrics.js';
 import { lokiStreamsRecords } from './logcli.js';
 import { isObject } from '../../../util/objects.js';
@@ -68,7 +70,14 @@ export function grafanaFrames(doc: unknown): Frame[] | undefined {
 const timeField = (f: Frame) => f.fields.find((x) => x.type === 'time') ?? f.fields.find((x) => /^(time|timestamp)$/i.test(x.name));
 const lineField = (f: Frame) => f.fields.find((x) => x.name === 'Line') ?? f.fields.find((x) => x.type === 'string' && /^(line|message|msg|log|body|_source)$/i.test(x.name));
 
-export type FrameKind = 'logs' | 'metrics' | 'profiles' | 'other';
+export type FrameKind = 'logs' | 'metrics' | 'profiles' | 'traces' | 'other';
+
+/** Grafana's trace frame (the Tempo and Jaeger data sources' trace view): one row per span. */
+const traceFields = (f: Frame) => {
+  const by = (n: string) => f.fields.find((x) => x.name === n);
+  const [traceID, spanID, startTime, duration] = [by('traceID'), by('spanID'), by('startTime'), by('duration')];
+  return traceID && spanID && startTime && duration ? { traceID, spanID, startTime, duration, by } : undefined;
+};
 
 /** Grafana's flame graph frame (the Pyroscope data source): a tree as rows with these columns. */
 export const flameFields = (f: Frame) => {
@@ -79,16 +88,17 @@ export const flameFields = (f: Frame) => {
 
 export function frameKind(f: Frame): FrameKind {
   if (flameFields(f)) return 'profiles';
+  if (traceFields(f)) return 'traces';
   if (!timeField(f)) return 'other';
   if (lineField(f)) return 'logs';
   return f.fields.some((x) => x.type === 'number') ? 'metrics' : 'other';
 }
 
 /** The signal most frames hold (ties to metrics, then logs); undefined when none is logs, metrics or a flame graph. */
-export function framesSignal(frames: Frame[]): 'logs' | 'metrics' | 'profiles' | undefined {
-  const n = { logs: 0, metrics: 0, profiles: 0, other: 0 };
+export function framesSignal(frames: Frame[]): 'logs' | 'metrics' | 'profiles' | 'traces' | undefined {
+  const n = { logs: 0, metrics: 0, profiles: 0, traces: 0, other: 0 };
   for (const f of frames) n[frameKind(f)]++;
-  const best = (['metrics', 'logs', 'profiles'] as const).reduce((a, k) => (n[k] > n[a] ? k : a), 'metrics' as 'logs' | 'metrics' | 'profiles');
+  const best = (['metrics', 'logs', 'profiles', 'traces'] as const).reduce((a, k) => (n[k] > n[a] ? k : a), 'metrics' as 'logs' | 'metrics' | 'profiles' | 'traces');
   return n[best] > 0 ? best : undefined;
 }
 
@@ -104,7 +114,7 @@ function timeMs(v: unknown): number | undefined {
 
 export function leftOut(file: string, frames: Frame[], kind: FrameKind): string[] {
   const others = frames.filter((f) => frameKind(f) !== kind).length;
-  const what = kind === 'logs' ? 'log lines' : kind === 'profiles' ? 'flame graphs' : 'time series';
+  const what = kind === 'logs' ? 'log lines' : kind === 'profiles' ? 'flame graphs' : kind === 'traces' ? 'traces' : 'time series';
   return others ? [`${file}: ${others} of ${frames.length} frame(s) are not ${what} (traces, tables without a time); left out`] : [];
 }
 
@@ -177,4 +187,71 @@ export function frameLogRecords(file: string, frames: Frame[], fallbackService: 
   const problems = leftOut(file, frames, 'logs');
   if (bad) problems.push(`${file}: ${bad} line(s) without a readable time or text; left out`);
   return problems;
+}
+
+/** `[{key, value}]` (a JSON list, or its text) as attributes. */
+function keyValues(v: unknown): Attributes {
+  let list = v;
+  if (typeof v === 'string') {
+    try {
+      list = JSON.parse(v) as unknown;
+    } catch {
+      return {};
+    }
+  }
+  const out: Attributes = {};
+  if (Array.isArray(list))
+    for (const kv of list) if (isObject(kv) && typeof kv.key === 'string' && (typeof kv.value === 'string' || typeof kv.value === 'number' || typeof kv.value === 'boolean')) out[kv.key] = kv.value;
+  return out;
+}
+
+/** Grafana trace frames as spans: times in milliseconds, status from `statusCode` (0 unset, 1 ok, 2 error),
+ * attributes from `tags`, the resource from `serviceTags`, events from `logs`. */
+export function frameSpans(file: string, frames: Frame[], out: Span[], stats: ParseStats): string[] {
+  const resources = new Map<string, Attributes>();
+  const scopes = new Map<string, InstrumentationScope>();
+  for (const f of frames) {
+    const c = frameKind(f) === 'traces' ? traceFields(f) : undefined;
+    if (!c) continue;
+    const col = (name: string, i: number) => c.by(name)?.values[i];
+    c.spanID.values.forEach((spanId, i) => {
+      const ms = (name: string) => (typeof col(name, i) === 'number' ? (col(name, i) as number) * 1000 : undefined);
+      const core = spanCore(stats, { traceId: col('traceID', i), spanId, startMicros: ms('startTime'), durationMicros: ms('duration') }, { ids: 'traceID/spanID', start: 'startTime' });
+      if (!core) return;
+      const service = typeof col('serviceName', i) === 'string' && col('serviceName', i) ? (col('serviceName', i) as string) : 'unknown';
+      const serviceTags = keyValues(col('serviceTags', i));
+      const rkey = `${service}\0${JSON.stringify(serviceTags)}`;
+      let resource = resources.get(rkey);
+      if (!resource) resources.set(rkey, (resource = { ...serviceTags, 'service.name': service }));
+      const code = Number(col('statusCode', i));
+      const message = col('statusMessage', i);
+      const tags: Attributes = { ...keyValues(col('tags', i)) };
+      if (code === 2) tags['otel.status_code'] = 'ERROR';
+      else if (code === 1) tags['otel.status_code'] = 'OK';
+      if (typeof message === 'string' && message) tags['otel.status_description'] = message;
+      const library = col('instrumentationLibraryName', i);
+      if (typeof library === 'string' && library) tags['otel.scope.name'] = library;
+      const version = col('instrumentationLibraryVersion', i);
+      if (typeof version === 'string' && version) tags['otel.scope.version'] = version;
+      const logs = col('logs', i);
+      const parsedLogs = typeof logs === 'string' ? safeJson(logs) : logs;
+      const events = (Array.isArray(parsedLogs) ? parsedLogs : []).flatMap((l) => {
+        if (!isObject(l) || typeof l.timestamp !== 'number') return [];
+        const attributes = keyValues(l.fields);
+        const name = typeof l.name === 'string' ? l.name : typeof attributes.message === 'string' ? attributes.message : typeof attributes.event === 'string' ? attributes.event : '';
+        return [{ name, timeMs: l.timestamp, attributes }];
+      });
+      out.push(translatedSpan(core, { parent: parentIdOf(col('parentSpanID', i)), service, name: col('operationName', i), kind: col('kind', i), tags, attributes: withoutDerivedTags(tags), resource, events, scope: scopeFromTags(tags, scopes) }));
+      stats.spans++;
+    });
+  }
+  return leftOut(file, frames, 'traces');
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -9,10 +9,11 @@ import { looksLikeZipkin, parseZipkin } from './zipkin.js';
 import { yieldToLoop } from '../../../util/yield.js';
 import type { Format } from './detect.js';
 import { decodeCsvSpans } from './csv-files.js';
+import { frameSpans, grafanaFrames } from './grafana-frames.js';
 
 /** True when `format` is read here rather than by the OTLP/JSON loader. */
 export function isOtherTraceFormat(format: Format | undefined): boolean {
-  return format === 'otlp-proto' || format === 'jaeger-json' || format === 'zipkin-json' || format === 'csv-spans';
+  return format === 'otlp-proto' || format === 'jaeger-json' || format === 'zipkin-json' || format === 'csv-spans' || format === 'grafana-frames';
 }
 
 /** `problems`, when given, is told what of a file cut short or with bad lines was left out (parseJsonDocuments). */
@@ -30,7 +31,12 @@ export async function decodeTraceFile(file: string, bytes: Buffer, format: Forma
   const docs = parseJsonDocuments(file, bytes.toString('utf8'), problems);
   for (const doc of docs) {
     await yieldToLoop();
-    if (format === 'jaeger-json') {
+    if (format === 'grafana-frames') {
+      const frames = grafanaFrames(doc);
+      if (!frames) throw new BundleFileError(file, 'not Grafana data frames (expected {"results": {…: {"frames": […]}}}, a list of {schema, data} or {"series": [{fields}]})');
+      const notes = frameSpans(file, frames, out, stats);
+      if (problems) problems.push(...notes);
+    } else if (format === 'jaeger-json') {
       if (!looksLikeJaeger(doc)) throw new BundleFileError(file, 'not Jaeger JSON (expected {"data": [{"traceID", "spans", "processes"}]})');
       parseJaeger(doc, out, stats);
     } else {
