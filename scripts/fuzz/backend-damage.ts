@@ -33,6 +33,8 @@ export interface Limits {
 export interface RequestInfo {
   authorization?: string;
   url: string;
+  /** 1 for the first request of this case to this URL (method and path with query), 2 for its retry, … */
+  attempt: number;
 }
 
 const json = (status: number, v: unknown, headers: Record<string, string> = {}): Reply => ({ status, headers: { 'content-type': 'application/json', ...headers }, body: Buffer.from(JSON.stringify(v)) });
@@ -149,6 +151,9 @@ export const DAMAGES: Record<string, Damage> = {
     const retryAfter = ['1', '2', '3600', 'Wed, 21 Oct 2099 07:28:00 GMT', 'soon', '-5'][Math.floor(p.pick * 6)]!;
     return text(p.fraction < 0.5 ? 429 : 503, p.fraction < 0.5 ? 'too many outstanding requests' : 'upstream connect error or disconnect/reset before headers', 'text/plain', { 'retry-after': retryAfter });
   },
+  // A backend that fails once and then answers (a restarting pod): the client's retry recovers it whole,
+  // so the tools must answer as if nothing happened; a partial mark or a different answer would be wrong.
+  'unavailable-once': (g, p, _lim, req) => (req.attempt > 1 ? json(200, g.json) : text(p.pick < 0.5 ? 503 : 429, 'upstream connect error or disconnect/reset before headers', 'text/plain', { 'retry-after': '0' })),
   'slow-head': (g, _p, lim) => ({ ...json(200, g.json), delayMs: lim.timeoutMs + 1000 }),
   'slow-body': (g, _p, lim) => ({ ...json(200, g.json), stallMs: lim.timeoutMs + 1000 }),
   'reset-mid-body': (g) => ({ ...json(200, g.json), reset: true }),
@@ -170,3 +175,34 @@ export const DAMAGES: Record<string, Damage> = {
 };
 
 export const DAMAGE_KINDS = Object.keys(DAMAGES);
+
+/**
+ * GitHub's own failures (docs.github.com/rest: rate limits, contents): drawn only in `--backend github`
+ * cases, after the kinds above. On an endpoint they do not fit, the answer stays healthy.
+ */
+export const GITHUB_DAMAGES: Record<string, Damage> = {
+  'gh-rate-limit': (_g, p) =>
+    p.pick < 0.5
+      ? json(403, { message: 'API rate limit exceeded for user ID 1.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' }, { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 600), 'x-ratelimit-used': '5000', 'x-ratelimit-resource': p.fraction < 0.5 ? 'core' : 'code_search' })
+      : json(429, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits' }, { 'retry-after': '60' }),
+  'gh-not-found': () => json(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' }),
+  'gh-bad-base64': (g) => {
+    const v = clone(g.json) as Record<string, unknown> | null;
+    if (g.endpoint === 'contents' && v && typeof v.content === 'string') v.content = `${v.content.slice(0, 20)}%%% not base64 !!\n`;
+    return json(g.status, v);
+  },
+  'gh-base64-cut': (g) => {
+    // Valid base64, but only half the file (a proxy that cut the JSON string): the size field says more.
+    const v = clone(g.json) as Record<string, unknown> | null;
+    if (g.endpoint === 'contents' && v && typeof v.content === 'string') v.content = Buffer.from(Buffer.from(v.content, 'base64').subarray(0, 8)).toString('base64');
+    return json(g.status, v);
+  },
+  'gh-too-large': (g) => {
+    // Files of 1-100 MB: no content, encoding "none"; the raw media type gives the text.
+    const v = clone(g.json) as Record<string, unknown> | null;
+    if (g.endpoint === 'contents' && v && typeof v.content === 'string') Object.assign(v, { content: '', encoding: 'none' });
+    return json(g.status, v);
+  },
+};
+export const GITHUB_DAMAGE_KINDS = Object.keys(GITHUB_DAMAGES);
+export const ALL_DAMAGES: Record<string, Damage> = { ...DAMAGES, ...GITHUB_DAMAGES };

@@ -5,6 +5,7 @@
 import { BackendError, HttpClient, isObject, optionalArray, type RequestOptions } from '../../http.js';
 import { MAX_ITEMS_PER_ANSWER } from '../../limits.js';
 import { stringList } from './answer-values.js';
+import { noteLeftOut } from './answer-notes.js';
 
 /** Every Connect answer is a JSON object; the fields read from it are checked where read. */
 const RPC_ANSWER = { what: 'a JSON object (Pyroscope Connect API answer)', test: isObject };
@@ -28,6 +29,7 @@ function boundedLevels<L>(levels: L[]): L[] {
     if (nodes > MAX_FLAME_NODES) break;
     out.push(lvl);
   }
+  noteLeftOut('Pyroscope', `flame graph level past the read bound (${MAX_FLAME_DEPTH} levels, ${MAX_FLAME_NODES} nodes)`, levels.length - out.length);
   return out;
 }
 import type { ProfileSource, ProfileTypeInfo, StackProfile, TimeRange } from '../types.js';
@@ -86,6 +88,7 @@ export class PyroscopeProfileSource implements ProfileSource {
       );
       const acc = new Map<string, Set<string>>();
       for (const set of res.labelsSet ?? []) {
+        if (!Array.isArray(set?.labels)) noteLeftOut('Pyroscope', 'series without a list of labels');
         const labels = new Map((Array.isArray(set?.labels) ? set.labels : []).filter((l) => typeof l?.name === 'string' && typeof l.value === 'string').map((l) => [l.name!, l.value!]));
         const id = labels.get(PROFILE_TYPE_LABEL);
         if (!id || !parseProfileTypeId(id)) continue;
@@ -119,7 +122,10 @@ export class PyroscopeProfileSource implements ProfileSource {
       const j = await this.rpc<ProtoJsonProfile>('SelectMergeProfile', { ...req, maxNodes: this.maxNodes }, signal);
       if (!Array.isArray(j.stringTable) || !Array.isArray(j.sample) || !j.sample.length) return undefined;
       // Bounded: at most MAX_ITEMS_PER_ANSWER samples of one merged profile are read.
-      if (j.sample.length > MAX_ITEMS_PER_ANSWER) j.sample = j.sample.slice(0, MAX_ITEMS_PER_ANSWER);
+      if (j.sample.length > MAX_ITEMS_PER_ANSWER) {
+        noteLeftOut('Pyroscope', `profile sample past the ${MAX_ITEMS_PER_ANSWER} read from one answer`, j.sample.length - MAX_ITEMS_PER_ANSWER);
+        j.sample = j.sample.slice(0, MAX_ITEMS_PER_ANSWER);
+      }
       let parsed: ReturnType<typeof fromProtoJson>;
       try {
         parsed = fromProtoJson(j, `SelectMergeProfile ${typeId}`);
@@ -171,12 +177,12 @@ export class PyroscopeProfileSource implements ProfileSource {
 
   async services(range: TimeRange, signal?: AbortSignal): Promise<string[]> {
     const res = await this.rpc<NamesResponse>('LabelValues', { name: SERVICE_LABEL, ...this.ms(range) }, signal, NAMES_ANSWER);
-    return [...new Set(stringList(res.names))].sort();
+    return [...new Set(stringList(res.names, { backend: 'Pyroscope', what: 'service name' }))].sort();
   }
 
   async labelNames(service: string | undefined, range: TimeRange, signal?: AbortSignal): Promise<string[]> {
     const res = await this.rpc<NamesResponse>('LabelNames', { matchers: service !== undefined ? [renderLabelSelector({ service })] : [], ...this.ms(range) }, signal, NAMES_ANSWER);
-    return stringList(res.names);
+    return stringList(res.names, { backend: 'Pyroscope', what: 'label name' });
   }
 
   async repository(service: string, range: TimeRange, signal?: AbortSignal): Promise<{ repository: string; ref?: string; rootPath?: string } | undefined> {

@@ -5,6 +5,7 @@ import type { BackendConfig } from '../../config.js';
 import { BackendError, HttpClient, isObject, optionalArray } from '../../http.js';
 import { MAX_ITEMS_PER_ANSWER } from '../../limits.js';
 import { stringList } from './answer-values.js';
+import { noteLeftOut } from './answer-notes.js';
 
 // Shapes checked before parsing (a wrong one is a readable error naming Tempo and its URL).
 const SEARCH_ANSWER = { what: 'a search answer {"traces":[…]}', test: (v: unknown) => isObject(v) && optionalArray(v.traces) };
@@ -64,7 +65,10 @@ export class TempoTraceSource implements TraceSource {
     });
     // Never more traces than asked for, whatever the server sends.
     // Traces without a hex id cannot be fetched or linked: left out.
-    const listed = (res.traces ?? []).filter((t) => typeof t?.traceID === 'string' && /^[0-9a-fA-F]{1,32}$/.test(t.traceID)).slice(0, Math.max(1, opts.limit ?? 20));
+    const given = res.traces ?? [];
+    const readable = given.filter((t) => typeof t?.traceID === 'string' && /^[0-9a-fA-F]{1,32}$/.test(t.traceID));
+    noteLeftOut('Tempo', 'search result without a hex trace id', given.length - readable.length);
+    const listed = readable.slice(0, Math.max(1, opts.limit ?? 20));
     const traces = listed.map((t) => {
       const sets = (Array.isArray(t.spanSets) ? t.spanSets : t.spanSet ? [t.spanSet] : []).filter((set) => set !== null && typeof set === 'object');
       const spans = sets.flatMap((set) =>
@@ -134,8 +138,12 @@ export class TempoTraceSource implements TraceSource {
     const spans: Span[] = [];
     const stats: ParseStats = { spans: 0, skipped: 0, reasons: new Map() };
     parseTracesData(body, spans, stats);
+    for (const [why, n] of stats.reasons) noteLeftOut('Tempo', `span of trace ${id} left unread (${why})`, n);
     // One trace of a runaway loop can hold millions of spans: read a bounded number.
-    if (spans.length > MAX_ITEMS_PER_ANSWER) spans.length = MAX_ITEMS_PER_ANSWER;
+    if (spans.length > MAX_ITEMS_PER_ANSWER) {
+      noteLeftOut('Tempo', `span of trace ${id} past the ${MAX_ITEMS_PER_ANSWER} read from one answer`, spans.length - MAX_ITEMS_PER_ANSWER);
+      spans.length = MAX_ITEMS_PER_ANSWER;
+    }
     return spans.length ? spans : undefined;
   }
 
@@ -145,7 +153,9 @@ export class TempoTraceSource implements TraceSource {
       signal,
       expect: TAG_VALUES_ANSWER,
     });
-    return [...new Set((res.tagValues ?? []).map((v) => (typeof v === 'string' ? v : String(v?.value ?? ''))).filter(Boolean))].sort();
+    const given = (res.tagValues ?? []).map((v) => (typeof v === 'string' ? v : typeof v?.value === 'string' ? v.value : ''));
+    noteLeftOut('Tempo', 'service name that is no text', given.filter((v) => !v).length);
+    return [...new Set(given.filter(Boolean))].sort();
   }
 
   async tags(range: TimeRange, signal?: AbortSignal): Promise<Array<{ scope: string; tags: string[] }>> {
@@ -154,7 +164,9 @@ export class TempoTraceSource implements TraceSource {
       signal,
       expect: TAGS_ANSWER,
     });
-    return (res.scopes ?? []).filter((s) => typeof s?.name === 'string').map((s) => ({ scope: s.name, tags: stringList(s.tags) }));
+    const named = (res.scopes ?? []).filter((s) => typeof s?.name === 'string');
+    noteLeftOut('Tempo', 'tag scope without its name', (res.scopes ?? []).length - named.length);
+    return named.map((s) => ({ scope: s.name, tags: stringList(s.tags, { backend: 'Tempo', what: 'tag name' }) }));
   }
 
   async metricsRange(traceql: string, range: TimeRange, stepSeconds: number, signal?: AbortSignal): Promise<TraceMetricSeries[]> {
@@ -170,8 +182,11 @@ export class TempoTraceSource implements TraceSource {
         const x = v.stringValue ?? v.intValue ?? v.doubleValue ?? v.boolValue;
         labels[l.key] = x === undefined ? '' : String(x);
       }
+      if (!Array.isArray(s?.samples)) noteLeftOut('Tempo', 'metrics series without a list of samples');
       const samples = Array.isArray(s?.samples) ? s.samples : [];
-      return { labels, points: samples.map((p) => [Number(p?.timestampMs), Number(p?.value ?? 0)] as [number, number]).filter(([t]) => Number.isFinite(t)) };
+      const points = samples.map((p) => [Number(p?.timestampMs), Number(p?.value ?? 0)] as [number, number]).filter(([t]) => Number.isFinite(t));
+      noteLeftOut('Tempo', 'metrics sample without a readable time', samples.length - points.length);
+      return { labels, points };
     });
   }
 }

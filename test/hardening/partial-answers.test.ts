@@ -1,0 +1,122 @@
+// Damaged backend answers must not pass as whole (found by the remote fuzz campaign's silent-partial
+// check, scripts/fuzz-remote.ts): what a reader could not read is counted and said in the call's
+// `problems`, an error answered with 200 is that error, and an optional part that failed is named.
+import nock from 'nock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createSources } from '../../src/sources/index.js';
+import { collectLeftOut } from '../../src/sources/remote/answer-notes.js';
+import { MAX_ITEMS_PER_ANSWER } from '../../src/limits.js';
+import { loadTool } from '../../tools/lazy.js';
+import { runTool } from '../../tools/run.js';
+import type { Sources } from '../../src/sources/types.js';
+
+afterEach(() => nock.cleanAll());
+
+async function call(sources: Sources, name: string, args: Record<string, unknown> = {}) {
+  return runTool((await loadTool(name))!, args, { sources, signal: new AbortController().signal, progress: () => {}, deadlineMs: 20_000 });
+}
+const sourcesFor = (env: Record<string, string>) => createSources(loadConfig({ QUERYLESS_TIMEOUT_MS: '2000', ...env }));
+const problems = (r: { structured?: Record<string, unknown> }) => ((r.structured?.problems as string[] | undefined) ?? []).join('\n');
+
+const T = 1_700_000_000;
+
+describe('partial backend answers are marked partial', () => {
+  it('Prometheus: points and series that cannot be read are counted in problems', async () => {
+    nock('http://prom.test')
+      .get('/api/v1/query_range')
+      .query(true)
+      .reply(200, { status: 'success', data: { resultType: 'matrix', result: [{ metric: { job: 'api' }, values: [[T, '1'], ['x', '2'], [T + 60, '3']] }, 'junk'] } })
+      .persist();
+    const sources = await sourcesFor({ PROMETHEUS_URL: 'http://prom.test' });
+    const r = await call(sources, 'native_query', { language: 'promql', query: 'up', from: String(T - 60), to: String(T + 120) });
+    expect(r.isError).toBe(false);
+    expect(problems(r)).toMatch(/Prometheus answered 1 × sample without a readable \[time, value\] pair; left out, so this answer is partial/);
+    expect(problems(r)).toMatch(/Prometheus answered 1 × series that is no object/);
+    expect(r.text).toMatch(/⚠ data problems: .*Prometheus answered/);
+  });
+
+  it('the same answer read whole carries no such problem', async () => {
+    nock('http://prom.test')
+      .get('/api/v1/query_range')
+      .query(true)
+      .reply(200, { status: 'success', data: { resultType: 'matrix', result: [{ metric: { job: 'api' }, values: [[T, '1'], [T + 60, '3']] }] } })
+      .persist();
+    const sources = await sourcesFor({ PROMETHEUS_URL: 'http://prom.test' });
+    const r = await call(sources, 'native_query', { language: 'promql', query: 'up', from: String(T - 60), to: String(T + 120) });
+    expect(r.isError).toBe(false);
+    expect(r.structured?.problems).toBeUndefined();
+  });
+
+  it('Loki: "status":"error" answered with 200 is an error naming Loki, not an empty list of services', async () => {
+    nock('http://loki.test')
+      .get(/\/loki\/api\/v1\/label\/service_name\/values/)
+      .query(true)
+      .reply(200, { status: 'error', error: 'too many outstanding requests' })
+      .persist();
+    const sources = await sourcesFor({ LOKI_URL: 'http://loki.test' });
+    const r = await call(sources, 'list_services');
+    expect(r.isError).toBe(false);
+    expect(r.text).toMatch(/partial answer: 1 source\(s\) failed/);
+    expect(problems(r)).toMatch(/logs: .*Loki at http:\/\/loki\.test answered .* with status "error": too many outstanding requests/);
+  });
+
+  it('Loki: lines whose metadata or time cannot be read are counted for search_logs', async () => {
+    const ns = (s: number) => `${s}000000000`;
+    nock('http://loki.test')
+      .get('/loki/api/v1/query_range')
+      .query(true)
+      .reply(200, {
+        status: 'success',
+        data: {
+          resultType: 'streams',
+          result: [{ stream: { service_name: 'api' }, values: [[ns(T), 'level=error a', { structuredMetadata: { trace_id: 'ab' } }], [ns(T + 1), 'level=error b', {}], [null, 'level=error c']] }],
+        },
+      })
+      .persist();
+    const sources = await sourcesFor({ LOKI_URL: 'http://loki.test' });
+    const r = await call(sources, 'search_logs', { contains: ['error'], from: String(T - 60), to: String(T + 60) });
+    expect(r.isError).toBe(false);
+    expect(problems(r)).toMatch(/Loki answered 1 × line whose metadata \(structuredMetadata, parsed\) could not be read/);
+    expect(problems(r)).toMatch(/Loki answered 1 × line or sample without a readable time/);
+  });
+
+  it("Loki: log_fields names Loki's detected fields when that request failed, instead of dropping the section", async () => {
+    const ns = (s: number) => `${s}000000000`;
+    nock('http://loki.test')
+      .get('/loki/api/v1/query_range')
+      .query(true)
+      .reply(200, { status: 'success', data: { resultType: 'streams', result: [{ stream: { service_name: 'api' }, values: [[ns(T), 'status=200 duration=12ms']] }] } })
+      .get('/loki/api/v1/detected_fields')
+      .query(true)
+      .reply(503, 'upstream connect error')
+      .persist();
+    const sources = await sourcesFor({ LOKI_URL: 'http://loki.test' });
+    const r = await call(sources, 'log_fields', { service: 'api', from: String(T - 60), to: String(T + 60) });
+    expect(r.isError).toBe(false);
+    expect(problems(r)).toMatch(/Loki detected fields left out: loki answered HTTP 503/);
+  });
+
+  it('Tempo: spans of a fetched trace that cannot be read are counted for get_trace', async () => {
+    const span = (id: string, extra: object = {}) => ({ traceId: 'AAAAAAAAAAAAAAAAAAAAAQ==', spanId: id, name: 'GET /', startTimeUnixNano: `${T}000000000`, endTimeUnixNano: `${T}100000000`, ...extra });
+    nock('http://tempo.test')
+      .get(/\/api\/v2\/traces\//)
+      .query(true)
+      .reply(200, { trace: { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'api' } }] }, scopeSpans: [{ spans: [span('AAAAAAAAAAE='), span('AAAAAAAAAAI=', { startTimeUnixNano: 'soon' }), 42] }] }] } })
+      .persist();
+    const sources = await sourcesFor({ TEMPO_URL: 'http://tempo.test' });
+    const r = await call(sources, 'get_trace', { trace_id: '00000000000000000000000000000001' });
+    expect(r.isError).toBe(false);
+    expect(problems(r)).toMatch(/Tempo answered \d+ × span of trace 0+1 left unread/);
+  });
+
+  it('notes of a call nested in another reach the outer call too', async () => {
+    const { noteLeftOut } = await import('../../src/sources/remote/answer-notes.js');
+    const outer = await collectLeftOut(async () => {
+      const inner = await collectLeftOut(async () => noteLeftOut('Loki', 'x', 2));
+      expect(inner.leftOut).toEqual(['Loki answered 2 × x; left out, so this answer is partial']);
+    });
+    expect(outer.leftOut).toEqual(['Loki answered 2 × x; left out, so this answer is partial']);
+    expect(MAX_ITEMS_PER_ANSWER).toBeGreaterThan(0);
+  });
+});
