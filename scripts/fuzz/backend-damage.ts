@@ -17,6 +17,8 @@ export interface Reply {
   stallMs?: number;
   /** Send half the body, then close the connection. */
   reset?: boolean;
+  /** The damaged answer is still one the API could give (a field it may leave out): it costs no data. */
+  valuesOnly?: boolean;
 }
 
 /** Per-case choices, drawn once so a case is the same whatever order the tools ask in. */
@@ -60,6 +62,23 @@ function slots(v: unknown, max = 20_000): Slot[] {
   };
   walk(v);
   return out;
+}
+
+/**
+ * Fields the APIs leave out when empty or unset: Loki's `data` of a list (omitempty), Tempo's root names
+ * (root span not received yet), OTLP/JSON's optional fields (parent, status, kind, events…), warnings and
+ * statistics. Pyroscope answers protojson, where every field is left out at its default value.
+ */
+const OPTIONAL_KEYS = new Set(['warnings', 'infos', 'stats', 'metrics', 'encodingFlags', 'limit', 'parentSpanId', 'status', 'kind', 'events', 'links', 'traceState', 'scope', 'attributes', 'droppedAttributesCount', 'message', 'code', 'structuredMetadata', 'parsed', 'rootServiceName', 'rootTraceName', 'spanSet', 'spanSets', 'matched', 'name', 'version', 'schemaUrl', 'help', 'unit']);
+
+/** Whether removing this field leaves an answer the API could give (see OPTIONAL_KEYS; a label of a label set). */
+function mayBeLeftOut(g: Good, s: Slot): boolean {
+  if (g.backend === 'pyroscope') return true;
+  if (OPTIONAL_KEYS.has(String(s.key))) return true;
+  if (g.backend === 'loki' && s.key === 'data' && !['query_range', 'query'].includes(g.endpoint)) return true;
+  // A label set (every value text): one label less is another series, not a damaged one.
+  const values = Object.values(s.parent as Record<string, unknown>);
+  return values.length > 0 && values.every((x) => typeof x === 'string') && !['contents', 'tree', 'search'].includes(g.endpoint);
 }
 
 const get = (s: Slot) => (s.parent as Record<string | number, unknown>)[s.key];
@@ -137,12 +156,14 @@ export const DAMAGES: Record<string, Damage> = {
   'missing-field': (g, p) => {
     const v = clone(g.json);
     const keyed = slots(v).filter((s) => !Array.isArray(s.parent));
-    // One to three fields gone.
+    // One to three fields gone; the answer stays valid when each was one the API may leave out.
+    let valid = true;
     for (let k = 0; k < 1 + Math.floor(p.pick * 3) && keyed.length; k++) {
       const s = keyed.splice(Math.floor(((p.fraction + k * 0.37) % 1) * keyed.length), 1)[0]!;
+      valid &&= mayBeLeftOut(g, s);
       delete (s.parent as Record<string, unknown>)[s.key as string];
     }
-    return json(200, v);
+    return { ...json(200, v), valuesOnly: valid };
   },
   'huge-answer': (g, p, lim) => repeated(g, (unit) => Math.ceil((32 * lim.maxResponseBytes) / unit), p.pick < 0.5),
   'many-items': (g, _p, lim) => repeated(g, (unit) => Math.min(120_000, Math.floor((0.8 * lim.maxResponseBytes) / unit)), true, 64),

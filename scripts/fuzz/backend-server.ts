@@ -41,8 +41,9 @@ const CHUNK = 64 * 1024;
  * Damages that leave an answer complete, with other values the API allows: NaN and ±Inf are sample values
  * Prometheus really answers, and a long list of one repeated entry is the backend's data (where a reader
  * cuts a list at its item cap, it says so: those notes are tested in test/hardening/partial-answers.test.ts).
+ * GitHub's 404 is an answer too (no such file): lookup_source says so as an error, checked like any other.
  */
-const VALUES_ONLY = new Set(['nan-inf', 'many-items']);
+const VALUES_ONLY = new Set(['nan-inf', 'many-items', 'gh-not-found']);
 
 export class FakeBackend {
   private server?: http.Server;
@@ -120,7 +121,7 @@ export class FakeBackend {
         const attempt = (this.attempts.get(urlKey) ?? 0) + 1;
         this.attempts.set(urlKey, attempt);
         reply = ALL_DAMAGES[p.damage]!(good, p.params, this.limits, { authorization: req.headers.authorization, url: req.url ?? '/', attempt });
-        if (!VALUES_ONLY.has(p.damage)) this.stats.lossy++;
+        if (!VALUES_ONLY.has(p.damage) && !reply.valuesOnly) this.stats.lossy++;
         const text = reply.body && reply.body.length < 1 << 22 ? reply.body.toString('latin1') : (reply.repeat?.unit ?? '');
         for (const w of BAD_WORDS) if (text.includes(w) && !this.stats.echoWords.includes(w)) this.stats.echoWords.push(w);
       } else if (good.raw !== undefined) reply = { status: good.status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from(good.raw) };

@@ -1,5 +1,6 @@
 // OTLP/JSON helpers shared by traces and logs: AnyValue, attributes, ids, nanosecond times.
 import type { AttrValue, Attributes, InstrumentationScope } from './types.js';
+import { noteLeftOut } from './remote/answer-notes.js';
 
 interface AnyValue {
   stringValue?: string;
@@ -49,11 +50,18 @@ export function scopeOf(scope: unknown): InstrumentationScope | undefined {
 
 export function attributes(list: unknown): Attributes {
   const out: Attributes = {};
-  if (!Array.isArray(list)) return out;
+  if (!Array.isArray(list)) {
+    // Absent is an empty list in OTLP/JSON; anything else lost the attributes it held.
+    if (list !== undefined && list !== null) noteLeftOut('Trace data', 'attribute list that is no list');
+    return out;
+  }
   const l = list as Array<{ key?: string; value?: AnyValue } | null | undefined>;
   for (let i = 0; i < l.length; i++) {
     const kv = l[i];
-    if (!kv || typeof kv.key !== 'string') continue;
+    if (!kv || typeof kv.key !== 'string') {
+      noteLeftOut('Trace data', 'attribute without a key');
+      continue;
+    }
     const v = attrValue(kv.value);
     if (v !== undefined) out[kv.key] = v;
   }

@@ -26,14 +26,14 @@ describe('partial backend answers are marked partial', () => {
     nock('http://prom.test')
       .get('/api/v1/query_range')
       .query(true)
-      .reply(200, { status: 'success', data: { resultType: 'matrix', result: [{ metric: { job: 'api' }, values: [[T, '1'], ['x', '2'], [T + 60, '3']] }, 'junk'] } })
+      .reply(200, { status: 'success', data: { resultType: 'matrix', result: [{ metric: { job: 'api' }, values: [[T, '1'], ['x', '2'], [T + 30, { v: 1 }], [T + 60, '3']] }, 'junk'] } })
       .persist();
     const sources = await sourcesFor({ PROMETHEUS_URL: 'http://prom.test' });
     const r = await call(sources, 'native_query', { language: 'promql', query: 'up', from: String(T - 60), to: String(T + 120) });
     expect(r.isError).toBe(false);
-    expect(problems(r)).toMatch(/Prometheus answered 1 × sample without a readable \[time, value\] pair; left out, so this answer is partial/);
-    expect(problems(r)).toMatch(/Prometheus answered 1 × series that is no object/);
-    expect(r.text).toMatch(/⚠ data problems: .*Prometheus answered/);
+    expect(problems(r)).toMatch(/Prometheus: 2 × sample without a readable \[time, value\] pair, left out \(the answer is partial\)/);
+    expect(problems(r)).toMatch(/Prometheus: 1 × series that is no object/);
+    expect(r.text).toMatch(/⚠ data problems: .*Prometheus: 2 ×/);
   });
 
   it('the same answer read whole carries no such problem', async () => {
@@ -61,6 +61,17 @@ describe('partial backend answers are marked partial', () => {
     expect(problems(r)).toMatch(/logs: .*Loki at http:\/\/loki\.test answered .* with status "error": too many outstanding requests/);
   });
 
+  it('Pyroscope: a Connect error body answered with 200 is that error, not an empty list of services', async () => {
+    nock('http://pyro.test')
+      .post('/querier.v1.QuerierService/LabelValues')
+      .reply(200, { code: 'unavailable', message: 'no healthy upstream' })
+      .persist();
+    const sources = await sourcesFor({ PYROSCOPE_URL: 'http://pyro.test' });
+    const r = await call(sources, 'list_services');
+    expect(r.isError).toBe(false);
+    expect(problems(r)).toMatch(/profiles: .*Pyroscope at http:\/\/pyro\.test answered LabelValues with an error: no healthy upstream/);
+  });
+
   it('Loki: lines whose metadata or time cannot be read are counted for search_logs', async () => {
     const ns = (s: number) => `${s}000000000`;
     nock('http://loki.test')
@@ -77,8 +88,8 @@ describe('partial backend answers are marked partial', () => {
     const sources = await sourcesFor({ LOKI_URL: 'http://loki.test' });
     const r = await call(sources, 'search_logs', { contains: ['error'], from: String(T - 60), to: String(T + 60) });
     expect(r.isError).toBe(false);
-    expect(problems(r)).toMatch(/Loki answered 1 × line whose metadata \(structuredMetadata, parsed\) could not be read/);
-    expect(problems(r)).toMatch(/Loki answered 1 × line or sample without a readable time/);
+    expect(problems(r)).toMatch(/Loki: 1 × line whose metadata \(structuredMetadata, parsed\) could not be read/);
+    expect(problems(r)).toMatch(/Loki: 1 × line or sample without a readable time/);
   });
 
   it("Loki: log_fields names Loki's detected fields when that request failed, instead of dropping the section", async () => {
@@ -107,16 +118,16 @@ describe('partial backend answers are marked partial', () => {
     const sources = await sourcesFor({ TEMPO_URL: 'http://tempo.test' });
     const r = await call(sources, 'get_trace', { trace_id: '00000000000000000000000000000001' });
     expect(r.isError).toBe(false);
-    expect(problems(r)).toMatch(/Tempo answered \d+ × span of trace 0+1 left unread/);
+    expect(problems(r)).toMatch(/Tempo: \d+ × span of trace 0+1 left unread/);
   });
 
   it('notes of a call nested in another reach the outer call too', async () => {
     const { noteLeftOut } = await import('../../src/sources/remote/answer-notes.js');
     const outer = await collectLeftOut(async () => {
       const inner = await collectLeftOut(async () => noteLeftOut('Loki', 'x', 2));
-      expect(inner.leftOut).toEqual(['Loki answered 2 × x; left out, so this answer is partial']);
+      expect(inner.leftOut).toEqual(['Loki: 2 × x, left out (the answer is partial)']);
     });
-    expect(outer.leftOut).toEqual(['Loki answered 2 × x; left out, so this answer is partial']);
+    expect(outer.leftOut).toEqual(['Loki: 2 × x, left out (the answer is partial)']);
     expect(MAX_ITEMS_PER_ANSWER).toBeGreaterThan(0);
   });
 });

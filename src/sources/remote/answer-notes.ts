@@ -8,7 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 type Notes = Map<string, number>;
 const current = new AsyncLocalStorage<Notes>();
 
-/** Counts `n` entries of `what` that a `backend`'s answer held and the reader left out. */
+/** Counts `n` entries of `what` that a `backend`'s answer (or a file of trace data) held and the reader left out. */
 export function noteLeftOut(backend: string, what: string, n = 1): void {
   if (n <= 0) return;
   const notes = current.getStore();
@@ -42,12 +42,12 @@ export const leftOutOnError =
     return fallback;
   };
 
-/** The lines for the notes: "Loki answered 3 × a point without a readable time; left out, …". */
+/** The lines for the notes: "Loki: 3 × line or sample without a readable time, left out (the answer is partial)". */
 function lines(notes: Notes): string[] {
   return [...notes].map(([key, n]) => {
     if (key.startsWith(LINE)) return key.slice(1);
     const at = key.indexOf(': ');
-    return `${key.slice(0, at)} answered ${n} × ${key.slice(at + 2)}; left out, so this answer is partial`;
+    return `${key.slice(0, at)}: ${n} × ${key.slice(at + 2)}, left out (the answer is partial)`;
   });
 }
 

@@ -8,7 +8,7 @@ import type { CodeSource, SourceFile } from '../types.js';
 import { definitionPatterns, likelyExtensions, parseSymbol } from '../../analysis/profiles/symbols.js';
 import { commonSuffixSegments } from '../bundle/source.js';
 import { boundText, describeJson } from '../../http.js';
-import { noteLine } from './answer-notes.js';
+import { noteLeftOut, noteLine } from './answer-notes.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_BYTES = 64 << 20;
@@ -266,7 +266,10 @@ export class GitHubCodeSource implements CodeSource {
         throw new CodeSourceError(`GitHub answered ${Buffer.byteLength(text)} of the ${size} bytes of ${r.owner}/${r.repo}/${path} (the answer was cut).`, 'retry; if it persists, check the network path to GitHub (a proxy that cuts answers).');
       }
     }
-    return { repo: `${r.owner}/${r.repo}`, path: typeof data.path === 'string' ? data.path : path, ref: r.ref, text, url: typeof data.html_url === 'string' ? data.html_url : undefined };
+    // The link shown with the code: GitHub's html_url, when it is one.
+    const url = typeof data.html_url === 'string' && /^https?:\/\//.test(data.html_url) ? data.html_url : undefined;
+    if (data.html_url !== undefined && data.html_url !== null && !url) noteLeftOut('GitHub', 'file link (html_url) that is no URL');
+    return { repo: `${r.owner}/${r.repo}`, path: typeof data.path === 'string' ? data.path : path, ref: r.ref, text, url };
   }
 
   /** Candidate repository paths for a path from a stack trace, most specific first. */

@@ -172,11 +172,18 @@ function withWarnings(r: SeriesPoints[], env: Envelope<unknown>): MetricQueryRes
 /** Sample values are strings; Number() reads "NaN" and "-Inf"-less forms, but not "+Inf"/"Inf"/"-Inf". */
 const num = (s: unknown) => (s === '+Inf' || s === 'Inf' ? Infinity : s === '-Inf' ? -Infinity : typeof s === 'string' || typeof s === 'number' ? Number(s) : NaN);
 
-/** One [unix seconds, value] pair as [ms, number]; undefined when it is no pair or its time no number. */
+/** A sample value as Prometheus writes it: a number in a string, "NaN" or ±Inf (a bare number is accepted). */
+const sampleValue = (v: unknown): boolean => typeof v === 'number' || (typeof v === 'string' && (v === 'NaN' || v === '+Inf' || v === 'Inf' || v === '-Inf' || (v.trim() !== '' && Number.isFinite(Number(v)))));
+
+/**
+ * One [unix seconds, value] pair as [ms, number]; undefined when it is no pair, its time no number or its
+ * value none Prometheus writes (an object, "x"): such a point is left out, not read as NaN.
+ */
 function point(p: unknown, value: (v: unknown) => unknown = (v) => v): [number, number] | undefined {
   if (!Array.isArray(p) || p.length < 2) return undefined;
   const t = typeof p[0] === 'number' ? p[0] : typeof p[0] === 'string' ? Number(p[0]) : NaN;
-  return Number.isFinite(t) ? [Math.round(t * 1000), num(value(p[1]))] : undefined;
+  const v = value(p[1]);
+  return Number.isFinite(t) && sampleValue(v) ? [Math.round(t * 1000), num(v)] : undefined;
 }
 const histogramCount = (h: unknown) => (h !== null && typeof h === 'object' ? (h as { count?: unknown }).count : undefined);
 const isPoint = (p: [number, number] | undefined): p is [number, number] => p !== undefined;

@@ -71,8 +71,17 @@ export class PyroscopeProfileSource implements ProfileSource {
 
   constructor(private readonly http: HttpClient) {}
 
-  private rpc<T>(method: string, body: Record<string, unknown>, signal?: AbortSignal, expect: RequestOptions['expect'] = RPC_ANSWER): Promise<T> {
-    return this.http.json<T>(`/querier.v1.QuerierService/${method}`, { method: 'POST', json: body, signal, headers: { 'Connect-Protocol-Version': '1' }, expect });
+  private async rpc<T>(method: string, body: Record<string, unknown>, signal?: AbortSignal, expect: RequestOptions['expect'] = RPC_ANSWER): Promise<T> {
+    const path = `/querier.v1.QuerierService/${method}`;
+    const res = await this.http.json<T>(path, { method: 'POST', json: body, signal, headers: { 'Connect-Protocol-Version': '1' }, expect });
+    // protojson leaves empty lists out, so `{}` is an empty answer; an error body ({"code","message"} of
+    // Connect, or a proxy's {"status":"error"}) answered with 200 is that error, not an empty list.
+    const e = res as { code?: unknown; message?: unknown; status?: unknown; error?: unknown };
+    if ((typeof e.code === 'string' && typeof e.message === 'string') || e.status === 'error') {
+      const said = typeof e.message === 'string' ? e.message : typeof e.error === 'string' ? e.error : 'no error text';
+      throw new BackendError('pyroscope', 200, `Pyroscope at ${this.http.cfg.url} answered ${method} with an error: ${said}`, 'check the query and the time range; if it persists, check the Pyroscope logs');
+    }
+    return res;
   }
 
   private ms(r: TimeRange) {
@@ -89,7 +98,10 @@ export class PyroscopeProfileSource implements ProfileSource {
       const acc = new Map<string, Set<string>>();
       for (const set of res.labelsSet ?? []) {
         if (!Array.isArray(set?.labels)) noteLeftOut('Pyroscope', 'series without a list of labels');
-        const labels = new Map((Array.isArray(set?.labels) ? set.labels : []).filter((l) => typeof l?.name === 'string' && typeof l.value === 'string').map((l) => [l.name!, l.value!]));
+        const given = Array.isArray(set?.labels) ? set.labels : [];
+        const readable = given.filter((l) => typeof l?.name === 'string' && typeof l.value === 'string');
+        noteLeftOut('Pyroscope', 'series label that is no {name, value} of text', given.length - readable.length);
+        const labels = new Map(readable.map((l) => [l.name!, l.value!]));
         const id = labels.get(PROFILE_TYPE_LABEL);
         if (!id || !parseProfileTypeId(id)) continue;
         const svc = labels.get(SERVICE_LABEL);
