@@ -26,6 +26,16 @@ describe('TraceQL metrics under damage', () => {
     expect(leftOut).toEqual(['Tempo: 2 × metrics sample without a readable time, left out (the answer is partial)']);
   });
 
+  it('a series whose label list is no list is counted (it would show as a service without a name)', async () => {
+    nock('http://tempo.test')
+      .get('/api/metrics/query_range')
+      .query(true)
+      .reply(200, { series: [{ labels: {}, samples: [{ timestampMs: String(T * 1000), value: 2 }] }] });
+    const sources = await sourcesFor();
+    const { leftOut } = await collectLeftOut(() => sources.traces!.metricsRange!('{ } | rate() by (resource.service.name)', range, 60));
+    expect(leftOut).toEqual(['Tempo: 1 × metrics series label list that is no list, left out (the answer is partial)']);
+  });
+
   it('a picture whose TraceQL metrics failed says it was drawn from sampled traces', async () => {
     nock('http://tempo.test')
       .get('/api/metrics/query_range')

@@ -176,8 +176,13 @@ export class TempoTraceSource implements TraceSource {
     );
     return (res.series ?? []).map((s) => {
       const labels: Record<string, string> = {};
+      // A series without its labels would be drawn as a service without a name: counted.
+      if (s?.labels !== undefined && !Array.isArray(s?.labels)) noteLeftOut('Tempo', 'metrics series label list that is no list');
       for (const l of Array.isArray(s?.labels) ? s.labels : []) {
-        if (typeof l?.key !== 'string') continue;
+        if (typeof l?.key !== 'string') {
+          noteLeftOut('Tempo', 'metrics series label without a key');
+          continue;
+        }
         const v = l.value ?? {};
         const x = v.stringValue ?? v.intValue ?? v.doubleValue ?? v.boolValue;
         labels[l.key] = x === undefined ? '' : String(x);
