@@ -67,13 +67,14 @@ function slots(v: unknown, max = 20_000): Slot[] {
 /**
  * Fields the APIs leave out when empty or unset: Loki's `data` of a list (omitempty), Tempo's root names
  * (root span not received yet), OTLP/JSON's optional fields (parent, status, kind, events…), warnings and
- * statistics. Pyroscope answers protojson, where every field is left out at its default value.
+ * statistics. Pyroscope and Tempo's traces are protojson, where every field is left out at its default value.
  */
 const OPTIONAL_KEYS = new Set(['warnings', 'infos', 'stats', 'metrics', 'encodingFlags', 'limit', 'parentSpanId', 'status', 'kind', 'events', 'links', 'traceState', 'scope', 'attributes', 'droppedAttributesCount', 'message', 'code', 'structuredMetadata', 'parsed', 'rootServiceName', 'rootTraceName', 'spanSet', 'spanSets', 'matched', 'name', 'version', 'schemaUrl', 'help', 'unit']);
 
 /** Whether removing this field leaves an answer the API could give (see OPTIONAL_KEYS; a label of a label set). */
 function mayBeLeftOut(g: Good, s: Slot): boolean {
-  if (g.backend === 'pyroscope') return true;
+  // Both answer protojson (Tempo's traces are OTLP/JSON): any field may be left out at its default.
+  if (g.backend === 'pyroscope' || (g.backend === 'tempo' && g.endpoint === 'trace')) return true;
   if (OPTIONAL_KEYS.has(String(s.key))) return true;
   if (g.backend === 'loki' && s.key === 'data' && !['query_range', 'query'].includes(g.endpoint)) return true;
   // A label set (every value text): one label less is another series, not a damaged one.
@@ -123,8 +124,12 @@ export const DAMAGES: Record<string, Damage> = {
     const all = slots(v);
     const replacement = [{}, [], 42, 'x', null, true, -1][Math.floor(p.pick * 7)];
     if (!all.length || p.fraction < 0.1) return json(200, replacement);
-    set(all[Math.floor(p.fraction * all.length)]!, replacement);
-    return json(200, v);
+    const slot = all[Math.floor(p.fraction * all.length)]!;
+    // A scalar for a scalar is another value (a label 42, a sample 42): the answer keeps its shape.
+    const scalar = (x: unknown) => x !== null && typeof x !== 'object';
+    const valuesOnly = scalar(get(slot)) && scalar(replacement);
+    set(slot, replacement);
+    return { ...json(200, v), valuesOnly };
   },
   'result-object': (g, p) => {
     // The usual "result": {} / "data": {} of a proxy or another version, on whichever list the answer has.
