@@ -70,8 +70,9 @@ function iso(r: TimeRange): { start: string; end: string } {
   return { start: new Date(r.start).toISOString(), end: new Date(r.end).toISOString() };
 }
 
-/** Source lookup for code-level findings that came without a location (hot functions, erroring code). */
-async function addSourceLocations(findings: Finding[], sources: Sources, signal: AbortSignal, partial: string[]): Promise<void> {
+/** Source lookup for code-level findings that came without a location (hot functions, erroring code);
+ * a lookup that fails is a line in `partial`. */
+export async function addSourceLocations(findings: Finding[], sources: Sources, signal: AbortSignal, partial: string[]): Promise<void> {
   const code = sources.code;
   if (!code) return;
   await Promise.all(
