@@ -121,6 +121,21 @@ describe('partial backend answers are marked partial', () => {
     expect(problems(r)).toMatch(/Tempo: \d+ × span of trace 0+1 left unread/);
   });
 
+  it('Tempo: search results whose span sets or spans are of another shape are counted, not shown as "matched 0"', async () => {
+    const trace = (id: string, spanSets: unknown) => ({ traceID: id, rootServiceName: 'api', rootTraceName: 'GET /', startTimeUnixNano: `${T}000000000`, durationMs: 20, spanSets });
+    nock('http://tempo.test')
+      .get('/api/search')
+      .query(true)
+      .reply(200, { traces: [trace('a1', {}), trace('a2', [{ spans: [[], { spanID: '3333333333333333', name: 'x', startTimeUnixNano: `${T}000000000`, durationNanos: '1000' }], matched: 2 }])] })
+      .persist();
+    const sources = await sourcesFor({ TEMPO_URL: 'http://tempo.test' });
+    const r = await call(sources, 'native_query', { language: 'traceql', query: '{ status = error }', from: String(T - 60), to: String(T + 60) });
+    expect(r.isError).toBe(false);
+    expect(problems(r)).toMatch(/Tempo: 1 × search result whose spanSets is no list/);
+    expect(problems(r)).toMatch(/Tempo: 1 × matched span without a span id/);
+    expect(r.text).not.toMatch(/— 0{16} 0\.0ms/);
+  });
+
   it('notes of a call nested in another reach the outer call too', async () => {
     const { noteLeftOut } = await import('../../src/sources/remote/answer-notes.js');
     const outer = await collectLeftOut(async () => {

@@ -70,14 +70,23 @@ export class TempoTraceSource implements TraceSource {
     noteLeftOut('Tempo', 'search result without a hex trace id', given.length - readable.length);
     const listed = readable.slice(0, Math.max(1, opts.limit ?? 20));
     const traces = listed.map((t) => {
-      const sets = (Array.isArray(t.spanSets) ? t.spanSets : t.spanSet ? [t.spanSet] : []).filter((set) => set !== null && typeof set === 'object');
-      const spans = sets.flatMap((set) =>
-        (Array.isArray(set.spans) ? set.spans : []).filter((s) => s !== null && typeof s === 'object').map((s) => {
+      // The matched spans: a list of span sets (or one), each with a list of spans. What is of another
+      // shape would read as "matched 0" or as a span without id or time: counted instead.
+      if (t.spanSets !== undefined && !Array.isArray(t.spanSets)) noteLeftOut('Tempo', 'search result whose spanSets is no list');
+      const given = Array.isArray(t.spanSets) ? t.spanSets : t.spanSet ? [t.spanSet] : [];
+      const sets = given.filter((set) => set !== null && typeof set === 'object' && !Array.isArray(set));
+      noteLeftOut('Tempo', 'span set that is no object', given.length - sets.length);
+      const spans = sets.flatMap((set) => {
+        if (set.spans !== undefined && !Array.isArray(set.spans)) noteLeftOut('Tempo', 'span set whose spans is no list');
+        const all = Array.isArray(set.spans) ? set.spans : [];
+        const readable = all.filter((s) => s !== null && typeof s === 'object' && !Array.isArray(s) && typeof s.spanID === 'string');
+        noteLeftOut('Tempo', 'matched span without a span id', all.length - readable.length);
+        return readable.map((s) => {
           const start = nanosToMs(s.startTimeUnixNano) ?? 0;
           const duration = Number(s.durationNanos ?? 0) / 1e6;
           return { spanId: String(s.spanID ?? '').toLowerCase().padStart(16, '0'), name: typeof s.name === 'string' ? s.name : undefined, startMs: start, durationMs: Number.isFinite(duration) ? duration : 0, attributes: attributes(s.attributes) };
-        }),
-      );
+        });
+      });
       return {
         traceId: padTraceId(t.traceID ?? ''),
         rootServiceName: typeof t.rootServiceName === 'string' ? t.rootServiceName : undefined,
