@@ -1,6 +1,6 @@
 // OTLP/JSON helpers shared by traces and logs: AnyValue, attributes, ids, nanosecond times.
 import type { AttrValue, Attributes, InstrumentationScope } from './types.js';
-import { noteLeftOut } from './remote/answer-notes.js';
+import { noteKeptAsText, noteLeftOut } from './remote/answer-notes.js';
 
 interface AnyValue {
   stringValue?: string;
@@ -30,7 +30,11 @@ export function anyValue(v: AnyValue | undefined): AttrValue | undefined {
 
 /** A value that should be a string: an object or array (a malformed export) as its JSON, not "[object Object]". */
 function asText(x: unknown): string {
-  return x !== null && typeof x === 'object' ? JSON.stringify(x) : String(x);
+  if (x !== null && typeof x === 'object') {
+    noteKeptAsText('Trace data', 'attribute value of the wrong type');
+    return JSON.stringify(x);
+  }
+  return String(x);
 }
 
 /** An int64 as a number when a double holds it exactly, else its decimal string (OTLP/JSON writes int64 as strings). */

@@ -136,6 +136,35 @@ describe('partial backend answers are marked partial', () => {
     expect(r.text).not.toMatch(/— 0{16} 0\.0ms/);
   });
 
+  it('Loki: a query answer without its result is an error naming Loki, not "0 series"; a pattern without samples is counted', async () => {
+    nock('http://loki.test')
+      .get('/loki/api/v1/query_range')
+      .query(true)
+      .reply(200, { status: 'success', data: { resultType: 'matrix' } })
+      .persist();
+    const sources = await sourcesFor({ LOKI_URL: 'http://loki.test' });
+    const q = await call(sources, 'native_query', { language: 'logql', query: 'sum by (service_name) (count_over_time({service_name="api"}[5m]))', from: String(T - 600), to: String(T) });
+    expect(q.isError).toBe(true);
+    expect(q.text).toMatch(/Loki at http:\/\/loki\.test answered \/loki\/api\/v1\/query_range with .*but Queryless expected/);
+    const { collectLeftOut: collect } = await import('../../src/sources/remote/answer-notes.js');
+    nock('http://loki.test').get('/loki/api/v1/patterns').query(true).reply(200, { status: 'success', data: [{ pattern: 'level=<_>', level: 'info' }] });
+    const { leftOut } = await collect(() => (sources.logs as unknown as { client: { patterns: (s: string, r: object, st: undefined) => Promise<unknown> } }).client.patterns('{service_name="api"}', { start: 0, end: 1000 }, undefined));
+    expect(leftOut).toEqual(['Loki: 1 × pattern without its list of samples, left out (the answer is partial)']);
+  });
+
+  it('Tempo: an attribute value of the wrong type is kept as its JSON text, and said', async () => {
+    const span = { traceId: 'AAAAAAAAAAAAAAAAAAAAAQ==', spanId: 'AAAAAAAAAAE=', name: 'Charge', startTimeUnixNano: `${T}000000000`, endTimeUnixNano: `${T}100000000`, attributes: [{ key: 'http.route', value: { stringValue: [] } }] };
+    nock('http://tempo.test')
+      .get(/\/api\/v2\/traces\//)
+      .query(true)
+      .reply(200, { trace: { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'api' } }] }, scopeSpans: [{ spans: [span] }] }] } })
+      .persist();
+    const sources = await sourcesFor({ TEMPO_URL: 'http://tempo.test' });
+    const r = await call(sources, 'get_trace', { trace_id: '00000000000000000000000000000001' });
+    expect(r.isError).toBe(false);
+    expect(problems(r)).toMatch(/Trace data: 1 × attribute value of the wrong type, kept as its JSON text \(the answer is partial\)/);
+  });
+
   it('notes of a call nested in another reach the outer call too', async () => {
     const { noteLeftOut } = await import('../../src/sources/remote/answer-notes.js');
     const outer = await collectLeftOut(async () => {

@@ -26,6 +26,17 @@ describe('TraceQL metrics under damage', () => {
     expect(leftOut).toEqual(['Tempo: 2 × metrics sample without a readable time, left out (the answer is partial)']);
   });
 
+  it('a sample whose time lies far outside the range asked for (42 ms: 1970) is counted, not drawn', async () => {
+    nock('http://tempo.test')
+      .get('/api/metrics/query_range')
+      .query(true)
+      .reply(200, { series: [{ labels: [], samples: [{ timestampMs: String(T * 1000), value: 2 }, { timestampMs: 42, value: 3 }] }] });
+    const sources = await sourcesFor();
+    const { result, leftOut } = await collectLeftOut(() => sources.traces!.metricsRange!('{ } | rate()', range, 60));
+    expect(result[0]!.points).toEqual([[T * 1000, 2]]);
+    expect(leftOut).toEqual(['Tempo: 1 × metrics sample whose time lies outside the range asked for, left out (the answer is partial)']);
+  });
+
   it('a series whose label list is no list is counted (it would show as a service without a name)', async () => {
     nock('http://tempo.test')
       .get('/api/metrics/query_range')

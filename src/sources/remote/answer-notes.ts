@@ -19,6 +19,13 @@ export function noteLeftOut(backend: string, what: string, n = 1): void {
 
 /** Marks a note that is a whole line (a part that failed), not a count. */
 const LINE = '\u0000';
+/** Marks a count of values read as their JSON text rather than left out. */
+const AS_TEXT = '\u0001';
+
+/** Counts `n` values of `what` of the wrong type that the reader kept as their JSON text. */
+export function noteKeptAsText(source: string, what: string, n = 1): void {
+  noteLeftOut(`${AS_TEXT}${source}`, what, n);
+}
 
 /**
  * A part of a tool's answer left out because its request failed (an optional section such as Loki's
@@ -47,6 +54,7 @@ function lines(notes: Notes): string[] {
   return [...notes].map(([key, n]) => {
     if (key.startsWith(LINE)) return key.slice(1);
     const at = key.indexOf(': ');
+    if (key.startsWith(AS_TEXT)) return `${key.slice(1, at)}: ${n} × ${key.slice(at + 2)}, kept as its JSON text (the answer is partial)`;
     return `${key.slice(0, at)}: ${n} × ${key.slice(at + 2)}, left out (the answer is partial)`;
   });
 }

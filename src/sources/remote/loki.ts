@@ -15,7 +15,8 @@ const LINE_META: From = { backend: 'Loki', what: 'line metadata' };
 const QUERY_ANSWER = {
   what: '{"status":"success","data":{"resultType":…,"result":[…]}}',
   // The result's type decides how it is read: an answer without one cannot be read as anything.
-  test: (v: unknown) => isObject(v) && isObject(v.data) && typeof v.data.resultType === 'string' && (v.data.result === undefined || Array.isArray(v.data.result) || v.data.resultType === 'scalar'),
+  // Loki always writes `result` (an empty list when nothing matched): an answer without it lost it.
+  test: (v: unknown) => isObject(v) && isObject(v.data) && typeof v.data.resultType === 'string' && (Array.isArray(v.data.result) || v.data.resultType === 'scalar'),
 };
 const LIST_ANSWER = { what: '{"status":"success","data":[…]}', test: (v: unknown) => isObject(v) && optionalArray(v.data) };
 import type { Attributes, LogQuery, LogRecord, LogSet, LogSource, SeriesPoints, TimeRange } from '../types.js';
@@ -161,6 +162,7 @@ export class LokiClient {
       const named = all.filter((p) => typeof p?.pattern === 'string');
       noteLeftOut('Loki', 'pattern without its text', all.length - named.length);
       return named.map((p) => {
+        if (!Array.isArray(p.samples)) noteLeftOut('Loki', 'pattern without its list of samples');
         const given = Array.isArray(p.samples) ? p.samples : [];
         const samples = given.filter((s) => Array.isArray(s) && Number.isFinite(s[0]) && Number.isFinite(s[1]));
         noteLeftOut('Loki', 'pattern sample that is no [seconds, count] pair', given.length - samples.length);

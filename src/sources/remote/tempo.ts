@@ -183,6 +183,8 @@ export class TempoTraceSource implements TraceSource {
       '/api/metrics/query_range',
       { query: { q: traceql, start: toTempoSeconds(range.start), end: ceilSeconds(range.end), step: `${Math.max(1, Math.round(stepSeconds))}s` }, signal, expect: METRICS_ANSWER },
     );
+    // Tempo aligns samples to the step: one step either side of the range is still this answer.
+    const slack = Math.max(1, Math.round(stepSeconds)) * 1000;
     return (res.series ?? []).map((s) => {
       const labels: Record<string, string> = {};
       // A series without its labels would be drawn as a service without a name: counted.
@@ -200,7 +202,10 @@ export class TempoTraceSource implements TraceSource {
       const samples = Array.isArray(s?.samples) ? s.samples : [];
       const points = samples.map((p) => [Number(p?.timestampMs), Number(p?.value ?? 0)] as [number, number]).filter(([t]) => Number.isFinite(t));
       noteLeftOut('Tempo', 'metrics sample without a readable time', samples.length - points.length);
-      return { labels, points };
+      // A sample far outside the range asked for (a time in seconds, 0) is no time of this answer.
+      const inRange = points.filter(([t]) => t >= range.start - slack && t <= range.end + slack);
+      noteLeftOut('Tempo', 'metrics sample whose time lies outside the range asked for', points.length - inRange.length);
+      return { labels, points: inRange };
     });
   }
 }
