@@ -46,13 +46,14 @@ describe('GitHub under damaged answers', () => {
     expect(r.text).toMatch(/\nWhat to do: retry/);
   });
 
-  it('a file link that is no URL is left out and said, not printed as the link', async () => {
-    withTree();
+  it('a file link that is no URL is left out and said, not printed as the link; so is a tree entry that is no object', async () => {
+    nock(API).get('/repos/acme/shop/git/trees/v1').query(true).reply(200, { ...tree, tree: ['x', ...tree.tree] });
     nock(API).get(contentsPath).query(true).reply(200, contents({ html_url: 'x' }));
     const r = await lookup({ file: FILE });
     expect(r.isError).toBe(false);
     expect(r.text).not.toMatch(/^x#L/m);
     expect((r.structured?.problems as string[]).join('\n')).toMatch(/GitHub: 1 × file link \(html_url\) that is no URL/);
+    expect((r.structured?.problems as string[]).join('\n')).toMatch(/GitHub: 1 × tree entry that is no object/);
   });
 
   it('content shorter than its size (cut on the way) is an error, not a shorter file', async () => {

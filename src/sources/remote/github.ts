@@ -228,7 +228,9 @@ export class GitHubCodeSource implements CodeSource {
         const data: unknown = res.data;
         if (!isRecord(data) || !Array.isArray(data.tree)) throw this.shapeError(`the tree of ${key}`, data, '{"tree":[…]}');
         if (data.truncated) return undefined;
-        const blobs = data.tree.filter(isRecord).filter((e) => e.type === 'blob' && typeof e.path === 'string');
+        const entries = data.tree.filter(isRecord);
+        noteLeftOut('GitHub', 'tree entry that is no object', data.tree.length - entries.length);
+        const blobs = entries.filter((e) => e.type === 'blob' && typeof e.path === 'string');
         return blobs.map((e) => e.path as string);
       });
       this.trees.set(key, t);
