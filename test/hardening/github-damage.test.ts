@@ -89,6 +89,14 @@ describe('GitHub under damaged answers', () => {
     expect(r.text).toMatch(/What to do: check that GITHUB_API_URL points at the GitHub REST API/);
   });
 
+  it('a list that is no directory listing (JSON 200,000 deep) is an error, not "no such file"', async () => {
+    withTree();
+    nock(API).get(contentsPath).query(true).reply(200, `${'['.repeat(200_000)}${']'.repeat(200_000)}`, { 'content-type': 'application/json' }).persist();
+    const r = await lookup({ file: FILE });
+    expect(r.isError).toBe(true);
+    expect(r.text).toMatch(/GitHub at http:\/\/gh\.test answered the contents of acme\/shop\/shop\/payment\/card\.go with (an array of 1|text that is not the JSON expected)/);
+  });
+
   it('an answer past the size cap, or past the timeout, ends the lookup with a clear error', async () => {
     nock(API).get('/repos/acme/shop/git/trees/v1').query(true).reply(200, { ...tree, pad: 'x'.repeat(4000) });
     nock(API).get(contentsPath).query(true).reply(200, { ...contents(), pad: 'x'.repeat(4000) });

@@ -245,8 +245,8 @@ export class GitHubCodeSource implements CodeSource {
     );
     if (!res) return undefined;
     const data: unknown = res.data;
-    // A directory answers a list; anything else but an object is no contents answer.
-    if (Array.isArray(data)) return undefined;
+    // A directory answers a list of entries; any other list, or anything else but an object, is no contents answer.
+    if (Array.isArray(data) && data.every((e) => isRecord(e) && typeof e.type === 'string')) return undefined;
     if (!isRecord(data) || typeof data.type !== 'string') throw this.shapeError(`the contents of ${r.owner}/${r.repo}/${path}`, data, '{"type":"file","encoding":"base64","content":…}');
     if (data.type !== 'file') return undefined;
     const size = typeof data.size === 'number' ? data.size : undefined;
