@@ -1,14 +1,16 @@
 // Fuzz campaign over the live-backend clients: a loopback HTTP server (fuzz/backend-server.ts) answers
-// as Prometheus, Loki, Tempo and Pyroscope would, and each case damages the answers of one backend (all
+// as Prometheus, Loki, Tempo, Pyroscope and GitHub's REST API would, and each case damages the answers of one backend (all
 // of them, or one endpoint's) one way (fuzz/backend-damage.ts). Every tool runs against it in a worker
 // process (fuzz/run-remote-case.ts); the server counts requests and answers read past the size cap.
+// GitHub is damaged only in `--backend github` cases (which also draw GitHub's own failures: rate limit,
+// 404, bad base64, a file too large), so the other cases of a seed are what they were before it came.
 // Deterministic for a seed (what is damaged; the tools' request order may vary).
 //
 //   node dist/scripts/fuzz-remote.js [--seed N] [--cases N] [--from N] [--budget-ms MS] [--kind DAMAGE] [--backend B] [--json FILE]
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BACKENDS, ENDPOINTS } from './fuzz/backend-answers.js';
-import { DAMAGE_KINDS } from './fuzz/backend-damage.js';
+import { BACKENDS, ENDPOINTS, EXTRA_BACKENDS } from './fuzz/backend-answers.js';
+import { DAMAGE_KINDS, GITHUB_DAMAGE_KINDS } from './fuzz/backend-damage.js';
 import { FakeBackend, type CasePlan } from './fuzz/backend-server.js';
 import { caseSeed, Rng } from './fuzz/rng.js';
 import type { Finding } from './fuzz/run-case.js';
@@ -27,7 +29,8 @@ const MAX_REQUESTS_PER_CASE = 1500;
 
 function makePlan(seed: number, index: number, onlyKind?: string, onlyBackend?: string): CasePlan {
   const rng = new Rng(caseSeed(seed, index));
-  const damage = onlyKind ?? rng.pick(DAMAGE_KINDS);
+  // GitHub cases (only with --backend github) also draw GitHub's own failures.
+  const damage = onlyKind ?? rng.pick(onlyBackend === 'github' ? [...DAMAGE_KINDS, ...GITHUB_DAMAGE_KINDS] : DAMAGE_KINDS);
   const backend = (onlyBackend ?? rng.pick(BACKENDS)) as CasePlan['backend'];
   // Half the cases damage every answer of the backend, half one endpoint's (the others stay healthy).
   const endpoint = rng.next() < 0.5 ? undefined : rng.pick(ENDPOINTS[backend]);
@@ -46,8 +49,10 @@ async function main(argv: string[]): Promise<number> {
   const budgetMs = Number(flag(argv, 'budget-ms') ?? 30_000);
   const onlyKind = flag(argv, 'kind');
   const onlyBackend = flag(argv, 'backend');
-  if (onlyKind && !DAMAGE_KINDS.includes(onlyKind)) throw new Error(`--kind: one of ${DAMAGE_KINDS.join(', ')}`);
-  if (onlyBackend && !(BACKENDS as readonly string[]).includes(onlyBackend)) throw new Error(`--backend: one of ${BACKENDS.join(', ')}`);
+  const kinds = [...DAMAGE_KINDS, ...GITHUB_DAMAGE_KINDS];
+  if (onlyKind && !kinds.includes(onlyKind)) throw new Error(`--kind: one of ${kinds.join(', ')}`);
+  const backends = [...BACKENDS, ...EXTRA_BACKENDS] as string[];
+  if (onlyBackend && !backends.includes(onlyBackend)) throw new Error(`--backend: one of ${backends.join(', ')}`);
   const server = new FakeBackend(REPO, { timeoutMs: TIMEOUT_MS, maxResponseBytes: MAX_RESPONSE_BYTES });
   const base = await server.start();
   const w = new CaseWorker(fileURLToPath(import.meta.url));
@@ -58,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
       server.begin(plan);
       const t0 = Date.now();
       // The case runs ~30 tool calls, each bounded by budgetMs: a slow backend makes the case long, not hung.
-      let findings: Finding[] = await w.run({ base, budgetMs, timeoutMs: TIMEOUT_MS, maxResponseBytes: MAX_RESPONSE_BYTES }, budgetMs, CASE_KILL_MS);
+      let findings: Finding[] = await w.run({ base, github: plan.backend === 'github', budgetMs, timeoutMs: TIMEOUT_MS, maxResponseBytes: MAX_RESPONSE_BYTES }, budgetMs, CASE_KILL_MS);
       const st = server.stats;
       // A word the damaged answers held (a label value "NaN") may rightly be echoed by the tools.
       const echoed = (f: Finding) => f.kind === 'bad-output' && st.echoWords.some((w) => f.detail.includes(`: "${w}" in: `));

@@ -112,7 +112,7 @@ export interface Config {
   bundle?: string;
   backends: Partial<Record<BackendName, BackendConfig>>;
   grafana?: { url: string; token?: string; uids: Partial<Record<BackendName, string>> };
-  github: { token?: string; apiUrl?: string; owner?: string; repo?: string; ref?: string; repos: Record<string, string> };
+  github: { token?: string; apiUrl?: string; owner?: string; repo?: string; ref?: string; repos: Record<string, string>; timeoutMs?: number; maxResponseBytes?: number };
   model?: { apiKey?: string; baseUrl?: string; name: string };
   http: { token?: string; allowedHosts: string[]; allowedOrigins: string[]; sessionIdleMs: number };
 }
@@ -258,7 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Record<s
     bundle: e.QUERYLESS_BUNDLE,
     backends,
     grafana,
-    github: { token: e.GITHUB_TOKEN, apiUrl: e.GITHUB_API_URL, owner: e.GITHUB_OWNER, repo: e.GITHUB_REPO, ref: e.GITHUB_REF, repos },
+    github: { token: e.GITHUB_TOKEN, apiUrl: e.GITHUB_API_URL, owner: e.GITHUB_OWNER, repo: e.GITHUB_REPO, ref: e.GITHUB_REF, repos, timeoutMs: e.QUERYLESS_TIMEOUT_MS, maxResponseBytes: e.QUERYLESS_MAX_RESPONSE_BYTES },
     model: e.OPENAI_API_KEY || e.OPENAI_BASE_URL ? { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, name: e.QUERYLESS_MODEL ?? 'gpt-4o-mini' } : undefined,
     http: { token: e.QUERYLESS_HTTP_TOKEN, allowedHosts: list(e.QUERYLESS_HTTP_ALLOWED_HOSTS), allowedOrigins: list(e.QUERYLESS_HTTP_ALLOWED_ORIGINS), sessionIdleMs: e.QUERYLESS_SESSION_IDLE_MS },
   };

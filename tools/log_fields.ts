@@ -11,6 +11,7 @@ import { WILDCARD } from '../src/analysis/logs/tokenize.js';
 import { logqlExploreLink, logsDrilldownLink } from '../src/links.js';
 import { LokiLogSource } from '../src/sources/remote/loki.js';
 import { BackendError } from '../src/http.js';
+import { leftOutOnError } from '../src/sources/remote/answer-notes.js';
 
 const LINES_PER_RANGE = 5000;
 const LEVEL_ENUM = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'critical', 'unknown']);
@@ -88,7 +89,7 @@ export const logFields = defineTool({
       b = baseline ? await fetchLines(src, baseline, filters, { limit: LINES_PER_RANGE, signal: ctx.signal }) : undefined;
       if (src instanceof LokiLogSource) {
         // Loki's own detected fields cover more lines than we sample; listed alongside ours.
-        const df = await src.client.detectedFields(renderLogQL({ selector: serviceSelector(args.service) }), window, { limit: 200 }, ctx.signal).catch(() => undefined);
+        const df = await src.client.detectedFields(renderLogQL({ selector: serviceSelector(args.service) }), window, { limit: 200 }, ctx.signal).catch(leftOutOnError('Loki detected fields', undefined));
         if (df) lokiFields = df.map((f) => ({ label: f.label, type: f.type, cardinality: f.cardinality }));
       }
     } catch (e) {

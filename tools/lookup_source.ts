@@ -14,6 +14,7 @@ import { definitionPatterns, enclosingFunction, parseLocation, parseSymbol } fro
 import { functionExtent, renderSnippet, snippetLines } from '../src/analysis/profiles/snippet.js';
 import { commonSuffixSegments } from '../src/sources/bundle/source.js';
 import { renderProfileQuery } from '../src/query/pyroscope.js';
+import { leftOutOnError } from '../src/sources/remote/answer-notes.js';
 
 export const lookupSource = defineTool({
   name: 'lookup_source',
@@ -69,13 +70,13 @@ export const lookupSource = defineTool({
     let typeId: string | undefined;
     if (ctx.sources.profiles && service) {
       const { window } = resolveScope(args, ctx.sources);
-      const types = await ctx.sources.profiles.profileTypes(service, window, ctx.signal).catch(() => []);
+      const types = await ctx.sources.profiles.profileTypes(service, window, ctx.signal).catch(leftOutOnError('profile types (for per-line costs)', []));
       const ids = types.map((t) => t.id);
       if (args.type) {
         typeId = resolveProfileType(args.type, ids);
         if (!typeId && ids.length) throw new ToolError(`unknown profile type "${args.type}" for service "${service}".`, `available: ${ids.join(', ')}`);
       } else typeId = defaultProfileType(ids);
-      if (typeId) profile = await ctx.sources.profiles.mergedProfile(service, typeId, window, ctx.signal).catch(() => undefined);
+      if (typeId) profile = await ctx.sources.profiles.mergedProfile(service, typeId, window, ctx.signal).catch(leftOutOnError('the merged profile (per-line costs)', undefined));
       if (profile && fn && !file) {
         const top = topFunctions(profile);
         const hit = top.byName.get(fn) ?? top.functions.find((f) => functionMatches(f.name, fn!));

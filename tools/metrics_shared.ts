@@ -7,6 +7,7 @@ import { ToolError } from './types.js';
 import { resolveScope } from './common.js';
 import { chooseStep } from '../src/analysis/metrics/summarize.js';
 import { parseDuration } from '../src/util/time.js';
+import { leftOutOnError } from '../src/sources/remote/answer-notes.js';
 
 export function requireMetrics(sources: Sources): MetricSource {
   if (!sources.metrics) throw new ToolError('no metrics source is configured', 'set PROMETHEUS_URL (or GRAFANA_URL + GRAFANA_PROMETHEUS_UID), or open a bundle with a metrics/ folder');
@@ -31,7 +32,7 @@ export function parseLabelFilter(text: string | undefined): Matcher[] {
 export async function loadFamilies(src: MetricSource, range: TimeRange, signal: AbortSignal): Promise<MetricFamily[]> {
   const [names, meta] = await Promise.all([
     src.metricNames ? src.metricNames(range, signal) : src.labelValues('__name__', range, signal),
-    src.metadata(signal).catch(() => []),
+    src.metadata(signal).catch(leftOutOnError('metric metadata (types and help)', [])),
   ]);
   return buildFamilies(names, meta);
 }

@@ -8,6 +8,7 @@ import { BackendError } from '../src/http.js';
 import { ArgumentLimitError, checkArguments } from '../src/limits.js';
 import { PatternError } from '../src/util/regex.js';
 import { argumentsKey, type AnswerCache } from './cache.js';
+import { collectLeftOut } from '../src/sources/remote/answer-notes.js';
 
 export const DEFAULT_BUDGET_TOKENS = 2000;
 /** Default per-call deadline (QUERYLESS_CALL_DEADLINE_MS): past it the call answers with an error and its work is aborted. */
@@ -154,9 +155,11 @@ async function runUnmasked(def: ToolDef, args: Record<string, unknown>, budgetTo
   try {
     let out = ctx.cache?.get(key);
     if (!out) {
-      const work = def.handler(args as never, { ...ctx, signal, budgetTokens });
+      const work = collectLeftOut(() => def.handler(args as never, { ...ctx, signal, budgetTokens }));
       work.catch(() => undefined); // a late failure after the deadline answered is not an unhandled rejection
-      out = await Promise.race([work, expired]);
+      const { result, leftOut } = await Promise.race([work, expired]);
+      // What the backend readers could not read makes the answer partial: said in its problems.
+      out = leftOut.length ? { ...result, data: { ...(result.data as object), problems: [...(((result.data as { problems?: string[] }).problems) ?? []), ...leftOut] } } : result;
       ctx.cache?.set(key, args, out);
     }
     const { text, truncated } = fitText(out.text, budgetTokens, out.narrow);

@@ -5,9 +5,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
+/** The backends a case draws from (a seed's cases stay what they were before GitHub was added). */
 export const BACKENDS = ['prometheus', 'loki', 'tempo', 'pyroscope'] as const;
-export type Backend = (typeof BACKENDS)[number];
-export const PREFIX: Record<Backend, string> = { prometheus: '/prom', loki: '/loki', tempo: '/tempo', pyroscope: '/pyro' };
+/** Backends damaged only when asked for (`--backend github`); healthy in the other cases. */
+export const EXTRA_BACKENDS = ['github'] as const;
+export type Backend = (typeof BACKENDS)[number] | (typeof EXTRA_BACKENDS)[number];
+export const PREFIX: Record<Backend, string> = { prometheus: '/prom', loki: '/loki', tempo: '/tempo', pyroscope: '/pyro', github: '/gh' };
 
 /** The endpoint families of each backend (a case damages all of a backend's answers, or one family's). */
 export const ENDPOINTS: Record<Backend, string[]> = {
@@ -15,6 +18,7 @@ export const ENDPOINTS: Record<Backend, string[]> = {
   loki: ['query_range', 'query', 'labels', 'label_values', 'series', 'volume', 'patterns', 'detected_fields', 'detected_labels'],
   tempo: ['search', 'trace', 'tag_values', 'tags', 'metrics'],
   pyroscope: ['Series', 'ProfileTypes', 'SelectMergeProfile', 'SelectMergeStacktraces', 'LabelValues', 'LabelNames', 'render'],
+  github: ['tree', 'contents', 'search'],
 };
 
 export const SERVICES = ['checkout', 'payment', 'frontend'];
@@ -27,6 +31,7 @@ export interface Request {
   method: string;
   url: URL;
   body: string;
+  accept?: string;
 }
 
 export interface Good {
@@ -34,6 +39,8 @@ export interface Good {
   endpoint: string;
   status: number;
   json: unknown;
+  /** A raw-media answer (GitHub's file as text): sent as text/plain, never damaged. */
+  raw?: string;
 }
 
 const nowS = () => Date.now() / 1000;
@@ -238,6 +245,55 @@ function pyroscope(ep: string, req: Request, repo: string): unknown {
   }
 }
 
+/** The repository GitHub serves (GITHUB_OWNER/GITHUB_REPO in the case): the profile's files, and a main. */
+export const GH_REPO = { owner: 'acme', repo: 'shop', ref: 'v1.4.2' };
+const GH_FILES: Record<string, string> = {
+  'shop/payment/card.go': 'package payment\n\nimport "errors"\n\ntype Card struct{ Number string }\n\n// Validate checks the card before a charge.\nfunc (c *Card) Validate() error {\n\tif len(c.Number) < 12 {\n\t\treturn errors.New("card expired")\n\t}\n\treturn nil\n}\n',
+  'shop/payment/handler.go': 'package payment\n\ntype Handler struct{}\n\n// Charge validates the card, then charges it.\nfunc (h *Handler) Charge(c *Card) error {\n\treturn c.Validate()\n}\n',
+  'cmd/shop/main.go': 'package main\n\nimport "fmt"\n\nfunc main() {\n\tfmt.Println("shop")\n}\n',
+};
+const GH_SHA = '7638417db6d59f3c431d3e1f261cc637155684cd';
+
+/** GitHub's REST answers (docs.github.com/rest: git trees, repository contents, code search), under /gh. */
+function github(ep: string, req: Request, q: URLSearchParams): { status: number; json: unknown; raw?: string } {
+  const api = `http://127.0.0.1${PREFIX.github}`;
+  const { owner, repo } = GH_REPO;
+  const notFound = { status: 404, json: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/repos/contents#get-repository-content', status: '404' } };
+  if (ep === 'tree')
+    return {
+      status: 200,
+      json: {
+        sha: GH_SHA,
+        url: `${api}/repos/${owner}/${repo}/git/trees/${GH_SHA}`,
+        tree: [{ path: 'shop', mode: '040000', type: 'tree', sha: 'a1', url: `${api}/repos/${owner}/${repo}/git/trees/a1` }, ...Object.entries(GH_FILES).map(([path, text], i) => ({ path, mode: '100644', type: 'blob', sha: `b${i}`, size: text.length, url: `${api}/repos/${owner}/${repo}/git/blobs/b${i}` }))],
+        truncated: false,
+      },
+    };
+  if (ep === 'contents') {
+    const path = decodeURIComponent(req.url.pathname.replace(/^.*?\/contents\//, ''));
+    const text = GH_FILES[path];
+    if (text === undefined) return notFound;
+    if (/raw/.test(req.accept ?? '')) return { status: 200, json: undefined, raw: text };
+    const ref = q.get('ref') ?? 'main';
+    const b64 = (Buffer.from(text).toString('base64').match(/.{1,60}/g) ?? []).join('\n') + '\n';
+    return {
+      status: 200,
+      json: { type: 'file', encoding: 'base64', size: Buffer.byteLength(text), name: path.split('/').pop(), path, content: b64, sha: GH_SHA, url: `${api}/repos/${owner}/${repo}/contents/${path}?ref=${ref}`, git_url: `${api}/repos/${owner}/${repo}/git/blobs/${GH_SHA}`, html_url: `https://github.com/${owner}/${repo}/blob/${ref}/${path}`, download_url: `https://raw.githubusercontent.com/${owner}/${repo}/${ref}/${path}` },
+    };
+  }
+  // Code search: the files whose text holds every word of the query (qualifiers left aside).
+  const words = (q.get('q') ?? '').split(/\s+/).filter((w) => w && !w.includes(':'));
+  const hits = Object.entries(GH_FILES).filter(([, text]) => words.every((w) => text.includes(w)));
+  return {
+    status: 200,
+    json: {
+      total_count: hits.length,
+      incomplete_results: false,
+      items: hits.map(([path]) => ({ name: path.split('/').pop(), path, sha: GH_SHA, url: `${api}/repositories/1/contents/${path}?ref=${GH_SHA}`, git_url: `${api}/repositories/1/git/blobs/${GH_SHA}`, html_url: `https://github.com/${owner}/${repo}/blob/${GH_SHA}/${path}`, repository: { id: 1, name: repo, full_name: `${owner}/${repo}`, owner: { login: owner } }, score: 1 })),
+    },
+  };
+}
+
 /** Which backend and endpoint family a request is for, or undefined (answered 404 as a real server would). */
 export function route(req: Request): { backend: Backend; endpoint: string } | undefined {
   const p = req.url.pathname;
@@ -264,6 +320,9 @@ export function route(req: Request): { backend: Backend; endpoint: string } | un
     ['tempo', /^\/tempo\/api\/v2\/search\/tags$/, 'tags'],
     ['tempo', /^\/tempo\/api\/metrics\/query_range$/, 'metrics'],
     ['pyroscope', /^\/pyro\/pyroscope\/render$/, 'render'],
+    ['github', /^\/gh\/repos\/[^/]+\/[^/]+\/git\/trees\/[^/]+$/, 'tree'],
+    ['github', /^\/gh\/repos\/[^/]+\/[^/]+\/contents\/.+$/, 'contents'],
+    ['github', /^\/gh\/search\/code$/, 'search'],
   ];
   for (const [backend, re, endpoint] of rules) if (re.test(p)) return { backend, endpoint };
   const rpc = /^\/pyro\/querier\.v1\.QuerierService\/(\w+)$/.exec(p);
@@ -277,6 +336,7 @@ export function goodAnswer(req: Request, repo: string): Good | undefined {
   if (!r) return undefined;
   // POSTed forms (long PromQL) carry the parameters in the body.
   const q = req.method === 'POST' && r.backend === 'prometheus' ? new URLSearchParams(req.body) : req.url.searchParams;
+  if (r.backend === 'github') return { ...r, ...github(r.endpoint, req, q) };
   const json = r.backend === 'prometheus' ? prometheus(r.endpoint, req, q) : r.backend === 'loki' ? loki(r.endpoint, req, q) : r.backend === 'tempo' ? tempo(r.endpoint, req, q) : pyroscope(r.endpoint, req, repo);
   return { ...r, status: 200, json };
 }

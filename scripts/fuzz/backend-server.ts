@@ -4,7 +4,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { goodAnswer, type Backend } from './backend-answers.js';
-import { DAMAGES, type DamageParams, type Limits, type Reply } from './backend-damage.js';
+import { ALL_DAMAGES, type DamageParams, type Limits, type Reply } from './backend-damage.js';
 import { BAD_WORDS } from './run-case.js';
 
 export interface CasePlan {
@@ -18,6 +18,8 @@ export interface CasePlan {
 export interface ServedStats {
   requests: number;
   damaged: number;
+  /** Damaged answers that can cost data (not merely other values the API allows: see VALUES_ONLY). */
+  lossy: number;
   /** Answers past the client's cap that the client read to their end. */
   hugeReadWhole: number;
   /** Requests per backend/endpoint, for the report of a case with too many. */
@@ -26,13 +28,34 @@ export interface ServedStats {
   echoWords: string[];
 }
 
+/**
+ * The worker's view of the case, over `/__fuzz/…` on the same server (not counted as requests): how many
+ * answers were damaged so far and how many of them could cost data (`GET /__fuzz/state`), and a pause of the damage (`POST /__fuzz/healthy?on=1|0`)
+ * so a call can be re-run against healthy answers and the two outputs compared.
+ */
+export const CONTROL_PREFIX = '/__fuzz/';
+
 const CHUNK = 64 * 1024;
+
+/**
+ * Damages that leave an answer complete, with other values the API allows: NaN and ±Inf are sample values
+ * Prometheus really answers, and a long list of one repeated entry is the backend's data (where a reader
+ * cuts a list at its item cap, it says so: those notes are tested in test/hardening/partial-answers.test.ts).
+ * GitHub's 404 is an answer too (no such file): lookup_source says so as an error, checked like any other.
+ * Numbers as strings and back are read either way; a nanosecond time as a JSON number loses precision in any
+ * JSON parser, so its values differ with nothing left out.
+ */
+const VALUES_ONLY = new Set(['nan-inf', 'many-items', 'numbers-as-strings-swapped', 'gh-not-found']);
 
 export class FakeBackend {
   private server?: http.Server;
   private plan?: CasePlan;
   private timers = new Set<NodeJS.Timeout>();
-  stats: ServedStats = { requests: 0, damaged: 0, hugeReadWhole: 0, byEndpoint: {}, echoWords: [] };
+  /** Damage paused by the worker (its healthy re-run of a call). */
+  private healthy = false;
+  /** Requests per request (method, URL and body) this case (the `attempt` a damage sees). */
+  private attempts = new Map<string, number>();
+  stats: ServedStats = { requests: 0, damaged: 0, lossy: 0, hugeReadWhole: 0, byEndpoint: {}, echoWords: [] };
 
   constructor(
     private readonly repo: string,
@@ -50,7 +73,9 @@ export class FakeBackend {
   begin(plan: CasePlan): void {
     this.end();
     this.plan = plan;
-    this.stats = { requests: 0, damaged: 0, hugeReadWhole: 0, byEndpoint: {}, echoWords: [] };
+    this.healthy = false;
+    this.attempts.clear();
+    this.stats = { requests: 0, damaged: 0, lossy: 0, hugeReadWhole: 0, byEndpoint: {}, echoWords: [] };
   }
 
   end(): void {
@@ -80,9 +105,10 @@ export class FakeBackend {
       if ((size += c.length) <= 1 << 20) chunks.push(c);
     });
     req.on('end', () => {
-      this.stats.requests++;
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const good = goodAnswer({ method: req.method ?? 'GET', url, body: Buffer.concat(chunks).toString('utf8') }, this.repo);
+      if (url.pathname.startsWith(CONTROL_PREFIX)) return this.control(url, res);
+      this.stats.requests++;
+      const good = goodAnswer({ method: req.method ?? 'GET', url, body: Buffer.concat(chunks).toString('utf8'), accept: req.headers.accept }, this.repo);
       const key = good ? `${good.backend}/${good.endpoint}` : `404 ${url.pathname}`;
       this.stats.byEndpoint[key] = (this.stats.byEndpoint[key] ?? 0) + 1;
       if (!good) {
@@ -91,15 +117,25 @@ export class FakeBackend {
       }
       const p = this.plan;
       let reply: Reply;
-      if (p && good.backend === p.backend && (p.endpoint === undefined || p.endpoint === good.endpoint)) {
+      if (p && !this.healthy && good.raw === undefined && good.backend === p.backend && (p.endpoint === undefined || p.endpoint === good.endpoint)) {
         this.stats.damaged++;
-        reply = DAMAGES[p.damage]!(good, p.params, this.limits, { authorization: req.headers.authorization, url: req.url ?? '/' });
+        const urlKey = `${req.method} ${req.url} ${Buffer.concat(chunks).toString('latin1')}`;
+        const attempt = (this.attempts.get(urlKey) ?? 0) + 1;
+        this.attempts.set(urlKey, attempt);
+        reply = ALL_DAMAGES[p.damage]!(good, p.params, this.limits, { authorization: req.headers.authorization, url: req.url ?? '/', attempt });
+        if (!VALUES_ONLY.has(p.damage) && !reply.valuesOnly) this.stats.lossy++;
         const text = reply.body && reply.body.length < 1 << 22 ? reply.body.toString('latin1') : (reply.repeat?.unit ?? '');
         for (const w of BAD_WORDS) if (text.includes(w) && !this.stats.echoWords.includes(w)) this.stats.echoWords.push(w);
-      } else reply = { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(good.json)) };
+      } else if (good.raw !== undefined) reply = { status: good.status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from(good.raw) };
+      else reply = { status: good.status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: Buffer.from(JSON.stringify(good.json)) };
       if (reply.delayMs) this.later(reply.delayMs, () => this.send(res, reply));
       else this.send(res, reply);
     });
+  }
+
+  private control(url: URL, res: http.ServerResponse): void {
+    if (url.pathname === `${CONTROL_PREFIX}healthy`) this.healthy = url.searchParams.get('on') === '1';
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ damaged: this.stats.damaged, lossy: this.stats.lossy, healthy: this.healthy }));
   }
 
   private send(res: http.ServerResponse, r: Reply): void {

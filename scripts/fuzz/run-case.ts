@@ -13,7 +13,7 @@ import { loadTool, TOOL_NAMES } from '../../tools/lazy.js';
 import { runTool } from '../../tools/run.js';
 import { listFiles } from './bases.js';
 
-export type FindingKind = 'uncaught' | 'crash' | 'hang' | 'tool-exception' | 'unclear-error' | 'bad-output' | 'silent-ignore' | 'secret-leak' | 'unbounded';
+export type FindingKind = 'uncaught' | 'crash' | 'hang' | 'tool-exception' | 'unclear-error' | 'bad-output' | 'silent-ignore' | 'silent-partial' | 'secret-leak' | 'unbounded';
 
 export interface Finding {
   kind: FindingKind;

@@ -10,7 +10,7 @@ export interface CaseResult {
 
 export function summary(results: CaseResult[], seed: number): string {
   const kinds = [...new Set(results.map((r) => r.spec.kind))].sort();
-  const all = ['uncaught', 'crash', 'hang', 'tool-exception', 'unclear-error', 'bad-output', 'silent-ignore', 'secret-leak', 'unbounded'];
+  const all = ['uncaught', 'crash', 'hang', 'tool-exception', 'unclear-error', 'bad-output', 'silent-ignore', 'silent-partial', 'secret-leak', 'unbounded'];
   // The first seven columns always (the bundle campaign's table); the others when a case found them.
   const findingKinds = all.filter((k, i) => i < 7 || results.some((r) => r.findings.some((f) => f.kind === k)));
   const rows = [['case kind', 'cases', ...findingKinds]];

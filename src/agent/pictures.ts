@@ -11,6 +11,8 @@ import { defaultProfileType, formatValue, parseProfileTypeId, resolveProfileType
 import { flameGraphSvg, heatmapSvg, timeSeriesSvg, waterfallSvg, type Panel } from '../visuals/index.js';
 import { tr } from './i18n.js';
 import { maskDeep, maskSecrets } from '../mask.js';
+import { noteLine } from '../sources/remote/answer-notes.js';
+import { BackendError, boundText } from '../http.js';
 
 /** Time buckets across a RED chart: enough for a shape, few enough that each holds some requests. */
 const RED_BUCKETS = 40;
@@ -105,6 +107,10 @@ export class SpanCache {
     } catch (e) {
       if (this.signal?.aborted) throw e;
       log.debug({ err: (e as Error).message, what }, 'TraceQL metrics failed: drawing from sampled traces');
+      // A Tempo without TraceQL metrics (404, 501) is the expected fallback; any other failure made the
+      // picture one of sampled traces instead of every span: said.
+      const unsupported = e instanceof BackendError && (e.status === 404 || e.status === 501);
+      if (!unsupported) noteLine(`Tempo TraceQL metrics for the ${what} picture failed (${boundText((e as Error).message, 200)}): drawn from sampled traces instead`);
       return undefined;
     }
   }

@@ -70,8 +70,9 @@ function iso(r: TimeRange): { start: string; end: string } {
   return { start: new Date(r.start).toISOString(), end: new Date(r.end).toISOString() };
 }
 
-/** Source lookup for code-level findings that came without a location (hot functions, erroring code). */
-async function addSourceLocations(findings: Finding[], sources: Sources, signal: AbortSignal): Promise<void> {
+/** Source lookup for code-level findings that came without a location (hot functions, erroring code);
+ * a lookup that fails is a line in `partial`. */
+export async function addSourceLocations(findings: Finding[], sources: Sources, signal: AbortSignal, partial: string[]): Promise<void> {
   const code = sources.code;
   if (!code) return;
   await Promise.all(
@@ -102,7 +103,9 @@ async function addSourceLocations(findings: Finding[], sources: Sources, signal:
           const end = Math.min(lines.length, start + 12);
           f.source = { repo: hit.file.repo, path: hit.file.path, startLine: start, endLine: end, snippet: lines.slice(start - 1, end).join('\n'), url: hit.file.url, function: fn };
         } catch (e) {
+          // A lookup that failed (GitHub rate limit, a damaged answer) is said, not taken for "no source".
           log.debug({ err: (e as Error).message, fn }, 'source lookup failed');
+          partial.push(`source of ${fn}: ${(e as Error).message}`);
         }
       }),
   );
@@ -226,7 +229,7 @@ export async function runPlaybookWithSteps(
   }
 
   try {
-    await bounded('source lookup', Math.min(remaining(), 5000), opts.signal, (signal) => addSourceLocations(findings, sources, signal));
+    await bounded('source lookup', Math.min(remaining(), 5000), opts.signal, (signal) => addSourceLocations(findings, sources, signal, partial));
   } catch (e) {
     if (opts.signal?.aborted) throw e;
     partial.push(e instanceof StepTimeout ? (e as Error).message : `source lookup: ${(e as Error).message}`);

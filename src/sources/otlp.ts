@@ -1,5 +1,6 @@
 // OTLP/JSON helpers shared by traces and logs: AnyValue, attributes, ids, nanosecond times.
 import type { AttrValue, Attributes, InstrumentationScope } from './types.js';
+import { noteKeptAsText, noteLeftOut } from './remote/answer-notes.js';
 
 interface AnyValue {
   stringValue?: string;
@@ -29,7 +30,11 @@ export function anyValue(v: AnyValue | undefined): AttrValue | undefined {
 
 /** A value that should be a string: an object or array (a malformed export) as its JSON, not "[object Object]". */
 function asText(x: unknown): string {
-  return x !== null && typeof x === 'object' ? JSON.stringify(x) : String(x);
+  if (x !== null && typeof x === 'object') {
+    noteKeptAsText('Trace data', 'attribute value of the wrong type');
+    return JSON.stringify(x);
+  }
+  return String(x);
 }
 
 /** An int64 as a number when a double holds it exactly, else its decimal string (OTLP/JSON writes int64 as strings). */
@@ -49,11 +54,18 @@ export function scopeOf(scope: unknown): InstrumentationScope | undefined {
 
 export function attributes(list: unknown): Attributes {
   const out: Attributes = {};
-  if (!Array.isArray(list)) return out;
+  if (!Array.isArray(list)) {
+    // Absent is an empty list in OTLP/JSON; anything else lost the attributes it held.
+    if (list !== undefined && list !== null) noteLeftOut('Trace data', 'attribute list that is no list');
+    return out;
+  }
   const l = list as Array<{ key?: string; value?: AnyValue } | null | undefined>;
   for (let i = 0; i < l.length; i++) {
     const kv = l[i];
-    if (!kv || typeof kv.key !== 'string') continue;
+    if (!kv || typeof kv.key !== 'string') {
+      noteLeftOut('Trace data', 'attribute without a key');
+      continue;
+    }
     const v = attrValue(kv.value);
     if (v !== undefined) out[kv.key] = v;
   }

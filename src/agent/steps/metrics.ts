@@ -7,6 +7,7 @@ import { buildFamilies, type MetricFamily } from '../../analysis/metrics/catalog
 import { agg, eq, histogramQuantile, rate, re, render, selector, type Expr, type Matcher } from '../../query/promql.js';
 import { chooseStep, fmtValue, rankGroups } from '../../analysis/metrics/summarize.js';
 import { promqlExploreLink } from '../../links.js';
+import { leftOutOnError } from '../../sources/remote/answer-notes.js';
 
 const RATE_WINDOW = 300_000;
 /**
@@ -58,7 +59,7 @@ export const metricsStep: FindingStep = async (ctx: StepContext) => {
   let families: MetricFamily[];
   let seriesLabels: Array<Record<string, string>>;
   try {
-    const [names, meta] = await Promise.all([src.metricNames ? src.metricNames(full, ctx.signal) : src.labelValues('__name__', full, ctx.signal), src.metadata(ctx.signal).catch(() => [])]);
+    const [names, meta] = await Promise.all([src.metricNames ? src.metricNames(full, ctx.signal) : src.labelValues('__name__', full, ctx.signal), src.metadata(ctx.signal).catch(leftOutOnError('metric metadata (types and help)', []))]);
     families = buildFamilies(names, meta);
     out.toolCalls += 2;
   } catch (e) {

@@ -7,6 +7,68 @@ import type { Octokit } from '@octokit/rest';
 import type { CodeSource, SourceFile } from '../types.js';
 import { definitionPatterns, likelyExtensions, parseSymbol } from '../../analysis/profiles/symbols.js';
 import { commonSuffixSegments } from '../bundle/source.js';
+import { boundText, describeJson } from '../../http.js';
+import { noteLeftOut, noteLine } from './answer-notes.js';
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_BYTES = 64 << 20;
+
+const isRecord = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+
+/**
+ * A file's base64 content as text. Buffer.from(…, 'base64') skips what is not base64 without a word,
+ * which would show a garbled file as the source: such content, or content shorter than the file's
+ * size, is an error naming the file.
+ */
+export function decodeBase64(content: string, where: string, size?: number): string {
+  const compact = content.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 === 1) {
+    throw new CodeSourceError(`GitHub answered the content of ${where} as "base64" but it is not valid base64 (${JSON.stringify(boundText(content, 40))}).`, 'retry; if it persists, check that GITHUB_API_URL points at the GitHub REST API and no proxy rewrites its answers.');
+  }
+  const bytes = Buffer.from(compact, 'base64');
+  if (size !== undefined && bytes.length !== size) {
+    throw new CodeSourceError(`GitHub answered ${bytes.length} of the ${size} bytes of ${where} (the content was cut).`, 'retry; if it persists, check the network path to GitHub (a proxy that cuts answers).');
+  }
+  return bytes.toString('utf8');
+}
+
+/**
+ * fetch for Octokit with the limits every backend has: a timeout per request (head and body) and a cap
+ * on the answer's size, so a stalled or endless GitHub answer ends the lookup with a clear error.
+ */
+export function boundedFetch(timeoutMs: number, maxBytes: number, api: string): typeof fetch {
+  return async (input, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    const tooLarge = () => new CodeSourceError(`GitHub at ${api} answered more than ${maxBytes} bytes for one request.`, 'pass a narrower file, or raise QUERYLESS_MAX_RESPONSE_BYTES.');
+    try {
+      const res = await fetch(input, { ...init, signal });
+      const len = Number(res.headers.get('content-length'));
+      if (Number.isFinite(len) && len > maxBytes) {
+        await res.body?.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      const chunks: Buffer[] = [];
+      let total = 0;
+      if (res.body) {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          total += chunk.length;
+          if (total > maxBytes) {
+            await res.body.cancel().catch(() => {});
+            throw tooLarge();
+          }
+          chunks.push(Buffer.from(chunk));
+        }
+      }
+      const body = res.status === 204 || res.status === 205 || res.status === 304 ? null : Buffer.concat(chunks);
+      return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    } catch (e) {
+      if (e instanceof CodeSourceError) throw e;
+      if (timeout.aborted && !init?.signal?.aborted) throw new CodeSourceError(`GitHub at ${api} did not answer within ${timeoutMs} ms.`, 'retry later, or raise QUERYLESS_TIMEOUT_MS.');
+      throw e;
+    }
+  };
+}
 
 /** A code lookup that could not be done: what was wrong and what to do. */
 export class CodeSourceError extends Error {
@@ -35,6 +97,9 @@ export interface GitHubOptions {
   ref?: string;
   /** service → owner/repo */
   repos?: Record<string, string>;
+  /** Per-request limits, as for the other backends (QUERYLESS_TIMEOUT_MS, QUERYLESS_MAX_RESPONSE_BYTES). */
+  timeoutMs?: number;
+  maxResponseBytes?: number;
   /** Last resort: ask the profiles backend (service_repository / service_git_ref labels). */
   resolveRepo?: (service: string, signal?: AbortSignal) => Promise<{ repository: string; ref?: string; rootPath?: string } | undefined>;
 }
@@ -72,7 +137,7 @@ export class GitHubCodeSource implements CodeSource {
           auth: this.opts.token,
           baseUrl: this.opts.apiUrl ?? 'https://api.github.com',
           userAgent: 'queryless',
-          request: { retries: 0 },
+          request: { retries: 0, fetch: boundedFetch(this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, this.opts.maxResponseBytes ?? DEFAULT_MAX_BYTES, this.api()) },
           log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
         }),
     );
@@ -114,6 +179,10 @@ export class GitHubCodeSource implements CodeSource {
     try {
       return await f();
     } catch (e) {
+      // The bounded fetch's own errors (timeout, answer too large) come wrapped by Octokit.
+      const cause = (e as { cause?: unknown }).cause;
+      if (e instanceof CodeSourceError) throw e;
+      if (cause instanceof CodeSourceError) throw cause;
       const err = e as OctokitError;
       const h = err.response?.headers ?? {};
       const status = err.status;
@@ -133,9 +202,20 @@ export class GitHubCodeSource implements CodeSource {
       if (status === 401) throw new CodeSourceError(`GitHub rejected the token while ${what} (HTTP 401: ${msg}).`, 'check GITHUB_TOKEN (expired or revoked?).');
       if (status === 403) throw new CodeSourceError(`GitHub denied access while ${what} (HTTP 403: ${msg}).`, 'check that GITHUB_TOKEN can read the repository.');
       if (status === 422) throw new CodeSourceError(`GitHub could not run the request while ${what} (HTTP 422: ${msg}).`, 'check the repository name in GITHUB_REPOS and that the token can read it.');
-      if (status) throw new CodeSourceError(`GitHub answered HTTP ${status} while ${what}: ${msg}`);
+      // Octokit reports a request that got no answer (reset, refused) as status 500 without a response.
+      if (status && err.response) throw new CodeSourceError(`GitHub answered HTTP ${status} while ${what}: ${boundText(msg, 300)}`, status >= 500 ? 'GitHub or a proxy in front of it failed; retry later.' : undefined);
       throw new CodeSourceError(`GitHub unreachable while ${what}: ${(e as Error).message}`, 'check network access to api.github.com (or GITHUB_API_URL).');
     }
+  }
+
+  private api(): string {
+    return (this.opts.apiUrl ?? 'https://api.github.com').replace(/\/+$/, '');
+  }
+
+  /** "GitHub at URL answered X with Y, but Queryless expected Z", with what to check. */
+  private shapeError(what: string, got: unknown, expected: string): CodeSourceError {
+    const said = typeof got === 'string' ? `text that is not the JSON expected (${JSON.stringify(got.slice(0, 80))}${got.length > 80 ? '…' : ''})` : describeJson(got);
+    return new CodeSourceError(`GitHub at ${this.api()} answered ${what} with ${said}, but Queryless expected ${expected}.`, 'check that GITHUB_API_URL points at the GitHub REST API (https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise) and retry; a proxy may be cutting or rewriting answers.');
   }
 
   /** Every blob path of the repository at the ref (one request), or undefined when truncated/unavailable. */
@@ -145,8 +225,13 @@ export class GitHubCodeSource implements CodeSource {
     if (!t) {
       t = this.call(`listing ${key}`, async () => {
         const res = await (await this.octokit()).rest.git.getTree({ owner: r.owner, repo: r.repo, tree_sha: r.ref ?? 'HEAD', recursive: '1', request: { signal } });
-        if (res.data.truncated) return undefined;
-        return res.data.tree.filter((e) => e.type === 'blob' && e.path).map((e) => e.path!);
+        const data: unknown = res.data;
+        if (!isRecord(data) || !Array.isArray(data.tree)) throw this.shapeError(`the tree of ${key}`, data, '{"tree":[…]}');
+        if (data.truncated) return undefined;
+        const entries = data.tree.filter(isRecord);
+        noteLeftOut('GitHub', 'tree entry that is no object', data.tree.length - entries.length);
+        const blobs = entries.filter((e) => e.type === 'blob' && typeof e.path === 'string');
+        return blobs.map((e) => e.path as string);
       });
       this.trees.set(key, t);
       t.catch(() => this.trees.delete(key));
@@ -159,19 +244,34 @@ export class GitHubCodeSource implements CodeSource {
       (await this.octokit()).rest.repos.getContent({ owner: r.owner, repo: r.repo, path, ...(r.ref ? { ref: r.ref } : {}), request: { signal } }),
     );
     if (!res) return undefined;
-    const d = res.data as { type?: string; encoding?: string; content?: string; path?: string; html_url?: string | null; sha?: string };
-    if (Array.isArray(d) || d.type !== 'file') return undefined;
+    const data: unknown = res.data;
+    // A directory answers a list of entries; any other list, or anything else but an object, is no contents answer.
+    if (Array.isArray(data) && data.every((e) => isRecord(e) && typeof e.type === 'string')) return undefined;
+    if (!isRecord(data) || typeof data.type !== 'string') throw this.shapeError(`the contents of ${r.owner}/${r.repo}/${path}`, data, '{"type":"file","encoding":"base64","content":…}');
+    if (data.type !== 'file') return undefined;
+    const size = typeof data.size === 'number' ? data.size : undefined;
     let text: string;
-    if (d.encoding === 'base64' && d.content !== undefined) text = Buffer.from(d.content, 'base64').toString('utf8');
-    else {
-      // Files over 1 MB come without content: ask for the raw media type.
+    if (data.encoding === 'base64' && typeof data.content === 'string') {
+      text = decodeBase64(data.content, `${r.owner}/${r.repo}/${path}`, size);
+    } else {
+      // Files over 1 MB come without content (encoding "none"): ask for the raw media type.
       const raw = await this.call(`reading ${path} (raw)`, async () =>
         (await this.octokit()).rest.repos.getContent({ owner: r.owner, repo: r.repo, path, ...(r.ref ? { ref: r.ref } : {}), mediaType: { format: 'raw' }, request: { signal } }),
       );
       if (!raw) return undefined;
-      text = String(raw.data as unknown);
+      const body: unknown = raw.data;
+      // The raw media type comes as text, or as bytes when GitHub calls it binary.
+      if (typeof body === 'string') text = body;
+      else if (body instanceof ArrayBuffer) text = Buffer.from(body).toString('utf8');
+      else throw this.shapeError(`the raw contents of ${r.owner}/${r.repo}/${path}`, body, 'the file as text');
+      if (size !== undefined && Buffer.byteLength(text) < size) {
+        throw new CodeSourceError(`GitHub answered ${Buffer.byteLength(text)} of the ${size} bytes of ${r.owner}/${r.repo}/${path} (the answer was cut).`, 'retry; if it persists, check the network path to GitHub (a proxy that cuts answers).');
+      }
     }
-    return { repo: `${r.owner}/${r.repo}`, path: d.path ?? path, ref: r.ref, text, url: d.html_url ?? undefined };
+    // The link shown with the code: GitHub's html_url, when it is one.
+    const url = typeof data.html_url === 'string' && /^https?:\/\//.test(data.html_url) ? data.html_url : undefined;
+    if (data.html_url !== undefined && data.html_url !== null && !url) noteLeftOut('GitHub', 'file link (html_url) that is no URL');
+    return { repo: `${r.owner}/${r.repo}`, path: typeof data.path === 'string' ? data.path : path, ref: r.ref, text, url };
   }
 
   /** Candidate repository paths for a path from a stack trace, most specific first. */
@@ -233,9 +333,13 @@ export class GitHubCodeSource implements CodeSource {
     const out: Array<{ file: SourceFile; line: number }> = [];
     for (const q of queries) {
       const res = await this.call(`searching code (${q})`, async () => (await this.octokit()).rest.search.code({ q, per_page: 10, request: { signal } }));
-      const items = res?.data.items ?? [];
+      const data: unknown = res?.data;
+      if (res && (!isRecord(data) || !Array.isArray(data.items))) throw this.shapeError('a code search', data, '{"total_count":…,"items":[…]}');
+      // GitHub stops a search that takes too long and says so: what it found is a part.
+      if (isRecord(data) && data.incomplete_results === true) noteLine(`GitHub code search for ${q} timed out and answered incomplete results: the function may be defined elsewhere too`);
+      const items = (isRecord(data) && Array.isArray(data.items) ? data.items : []).filter((i): i is { path: string; url: string } => isRecord(i) && typeof i.path === 'string');
       for (const item of items.slice(0, 5)) {
-        const ref = r.ref ?? /[?&]ref=([^&]+)/.exec(item.url)?.[1];
+        const ref = r.ref ?? /[?&]ref=([^&]+)/.exec(typeof item.url === 'string' ? item.url : '')?.[1];
         const file = await this.content({ ...r, ref }, item.path, signal);
         if (!file) continue;
         const ext = item.path.slice(item.path.lastIndexOf('.') + 1).toLowerCase();
@@ -271,6 +375,8 @@ export function githubFromConfig(
     repo: gh.repo,
     ref: gh.ref,
     repos: { ...extraRepos, ...gh.repos },
+    timeoutMs: gh.timeoutMs,
+    maxResponseBytes: gh.maxResponseBytes,
     resolveRepo: profiles?.repository ? (service, signal) => profiles.repository!(service, window, signal) : undefined,
   });
 }

@@ -3,15 +3,20 @@
 // seconds for matrix/vector and patterns, text/plain errors, endpoints without envelope for
 // detected_fields/detected_labels. Truncation is detected by asking for limit+1 lines.
 import type { BackendConfig } from '../../config.js';
-import { BackendError, HttpClient, isObject, optionalArray } from '../../http.js';
+import { BackendError, HttpClient, isObject, optionalArray, type RequestOptions } from '../../http.js';
 import { MAX_ITEMS_PER_ANSWER } from '../../limits.js';
-import { labelSet, labelSets, stringList } from './answer-values.js';
+import { labelSet, labelSets, objectEntries, stringList, type From } from './answer-values.js';
+import { noteLeftOut } from './answer-notes.js';
+
+const STREAM: From = { backend: 'Loki', what: 'stream or series' };
+const LINE_META: From = { backend: 'Loki', what: 'line metadata' };
 
 // Shapes checked before parsing (a wrong one is a readable error naming Loki and its URL).
 const QUERY_ANSWER = {
   what: '{"status":"success","data":{"resultType":…,"result":[…]}}',
   // The result's type decides how it is read: an answer without one cannot be read as anything.
-  test: (v: unknown) => isObject(v) && isObject(v.data) && typeof v.data.resultType === 'string' && (v.data.result === undefined || Array.isArray(v.data.result) || v.data.resultType === 'scalar'),
+  // Loki always writes `result` (an empty list when nothing matched): an answer without it lost it.
+  test: (v: unknown) => isObject(v) && isObject(v.data) && typeof v.data.resultType === 'string' && (Array.isArray(v.data.result) || v.data.resultType === 'scalar'),
 };
 const LIST_ANSWER = { what: '{"status":"success","data":[…]}', test: (v: unknown) => isObject(v) && optionalArray(v.data) };
 import type { Attributes, LogQuery, LogRecord, LogSet, LogSource, SeriesPoints, TimeRange } from '../types.js';
@@ -76,13 +81,27 @@ export class LokiClient {
     this.http = new HttpClient(cfg);
   }
 
+  /**
+   * An answer with Loki's envelope: `"status":"error"` (a proxy or Loki itself answering an error with
+   * 200) is that error, naming Loki, not an empty list read out of a missing `data`.
+   */
+  private async envelope<T extends { status?: unknown }>(path: string, opts: RequestOptions): Promise<T> {
+    const b = await this.http.json<T>(path, opts);
+    const e = b as { status?: unknown; error?: unknown; message?: unknown };
+    if (isObject(b) && e.status !== undefined && e.status !== 'success') {
+      const said = typeof e.error === 'string' ? e.error : typeof e.message === 'string' ? e.message : 'no error text';
+      throw new BackendError('loki', 200, `Loki at ${this.cfg.url} answered ${path} with status ${JSON.stringify(String(e.status).slice(0, 40))}: ${said}`, 'check the query and the time range; if it persists, check Loki\'s logs');
+    }
+    return b;
+  }
+
   private range(r: TimeRange): { start: string; end: string } {
     return { start: toNs(r.start), end: toNs(r.end) };
   }
 
   /** GET /loki/api/v1/query_range with structured metadata kept apart (categorize-labels). */
   async queryRange(expr: string, r: TimeRange, opts: { limit?: number; direction?: 'backward' | 'forward'; stepSec?: number } = {}, signal?: AbortSignal): Promise<LokiQueryResult> {
-    const body = await this.http.json<Envelope<{ resultType: string; result: unknown[]; encodingFlags?: string[] }>>('/loki/api/v1/query_range', {
+    const body = await this.envelope<Envelope<{ resultType: string; result: unknown[]; encodingFlags?: string[] }>>('/loki/api/v1/query_range', {
       query: { query: expr, ...this.range(r), limit: opts.limit, direction: opts.direction, step: opts.stepSec !== undefined ? `${opts.stepSec}s` : undefined },
       headers: { 'X-Loki-Response-Encoding-Flags': 'categorize-labels' },
       signal,
@@ -93,23 +112,23 @@ export class LokiClient {
 
   /** GET /loki/api/v1/query (instant; metric queries only). */
   async query(expr: string, timeMs: number, signal?: AbortSignal): Promise<LokiQueryResult> {
-    const body = await this.http.json<Envelope<{ resultType: string; result: unknown[] }>>('/loki/api/v1/query', { query: { query: expr, time: toNs(timeMs) }, signal, expect: QUERY_ANSWER });
+    const body = await this.envelope<Envelope<{ resultType: string; result: unknown[] }>>('/loki/api/v1/query', { query: { query: expr, time: toNs(timeMs) }, signal, expect: QUERY_ANSWER });
     return parseQueryData(body);
   }
 
   async labels(r: TimeRange, selector?: string, signal?: AbortSignal): Promise<string[]> {
-    const b = await this.http.json<Envelope<string[] | null>>('/loki/api/v1/labels', { query: { ...this.range(r), query: selector }, signal, expect: LIST_ANSWER });
-    return stringList(b.data);
+    const b = await this.envelope<Envelope<string[] | null>>('/loki/api/v1/labels', { query: { ...this.range(r), query: selector }, signal, expect: LIST_ANSWER });
+    return stringList(b.data, { backend: 'Loki', what: 'label name' });
   }
 
   async labelValues(name: string, r: TimeRange, selector?: string, signal?: AbortSignal): Promise<string[]> {
-    const b = await this.http.json<Envelope<string[] | null>>(`/loki/api/v1/label/${encodeURIComponent(name)}/values`, { query: { ...this.range(r), query: selector }, signal, expect: LIST_ANSWER });
-    return stringList(b.data);
+    const b = await this.envelope<Envelope<string[] | null>>(`/loki/api/v1/label/${encodeURIComponent(name)}/values`, { query: { ...this.range(r), query: selector }, signal, expect: LIST_ANSWER });
+    return stringList(b.data, { backend: 'Loki', what: 'label value' });
   }
 
   async series(match: string[], r: TimeRange, signal?: AbortSignal): Promise<Array<Record<string, string>>> {
-    const b = await this.http.json<Envelope<Array<Record<string, string>> | null>>('/loki/api/v1/series', { query: { 'match[]': match, ...this.range(r) }, signal, expect: LIST_ANSWER });
-    return labelSets(b.data);
+    const b = await this.envelope<Envelope<Array<Record<string, string>> | null>>('/loki/api/v1/series', { query: { 'match[]': match, ...this.range(r) }, signal, expect: LIST_ANSWER });
+    return labelSets(b.data, STREAM);
   }
 
   /** Bytes per label set (query-frontend answers Prometheus-shaped; a bare querier answers `volumes`). */
@@ -118,10 +137,12 @@ export class LokiClient {
       query: { query: selector, ...this.range(r), limit: opts.limit, targetLabels: opts.targetLabels?.join(','), aggregateBy: opts.aggregateBy },
       signal,
     });
-    if (Array.isArray(b.volumes)) return b.volumes.filter((v) => typeof v?.name === 'string').map((v) => ({ labels: parseSelectorLabels(v.name), bytes: Number(v.volume) || 0 }));
-    const result: unknown[] = Array.isArray(b.data?.result) ? b.data.result : [];
-    return result.flatMap((x) => {
-      if (x === null || typeof x !== 'object') return [];
+    if (Array.isArray(b.volumes)) {
+      const named = b.volumes.filter((v) => typeof v?.name === 'string');
+      noteLeftOut('Loki', 'volume without a series name', b.volumes.length - named.length);
+      return named.map((v) => ({ labels: parseSelectorLabels(v.name), bytes: Number(v.volume) || 0 }));
+    }
+    return objectEntries(b.data?.result, { backend: 'Loki', what: 'volume entry' }).flatMap((x) => {
       const s = x as { metric?: unknown; value?: unknown; values?: unknown };
       const second = (p: unknown) => (Array.isArray(p) ? Number(p[1]) || 0 : 0);
       return [{ labels: labelSet(s.metric), bytes: s.value !== undefined ? second(s.value) : Array.isArray(s.values) ? s.values.reduce((n: number, p) => n + second(p), 0) : 0 }];
@@ -131,15 +152,22 @@ export class LokiClient {
   /** Loki's own patterns (pattern ingester). Undefined when the endpoint is not there (404) or disabled. */
   async patterns(selector: string, r: TimeRange, stepSec: number | undefined, signal?: AbortSignal): Promise<LokiPattern[] | undefined> {
     try {
-      const b = await this.http.json<Envelope<Array<{ pattern: string; level?: string; samples: Array<[number, number]> }> | null>>('/loki/api/v1/patterns', {
+      const b = await this.envelope<Envelope<Array<{ pattern: string; level?: string; samples: Array<[number, number]> }> | null>>('/loki/api/v1/patterns', {
         query: { query: selector, ...this.range(r), step: stepSec !== undefined ? `${stepSec}s` : undefined },
         signal,
         retries: 0,
       });
-      // Patterns without their text, and samples that are no [seconds, count] pair, are left out.
-      return (Array.isArray(b.data) ? b.data : [])
-        .filter((p) => typeof p?.pattern === 'string')
-        .map((p) => ({ pattern: p.pattern, level: typeof p.level === 'string' ? p.level : undefined, samples: Array.isArray(p.samples) ? p.samples.filter((s) => Array.isArray(s) && Number.isFinite(s[0]) && Number.isFinite(s[1])) : [] }));
+      // Patterns without their text, and samples that are no [seconds, count] pair, are left out (and counted).
+      const all = Array.isArray(b.data) ? b.data : [];
+      const named = all.filter((p) => typeof p?.pattern === 'string');
+      noteLeftOut('Loki', 'pattern without its text', all.length - named.length);
+      return named.map((p) => {
+        if (!Array.isArray(p.samples)) noteLeftOut('Loki', 'pattern without its list of samples');
+        const given = Array.isArray(p.samples) ? p.samples : [];
+        const samples = given.filter((s) => Array.isArray(s) && Number.isFinite(s[0]) && Number.isFinite(s[1]));
+        noteLeftOut('Loki', 'pattern sample that is no [seconds, count] pair', given.length - samples.length);
+        return { pattern: p.pattern, level: typeof p.level === 'string' ? p.level : undefined, samples };
+      });
     } catch (e) {
       if (e instanceof BackendError && (e.status === 404 || e.status === 400 || e.status === 501)) return undefined;
       throw e;
@@ -149,9 +177,10 @@ export class LokiClient {
   async detectedFields(selector: string, r: TimeRange, opts: { lineLimit?: number; limit?: number } = {}, signal?: AbortSignal): Promise<LokiDetectedField[] | undefined> {
     try {
       const b = await this.http.json<{ fields?: LokiDetectedField[] | null }>('/loki/api/v1/detected_fields', { query: { query: selector, ...this.range(r), line_limit: opts.lineLimit, limit: opts.limit }, signal, retries: 0 });
-      return (Array.isArray(b.fields) ? b.fields : [])
-        .filter((f) => typeof f?.label === 'string')
-        .map((f) => ({ ...f, type: typeof f.type === 'string' ? f.type : 'string', cardinality: Number(f.cardinality) || 0, parsers: Array.isArray(f.parsers) ? stringList(f.parsers) : null }));
+      const all = Array.isArray(b.fields) ? b.fields : [];
+      const named = all.filter((f) => typeof f?.label === 'string');
+      noteLeftOut('Loki', 'detected field without its name', all.length - named.length);
+      return named.map((f) => ({ ...f, type: typeof f.type === 'string' ? f.type : 'string', cardinality: Number(f.cardinality) || 0, parsers: Array.isArray(f.parsers) ? stringList(f.parsers) : null }));
     } catch (e) {
       if (e instanceof BackendError && (e.status === 404 || e.status === 501)) return undefined;
       throw e;
@@ -161,7 +190,7 @@ export class LokiClient {
   async detectedFieldValues(name: string, selector: string, r: TimeRange, signal?: AbortSignal): Promise<string[] | undefined> {
     try {
       const b = await this.http.json<{ values?: string[] | null }>(`/loki/api/v1/detected_field/${encodeURIComponent(name)}/values`, { query: { query: selector, ...this.range(r) }, signal, retries: 0 });
-      return stringList(b.values);
+      return stringList(b.values, { backend: 'Loki', what: 'detected field value' });
     } catch (e) {
       if (e instanceof BackendError && (e.status === 404 || e.status === 501)) return undefined;
       throw e;
@@ -171,7 +200,10 @@ export class LokiClient {
   async detectedLabels(selector: string | undefined, r: TimeRange, signal?: AbortSignal): Promise<Array<{ label: string; cardinality: number }> | undefined> {
     try {
       const b = await this.http.json<{ detectedLabels?: Array<{ label: string; cardinality?: number }> | null }>('/loki/api/v1/detected_labels', { query: { query: selector, ...this.range(r) }, signal, retries: 0 });
-      return (Array.isArray(b.detectedLabels) ? b.detectedLabels : []).filter((l) => typeof l?.label === 'string').map((l) => ({ label: l.label, cardinality: Number(l.cardinality) || 0 }));
+      const all = Array.isArray(b.detectedLabels) ? b.detectedLabels : [];
+      const named = all.filter((l) => typeof l?.label === 'string');
+      noteLeftOut('Loki', 'detected label without its name', all.length - named.length);
+      return named.map((l) => ({ label: l.label, cardinality: Number(l.cardinality) || 0 }));
     } catch (e) {
       if (e instanceof BackendError && (e.status === 404 || e.status === 501)) return undefined;
       throw e;
@@ -186,8 +218,8 @@ export function parseSelectorLabels(s: string): Record<string, string> {
   return out;
 }
 
-/** The objects of a list (a result's streams or series); anything else is left out. */
-const objects = (v: unknown): Array<Record<string, unknown>> => (Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x)) : []);
+/** The objects of a list (a result's streams or series); anything else is left out, and counted. */
+const objects = (v: unknown): Array<Record<string, unknown>> => objectEntries(v, STREAM);
 
 /** A nanosecond time as Loki writes it (a string of digits; a number is accepted), else undefined. */
 function nsText(v: unknown): string | undefined {
@@ -213,6 +245,7 @@ export function parseQueryData(body: Envelope<{ resultType: string; result: unkn
   let malformed = 0;
   if (d.resultType === 'streams') {
     for (const s of objects(d.result)) {
+      if (!Array.isArray(s.values)) noteLeftOut('Loki', 'stream without a list of lines');
       const values = Array.isArray(s.values) ? s.values : [];
       if (budget <= 0) {
         dropped += values.length;
@@ -230,27 +263,38 @@ export function parseQueryData(body: Envelope<{ resultType: string; result: unkn
           continue;
         }
         const meta = (v as unknown[])[2] as { structuredMetadata?: unknown; parsed?: unknown } | undefined;
+        // The third element holds the line's structured metadata and parsed labels: one with neither lost them.
+        if (meta !== undefined && (meta === null || typeof meta !== 'object' || (meta.structuredMetadata === undefined && meta.parsed === undefined))) noteLeftOut('Loki', 'line whose metadata (structuredMetadata, parsed) could not be read');
         const line = (v as unknown[])[1];
-        entries.push({ tsNs: ns, timeMs: nsToMs(ns), line: typeof line === 'string' ? line : line === undefined || line === null ? '' : typeof line === 'object' ? JSON.stringify(line) : String(line), structuredMetadata: meta?.structuredMetadata ? labelSet(meta.structuredMetadata) : undefined, parsed: meta?.parsed ? labelSet(meta.parsed) : undefined });
+        entries.push({ tsNs: ns, timeMs: nsToMs(ns), line: typeof line === 'string' ? line : line === undefined || line === null ? '' : typeof line === 'object' ? JSON.stringify(line) : String(line), structuredMetadata: meta?.structuredMetadata ? labelSet(meta.structuredMetadata, LINE_META) : undefined, parsed: meta?.parsed ? labelSet(meta.parsed, LINE_META) : undefined });
       }
-      out.streams.push({ labels: labelSet(s.stream), entries });
+      out.streams.push({ labels: labelSet(s.stream, STREAM), entries });
     }
     if (dropped) out.warnings.push(`Loki answered ${dropped} more line(s) than the ${MAX_ITEMS_PER_ANSWER} read from one answer; they were left out: narrow the window or add filters`);
   } else if (d.resultType === 'matrix') {
     const all = objects(d.result);
     if (all.length > MAX_ITEMS_PER_ANSWER) out.warnings.push(`Loki answered ${all.length} series; only the first ${MAX_ITEMS_PER_ANSWER} were read: aggregate (sum by …) or narrow the selector`);
-    for (const s of all.slice(0, MAX_ITEMS_PER_ANSWER)) out.series.push({ labels: labelSet(s.metric), points: (Array.isArray(s.values) ? s.values : []).map(secondsPoint).filter((p): p is [number, number] => p !== undefined) });
+    for (const s of all.slice(0, MAX_ITEMS_PER_ANSWER)) {
+      const given = Array.isArray(s.values) ? s.values : [];
+      if (!Array.isArray(s.values)) noteLeftOut('Loki', 'series without a list of values');
+      const points = given.map(secondsPoint).filter((p): p is [number, number] => p !== undefined);
+      malformed += given.length - points.length;
+      out.series.push({ labels: labelSet(s.metric, STREAM), points });
+    }
   } else if (d.resultType === 'vector') {
     for (const s of objects(d.result)) {
       const p = secondsPoint(s.value);
-      if (p) out.series.push({ labels: labelSet(s.metric), points: [p] });
+      if (p) out.series.push({ labels: labelSet(s.metric, STREAM), points: [p] });
       else malformed++;
     }
   } else if (d.resultType === 'scalar') {
     const p = secondsPoint(d.result);
     if (p) out.series.push({ labels: {}, points: [p] });
   }
-  if (malformed) out.warnings.push(`Loki answered ${malformed} line(s) or sample(s) without a readable time; they were left out`);
+  if (malformed) {
+    out.warnings.push(`Loki answered ${malformed} line(s) or sample(s) without a readable time; they were left out`);
+    noteLeftOut('Loki', 'line or sample without a readable time', malformed);
+  }
   return out;
 }
 

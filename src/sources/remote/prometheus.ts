@@ -5,7 +5,10 @@ import type { BackendConfig } from '../../config.js';
 import { BackendError, describeJson, HttpClient, isObject, type RequestOptions } from '../../http.js';
 import type { MetricMetadata, MetricQueryResult, MetricSource, MetricType, SeriesPoints, TimeRange } from '../types.js';
 import { parsePromQL } from '../../query/promql.js';
-import { labelSet, labelSets, objectEntries, stringList } from './answer-values.js';
+import { labelSet, labelSets, objectEntries, stringList, type From } from './answer-values.js';
+import { noteLeftOut } from './answer-notes.js';
+
+const SERIES: From = { backend: 'Prometheus', what: 'series' };
 
 interface Envelope<T> {
   status: 'success' | 'error';
@@ -104,7 +107,10 @@ export class PrometheusSource implements MetricSource {
     const out: MetricMetadata[] = [];
     for (const [name, entries] of Object.entries(env.data ?? {})) {
       const e: unknown = Array.isArray(entries) ? entries[0] : undefined;
-      if (e === null || typeof e !== 'object') continue;
+      if (e === null || typeof e !== 'object') {
+        noteLeftOut('Prometheus', 'metric metadata that is no list of objects');
+        continue;
+      }
       const { type, help, unit } = e as Record<string, unknown>;
       const text = (x: unknown) => (typeof x === 'string' && x ? x : undefined);
       out.push({ name, type: (text(type) ?? 'unknown') as MetricType, help: text(help), unit: text(unit) });
@@ -119,17 +125,17 @@ export class PrometheusSource implements MetricSource {
   async series(match: string, range: TimeRange, signal?: AbortSignal): Promise<Array<Record<string, string>>> {
     this.validate(match);
     const env = await this.call<Array<Record<string, string>>>('/api/v1/series', { 'match[]': [match], start: sec(range.start), end: sec(range.end) }, signal, true, ARRAY_DATA);
-    return labelSets(env.data);
+    return labelSets(env.data, SERIES);
   }
 
   async labelNames(range: TimeRange, match?: string, signal?: AbortSignal): Promise<string[]> {
     const env = await this.call<string[]>('/api/v1/labels', { start: sec(range.start), end: sec(range.end), 'match[]': match ? [match] : undefined }, signal, true, ARRAY_DATA);
-    return stringList(env.data);
+    return stringList(env.data, { backend: 'Prometheus', what: 'label name' });
   }
 
   async labelValues(label: string, range: TimeRange, signal?: AbortSignal): Promise<string[]> {
     const env = await this.call<string[]>(`/api/v1/label/${encodeURIComponent(escapeLabelName(label))}/values`, { start: sec(range.start), end: sec(range.end) }, signal, false, ARRAY_DATA);
-    return stringList(env.data);
+    return stringList(env.data, { backend: 'Prometheus', what: 'label value' });
   }
 
   async buildInfo(signal?: AbortSignal): Promise<{ version: string } | undefined> {
@@ -166,11 +172,18 @@ function withWarnings(r: SeriesPoints[], env: Envelope<unknown>): MetricQueryRes
 /** Sample values are strings; Number() reads "NaN" and "-Inf"-less forms, but not "+Inf"/"Inf"/"-Inf". */
 const num = (s: unknown) => (s === '+Inf' || s === 'Inf' ? Infinity : s === '-Inf' ? -Infinity : typeof s === 'string' || typeof s === 'number' ? Number(s) : NaN);
 
-/** One [unix seconds, value] pair as [ms, number]; undefined when it is no pair or its time no number. */
+/** A sample value as Prometheus writes it: a number in a string, "NaN" or ±Inf (a bare number is accepted). */
+const sampleValue = (v: unknown): boolean => typeof v === 'number' || (typeof v === 'string' && (v === 'NaN' || v === '+Inf' || v === 'Inf' || v === '-Inf' || (v.trim() !== '' && Number.isFinite(Number(v)))));
+
+/**
+ * One [unix seconds, value] pair as [ms, number]; undefined when it is no pair, its time no number or its
+ * value none Prometheus writes (an object, "x"): such a point is left out, not read as NaN.
+ */
 function point(p: unknown, value: (v: unknown) => unknown = (v) => v): [number, number] | undefined {
   if (!Array.isArray(p) || p.length < 2) return undefined;
   const t = typeof p[0] === 'number' ? p[0] : typeof p[0] === 'string' ? Number(p[0]) : NaN;
-  return Number.isFinite(t) ? [Math.round(t * 1000), num(value(p[1]))] : undefined;
+  const v = value(p[1]);
+  return Number.isFinite(t) && sampleValue(v) ? [Math.round(t * 1000), num(v)] : undefined;
 }
 const histogramCount = (h: unknown) => (h !== null && typeof h === 'object' ? (h as { count?: unknown }).count : undefined);
 const isPoint = (p: [number, number] | undefined): p is [number, number] => p !== undefined;
@@ -193,16 +206,20 @@ export function decodeResult(data: QueryData, env?: { warnings?: string[] }): Se
     }
     // Entries and points of a shape the API does not give (no object, no [time, value] pair) are left out.
     case 'vector':
-      return objectEntries(d.result).flatMap((s) => {
+      return objectEntries(d.result, SERIES).flatMap((s) => {
         // Native histograms: expose their count (a float view); callers use histogram_quantile for shape.
         const p = s.value !== undefined ? point(s.value) : point(s.histogram, histogramCount);
-        return p ? [{ labels: labelSet(s.metric), points: [p] }] : [];
+        if (!p) noteLeftOut('Prometheus', 'sample without a readable [time, value] pair');
+        return p ? [{ labels: labelSet(s.metric, SERIES), points: [p] }] : [];
       });
     case 'matrix':
-      return objectEntries(d.result).map((s) => ({
-        labels: labelSet(s.metric),
-        points: [...(Array.isArray(s.values) ? s.values.map((p) => point(p)) : []), ...(Array.isArray(s.histograms) ? s.histograms.map((p) => point(p, histogramCount)) : [])].filter(isPoint).sort((a, b) => a[0] - b[0]),
-      }));
+      return objectEntries(d.result, SERIES).map((s) => {
+        const all = [...(Array.isArray(s.values) ? s.values.map((p) => point(p)) : []), ...(Array.isArray(s.histograms) ? s.histograms.map((p) => point(p, histogramCount)) : [])];
+        const points = all.filter(isPoint);
+        noteLeftOut('Prometheus', 'sample without a readable [time, value] pair', all.length - points.length);
+        if (!Array.isArray(s.values) && !Array.isArray(s.histograms)) noteLeftOut('Prometheus', 'series without a list of values');
+        return { labels: labelSet(s.metric, SERIES), points: points.sort((a, b) => a[0] - b[0]) };
+      });
     case 'string':
       throw new BackendError('prometheus', undefined, 'the query returned a string; use a numeric expression');
   }

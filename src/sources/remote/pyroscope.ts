@@ -5,6 +5,7 @@
 import { BackendError, HttpClient, isObject, optionalArray, type RequestOptions } from '../../http.js';
 import { MAX_ITEMS_PER_ANSWER } from '../../limits.js';
 import { stringList } from './answer-values.js';
+import { noteLeftOut } from './answer-notes.js';
 
 /** Every Connect answer is a JSON object; the fields read from it are checked where read. */
 const RPC_ANSWER = { what: 'a JSON object (Pyroscope Connect API answer)', test: isObject };
@@ -28,6 +29,7 @@ function boundedLevels<L>(levels: L[]): L[] {
     if (nodes > MAX_FLAME_NODES) break;
     out.push(lvl);
   }
+  noteLeftOut('Pyroscope', `flame graph level past the read bound (${MAX_FLAME_DEPTH} levels, ${MAX_FLAME_NODES} nodes)`, levels.length - out.length);
   return out;
 }
 import type { ProfileSource, ProfileTypeInfo, StackProfile, TimeRange } from '../types.js';
@@ -69,8 +71,17 @@ export class PyroscopeProfileSource implements ProfileSource {
 
   constructor(private readonly http: HttpClient) {}
 
-  private rpc<T>(method: string, body: Record<string, unknown>, signal?: AbortSignal, expect: RequestOptions['expect'] = RPC_ANSWER): Promise<T> {
-    return this.http.json<T>(`/querier.v1.QuerierService/${method}`, { method: 'POST', json: body, signal, headers: { 'Connect-Protocol-Version': '1' }, expect });
+  private async rpc<T>(method: string, body: Record<string, unknown>, signal?: AbortSignal, expect: RequestOptions['expect'] = RPC_ANSWER): Promise<T> {
+    const path = `/querier.v1.QuerierService/${method}`;
+    const res = await this.http.json<T>(path, { method: 'POST', json: body, signal, headers: { 'Connect-Protocol-Version': '1' }, expect });
+    // protojson leaves empty lists out, so `{}` is an empty answer; an error body ({"code","message"} of
+    // Connect, or a proxy's {"status":"error"}) answered with 200 is that error, not an empty list.
+    const e = res as { code?: unknown; message?: unknown; status?: unknown; error?: unknown };
+    if ((typeof e.code === 'string' && typeof e.message === 'string') || e.status === 'error') {
+      const said = typeof e.message === 'string' ? e.message : typeof e.error === 'string' ? e.error : 'no error text';
+      throw new BackendError('pyroscope', 200, `Pyroscope at ${this.http.cfg.url} answered ${method} with an error: ${said}`, 'check the query and the time range; if it persists, check the Pyroscope logs');
+    }
+    return res;
   }
 
   private ms(r: TimeRange) {
@@ -86,7 +97,11 @@ export class PyroscopeProfileSource implements ProfileSource {
       );
       const acc = new Map<string, Set<string>>();
       for (const set of res.labelsSet ?? []) {
-        const labels = new Map((Array.isArray(set?.labels) ? set.labels : []).filter((l) => typeof l?.name === 'string' && typeof l.value === 'string').map((l) => [l.name!, l.value!]));
+        if (!Array.isArray(set?.labels)) noteLeftOut('Pyroscope', 'series without a list of labels');
+        const given = Array.isArray(set?.labels) ? set.labels : [];
+        const readable = given.filter((l) => typeof l?.name === 'string' && typeof l.value === 'string');
+        noteLeftOut('Pyroscope', 'series label that is no {name, value} of text', given.length - readable.length);
+        const labels = new Map(readable.map((l) => [l.name!, l.value!]));
         const id = labels.get(PROFILE_TYPE_LABEL);
         if (!id || !parseProfileTypeId(id)) continue;
         const svc = labels.get(SERVICE_LABEL);
@@ -119,7 +134,10 @@ export class PyroscopeProfileSource implements ProfileSource {
       const j = await this.rpc<ProtoJsonProfile>('SelectMergeProfile', { ...req, maxNodes: this.maxNodes }, signal);
       if (!Array.isArray(j.stringTable) || !Array.isArray(j.sample) || !j.sample.length) return undefined;
       // Bounded: at most MAX_ITEMS_PER_ANSWER samples of one merged profile are read.
-      if (j.sample.length > MAX_ITEMS_PER_ANSWER) j.sample = j.sample.slice(0, MAX_ITEMS_PER_ANSWER);
+      if (j.sample.length > MAX_ITEMS_PER_ANSWER) {
+        noteLeftOut('Pyroscope', `profile sample past the ${MAX_ITEMS_PER_ANSWER} read from one answer`, j.sample.length - MAX_ITEMS_PER_ANSWER);
+        j.sample = j.sample.slice(0, MAX_ITEMS_PER_ANSWER);
+      }
       let parsed: ReturnType<typeof fromProtoJson>;
       try {
         parsed = fromProtoJson(j, `SelectMergeProfile ${typeId}`);
@@ -171,12 +189,12 @@ export class PyroscopeProfileSource implements ProfileSource {
 
   async services(range: TimeRange, signal?: AbortSignal): Promise<string[]> {
     const res = await this.rpc<NamesResponse>('LabelValues', { name: SERVICE_LABEL, ...this.ms(range) }, signal, NAMES_ANSWER);
-    return [...new Set(stringList(res.names))].sort();
+    return [...new Set(stringList(res.names, { backend: 'Pyroscope', what: 'service name' }))].sort();
   }
 
   async labelNames(service: string | undefined, range: TimeRange, signal?: AbortSignal): Promise<string[]> {
     const res = await this.rpc<NamesResponse>('LabelNames', { matchers: service !== undefined ? [renderLabelSelector({ service })] : [], ...this.ms(range) }, signal, NAMES_ANSWER);
-    return stringList(res.names);
+    return stringList(res.names, { backend: 'Pyroscope', what: 'label name' });
   }
 
   async repository(service: string, range: TimeRange, signal?: AbortSignal): Promise<{ repository: string; ref?: string; rootPath?: string } | undefined> {

@@ -5,6 +5,7 @@ import type { BackendConfig } from '../../config.js';
 import { BackendError, HttpClient, isObject, optionalArray } from '../../http.js';
 import { MAX_ITEMS_PER_ANSWER } from '../../limits.js';
 import { stringList } from './answer-values.js';
+import { noteLeftOut } from './answer-notes.js';
 
 // Shapes checked before parsing (a wrong one is a readable error naming Tempo and its URL).
 const SEARCH_ANSWER = { what: 'a search answer {"traces":[…]}', test: (v: unknown) => isObject(v) && optionalArray(v.traces) };
@@ -64,16 +65,28 @@ export class TempoTraceSource implements TraceSource {
     });
     // Never more traces than asked for, whatever the server sends.
     // Traces without a hex id cannot be fetched or linked: left out.
-    const listed = (res.traces ?? []).filter((t) => typeof t?.traceID === 'string' && /^[0-9a-fA-F]{1,32}$/.test(t.traceID)).slice(0, Math.max(1, opts.limit ?? 20));
+    const given = res.traces ?? [];
+    const readable = given.filter((t) => typeof t?.traceID === 'string' && /^[0-9a-fA-F]{1,32}$/.test(t.traceID));
+    noteLeftOut('Tempo', 'search result without a hex trace id', given.length - readable.length);
+    const listed = readable.slice(0, Math.max(1, opts.limit ?? 20));
     const traces = listed.map((t) => {
-      const sets = (Array.isArray(t.spanSets) ? t.spanSets : t.spanSet ? [t.spanSet] : []).filter((set) => set !== null && typeof set === 'object');
-      const spans = sets.flatMap((set) =>
-        (Array.isArray(set.spans) ? set.spans : []).filter((s) => s !== null && typeof s === 'object').map((s) => {
+      // The matched spans: a list of span sets (or one), each with a list of spans. What is of another
+      // shape would read as "matched 0" or as a span without id or time: counted instead.
+      if (t.spanSets !== undefined && !Array.isArray(t.spanSets)) noteLeftOut('Tempo', 'search result whose spanSets is no list');
+      const given = Array.isArray(t.spanSets) ? t.spanSets : t.spanSet ? [t.spanSet] : [];
+      const sets = given.filter((set) => set !== null && typeof set === 'object' && !Array.isArray(set));
+      noteLeftOut('Tempo', 'span set that is no object', given.length - sets.length);
+      const spans = sets.flatMap((set) => {
+        if (set.spans !== undefined && !Array.isArray(set.spans)) noteLeftOut('Tempo', 'span set whose spans is no list');
+        const all = Array.isArray(set.spans) ? set.spans : [];
+        const readable = all.filter((s) => s !== null && typeof s === 'object' && !Array.isArray(s) && typeof s.spanID === 'string');
+        noteLeftOut('Tempo', 'matched span without a span id', all.length - readable.length);
+        return readable.map((s) => {
           const start = nanosToMs(s.startTimeUnixNano) ?? 0;
           const duration = Number(s.durationNanos ?? 0) / 1e6;
           return { spanId: String(s.spanID ?? '').toLowerCase().padStart(16, '0'), name: typeof s.name === 'string' ? s.name : undefined, startMs: start, durationMs: Number.isFinite(duration) ? duration : 0, attributes: attributes(s.attributes) };
-        }),
-      );
+        });
+      });
       return {
         traceId: padTraceId(t.traceID ?? ''),
         rootServiceName: typeof t.rootServiceName === 'string' ? t.rootServiceName : undefined,
@@ -134,8 +147,12 @@ export class TempoTraceSource implements TraceSource {
     const spans: Span[] = [];
     const stats: ParseStats = { spans: 0, skipped: 0, reasons: new Map() };
     parseTracesData(body, spans, stats);
+    for (const [why, n] of stats.reasons) noteLeftOut('Tempo', `span of trace ${id} left unread (${why})`, n);
     // One trace of a runaway loop can hold millions of spans: read a bounded number.
-    if (spans.length > MAX_ITEMS_PER_ANSWER) spans.length = MAX_ITEMS_PER_ANSWER;
+    if (spans.length > MAX_ITEMS_PER_ANSWER) {
+      noteLeftOut('Tempo', `span of trace ${id} past the ${MAX_ITEMS_PER_ANSWER} read from one answer`, spans.length - MAX_ITEMS_PER_ANSWER);
+      spans.length = MAX_ITEMS_PER_ANSWER;
+    }
     return spans.length ? spans : undefined;
   }
 
@@ -145,7 +162,9 @@ export class TempoTraceSource implements TraceSource {
       signal,
       expect: TAG_VALUES_ANSWER,
     });
-    return [...new Set((res.tagValues ?? []).map((v) => (typeof v === 'string' ? v : String(v?.value ?? ''))).filter(Boolean))].sort();
+    const given = (res.tagValues ?? []).map((v) => (typeof v === 'string' ? v : typeof v?.value === 'string' ? v.value : ''));
+    noteLeftOut('Tempo', 'service name that is no text', given.filter((v) => !v).length);
+    return [...new Set(given.filter(Boolean))].sort();
   }
 
   async tags(range: TimeRange, signal?: AbortSignal): Promise<Array<{ scope: string; tags: string[] }>> {
@@ -154,7 +173,9 @@ export class TempoTraceSource implements TraceSource {
       signal,
       expect: TAGS_ANSWER,
     });
-    return (res.scopes ?? []).filter((s) => typeof s?.name === 'string').map((s) => ({ scope: s.name, tags: stringList(s.tags) }));
+    const named = (res.scopes ?? []).filter((s) => typeof s?.name === 'string');
+    noteLeftOut('Tempo', 'tag scope without its name', (res.scopes ?? []).length - named.length);
+    return named.map((s) => ({ scope: s.name, tags: stringList(s.tags, { backend: 'Tempo', what: 'tag name' }) }));
   }
 
   async metricsRange(traceql: string, range: TimeRange, stepSeconds: number, signal?: AbortSignal): Promise<TraceMetricSeries[]> {
@@ -162,16 +183,29 @@ export class TempoTraceSource implements TraceSource {
       '/api/metrics/query_range',
       { query: { q: traceql, start: toTempoSeconds(range.start), end: ceilSeconds(range.end), step: `${Math.max(1, Math.round(stepSeconds))}s` }, signal, expect: METRICS_ANSWER },
     );
+    // Tempo aligns samples to the step: one step either side of the range is still this answer.
+    const slack = Math.max(1, Math.round(stepSeconds)) * 1000;
     return (res.series ?? []).map((s) => {
       const labels: Record<string, string> = {};
+      // A series without its labels would be drawn as a service without a name: counted.
+      if (s?.labels !== undefined && !Array.isArray(s?.labels)) noteLeftOut('Tempo', 'metrics series label list that is no list');
       for (const l of Array.isArray(s?.labels) ? s.labels : []) {
-        if (typeof l?.key !== 'string') continue;
+        if (typeof l?.key !== 'string') {
+          noteLeftOut('Tempo', 'metrics series label without a key');
+          continue;
+        }
         const v = l.value ?? {};
         const x = v.stringValue ?? v.intValue ?? v.doubleValue ?? v.boolValue;
         labels[l.key] = x === undefined ? '' : String(x);
       }
+      if (!Array.isArray(s?.samples)) noteLeftOut('Tempo', 'metrics series without a list of samples');
       const samples = Array.isArray(s?.samples) ? s.samples : [];
-      return { labels, points: samples.map((p) => [Number(p?.timestampMs), Number(p?.value ?? 0)] as [number, number]).filter(([t]) => Number.isFinite(t)) };
+      const points = samples.map((p) => [Number(p?.timestampMs), Number(p?.value ?? 0)] as [number, number]).filter(([t]) => Number.isFinite(t));
+      noteLeftOut('Tempo', 'metrics sample without a readable time', samples.length - points.length);
+      // A sample far outside the range asked for (a time in seconds, 0) is no time of this answer.
+      const inRange = points.filter(([t]) => t >= range.start - slack && t <= range.end + slack);
+      noteLeftOut('Tempo', 'metrics sample whose time lies outside the range asked for', points.length - inRange.length);
+      return { labels, points: inRange };
     });
   }
 }
