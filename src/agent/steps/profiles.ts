@@ -19,6 +19,7 @@ import { functionExtent, renderSnippet, snippetLines } from '../../analysis/prof
 import { commonSuffixSegments } from '../../sources/bundle/source.js';
 import { renderProfileQuery } from '../../query/pyroscope.js';
 import { profilesDrilldownLink } from '../../links.js';
+import { contentionFinding } from './contention.js';
 
 const MAX_SERVICES = 3;
 const PER_SERVICE = 3;
@@ -27,13 +28,13 @@ const MIN_SHARE = 0.05;
 /** Family-wise level (Holm over the service's user functions) at which a function's growing share
  * of samples is a finding even below MIN_SHARE: small but real growth is often the cause (a retry
  * loop, a callback that now runs), while a large share may be the service's normal work. */
-const GROWTH_ALPHA = 0.01;
+export const GROWTH_ALPHA = 0.01;
 /** At most this many functions per service are added for a significant growth alone. */
 const GROWERS_PER_SERVICE = 2;
 
 /** A user function's growth test on sample counts, with its Holm-adjusted p-value and how many
  * functions it was tested among. */
-type GrowthTest = ShareTest & { pAdjusted: number; tested: number };
+export type GrowthTest = ShareTest & { pAdjusted: number; tested: number };
 
 export const profilesStep: FindingStep = async (ctx: StepContext): Promise<StepResult> => {
   const out: StepResult = { findings: [], partial: [], toolCalls: 0 };
@@ -51,11 +52,13 @@ export const profilesStep: FindingStep = async (ctx: StepContext): Promise<StepR
     out.partial.push(`profiles: listing services failed: ${(e as Error).message}`);
     return out;
   }
+  const contention: Array<{ service: string; types: string[] }> = [];
   const analysed: Array<{ service: string; typeId: string; a: HotAnalysis; cur: StackProfile; tests: Map<string, GrowthTest> }> = [];
   for (const service of services) {
     if (ctx.signal.aborted) break;
     try {
       const types = await profiles.profileTypes(service, ctx.window, ctx.signal);
+      contention.push({ service, types: types.map((t) => t.id) });
       const typeId = defaultProfileType(types.map((t) => t.id));
       if (!typeId) continue;
       const [cur, base] = await Promise.all([
@@ -87,6 +90,16 @@ export const profilesStep: FindingStep = async (ctx: StepContext): Promise<StepR
         }
       }
       out.findings.push(f);
+    }
+  }
+  // Where threads waited on locks, for every service looked at that has a contention profile.
+  for (const { service, types } of contention) {
+    if (ctx.signal.aborted) break;
+    try {
+      const f = await contentionFinding(profiles, service, types, ctx, out);
+      if (f) out.findings.push(f);
+    } catch (e) {
+      out.partial.push(`lock contention of ${service}: ${(e as Error).message}`);
     }
   }
   return out;
@@ -138,7 +151,7 @@ function asUserStat(a: HotAnalysis, name: string): UserFunctionStat | undefined 
  * samples of what it calls), window vs baseline, on sample counts: the profile itself when its unit
  * is a count, else its sibling `samples:count` type (CPU profiles carry both); none without counts.
  */
-async function growthTests(
+export async function growthTests(
   profiles: NonNullable<StepContext['sources']['profiles']>,
   service: string,
   typeId: string,
@@ -177,7 +190,7 @@ async function growthTests(
 }
 
 /** An anonymous frame's finding names the function that defines it (read from the located source). */
-function nameAnonymous(f: Finding, u: UserFunctionStat, text: string): void {
+export function nameAnonymous(f: Finding, u: UserFunctionStat, text: string): void {
   if (!f.source || !u.line || !isAnonymousName(u.name)) return;
   const outer = enclosingFunction(text, u.line, f.source.path);
   if (!outer) return;
@@ -273,7 +286,7 @@ function valueUnits(sampleUnit: string): Record<string, string> | undefined {
 }
 
 /** Source location of a function: the profile's file when known, else a definition search. */
-async function locate(code: CodeSource, service: string, u: UserFunctionStat, profile: StackProfile, typeId: string, signal: AbortSignal): Promise<{ location: SourceLocation; text: string } | undefined> {
+export async function locate(code: CodeSource, service: string, u: UserFunctionStat, profile: StackProfile, typeId: string, signal: AbortSignal): Promise<{ location: SourceLocation; text: string } | undefined> {
   let file: SourceFile | undefined;
   let def: number | undefined;
   const found = await code.findFunction(service, u.name, signal);
