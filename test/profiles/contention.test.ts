@@ -70,7 +70,7 @@ function mutexProfile(t: number, stacks: Array<[FrameSpec[], number, number]>): 
 }
 
 /** 30 one-minute mutex profiles of 10 s; from 10:04 (the incident) Cache.Get's contention is `after`. */
-function mutexBundle(before: [number, number], after: [number, number]): string {
+function mutexBundle(before: [number, number], after: [number, number], withPool = true): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'ql-mutex-'));
   writeFileSync(
     path.join(dir, 'incident.yaml'),
@@ -80,10 +80,8 @@ function mutexBundle(before: [number, number], after: [number, number]): string 
   mkdirSync(api, { recursive: true });
   for (let m = 0; m < 30; m++) {
     const [n, ns] = m >= 14 ? after : before;
-    const stacks: Array<[FrameSpec[], number, number]> = [
-      [[unlock, poolPut, handler, goexit], 40, 200_000_000],
-      [[unlock, cacheGet, handler, goexit], n, ns],
-    ];
+    const stacks: Array<[FrameSpec[], number, number]> = [[[unlock, cacheGet, handler, goexit], n, ns]];
+    if (withPool) stacks.push([[unlock, poolPut, handler, goexit], 40, 200_000_000]);
     writeFileSync(path.join(api, `api-mutex-${m}.pb.gz`), mutexProfile(T0 + m * MIN, stacks));
   }
   return dir;
@@ -92,8 +90,8 @@ function mutexBundle(before: [number, number], after: [number, number]): string 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-async function contentionOf(before: [number, number], after: [number, number]): Promise<{ sources: Sources; findings: Finding[]; partial: string[] }> {
-  const dir = mutexBundle(before, after);
+async function contentionOf(before: [number, number], after: [number, number], withPool = true): Promise<{ sources: Sources; findings: Finding[]; partial: string[] }> {
+  const dir = mutexBundle(before, after, withPool);
   dirs.push(dir);
   const sources = await openBundle(dir);
   const r = await profilesStep({ sources, window: sources.defaults.incident!, baseline: sources.defaults.baseline, services: ['api'], signal });
@@ -124,6 +122,19 @@ describe('lock contention from Go mutex profiles with a baseline', () => {
     const { findings, partial } = await contentionOf([60, 1_500_000_000], [60, 1_500_000_000]);
     expect(partial).toEqual([]);
     expect(findings).toEqual([]);
+    // Nor with one lock alone, or a change within Poisson noise (61 vs 60 contentions per profile).
+    expect((await contentionOf([60, 1_500_000_000], [61, 1_520_000_000], false)).findings).toEqual([]);
+  });
+
+  it('is a finding where one global lock holds every contention and its rate grew (its share stayed 100%)', async () => {
+    const { findings } = await contentionOf([5, 20_000_000], [60, 1_500_000_000], false);
+    expect(findings).toHaveLength(1);
+    const f = findings[0]!;
+    expect(f.details!.function).toBe('github.com/acme/api/cache.(*Cache).Get');
+    expect([f.numbers.samples, f.numbers.baseline_samples]).toEqual([16 * 60, 14 * 5]);
+    expect(f.numbers.growth_p_adjusted).toBe(1);
+    expect(Number(f.numbers.rate_growth_p)).toBeLessThan(1e-6);
+    expect(f.numbers.growth_verdict).toBe('grew');
   });
 });
 

@@ -1,7 +1,7 @@
 // The growth test of a function's share of profile samples: the normal tail, the two-proportion z
 // test with its interval, and Holm's adjustment, against values worked by hand.
 import { describe, expect, it } from 'vitest';
-import { holmAdjust, normalUpperTail, shareGrowthTest } from '../../src/analysis/profiles/share-test.js';
+import { holmAdjust, normalUpperTail, rateGrowthTest, shareGrowthTest } from '../../src/analysis/profiles/share-test.js';
 
 describe('share growth test', () => {
   it('normal upper tail matches the usual quantiles', () => {
@@ -37,5 +37,19 @@ describe('share growth test', () => {
     expect(holmAdjust([0.02, 0.001, 0.5, 0.01])).toEqual([0.04, 0.004, 0.5, 0.03]);
     // Monotone: a later (larger) p never gets a smaller adjusted value.
     expect(holmAdjust([0.01, 0.011])).toEqual([0.02, 0.02]);
+  });
+});
+
+describe('rate growth test', () => {
+  it('tells a grown count per second from Poisson noise, whatever the lengths of the two periods', () => {
+    // 960 events in 160 s vs 70 in 140 s: n = 1030, expected 549.3 in the window under no change.
+    const t = rateGrowthTest(960, 160, 70, 140)!;
+    expect(t.z).toBeCloseTo((960 - 1030 * (160 / 300)) / Math.sqrt(1030 * (160 / 300) * (140 / 300)), 6);
+    expect(t.p).toBeLessThan(1e-12);
+    // The same rate (6/s) over different lengths is no growth.
+    expect(rateGrowthTest(960, 160, 840, 140)!.z).toBeCloseTo(0, 6);
+    expect(rateGrowthTest(976, 160, 840, 140)!.p).toBeGreaterThan(0.2);
+    expect(rateGrowthTest(5, 0, 3, 10)).toBeUndefined();
+    expect(rateGrowthTest(0, 10, 0, 10)).toBeUndefined();
   });
 });

@@ -11,6 +11,7 @@ import { stackCount } from '../../analysis/profiles/compact-stacks.js';
 import { renderProfileQuery } from '../../query/pyroscope.js';
 import { profilesDrilldownLink } from '../../links.js';
 import { round } from '../../util/stats.js';
+import { rateGrowthTest } from '../../analysis/profiles/share-test.js';
 import { GROWTH_ALPHA, growthTests, locate, nameAnonymous, type GrowthTest } from './profiles.js';
 
 /**
@@ -35,7 +36,8 @@ function contentionType(available: string[]): { id: string; family: 'mutex' | 'b
 /**
  * The contention finding of one service, or undefined when it has no contention profile in the window,
  * no user function under its waits, or waits that are neither large (no baseline) nor significantly
- * grown (with a baseline: the share growth test on contention counts, as for CPU, and more wait per second).
+ * grown (with a baseline: the share growth test on contention counts, as for CPU, or a growth of its
+ * contentions per second, and more wait per second).
  */
 export async function contentionFinding(
   profiles: NonNullable<StepContext['sources']['profiles']>,
@@ -62,14 +64,21 @@ export async function contentionFinding(
   const basePerSec = a.diff ? (d ? d.basePerSecAttributed / 1e9 : 0) : undefined;
   const tests = ctx.baseline ? await growthTests(profiles, service, type.id, available, a, cur, base, ctx) : new Map<string, GrowthTest>();
   const test = tests.get(u.name);
+  let rateTest: { z: number; p: number } | undefined;
   if (basePerSec === undefined || !test) {
     // No baseline, or no contention counts to test growth on: only a large wait is a finding.
     if (waitPerSec < MIN_WAIT_PER_SECOND) return undefined;
     if (basePerSec !== undefined && waitPerSec <= basePerSec) return undefined;
-  } else if (!(test.pAdjusted < GROWTH_ALPHA && test.diff > 0 && waitPerSec > basePerSec)) {
-    return undefined;
+  } else {
+    // Grown: its share of contention events (the CPU step's test, Holm over the service's functions)
+    // or its contentions per second (one function tested: no adjustment) — and its wait per second.
+    const rate = rateGrowthTest(test.samples, a.seconds, test.baseSamples, a.baselineSeconds ?? 0);
+    const shareGrew = test.pAdjusted < GROWTH_ALPHA && test.diff > 0;
+    const rateGrew = rate !== undefined && rate.p < GROWTH_ALPHA;
+    if (!((shareGrew || rateGrew) && waitPerSec > basePerSec)) return undefined;
+    rateTest = rate;
   }
-  const f = toFinding(service, type, a.total, a.seconds, u, waitPerSec, basePerSec, test, ctx, !!a.diff);
+  const f = toFinding(service, type, a.total, u, waitPerSec, basePerSec, test, rateTest, ctx, !!a.diff);
   if (ctx.sources.code) {
     try {
       const found = await locate(ctx.sources.code, service, u, cur, type.id, ctx.signal);
@@ -87,11 +96,11 @@ function toFinding(
   service: string,
   type: { id: string; family: 'mutex' | 'block' },
   total: number,
-  seconds: number,
   u: ReturnType<typeof analyzeHot>['user'][number],
   waitPerSec: number,
   basePerSec: number | undefined,
   test: GrowthTest | undefined,
+  rate: { z: number; p: number } | undefined,
   ctx: StepContext,
   compared: boolean,
 ): Finding {
@@ -115,7 +124,11 @@ function toFinding(
     numbers.growth_z = round(test.z, 2);
     numbers.growth_p_adjusted = Number(test.pAdjusted.toPrecision(2));
     numbers.functions_tested = test.tested;
-    numbers.growth_verdict = test.pAdjusted < GROWTH_ALPHA ? 'grew' : 'within-noise';
+    numbers.growth_verdict = test.pAdjusted < GROWTH_ALPHA || (rate !== undefined && rate.p < GROWTH_ALPHA) ? 'grew' : 'within-noise';
+  }
+  if (rate) {
+    numbers.rate_growth_z = round(rate.z, 2);
+    numbers.rate_growth_p = Number(rate.p.toPrecision(2));
   }
   const details: Record<string, string> = { function: u.name, profile_type: type.id };
   if (u.file) details.file = u.line ? `${u.file}:${u.line}` : u.file;

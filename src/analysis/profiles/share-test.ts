@@ -55,3 +55,18 @@ export function holmAdjust(ps: number[]): number[] {
   });
   return out;
 }
+
+/**
+ * Did a count per second grow (events in the window over `t1` seconds vs the baseline's over `t0`),
+ * beyond Poisson noise? Given both counts' sum n, the window's count is binomial with probability
+ * t1/(t1+t0) when the rate did not change; the normal approximation gives a one-sided p. A share test
+ * cannot see a rate that grew for every function alike (one global lock: 100% of contentions before
+ * and after); this one can. Undefined without time or events on a side.
+ */
+export function rateGrowthTest(c1: number, t1: number, c0: number, t0: number): { z: number; p: number } | undefined {
+  const n = c1 + c0;
+  if (!(t1 > 0 && t0 > 0 && n > 0)) return undefined;
+  const q = t1 / (t1 + t0);
+  const z = (c1 - n * q) / Math.sqrt(n * q * (1 - q));
+  return { z, p: normalUpperTail(z) };
+}
