@@ -80,7 +80,7 @@ export async function gatherPictures(report: Report, sources: Sources, signal?: 
         break;
       case 'hot-function': {
         const fn = f.details?.function;
-        const key = `${f.service}\u0000${fn ?? ''}`;
+        const key = `${f.service}\u0000${f.details?.profile_type ?? ''}\u0000${fn ?? ''}`;
         if (!flames.has(key)) flames.set(key, attempt(`flame ${f.service}`, () => flameGraph(sources, f.service, window, scope, { highlight: fn, type: f.details?.profile_type, signal })));
         push(await flames.get(key));
         break;

@@ -9,6 +9,7 @@ import { openBundle } from '../../src/sources/bundle/load.js';
 import { profilesStep } from '../../src/agent/steps/profiles.js';
 import { runPlaybook } from '../../src/agent/playbook.js';
 import { renderMarkdown } from '../../src/agent/report.js';
+import { gatherPictures } from '../../src/agent/html.js';
 import { strings, tr } from '../../src/agent/i18n.js';
 import { coveredSeconds } from '../../src/analysis/profiles/diff.js';
 import type { Finding } from '../../src/agent/findings.js';
@@ -163,5 +164,20 @@ describe('the contention finding in a report', () => {
     // Telemetry (function names, queries, code) is quoted; the prose around it is the report language's.
     const prose = md.replace(/```[\s\S]*?```/g, ' ').replace(/`[^`]*`/g, ' ');
     expect(english.filter((w) => prose.includes(w))).toEqual([]);
+  });
+});
+
+describe('the contention finding in the HTML report', () => {
+  it('pictures the delay profile, and the same function’s CPU finding its CPU profile', async () => {
+    const b = await openBundle(JFR_DIR);
+    const report = await runPlaybook(b, 'Why does checkout wait?', { lang: 'en' });
+    const lockAt = report.findings.findIndex(isContention);
+    const cpuAt = report.findings.findIndex((f) => !isContention(f) && f.details?.function === 'Shop.record');
+    expect(lockAt).toBeGreaterThanOrEqual(0);
+    expect(cpuAt).toBeGreaterThanOrEqual(0);
+    const pictures = await gatherPictures(report, b);
+    const label = (i: number) => /aria-label="([^"]*)"/.exec(pictures.byFinding.get(i)?.[0] ?? '')?.[1];
+    expect(label(lockAt)).toBe(`Flame graph of checkout (${LOCK_TYPE})`);
+    expect(label(cpuAt)).toBe('Flame graph of checkout (CPU)');
   });
 });
