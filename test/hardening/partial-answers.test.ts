@@ -108,6 +108,22 @@ describe('partial backend answers are marked partial', () => {
     expect(problems(r)).toMatch(/Loki detected fields left out: loki answered HTTP 503/);
   });
 
+  it("Loki: a detected field without its cardinality is counted (it shows as 0), not passed as a field of one value", async () => {
+    const ns = (s: number) => `${s}000000000`;
+    nock('http://loki.test')
+      .get('/loki/api/v1/query_range')
+      .query(true)
+      .reply(200, { status: 'success', data: { resultType: 'streams', result: [{ stream: { service_name: 'api' }, values: [[ns(T), 'status=200 duration=12ms']] }] } })
+      .get('/loki/api/v1/detected_fields')
+      .query(true)
+      .reply(200, { fields: [{ label: 'status', type: 'int', cardinality: 3, parsers: ['logfmt'] }, { label: 'duration', type: 'duration', parsers: ['logfmt'] }] })
+      .persist();
+    const sources = await sourcesFor({ LOKI_URL: 'http://loki.test' });
+    const r = await call(sources, 'log_fields', { service: 'api', from: String(T - 60), to: String(T + 60) });
+    expect(r.isError).toBe(false);
+    expect(problems(r)).toMatch(/Loki: 1 × detected field without its cardinality \(shown as 0\), left out \(the answer is partial\)/);
+  });
+
   it('Tempo: spans of a fetched trace that cannot be read are counted for get_trace', async () => {
     const span = (id: string, extra: object = {}) => ({ traceId: 'AAAAAAAAAAAAAAAAAAAAAQ==', spanId: id, name: 'GET /', startTimeUnixNano: `${T}000000000`, endTimeUnixNano: `${T}100000000`, ...extra });
     nock('http://tempo.test')

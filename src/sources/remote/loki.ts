@@ -180,6 +180,7 @@ export class LokiClient {
       const all = Array.isArray(b.fields) ? b.fields : [];
       const named = all.filter((f) => typeof f?.label === 'string');
       noteLeftOut('Loki', 'detected field without its name', all.length - named.length);
+      noteLeftOut('Loki', 'detected field without its cardinality (shown as 0)', named.filter((f) => !Number.isFinite(Number(f.cardinality)) || f.cardinality === null || f.cardinality === undefined).length);
       return named.map((f) => ({ ...f, type: typeof f.type === 'string' ? f.type : 'string', cardinality: Number(f.cardinality) || 0, parsers: Array.isArray(f.parsers) ? stringList(f.parsers) : null }));
     } catch (e) {
       if (e instanceof BackendError && (e.status === 404 || e.status === 501)) return undefined;
@@ -203,6 +204,7 @@ export class LokiClient {
       const all = Array.isArray(b.detectedLabels) ? b.detectedLabels : [];
       const named = all.filter((l) => typeof l?.label === 'string');
       noteLeftOut('Loki', 'detected label without its name', all.length - named.length);
+      noteLeftOut('Loki', 'detected label without its cardinality (shown as 0)', named.filter((l) => !Number.isFinite(Number(l.cardinality)) || l.cardinality === null || l.cardinality === undefined).length);
       return named.map((l) => ({ label: l.label, cardinality: Number(l.cardinality) || 0 }));
     } catch (e) {
       if (e instanceof BackendError && (e.status === 404 || e.status === 501)) return undefined;
