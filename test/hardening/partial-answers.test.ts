@@ -92,34 +92,28 @@ describe('partial backend answers are marked partial', () => {
     expect(problems(r)).toMatch(/Loki: 1 × line or sample without a readable time/);
   });
 
-  it("Loki: log_fields names Loki's detected fields when that request failed, instead of dropping the section", async () => {
-    const ns = (s: number) => `${s}000000000`;
+  /** log_fields on one logfmt line, Loki's detected_fields answering `status` with `body`. */
+  async function logFieldsWithDetected(status: number, body: unknown) {
     nock('http://loki.test')
       .get('/loki/api/v1/query_range')
       .query(true)
-      .reply(200, { status: 'success', data: { resultType: 'streams', result: [{ stream: { service_name: 'api' }, values: [[ns(T), 'status=200 duration=12ms']] }] } })
+      .reply(200, { status: 'success', data: { resultType: 'streams', result: [{ stream: { service_name: 'api' }, values: [[`${T}000000000`, 'status=200 duration=12ms']] }] } })
       .get('/loki/api/v1/detected_fields')
       .query(true)
-      .reply(503, 'upstream connect error')
+      .reply(status, body as nock.Body)
       .persist();
     const sources = await sourcesFor({ LOKI_URL: 'http://loki.test' });
-    const r = await call(sources, 'log_fields', { service: 'api', from: String(T - 60), to: String(T + 60) });
+    return call(sources, 'log_fields', { service: 'api', from: String(T - 60), to: String(T + 60) });
+  }
+
+  it("Loki: log_fields names Loki's detected fields when that request failed, instead of dropping the section", async () => {
+    const r = await logFieldsWithDetected(503, 'upstream connect error');
     expect(r.isError).toBe(false);
     expect(problems(r)).toMatch(/Loki detected fields left out: loki answered HTTP 503/);
   });
 
   it("Loki: a detected field without its cardinality is counted (it shows as 0), not passed as a field of one value", async () => {
-    const ns = (s: number) => `${s}000000000`;
-    nock('http://loki.test')
-      .get('/loki/api/v1/query_range')
-      .query(true)
-      .reply(200, { status: 'success', data: { resultType: 'streams', result: [{ stream: { service_name: 'api' }, values: [[ns(T), 'status=200 duration=12ms']] }] } })
-      .get('/loki/api/v1/detected_fields')
-      .query(true)
-      .reply(200, { fields: [{ label: 'status', type: 'int', cardinality: 3, parsers: ['logfmt'] }, { label: 'duration', type: 'duration', parsers: ['logfmt'] }] })
-      .persist();
-    const sources = await sourcesFor({ LOKI_URL: 'http://loki.test' });
-    const r = await call(sources, 'log_fields', { service: 'api', from: String(T - 60), to: String(T + 60) });
+    const r = await logFieldsWithDetected(200, { fields: [{ label: 'status', type: 'int', cardinality: 3, parsers: ['logfmt'] }, { label: 'duration', type: 'duration', parsers: ['logfmt'] }] });
     expect(r.isError).toBe(false);
     expect(problems(r)).toMatch(/Loki: 1 × detected field without its cardinality \(shown as 0\), left out \(the answer is partial\)/);
   });
