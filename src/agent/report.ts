@@ -120,8 +120,13 @@ export function summaryEntries(report: Report, lang: string): SummaryEntry[] {
   if (e) out.push(findingEntry(tr(lang, 'summary_error'), e, lang));
   const l = first('latency');
   if (l) out.push(findingEntry(tr(lang, 'summary_latency'), l, lang));
-  const h = first('hot-function');
+  // A lock-wait finding is a hot function of the contention profile: summed up apart, named as what it is.
+  const isWait = (f: Finding) => !!f.message?.some((m) => m.key === 'msg_lock_wait' || m.key === 'msg_block_wait');
+  const hot = report.findings.filter((f) => f.kind === 'hot-function').sort((a, b) => b.score - a.score);
+  const h = hot.find((f) => !isWait(f));
   if (h) out.push(findingEntry(tr(lang, 'summary_hot'), h, lang));
+  const w = hot.find(isWait);
+  if (w) out.push(findingEntry(tr(lang, 'summary_lock_wait'), w, lang));
   // A fault that raised no error: what its code does differently is the nearest thing to one.
   const c = e ? undefined : first('code-path');
   if (c) out.push(findingEntry(tr(lang, 'summary_code_path'), c, lang));

@@ -151,6 +151,9 @@ describe('the contention finding in a report', () => {
     const s = strings(lang);
     expect(md).toContain(tr(lang, 'msg_lock_wait', { fn: '\u0000', wait: '\u0000', service: '\u0000' }).split('\u0000').find((p) => p.trim().length > 3)!.trim());
     expect(md).toContain(s.numbers.lock_wait_per_second!);
+    // The summary names the lock wait as such, beside the CPU's hot function (the same function here).
+    expect(md).toContain(`**${tr(lang, 'summary_lock_wait')}**`);
+    expect(md).toContain(`**${tr(lang, 'summary_hot')}**`);
     // English words of everything the finding shows: its message, its number labels, the lock hint.
     const en = strings('en');
     const english = [
@@ -158,6 +161,7 @@ describe('the contention finding in a report', () => {
       ...Object.keys(f.numbers).map((k) => en.numbers[k] ?? k),
       'Lock contention',
       'threads waited',
+      'Lock wait',
     ]
       .map((x) => x.trim())
       .filter((x) => x.length > 3);
