@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openBundle } from '../../src/sources/bundle/load.js';
 import { detectFormat } from '../../src/sources/bundle/formats/detect.js';
-import { parseLabelText } from '../../src/sources/bundle/formats/series-dumps.js';
+import { parseLabelSet } from '../../src/sources/bundle/openmetrics.js';
 
 const DIR = path.resolve('test/fixtures/formats/series-dumps');
 
@@ -33,7 +33,7 @@ describe('series dumps', () => {
     writeFileSync(path.join(dir, 'vm.jsonl'), '{"metric":{"__name__":"up","job":"api"},"values":[1,"x",1],"timestamps":[1748944800000,1748944815000]}\n{"metric":{"job":"api"},"values":[1],"timestamps":[1748944800000]}\n{"metric":{"__name__":"http.server.requests","job":"api"},"values":[7],"timestamps":[1748944800000]}\n');
     const b = await openBundle(dir);
     const said = b.problems.join('\n');
-    expect(said).toMatch(/dump\.txt: 2 line\(s\) are not "\{__name__=…, …\} value timestamp-ms" samples \(first: the value of a is not closed\); left out/);
+    expect(said).toMatch(/dump\.txt: 2 line\(s\) are not "\{__name__=…, …\} value timestamp-ms" samples \(first: unterminated value for label a\); left out/);
     expect(said).toMatch(/vm\.jsonl: 1 series without __name__; left out/);
     expect(said).toMatch(/vm\.jsonl: 2 value\(s\) without a matching timestamp, or not numbers; left out/);
     expect((await b.metrics!.instant('up', 1748944800000)).map((s) => s.points[0]![1])).toEqual([1]);
@@ -42,7 +42,7 @@ describe('series dumps', () => {
   });
 
   it('label sets with escapes; a dump is not taken for JSON or logs', () => {
-    expect(parseLabelText('__name__="a", path="C:\\\\x", msg="say \\"hi\\"\\n"')).toEqual({ __name__: 'a', path: 'C:\\x', msg: 'say "hi"\n' });
+    expect(parseLabelSet('{__name__="a", path="C:\\\\x", msg="say \\"hi\\"\\n"}')).toEqual({ __name__: 'a', path: 'C:\\x', msg: 'say "hi"\n' });
     expect(detectFormat('x.txt', Buffer.from('{__name__="up", job="api"} 1 1748944800000\n{__name__="up", job="web"} 0 1748944800000\n')).format).toBe('tsdb-dump');
     expect(detectFormat('x.log', Buffer.from('{"level":"info","msg":"started"}\n')).format).toBe('json-log');
   });

@@ -2,6 +2,7 @@
 // Hand-written scanner (no regex per line) so large files load at disk speed. A malformed line becomes a
 // problem naming the file and line number; the rest of the file is kept.
 import type { MetricMetadata, MetricType } from '../types.js';
+import path from 'node:path';
 import { isDateMs, NOT_A_DATE } from '../../util/plausible-time.js';
 
 export interface StoredSeries {
@@ -265,7 +266,7 @@ export class MetricStoreBuilder {
     // needs the classic charset to select it, so the name is written in it and the renaming counted.
     const name = labels.__name__;
     if (name !== undefined && !METRIC_NAME.test(name)) {
-      labels = { ...labels, __name__: name.replace(/[^a-zA-Z0-9_:]/g, '_').replace(/^(\d|$)/, '_$1') };
+      labels = { ...labels, __name__: promqlMetricName(name) };
       this.renamed++;
     }
     const key = seriesKey(labels);
@@ -373,7 +374,8 @@ function fastDecimal(text: string, from: number, to: number): number | undefined
   return neg ? -v : v;
 }
 
-function parseValue(s: string): number | undefined {
+/** A sample value as the text formats write it (`+Inf`, `NaN`… included); undefined when it is none. */
+export function parseValue(s: string): number | undefined {
   switch (s) {
     case '+Inf':
     case 'Inf':
@@ -430,6 +432,24 @@ function parseLabels(text: string, from: number, to: number, name: string): Reco
     labels[lname] = val;
   }
   return labels;
+}
+
+/** A label set written `{a="x", b="y"}` on its own (a `promtool tsdb dump` line's, `__name__` inside). */
+export function parseLabelSet(braced: string): Record<string, string> | string {
+  const labels = parseLabels(braced, 0, braced.length, '');
+  if (typeof labels !== 'string' && labels.__name__ === '') delete labels.__name__;
+  return labels;
+}
+
+/** Any text as a name PromQL can select (its classic charset; a leading digit, or nothing, prefixed with `_`). */
+export function promqlMetricName(text: string): string {
+  return text.replace(/[^a-zA-Z0-9_:]/g, '_').replace(/^(\d|$)/, '_$1');
+}
+
+/** The name given to series a saved answer leaves unnamed (an expression's): its file's, without extensions. */
+export function fileMetricName(file: string): string {
+  const stem = path.basename(file).replace(/(\.json)?(\.gz)?$/i, '');
+  return stem ? promqlMetricName(stem) : 'query';
 }
 
 function unescapeText(s: string): string {

@@ -5,11 +5,10 @@
 // metrics; a time field and a line field (Loki's `labels`/`Time`/`Line`/`tsNs`, or another log source's
 // message column) are logs; `level`/`value`/`self`/`label` columns are a flame graph (formats/flamebearer.ts). Each file is read as the signal most of its frames hold; frames of another
 // kind (traces, tables without time) are counted and said.
-import path from 'node:path';
 import type { Attributes, InstrumentationScope, LogRecord, Span } from '../../types.js';
 import type { ParseStats } from '../../otlp-traces.js';
 import { parentIdOf, scopeFromTags, spanCore, translatedSpan, withoutDerivedTags } from './span-common.js';
-import type { MetricStoreBuilder } from '../openmetrics.js';
+import { fileMetricName, promqlMetricName, type MetricStoreBuilder } from '../openmetrics.js';
 import { lokiStreamsRecords } from './logcli.js';
 import { isObject } from '../../../util/objects.js';
 
@@ -118,13 +117,10 @@ export function leftOut(file: string, frames: Frame[], kind: FrameKind): string[
   return others ? [`${file}: ${others} of ${frames.length} frame(s) are not ${what} (traces, tables without a time); left out`] : [];
 }
 
-/** A metric name made of any text (Prometheus' charset; a leading digit prefixed). */
-const metricName = (s: string) => s.replace(/[^a-zA-Z0-9_:]/g, '_').replace(/^(\d)/, '_$1');
-
 /** The metric frames into the store: one series per number field, named by its `__name__` label, else
  * (an expression's answer, whose legend is no metric name) after the file and the query's refId. */
 export function addFrameMetrics(b: MetricStoreBuilder, file: string, frames: Frame[]): string[] {
-  const stem = metricName(path.basename(file).replace(/(\.json)?(\.gz)?$/i, '')) || 'query';
+  const stem = fileMetricName(file);
   const refIds = new Set(frames.map((f) => f.refId));
   let bad = 0;
   const unnamed = new Set<string>();
@@ -134,7 +130,7 @@ export function addFrameMetrics(b: MetricStoreBuilder, file: string, frames: Fra
     for (const field of f.fields) {
       if (field.type !== 'number') continue;
       let name = field.labels?.__name__;
-      if (!name) unnamed.add((name = refIds.size > 1 && f.refId ? `${stem}_${metricName(f.refId)}` : stem));
+      if (!name) unnamed.add((name = refIds.size > 1 && f.refId ? `${stem}_${promqlMetricName(f.refId)}` : stem));
       const points: Array<[number, number]> = [];
       field.values.forEach((v, i) => {
         const t = times[i];

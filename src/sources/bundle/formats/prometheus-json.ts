@@ -3,8 +3,7 @@
 // a matrix series being `{"metric":{labels},"values":[[unix seconds, "value"],…]}` and a vector sample
 // `{"metric":{…},"value":[t,"v"]}`. Series become bundle metrics; a series without `__name__` (the
 // answer of an expression) is named after the file.
-import path from 'node:path';
-import type { MetricStoreBuilder } from '../openmetrics.js';
+import { fileMetricName, type MetricStoreBuilder } from '../openmetrics.js';
 
 export function looksLikePrometheusAnswer(doc: unknown): boolean {
   const d = doc as { data?: { resultType?: unknown } } | null;
@@ -25,7 +24,7 @@ export function addPrometheusAnswer(b: MetricStoreBuilder, file: string, doc: un
   const problems: string[] = [];
   const d = doc as { status?: string; error?: string; data: { resultType: string; result: unknown } };
   if (d.status === 'error') return [`${file}: a saved Prometheus error answer (${String(d.error ?? '').slice(0, 200)}), no data`];
-  const fallbackName = path.basename(file).replace(/(\.json)?(\.gz)?$/i, '').replace(/[^a-zA-Z0-9_:]/g, '_').replace(/^(\d)/, '_$1') || 'query';
+  const fallbackName = fileMetricName(file);
   const { resultType, result } = d.data;
   if (resultType === 'scalar') {
     const s = sample(result);

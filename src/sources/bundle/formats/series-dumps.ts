@@ -3,7 +3,7 @@
 // Thanos' and Mimir's tools print) and VictoriaMetrics' `/api/v1/export` (JSON Lines, one series per
 // line: `{"metric":{…},"values":[…],"timestamps":[epoch ms…]}`). Both become bundle metrics with their
 // own timestamps; what cannot be read is counted and said.
-import type { MetricStoreBuilder } from '../openmetrics.js';
+import { parseLabelSet, parseValue, type MetricStoreBuilder } from '../openmetrics.js';
 
 /** `{…} value ts`: a label set holding `__name__`, a value, an integer timestamp. */
 const DUMP_LINE = /^\{(.*)\}\s+(\S+)\s+(-?\d+)\s*$/;
@@ -21,42 +21,6 @@ export function looksLikeTsdbDump(lines: string[]): boolean {
   return ok > 0 && other <= ok / 20;
 }
 
-/** A label set's text (between the braces) into labels; a string says what is wrong. */
-export function parseLabelText(text: string): Record<string, string> | string {
-  const labels: Record<string, string> = {};
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    while (i < n && (text[i] === ' ' || text[i] === ',')) i++;
-    if (i >= n) break;
-    const eq = text.indexOf('=', i);
-    if (eq < 0) return `a label without "=" in {${text.slice(0, 80)}}`;
-    const name = text.slice(i, eq).trim();
-    if (!/^[a-zA-Z_][a-zA-Z0-9_.]*$/.test(name)) return `a label name "${name.slice(0, 40)}" that is not one`;
-    if (text[eq + 1] !== '"') return `the value of ${name} is not quoted`;
-    let j = eq + 2;
-    let value = '';
-    for (; j < n && text[j] !== '"'; j++) {
-      if (text[j] === '\\' && j + 1 < n) {
-        const c = text[++j];
-        value += c === 'n' ? '\n' : c;
-      } else value += text[j];
-    }
-    if (j >= n) return `the value of ${name} is not closed`;
-    labels[name] = value;
-    i = j + 1;
-  }
-  return labels;
-}
-
-function numberOf(s: string): number | undefined {
-  if (s === 'NaN') return NaN;
-  if (s === '+Inf' || s === 'Inf') return Infinity;
-  if (s === '-Inf') return -Infinity;
-  const v = Number(s);
-  return Number.isFinite(v) ? v : undefined;
-}
-
 /** Adds a `promtool tsdb dump` text to the store; returns the problems (each naming the file). */
 export function addTsdbDump(b: MetricStoreBuilder, file: string, text: string): string[] {
   const series = new Map<string, { labels: Record<string, string>; points: Array<[number, number]> }>();
@@ -65,10 +29,10 @@ export function addTsdbDump(b: MetricStoreBuilder, file: string, text: string): 
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const m = DUMP_LINE.exec(line);
-    const v = m ? numberOf(m[2]!) : undefined;
+    const v = m ? parseValue(m[2]!) : undefined;
     let s = m ? series.get(m[1]!) : undefined;
     if (m && !s && v !== undefined) {
-      const labels = parseLabelText(m[1]!);
+      const labels = parseLabelSet(`{${m[1]!}}`);
       if (typeof labels !== 'string' && labels.__name__) series.set(m[1]!, (s = { labels, points: [] }));
       else if (!firstBad) firstBad = typeof labels === 'string' ? labels : 'a series without __name__';
     }
@@ -112,7 +76,7 @@ export function addVmExport(b: MetricStoreBuilder, file: string, docs: unknown[]
     for (let i = 0; i < n; i++) {
       const t = d.timestamps[i];
       const raw = d.values[i];
-      const v = typeof raw === 'number' ? raw : typeof raw === 'string' ? numberOf(raw) : raw === null ? NaN : undefined;
+      const v = typeof raw === 'number' ? raw : typeof raw === 'string' ? parseValue(raw) : raw === null ? NaN : undefined;
       if (typeof t !== 'number' || !Number.isFinite(t) || v === undefined) badPoints++;
       else points.push([t, v]);
     }
