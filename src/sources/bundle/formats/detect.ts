@@ -161,17 +161,12 @@ function detectLogExport(doc: unknown): Detected | undefined {
 }
 
 /**
- * A pretty-printed document (its first line `{` or `[`), or one longer than the head: the head parsed
- * whole, else closed after its last complete array element (salvageCutJson), read as a log export. The
- * AWS and gcloud CLIs indent their JSON, and a search answer's or an export's first entries fit in the head.
+ * A document longer than the head, closed after its last complete array element (salvageCutJson), read
+ * as a log export: the AWS and gcloud CLIs indent their JSON, and a search answer's or an export's first
+ * entries fit in the head.
  */
 function detectCutLogExport(text: string): Detected | undefined {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    doc = salvageCutJson(text)?.value;
-  }
+  const doc = salvageCutJson(text)?.value;
   return doc === undefined ? undefined : detectLogExport(doc);
 }
 
@@ -190,18 +185,27 @@ const FIRST_KEY: Record<string, Detected> = {
 function detectJsonHead(text: string): Detected | undefined {
   const nl = text.indexOf('\n');
   const firstLine = (nl >= 0 ? text.slice(0, nl) : text).trim();
+  // Whether the head parsed as one document (then the log exports were looked for in it already).
+  let whole = false;
   try {
-    const d = detectJsonDoc(JSON.parse(firstLine));
+    const doc = JSON.parse(firstLine) as unknown;
+    whole = nl < 0;
+    const d = detectJsonDoc(doc);
     if (d) return d;
   } catch {
     // Longer than the head, or pretty-printed: look at the keys instead.
   }
-  // A pretty-printed document that fits in the head: the whole of it says what it is.
-  try {
-    const d = detectJsonDoc(JSON.parse(text));
-    if (d) return d;
-  } catch {
-    // cut by the head, or not JSON
+  // A pretty-printed document that fits in the head: the whole of it says what it is (a one-line head
+  // was the first line, parsed above). One that does not parse was cut by the head, or is no JSON.
+  if (nl >= 0) {
+    try {
+      const doc = JSON.parse(text) as unknown;
+      whole = true;
+      const d = detectJsonDoc(doc);
+      if (d) return d;
+    } catch {
+      // cut by the head, or not JSON
+    }
   }
   const key = /^\s*\{\s*"([^"]+)"/.exec(text)?.[1];
   if (key && FIRST_KEY[key]) return FIRST_KEY[key];
@@ -209,7 +213,7 @@ function detectJsonHead(text: string): Detected | undefined {
   // Frames longer than the head (their meta may hold a Prometheus resultType): a query inspector answer or DataFrame JSON; Loki's line fields say logs.
   if (/"frames"\s*:\s*\[\s*\{\s*"schema"|^\s*\[\s*\{\s*"schema"\s*:\s*\{/.test(text) && /"fields"\s*:\s*\[/.test(text))
     return { format: 'grafana-frames', signal: /"name"\s*:\s*"(Line|tsNs)"/.test(text) ? 'logs' : /"name"\s*:\s*"level"/.test(text) && /"name"\s*:\s*"self"/.test(text) ? 'profiles' : /"name"\s*:\s*"spanID"/.test(text) ? 'traces' : 'metrics' };
-  const exported = detectCutLogExport(text);
+  const exported = whole ? undefined : detectCutLogExport(text);
   if (exported) return exported;
   if (/"resultType"\s*:\s*"streams"/.test(text)) return { format: 'loki-json', signal: 'logs' };
   if (/"resultType"\s*:/.test(text)) return { format: 'prometheus-json', signal: 'metrics' };
