@@ -164,7 +164,7 @@ export function frameLogRecords(file: string, frames: Frame[], fallbackService: 
       const ns = typeof tsNs?.values[i] === 'string' ? (tsNs.values[i] as string) : undefined;
       const ms = timeMs(time.values[i]);
       if (typeof text !== 'string' || (ns === undefined && ms === undefined)) return void bad++;
-      let labels: Record<string, unknown> = { ...f.fields.find((x) => x === line)?.labels };
+      let labels: Record<string, unknown> = { ...line.labels };
       const l = labelsField?.values[i];
       if (isObject(l)) labels = { ...labels, ...l };
       else if (typeof l === 'string') {
